@@ -1,0 +1,3 @@
+"""Footfall: privacy-first web analytics."""
+
+__version__ = "0.1.0"

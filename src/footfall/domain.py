@@ -1,0 +1,82 @@
+"""Plain value types shared by every layer: no I/O, no framework imports."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class DropReason(enum.StrEnum):
+    """Why the pipeline refused to store an event. Values appear in /metrics and headers."""
+
+    EMPTY_USER_AGENT = "empty_user_agent"
+    BOT_USER_AGENT = "bot_user_agent"
+    HEADLESS_BROWSER = "headless_browser"
+    REFERRER_SPAM = "referrer_spam"
+    UNKNOWN_SITE = "unknown_site"
+    DOMAIN_MISMATCH = "domain_mismatch"
+
+
+class Scope(enum.StrEnum):
+    INGEST = "ingest"
+    STATS = "stats"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    id: int
+    domain: str
+    timezone: str = "UTC"
+    umami_website_id: str | None = None
+    retention_days: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    prefix: str
+    site_id: int
+    scopes: frozenset[Scope]
+    name: str = ""
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Event:
+    """One enriched event, ready to be written. Never holds a raw IP or user agent."""
+
+    site_id: int
+    timestamp: datetime  # UTC, naive-free (tz-aware)
+    name: str
+    hostname: str
+    pathname: str
+    visitor_id: int
+    session_id: int
+    referrer: str = ""
+    referrer_source: str = ""
+    channel: str = ""
+    utm_medium: str = ""
+    utm_source: str = ""
+    utm_campaign: str = ""
+    utm_content: str = ""
+    utm_term: str = ""
+    click_id_param: str = ""
+    country: str = ""
+    region: str = ""
+    city: str = ""
+    browser: str = ""
+    browser_version: str = ""
+    os: str = ""
+    os_version: str = ""
+    device: str = ""
+    screen_size: str = ""
+    language: str = ""
+    props: dict[str, str] = field(default_factory=dict)
+    revenue_amount: str | None = None  # decimal as text, exact
+    revenue_currency: str = ""
+    interactive: bool = True
+    entry_page: str = ""
