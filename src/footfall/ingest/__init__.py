@@ -1,0 +1,1 @@
+"""Ingest: from a request of any dialect to an enriched, stored event."""

@@ -1,0 +1,1 @@
+"""Pure enrichment steps: bots, referrer, UTM and channel, user agent, geo."""
