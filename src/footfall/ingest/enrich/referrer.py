@@ -93,6 +93,11 @@ def known_source(host: str) -> str | None:
     return None
 
 
+def source_aliases() -> dict[str, str]:
+    """Lower-case utm_source spellings -> source name (a copy; the table is loaded once)."""
+    return dict(_known_sources()[1])
+
+
 def referrer_source(host: str) -> str:
     """The source name for a referrer host; unknown hosts come back without "www."."""
     return known_source(host) or _normalize_host(host)
