@@ -1,0 +1,151 @@
+locals {
+  port = 5432
+  # Encrypted connections only, DDL and slow statements logged.
+  parameters = merge({
+    "rds.force_ssl"              = "1"
+    "log_statement"              = "ddl"
+    "log_min_duration_statement" = "500"
+  }, var.parameters)
+}
+
+resource "aws_db_subnet_group" "this" {
+  count = var.create ? 1 : 0
+
+  name_prefix = "${var.identifier}-"
+  description = "Subnets of ${var.identifier}"
+  subnet_ids  = var.subnet_ids
+  tags        = var.tags
+}
+
+resource "aws_db_parameter_group" "this" {
+  count = var.create ? 1 : 0
+
+  name_prefix = "${var.identifier}-"
+  description = "Parameters of ${var.identifier}"
+  family      = "postgres15"
+
+  dynamic "parameter" {
+    for_each = local.parameters
+    content {
+      name         = parameter.key
+      value        = parameter.value
+      apply_method = "pending-reboot"
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_security_group" "this" {
+  count = var.create ? 1 : 0
+
+  name_prefix = "${var.identifier}-db-"
+  description = "PostgreSQL ${var.identifier}"
+  vpc_id      = var.vpc_id
+  tags        = merge(var.tags, { Name = "${var.identifier}-db" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "this" {
+  for_each = var.create ? toset(var.allowed_security_group_ids) : toset([])
+
+  security_group_id            = aws_security_group.this[0].id
+  description                  = "PostgreSQL from ${each.value}"
+  referenced_security_group_id = each.value
+  from_port                    = local.port
+  to_port                      = local.port
+  ip_protocol                  = "tcp"
+  tags                         = var.tags
+}
+
+data "aws_iam_policy_document" "monitoring_assume" {
+  count = var.create && var.monitoring_interval > 0 ? 1 : 0
+
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["monitoring.rds.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role" "monitoring" {
+  count = var.create && var.monitoring_interval > 0 ? 1 : 0
+
+  name_prefix        = "${var.identifier}-rds-mon-"
+  assume_role_policy = data.aws_iam_policy_document.monitoring_assume[0].json
+  tags               = var.tags
+}
+
+data "aws_partition" "current" {
+  count = var.create && var.monitoring_interval > 0 ? 1 : 0
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring" {
+  count = var.create && var.monitoring_interval > 0 ? 1 : 0
+
+  role       = aws_iam_role.monitoring[0].name
+  policy_arn = "arn:${data.aws_partition.current[0].partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
+}
+
+resource "aws_db_instance" "this" {
+  count = var.create ? 1 : 0
+
+  #checkov:skip=CKV_AWS_157:multi_az is an input; prod turns it on, a single-AZ instance is a cost choice for smaller setups.
+  #checkov:skip=CKV_AWS_118:Enhanced monitoring is an input (monitoring_interval); CloudWatch basic metrics and Performance Insights cover the default.
+  #checkov:skip=CKV_AWS_353:Performance Insights is an input; db.t4g.micro does not support it, prod turns it on for larger classes.
+  #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed key unless performance_insights.kms_key_id is given.
+  identifier     = var.identifier
+  engine         = "postgres"
+  engine_version = var.engine_version
+  instance_class = var.instance_class
+  db_name        = var.db_name
+  port           = local.port
+
+  username                      = var.master_username
+  manage_master_user_password   = true
+  master_user_secret_kms_key_id = var.master_user_secret_kms_key_id
+  # The app connects with the master password from Secrets Manager; IAM
+  # authentication is on for operators' short-lived tokens.
+  iam_database_authentication_enabled = true
+
+  storage_type          = "gp3"
+  allocated_storage     = var.allocated_storage
+  max_allocated_storage = var.max_allocated_storage > 0 ? var.max_allocated_storage : null
+  storage_encrypted     = true
+  kms_key_id            = var.kms_key_id
+
+  multi_az               = var.multi_az
+  db_subnet_group_name   = aws_db_subnet_group.this[0].name
+  vpc_security_group_ids = [aws_security_group.this[0].id]
+  publicly_accessible    = false
+  parameter_group_name   = aws_db_parameter_group.this[0].name
+
+  backup_retention_period   = var.backup_retention_period
+  backup_window             = var.backup_window
+  maintenance_window        = var.maintenance_window
+  copy_tags_to_snapshot     = true
+  deletion_protection       = var.deletion_protection
+  skip_final_snapshot       = var.skip_final_snapshot
+  final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.identifier}-final"
+
+  auto_minor_version_upgrade      = true
+  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
+
+  performance_insights_enabled          = var.performance_insights.enabled
+  performance_insights_retention_period = var.performance_insights.enabled ? var.performance_insights.retention_period : null
+  performance_insights_kms_key_id       = var.performance_insights.enabled ? var.performance_insights.kms_key_id : null
+
+  monitoring_interval = var.monitoring_interval
+  monitoring_role_arn = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
+
+  tags = merge(var.tags, { Name = var.identifier })
+}
