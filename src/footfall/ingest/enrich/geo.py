@@ -23,17 +23,19 @@ _NOWHERE = Geo()
 
 
 def _public_ip(ip: str) -> str | None:
-    """The address in canonical form if it is a public unicast one, else None."""
+    """The address as a lookup key if it is a public unicast one, else None."""
+    ip = ip.strip()
     try:
-        address = ipaddress.ip_address(ip.strip())
+        address = ipaddress.ip_address(ip)
     except ValueError:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped  # ::ffff:8.8.8.8 from dual-stack sockets
+        ip = str(address)
     # Private, loopback, link-local, CGNAT, multicast, documentation ranges: no location.
     if not address.is_global or address.is_multicast:
         return None
-    return str(address)
+    return ip
 
 
 def _field(record: Any, *path: str | int) -> str:
