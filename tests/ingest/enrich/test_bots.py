@@ -135,3 +135,11 @@ def test_cache_is_bounded_and_used() -> None:
     info = detector._cached.cache_info()
     assert info.currsize == 2
     assert info.hits == 1
+
+
+def test_huge_user_agents_are_classified_but_not_cached() -> None:
+    detector = BotDetector()
+    padding = " x" * 5_000
+    assert detector.check(BROWSERS[0] + padding) is None
+    assert detector.check("curl/8.5.0" + padding) is DropReason.BOT_USER_AGENT
+    assert detector._cached.cache_info().currsize == 0

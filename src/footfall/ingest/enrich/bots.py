@@ -53,6 +53,9 @@ _EXTRA_CLIENTS = (
 )
 
 DEFAULT_CACHE_SIZE = 10_000
+# Longer user agents are classified but not cached, so a client sending many huge unique
+# headers cannot grow the cache past DEFAULT_CACHE_SIZE x this many characters.
+_MAX_CACHED_LENGTH = 1_024
 
 # One big alternation of ~1,500 patterns needs a larger DFA budget than RE2's default
 # 8 MiB: with it, RE2 runs out of DFA memory on every bot match and falls back to the
@@ -111,6 +114,8 @@ class BotDetector:
         user_agent = user_agent.strip()
         if not user_agent:
             return DropReason.EMPTY_USER_AGENT
+        if len(user_agent) > _MAX_CACHED_LENGTH:
+            return self._classify(user_agent)
         return self._cached(user_agent)
 
     def _classify(self, user_agent: str) -> DropReason | None:
