@@ -1,1 +1,1 @@
-"""Ingest: from a request of any dialect to an enriched, stored event."""
+"""Ingest: payloads of every dialect -> IngestRequest -> pipeline -> write buffer."""

@@ -1,0 +1,46 @@
+# Footfall: every target CI runs is here; CI calls `make test`.
+SHELL := /bin/bash
+PY ?= python3
+UV_VERSION := 0.13.8
+UV := .tools/uv/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+
+.PHONY: run test lint typecheck pytest bench infra-check clean
+
+$(UV):
+	$(PY) -m venv .tools/uv
+	.tools/uv/bin/pip install -q uv==$(UV_VERSION)
+
+.venv/.dev: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev --python $(PY)
+	touch $@
+
+.venv/.app: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --inexact --python $(PY)
+	touch $@
+
+## run: start Footfall on http://127.0.0.1:8000 with the embedded store in ./footfall-data
+run: .venv/.app
+	.venv/bin/footfall serve
+
+## test: install what the tests need, lint, type-check, run the whole suite
+test: lint typecheck pytest
+
+lint: .venv/.dev
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+
+typecheck: .venv/.dev
+	.venv/bin/mypy src tests bench
+
+pytest: .venv/.dev
+	.venv/bin/pytest -q -p no:cacheprovider
+
+## bench: reproducible benchmarks; prints tables (see docs/performance.md)
+bench: .venv/.dev
+	bash bench/setup.sh
+	.venv/bin/python bench/ingest.py
+
+clean:
+	rm -rf .venv .tools footfall-data .mypy_cache .ruff_cache

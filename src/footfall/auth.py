@@ -1,0 +1,109 @@
+"""API keys: high-entropy random tokens shown once, stored as a keyed hash.
+
+A key reads ``ff_<prefix>_<secret>``. The prefix is the lookup handle (safe to show and
+log); the store keeps only HMAC-SHA256(server secret, whole key), so a leaked database
+alone cannot be used to check guesses. Keys are random with 256 bits of entropy, so
+a fast keyed hash is enough: bcrypt per request would cap ingest throughput.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from footfall.domain import ApiKey, Scope, Site
+from footfall.errors import AuthError, ForbiddenError, NotFoundError
+from footfall.store.base import Store
+
+_CACHE_SECONDS = 30.0  # revocation reaches other replicas within this time
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    """Returned once at creation: the only time the whole key exists outside a client."""
+
+    key: str
+    meta: ApiKey
+    site: Site
+
+
+def _split(token: str) -> str:
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != "ff" or len(parts[1]) != 10 or len(parts[2]) < 32:
+        raise AuthError("API key is malformed; keys look like ff_xxxxxxxxxx_...")
+    return parts[1]
+
+
+class KeyRing:
+    """Creates, verifies (with a short cache) and revokes API keys."""
+
+    def __init__(
+        self, store: Store, secret: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._store = store
+        self._secret = secret.encode()
+        self._clock = clock
+        self._cache: dict[bytes, tuple[float, ApiKey]] = {}
+        self.last_used: dict[str, datetime] = {}
+
+    def _digest(self, token: str) -> bytes:
+        return hmac.new(self._secret, token.encode(), hashlib.sha256).digest()
+
+    def create(self, domain: str, scopes: frozenset[Scope], name: str = "") -> NewKey:
+        site = self._store.get_site(domain)
+        if site is None:
+            raise NotFoundError(f"no site {domain}; add it first", field="site")
+        if not scopes:
+            raise ForbiddenError("a key needs at least one scope", field="scopes")
+        prefix = secrets.token_hex(5)
+        token = f"ff_{prefix}_{secrets.token_urlsafe(32)}"
+        meta = self._store.add_key(site.id, prefix, self._digest(token), scopes, name)
+        return NewKey(token, meta, site)
+
+    def revoke(self, prefix: str) -> bool:
+        done = self._store.revoke_key(prefix, self._clock())
+        self._cache.clear()
+        return done
+
+    def verify(self, token: str, scope: Scope) -> ApiKey:
+        """Return the key's metadata, or raise AuthError/ForbiddenError."""
+        digest = self._digest(token)
+        now = time.monotonic()
+        cached = self._cache.get(digest)
+        if cached is not None and cached[0] > now:
+            key = cached[1]
+        else:
+            stored = self._store.find_key(_split(token))
+            if stored is None or not hmac.compare_digest(stored.digest, digest):
+                raise AuthError("API key is not valid")
+            key = stored.key
+            if len(self._cache) > 10_000:
+                self._cache.clear()
+            self._cache[digest] = (now + _CACHE_SECONDS, key)
+        if key.revoked_at is not None:
+            raise AuthError("API key has been revoked")
+        if scope not in key.scopes:
+            raise ForbiddenError(f"API key lacks the {scope} scope")
+        self.last_used[key.prefix] = self._clock()
+        return key
+
+    def flush_last_used(self) -> None:
+        """Write the last-use times gathered since the previous call (one small batch)."""
+        pending, self.last_used = self.last_used, {}
+        self._store.touch_keys(pending)
+
+
+def bearer_token(authorization: str | None, api_key_header: str | None) -> str:
+    """Pick the key from ``X-API-Key`` or ``Authorization: Bearer``."""
+    if api_key_header:
+        return api_key_header.strip()
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    raise AuthError("missing API key: send X-API-Key or Authorization: Bearer <key>")

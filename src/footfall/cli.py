@@ -1,0 +1,243 @@
+"""The ``footfall`` command: serve, site and key management.
+
+While ``footfall serve`` runs on an embedded DuckDB file, it owns that file; the CLI
+then talks to it over loopback through the management API, authenticated by the
+admin token kept (mode 0600) in the data directory. With no server running, the CLI
+opens the store itself. See docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+import httpx
+import typer
+
+from footfall.auth import KeyRing
+from footfall.config import Settings, load_settings, resolve_secret
+from footfall.errors import FootfallError
+from footfall.sites_admin import Admin, key_json, parse_scopes, site_json
+from footfall.store.base import open_store
+
+app = typer.Typer(no_args_is_help=True, help="Footfall: privacy-first web analytics.")
+site_app = typer.Typer(no_args_is_help=True, help="Manage sites.")
+key_app = typer.Typer(no_args_is_help=True, help="Manage API keys.")
+app.add_typer(site_app, name="site")
+app.add_typer(key_app, name="key")
+
+SERVER_FILE = "server.json"
+
+
+class AdminClient(Protocol):
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+
+
+class RemoteAdmin:
+    """The running server's management API on loopback."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self._http = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(
+            method, f"/api/v1{path}", json=body if method == "POST" else None
+        )
+        data = response.json()
+        if response.status_code >= 400:
+            raise FootfallError(data.get("detail", response.text), code=data.get("error"))
+        return data
+
+
+class LocalAdmin:
+    """The store opened directly, when no server holds it."""
+
+    def __init__(self, settings: Settings) -> None:
+        store = open_store(settings.database_url)
+        self._admin = Admin(
+            store, KeyRing(store, resolve_secret(settings, "secret_key", settings.secret_key))
+        )
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        a, b = self._admin, body or {}
+        match method, path.split("?")[0].strip("/").split("/"):
+            case "GET", ["sites"]:
+                return [site_json(s) for s in a.store.list_sites()]
+            case "POST", ["sites"]:
+                return site_json(a.add_site(b["domain"], b["timezone"], b.get("umami_website_id")))
+            case "DELETE", ["sites", domain]:
+                a.remove_site(domain)
+                return {"removed": domain}
+            case "GET", ["keys"]:
+                return a.list_keys(b.get("site"))
+            case "POST", ["keys"]:
+                new = a.create_key(b["site"], parse_scopes(b["scopes"]), b.get("name", ""))
+                return {"key": new.key, **key_json(new.meta, new.site)}
+            case "DELETE", ["keys", prefix]:
+                a.revoke_key(prefix)
+                return {"revoked": prefix}
+        raise FootfallError(f"unknown admin call {method} {path}")
+
+
+def _running_server(settings: Settings) -> dict[str, Any] | None:
+    data_dir = settings.data_dir
+    if data_dir is None or not (data_dir / SERVER_FILE).exists():
+        return None
+    info: dict[str, Any] = json.loads((data_dir / SERVER_FILE).read_text())
+    try:
+        os.kill(int(info["pid"]), 0)
+    except (ProcessLookupError, PermissionError, ValueError, KeyError):
+        return None
+    return info
+
+
+def _client() -> AdminClient:
+    settings = load_settings()
+    server = _running_server(settings)
+    if server is not None:
+        return RemoteAdmin(
+            server["url"], resolve_secret(settings, "admin_token", settings.admin_token)
+        )
+    return LocalAdmin(settings)
+
+
+def _run(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    try:
+        return _client().call(method, path, body)
+    except FootfallError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: cannot reach the running server: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    dev: Annotated[bool, typer.Option(help="Relax production checks.")] = False,
+) -> None:
+    """Run the HTTP server (ingest, stats, dashboard)."""
+    import uvicorn
+
+    from footfall.logs import configure
+    from footfall.web.app import create_app
+
+    overrides: dict[str, object] = {"dev": True} if dev else {}
+    if host is not None:
+        overrides["host"] = host
+    if port is not None:
+        overrides["port"] = port
+    try:
+        settings = load_settings(**overrides)
+        configure(settings.log_level)
+        application = create_app(settings)
+    except FootfallError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(2) from None
+    marker = _write_server_file(settings)
+    try:
+        uvicorn.run(
+            application,
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_config=None,
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+
+def _write_server_file(settings: Settings) -> Path | None:
+    data_dir = settings.data_dir
+    if data_dir is None:
+        return None
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    path = data_dir / SERVER_FILE
+    path.write_text(json.dumps({"url": f"http://{host}:{settings.port}", "pid": os.getpid()}))
+    return path
+
+
+def _print(data: Any, as_json: bool, line: str) -> None:
+    typer.echo(json.dumps(data, indent=2) if as_json else line)
+
+
+@site_app.command("add")
+def site_add(
+    domain: str,
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Berlin.")] = "UTC",
+    umami_website_id: Annotated[
+        str | None, typer.Option(help="Keep an existing Umami snippet working.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a site."""
+    site = _run(
+        "POST",
+        "/sites",
+        {"domain": domain, "timezone": timezone, "umami_website_id": umami_website_id},
+    )
+    _print(site, as_json, f"added {site['domain']} ({site['timezone']})")
+
+
+@site_app.command("list")
+def site_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List sites."""
+    sites = _run("GET", "/sites")
+    lines = [f"{s['domain']}\t{s['timezone']}\tumami:{s['umami_website_id']}" for s in sites]
+    _print(sites, as_json, "\n".join(lines) or "no sites yet")
+
+
+@site_app.command("remove")
+def site_remove(domain: str) -> None:
+    """Remove a site with all its events and keys."""
+    _run("DELETE", f"/sites/{domain}")
+    typer.echo(f"removed {domain}")
+
+
+@key_app.command("create")
+def key_create(
+    site: Annotated[str, typer.Option(help="The site the key is limited to.")],
+    scopes: Annotated[str, typer.Option(help="Comma list of ingest, stats, admin.")] = "ingest",
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Create an API key. It is printed once and cannot be shown again."""
+    new = _run("POST", "/keys", {"site": site, "scopes": scopes.split(","), "name": name})
+    _print(
+        new, as_json, f"{new['key']}\n(prefix {new['prefix']}; store it now, it is not shown again)"
+    )
+
+
+@key_app.command("list")
+def key_list(
+    site: Annotated[str | None, typer.Option(help="Only this site's keys.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List API keys (prefixes and metadata; never the keys)."""
+    keys = _run("GET", f"/keys?site={site}" if site else "/keys", {"site": site} if site else None)
+    lines = [
+        f"{k['prefix']}\t{k['site']}\t{','.join(k['scopes'])}\t{k['name']}\t"
+        f"{'revoked' if k['revoked_at'] else 'active'}"
+        for k in keys
+    ]
+    _print(keys, as_json, "\n".join(lines) or "no keys")
+
+
+@key_app.command("revoke")
+def key_revoke(prefix: str) -> None:
+    """Revoke an API key by its prefix."""
+    _run("DELETE", f"/keys/{prefix}")
+    typer.echo(f"revoked {prefix}")
+
+
+def main() -> None:
+    app()

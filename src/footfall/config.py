@@ -1,0 +1,112 @@
+"""Typed settings, read once from ``FOOTFALL_*`` environment variables (and ``.env``).
+
+Missing or insecure values fail at start with a sentence saying what to set.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from footfall.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "duckdb:///./footfall-data/footfall.duckdb"
+_SUPPORTED_SCHEMES = ("duckdb",)
+
+
+class Settings(BaseSettings):
+    """Every setting Footfall reads. Each field is documented in docs/configuration.md."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOOTFALL_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    admin_token: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: str = "INFO"
+    geoip_db: Path | None = None
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    flush_interval_ms: float = Field(default=5.0, gt=0, le=10_000)
+    flush_max_events: int = Field(default=5_000, ge=1)
+    buffer_high_water: int = Field(default=100_000, ge=1)
+    session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    future_tolerance_seconds: int = Field(default=300, ge=0)
+    trust_forwarded_for: bool = True
+    dev: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme.split("+")[0]
+        if scheme not in _SUPPORTED_SCHEMES:
+            raise ValueError(
+                f"FOOTFALL_DATABASE_URL scheme {scheme!r} is not supported yet; "
+                f"use one of {', '.join(_SUPPORTED_SCHEMES)}"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("FOOTFALL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @cached_property
+    def duckdb_path(self) -> Path | None:
+        """Path of the embedded database file, or None for other backends."""
+        parts = urlsplit(self.database_url)
+        if parts.scheme != "duckdb":
+            return None
+        # duckdb:///./x -> "./x" ; duckdb:////abs/x -> "/abs/x"
+        return Path(parts.path[1:])
+
+    @property
+    def data_dir(self) -> Path | None:
+        path = self.duckdb_path
+        return path.parent if path is not None else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; turn validation errors into one readable ConfigError."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "FOOTFALL_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise ConfigError(f"{name}: {first['msg']}") from None
+    return settings
+
+
+def resolve_secret(settings: Settings, name: str, value: str) -> str:
+    """Return a secret, generating and persisting one beside an embedded store.
+
+    The embedded (laptop) mode keeps a random secret in the data directory with mode
+    0600, so ``make run`` needs no setup; every other backend must be given the value.
+    """
+    if value:
+        if len(value) < 32 and not settings.dev:
+            raise ConfigError(f"FOOTFALL_{name.upper()} must be at least 32 characters long")
+        return value
+    data_dir = settings.data_dir
+    if data_dir is None:
+        raise ConfigError(
+            f"FOOTFALL_{name.upper()} is not set; set it to a random string of 32+ characters"
+        )
+    path = data_dir / name
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    generated = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(generated)
+    return generated

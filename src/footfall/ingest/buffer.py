@@ -1,0 +1,130 @@
+"""Group-commit write buffer: requests wait until their events are committed.
+
+Events from concurrent requests gather for at most ``interval`` (a few ms) or until
+``max_events`` are pending, then go to the store in one transaction on a worker
+thread; every waiting request is then released with success or the store's error.
+Above ``high_water`` pending events, ``submit`` refuses at once (the HTTP layer
+answers 503 with Retry-After) instead of queueing without bound. ``stop`` flushes.
+Modelled on Plausible's ``ingestion/write_buffer.ex``, with the request held until
+the commit so that a 2xx is a promise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from footfall.domain import Event
+from footfall.errors import OverloadedError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FlushStats:
+    events: int
+    seconds: float
+
+
+class WriteBuffer:
+    def __init__(
+        self,
+        write: Callable[[Sequence[Event]], None],
+        interval: float = 0.005,
+        max_events: int = 5_000,
+        high_water: int = 100_000,
+        on_flush: Callable[[FlushStats], None] | None = None,
+    ) -> None:
+        self._write = write
+        self._interval = interval
+        self._max_events = max_events
+        self.high_water = high_water
+        self._on_flush = on_flush
+        self._pending: list[Event] = []
+        self._waiters: list[asyncio.Future[None]] = []
+        self._in_flight = 0
+        self._wake = asyncio.Event()
+        self._full = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def depth(self) -> int:
+        """Events accepted but not yet committed."""
+        return len(self._pending) + self._in_flight
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="write-buffer")
+
+    def ensure_room(self, count: int) -> None:
+        """Raise OverloadedError unless ``count`` more events fit under the high water."""
+        if self._stopping:
+            raise OverloadedError("server is shutting down", retry_after=2)
+        if self.depth + count > self.high_water:
+            raise OverloadedError(
+                f"write buffer holds {self.depth} events (limit {self.high_water}); retry shortly"
+            )
+
+    async def submit(self, events: Sequence[Event]) -> None:
+        """Return once ``events`` are committed; raise OverloadedError if they were not."""
+        if not events:
+            return
+        self.ensure_room(len(events))
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.extend(events)
+        self._waiters.append(done)
+        self._wake.set()
+        if len(self._pending) >= self._max_events:
+            self._full.set()
+        await asyncio.shield(done)
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            if not self._stopping and len(self._pending) < self._max_events:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), self._interval)
+            self._wake.clear()
+            self._full.clear()
+            await self._flush()
+            if self._stopping and not self._pending:
+                return
+
+    async def _flush(self) -> None:
+        events, waiters = self._pending, self._waiters
+        self._pending, self._waiters = [], []
+        if not waiters:
+            return
+        self._in_flight = len(events)
+        started = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            await asyncio.to_thread(self._write, events)
+        except Exception as exc:  # the flusher must outlive any failed batch
+            log.exception("flush of %d events failed", len(events))
+            error = exc
+        finally:
+            self._in_flight = 0
+        if self._on_flush is not None:
+            self._on_flush(FlushStats(len(events), time.perf_counter() - started))
+        for waiter in waiters:
+            if waiter.done():
+                continue
+            if error is None:
+                waiter.set_result(None)
+            else:
+                waiter.set_exception(
+                    OverloadedError(f"events were not stored ({error}); retry", retry_after=1)
+                )
+
+    async def stop(self) -> None:
+        """Refuse new events, commit what is pending, end the flusher."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None

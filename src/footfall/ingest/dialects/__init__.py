@@ -1,0 +1,1 @@
+"""Payload dialects: each turns one client format into IngestRequests."""

@@ -1,0 +1,204 @@
+"""The enrichment pipeline: an ordered list of named steps over one event.
+
+Each step reads the request and fills in part of the event, or drops it with a
+``DropReason``. Steps are timed (cumulative nanoseconds per step, exposed in
+/metrics) and tested on their own. Modelled on Plausible's ``ingestion/event.ex``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from datetime import UTC, datetime
+
+from footfall.domain import DropReason, Event, Site
+from footfall.ingest.enrich.bots import BotDetector
+from footfall.ingest.enrich.geo import GeoLocator
+from footfall.ingest.enrich.referrer import is_spam, parse_referrer
+from footfall.ingest.enrich.ua import UserAgentParser, device_from_screen_width
+from footfall.ingest.enrich.utm import acquisition_from_query, channel, source_from
+from footfall.ingest.request import IngestRequest
+from footfall.ingest.sessions import SessionKey, SessionStore
+from footfall.ingest.sites import SiteCache
+from footfall.ingest.visitor import VisitorHasher
+
+
+@dataclass(slots=True)
+class Context:
+    req: IngestRequest
+    site: Site = field(default_factory=lambda: Site(0, ""))
+    event: Event = field(
+        default_factory=lambda: Event(0, datetime.min.replace(tzinfo=UTC), "", "", "", 0, 0)
+    )
+    visitor_ids: tuple[int, int] = (0, 0)
+    referrer_host: str = ""
+
+
+Step = Callable[[Context], DropReason | None]
+
+
+@cache
+def shared_bot_detector() -> BotDetector:
+    """One per process: building it compiles ~1,500 patterns (50-100 ms)."""
+    return BotDetector()
+
+
+@cache
+def shared_user_agent_parser() -> UserAgentParser:
+    """One per process: building the Rust resolver takes 0.2-0.4 s."""
+    return UserAgentParser()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    event: Event | None
+    dropped: DropReason | None
+
+
+class Pipeline:
+    """Turns IngestRequests into Events. Not thread-safe; runs on the event loop."""
+
+    def __init__(
+        self,
+        sites: SiteCache,
+        visitors: VisitorHasher,
+        sessions: SessionStore,
+        geo: GeoLocator,
+        bots: BotDetector | None = None,
+        agents: UserAgentParser | None = None,
+    ) -> None:
+        self.sites = sites
+        self.visitors = visitors
+        self.sessions = sessions
+        self.geo = geo
+        self.bots = bots or shared_bot_detector()
+        self.agents = agents or shared_user_agent_parser()
+        self.steps: list[tuple[str, Step]] = [
+            ("site", self.resolve_site),
+            ("bots", self.drop_bots),
+            ("referrer", self.referrer),
+            ("page", self.page),
+            ("acquisition", self.acquisition),
+            ("geo", self.locate),
+            ("user_agent", self.user_agent),
+            ("props", self.props),
+            ("visitor", self.visitor),
+            ("session", self.session),
+        ]
+        self.step_ns: dict[str, int] = {name: 0 for name, _ in self.steps}
+
+    def run(self, req: IngestRequest) -> Outcome:
+        ctx = Context(req)
+        clock = time.perf_counter_ns
+        spent = self.step_ns
+        for name, step in self.steps:
+            started = clock()
+            reason = step(ctx)
+            spent[name] += clock() - started
+            if reason is not None:
+                return Outcome(None, reason)
+        return Outcome(ctx.event, None)
+
+    # steps -------------------------------------------------------------------
+    def resolve_site(self, ctx: Context) -> DropReason | None:
+        req = ctx.req
+        if req.site_id is not None:
+            site = self.sites.by_id(req.site_id)
+        elif req.umami_website_id:
+            site = self.sites.by_umami_id(req.umami_website_id)
+        else:
+            site = self.sites.by_domain(req.domain)
+        if site is None:
+            return DropReason.UNKNOWN_SITE
+        ctx.site = site
+        ctx.event.site_id = site.id
+        ctx.event.timestamp = req.timestamp
+        ctx.event.name = req.name
+        return None
+
+    def drop_bots(self, ctx: Context) -> DropReason | None:
+        return self.bots.check(ctx.req.user_agent)
+
+    def referrer(self, ctx: Context) -> DropReason | None:
+        ref = parse_referrer(ctx.req.referrer, ctx.req.url.hostname or ctx.site.domain)
+        if ref is None:
+            return None
+        if is_spam(ref.host):
+            return DropReason.REFERRER_SPAM
+        ctx.event.referrer, ctx.event.referrer_source = ref.url, ref.source
+        ctx.referrer_host = ref.host
+        return None
+
+    def page(self, ctx: Context) -> DropReason | None:
+        url = ctx.req.url
+        path = url.path or "/"
+        if ctx.req.hash_mode and url.fragment:
+            path = f"{path}#{url.fragment}"
+        ctx.event.pathname = path
+        ctx.event.hostname = (url.hostname or "").removeprefix("www.")
+        return None
+
+    def acquisition(self, ctx: Context) -> DropReason | None:
+        e = ctx.event
+        acq = acquisition_from_query(ctx.req.url.query)
+        e.utm_medium, e.utm_source, e.utm_campaign = (
+            acq.utm_medium,
+            acq.utm_source,
+            acq.utm_campaign,
+        )
+        e.utm_content, e.utm_term, e.click_id_param = (
+            acq.utm_content,
+            acq.utm_term,
+            acq.click_id_param,
+        )
+        e.referrer_source = source_from(acq.tagged_source, e.referrer_source, acq.click_id_param)
+        e.channel = channel(
+            e.referrer_source,
+            acq.utm_medium,
+            acq.utm_campaign,
+            acq.click_id_param,
+            ctx.referrer_host,
+            acq.tagged_source,
+        )
+        return None
+
+    def locate(self, ctx: Context) -> DropReason | None:
+        geo = self.geo.lookup(ctx.req.ip)
+        ctx.event.country, ctx.event.region, ctx.event.city = geo.country, geo.region, geo.city
+        return None
+
+    def user_agent(self, ctx: Context) -> DropReason | None:
+        e = ctx.event
+        info = self.agents.parse(ctx.req.user_agent)
+        e.browser, e.browser_version = info.browser, info.browser_version
+        e.os, e.os_version, e.device = info.os, info.os_version, info.device
+        width = ctx.req.screen_width
+        if width:
+            e.screen_size = device_from_screen_width(width)
+        e.language = ctx.req.language
+        return None
+
+    def props(self, ctx: Context) -> DropReason | None:
+        e, req = ctx.event, ctx.req
+        e.props = req.props
+        e.interactive = req.interactive
+        if req.revenue is not None:
+            e.revenue_amount, e.revenue_currency = req.revenue.amount, req.revenue.currency
+        return None
+
+    def visitor(self, ctx: Context) -> DropReason | None:
+        req = ctx.req
+        ctx.visitor_ids = self.visitors.ids(ctx.site.domain, req.ip, req.user_agent, req.timestamp)
+        return None
+
+    def session(self, ctx: Context) -> DropReason | None:
+        current, previous = ctx.visitor_ids
+        page = ctx.event.pathname if ctx.req.name == "pageview" else ""
+        state = self.sessions.assign(
+            SessionKey(ctx.site.id, current, previous), ctx.req.timestamp, page
+        )
+        ctx.event.visitor_id, ctx.event.session_id = state.visitor_id, state.session_id
+        ctx.event.entry_page = state.entry_page
+        return None

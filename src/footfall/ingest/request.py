@@ -1,0 +1,216 @@
+"""The one typed ``IngestRequest`` every dialect becomes, and the rules they share.
+
+Each dialect (``footfall.ingest.dialects``) has a pydantic model that knows its own
+keys; its ``build`` function adds the connection facts (IP, user agent) and an
+injected clock, then applies these shared checks: URL, props and revenue limits,
+timestamp bounds.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+from urllib.parse import SplitResult, urlsplit
+
+import orjson
+from pydantic import AliasChoices, BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from footfall.errors import InputError
+
+MAX_URL_BYTES = 2000
+MAX_REFERRER_CHARS = 2000
+MAX_NAME_CHARS = 120
+MAX_PROPS = 30
+MAX_PROP_KEY_BYTES = 300
+MAX_PROP_VALUE_BYTES = 2000
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class Revenue:
+    amount: str  # exact decimal text
+    currency: str
+
+
+@dataclass(slots=True)
+class IngestRequest:
+    """One event as the client described it, validated; not yet enriched."""
+
+    name: str
+    url: SplitResult
+    timestamp: datetime
+    ip: str
+    user_agent: str
+    domain: str = ""  # public endpoints: the site's domain
+    site_id: int | None = None  # keyed endpoints: already resolved by the key
+    umami_website_id: str = ""
+    referrer: str = ""
+    props: dict[str, str] = field(default_factory=dict)
+    revenue: Revenue | None = None
+    interactive: bool = True
+    hash_mode: bool = False
+    screen_width: int | None = None
+    language: str = ""
+
+
+def _loc(model: type[BaseModel], err: ErrorDetails) -> str:
+    """The error's path, naming fields by their long name (``name``, not ``n``)."""
+    parts = [str(p) for p in err["loc"]]
+    if parts:
+        for name, info in model.model_fields.items():
+            alias = info.validation_alias
+            if isinstance(alias, AliasChoices) and parts[0] in alias.choices:
+                parts[0] = name
+    return ".".join(parts)
+
+
+def validate(model: type[M], data: Any, prefix: str = "") -> M:
+    """Validate ``data`` into ``model``; the first error becomes a 400 naming its field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = _loc(model, first)
+        name = f"{prefix}{where}" if where else prefix.rstrip(".") or None
+        raise InputError(f"{name or 'body'}: {first['msg']}", field=name) from None
+
+
+def loads(body: bytes) -> Any:
+    if not body.strip():
+        raise InputError("request body is empty; send a JSON object", code="empty_body")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"request body is not valid JSON: {exc}", code="invalid_json") from None
+
+
+# --- shared rules --------------------------------------------------------------
+
+
+def parse_url(raw: str, field_name: str = "url") -> SplitResult:
+    if len(raw.encode()) > MAX_URL_BYTES:
+        raise InputError(f"{field_name} is longer than {MAX_URL_BYTES} bytes", field=field_name)
+    if raw.lower().startswith("data:"):
+        raise InputError(f"{field_name} must not be a data: URI", field=field_name)
+    try:
+        parts = urlsplit(raw.strip())
+    except ValueError:
+        raise InputError(f"{field_name} is not a valid URL", field=field_name) from None
+    if not parts.scheme or not parts.hostname:
+        raise InputError(f"{field_name} must be an absolute URL with a host", field=field_name)
+    return parts
+
+
+def normalize_domain(raw: str) -> str:
+    domain = raw.strip().lower().removeprefix("www.")
+    return domain.rstrip(".")
+
+
+def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
+    """Plausible's rules: object or JSON string; list, map and empty values are dropped."""
+    if raw is None or raw == "":
+        return {}
+    if isinstance(raw, str):
+        try:
+            raw = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise InputError(f"{field_name} is not a JSON object", field=field_name) from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{field_name} must be an object", field=field_name)
+    props: dict[str, str] = {}
+    for key, value in raw.items():
+        if value is None or isinstance(value, list | dict) or value == "":
+            continue
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if len(key.encode()) > MAX_PROP_KEY_BYTES or not key:
+            raise InputError(
+                f"{field_name} keys must be 1 to {MAX_PROP_KEY_BYTES} bytes", field=field_name
+            )
+        if len(text.encode()) > MAX_PROP_VALUE_BYTES:
+            raise InputError(
+                f"{field_name}.{key} is longer than {MAX_PROP_VALUE_BYTES} bytes",
+                field=f"{field_name}.{key}",
+            )
+        props[key] = text
+    if len(props) > MAX_PROPS:
+        raise InputError(f"{field_name} has more than {MAX_PROPS} pairs", field=field_name)
+    return props
+
+
+def parse_revenue(raw: object, field_name: str = "revenue") -> Revenue | None:
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            raise InputError(f"{field_name} is not a JSON object", field=field_name) from None
+    if not isinstance(raw, dict):
+        raise InputError(f"{field_name} must be an object", field=field_name)
+    currency = str(raw.get("currency", "")).upper()
+    if not _CURRENCY.match(currency):
+        raise InputError(
+            f"{field_name}.currency must be a 3-letter ISO 4217 code",
+            field=f"{field_name}.currency",
+        )
+    amount_raw = raw.get("amount")
+    try:
+        if isinstance(amount_raw, bool) or amount_raw is None:
+            raise InvalidOperation
+        amount = Decimal(str(amount_raw))
+        if not amount.is_finite() or abs(amount) >= Decimal("1e14"):
+            raise InvalidOperation
+    except InvalidOperation:
+        raise InputError(
+            f"{field_name}.amount must be a finite number", field=f"{field_name}.amount"
+        ) from None
+    return Revenue(str(amount.quantize(Decimal("0.0001"))), currency)
+
+
+def parse_timestamp(
+    raw: object, now: datetime, future_tolerance: timedelta, field_name: str = "timestamp"
+) -> datetime:
+    """ISO 8601 text or unix seconds (or milliseconds); bounded to [2000, now + tolerance]."""
+    if raw is None:
+        return now
+    try:
+        if isinstance(raw, bool):
+            raise ValueError
+        if isinstance(raw, int | float):
+            seconds = raw / 1000 if raw > 1e11 else raw
+            ts = datetime.fromtimestamp(seconds, UTC)
+        elif isinstance(raw, str):
+            ts = datetime.fromisoformat(raw)
+            ts = ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+        else:
+            raise ValueError
+    except (ValueError, OverflowError, OSError):
+        raise InputError(
+            f"{field_name} must be ISO 8601 or unix seconds", field=field_name
+        ) from None
+    if ts > now + future_tolerance:
+        raise InputError(
+            f"{field_name} is more than {int(future_tolerance.total_seconds())} seconds in "
+            "the future",
+            field=field_name,
+            code="timestamp_in_future",
+        )
+    if ts < EARLIEST:
+        raise InputError(
+            f"{field_name} is before 2000-01-01", field=field_name, code="timestamp_too_old"
+        )
+    return ts
+
+
+def check_ip(raw: str, field_name: str = "ip") -> str:
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        raise InputError(f"{field_name} is not an IP address", field=field_name) from None

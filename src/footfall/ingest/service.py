@@ -1,0 +1,52 @@
+"""The ingest core: requests -> pipeline -> write buffer, with per-event outcomes.
+
+Nothing here knows about HTTP; the routes in ``web/ingest.py`` only translate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from footfall.domain import DropReason, Event
+from footfall.ingest.buffer import WriteBuffer
+from footfall.ingest.pipeline import Pipeline
+from footfall.ingest.request import IngestRequest
+from footfall.metrics import Metrics
+
+
+@dataclass(frozen=True, slots=True)
+class Ingested:
+    """Outcome of one request: the event stored, or why it was dropped."""
+
+    event: Event | None
+    dropped: DropReason | None
+
+
+class Ingestor:
+    def __init__(self, pipeline: Pipeline, buffer: WriteBuffer, metrics: Metrics) -> None:
+        self.pipeline = pipeline
+        self.buffer = buffer
+        self.metrics = metrics
+
+    async def ingest(self, requests: Sequence[IngestRequest], endpoint: str) -> list[Ingested]:
+        """Enrich every request, commit the kept events together, report each outcome.
+
+        Returns only after the commit; raises OverloadedError when the buffer is full
+        (then nothing of this call was stored).
+        """
+        self.buffer.ensure_room(len(requests))
+        outcomes: list[Ingested] = []
+        events: list[Event] = []
+        for req in requests:
+            out = self.pipeline.run(req)
+            outcomes.append(Ingested(out.event, out.dropped))
+            if out.event is not None:
+                events.append(out.event)
+        await self.buffer.submit(events)
+        if events:
+            self.metrics.accepted.labels(endpoint).inc(len(events))
+        for o in outcomes:
+            if o.dropped is not None:
+                self.metrics.dropped.labels(o.dropped.value).inc()
+        return outcomes

@@ -1,0 +1,69 @@
+"""Visitor ids: a keyed hash of site + IP + user agent under a salt that rotates daily.
+
+As in Plausible: the current and the previous day's salts are kept (so a visit survives
+midnight, see sessions.py) and older ones are deleted by the store. Neither the IP nor
+the user agent is kept; without the salt, the id cannot be linked back to them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+from footfall.store.base import Store
+
+_ID_MASK = (1 << 63) - 1  # positive BIGINT in every backend
+
+
+class VisitorHasher:
+    def __init__(
+        self, store: Store, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._day: date | None = None
+        self._current = b""
+        self._previous = b""
+
+    def _refresh(self) -> None:
+        today = self._clock().astimezone(UTC).date()
+        if today == self._day:
+            return
+        with self._lock:
+            if today == self._day:
+                return
+            yesterday = today - timedelta(days=1)
+            salts = self._store.ensure_salts(
+                {today: secrets.token_bytes(16), yesterday: secrets.token_bytes(16)}
+            )
+            self._current, self._previous = salts[today], salts[yesterday]
+            self._day = today
+
+    @staticmethod
+    def _hash(salt: bytes, site: str, ip: str, user_agent: str) -> int:
+        h = hashlib.blake2b(f"{site}\x00{ip}\x00{user_agent}".encode(), key=salt, digest_size=8)
+        return int.from_bytes(h.digest(), "big") & _ID_MASK
+
+    def ids(self, site: str, ip: str, user_agent: str, at: datetime) -> tuple[int, int]:
+        """(id under today's salt, id under yesterday's salt) for an event at ``at``.
+
+        Events older than yesterday (server-side imports of history) are hashed with a
+        per-day salt derived from today's, so a visitor still counts once per day of
+        history, and the derivation dies with today's salt.
+        """
+        self._refresh()
+        day = at.astimezone(UTC).date()
+        assert self._day is not None
+        if day >= self._day - timedelta(days=1):
+            return (
+                self._hash(self._current, site, ip, user_agent),
+                self._hash(self._previous, site, ip, user_agent),
+            )
+        derived = hmac.new(self._current, day.isoformat().encode(), hashlib.sha256).digest()
+        visitor = self._hash(derived[:16], site, ip, user_agent)
+        return visitor, visitor

@@ -1,0 +1,65 @@
+"""Prometheus metrics of one app instance (own registry, so tests can build many)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+
+_FLUSH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class _StepTimes(Collector):
+    def __init__(self, read: Callable[[], dict[str, int]]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "footfall_pipeline_step_seconds",
+            "Time spent in each enrichment step.",
+            labels=["step"],
+        )
+        for step, ns in self._read().items():
+            family.add_metric([step], ns / 1e9)
+        yield family
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.requests = Counter(
+            "footfall_http_requests", "HTTP requests.", ["route", "method", "status"], registry=r
+        )
+        self.accepted = Counter(
+            "footfall_events_accepted", "Events committed to the store.", ["endpoint"], registry=r
+        )
+        self.dropped = Counter(
+            "footfall_events_dropped", "Events dropped by the pipeline.", ["reason"], registry=r
+        )
+        self.rejected = Counter(
+            "footfall_events_rejected", "Events refused as invalid input.", ["endpoint"], registry=r
+        )
+        self.buffer_depth = Gauge(
+            "footfall_buffer_depth", "Events accepted but not yet committed.", registry=r
+        )
+        self.flush_seconds = Histogram(
+            "footfall_flush_seconds",
+            "Write-buffer flush latency.",
+            buckets=_FLUSH_BUCKETS,
+            registry=r,
+        )
+        self.flush_events = Histogram(
+            "footfall_flush_events",
+            "Events per flush.",
+            buckets=(1, 10, 100, 500, 1000, 2500, 5000, 10000),
+            registry=r,
+        )
+        self.overloaded = Counter(
+            "footfall_ingest_overloaded", "Ingest requests refused with 503.", registry=r
+        )
+
+    def watch_steps(self, read: Callable[[], dict[str, int]]) -> None:
+        self.registry.register(_StepTimes(read))

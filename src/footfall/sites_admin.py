@@ -1,0 +1,95 @@
+"""Site and key management shared by the admin API and the CLI's direct mode."""
+
+from __future__ import annotations
+
+import uuid
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from footfall.auth import KeyRing, NewKey
+from footfall.domain import ApiKey, Scope, Site
+from footfall.errors import InputError, NotFoundError
+from footfall.ingest.request import normalize_domain
+from footfall.store.base import Store
+
+_DOMAIN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-._:")
+
+
+def parse_scopes(raw: str | list[str]) -> frozenset[Scope]:
+    names = raw.split(",") if isinstance(raw, str) else raw
+    try:
+        return frozenset(Scope(n.strip()) for n in names if n.strip())
+    except ValueError:
+        allowed = ", ".join(s.value for s in Scope)
+        raise InputError(f"scopes must be among {allowed}", field="scopes") from None
+
+
+def site_json(site: Site) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "domain": site.domain,
+        "timezone": site.timezone,
+        "umami_website_id": site.umami_website_id,
+        "retention_days": site.retention_days,
+        "created_at": site.created_at.isoformat() if site.created_at else None,
+    }
+
+
+def key_json(key: ApiKey, site: Site | None) -> dict[str, Any]:
+    def iso(ts: Any) -> str | None:
+        return ts.isoformat() if ts else None
+
+    return {
+        "prefix": key.prefix,
+        "site": site.domain if site else None,
+        "scopes": sorted(key.scopes),
+        "name": key.name,
+        "created_at": iso(key.created_at),
+        "last_used_at": iso(key.last_used_at),
+        "revoked_at": iso(key.revoked_at),
+    }
+
+
+@dataclass
+class Admin:
+    store: Store
+    keys: KeyRing
+
+    def add_site(self, domain: str, timezone: str = "UTC", umami_id: str | None = None) -> Site:
+        clean = normalize_domain(domain)
+        if not clean or not set(clean) <= _DOMAIN_CHARS or len(clean) > 253:
+            raise InputError(f"{domain!r} is not a domain name", field="domain")
+        try:
+            zoneinfo.ZoneInfo(timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise InputError(f"unknown time zone {timezone!r}", field="timezone") from None
+        try:
+            # Umami snippets name the site by UUID; default to a stable one per domain.
+            website = (
+                str(uuid.UUID(umami_id)) if umami_id else str(uuid.uuid5(uuid.NAMESPACE_DNS, clean))
+            )
+        except ValueError:
+            raise InputError("umami website id must be a UUID", field="umami_website_id") from None
+        return self.store.add_site(clean, timezone, website)
+
+    def remove_site(self, domain: str) -> None:
+        if not self.store.remove_site(normalize_domain(domain)):
+            raise NotFoundError(f"no site {domain}", field="domain")
+
+    def create_key(self, domain: str, scopes: frozenset[Scope], name: str = "") -> NewKey:
+        return self.keys.create(normalize_domain(domain), scopes, name)
+
+    def list_keys(self, domain: str | None = None) -> list[dict[str, Any]]:
+        sites = {s.id: s for s in self.store.list_sites()}
+        site_id = None
+        if domain is not None:
+            site = self.store.get_site(normalize_domain(domain))
+            if site is None:
+                raise NotFoundError(f"no site {domain}", field="site")
+            site_id = site.id
+        return [key_json(k, sites.get(k.site_id)) for k in self.store.list_keys(site_id)]
+
+    def revoke_key(self, prefix: str) -> None:
+        if not self.keys.revoke(prefix):
+            raise NotFoundError(f"no active key with prefix {prefix}", field="prefix")

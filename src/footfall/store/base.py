@@ -1,0 +1,85 @@
+"""The Store protocol: everything the core asks of a backend.
+
+Backends are synchronous (the async layers call them in worker threads) and must be
+safe to call from several threads at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from footfall.domain import ApiKey, Event, Scope, Site
+from footfall.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class StoredKey:
+    """An API key row as the store keeps it: metadata plus the keyed hash, never the key."""
+
+    key: ApiKey
+    digest: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class RecentSession:
+    site_id: int
+    visitor_id: int
+    session_id: int
+    started_at: datetime
+    last_seen_at: datetime
+    entry_page: str
+
+
+class Store(Protocol):
+    def write_events(self, events: Sequence[Event]) -> None:
+        """Commit all events in one transaction, or raise StoreError and commit none."""
+
+    # sites
+    def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site: ...
+    def list_sites(self) -> list[Site]: ...
+    def get_site(self, domain: str) -> Site | None: ...
+    def get_site_by_id(self, site_id: int) -> Site | None: ...
+    def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
+    def remove_site(self, domain: str) -> bool:
+        """Delete a site with its keys and events; False when it did not exist."""
+
+    # API keys
+    def add_key(
+        self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
+    ) -> ApiKey: ...
+    def find_key(self, prefix: str) -> StoredKey | None: ...
+    def list_keys(self, site_id: int | None = None) -> list[ApiKey]: ...
+    def revoke_key(self, prefix: str, at: datetime) -> bool: ...
+    def touch_keys(self, last_used: Mapping[str, datetime]) -> None: ...
+
+    # visitor-hash salts, one per UTC day
+    def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
+        """Return the stored salt of each day, first storing the candidate for days that
+        have none (insert-if-absent, so replicas asking at once agree), and delete the
+        salts of days older than the oldest day asked for."""
+
+    # sessions active at start-up, so a restart does not split visits
+    def recent_sessions(self, since: datetime) -> list[RecentSession]: ...
+
+    # reads used by the ingest layer and tests; the stats engine adds its own
+    def count_events(self, site_id: int) -> int: ...
+    def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]: ...
+
+    def ping(self) -> None:
+        """Raise StoreError when the backend cannot answer."""
+
+    def close(self) -> None: ...
+
+
+def open_store(url: str) -> Store:
+    """Open the backend named by ``FOOTFALL_DATABASE_URL``."""
+    scheme = urlsplit(url).scheme
+    if scheme == "duckdb":
+        from footfall.store.duckdb import DuckDBStore, path_from_url
+
+        return DuckDBStore(path_from_url(url))
+    raise ConfigError(f"no store backend for URL scheme {scheme!r}")

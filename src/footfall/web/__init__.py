@@ -1,0 +1,1 @@
+"""HTTP layer: the app factory, routes that only translate, and the error renderer."""

@@ -1,0 +1,106 @@
+"""Management API under /api/v1: sites and API keys.
+
+Authorized by the operator's admin token (the CLI uses it over loopback) or by an API
+key with the admin scope, which sees and manages only its own site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from footfall.auth import bearer_token
+from footfall.domain import Scope
+from footfall.errors import ForbiddenError
+from footfall.ingest.request import normalize_domain
+from footfall.sites_admin import Admin, key_json, parse_scopes, site_json
+from footfall.web.deps import services
+from footfall.web.errors import json_response
+
+router = APIRouter(prefix="/api/v1", tags=["management"])
+
+
+class SiteIn(BaseModel):
+    domain: str = Field(max_length=253)
+    timezone: str = "UTC"
+    umami_website_id: str | None = None
+
+
+class KeyIn(BaseModel):
+    site: str = Field(max_length=253)
+    scopes: list[str] = Field(min_length=1)
+    name: str = Field(default="", max_length=200)
+
+
+def _admin(request: Request) -> tuple[Admin, int | None]:
+    """The Admin facade and the one site the caller may touch (None: every site)."""
+    svc = services(request)
+    token = bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    admin = Admin(svc.store, svc.keys)
+    if hmac.compare_digest(token.encode(), svc.admin_token.encode()):
+        return admin, None
+    return admin, svc.keys.verify(token, Scope.ADMIN).site_id
+
+
+def _only(allowed: int | None, site_id: int | None) -> None:
+    if allowed is not None and site_id != allowed:
+        raise ForbiddenError("this key manages only its own site")
+
+
+@router.get("/sites", summary="List sites")
+async def list_sites(request: Request) -> Response:
+    admin, allowed = _admin(request)
+    sites = await asyncio.to_thread(admin.store.list_sites)
+    return json_response([site_json(s) for s in sites if allowed in (None, s.id)])
+
+
+@router.post("/sites", status_code=201, summary="Add a site")
+async def add_site(request: Request, body: SiteIn) -> Response:
+    admin, allowed = _admin(request)
+    _only(allowed, None)
+    site = await asyncio.to_thread(
+        admin.add_site, body.domain, body.timezone, body.umami_website_id
+    )
+    services(request).sites.invalidate()
+    return json_response(site_json(site), 201)
+
+
+@router.delete("/sites/{domain}", summary="Remove a site with its events and keys")
+async def remove_site(request: Request, domain: str) -> Response:
+    admin, allowed = _admin(request)
+    _only(allowed, None)
+    await asyncio.to_thread(admin.remove_site, domain)
+    services(request).sites.invalidate()
+    return json_response({"removed": normalize_domain(domain)})
+
+
+@router.get("/keys", summary="List API keys (never the keys themselves)")
+async def list_keys(request: Request, site: str | None = None) -> Response:
+    admin, allowed = _admin(request)
+    keys = await asyncio.to_thread(admin.list_keys, site)
+    if allowed is not None:
+        own = admin.store.get_site_by_id(allowed)
+        keys = [k for k in keys if own is not None and k["site"] == own.domain]
+    return json_response(keys)
+
+
+@router.post("/keys", status_code=201, summary="Create an API key; the key is shown only now")
+async def create_key(request: Request, body: KeyIn) -> Response:
+    admin, allowed = _admin(request)
+    site = admin.store.get_site(normalize_domain(body.site))
+    _only(allowed, site.id if site else None)
+    new = await asyncio.to_thread(admin.create_key, body.site, parse_scopes(body.scopes), body.name)
+    return json_response({"key": new.key, **key_json(new.meta, new.site)}, 201)
+
+
+@router.delete("/keys/{prefix}", summary="Revoke an API key")
+async def revoke_key(request: Request, prefix: str) -> Response:
+    admin, allowed = _admin(request)
+    found = admin.store.find_key(prefix)
+    _only(allowed, found.key.site_id if found else None)
+    await asyncio.to_thread(admin.revoke_key, prefix)
+    return json_response({"revoked": prefix})

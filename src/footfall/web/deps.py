@@ -1,0 +1,50 @@
+"""Small request helpers shared by the routers."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from fastapi import Request
+
+from footfall.auth import bearer_token
+from footfall.domain import ApiKey, Scope
+from footfall.errors import PayloadTooLarge
+from footfall.web.services import Services
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def client_ip(request: Request, trust_forwarded: bool) -> str:
+    """First valid address of X-Forwarded-For (set by the ALB or proxy), else the peer."""
+    if trust_forwarded:
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded:
+            for part in forwarded.split(","):
+                try:
+                    return str(ipaddress.ip_address(part.strip()))
+                except ValueError:
+                    continue
+    return request.client.host if request.client else ""
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read at most ``limit`` bytes; refuse larger bodies before parsing any of them."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def api_key(request: Request, scope: Scope) -> ApiKey:
+    token = bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    return services(request).keys.verify(token, scope)

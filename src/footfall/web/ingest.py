@@ -1,0 +1,196 @@
+"""Ingest routes. Each one only translates: parse -> ingest core -> status code."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from footfall.domain import DropReason, Scope, Site
+from footfall.errors import FootfallError, InputError, NotFoundError
+from footfall.ingest.dialects import plausible, track, umami
+from footfall.ingest.request import IngestRequest, loads
+from footfall.ingest.service import Ingested, Ingestor
+from footfall.web.deps import api_key, client_ip, read_body, services
+from footfall.web.errors import error_response, json_response
+
+router = APIRouter(tags=["ingest"])
+_BOT_REASONS = {DropReason.BOT_USER_AGENT, DropReason.HEADLESS_BROWSER, DropReason.EMPTY_USER_AGENT}
+_JSON_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+class _Edge:
+    """What every ingest route reads off the request, in one place."""
+
+    def __init__(self, request: Request) -> None:
+        svc = services(request)
+        self.svc = svc
+        self.now = svc.clock()
+        self.future = timedelta(seconds=svc.settings.future_tolerance_seconds)
+        self.ip = client_ip(request, svc.settings.trust_forwarded_for)
+        self.user_agent = request.headers.get("user-agent", "")
+        assert svc.ingestor is not None, "app not started"
+        self.ingestor: Ingestor = svc.ingestor
+
+    def site_of(self, request: Request) -> Site:
+        key = api_key(request, Scope.INGEST)
+        site = self.svc.sites.by_id(key.site_id)
+        if site is None:
+            raise NotFoundError("the key's site no longer exists")
+        return site
+
+
+def _dropped_header(outcomes: list[Ingested]) -> dict[str, str]:
+    reasons = sorted({o.dropped.value for o in outcomes if o.dropped is not None})
+    return {"x-footfall-dropped": ",".join(reasons)} if reasons else {}
+
+
+@router.post(
+    "/api/event", status_code=202, summary="Plausible Events API", openapi_extra=_JSON_BODY
+)
+async def plausible_event(request: Request) -> Response:
+    edge = _Edge(request)
+    body = await read_body(request, edge.svc.settings.max_body_bytes)
+    try:
+        requests = plausible.build(body, edge.ip, edge.user_agent, edge.now)
+    except InputError as exc:
+        # Plausible answers {"errors": {field: [message]}}; ours rides along.
+        payload: dict[str, Any] = {
+            **exc.as_json(),
+            "errors": {exc.field or "request": [exc.detail]},
+        }
+        return json_response(payload, exc.status)
+    outcomes = await edge.ingestor.ingest(requests, "plausible")
+    if request.headers.get("x-debug-request") == "true":
+        return json_response({"ip": edge.ip, "dropped": _dropped_header(outcomes)}, 200)
+    return json_response({}, 202, _dropped_header(outcomes))
+
+
+def _umami_answer(outcome: Ingested) -> dict[str, str]:
+    if outcome.dropped in _BOT_REASONS:
+        return {"beep": "boop"}
+    if outcome.event is None:
+        return {}
+    session = str(uuid.UUID(int=outcome.event.session_id))
+    return {"cache": "", "sessionId": session, "visitId": session}
+
+
+@router.post("/api/send", summary="Umami event", openapi_extra=_JSON_BODY)
+async def umami_send(request: Request) -> Response:
+    edge = _Edge(request)
+    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
+    req = umami.build(data, edge.ip, edge.user_agent, edge.now, edge.future)
+    if req is None:
+        return json_response({})
+    outcomes = await edge.ingestor.ingest([req], "umami")
+    return json_response(_umami_answer(outcomes[0]), 200, _dropped_header(outcomes))
+
+
+def _build_each(
+    items: list[Any], build: Any, prefix: str = "events"
+) -> tuple[list[tuple[int, IngestRequest]], list[dict[str, Any]]]:
+    """Build every item on its own: a bad one becomes an error entry, never a 4xx."""
+    good: list[tuple[int, IngestRequest]] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            req = build(item, f"{prefix}.{index}.")
+        except FootfallError as exc:
+            errors.append({"index": index, **exc.as_json()})
+            continue
+        if req is not None:
+            good.append((index, req))
+    return good, errors
+
+
+@router.post("/api/batch", summary="Umami batch", openapi_extra=_JSON_BODY)
+async def umami_batch(request: Request) -> Response:
+    edge = _Edge(request)
+    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
+    if not isinstance(data, list):
+        raise InputError("body must be a JSON array of Umami events")
+    if len(data) > track.MAX_BATCH:
+        raise InputError(f"a batch holds at most {track.MAX_BATCH} events", code="batch_too_large")
+    good, errors = _build_each(
+        data, lambda item, _p: umami.build(item, edge.ip, edge.user_agent, edge.now, edge.future)
+    )
+    outcomes = await edge.ingestor.ingest([r for _, r in good], "umami")
+    body = {
+        "size": len(data),
+        "processed": len(data) - len(errors),
+        "errors": len(errors),
+        "details": errors,
+        "cache": "",
+    }
+    return json_response(body, 200, _dropped_header(outcomes))
+
+
+def _report(total: int, outcomes: list[Ingested], errors: list[dict[str, Any]]) -> dict[str, Any]:
+    dropped = sum(1 for o in outcomes if o.dropped is not None)
+    return {
+        "processed": total - len(errors),
+        "failed": len(errors),
+        "dropped": dropped,
+        "errors": errors,
+    }
+
+
+@router.post(
+    "/api/v1/track/event",
+    status_code=202,
+    summary="Server-side event (X-API-Key)",
+    openapi_extra=_JSON_BODY,
+)
+async def track_event(request: Request) -> Response:
+    edge = _Edge(request)
+    site = edge.site_of(request)
+    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
+    req = track.build_event(data, site, edge.ip, edge.user_agent, edge.now, edge.future)
+    outcomes = await edge.ingestor.ingest([req], "track")
+    return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
+
+
+@router.post(
+    "/api/v1/track/batch",
+    status_code=202,
+    summary="Server-side batch of up to 1000 events (X-API-Key)",
+    openapi_extra=_JSON_BODY,
+)
+async def track_batch(request: Request) -> Response:
+    edge = _Edge(request)
+    site = edge.site_of(request)
+    items = track.batch_items(loads(await read_body(request, edge.svc.settings.max_body_bytes)))
+    good, errors = _build_each(
+        items,
+        lambda item, prefix: track.build_event(
+            item, site, edge.ip, edge.user_agent, edge.now, edge.future, prefix
+        ),
+    )
+    outcomes = await edge.ingestor.ingest([r for _, r in good], "track")
+    return json_response(_report(len(items), outcomes, errors), 202, _dropped_header(outcomes))
+
+
+@router.post(
+    "/log-visit",
+    status_code=202,
+    summary="The original microservice's visit log",
+    openapi_extra=_JSON_BODY,
+)
+async def log_visit(request: Request) -> Response:
+    edge = _Edge(request)
+    site = edge.site_of(request)
+    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
+    req = track.build_log_visit(data, site, edge.ip, edge.user_agent, edge.now, edge.future)
+    outcomes = await edge.ingestor.ingest([req], "log_visit")
+    return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
+
+
+__all__ = ["error_response", "router"]

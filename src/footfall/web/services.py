@@ -1,0 +1,112 @@
+"""Everything a running app holds, built once from settings (fails fast on bad config)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from footfall.auth import KeyRing
+from footfall.config import Settings, resolve_secret
+from footfall.ingest.buffer import FlushStats, WriteBuffer
+from footfall.ingest.enrich.geo import GeoLocator
+from footfall.ingest.pipeline import Pipeline
+from footfall.ingest.service import Ingestor
+from footfall.ingest.sessions import MemorySessionStore
+from footfall.ingest.sites import SiteCache
+from footfall.ingest.visitor import VisitorHasher
+from footfall.metrics import Metrics
+from footfall.store.base import Store, open_store
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    keys: KeyRing
+    sites: SiteCache
+    sessions: MemorySessionStore
+    pipeline: Pipeline
+    metrics: Metrics
+    admin_token: str
+    clock: Clock
+    buffer: WriteBuffer | None = None
+    ingestor: Ingestor | None = None
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    def build(
+        cls, settings: Settings, store: Store | None = None, clock: Clock = utc_now
+    ) -> Services:
+        store = store or open_store(settings.database_url)
+        secret = resolve_secret(settings, "secret_key", settings.secret_key)
+        admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
+        sites = SiteCache(store)
+        timeout = timedelta(minutes=settings.session_timeout_minutes)
+        sessions = MemorySessionStore(timeout)
+        sessions.seed(store.recent_sessions(clock() - timeout))
+        pipeline = Pipeline(
+            sites, VisitorHasher(store, clock), sessions, GeoLocator(settings.geoip_db)
+        )
+        metrics = Metrics()
+        metrics.watch_steps(lambda: pipeline.step_ns)
+        return cls(
+            settings,
+            store,
+            KeyRing(store, secret, clock),
+            sites,
+            sessions,
+            pipeline,
+            metrics,
+            admin_token,
+            clock,
+        )
+
+    def _on_flush(self, stats: FlushStats) -> None:
+        self.metrics.flush_seconds.observe(stats.seconds)
+        self.metrics.flush_events.observe(stats.events)
+
+    async def start(self) -> None:
+        """Start what needs the running event loop: the write buffer and housekeeping."""
+        s = self.settings
+        self.buffer = WriteBuffer(
+            self.store.write_events,
+            interval=s.flush_interval_ms / 1000,
+            max_events=s.flush_max_events,
+            high_water=s.buffer_high_water,
+            on_flush=self._on_flush,
+        )
+        self.buffer.start()
+        self.metrics.buffer_depth.set_function(lambda: self.buffer.depth if self.buffer else 0)
+        self.ingestor = Ingestor(self.pipeline, self.buffer, self.metrics)
+        self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+
+    async def _housekeeping(self, every: float = 30.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            self.sessions.prune(self.clock())
+            try:
+                await asyncio.to_thread(self.keys.flush_last_used)
+            except Exception:  # housekeeping must not die with one failed write
+                log.exception("could not record API key use")
+
+    async def stop(self) -> None:
+        """Flush pending events, record key use, close the store."""
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self.buffer is not None:
+            await self.buffer.stop()
+        await asyncio.to_thread(self.keys.flush_last_used)
+        self.store.close()
