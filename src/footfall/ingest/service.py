@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from footfall.domain import DropReason, Event
+from footfall.errors import OverloadedError
 from footfall.ingest.buffer import WriteBuffer
 from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.request import IngestRequest
@@ -35,15 +36,19 @@ class Ingestor:
         Returns only after the commit; raises OverloadedError when the buffer is full
         (then nothing of this call was stored).
         """
-        self.buffer.ensure_room(len(requests))
-        outcomes: list[Ingested] = []
-        events: list[Event] = []
-        for req in requests:
-            out = self.pipeline.run(req)
-            outcomes.append(Ingested(out.event, out.dropped))
-            if out.event is not None:
-                events.append(out.event)
-        await self.buffer.submit(events)
+        try:
+            self.buffer.ensure_room(len(requests))
+            outcomes: list[Ingested] = []
+            events: list[Event] = []
+            for req in requests:
+                out = self.pipeline.run(req)
+                outcomes.append(Ingested(out.event, out.dropped))
+                if out.event is not None:
+                    events.append(out.event)
+            await self.buffer.submit(events)
+        except OverloadedError:
+            self.metrics.overloaded.inc()
+            raise
         if events:
             self.metrics.accepted.labels(endpoint).inc(len(events))
         for o in outcomes:

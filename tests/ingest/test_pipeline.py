@@ -1,0 +1,130 @@
+"""Each pipeline step on its own, asserting the drop reason it gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+
+from footfall.domain import DropReason
+from footfall.ingest.enrich.geo import GeoLocator
+from footfall.ingest.pipeline import Context, Pipeline
+from footfall.ingest.request import IngestRequest, Revenue
+from footfall.ingest.sessions import MemorySessionStore
+from footfall.ingest.sites import SiteCache
+from footfall.ingest.visitor import VisitorHasher
+from footfall.store.duckdb import DuckDBStore
+from tests.support import CHROME_UA
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pipeline(store: DuckDBStore) -> Pipeline:
+    store.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
+    return Pipeline(
+        SiteCache(store), VisitorHasher(store, lambda: NOW), MemorySessionStore(), GeoLocator()
+    )
+
+
+def request(**kw: object) -> IngestRequest:
+    base: dict[str, object] = {
+        "name": "pageview",
+        "url": urlsplit("https://example.com/a?utm_source=news"),
+        "timestamp": NOW,
+        "ip": "8.8.8.8",
+        "user_agent": CHROME_UA,
+        "domain": "example.com",
+    }
+    return IngestRequest(**{**base, **kw})  # type: ignore[arg-type]
+
+
+def test_steps_are_named_in_order(pipeline: Pipeline) -> None:
+    assert [name for name, _ in pipeline.steps] == [
+        "site",
+        "bots",
+        "referrer",
+        "page",
+        "acquisition",
+        "geo",
+        "user_agent",
+        "props",
+        "visitor",
+        "session",
+    ]
+
+
+def test_full_run_enriches_every_field(pipeline: Pipeline) -> None:
+    out = pipeline.run(
+        request(
+            referrer="https://www.bing.com/search?q=x",
+            revenue=Revenue("9.5000", "USD"),
+            props={"a": "b"},
+        )
+    )
+    assert out.dropped is None
+    e = out.event
+    assert e is not None
+    assert (e.pathname, e.hostname, e.country) == ("/a", "example.com", "US")
+    assert (e.utm_source, e.referrer_source) == ("news", "news")
+    assert e.referrer == "https://www.bing.com/search"
+    assert (e.revenue_amount, e.revenue_currency, e.props) == ("9.5000", "USD", {"a": "b"})
+    assert e.visitor_id > 0 and e.session_id > 0 and e.entry_page == "/a"
+    assert all(ns > 0 for ns in pipeline.step_ns.values())
+
+
+@pytest.mark.parametrize(
+    ("kw", "reason"),
+    [
+        ({"domain": "unknown.net"}, DropReason.UNKNOWN_SITE),
+        ({"site_id": 999}, DropReason.UNKNOWN_SITE),
+        ({"umami_website_id": "00000000-0000-0000-0000-000000000009"}, DropReason.UNKNOWN_SITE),
+        ({"user_agent": ""}, DropReason.EMPTY_USER_AGENT),
+        ({"user_agent": "curl/8.5.0"}, DropReason.BOT_USER_AGENT),
+        ({"user_agent": "Mozilla/5.0 HeadlessChrome/120.0"}, DropReason.HEADLESS_BROWSER),
+    ],
+)
+def test_drop_reasons(pipeline: Pipeline, kw: dict[str, object], reason: DropReason) -> None:
+    assert pipeline.run(request(**kw)).dropped is reason
+
+
+def test_referrer_spam_step(pipeline: Pipeline) -> None:
+    from footfall.ingest.enrich.referrer import _spam_hosts
+
+    host = sorted(_spam_hosts())[5]
+    ctx = Context(request(referrer=f"http://sub.{host}/page"))
+    assert pipeline.resolve_site(ctx) is None
+    assert pipeline.referrer(ctx) is DropReason.REFERRER_SPAM
+
+
+def test_self_referral_is_not_a_source(pipeline: Pipeline) -> None:
+    out = pipeline.run(
+        request(referrer="https://www.example.com/prev", url=urlsplit("https://example.com/b"))
+    )
+    assert out.event is not None
+    assert (out.event.referrer, out.event.referrer_source) == ("", "")
+
+
+def test_page_step_hash_mode(pipeline: Pipeline) -> None:
+    ctx = Context(request(url=urlsplit("https://www.example.com/app#/x"), hash_mode=True))
+    pipeline.page(ctx)
+    assert (ctx.event.pathname, ctx.event.hostname) == ("/app#/x", "example.com")
+
+
+def test_visit_continues_within_thirty_minutes_and_splits_after(pipeline: Pipeline) -> None:
+    first = pipeline.run(request())
+    second = pipeline.run(
+        request(timestamp=NOW + timedelta(minutes=29), url=urlsplit("https://example.com/b"))
+    )
+    third = pipeline.run(request(timestamp=NOW + timedelta(minutes=29 + 31)))
+    assert first.event and second.event and third.event
+    assert first.event.session_id == second.event.session_id != third.event.session_id
+    assert second.event.entry_page == "/a"
+    assert first.event.visitor_id == third.event.visitor_id
+
+
+def test_custom_event_first_then_pageview_sets_entry_page(pipeline: Pipeline) -> None:
+    pipeline.run(request(name="Signup"))
+    out = pipeline.run(request(url=urlsplit("https://example.com/landing")))
+    assert out.event is not None and out.event.entry_page == "/landing"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from footfall.ingest.visitor import VisitorHasher
+from footfall.store.duckdb import DuckDBStore
+from tests.support import Clock
+
+T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+
+def test_same_inputs_same_day_same_id_and_inputs_matter(store: DuckDBStore) -> None:
+    h = VisitorHasher(store, lambda: T0)
+    a = h.ids("example.com", "198.51.100.1", "UA", T0)
+    assert a == h.ids("example.com", "198.51.100.1", "UA", T0 + timedelta(hours=1))
+    assert a[0] != h.ids("example.com", "198.51.100.2", "UA", T0)[0]
+    assert a[0] != h.ids("other.org", "198.51.100.1", "UA", T0)[0]
+    assert a[0] != h.ids("example.com", "198.51.100.1", "UA2", T0)[0]
+    assert 0 < a[0] < 2**63
+
+
+def test_salt_rotates_daily_and_yesterdays_is_kept(store: DuckDBStore) -> None:
+    clock = Clock(T0)
+    h = VisitorHasher(store, clock)
+    today, _ = h.ids("example.com", "ip", "ua", T0)
+    clock.advance(days=1)
+    tomorrow, previous = h.ids("example.com", "ip", "ua", clock.now)
+    assert tomorrow != today
+    assert previous == today  # yesterday's salt still known: visits survive midnight
+
+
+def test_old_salts_are_deleted(store: DuckDBStore) -> None:
+    clock = Clock(T0)
+    h = VisitorHasher(store, clock)
+    h.ids("s", "ip", "ua", T0)
+    clock.advance(days=3)
+    h.ids("s", "ip", "ua", clock.now)
+    salts = store.ensure_salts({clock.now.date(): b"x" * 16})
+    assert list(salts) == [clock.now.date()]
+    rows = store._cur.execute("SELECT day FROM salts ORDER BY day").fetchall()
+    assert [r[0] for r in rows] == [clock.now.date()]
+
+
+def test_history_is_split_by_day(store: DuckDBStore) -> None:
+    h = VisitorHasher(store, lambda: T0)
+    week_ago = h.ids("s", "ip", "ua", T0 - timedelta(days=7))
+    six_days = h.ids("s", "ip", "ua", T0 - timedelta(days=6))
+    assert week_ago[0] != six_days[0]
+    assert week_ago == h.ids("s", "ip", "ua", T0 - timedelta(days=7, hours=-3))
+
+
+def test_two_replicas_agree_on_the_salt(store: DuckDBStore) -> None:
+    a = VisitorHasher(store, lambda: T0)
+    b = VisitorHasher(store, lambda: T0)
+    assert a.ids("s", "ip", "ua", T0) == b.ids("s", "ip", "ua", T0)

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from footfall.domain import Event, Scope
+from footfall.errors import ConflictError, StoreError
+from footfall.store.duckdb import DuckDBStore, events_to_arrow, path_from_url
+
+T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+
+def ev(site_id: int, n: int, **kw: object) -> Event:
+    e = Event(site_id, T0 + timedelta(seconds=n), "pageview", "example.com", f"/{n}", n, 100 + n)
+    for k, v in kw.items():
+        setattr(e, k, v)
+    return e
+
+
+def test_url_paths() -> None:
+    assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
+    assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"
+
+
+def test_events_round_trip_through_arrow(store: DuckDBStore) -> None:
+    site = store.add_site("example.com", "UTC", "u1")
+    store.write_events(
+        [
+            ev(
+                site.id,
+                1,
+                props={"a": "1"},
+                revenue_amount="12.5000",
+                revenue_currency="EUR",
+                interactive=False,
+            ),
+            ev(site.id, 2),
+        ]
+    )
+    rows = store.fetch_events(site.id)
+    assert [r["pathname"] for r in rows] == ["/1", "/2"]
+    assert rows[0]["props"] == {"a": "1"} and rows[1]["props"] == {}
+    assert str(rows[0]["revenue_amount"]) == "12.5000" and rows[1]["revenue_amount"] is None
+    assert rows[0]["interactive"] is False
+    assert rows[0]["timestamp"] == datetime(2026, 3, 10, 12, 0, 1)
+    assert store.count_events(site.id) == 2
+
+
+def test_arrow_schema_matches_the_table_column_for_column(store: DuckDBStore) -> None:
+    table = events_to_arrow([ev(1, 1)])
+    cols = [r[0] for r in store._cur.execute("DESCRIBE events").fetchall()]
+    assert table.column_names == cols
+
+
+def test_a_failed_batch_commits_nothing(store: DuckDBStore) -> None:
+    site = store.add_site("example.com", "UTC", "u1")
+    bad = ev(site.id, 2, revenue_amount="1e30")  # overflows DECIMAL(18,4)
+    with pytest.raises(Exception):  # noqa: B017 - Arrow or DuckDB refuses it, either way
+        store.write_events([ev(site.id, 1), bad])
+    assert store.count_events(site.id) == 0
+
+
+def test_sites_crud_and_uniqueness(store: DuckDBStore) -> None:
+    a = store.add_site("a.com", "Europe/Berlin", "u1")
+    with pytest.raises(ConflictError):
+        store.add_site("a.com", "UTC", "u2")
+    assert store.get_site("a.com") == a
+    assert store.get_site_by_id(a.id) == a
+    assert store.get_site_by_umami_id("u1") == a
+    assert a.created_at is not None and a.created_at.tzinfo is UTC
+    store.write_events([ev(a.id, 1)])
+    assert store.remove_site("a.com") is True
+    assert store.remove_site("a.com") is False
+    assert store.count_events(a.id) == 0 and store.list_sites() == []
+
+
+def test_keys_store_only_digests(store: DuckDBStore) -> None:
+    site = store.add_site("a.com", "UTC", "u1")
+    key = store.add_key(site.id, "abcdefghij", b"d" * 32, frozenset({Scope.STATS}), "ci")
+    found = store.find_key("abcdefghij")
+    assert found is not None and found.digest == b"d" * 32 and found.key == key
+    store.touch_keys({"abcdefghij": T0})
+    assert store.revoke_key("abcdefghij", T0) is True
+    assert store.revoke_key("abcdefghij", T0) is False
+    [listed] = store.list_keys(site.id)
+    assert listed.last_used_at == T0 and listed.revoked_at == T0
+
+
+def test_recent_sessions(store: DuckDBStore) -> None:
+    store.write_events([ev(1, 1, entry_page="/1"), ev(1, 5, session_id=101, visitor_id=1, entry_page="/1")])
+    [s] = [r for r in store.recent_sessions(T0) if r.session_id == 101]
+    assert (s.started_at, s.last_seen_at, s.entry_page) == (
+        T0 + timedelta(seconds=1),
+        T0 + timedelta(seconds=5),
+        "/1",
+    )
+
+
+def test_second_process_cannot_open_a_held_file(tmp_path: object) -> None:
+    import subprocess
+    import sys
+
+    path = f"{tmp_path}/held.duckdb"
+    s = DuckDBStore(path)
+    code = (
+        "import sys\nfrom footfall.store.duckdb import DuckDBStore\n"
+        "from footfall.errors import StoreError\n"
+        f"try:\n    DuckDBStore({path!r})\nexcept StoreError as e:\n    print(e)\n    sys.exit(3)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    s.close()
+    assert out.returncode == 3 and "admin API" in out.stdout
+    assert StoreError
