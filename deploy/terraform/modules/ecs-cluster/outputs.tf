@@ -12,3 +12,8 @@ output "exec_log_group_name" {
   description = "Log group that records ECS Exec sessions."
   value       = try(aws_cloudwatch_log_group.exec[0].name, null)
 }
+
+output "exec_log_group_arn" {
+  description = "ARN of the log group that records ECS Exec sessions."
+  value       = try(aws_cloudwatch_log_group.exec[0].arn, null)
+}

@@ -231,7 +231,7 @@ resource "aws_iam_role" "tasks" {
 }
 
 resource "aws_iam_role_policy" "tasks" {
-  count = var.create && length(local.tasks_statements) > 0 ? 1 : 0
+  count = var.create && (length(var.tasks_iam_role_statements) > 0 || var.enable_execute_command) ? 1 : 0
 
   name   = "task"
   role   = aws_iam_role.tasks[0].id
@@ -282,10 +282,10 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_sources" {
-  for_each = var.create ? toset(var.security_group_ingress_source_ids) : toset([])
+  for_each = var.create ? var.security_group_ingress_source_security_group_ids : {}
 
   security_group_id            = aws_security_group.this[0].id
-  description                  = "Container port from ${each.value}"
+  description                  = "Container port from ${each.key}"
   referenced_security_group_id = each.value
   from_port                    = var.container_port
   to_port                      = var.container_port
@@ -294,7 +294,7 @@ resource "aws_vpc_security_group_ingress_rule" "from_sources" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "https" {
-  for_each = var.create ? toset(var.security_group_egress_cidr_blocks) : toset([])
+  for_each = var.create ? toset(var.security_group_egress_https_cidr_blocks) : toset([])
 
   security_group_id = aws_security_group.this[0].id
   description       = "HTTPS to AWS APIs and ECR"
@@ -306,15 +306,13 @@ resource "aws_vpc_security_group_egress_rule" "https" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "extra" {
-  for_each = var.create ? {
-    for pair in setproduct(var.security_group_egress_cidr_blocks, var.security_group_egress_extra_ports) : "${pair[0]}-${pair[1]}" => pair
-  } : {}
+  for_each = var.create ? var.security_group_egress_rules : {}
 
   security_group_id = aws_security_group.this[0].id
-  description       = "TCP ${each.value[1]}"
-  cidr_ipv4         = each.value[0]
-  from_port         = each.value[1]
-  to_port           = each.value[1]
+  description       = coalesce(each.value.description, "TCP ${each.value.port} (${each.key})")
+  cidr_ipv4         = each.value.cidr_ipv4
+  from_port         = each.value.port
+  to_port           = each.value.port
   ip_protocol       = "tcp"
   tags              = var.tags
 }

@@ -68,22 +68,26 @@ variable "assign_public_ip" {
   default     = false
 }
 
-variable "security_group_ingress_source_ids" {
-  description = "Security groups (normally the ALB's) that may reach the container port. Nothing else may."
-  type        = list(string)
-  default     = []
+variable "security_group_ingress_source_security_group_ids" {
+  description = "Security groups that may reach the container port, keyed by a static name (e.g. { alb = SG_ID }). Nothing else may."
+  type        = map(string)
+  default     = {}
 }
 
-variable "security_group_egress_cidr_blocks" {
-  description = "Where tasks may connect out to on 443 (AWS APIs, ECR) and the database port."
+variable "security_group_egress_https_cidr_blocks" {
+  description = "Where tasks may connect out to on 443 (AWS APIs and ECR, through NAT, endpoints or the internet gateway)."
   type        = list(string)
   default     = ["0.0.0.0/0"]
 }
 
-variable "security_group_egress_extra_ports" {
-  description = "Extra TCP ports tasks may connect out to (e.g. 5432 for PostgreSQL), within security_group_egress_cidr_blocks."
-  type        = list(number)
-  default     = []
+variable "security_group_egress_rules" {
+  description = "Extra TCP egress rules, e.g. { postgres = { port = 5432, cidr_ipv4 = VPC_CIDR } }."
+  type = map(object({
+    port        = number
+    cidr_ipv4   = string
+    description = optional(string)
+  }))
+  default = {}
 }
 
 variable "load_balancer" {

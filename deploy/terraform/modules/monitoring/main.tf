@@ -3,10 +3,12 @@ data "aws_region" "current" {
 }
 
 locals {
-  alb = var.create && var.alb_arn_suffix != null
-  tg  = local.alb && var.target_group_arn_suffix != null
-  ecs = var.create && var.ecs_cluster_name != null && var.ecs_service_name != null
-  rds = var.create && var.rds_instance_identifier != null
+  # Plain flags rather than null checks on the names: the names are often
+  # unknown until apply, and for_each keys must be known at plan time.
+  alb = var.create && var.enable_alb_alarms
+  tg  = local.alb
+  ecs = var.create && var.enable_ecs_alarms
+  rds = var.create && var.enable_rds_alarms
   t   = var.thresholds
 
   alarm_actions = try([aws_sns_topic.this[0].arn], [])
@@ -233,7 +235,7 @@ locals {
 }
 
 resource "aws_cloudwatch_dashboard" "this" {
-  count = var.create && length(local.widgets) > 0 ? 1 : 0
+  count = local.alb || local.ecs || local.rds ? 1 : 0
 
   dashboard_name = var.name
   dashboard_body = jsonencode({ widgets = local.widgets })

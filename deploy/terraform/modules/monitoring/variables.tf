@@ -27,8 +27,26 @@ variable "alarm_email" {
   default     = null
 }
 
+variable "enable_alb_alarms" {
+  description = "Create the load balancer alarms and widgets (needs alb_arn_suffix and target_group_arn_suffix)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_ecs_alarms" {
+  description = "Create the ECS service alarms and widgets (needs ecs_cluster_name and ecs_service_name)."
+  type        = bool
+  default     = false
+}
+
+variable "enable_rds_alarms" {
+  description = "Create the database alarms and widgets (needs rds_instance_identifier)."
+  type        = bool
+  default     = false
+}
+
 variable "alb_arn_suffix" {
-  description = "ARN suffix of the load balancer. Null skips the ALB alarms."
+  description = "ARN suffix of the load balancer (LoadBalancer dimension)."
   type        = string
   default     = null
 }
@@ -40,7 +58,7 @@ variable "target_group_arn_suffix" {
 }
 
 variable "ecs_cluster_name" {
-  description = "ECS cluster of the service. Null skips the ECS alarms."
+  description = "ECS cluster of the service (ClusterName dimension)."
   type        = string
   default     = null
 }
@@ -52,7 +70,7 @@ variable "ecs_service_name" {
 }
 
 variable "rds_instance_identifier" {
-  description = "Optional RDS instance to put on the dashboard and alarm on (CPU, free storage)."
+  description = "RDS instance to put on the dashboard and alarm on (CPU, free storage)."
   type        = string
   default     = null
 }

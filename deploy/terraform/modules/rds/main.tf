@@ -54,10 +54,10 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "this" {
-  for_each = var.create ? toset(var.allowed_security_group_ids) : toset([])
+  for_each = var.create ? var.allowed_security_group_ids : {}
 
   security_group_id            = aws_security_group.this[0].id
-  description                  = "PostgreSQL from ${each.value}"
+  description                  = "PostgreSQL from ${each.key}"
   referenced_security_group_id = each.value
   from_port                    = local.port
   to_port                      = local.port

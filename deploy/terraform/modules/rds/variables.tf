@@ -131,9 +131,9 @@ variable "subnet_ids" {
 }
 
 variable "allowed_security_group_ids" {
-  description = "Security groups admitted on the PostgreSQL port; nothing else is."
-  type        = list(string)
-  default     = []
+  description = "Security groups admitted on the PostgreSQL port, keyed by a static name (e.g. { service = SG_ID }); nothing else is."
+  type        = map(string)
+  default     = {}
 }
 
 variable "parameters" {

@@ -1,0 +1,188 @@
+"""moto_server with the few answers Terraform's AWS provider needs and moto lacks.
+
+Started by scripts/infra/check.sh on a loopback port; everything that is not
+patched below goes to moto unchanged.
+
+Patched calls (each one is a gap seen with moto 5.2 and the AWS provider 5.100):
+
+* application-autoscaling ``ListTagsForResource``/``TagResource``/
+  ``UntagResource``: not implemented by moto; the provider retries the
+  not-implemented answer until its timeout after creating a scalable target.
+  The stub keeps the tags itself (from ``RegisterScalableTarget`` and
+  ``TagResource``) so a second plan sees the tags it set and shows no change.
+* ECS ``CreateService``/``UpdateService``/``DescribeServices``: moto drops
+  ``capacityProviderStrategy``, ``enableExecuteCommand``,
+  ``enableECSManagedTags``, ``healthCheckGracePeriodSeconds`` and more, and
+  reports ``launchType: EC2``. The provider then plans to replace the service
+  on every run. The stub remembers what was sent and fills in what moto left
+  out, and drops ``launchType`` when a capacity provider strategy is used (as
+  ECS does).
+* EC2 security group rules that reference another group: moto keeps their
+  description on the referenced group entry, not on the rule, so
+  ``DescribeSecurityGroupRules`` returns no description and every plan wants
+  to set it again. Patched in moto's model below.
+
+Usage: python moto_stub.py PORT
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.ec2.models.security_groups import SecurityGroupRule
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import run_simple
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+_AUTOSCALING_PREFIX = "AnyScaleFrontendService."
+_ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
+# Request fields of CreateService/UpdateService that are not echoed back as such.
+_ECS_REQUEST_ONLY = {"clientToken", "cluster", "service", "serviceName", "taskDefinition", "forceNewDeployment", "tags"}
+
+_lock = threading.Lock()
+_autoscaling_tags: dict[str, dict[str, str]] = {}
+_ecs_services: dict[str, dict[str, Any]] = {}
+
+
+def _rule_description(self: SecurityGroupRule) -> str | None:
+    return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+
+SecurityGroupRule.description = property(_rule_description)  # type: ignore[method-assign,assignment]
+
+
+def _reply(start_response: StartResponse, body: dict[str, Any]) -> list[bytes]:
+    data = json.dumps(body).encode()
+    start_response(
+        "200 OK",
+        [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", str(len(data)))],
+    )
+    return [data]
+
+
+def _read_body(environ: dict[str, Any]) -> dict[str, Any]:
+    """Read the JSON request body and put it back for moto."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    try:
+        parsed = json.loads(raw or b"{}")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _call(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        captured["status"], captured["headers"] = status, headers
+
+    body = b"".join(app(environ, start_response))
+    return captured["status"], captured["headers"], body
+
+
+def _ecs_key(cluster: str | None, service: str) -> str:
+    cluster_name = (cluster or "default").rsplit("/", 1)[-1]
+    return f"{cluster_name}/{service.rsplit('/', 1)[-1]}"
+
+
+def _fill_service(service: dict[str, Any]) -> None:
+    key = _ecs_key(service.get("clusterArn"), service.get("serviceName", ""))
+    with _lock:
+        sent = dict(_ecs_services.get(key, {}))
+    for field, value in sent.items():
+        if service.get(field) in (None, [], {}) or field in {"enableExecuteCommand", "enableECSManagedTags"}:
+            service[field] = value
+    if service.get("capacityProviderStrategy"):
+        service.pop("launchType", None)
+
+
+def _autoscaling(app: WsgiApp, environ: dict[str, Any], start_response: StartResponse, op: str) -> Iterable[bytes]:
+    body = _read_body(environ)
+    if op == "ListTagsForResource":
+        with _lock:
+            tags = dict(_autoscaling_tags.get(body.get("ResourceARN", ""), {}))
+        return _reply(start_response, {"Tags": tags})
+    if op == "TagResource":
+        with _lock:
+            _autoscaling_tags.setdefault(body.get("ResourceARN", ""), {}).update(body.get("Tags") or {})
+        return _reply(start_response, {})
+    if op == "UntagResource":
+        with _lock:
+            tags = _autoscaling_tags.setdefault(body.get("ResourceARN", ""), {})
+            for k in body.get("TagKeys") or []:
+                tags.pop(k, None)
+        return _reply(start_response, {})
+    # RegisterScalableTarget: let moto answer, then remember the tags it ignores.
+    status, headers, data = _call(app, environ)
+    if status.startswith("200") and body.get("Tags"):
+        arn = json.loads(data or b"{}").get("ScalableTargetARN")
+        if arn:
+            with _lock:
+                _autoscaling_tags[arn] = dict(body["Tags"])
+    start_response(status, headers)
+    return [data]
+
+
+def _ecs(app: WsgiApp, environ: dict[str, Any], start_response: StartResponse, op: str) -> Iterable[bytes]:
+    body = _read_body(environ)
+    if op in {"CreateService", "UpdateService"}:
+        name = body.get("serviceName") or body.get("service") or ""
+        key = _ecs_key(body.get("cluster"), name)
+        with _lock:
+            stored = _ecs_services.setdefault(key, {})
+            stored.update({k: v for k, v in body.items() if k not in _ECS_REQUEST_ONLY})
+    status, headers, data = _call(app, environ)
+    if status.startswith("200"):
+        parsed = json.loads(data or b"{}")
+        for service in ([parsed["service"]] if "service" in parsed else []) + parsed.get("services", []):
+            _fill_service(service)
+        data = json.dumps(parsed).encode()
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        headers.append(("Content-Length", str(len(data))))
+    start_response(status, headers)
+    return [data]
+
+
+def patched(app: WsgiApp) -> WsgiApp:
+    """Wrap moto's WSGI app and fill in the answers it lacks."""
+
+    def middleware(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target.startswith(_AUTOSCALING_PREFIX):
+            op = target[len(_AUTOSCALING_PREFIX) :]
+            if op in {"ListTagsForResource", "TagResource", "UntagResource", "RegisterScalableTarget"}:
+                return _autoscaling(app, environ, start_response, op)
+        if target.startswith(_ECS_PREFIX):
+            op = target[len(_ECS_PREFIX) :]
+            if op in {"CreateService", "UpdateService", "DescribeServices"}:
+                return _ecs(app, environ, start_response, op)
+        return app(environ, start_response)
+
+    return middleware
+
+
+def main() -> None:
+    port = int(sys.argv[1])
+    os.environ.setdefault("MOTO_PORT", str(port))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(
+        "127.0.0.1",
+        port,
+        patched(app),
+        threaded=True,
+        request_handler=MotoRequestHandler,
+    )
+
+
+if __name__ == "__main__":
+    main()
