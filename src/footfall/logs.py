@@ -9,8 +9,14 @@ import sys
 from pythonjsonlogger.json import JsonFormatter
 
 
+def _plain(record: logging.LogRecord) -> bool:
+    record.__dict__.pop("color_message", None)  # uvicorn's ANSI-coloured duplicate
+    return True
+
+
 def configure(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_plain)
     handler.setFormatter(
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s",

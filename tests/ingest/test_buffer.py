@@ -36,7 +36,7 @@ async def test_concurrent_requests_share_one_commit() -> None:
     buf = WriteBuffer(rec.write, interval=0.02, on_flush=flushes.append)
     buf.start()
     await asyncio.gather(*(buf.submit([event(i)]) for i in range(50)))
-    assert sorted(sum(rec.batches, [])) == list(range(50))
+    assert sorted(i for batch in rec.batches for i in batch) == list(range(50))
     assert len(rec.batches) <= 2
     assert flushes[0].events == len(rec.batches[0])
     await buf.stop()

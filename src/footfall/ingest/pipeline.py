@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import UTC, datetime
+from functools import cache
 
 from footfall.domain import DropReason, Event, Site
 from footfall.ingest.enrich.bots import BotDetector

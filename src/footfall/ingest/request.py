@@ -9,6 +9,7 @@ timestamp bounds.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -87,7 +88,13 @@ def loads(body: bytes) -> Any:
         raise InputError("request body is empty; send a JSON object", code="empty_body")
     try:
         return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        # orjson refuses integers past 64 bits, which are valid JSON: let the fields
+        # that hold them fail on their own instead of the whole batch.
+        return json.loads(body)
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"request body is not valid JSON: {exc}", code="invalid_json") from None
 
 

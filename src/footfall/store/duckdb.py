@@ -149,7 +149,10 @@ class DuckDBStore:
     def write_events(self, events: Sequence[Event]) -> None:
         if not events:
             return
-        batch = events_to_arrow(events)
+        try:
+            batch = events_to_arrow(events)
+        except (pa.ArrowException, ArithmeticError) as exc:
+            raise StoreError(f"events do not fit the schema: {exc}") from exc
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", batch)
             try:
