@@ -208,7 +208,7 @@ locals {
         Sid      = "EcsExecLogs"
         Effect   = "Allow"
         Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-        Resource = ["${var.tasks_iam_role_exec_log_group_arn}:*"]
+        Resource = ["${coalesce(var.tasks_iam_role_exec_log_group_arn, "unset")}:*"]
       },
       {
         Sid      = "EcsExecLogGroups"

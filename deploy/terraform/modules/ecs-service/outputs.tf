@@ -66,3 +66,8 @@ output "autoscaling_target" {
   description = "min and max capacity of the scalable target, null without autoscaling."
   value       = try({ min = aws_appautoscaling_target.this[0].min_capacity, max = aws_appautoscaling_target.this[0].max_capacity }, null)
 }
+
+output "network_configuration" {
+  description = "Network configuration of the service (subnets, security groups, assign_public_ip)."
+  value       = try(local.service.network_configuration[0], null)
+}

@@ -199,41 +199,34 @@ resource "aws_cloudwatch_log_group" "flow_log" {
   tags              = var.tags
 }
 
-data "aws_iam_policy_document" "flow_log_assume" {
-  count = var.create && var.flow_log.enabled ? 1 : 0
-
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["vpc-flow-logs.amazonaws.com"]
-    }
-  }
-}
-
-data "aws_iam_policy_document" "flow_log" {
-  count = var.create && var.flow_log.enabled ? 1 : 0
-
-  statement {
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = ["${aws_cloudwatch_log_group.flow_log[0].arn}:*"]
-  }
-}
-
 resource "aws_iam_role" "flow_log" {
   count = var.create && var.flow_log.enabled ? 1 : 0
 
-  name_prefix        = "${var.name}-flow-log-"
-  assume_role_policy = data.aws_iam_policy_document.flow_log_assume[0].json
-  tags               = var.tags
+  name_prefix = "${var.name}-flow-log-"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "vpc-flow-logs.amazonaws.com" }
+    }]
+  })
+  tags = var.tags
 }
 
 resource "aws_iam_role_policy" "flow_log" {
   count = var.create && var.flow_log.enabled ? 1 : 0
 
-  name   = "flow-log"
-  role   = aws_iam_role.flow_log[0].id
-  policy = data.aws_iam_policy_document.flow_log[0].json
+  name = "flow-log"
+  role = aws_iam_role.flow_log[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+      Resource = ["${aws_cloudwatch_log_group.flow_log[0].arn}:*"]
+    }]
+  })
 }
 
 resource "aws_flow_log" "this" {

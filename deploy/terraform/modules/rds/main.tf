@@ -65,24 +65,19 @@ resource "aws_vpc_security_group_ingress_rule" "this" {
   tags                         = var.tags
 }
 
-data "aws_iam_policy_document" "monitoring_assume" {
-  count = var.create && var.monitoring_interval > 0 ? 1 : 0
-
-  statement {
-    actions = ["sts:AssumeRole"]
-    principals {
-      type        = "Service"
-      identifiers = ["monitoring.rds.amazonaws.com"]
-    }
-  }
-}
-
 resource "aws_iam_role" "monitoring" {
   count = var.create && var.monitoring_interval > 0 ? 1 : 0
 
-  name_prefix        = "${var.identifier}-rds-mon-"
-  assume_role_policy = data.aws_iam_policy_document.monitoring_assume[0].json
-  tags               = var.tags
+  name_prefix = "${var.identifier}-rds-mon-"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+    }]
+  })
+  tags = var.tags
 }
 
 data "aws_partition" "current" {

@@ -1,0 +1,94 @@
+# The free-tier dev stack against a mock provider.
+
+mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
+  }
+  mock_data "aws_region" {
+    defaults = { name = "us-east-1" }
+  }
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_vpc" {
+    defaults = { cidr_block = "10.20.0.0/16" }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
+  }
+  mock_resource "aws_ecs_task_definition" {
+    defaults = { arn = "arn:aws:ecs:us-east-1:123456789012:task-definition/footfall-dev:1" }
+  }
+  mock_resource "aws_ecs_cluster" {
+    defaults = { arn = "arn:aws:ecs:us-east-1:123456789012:cluster/footfall-dev" }
+  }
+  mock_resource "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/footfall-dev"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/footfall-dev"
+    }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:mock" }
+  }
+  mock_resource "aws_lb" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/footfall-dev/1" }
+  }
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ff/2" }
+  }
+  mock_resource "aws_ssm_parameter" {
+    defaults = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/footfall-dev/mock" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:footfall-dev-alarms" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev" }
+  }
+}
+
+run "dev" {
+  command = apply
+
+  assert {
+    condition     = module.service.network_configuration.assign_public_ip == true && length(module.service.network_configuration.subnets) == 1
+    error_message = "Dev tasks run in one public subnet with a public IP (no NAT)."
+  }
+
+  assert {
+    condition     = length(module.network.private_subnet_ids) == 0 && length(module.network.nat_gateway_ids) == 0
+    error_message = "Dev has no private subnets and no NAT."
+  }
+
+  assert {
+    condition     = one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_DATABASE_URL"]) == "dynamodb://footfall-dev?region=us-east-1"
+    error_message = "Dev uses the DynamoDB backend."
+  }
+
+  assert {
+    condition = one([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s.Resource if s.Sid == "OneTable"]) == [
+      "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev",
+      "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev/index/gsi1",
+    ]
+    error_message = "The task role must reach only its own table and index."
+  }
+
+  assert {
+    condition     = module.service.autoscaling_target.min == 1 && module.service.autoscaling_target.max == 2
+    error_message = "Dev autoscales between 1 and 2 tasks during the day."
+  }
+
+  assert {
+    condition     = module.alb.https_enabled == false
+    error_message = "Dev has no certificate and serves plain HTTP."
+  }
+
+  assert {
+    condition     = module.github_oidc.role_arn == null && module.lambda.function_name == null
+    error_message = "Optional parts stay off by default."
+  }
+}

@@ -1,0 +1,141 @@
+variable "region" {
+  description = "AWS region."
+  type        = string
+  default     = "us-east-1"
+}
+
+variable "name" {
+  description = "Name prefix of every resource."
+  type        = string
+  default     = "footfall"
+}
+
+variable "tags" {
+  description = "Extra tags for every resource."
+  type        = map(string)
+  default     = {}
+}
+
+variable "availability_zones" {
+  description = "Two AZs. Empty picks the region's first two."
+  type        = list(string)
+  default     = []
+}
+
+variable "single_nat_gateway" {
+  description = "One NAT gateway for both AZs (saves about $33/month, loses egress of the other AZ if its AZ fails)."
+  type        = bool
+  default     = false
+}
+
+variable "interface_endpoints" {
+  description = "Create ECR and CloudWatch Logs interface endpoints (about $44/month for two AZs; saves NAT data processing on image pulls)."
+  type        = bool
+  default     = false
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate ARN (same region) for the HTTPS listener."
+  type        = string
+}
+
+variable "alb_access_logs_bucket" {
+  description = "Optional S3 bucket (with the ELB log delivery policy) for ALB access logs."
+  type        = string
+  default     = null
+}
+
+variable "image_tag" {
+  description = "Image tag Terraform puts in the first task definition. Later deploys come from CI and are not reverted."
+  type        = string
+  default     = "bootstrap"
+}
+
+variable "log_level" {
+  description = "FOOTFALL_LOG_LEVEL of the service."
+  type        = string
+  default     = "INFO"
+}
+
+variable "task_cpu" {
+  description = "CPU units per task."
+  type        = number
+  default     = 512
+}
+
+variable "task_memory" {
+  description = "Memory per task in MiB."
+  type        = number
+  default     = 1024
+}
+
+variable "workers" {
+  description = "FOOTFALL_WORKERS (uvicorn worker processes per task)."
+  type        = number
+  default     = 1
+}
+
+variable "autoscaling_min_capacity" {
+  description = "Fewest tasks."
+  type        = number
+  default     = 2
+}
+
+variable "autoscaling_max_capacity" {
+  description = "Most tasks."
+  type        = number
+  default     = 10
+}
+
+variable "autoscaling_requests_per_target" {
+  description = "Target of ALB requests per task per minute."
+  type        = number
+  default     = 3000
+}
+
+variable "db_instance_class" {
+  description = "RDS instance class."
+  type        = string
+  default     = "db.t4g.small"
+}
+
+variable "db_multi_az" {
+  description = "Multi-AZ standby for the database."
+  type        = bool
+  default     = true
+}
+
+variable "db_performance_insights" {
+  description = "Enable Performance Insights (7 days free; not on every class)."
+  type        = bool
+  default     = false
+}
+
+variable "alarm_email" {
+  description = "Optional e-mail address for alarms."
+  type        = string
+  default     = null
+}
+
+variable "github_repository" {
+  description = "OWNER/REPO allowed to deploy through GitHub OIDC."
+  type        = string
+}
+
+variable "github_environment" {
+  description = "GitHub environment of the deploy jobs (with required reviewers)."
+  type        = string
+  default     = "production"
+}
+
+variable "create_github_oidc_provider" {
+  description = "Create the account's GitHub OIDC provider (false when it exists)."
+  type        = bool
+  default     = true
+}
+
+variable "github_oidc_provider_arn" {
+  description = "Existing GitHub OIDC provider ARN when create_github_oidc_provider is false."
+  type        = string
+  default     = null
+}

@@ -1,0 +1,29 @@
+terraform {
+  required_version = ">= 1.5"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.100"
+    }
+  }
+
+  # Local state by default. For a shared environment, bootstrap a bucket
+  # (see docs/deploy.md) and use:
+  #
+  # backend "s3" {
+  #   bucket       = "footfall-tfstate-ACCOUNT_ID"
+  #   key          = "prod/terraform.tfstate"
+  #   region       = "us-east-1"
+  #   encrypt      = true
+  #   use_lockfile = true
+  # }
+}
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = local.tags
+  }
+}
