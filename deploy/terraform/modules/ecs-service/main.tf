@@ -78,6 +78,7 @@ locals {
 ################################################################################
 
 resource "aws_cloudwatch_log_group" "this" {
+  #checkov:skip=CKV_AWS_338:Retention is an input (default 30 days); a privacy-first service keeps operational logs short. Raise it where policy requires.
   count = var.create ? 1 : 0
 
   name              = "/ecs/${var.name}"

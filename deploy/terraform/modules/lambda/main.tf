@@ -54,6 +54,7 @@ locals {
 }
 
 resource "aws_cloudwatch_log_group" "function" {
+  #checkov:skip=CKV_AWS_338:Retention is an input (default 30 days); a privacy-first service keeps operational logs short. Raise it where policy requires.
   count = var.create ? 1 : 0
 
   name              = "/aws/lambda/${var.name}"
@@ -63,6 +64,7 @@ resource "aws_cloudwatch_log_group" "function" {
 }
 
 resource "aws_cloudwatch_log_group" "api" {
+  #checkov:skip=CKV_AWS_338:Retention is an input (default 30 days); a privacy-first service keeps operational logs short. Raise it where policy requires.
   count = var.create ? 1 : 0
 
   name              = "/aws/apigateway/${var.name}"

@@ -191,6 +191,7 @@ resource "aws_vpc_endpoint" "interface" {
 }
 
 resource "aws_cloudwatch_log_group" "flow_log" {
+  #checkov:skip=CKV_AWS_338:Retention is an input (default 30 days); a privacy-first service keeps operational logs short. Raise it where policy requires.
   count = var.create && var.flow_log.enabled ? 1 : 0
 
   name              = "/vpc/${var.name}/flow-log"

@@ -92,6 +92,7 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
 }
 
 resource "aws_db_instance" "this" {
+  #checkov:skip=CKV2_AWS_69:rds.force_ssl = 1 is set in the parameter group (local.parameters); checkov cannot follow the merge().
   count = var.create ? 1 : 0
 
   #checkov:skip=CKV_AWS_157:multi_az is an input; prod turns it on, a single-AZ instance is a cost choice for smaller setups.
