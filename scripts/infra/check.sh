@@ -86,9 +86,10 @@ mapfile -t TF_ROOTS < <(find "$TF_DIR/modules" "$TF_DIR/environments" -mindepth 
 
 # ------------------------------------------------------- fmt / validate ---
 t=$(date +%s)
-step "terraform fmt"
+step "terraform fmt, module READMEs"
 terraform fmt -check -recursive -diff "$TF_DIR"
-ok "terraform fmt" "$t"
+"$BIN/python" scripts/infra/tf_docs.py --check
+ok "terraform fmt + README tables" "$t"
 
 t=$(date +%s)
 step "terraform init + validate (${#TF_ROOTS[@]} roots)"
