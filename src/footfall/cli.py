@@ -8,6 +8,7 @@ opens the store itself. See docs/cli.md.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -140,6 +141,10 @@ def serve(
     except FootfallError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from None
+    # Start-up objects (parsers, regexes, caches) never die: keep them out of the
+    # collector's sight so full collections stay short under load.
+    gc.collect()
+    gc.freeze()
     marker = _write_server_file(settings)
     try:
         uvicorn.run(
@@ -148,6 +153,7 @@ def serve(
             port=settings.port,
             access_log=False,
             log_config=None,
+            proxy_headers=False,  # footfall reads X-Forwarded-For itself (web/deps.py)
             server_header=False,
             timeout_graceful_shutdown=10,
         )

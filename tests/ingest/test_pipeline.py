@@ -44,8 +44,8 @@ def test_steps_are_named_in_order(pipeline: Pipeline) -> None:
     assert [name for name, _ in pipeline.steps] == [
         "site",
         "bots",
-        "referrer",
         "page",
+        "referrer",
         "acquisition",
         "geo",
         "user_agent",
@@ -95,6 +95,7 @@ def test_referrer_spam_step(pipeline: Pipeline) -> None:
     host = sorted(_spam_hosts())[5]
     ctx = Context(request(referrer=f"http://sub.{host}/page"))
     assert pipeline.resolve_site(ctx) is None
+    assert pipeline.page(ctx) is None
     assert pipeline.referrer(ctx) is DropReason.REFERRER_SPAM
 
 

@@ -11,22 +11,22 @@ T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 def test_same_inputs_same_day_same_id_and_inputs_matter(store: DuckDBStore) -> None:
     h = VisitorHasher(store, lambda: T0)
-    a = h.ids("example.com", "198.51.100.1", "UA", T0)
-    assert a == h.ids("example.com", "198.51.100.1", "UA", T0 + timedelta(hours=1))
-    assert a[0] != h.ids("example.com", "198.51.100.2", "UA", T0)[0]
-    assert a[0] != h.ids("other.org", "198.51.100.1", "UA", T0)[0]
-    assert a[0] != h.ids("example.com", "198.51.100.1", "UA2", T0)[0]
-    assert 0 < a[0] < 2**63
+    a = h.ids("example.com", "198.51.100.1", "UA", T0).current
+    assert a == h.ids("example.com", "198.51.100.1", "UA", T0 + timedelta(hours=1)).current
+    assert a != h.ids("example.com", "198.51.100.2", "UA", T0).current
+    assert a != h.ids("other.org", "198.51.100.1", "UA", T0).current
+    assert a != h.ids("example.com", "198.51.100.1", "UA2", T0).current
+    assert 0 < a < 2**63
 
 
 def test_salt_rotates_daily_and_yesterdays_is_kept(store: DuckDBStore) -> None:
     clock = Clock(T0)
     h = VisitorHasher(store, clock)
-    today, _ = h.ids("example.com", "ip", "ua", T0)
+    today = h.ids("example.com", "ip", "ua", T0).current
     clock.advance(days=1)
-    tomorrow, previous = h.ids("example.com", "ip", "ua", clock.now)
-    assert tomorrow != today
-    assert previous == today  # yesterday's salt still known: visits survive midnight
+    ids = h.ids("example.com", "ip", "ua", clock.now)
+    assert ids.current != today
+    assert ids.previous() == today  # yesterday's salt still known: visits survive midnight
 
 
 def test_old_salts_are_deleted(store: DuckDBStore) -> None:
@@ -43,13 +43,13 @@ def test_old_salts_are_deleted(store: DuckDBStore) -> None:
 
 def test_history_is_split_by_day(store: DuckDBStore) -> None:
     h = VisitorHasher(store, lambda: T0)
-    week_ago = h.ids("s", "ip", "ua", T0 - timedelta(days=7))
-    six_days = h.ids("s", "ip", "ua", T0 - timedelta(days=6))
-    assert week_ago[0] != six_days[0]
-    assert week_ago == h.ids("s", "ip", "ua", T0 - timedelta(days=7, hours=-3))
+    week_ago = h.ids("s", "ip", "ua", T0 - timedelta(days=7)).current
+    six_days = h.ids("s", "ip", "ua", T0 - timedelta(days=6)).current
+    assert week_ago != six_days
+    assert week_ago == h.ids("s", "ip", "ua", T0 - timedelta(days=7, hours=-3)).current
 
 
 def test_two_replicas_agree_on_the_salt(store: DuckDBStore) -> None:
     a = VisitorHasher(store, lambda: T0)
     b = VisitorHasher(store, lambda: T0)
-    assert a.ids("s", "ip", "ua", T0) == b.ids("s", "ip", "ua", T0)
+    assert a.ids("s", "ip", "ua", T0).current == b.ids("s", "ip", "ua", T0).current

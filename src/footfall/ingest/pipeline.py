@@ -11,18 +11,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from footfall.domain import DropReason, Event, Site
 from footfall.ingest.enrich.bots import BotDetector
 from footfall.ingest.enrich.geo import GeoLocator
-from footfall.ingest.enrich.referrer import is_spam, parse_referrer
+from footfall.ingest.enrich.referrer import Referrer, is_spam, parse_referrer
 from footfall.ingest.enrich.ua import UserAgentParser, device_from_screen_width
 from footfall.ingest.enrich.utm import acquisition_from_query, channel, source_from
 from footfall.ingest.request import IngestRequest
 from footfall.ingest.sessions import SessionKey, SessionStore
 from footfall.ingest.sites import SiteCache
-from footfall.ingest.visitor import VisitorHasher
+from footfall.ingest.visitor import VisitorHasher, VisitorIds
 
 
 @dataclass(slots=True)
@@ -32,11 +32,16 @@ class Context:
     event: Event = field(
         default_factory=lambda: Event(0, datetime.min.replace(tzinfo=UTC), "", "", "", 0, 0)
     )
-    visitor_ids: tuple[int, int] = (0, 0)
+    visitor_ids: VisitorIds | None = None
     referrer_host: str = ""
 
 
 Step = Callable[[Context], DropReason | None]
+
+
+def _referrer_and_spam(referrer: str, site_host: str) -> tuple[Referrer | None, bool]:
+    ref = parse_referrer(referrer, site_host)
+    return ref, ref is not None and is_spam(ref.host)
 
 
 @cache
@@ -75,11 +80,17 @@ class Pipeline:
         self.geo = geo
         self.bots = bots or shared_bot_detector()
         self.agents = agents or shared_user_agent_parser()
+        # Visitors send several events, from one IP, with one referrer and query string:
+        # these caches make the repeat cheap (each costs 10-20 us uncached).
+        self._geo = lru_cache(maxsize=65_536)(geo.lookup)
+        self._referrer = lru_cache(maxsize=16_384)(_referrer_and_spam)
+        self._acquisition = lru_cache(maxsize=16_384)(acquisition_from_query)
+        self._channel = lru_cache(maxsize=16_384)(channel)
         self.steps: list[tuple[str, Step]] = [
             ("site", self.resolve_site),
             ("bots", self.drop_bots),
-            ("referrer", self.referrer),
             ("page", self.page),
+            ("referrer", self.referrer),
             ("acquisition", self.acquisition),
             ("geo", self.locate),
             ("user_agent", self.user_agent),
@@ -122,11 +133,13 @@ class Pipeline:
         return self.bots.check(ctx.req.user_agent)
 
     def referrer(self, ctx: Context) -> DropReason | None:
-        ref = parse_referrer(ctx.req.referrer, ctx.req.url.hostname or ctx.site.domain)
+        if not ctx.req.referrer:
+            return None
+        ref, spam = self._referrer(ctx.req.referrer, ctx.event.hostname or ctx.site.domain)
+        if spam:
+            return DropReason.REFERRER_SPAM
         if ref is None:
             return None
-        if is_spam(ref.host):
-            return DropReason.REFERRER_SPAM
         ctx.event.referrer, ctx.event.referrer_source = ref.url, ref.source
         ctx.referrer_host = ref.host
         return None
@@ -142,7 +155,7 @@ class Pipeline:
 
     def acquisition(self, ctx: Context) -> DropReason | None:
         e = ctx.event
-        acq = acquisition_from_query(ctx.req.url.query)
+        acq = self._acquisition(ctx.req.url.query)
         e.utm_medium, e.utm_source, e.utm_campaign = (
             acq.utm_medium,
             acq.utm_source,
@@ -154,7 +167,7 @@ class Pipeline:
             acq.click_id_param,
         )
         e.referrer_source = source_from(acq.tagged_source, e.referrer_source, acq.click_id_param)
-        e.channel = channel(
+        e.channel = self._channel(
             e.referrer_source,
             acq.utm_medium,
             acq.utm_campaign,
@@ -165,7 +178,7 @@ class Pipeline:
         return None
 
     def locate(self, ctx: Context) -> DropReason | None:
-        geo = self.geo.lookup(ctx.req.ip)
+        geo = self._geo(ctx.req.ip)
         ctx.event.country, ctx.event.region, ctx.event.city = geo.country, geo.region, geo.city
         return None
 
@@ -194,10 +207,11 @@ class Pipeline:
         return None
 
     def session(self, ctx: Context) -> DropReason | None:
-        current, previous = ctx.visitor_ids
+        ids = ctx.visitor_ids
+        assert ids is not None
         page = ctx.event.pathname if ctx.req.name == "pageview" else ""
         state = self.sessions.assign(
-            SessionKey(ctx.site.id, current, previous), ctx.req.timestamp, page
+            SessionKey(ctx.site.id, ids.current, ids.previous), ctx.req.timestamp, page
         )
         ctx.event.visitor_id, ctx.event.session_id = state.visitor_id, state.session_id
         ctx.event.entry_page = state.entry_page

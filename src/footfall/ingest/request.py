@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
@@ -216,8 +217,17 @@ def parse_timestamp(
     return ts
 
 
-def check_ip(raw: str, field_name: str = "ip") -> str:
+@lru_cache(maxsize=65_536)
+def canonical_ip(raw: str) -> str | None:
+    """The address in canonical form, or None; cached, as clients repeat their IPs."""
     try:
         return str(ipaddress.ip_address(raw.strip()))
     except ValueError:
-        raise InputError(f"{field_name} is not an IP address", field=field_name) from None
+        return None
+
+
+def check_ip(raw: str, field_name: str = "ip") -> str:
+    ip = canonical_ip(raw)
+    if ip is None:
+        raise InputError(f"{field_name} is not an IP address", field=field_name)
+    return ip

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -20,7 +21,8 @@ from footfall.store.base import RecentSession
 class SessionKey:
     site_id: int
     visitor_id: int  # under today's salt
-    previous_visitor_id: int  # under yesterday's salt, to carry visits over midnight
+    # under yesterday's salt, to carry visits over midnight; computed only when needed
+    previous_visitor_id: Callable[[], int]
 
 
 @dataclass(slots=True)
@@ -72,9 +74,10 @@ class MemorySessionStore:
     def assign(self, key: SessionKey, at: datetime, page: str) -> SessionState:
         with self._lock:
             state = self._open.get((key.site_id, key.visitor_id))
-            if not self._live(state, at) and key.previous_visitor_id != key.visitor_id:
-                carried = self._open.get((key.site_id, key.previous_visitor_id))
-                if self._live(carried, at):
+            if not self._live(state, at):
+                previous = key.previous_visitor_id()
+                carried = self._open.get((key.site_id, previous))
+                if previous != key.visitor_id and self._live(carried, at):
                     state = carried
             if state is None or not self._live(state, at):
                 state = SessionState(new_session_id(), key.visitor_id, at, at, page)

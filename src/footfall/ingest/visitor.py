@@ -12,11 +12,18 @@ import hmac
 import secrets
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from footfall.store.base import Store
 
 _ID_MASK = (1 << 63) - 1  # positive BIGINT in every backend
+
+
+@dataclass(frozen=True, slots=True)
+class VisitorIds:
+    current: int
+    previous: Callable[[], int]  # only needed when no visit is open under ``current``
 
 
 class VisitorHasher:
@@ -49,21 +56,23 @@ class VisitorHasher:
         h = hashlib.blake2b(f"{site}\x00{ip}\x00{user_agent}".encode(), key=salt, digest_size=8)
         return int.from_bytes(h.digest(), "big") & _ID_MASK
 
-    def ids(self, site: str, ip: str, user_agent: str, at: datetime) -> tuple[int, int]:
-        """(id under today's salt, id under yesterday's salt) for an event at ``at``.
+    def ids(self, site: str, ip: str, user_agent: str, at: datetime) -> VisitorIds:
+        """The visitor's id for an event at ``at``, and (lazily) yesterday's id.
 
         Events older than yesterday (server-side imports of history) are hashed with a
         per-day salt derived from today's, so a visitor still counts once per day of
         history, and the derivation dies with today's salt.
         """
-        self._refresh()
         day = at.astimezone(UTC).date()
+        if self._day is None or day > self._day:
+            self._refresh()  # only when an event may belong to a new day: saves a clock read
         assert self._day is not None
         if day >= self._day - timedelta(days=1):
-            return (
+            previous = self._previous
+            return VisitorIds(
                 self._hash(self._current, site, ip, user_agent),
-                self._hash(self._previous, site, ip, user_agent),
+                lambda: self._hash(previous, site, ip, user_agent),
             )
         derived = hmac.new(self._current, day.isoformat().encode(), hashlib.sha256).digest()
         visitor = self._hash(derived[:16], site, ip, user_agent)
-        return visitor, visitor
+        return VisitorIds(visitor, lambda: visitor)

@@ -57,7 +57,9 @@ def events_to_arrow(events: Sequence[Event]) -> pa.Table:
     for event in events:
         for append, name in appenders:
             append(getattr(event, name))
-    columns["timestamp"] = [_naive(t) for t in columns["timestamp"]]
+    # Arrow converts aware datetimes to UTC itself, far faster than astimezone per row.
+    stamps = pa.array(columns.pop("timestamp"), pa.timestamp("us", tz="UTC"))
+    columns["timestamp"] = stamps.cast(pa.timestamp("us"))
     columns["props"] = [list(p.items()) for p in columns["props"]]
     columns["revenue_amount"] = [
         None if a is None else Decimal(a) for a in columns["revenue_amount"]

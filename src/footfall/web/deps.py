@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from fastapi import Request
 
 from footfall.auth import bearer_token
 from footfall.domain import ApiKey, Scope
 from footfall.errors import PayloadTooLarge
+from footfall.ingest.request import canonical_ip
 from footfall.web.services import Services
 
 
@@ -23,10 +22,9 @@ def client_ip(request: Request, trust_forwarded: bool) -> str:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
             for part in forwarded.split(","):
-                try:
-                    return str(ipaddress.ip_address(part.strip()))
-                except ValueError:
-                    continue
+                ip = canonical_ip(part)
+                if ip is not None:
+                    return ip
     return request.client.host if request.client else ""
 
 

@@ -53,7 +53,7 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _unexpected(_: Request, exc: Exception) -> Response:
+async def unexpected(_: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc)
     body = {"error": "internal_error", "detail": "the server failed; see its log", "field": None}
     return json_response(body, 500)
@@ -63,4 +63,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(FootfallError, _footfall_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_exception_handler(Exception, unexpected)

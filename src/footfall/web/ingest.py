@@ -15,7 +15,7 @@ from footfall.ingest.dialects import plausible, track, umami
 from footfall.ingest.request import IngestRequest, loads
 from footfall.ingest.service import Ingested, Ingestor
 from footfall.web.deps import api_key, client_ip, read_body, services
-from footfall.web.errors import error_response, json_response
+from footfall.web.errors import json_response
 
 router = APIRouter(tags=["ingest"])
 _BOT_REASONS = {DropReason.BOT_USER_AGENT, DropReason.HEADLESS_BROWSER, DropReason.EMPTY_USER_AGENT}
@@ -193,4 +193,12 @@ async def log_visit(request: Request) -> Response:
     return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
 
 
-__all__ = ["error_response", "router"]
+# Served straight from ASGI by FootfallApp (see web/app.py): the ingest hot path.
+HOT_ROUTES = {
+    "/api/event": plausible_event,
+    "/api/send": umami_send,
+    "/api/batch": umami_batch,
+    "/api/v1/track/event": track_event,
+    "/api/v1/track/batch": track_batch,
+    "/log-visit": log_visit,
+}

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from footfall.auth import KeyRing
 from footfall.config import Settings, resolve_secret
+from footfall.errors import ConfigError
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.pipeline import Pipeline
@@ -55,9 +56,11 @@ class Services:
         timeout = timedelta(minutes=settings.session_timeout_minutes)
         sessions = MemorySessionStore(timeout)
         sessions.seed(store.recent_sessions(clock() - timeout))
-        pipeline = Pipeline(
-            sites, VisitorHasher(store, clock), sessions, GeoLocator(settings.geoip_db)
-        )
+        try:
+            geo = GeoLocator(settings.geoip_db)
+        except ValueError as exc:
+            raise ConfigError(f"FOOTFALL_GEOIP_DB: {exc}") from None
+        pipeline = Pipeline(sites, VisitorHasher(store, clock), sessions, geo)
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
         return cls(

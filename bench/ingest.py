@@ -1,0 +1,144 @@
+"""Ingest benchmark: one command, a printed table (see docs/performance.md).
+
+Starts ``footfall serve`` pinned to CPU 0 and drives it with wrk pinned to CPU 1, so
+server and load generator do not share a core. Every scenario reports requests/s,
+events/s and wrk's p50/p99 latency; at the end the store is opened and the events
+it holds are checked against every request wrk saw answered with a 2xx.
+
+    make bench            (or: .venv/bin/python bench/ingest.py --seconds 10)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).parent
+
+
+@dataclass
+class Result:
+    name: str
+    connections: int
+    requests: int
+    non_2xx: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    events_per_request: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    @property
+    def eps(self) -> float:
+        return (self.requests - self.non_2xx) * self.events_per_request / self.seconds
+
+
+def _ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(url: str, script: str, seconds: int, conns: int, env: dict[str, str]) -> tuple[int, int, float, float, float]:
+    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency",
+           "--timeout", "10s", "-s", str(HERE / "lua" / script), url]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
+    requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
+    dur = re.search(r"requests in ([\d.]+)(ms|s|m)", out)
+    assert dur is not None
+    secs = float(dur.group(1)) * {"ms": 0.001, "s": 1.0, "m": 60.0}[dur.group(2)]
+    non2 = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    p50 = re.search(r"\s50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"\s99%\s+([\d.]+\w+)", out)
+    assert p50 and p99, out
+    return requests, int(non2.group(1)) if non2 else 0, secs, _ms(p50.group(1)), _ms(p99.group(1))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="footfall-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
+    env["FOOTFALL_LOG_LEVEL"] = "WARNING"
+    footfall = [sys.executable, "-m", "footfall"]
+
+    def cli(*a: str) -> str:
+        return subprocess.run([*footfall, *a], cwd=work, env=env, capture_output=True, text=True,
+                              check=True).stdout
+
+    site = json.loads(cli("site", "add", "bench.example", "--json"))
+    key = json.loads(cli("key", "create", "--site", "bench.example", "--json"))["key"]
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(["taskset", "-c", "0", *footfall, "serve", "--port", str(port)],
+                              cwd=work, env=env)
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        wenv = {**os.environ, "BENCH_KEY": key, "BENCH_UMAMI": site["umami_website_id"]}
+        scenarios = [
+            ("GET /health (framework ceiling)", "single.lua", 32, 1, {"BENCH_ENDPOINT": "health"}),
+            ("POST /api/event (Plausible)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "plausible"}),
+            ("POST /api/send (Umami)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "umami"}),
+            ("POST /api/v1/track/event", "single.lua", 64, 1, {"BENCH_ENDPOINT": "track"}),
+            ("POST /api/v1/track/batch x100", "batch.lua", 2, 100, {"BENCH_BATCH": "100"}),
+            ("POST /api/v1/track/batch x100", "batch.lua", 4, 100, {"BENCH_BATCH": "100"}),
+            ("POST /api/v1/track/batch x250", "batch.lua", 2, 250, {"BENCH_BATCH": "250"}),
+            ("POST /api/v1/track/batch x1000", "batch.lua", 2, 1000, {"BENCH_BATCH": "1000"}),
+        ]
+        results: list[Result] = []
+        for name, script, conns, per, extra in scenarios:
+            target = f"{url}/health" if extra.get("BENCH_ENDPOINT") == "health" else url
+            script_used = "health.lua" if extra.get("BENCH_ENDPOINT") == "health" else script
+            req, non2, secs, p50, p99 = run_wrk(target, script_used, args.seconds, conns, {**wenv, **extra})
+            results.append(Result(name, conns, req, non2, secs, p50, p99, per if script_used != "health.lua" else 0))
+            time.sleep(1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+
+    from footfall.store.duckdb import DuckDBStore
+
+    store = DuckDBStore(str(work / "footfall-data" / "footfall.duckdb"))
+    stored = store.count_events(site["id"])
+    store.close()
+    acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
+
+    print(f"\nFootfall ingest benchmark ({args.seconds}s per row; server on CPU 0, wrk on CPU 1)\n")
+    print(f"| {'scenario':<34} | conns | {'req/s':>8} | {'events/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | non-2xx |")
+    print(f"|{'-' * 36}|-------|{'-' * 10}|{'-' * 11}|{'-' * 9}|{'-' * 9}|---------|")
+    for r in results:
+        eps = f"{r.eps:9.0f}" if r.events_per_request else f"{'-':>9}"
+        print(f"| {r.name:<34} | {r.connections:>5} | {r.rps:8.0f} | {eps} | {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.non_2xx:>7} |")
+    print(f"\nevents acknowledged (2xx x events/request): {acked}; events in the store: {stored}")
+    if stored < acked:
+        sys.exit("LOST EVENTS: the store holds fewer events than were acknowledged")
+
+
+if __name__ == "__main__":
+    main()
