@@ -15,7 +15,6 @@ class DropReason(enum.StrEnum):
     HEADLESS_BROWSER = "headless_browser"
     REFERRER_SPAM = "referrer_spam"
     UNKNOWN_SITE = "unknown_site"
-    DOMAIN_MISMATCH = "domain_mismatch"
 
 
 class Scope(enum.StrEnum):

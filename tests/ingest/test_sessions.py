@@ -13,7 +13,9 @@ def test_visit_survives_midnight_through_previous_salt_id() -> None:
     before = store.assign(SessionKey(1, visitor_id=111, previous_visitor_id=lambda: 50), T0, "/a")
     # After midnight the same person hashes to 222 today and to 111 under yesterday's salt.
     after = store.assign(
-        SessionKey(1, visitor_id=222, previous_visitor_id=lambda: 111), T0 + timedelta(minutes=15), "/b"
+        SessionKey(1, visitor_id=222, previous_visitor_id=lambda: 111),
+        T0 + timedelta(minutes=15),
+        "/b",
     )
     assert after.session_id == before.session_id
     assert after.visitor_id == 111
