@@ -40,6 +40,9 @@ class _Edge:
         assert svc.ingestor is not None, "app not started"
         self.ingestor: Ingestor = svc.ingestor
 
+    async def json(self, request: Request) -> Any:
+        return loads(await read_body(request, self.svc.settings.max_body_bytes))
+
     def site_of(self, request: Request) -> Site:
         key = api_key(request, Scope.INGEST)
         site = self.svc.sites.by_id(key.site_id)
@@ -86,7 +89,7 @@ def _umami_answer(outcome: Ingested) -> dict[str, str]:
 @router.post("/api/send", summary="Umami event", openapi_extra=_JSON_BODY)
 async def umami_send(request: Request) -> Response:
     edge = _Edge(request)
-    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
+    data = await edge.json(request)
     req = umami.build(data, edge.ip, edge.user_agent, edge.now, edge.future)
     if req is None:
         return json_response({})
@@ -114,7 +117,7 @@ def _build_each(
 @router.post("/api/batch", summary="Umami batch", openapi_extra=_JSON_BODY)
 async def umami_batch(request: Request) -> Response:
     edge = _Edge(request)
-    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
+    data = await edge.json(request)
     if not isinstance(data, list):
         raise InputError("body must be a JSON array of Umami events")
     if len(data) > track.MAX_BATCH:
@@ -143,6 +146,15 @@ def _report(total: int, outcomes: list[Ingested], errors: list[dict[str, Any]]) 
     }
 
 
+async def _keyed_single(request: Request, build: Any, endpoint: str) -> Response:
+    """One server-side event under an ingest key: /api/v1/track/event and /log-visit."""
+    edge = _Edge(request)
+    site = edge.site_of(request)
+    req = build(await edge.json(request), site, edge.ip, edge.user_agent, edge.now, edge.future)
+    outcomes = await edge.ingestor.ingest([req], endpoint)
+    return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
+
+
 @router.post(
     "/api/v1/track/event",
     status_code=202,
@@ -150,12 +162,7 @@ def _report(total: int, outcomes: list[Ingested], errors: list[dict[str, Any]]) 
     openapi_extra=_JSON_BODY,
 )
 async def track_event(request: Request) -> Response:
-    edge = _Edge(request)
-    site = edge.site_of(request)
-    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
-    req = track.build_event(data, site, edge.ip, edge.user_agent, edge.now, edge.future)
-    outcomes = await edge.ingestor.ingest([req], "track")
-    return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
+    return await _keyed_single(request, track.build_event, "track")
 
 
 @router.post(
@@ -167,7 +174,7 @@ async def track_event(request: Request) -> Response:
 async def track_batch(request: Request) -> Response:
     edge = _Edge(request)
     site = edge.site_of(request)
-    items = track.batch_items(loads(await read_body(request, edge.svc.settings.max_body_bytes)))
+    items = track.batch_items(await edge.json(request))
     good, errors = _build_each(
         items,
         lambda item, prefix: track.build_event(
@@ -185,12 +192,7 @@ async def track_batch(request: Request) -> Response:
     openapi_extra=_JSON_BODY,
 )
 async def log_visit(request: Request) -> Response:
-    edge = _Edge(request)
-    site = edge.site_of(request)
-    data = loads(await read_body(request, edge.svc.settings.max_body_bytes))
-    req = track.build_log_visit(data, site, edge.ip, edge.user_agent, edge.now, edge.future)
-    outcomes = await edge.ingestor.ingest([req], "log_visit")
-    return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
+    return await _keyed_single(request, track.build_log_visit, "log_visit")
 
 
 # Served straight from ASGI by FootfallApp (see web/app.py): the ingest hot path.
