@@ -24,8 +24,9 @@ $(UV):
 run: .venv/.app
 	.venv/bin/footfall serve
 
-## test: install what the tests need, lint, type-check, run the whole suite
-test: lint typecheck pytest
+## test: install what the tests need, lint, type-check, run the whole suite and the
+## offline infrastructure checks (terraform against moto_server, linters)
+test: lint typecheck pytest infra-check
 
 lint: .venv/.dev
 	.venv/bin/ruff check src tests bench
@@ -36,6 +37,11 @@ typecheck: .venv/.dev
 
 pytest: .venv/.dev
 	.venv/bin/pytest -q -p no:cacheprovider
+
+## infra-check: terraform fmt/validate/test, checkov, hadolint, actionlint, zizmor,
+## shellcheck, and the dev stack applied to moto_server and destroyed (offline)
+infra-check:
+	bash scripts/infra/check.sh
 
 ## bench: reproducible benchmarks; prints tables (see docs/performance.md)
 bench: .venv/.dev

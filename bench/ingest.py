@@ -53,9 +53,24 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def run_wrk(url: str, script: str, seconds: int, conns: int, env: dict[str, str]) -> tuple[int, int, float, float, float]:
-    cmd = ["taskset", "-c", "1", "wrk", "-t1", f"-c{conns}", f"-d{seconds}s", "--latency",
-           "--timeout", "10s", "-s", str(HERE / "lua" / script), url]
+def run_wrk(
+    url: str, script: str, seconds: int, conns: int, env: dict[str, str]
+) -> tuple[int, int, float, float, float]:
+    cmd = [
+        "taskset",
+        "-c",
+        "1",
+        "wrk",
+        "-t1",
+        f"-c{conns}",
+        f"-d{seconds}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "lua" / script),
+        url,
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))  # type: ignore[union-attr]
     dur = re.search(r"requests in ([\d.]+)(ms|s|m)", out)
@@ -64,8 +79,38 @@ def run_wrk(url: str, script: str, seconds: int, conns: int, env: dict[str, str]
     non2 = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     p50 = re.search(r"\s50%\s+([\d.]+\w+)", out)
     p99 = re.search(r"\s99%\s+([\d.]+\w+)", out)
-    assert p50 and p99, out
+    assert p50, out
+    assert p99, out
     return requests, int(non2.group(1)) if non2 else 0, secs, _ms(p50.group(1)), _ms(p99.group(1))
+
+
+def print_table(results: list[Result]) -> None:
+    head = ("scenario", "conns", "req/s", "events/s", "p50 ms", "p99 ms", "non-2xx")
+    rows = [
+        (
+            r.name,
+            str(r.connections),
+            f"{r.rps:.0f}",
+            f"{r.eps:.0f}" if r.events_per_request else "-",
+            f"{r.p50_ms:.2f}",
+            f"{r.p99_ms:.2f}",
+            str(r.non_2xx),
+        )
+        for r in results
+    ]
+    widths = [max(len(x[i]) for x in (head, *rows)) for i in range(len(head))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        padded = [
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "| " + " | ".join(padded) + " |"
+
+    print(line(head))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
 
 
 def free_port() -> int:
@@ -84,15 +129,17 @@ def main() -> None:
     footfall = [sys.executable, "-m", "footfall"]
 
     def cli(*a: str) -> str:
-        return subprocess.run([*footfall, *a], cwd=work, env=env, capture_output=True, text=True,
-                              check=True).stdout
+        return subprocess.run(
+            [*footfall, *a], cwd=work, env=env, capture_output=True, text=True, check=True
+        ).stdout
 
     site = json.loads(cli("site", "add", "bench.example", "--json"))
     key = json.loads(cli("key", "create", "--site", "bench.example", "--json"))["key"]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(["taskset", "-c", "0", *footfall, "serve", "--port", str(port)],
-                              cwd=work, env=env)
+    server = subprocess.Popen(
+        ["taskset", "-c", "0", *footfall, "serve", "--port", str(port)], cwd=work, env=env
+    )
     try:
         for _ in range(300):
             try:
@@ -115,8 +162,21 @@ def main() -> None:
         for name, script, conns, per, extra in scenarios:
             target = f"{url}/health" if extra.get("BENCH_ENDPOINT") == "health" else url
             script_used = "health.lua" if extra.get("BENCH_ENDPOINT") == "health" else script
-            req, non2, secs, p50, p99 = run_wrk(target, script_used, args.seconds, conns, {**wenv, **extra})
-            results.append(Result(name, conns, req, non2, secs, p50, p99, per if script_used != "health.lua" else 0))
+            req, non2, secs, p50, p99 = run_wrk(
+                target, script_used, args.seconds, conns, {**wenv, **extra}
+            )
+            results.append(
+                Result(
+                    name,
+                    conns,
+                    req,
+                    non2,
+                    secs,
+                    p50,
+                    p99,
+                    per if script_used != "health.lua" else 0,
+                )
+            )
             time.sleep(1)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -130,11 +190,7 @@ def main() -> None:
     acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
 
     print(f"\nFootfall ingest benchmark ({args.seconds}s per row; server on CPU 0, wrk on CPU 1)\n")
-    print(f"| {'scenario':<34} | conns | {'req/s':>8} | {'events/s':>9} | {'p50 ms':>7} | {'p99 ms':>7} | non-2xx |")
-    print(f"|{'-' * 36}|-------|{'-' * 10}|{'-' * 11}|{'-' * 9}|{'-' * 9}|---------|")
-    for r in results:
-        eps = f"{r.eps:9.0f}" if r.events_per_request else f"{'-':>9}"
-        print(f"| {r.name:<34} | {r.connections:>5} | {r.rps:8.0f} | {eps} | {r.p50_ms:7.2f} | {r.p99_ms:7.2f} | {r.non_2xx:>7} |")
+    print_table(results)
     print(f"\nevents acknowledged (2xx x events/request): {acked}; events in the store: {stored}")
     if stored < acked:
         sys.exit("LOST EVENTS: the store holds fewer events than were acknowledged")
