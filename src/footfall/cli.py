@@ -34,6 +34,7 @@ SERVER_FILE = "server.json"
 
 class AdminClient(Protocol):
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+    def close(self) -> None: ...
 
 
 class RemoteAdmin:
@@ -52,6 +53,9 @@ class RemoteAdmin:
         if response.status_code >= 400:
             raise FootfallError(data.get("detail", response.text), code=data.get("error"))
         return data
+
+    def close(self) -> None:
+        self._http.close()
 
 
 class LocalAdmin:
@@ -83,6 +87,9 @@ class LocalAdmin:
                 return {"revoked": prefix}
         raise FootfallError(f"unknown admin call {method} {path}")
 
+    def close(self) -> None:
+        self._admin.store.close()
+
 
 def _running_server(settings: Settings) -> dict[str, Any] | None:
     data_dir = settings.data_dir
@@ -108,7 +115,11 @@ def _client() -> AdminClient:
 
 def _run(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
     try:
-        return _client().call(method, path, body)
+        client = _client()
+        try:
+            return client.call(method, path, body)
+        finally:
+            client.close()
     except FootfallError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from None

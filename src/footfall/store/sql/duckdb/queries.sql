@@ -76,3 +76,9 @@ DELETE FROM salts WHERE day < ?
 
 -- name: salts_for_days
 SELECT day, salt FROM salts WHERE day IN (SELECT unnest(?))
+
+-- name: journal_applied
+SELECT applied_seq FROM journal_state
+
+-- name: set_journal_applied
+UPDATE journal_state SET applied_seq = ?
