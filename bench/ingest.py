@@ -151,6 +151,7 @@ def main() -> None:
         scenarios = [
             ("GET /health (framework ceiling)", "single.lua", 32, 1, {"BENCH_ENDPOINT": "health"}),
             ("POST /api/event (Plausible)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "plausible"}),
+            ("POST /api/event (Plausible)", "single.lua", 256, 1, {"BENCH_ENDPOINT": "plausible"}),
             ("POST /api/send (Umami)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "umami"}),
             ("POST /api/v1/track/event", "single.lua", 64, 1, {"BENCH_ENDPOINT": "track"}),
             ("POST /api/v1/track/batch x100", "batch.lua", 2, 100, {"BENCH_BATCH": "100"}),

@@ -9,8 +9,10 @@ the file; other processes (the CLI) reach it through the running server's admin 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,7 +33,7 @@ from footfall.store.journal import Journal
 from footfall.store.sql import queries
 
 _MIGRATIONS = ("001_init.sql", "002_journal.sql")
-_APPLY_EVERY_SECONDS = 1.0
+_APPLY_EVERY_SECONDS = 0.25
 _APPLY_AT_ROWS = 50_000
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
@@ -222,6 +224,10 @@ class DuckDBStore:
                 segment.unlink(missing_ok=True)
 
     def _apply_loop(self) -> None:
+        # Linux niceness is per thread: let request handling win the CPU over the
+        # applier, which only needs to keep up over seconds, not milliseconds.
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
         while not self._closing:
             self._wake.wait(_APPLY_EVERY_SECONDS)
             self._wake.clear()
