@@ -35,7 +35,7 @@ class Settings(BaseSettings):
     geoip_db: Path | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     flush_interval_ms: float = Field(default=5.0, gt=0, le=10_000)
-    flush_max_events: int = Field(default=5_000, ge=1)
+    flush_max_events: int = Field(default=100, ge=1)
     buffer_high_water: int = Field(default=100_000, ge=1)
     session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     future_tolerance_seconds: int = Field(default=300, ge=0)
