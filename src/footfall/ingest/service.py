@@ -6,22 +6,13 @@ Nothing here knows about HTTP; the routes in ``web/ingest.py`` only translate.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from footfall.domain import DropReason, Event
+from footfall.domain import Event
 from footfall.errors import OverloadedError
 from footfall.ingest.buffer import WriteBuffer
-from footfall.ingest.pipeline import Pipeline
+from footfall.ingest.pipeline import Outcome, Pipeline
 from footfall.ingest.request import IngestRequest
 from footfall.metrics import Metrics
-
-
-@dataclass(frozen=True, slots=True)
-class Ingested:
-    """Outcome of one request: the event stored, or why it was dropped."""
-
-    event: Event | None
-    dropped: DropReason | None
 
 
 class Ingestor:
@@ -30,7 +21,7 @@ class Ingestor:
         self.buffer = buffer
         self.metrics = metrics
 
-    async def ingest(self, requests: Sequence[IngestRequest], endpoint: str) -> list[Ingested]:
+    async def ingest(self, requests: Sequence[IngestRequest], endpoint: str) -> list[Outcome]:
         """Enrich every request, commit the kept events together, report each outcome.
 
         Returns only after the commit; raises OverloadedError when the buffer is full
@@ -38,11 +29,11 @@ class Ingestor:
         """
         try:
             self.buffer.ensure_room(len(requests))
-            outcomes: list[Ingested] = []
+            outcomes: list[Outcome] = []
             events: list[Event] = []
             for req in requests:
                 out = self.pipeline.run(req)
-                outcomes.append(Ingested(out.event, out.dropped))
+                outcomes.append(out)
                 if out.event is not None:
                     events.append(out.event)
             await self.buffer.submit(events)

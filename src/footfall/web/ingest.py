@@ -12,8 +12,9 @@ from starlette.responses import Response
 from footfall.domain import DropReason, Scope, Site
 from footfall.errors import FootfallError, InputError, NotFoundError
 from footfall.ingest.dialects import plausible, track, umami
+from footfall.ingest.pipeline import Outcome
 from footfall.ingest.request import IngestRequest, loads
-from footfall.ingest.service import Ingested, Ingestor
+from footfall.ingest.service import Ingestor
 from footfall.web.deps import api_key, client_ip, read_body, services
 from footfall.web.errors import json_response
 
@@ -51,7 +52,7 @@ class _Edge:
         return site
 
 
-def _dropped_header(outcomes: list[Ingested]) -> dict[str, str]:
+def _dropped_header(outcomes: list[Outcome]) -> dict[str, str]:
     reasons = sorted({o.dropped.value for o in outcomes if o.dropped is not None})
     return {"x-footfall-dropped": ",".join(reasons)} if reasons else {}
 
@@ -77,7 +78,7 @@ async def plausible_event(request: Request) -> Response:
     return json_response({}, 202, _dropped_header(outcomes))
 
 
-def _umami_answer(outcome: Ingested) -> dict[str, str]:
+def _umami_answer(outcome: Outcome) -> dict[str, str]:
     if outcome.dropped in _BOT_REASONS:
         return {"beep": "boop"}
     if outcome.event is None:
@@ -136,7 +137,7 @@ async def umami_batch(request: Request) -> Response:
     return json_response(body, 200, _dropped_header(outcomes))
 
 
-def _report(total: int, outcomes: list[Ingested], errors: list[dict[str, Any]]) -> dict[str, Any]:
+def _report(total: int, outcomes: list[Outcome], errors: list[dict[str, Any]]) -> dict[str, Any]:
     dropped = sum(1 for o in outcomes if o.dropped is not None)
     return {
         "processed": total - len(errors),
