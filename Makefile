@@ -6,7 +6,7 @@ UV := .tools/uv/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: run test lint typecheck pytest bench infra-check clean
+.PHONY: run test lint typecheck pytest bench infra-check image image-smoke clean
 
 $(UV):
 	$(PY) -m venv .tools/uv
@@ -42,6 +42,14 @@ pytest: .venv/.dev
 ## shellcheck, and the dev stack applied to moto_server and destroyed (offline)
 infra-check:
 	bash scripts/infra/check.sh
+
+## image: build the container image with podman or buildah
+image:
+	bash deploy/image.sh
+
+## image-smoke: opt-in; build on a debootstrapped base, run it, expect 200 from /health
+image-smoke:
+	bash deploy/image-smoke.sh
 
 ## bench: reproducible benchmarks; prints tables (see docs/performance.md)
 bench: .venv/.dev

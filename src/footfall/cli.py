@@ -132,6 +132,7 @@ def _run(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (shared stores).")] = None,
     dev: Annotated[bool, typer.Option(help="Relax production checks.")] = False,
 ) -> None:
     """Run the HTTP server (ingest, stats, dashboard)."""
@@ -145,10 +146,16 @@ def serve(
         overrides["host"] = host
     if port is not None:
         overrides["port"] = port
+    if workers is not None:
+        overrides["workers"] = workers
     try:
         settings = load_settings(**overrides)
         configure(settings.log_level)
-        application = create_app(settings)
+        # Several workers each build their own app from the environment (shared
+        # stores only, which the settings check); one worker gets this one.
+        application: Any = (
+            create_app(settings) if settings.workers == 1 else "footfall.web.app:create_app"
+        )
     except FootfallError as exc:
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(2) from None
@@ -160,6 +167,8 @@ def serve(
     try:
         uvicorn.run(
             application,
+            factory=settings.workers > 1,
+            workers=settings.workers,
             host=settings.host,
             port=settings.port,
             access_log=False,

@@ -10,7 +10,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from footfall.errors import ConfigError
@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     admin_token: str = ""
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
     log_level: str = "INFO"
     geoip_db: Path | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
@@ -61,6 +62,15 @@ class Settings(BaseSettings):
             raise ValueError("FOOTFALL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @model_validator(mode="after")
+    def _one_writer(self) -> Settings:
+        if self.workers > 1 and self.database_url.startswith("duckdb:"):
+            raise ValueError(
+                "FOOTFALL_WORKERS above 1 needs a shared store: one process owns an "
+                "embedded DuckDB file (use PostgreSQL or DynamoDB for several workers)"
+            )
+        return self
+
     @cached_property
     def duckdb_path(self) -> Path | None:
         """Path of the embedded database file, or None for other backends."""
@@ -82,8 +92,9 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         first = exc.errors()[0]
-        name = "FOOTFALL_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        raise ConfigError(f"{name}: {first['msg']}") from None
+        if first["loc"]:
+            raise ConfigError(f"FOOTFALL_{str(first['loc'][0]).upper()}: {first['msg']}") from None
+        raise ConfigError(first["msg"].removeprefix("Value error, ")) from None
     return settings
 
 
