@@ -12,9 +12,9 @@ fi
 if command -v buildah >/dev/null 2>&1; then
   # Rootful builds in a sandbox without user namespaces: chroot isolation, and
   # the host's network for PyPI.
-  buildah bud --isolation chroot --network host "${args[@]}" .
+  buildah bud --format docker --isolation chroot --network host "${args[@]}" .
 elif command -v podman >/dev/null 2>&1; then
-  podman build --network host "${args[@]}" .
+  podman build --format docker --network host "${args[@]}" .
 else
   echo "image: neither buildah nor podman is installed (apt-get install buildah)" >&2
   exit 1

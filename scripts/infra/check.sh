@@ -136,7 +136,7 @@ step "hadolint, actionlint, zizmor, shellcheck"
 "$BIN/hadolint" deploy/Dockerfile
 "$BIN/actionlint" -shellcheck "$BIN/shellcheck" .github/workflows/*.yml
 "$BIN/zizmor" --offline --no-progress .github/workflows
-mapfile -t SCRIPTS < <(find scripts/infra -name '*.sh' | sort)
+mapfile -t SCRIPTS < <(find scripts deploy bench .ci -name '*.sh' -o -name run -path '.ci/*' | sort)
 "$BIN/shellcheck" "${SCRIPTS[@]}"
 ok "hadolint/actionlint/zizmor/shellcheck" "$t"
 
