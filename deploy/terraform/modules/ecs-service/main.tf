@@ -135,19 +135,19 @@ locals {
       Effect   = "Allow"
       Action   = ["ssm:GetParameters"]
       Resource = local.ssm_parameter_arns
-    }] : s if !(length(local.ssm_parameter_arns) == 0)],
+    }] : s if length(local.ssm_parameter_arns) > 0],
     [for s in [{
       Sid      = "SecretsManagerSecrets"
       Effect   = "Allow"
       Action   = ["secretsmanager:GetSecretValue"]
       Resource = local.secretsmanager_arns
-    }] : s if !(length(local.secretsmanager_arns) == 0)],
+    }] : s if length(local.secretsmanager_arns) > 0],
     [for s in [{
       Sid      = "DecryptSecrets"
       Effect   = "Allow"
       Action   = ["kms:Decrypt"]
       Resource = var.task_exec_iam_role_kms_key_arns
-    }] : s if !(length(var.task_exec_iam_role_kms_key_arns) == 0)],
+    }] : s if length(var.task_exec_iam_role_kms_key_arns) > 0],
   )
 }
 
@@ -203,7 +203,7 @@ locals {
         "ssmmessages:OpenDataChannel",
       ]
       Resource = ["*"]
-    }] : s if !(!var.enable_execute_command)],
+    }] : s if var.enable_execute_command],
     [for s in [
       {
         Sid      = "EcsExecLogs"
@@ -217,7 +217,7 @@ locals {
         Action   = ["logs:DescribeLogGroups"]
         Resource = ["*"]
       },
-    ] : s if !(!var.enable_execute_command || var.tasks_iam_role_exec_log_group_arn == null)],
+    ] : s if var.enable_execute_command && var.tasks_iam_role_exec_log_group_arn != null],
   )
 }
 
