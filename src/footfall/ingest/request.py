@@ -121,10 +121,8 @@ def normalize_domain(raw: str) -> str:
     return domain.rstrip(".")
 
 
-def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
-    """Plausible's rules: object or JSON string; list, map and empty values are dropped."""
-    if raw is None or raw == "":
-        return {}
+def _object(raw: object, field_name: str) -> dict[str, Any]:
+    """A JSON object given as an object or as a string holding one (both are sent)."""
     if isinstance(raw, str):
         try:
             raw = orjson.loads(raw)
@@ -132,8 +130,15 @@ def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
             raise InputError(f"{field_name} is not a JSON object", field=field_name) from None
     if not isinstance(raw, dict):
         raise InputError(f"{field_name} must be an object", field=field_name)
+    return raw
+
+
+def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
+    """Plausible's rules: object or JSON string; list, map and empty values are dropped."""
+    if raw is None or raw == "":
+        return {}
     props: dict[str, str] = {}
-    for key, value in raw.items():
+    for key, value in _object(raw, field_name).items():
         if value is None or isinstance(value, list | dict) or value == "":
             continue
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
@@ -155,13 +160,7 @@ def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
 def parse_revenue(raw: object, field_name: str = "revenue") -> Revenue | None:
     if raw is None or raw == "":
         return None
-    if isinstance(raw, str):
-        try:
-            raw = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            raise InputError(f"{field_name} is not a JSON object", field=field_name) from None
-    if not isinstance(raw, dict):
-        raise InputError(f"{field_name} must be an object", field=field_name)
+    raw = _object(raw, field_name)
     currency = str(raw.get("currency", "")).upper()
     if not _CURRENCY.match(currency):
         raise InputError(
