@@ -53,3 +53,13 @@ def test_two_replicas_agree_on_the_salt(store: DuckDBStore) -> None:
     a = VisitorHasher(store, lambda: T0)
     b = VisitorHasher(store, lambda: T0)
     assert a.ids("s", "ip", "ua", T0).current == b.ids("s", "ip", "ua", T0).current
+
+
+def test_yesterdays_events_hash_like_yesterdays_live_traffic(store: DuckDBStore) -> None:
+    clock = Clock(T0)
+    live = VisitorHasher(store, clock)
+    yesterday_live = live.ids("s", "ip", "ua", T0).current
+    clock.advance(days=1)
+    today = live.ids("s", "ip", "ua", clock.now).current  # the salt has rotated
+    late = live.ids("s", "ip", "ua", T0 + timedelta(minutes=5))  # dated yesterday
+    assert late.current == yesterday_live != today

@@ -57,7 +57,8 @@ class VisitorHasher:
         return int.from_bytes(h.digest(), "big") & _ID_MASK
 
     def ids(self, site: str, ip: str, user_agent: str, at: datetime) -> VisitorIds:
-        """The visitor's id for an event at ``at``, and (lazily) yesterday's id.
+        """The visitor's id for an event at ``at``, and (lazily) its id under the salt
+        before, which carries a visit over midnight.
 
         Events older than yesterday (server-side imports of history) are hashed with a
         per-day salt derived from today's, so a visitor still counts once per day of
@@ -67,12 +68,16 @@ class VisitorHasher:
         if self._day is None or day > self._day:
             self._refresh()  # only when an event may belong to a new day: saves a clock read
         assert self._day is not None
-        if day >= self._day - timedelta(days=1):
+        if day >= self._day:
             previous = self._previous
             return VisitorIds(
                 self._hash(self._current, site, ip, user_agent),
                 lambda: self._hash(previous, site, ip, user_agent),
             )
+        if day == self._day - timedelta(days=1):
+            # Yesterday's events (late or imported) hash as yesterday's live traffic did.
+            visitor = self._hash(self._previous, site, ip, user_agent)
+            return VisitorIds(visitor, lambda: visitor)
         derived = hmac.new(self._current, day.isoformat().encode(), hashlib.sha256).digest()
         visitor = self._hash(derived[:16], site, ip, user_agent)
         return VisitorIds(visitor, lambda: visitor)

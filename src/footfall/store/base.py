@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from footfall.domain import ApiKey, Event, Scope, Site
@@ -68,6 +68,12 @@ class Store(Protocol):
     # reads used by the ingest layer and tests; the stats engine adds its own
     def count_events(self, site_id: int) -> int: ...
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]: ...
+
+    # stats: the planner's SQL for this backend's dialect, with named bound parameters
+    def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
+        """Run a read over every committed event; raise StoreError on failure."""
+
+    def first_event_at(self, site_id: int) -> datetime | None: ...
 
     def ping(self) -> None:
         """Raise StoreError when the backend cannot answer."""

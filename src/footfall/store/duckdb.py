@@ -337,6 +337,19 @@ class DuckDBStore:
             rows = cur.execute(Q["salts_for_days"], [list(candidates)]).fetchall()
         return {r[0]: bytes(r[1]) for r in rows}
 
+    # stats -------------------------------------------------------------------
+    def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
+        self.apply_pending()
+        try:
+            return self._cur.execute(sql, dict(params)).fetchall()
+        except duckdb.Error as exc:
+            raise StoreError(f"duckdb: {exc}") from exc
+
+    def first_event_at(self, site_id: int) -> datetime | None:
+        self.apply_pending()
+        row = self._one("first_event", [site_id])
+        return _utc(row[0]) if row else None
+
     # health ------------------------------------------------------------------
     def ping(self) -> None:
         try:

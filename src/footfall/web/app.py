@@ -17,7 +17,7 @@ from footfall.config import Settings, load_settings
 from footfall.errors import FootfallError
 from footfall.metrics import Metrics
 from footfall.store.base import Store
-from footfall.web import admin, errors, ingest, ops
+from footfall.web import admin, errors, ingest, ops, stats
 from footfall.web.services import Clock, Services, utc_now
 
 
@@ -108,7 +108,7 @@ def create_app(
     app.state.services = svc
     app.state.started = time.time()
     errors.install(app)
-    for router in (ingest.router, admin.router, ops.router):
+    for router in (ingest.router, stats.router, admin.router, ops.router):
         app.include_router(router)
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics)

@@ -82,3 +82,6 @@ SELECT applied_seq FROM journal_state
 
 -- name: set_journal_applied
 UPDATE journal_state SET applied_seq = ?
+
+-- name: first_event
+SELECT min(timestamp) FROM events WHERE site_id = ?

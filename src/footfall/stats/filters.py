@@ -1,0 +1,75 @@
+"""Filters as small SQL objects rendering SQL with named, bound parameters (never user
+text in the SQL). ``matches`` patterns run in DuckDB's RE2 engine (linear time)."""
+
+from __future__ import annotations
+
+from footfall.errors import InputError
+from footfall.stats.query import PROPS_PREFIX, Condition, Filter, Logical
+
+DIRECT = "Direct / None"
+
+
+class Params:
+    """Named parameters (``$p0``, ``$p1``...) so one expression can appear twice."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, object] = {}
+
+    def add(self, value: object) -> str:
+        name = f"p{len(self.values)}"
+        self.values[name] = value
+        return f"${name}"
+
+
+def is_event_dimension(dimension: str) -> bool:
+    return dimension.startswith("event:")
+
+
+def kind(f: Filter) -> str:
+    """'event' or 'visit': which side of the query a filter restricts."""
+    if isinstance(f, Condition):
+        return "event" if is_event_dimension(f.dimension) else "visit"
+    kinds = {kind(c) for c in f.children}
+    if len(kinds) != 1:
+        raise InputError(
+            f"Invalid filter: '{f.operator}' cannot mix event and visit dimensions",
+            field="filters",
+            code="invalid_query",
+        )
+    return kinds.pop()
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def column_for(dimension: str, columns: dict[str, str], params: Params) -> str:
+    if dimension.startswith(PROPS_PREFIX):
+        return f"coalesce(props[{params.add(dimension[len(PROPS_PREFIX) :])}], '')"
+    try:
+        return columns[dimension]
+    except KeyError:
+        raise InputError(
+            f"Invalid dimension '{dimension}'", field="dimensions", code="invalid_query"
+        ) from None
+
+
+def render(f: Filter, columns: dict[str, str], params: Params) -> str:
+    if isinstance(f, Logical):
+        parts = [render(c, columns, params) for c in f.children]
+        if f.operator == "not":
+            return f"NOT ({parts[0]})"
+        joiner = " AND " if f.operator == "and" else " OR "
+        return "(" + joiner.join(f"({p})" for p in parts) + ")"
+    col = column_for(f.dimension, columns, params)
+    values = [("" if v == DIRECT and f.dimension == "visit:source" else v) for v in f.clauses]
+    if not f.case_sensitive:
+        col, values = f"lower({col})", [v.lower() for v in values]
+    if f.operator in ("is", "is_not"):
+        sql = f"{col} IN ({', '.join(params.add(v) for v in values)})" if values else "FALSE"
+    elif f.operator in ("contains", "contains_not"):
+        like = [f"{col} LIKE {params.add(f'%{_escape_like(v)}%')} ESCAPE '\\'" for v in values]
+        sql = " OR ".join(like) or "FALSE"
+    else:
+        sql = " OR ".join(f"regexp_matches({col}, {params.add(v)})" for v in values) or "FALSE"
+    return f"({sql})" if f.operator in ("is", "contains", "matches") else f"NOT ({sql})"

@@ -1,0 +1,226 @@
+"""The StatsQuery value object and its parser from a Plausible Stats API v2 request.
+
+Every problem becomes a 400 with a sentence naming the field, as Plausible answers.
+Date ranges are resolved in the site's time zone against an injected clock.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from footfall.errors import InputError
+
+METRICS = (
+    "visitors",
+    "visits",
+    "pageviews",
+    "views_per_visit",
+    "bounce_rate",
+    "visit_duration",
+    "events",
+    "percentage",
+)
+EVENT_DIMENSIONS = ("event:page", "event:hostname", "event:name")
+VISIT_DIMENSIONS = (
+    "visit:entry_page",
+    "visit:exit_page",
+    "visit:source",
+    "visit:referrer",
+    "visit:channel",
+    "visit:utm_medium",
+    "visit:utm_source",
+    "visit:utm_campaign",
+    "visit:utm_content",
+    "visit:utm_term",
+    "visit:device",
+    "visit:browser",
+    "visit:browser_version",
+    "visit:os",
+    "visit:os_version",
+    "visit:country",
+    "visit:region",
+    "visit:city",
+    "visit:screen",
+)
+TIME_DIMENSIONS = ("time", "time:hour", "time:day", "time:week", "time:month")
+OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "matches_not")
+PROPS_PREFIX = "event:props:"
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    operator: str
+    dimension: str
+    clauses: tuple[str, ...]
+    case_sensitive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Logical:
+    operator: str  # "and" | "or" | "not"
+    children: tuple[Filter, ...]
+
+
+Filter = Condition | Logical
+
+
+@dataclass(frozen=True, slots=True)
+class StatsQuery:
+    site_domain: str
+    metrics: tuple[str, ...]
+    start: datetime  # inclusive, UTC
+    end: datetime  # exclusive, UTC
+    timezone: str
+    dimensions: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    order_by: tuple[tuple[str, str], ...] = ()
+    limit: int = 10_000
+    offset: int = 0
+    include_total_rows: bool = False
+    include_time_labels: bool = False
+    first_day: date = field(default=date.min)
+    last_day: date = field(default=date.min)
+
+    def time_dimension(self) -> str | None:
+        for d in self.dimensions:
+            if d.startswith("time"):
+                return "time:day" if d == "time" else d
+        return None
+
+
+def _fail(detail: str, where: str) -> InputError:
+    return InputError(detail, field=where, code="invalid_query")
+
+
+def _valid_dimension(name: str, where: str) -> str:
+    if name in EVENT_DIMENSIONS or name in VISIT_DIMENSIONS or name in TIME_DIMENSIONS:
+        return name
+    if name.startswith(PROPS_PREFIX) and len(name) > len(PROPS_PREFIX):
+        return name
+    raise _fail(f"Invalid dimension '{name}'", where)
+
+
+def _parse_filter(raw: Any, where: str) -> Filter:
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise _fail(f"Invalid filter '{raw}'", where)
+    op = raw[0]
+    if op in ("and", "or") and isinstance(raw[1], list) and raw[1]:
+        return Logical(op, tuple(_parse_filter(f, f"{where}.1.{i}") for i, f in enumerate(raw[1])))
+    if op == "not" and len(raw) == 2:
+        return Logical("not", (_parse_filter(raw[1], f"{where}.1"),))
+    if op not in OPERATORS or len(raw) not in (3, 4):
+        raise _fail(f"Invalid filter '{raw}'", where)
+    dimension = _valid_dimension(str(raw[1]), f"{where}.1")
+    if dimension.startswith("time"):
+        raise _fail(f"Invalid filter '{raw}': time dimensions cannot be filtered", where)
+    clauses = raw[2]
+    if not isinstance(clauses, list) or not all(isinstance(c, str | int) for c in clauses):
+        raise _fail(f"Invalid filter '{raw}': clauses must be a list of strings", where)
+    case = True
+    if len(raw) == 4:
+        if not isinstance(raw[3], dict) or set(raw[3]) - {"case_sensitive"}:
+            raise _fail(f"Invalid filter '{raw}': unknown modifiers", where)
+        case = bool(raw[3].get("case_sensitive", True))
+    return Condition(op, dimension, tuple(str(c) for c in clauses), case)
+
+
+def _day_range(raw: Any, today: date, earliest: date) -> tuple[date, date]:
+    """Inclusive first and last day of a Plausible ``date_range``."""
+    if isinstance(raw, list) and len(raw) == 2:
+        try:
+            first, last = (date.fromisoformat(str(v)[:10]) for v in raw)
+        except ValueError:
+            raise _fail(f"Invalid date_range '{raw}'", "date_range") from None
+        if last < first:
+            raise _fail(f"Invalid date_range '{raw}': the end is before the start", "date_range")
+        return first, last
+    fixed = {"day": 1, "7d": 7, "28d": 28, "30d": 30, "91d": 91}
+    if raw in fixed:
+        return today - timedelta(days=fixed[raw] - 1), today
+    if raw == "month":
+        return today.replace(day=1), today
+    if raw == "year":
+        return today.replace(month=1, day=1), today
+    if raw in ("6mo", "12mo"):
+        months = 6 if raw == "6mo" else 12
+        y, m = today.year, today.month - (months - 1)
+        while m <= 0:
+            y, m = y - 1, m + 12
+        return date(y, m, 1), today
+    if raw == "all":
+        return min(earliest, today), today
+    raise _fail(f"Invalid date_range '{raw}'", "date_range")
+
+
+def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery:
+    if not isinstance(body, dict):
+        raise _fail("the query must be a JSON object", "")
+    site = body.get("site_id")
+    if not isinstance(site, str) or not site:
+        raise _fail("site_id is required", "site_id")
+    metrics = body.get("metrics")
+    if not isinstance(metrics, list) or not metrics:
+        raise _fail("metrics must be a non-empty list", "metrics")
+    for i, m in enumerate(metrics):
+        if m not in METRICS:
+            raise _fail(f"Unknown metric '{m}'", f"metrics.{i}")
+    if "date_range" not in body:
+        raise _fail("date_range is required", "date_range")
+    dims = body.get("dimensions", [])
+    if not isinstance(dims, list):
+        raise _fail("dimensions must be a list", "dimensions")
+    dimensions = tuple(_valid_dimension(str(d), f"dimensions.{i}") for i, d in enumerate(dims))
+    if "percentage" in metrics and not dimensions:
+        raise _fail("Metric `percentage` can only be used with dimensions", "metrics")
+    raw_filters = body.get("filters", [])
+    if not isinstance(raw_filters, list):
+        raise _fail("filters must be a list", "filters")
+    filters = tuple(_parse_filter(f, f"filters.{i}") for i, f in enumerate(raw_filters))
+    order = body.get("order_by", [])
+    if not isinstance(order, list):
+        raise _fail("order_by must be a list", "order_by")
+    order_by: list[tuple[str, str]] = []
+    for i, item in enumerate(order):
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or item[1] not in ("asc", "desc")
+            or (item[0] not in metrics and item[0] not in dimensions)
+        ):
+            raise _fail(f"Invalid order_by entry '{item}'", f"order_by.{i}")
+        order_by.append((str(item[0]), str(item[1])))
+    page = body.get("pagination", {}) or {}
+    include = body.get("include", {}) or {}
+    if not isinstance(page, dict) or not isinstance(include, dict):
+        raise _fail("pagination and include must be objects", "pagination")
+    limit, offset = page.get("limit", 10_000), page.get("offset", 0)
+    if not isinstance(limit, int) or not 1 <= limit <= 10_000:
+        raise _fail("pagination.limit must be between 1 and 10000", "pagination.limit")
+    if not isinstance(offset, int) or offset < 0:
+        raise _fail("pagination.offset must be 0 or more", "pagination.offset")
+    zone = zoneinfo.ZoneInfo(timezone)
+    today = now.astimezone(zone).date()
+    first, last = _day_range(body["date_range"], today, earliest)
+    start = datetime.combine(first, time(), zone).astimezone(zoneinfo.ZoneInfo("UTC"))
+    end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(
+        zoneinfo.ZoneInfo("UTC")
+    )
+    return StatsQuery(
+        site_domain=site,
+        metrics=tuple(metrics),
+        start=start,
+        end=end,
+        timezone=timezone,
+        dimensions=dimensions,
+        filters=filters,
+        order_by=tuple(order_by),
+        limit=limit,
+        offset=offset,
+        include_total_rows=bool(include.get("total_rows")),
+        include_time_labels=bool(include.get("time_labels")),
+        first_day=first,
+        last_day=last,
+    )

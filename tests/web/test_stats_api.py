@@ -1,0 +1,208 @@
+"""POST /api/v2/query and GET /stats over events ingested through the real endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support import CHROME_UA, IPHONE_UA, Running
+
+# The clock in tests is 2026-03-10 12:00 UTC.
+EVENTS = [
+    # visitor A (Chrome): google -> /, then /pricing 2 min later: one visit, not a bounce
+    {
+        "url": "https://example.com/?utm_source=newsletter",
+        "ip": "81.2.69.1",
+        "user_agent": CHROME_UA,
+        "timestamp": "2026-03-09T10:00:00Z",
+    },
+    {
+        "url": "https://example.com/pricing",
+        "ip": "81.2.69.1",
+        "user_agent": CHROME_UA,
+        "timestamp": "2026-03-09T10:02:00Z",
+    },
+    # visitor B (iPhone): one pageview from Hacker News: a bounce
+    {
+        "url": "https://example.com/blog",
+        "ip": "81.2.69.2",
+        "user_agent": IPHONE_UA,
+        "referrer": "https://news.ycombinator.com/item?id=1",
+        "timestamp": "2026-03-09T11:00:00Z",
+    },
+    # visitor A again next day: /pricing then a Signup (interactive): not a bounce, 60 s
+    {
+        "url": "https://example.com/pricing",
+        "ip": "81.2.69.1",
+        "user_agent": CHROME_UA,
+        "timestamp": "2026-03-10T09:00:00Z",
+    },
+    {
+        "url": "https://example.com/pricing",
+        "ip": "81.2.69.1",
+        "user_agent": CHROME_UA,
+        "name": "Signup",
+        "props": {"plan": "pro"},
+        "timestamp": "2026-03-10T09:01:00Z",
+    },
+]
+
+
+@pytest.fixture
+def stats(running: Running) -> tuple[Running, str]:
+    ingest = running.key("example.com")
+    r = running.client.post(
+        "/api/v1/track/batch", headers={"x-api-key": ingest}, json={"events": EVENTS}
+    )
+    assert r.json()["failed"] == 0
+    return running, running.key("example.com", "stats")
+
+
+def query(stats: tuple[Running, str], **body: Any) -> dict[str, Any]:
+    running, key = stats
+    r = running.client.post(
+        "/api/v2/query",
+        headers={"authorization": f"Bearer {key}"},
+        json={"site_id": "example.com", "date_range": "7d", **body},
+    )
+    assert r.status_code == 200, r.text
+    answer: dict[str, Any] = r.json()
+    return answer
+
+
+def test_aggregate(stats: tuple[Running, str]) -> None:
+    answer = query(
+        stats,
+        metrics=[
+            "visitors",
+            "visits",
+            "pageviews",
+            "events",
+            "bounce_rate",
+            "visit_duration",
+            "views_per_visit",
+        ],
+    )
+    # visitors: A on the 9th, B on the 9th, A on the 10th (a new daily id) = 3
+    assert answer["results"] == [{"metrics": [3, 3, 4, 5, 33, 60, 1.33], "dimensions": []}]
+
+
+def test_daily_timeseries_with_labels(stats: tuple[Running, str]) -> None:
+    answer = query(
+        stats,
+        metrics=["visitors", "pageviews"],
+        dimensions=["time:day"],
+        include={"time_labels": True},
+    )
+    assert answer["results"] == [
+        {"metrics": [2, 3], "dimensions": ["2026-03-09"]},
+        {"metrics": [1, 1], "dimensions": ["2026-03-10"]},
+    ]
+    assert answer["meta"]["time_labels"][-2:] == ["2026-03-09", "2026-03-10"]
+    assert len(answer["meta"]["time_labels"]) == 7
+
+
+def test_breakdowns(stats: tuple[Running, str]) -> None:
+    pages = query(stats, metrics=["visitors", "pageviews"], dimensions=["event:page"])
+    assert pages["results"] == [
+        {"metrics": [2, 2], "dimensions": ["/pricing"]},
+        {"metrics": [1, 1], "dimensions": ["/"]},
+        {"metrics": [1, 1], "dimensions": ["/blog"]},
+    ]
+    sources = query(stats, metrics=["visitors", "bounce_rate"], dimensions=["visit:source"])
+    assert sources["results"] == [
+        {"metrics": [1, 0], "dimensions": ["Direct / None"]},
+        {"metrics": [1, 100], "dimensions": ["Hacker News"]},
+        {"metrics": [1, 0], "dimensions": ["newsletter"]},
+    ]
+    props = query(
+        stats,
+        metrics=["events"],
+        dimensions=["event:props:plan"],
+        filters=[["is", "event:name", ["Signup"]]],
+    )
+    assert props["results"] == [{"metrics": [1], "dimensions": ["pro"]}]
+
+
+def test_filters(stats: tuple[Running, str]) -> None:
+    on_pricing = query(
+        stats,
+        metrics=["visitors", "visits", "pageviews"],
+        filters=[["is", "event:page", ["/pricing"]]],
+    )
+    assert on_pricing["results"][0]["metrics"] == [2, 2, 2]
+    mobile = query(stats, metrics=["visitors"], filters=[["is", "visit:device", ["Mobile"]]])
+    assert mobile["results"][0]["metrics"] == [1]
+    regex = query(stats, metrics=["pageviews"], filters=[["matches", "event:page", ["^/b"]]])
+    assert regex["results"][0]["metrics"] == [1]
+    either = query(
+        stats,
+        metrics=["visitors"],
+        filters=[
+            [
+                "or",
+                [["is", "visit:source", ["Hacker News"]], ["contains", "visit:source", ["letter"]]],
+            ]
+        ],
+    )
+    assert either["results"][0]["metrics"] == [2]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"metrics": ["nope"]}, "metrics.0"),
+        ({"metrics": ["visitors"], "date_range": "9d"}, "date_range"),
+        ({"metrics": ["visitors"], "dimensions": ["visit:nope"]}, "dimensions.0"),
+        ({"metrics": ["visitors"], "filters": [["equals", "event:page", ["/"]]]}, "filters.0"),
+        (
+            {
+                "metrics": ["visitors"],
+                "filters": [["or", [["is", "event:page", ["/"]], ["is", "visit:source", ["x"]]]]],
+            },
+            "filters",
+        ),
+    ],
+)
+def test_bad_queries_answer_400(
+    stats: tuple[Running, str], body: dict[str, Any], field: str
+) -> None:
+    running, key = stats
+    r = running.client.post(
+        "/api/v2/query",
+        headers={"authorization": f"Bearer {key}"},
+        json={"site_id": "example.com", "date_range": "7d", **body},
+    )
+    assert r.status_code == 400, r.text
+    assert r.json()["field"] == field
+
+
+def test_keys_see_only_their_site(stats: tuple[Running, str]) -> None:
+    running, key = stats
+    for site in ("other.org", "missing.example"):
+        r = running.client.post(
+            "/api/v2/query",
+            headers={"authorization": f"Bearer {key}"},
+            json={"site_id": site, "metrics": ["visitors"], "date_range": "7d"},
+        )
+        assert r.status_code == 404
+        assert r.json()["detail"] == f"Site '{site}' not found for this API key"
+    ingest_only = running.key("example.com", "ingest")
+    r = running.client.post(
+        "/api/v2/query",
+        headers={"authorization": f"Bearer {ingest_only}"},
+        json={"site_id": "example.com", "metrics": ["visitors"], "date_range": "7d"},
+    )
+    assert r.status_code == 403
+
+
+def test_original_stats_summary(stats: tuple[Running, str]) -> None:
+    running, key = stats
+    r = running.client.get(
+        "/stats", params={"site": "example.com"}, headers={"authorization": f"Bearer {key}"}
+    )
+    assert r.status_code == 200
+    body = r.json()
+    assert (body["visitors"], body["pageviews"], body["bounce_rate"]) == (3, 4, 33)
+    assert body["top_pages"][0] == {"page": "/pricing", "visitors": 2, "pageviews": 2}
