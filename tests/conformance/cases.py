@@ -2,14 +2,16 @@
 
 Usage (by the server-driven test, which lives elsewhere):
 
-    traffic = generate(SEED, DAYS, end=today - timedelta(days=2))
+    traffic = generate(SEED, DAYS, end=utc_today - timedelta(days=1))
     # send traffic.batches() to POST /api/v1/track/batch, then for each case:
     body = case.query(traffic)          # the request body
     assert response["results"] == case.expected(traffic)
 
-``end`` must be at least two days before the server's UTC today: Footfall hashes events
-of today and yesterday under the same (current) salt, so a person seen on both days would
-be one visitor to Footfall and two to the oracle (see the report in the commit message).
+``end`` should be yesterday (UTC) or earlier: generated days run until 22:30 UTC, and
+Footfall refuses timestamps more than 5 minutes ahead. Every generated day then hashes
+under its own salt (yesterday's live salt, or a per-day salt for older history), which is
+what the oracle's "distinct (day, IP, UA)" assumes. The site must be UTC and must keep
+more than ``DAYS + 1`` days (its retention bounds accepted timestamps).
 
 Date ranges are offsets from the traffic's first day, so the cases fit any ``end``.
 ``order_by`` is explicit (first metric descending, then each dimension ascending), which
