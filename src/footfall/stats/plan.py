@@ -1,17 +1,17 @@
 """Plan a StatsQuery into one SQL statement (DuckDB dialect) over events and visits.
 
-    ev  events of the site in the range, with their time in the site's zone
-    vs  one row per visit (session): its first event's source, UTM, device...,
-        pageviews, interactive events, duration, bounce
-    fv  visits passing the visit filters, and containing an event that passes the
-        event filters (Plausible: a visit matches when any of its events does)
-    fe  events of those visits passing the event filters
+    ev  events of the site in the range (local time in the site's zone when a time
+        dimension needs it)
+    vs  one row per visit: only the columns this query needs (first-event
+        attributes, entry page, pageviews, interactions, duration)
+    fv  visits passing the visit filters and, under event filters, containing a
+        matching event (Plausible: a visit matches when any of its events does)
+    fe  events passing the event filters, of visits in ``fv``
 
-Event metrics (pageviews, events; visitors when grouped by an event dimension) come
-from ``fe``; visit metrics (visits, bounce_rate, visit_duration, views_per_visit;
-visitors otherwise) from ``fv``, grouped by the visit's attributes, or, under an
-event dimension, by the groups its events fall in. The two sides are joined on the
-dimension values. Rules are written down in docs/metrics.md.
+Each metric is read from the cheapest side that answers it exactly: with no event
+filter and no event dimension, pageviews and events are sums over visits and the
+events table is scanned once; grouped by an event dimension, the event side is a
+plain GROUP BY over events. Rules are written down in docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from footfall.stats.filters import Params, column_for, is_event_dimension, kind, render
-from footfall.stats.query import StatsQuery
+from footfall.stats.query import Condition, Filter, Logical, StatsQuery
 
-_VISIT_ATTRS = {
+VISIT_ATTRS = {
     "visit:entry_page": "entry_page",
     "visit:exit_page": "exit_page",
     "visit:source": "source",
@@ -43,27 +43,14 @@ _VISIT_ATTRS = {
     "visit:screen": "screen_size",
 }
 _EVENT_COLS = {"event:page": "pathname", "event:hostname": "hostname", "event:name": "name"}
-_FIRST = {
-    "source": "referrer_source",
-    "referrer": "referrer",
-    "channel": "channel",
-    "utm_medium": "utm_medium",
-    "utm_source": "utm_source",
-    "utm_campaign": "utm_campaign",
-    "utm_content": "utm_content",
-    "utm_term": "utm_term",
-    "device": "device",
-    "browser": "browser",
-    "browser_version": "browser_version",
-    "os": "os",
-    "os_version": "os_version",
-    "country": "country",
-    "region": "region",
-    "city": "city",
-    "screen_size": "screen_size",
+_SOURCE_COLUMN = {"source": "referrer_source"}  # visit attribute -> events column
+_TRUNC = {
+    "time": "day",
+    "time:hour": "hour",
+    "time:day": "day",
+    "time:week": "week",
+    "time:month": "month",
 }
-_TRUNC = {"time:hour": "hour", "time:day": "day", "time:week": "week", "time:month": "month"}
-EVENT_METRICS = ("pageviews", "events")
 VISIT_METRICS = ("visits", "bounce_rate", "visit_duration", "views_per_visit")
 
 
@@ -74,115 +61,176 @@ class Plan:
     dimension_count: int
 
 
-def _time(dim: str, column: str) -> str:
-    unit = _TRUNC["time:day" if dim == "time" else dim]
-    return f"date_trunc('{unit}', {column})"
+def _leaves(f: Filter) -> list[Condition]:
+    return [f] if isinstance(f, Condition) else [c for x in f.children for c in _leaves(x)]
 
 
-def _visits_cte() -> str:
-    firsts = ",\n        ".join(
-        f"arg_min({src}, timestamp) AS {dst}" for dst, src in _FIRST.items()
+def _visit_column(attr: str) -> str:
+    if attr == "entry_page":
+        return (
+            "coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '')"
+            " AS entry_page"
+        )
+    if attr == "exit_page":
+        return (
+            "coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '')"
+            " AS exit_page"
+        )
+    return f"arg_min({_SOURCE_COLUMN.get(attr, attr)}, timestamp) AS {attr}"
+
+
+def _page_entry_filter(f: Filter) -> Filter | None:
+    """The event:page part of a filter, re-aimed at the visit's entry page: Plausible's
+    bounce rate under a page filter counts only visits that entered on that page."""
+    if isinstance(f, Condition):
+        if f.dimension == "event:page":
+            return Condition(f.operator, "visit:entry_page", f.clauses, f.case_sensitive)
+        return None
+    parts = [p for p in (_page_entry_filter(c) for c in f.children) if p is not None]
+    if not parts or (f.operator == "not" and len(parts) != 1):
+        return None
+    return (
+        parts[0] if len(parts) == 1 and f.operator != "not" else Logical(f.operator, tuple(parts))
     )
-    return f"""vs AS (
-    SELECT session_id,
-        any_value(visitor_id) AS visitor_id,
-        min(local_ts) AS started_at,
-        date_diff('second', min(timestamp), max(timestamp)) AS duration,
-        count(*) FILTER (WHERE name = 'pageview') AS visit_pageviews,
-        count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
-        coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS entry_page,
-        coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS exit_page,
-        {firsts}
-    FROM ev GROUP BY session_id
-)"""
 
 
 def plan(q: StatsQuery, site_id: int) -> Plan:
     p = Params()
-    visit_cols = {d: f"fv.{c}" for d, c in _VISIT_ATTRS.items()}
-    event_cols = {d: f"fe.{c}" for d, c in _EVENT_COLS.items()} | {
-        d: f"fe.v_{c}" for d, c in _VISIT_ATTRS.items()
-    }
     event_filters = [f for f in q.filters if kind(f) == "event"]
     visit_filters = [f for f in q.filters if kind(f) == "visit"]
-    ev_where = [render(f, dict(_EVENT_COLS), p) for f in event_filters]
-    vs_where = [render(f, dict(_VISIT_ATTRS), p) for f in visit_filters]
-    ev_match = " AND ".join(ev_where) or "TRUE"
+    event_dims = [d for d in q.dimensions if is_event_dimension(d)]
+    time_dims = [d for d in q.dimensions if d.startswith("time")]
+    visit_dims = [d for d in q.dimensions if d.startswith("visit:")]
+    visit_side = any(m in VISIT_METRICS for m in q.metrics) or (
+        not event_dims and any(m in ("visitors", "percentage") for m in q.metrics)
+    )
+    # Event metrics need the events themselves under event filters/dimensions or when
+    # they are placed in time by each event rather than by the visit's start.
+    event_side = bool(event_dims) or (
+        any(m in ("pageviews", "events") for m in q.metrics) and bool(event_filters or time_dims)
+    )
+    entry_filters = [e for e in (_page_entry_filter(f) for f in event_filters) if e is not None]
+    needed = {VISIT_ATTRS[d] for d in visit_dims}
+    for f in [*visit_filters, *entry_filters]:
+        needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
+    need_visits = visit_side or bool(visit_filters) or (not event_side)
+
+    local = (
+        f", timezone({p.add(q.timezone)}, timezone('UTC', timestamp)) AS local_ts"
+        if time_dims
+        else ""
+    )
     sql = [
         "WITH ev AS (",
-        f"    SELECT *, timezone({p.add(q.timezone)}, timezone('UTC', timestamp)) AS local_ts",
-        f"    FROM events WHERE site_id = {p.add(site_id)}"
+        f"    SELECT *{local} FROM events",
+        f"    WHERE site_id = {p.add(site_id)}"
         f" AND timestamp >= {p.add(q.start.replace(tzinfo=None))}"
         f" AND timestamp < {p.add(q.end.replace(tzinfo=None))}",
-        "),",
-        _visits_cte() + ",",
-        "fv AS (",
-        "    SELECT *, (visit_pageviews < 2 AND interactions = 0) AS bounce FROM vs",
-        f"    WHERE {' AND '.join(vs_where) or 'TRUE'}",
-        f"    AND session_id IN (SELECT session_id FROM ev WHERE {ev_match})" if ev_where else "",
-        "),",
-        "fe AS (",
-        "    SELECT ev.*, "
-        + ", ".join(f"fv.{c} AS v_{c}" for c in _VISIT_ATTRS.values())
-        + ", fv.started_at AS v_started_at",
-        f"    FROM ev JOIN fv USING (session_id) WHERE {ev_match}",
         ")",
     ]
-    event_grouped = any(is_event_dimension(d) for d in q.dimensions)
-    e_dims, v_dims = [], []
-    for d in q.dimensions:
-        if d.startswith("time"):
-            e_dims.append(_time(d, "fe.local_ts"))
-            v_dims.append(_time(d, "fv.started_at"))
-        else:
-            e_dims.append(column_for(d, event_cols, p))
-            v_dims.append(column_for(d, visit_cols, p) if not is_event_dimension(d) else "")
-    e_sel = [f"{e} AS d{i}" for i, e in enumerate(e_dims)]
+    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p) for f in event_filters) or "TRUE"
+    if need_visits:
+        cols = [
+            "session_id",
+            "any_value(visitor_id) AS visitor_id",
+            "count(*) FILTER (WHERE name = 'pageview') AS visit_pageviews",
+            "count(*) AS visit_events",
+            "count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions",
+            "date_diff('second', min(timestamp), max(timestamp)) AS duration",
+            *(_visit_column(a) for a in sorted(needed)),
+        ]
+        if time_dims:
+            cols.append("min(local_ts) AS started_at")
+        sql.append(f", vs AS (SELECT {', '.join(cols)} FROM ev GROUP BY session_id)")
+        where = [render(f, dict(VISIT_ATTRS), p) for f in visit_filters]
+        if event_filters:
+            where.append(f"session_id IN (SELECT session_id FROM ev WHERE {ev_match})")
+        sql.append(
+            ", fv AS (SELECT *, (visit_pageviews < 2 AND interactions = 0) AS bounce FROM vs"
+            f" WHERE {' AND '.join(where) or 'TRUE'})"
+        )
     dims = [f"d{i}" for i in range(len(q.dimensions))]
     group = f" GROUP BY {', '.join(dims)}" if dims else ""
-    sql.append(
-        f", e AS (SELECT {', '.join([*e_sel, ''])}count(*) FILTER (WHERE fe.name = 'pageview') AS"
-        f" pageviews, count(*) AS events, count(DISTINCT fe.visitor_id) AS e_visitors"
-        f" FROM fe{group})"
-    )
-    if event_grouped:
-        # Visits are grouped by the groups their events fall in.
-        source = (
-            f"(SELECT DISTINCT {', '.join(e_sel)}, session_id FROM fe) g JOIN fv USING (session_id)"
+
+    def select(exprs: list[str]) -> str:
+        return "".join(f"{e} AS d{i}, " for i, e in enumerate(exprs))
+
+    if event_side:
+        fe_from = "ev"
+        if visit_filters:
+            fe_from = "ev WHERE session_id IN (SELECT session_id FROM fv) AND"
+        else:
+            fe_from = "ev WHERE"
+        attrs = [VISIT_ATTRS[d] for d in visit_dims]
+        if attrs:
+            fe = (
+                f"SELECT ev.*, {', '.join(f'fv.{a} AS v_{a}' for a in attrs)} FROM ev"
+                f" JOIN fv USING (session_id) WHERE {ev_match}"
+            )
+        else:
+            fe = f"SELECT * FROM {fe_from} {ev_match}"
+        sql.append(f", fe AS ({fe})")
+        e_cols = dict(_EVENT_COLS) | {d: f"v_{VISIT_ATTRS[d]}" for d in visit_dims}
+        e_exprs = [
+            f"date_trunc('{_TRUNC[d]}', local_ts)"
+            if d.startswith("time")
+            else column_for(d, e_cols, p)
+            for d in q.dimensions
+        ]
+        sql.append(
+            f", e AS (SELECT {select(e_exprs)}count(*) FILTER (WHERE name = 'pageview')"
+            f" AS pageviews, count(*) AS events, count(DISTINCT visitor_id) AS e_visitors,"
+            f" count(DISTINCT session_id) AS e_visits FROM fe{group})"
         )
-        v_sel = dims
-    else:
-        source = "fv"
-        v_sel = [f"{v} AS d{i}" for i, v in enumerate(v_dims)]
-    sql.append(
-        f", v AS (SELECT {', '.join([*v_sel, ''])}count(*) AS visits,"
-        " count(DISTINCT fv.visitor_id) AS v_visitors,"
-        " round(100 * avg(bounce::INTEGER)) AS bounce_rate,"
-        " round(avg(CASE WHEN bounce THEN 0 ELSE duration END)) AS visit_duration,"
-        " round(sum(visit_pageviews) / count(*), 2) AS views_per_visit"
-        f" FROM {source}{group})"
-    )
-    visitors = "e.e_visitors" if event_grouped else "v.v_visitors"
-    select_metrics = {
-        "visitors": f"coalesce({visitors}, 0)",
-        "visits": "coalesce(v.visits, 0)",
-        "pageviews": "coalesce(e.pageviews, 0)",
-        "events": "coalesce(e.events, 0)",
-        "bounce_rate": "coalesce(v.bounce_rate, 0)",
-        "visit_duration": "coalesce(v.visit_duration, 0)",
-        "views_per_visit": "coalesce(v.views_per_visit, 0)",
-        "percentage": f"coalesce({visitors}, 0)",
+    if visit_side or not event_side:
+        v_cols = {d: VISIT_ATTRS[d] for d in visit_dims}
+        if event_dims:
+            inner = ", ".join(f"{e} AS d{i}" for i, e in enumerate(e_exprs))
+            source = f"(SELECT DISTINCT {inner}, session_id FROM fe) g JOIN fv USING (session_id)"
+            v_select = ""
+            v_group = group
+            v_prefix = f"{', '.join(dims)}, " if dims else ""
+        else:
+            v_exprs = [
+                f"date_trunc('{_TRUNC[d]}', started_at)"
+                if d.startswith("time")
+                else column_for(d, v_cols, p)
+                for d in q.dimensions
+            ]
+            source, v_select, v_group, v_prefix = "fv", select(v_exprs), group, ""
+        entry = " AND ".join(render(f, dict(VISIT_ATTRS), p) for f in entry_filters)
+        bounce_src = f"CASE WHEN {entry} THEN bounce::INTEGER END" if entry else "bounce::INTEGER"
+        sql.append(
+            f", v AS (SELECT {v_prefix}{v_select}count(*) AS visits,"
+            " count(DISTINCT visitor_id) AS v_visitors,"
+            f" round(100 * avg({bounce_src})) AS bounce_rate,"
+            " round(avg(CASE WHEN bounce THEN 0 ELSE duration END)) AS visit_duration,"
+            " round(sum(visit_pageviews) / count(*), 2) AS views_per_visit,"
+            " sum(visit_pageviews) AS v_pageviews, sum(visit_events) AS v_events"
+            f" FROM {source}{v_group})"
+        )
+    has_e = event_side
+    has_v = visit_side or not event_side
+    pick = {
+        "visitors": "e.e_visitors" if event_dims else "v.v_visitors",
+        "visits": "v.visits" if has_v else "e.e_visits",
+        "pageviews": "e.pageviews" if has_e else "v.v_pageviews",
+        "events": "e.events" if has_e else "v.v_events",
+        "bounce_rate": "v.bounce_rate",
+        "visit_duration": "v.visit_duration",
+        "views_per_visit": "v.views_per_visit",
     }
-    # FULL JOIN ... USING merges the dimension columns: they are named unqualified.
-    out_metrics = [f"{select_metrics[m]} AS m{i}" for i, m in enumerate(q.metrics)]
-    join = f"e FULL JOIN v USING ({', '.join(dims)})" if dims else "e CROSS JOIN v"
-    order = _order(q, dims)
+    pick["percentage"] = pick["visitors"]
+    metrics = [f"coalesce({pick[m]}, 0) AS m{i}" for i, m in enumerate(q.metrics)]
+    if has_e and has_v:
+        source = f"e FULL JOIN v USING ({', '.join(dims)})" if dims else "e CROSS JOIN v"
+    else:
+        source = "e" if has_e else "v"
     sql.append(
-        f"SELECT {', '.join([*dims, *out_metrics])}, count(*) OVER () AS total_rows"
-        f" FROM {join}"
-        f" ORDER BY {order} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
+        f"SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM {source}"
+        f" ORDER BY {_order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
-    return Plan("\n".join(line for line in sql if line), p.values, len(dims))
+    return Plan("\n".join(sql), p.values, len(dims))
 
 
 def _order(q: StatsQuery, dims: list[str]) -> str:
@@ -191,7 +239,6 @@ def _order(q: StatsQuery, dims: list[str]) -> str:
     }
     if q.order_by:
         return ", ".join(f"{names[k]} {direction.upper()}" for k, direction in q.order_by)
-    time_dim = q.time_dimension()
-    if time_dim is not None:
+    if q.time_dimension() is not None:
         return f"{names[next(d for d in q.dimensions if d.startswith('time'))]} ASC"
-    return ", ".join(["m0 DESC", *[f"{d} ASC" for d in dims]]) if q.metrics else "1"
+    return ", ".join(["m0 DESC", *[f"{d} ASC" for d in dims]])

@@ -19,7 +19,10 @@ def _dimension_value(dimension: str, value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     if value in (None, ""):
-        return DIRECT if dimension == "visit:source" else "(none)"
+        # Plausible's labels for missing values.
+        if dimension == "visit:source":
+            return DIRECT
+        return "(not set)" if dimension.startswith("visit:utm_") else "(none)"
     return str(value)
 
 
