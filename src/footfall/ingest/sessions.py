@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,8 +39,9 @@ class SessionStore(Protocol):
     def assign(self, key: SessionKey, at: datetime, page: str) -> SessionState:
         """Return the visitor's open session (extended to ``at``) or a new one."""
 
-    def prune(self, now: datetime) -> int:
-        """Forget sessions idle longer than the timeout; return how many."""
+    def prune(self) -> int:
+        """Forget sessions no event has touched for longer than the timeout (wall clock:
+        a visit imported from history must survive until its last batch arrives)."""
 
 
 def new_session_id() -> int:
@@ -49,9 +51,15 @@ def new_session_id() -> int:
 class MemorySessionStore:
     """Sessions of one process, seeded at start-up from the store's recent events."""
 
-    def __init__(self, timeout: timedelta = timedelta(minutes=30)) -> None:
+    def __init__(
+        self,
+        timeout: timedelta = timedelta(minutes=30),
+        wall: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._timeout = timeout
+        self._wall = wall
         self._open: dict[tuple[int, int], SessionState] = {}
+        self._touched: dict[tuple[int, int], float] = {}
         self._lock = threading.Lock()
 
     def seed(self, sessions: list[RecentSession]) -> None:
@@ -63,6 +71,7 @@ class MemorySessionStore:
                 current = self._open.get((s.site_id, s.visitor_id))
                 if current is None or current.last_seen_at < state.last_seen_at:
                     self._open[(s.site_id, s.visitor_id)] = state
+                    self._touched[(s.site_id, s.visitor_id)] = self._wall()
 
     def _live(self, state: SessionState | None, at: datetime) -> bool:
         # Out-of-order events (server-side batches) join a session they fall inside of.
@@ -73,29 +82,37 @@ class MemorySessionStore:
 
     def assign(self, key: SessionKey, at: datetime, page: str) -> SessionState:
         with self._lock:
-            state = self._open.get((key.site_id, key.visitor_id))
-            if not self._live(state, at):
-                previous = key.previous_visitor_id()
-                carried = self._open.get((key.site_id, previous))
-                if previous != key.visitor_id and self._live(carried, at):
-                    state = carried
-            if state is None or not self._live(state, at):
-                state = SessionState(new_session_id(), key.visitor_id, at, at, page)
-                self._open[(key.site_id, key.visitor_id)] = state
-                return state
-            if at > state.last_seen_at:
-                state.last_seen_at = at
-            if at < state.started_at:
-                state.started_at, state.entry_page = at, page or state.entry_page
-            elif not state.entry_page:
-                state.entry_page = page  # the visit began with a custom event
+            state = self._assign(key, at, page)
+            for k in {(key.site_id, key.visitor_id), (key.site_id, state.visitor_id)}:
+                self._touched[k] = self._wall()
             return state
 
-    def prune(self, now: datetime) -> int:
+    def _assign(self, key: SessionKey, at: datetime, page: str) -> SessionState:
+        state = self._open.get((key.site_id, key.visitor_id))
+        if not self._live(state, at):
+            previous = key.previous_visitor_id()
+            carried = self._open.get((key.site_id, previous))
+            if previous != key.visitor_id and self._live(carried, at):
+                state = carried
+        if state is None or not self._live(state, at):
+            state = SessionState(new_session_id(), key.visitor_id, at, at, page)
+            self._open[(key.site_id, key.visitor_id)] = state
+            return state
+        if at > state.last_seen_at:
+            state.last_seen_at = at
+        if at < state.started_at:
+            state.started_at, state.entry_page = at, page or state.entry_page
+        elif not state.entry_page:
+            state.entry_page = page  # the visit began with a custom event
+        return state
+
+    def prune(self) -> int:
+        horizon = self._wall() - self._timeout.total_seconds()
         with self._lock:
-            stale = [k for k, s in self._open.items() if now - s.last_seen_at > self._timeout]
+            stale = [k for k, touched in self._touched.items() if touched < horizon]
             for k in stale:
-                del self._open[k]
+                del self._touched[k]
+                self._open.pop(k, None)
             return len(stale)
 
     def __len__(self) -> int:

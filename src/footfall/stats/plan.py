@@ -16,7 +16,9 @@ plain GROUP BY over events. Rules are written down in docs/metrics.md.
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from footfall.stats.filters import Params, column_for, is_event_dimension, kind, render
 from footfall.stats.query import Condition, Filter, Logical, StatsQuery
@@ -115,11 +117,7 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
     need_visits = visit_side or bool(visit_filters) or (not event_side)
 
-    local = (
-        f", timezone({p.add(q.timezone)}, timezone('UTC', timestamp)) AS local_ts"
-        if time_dims
-        else ""
-    )
+    local = f", {_local_time(q, p)} AS local_ts" if time_dims else ""
     sql = [
         "WITH ev AS (",
         f"    SELECT *{local} FROM events",
@@ -231,6 +229,32 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
         f" ORDER BY {_order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
     return Plan("\n".join(sql), p.values, len(dims))
+
+
+def _local_time(q: StatsQuery, p: Params) -> str:
+    """Events' wall-clock time in the site's zone, as plain arithmetic.
+
+    A time-zone conversion per event (ICU) made a 1M-event timeseries take ~0.5 s; the
+    UTC offset only changes at DST transitions, so the range is cut at those and each
+    piece adds its constant offset.
+    """
+    zone = zoneinfo.ZoneInfo(q.timezone)
+    cuts: list[tuple[datetime, int]] = []
+    at = q.start
+    offset = int(at.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+    while at < q.end:
+        step = at + timedelta(hours=1)
+        now = int(step.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+        if now != offset:
+            cuts.append((step, offset))
+            offset = now
+        at = step
+    if not cuts:
+        return f"timestamp + to_seconds({p.add(offset)}::BIGINT)" if offset else "timestamp"
+    cases = " ".join(
+        f"WHEN timestamp < {p.add(cut.replace(tzinfo=None))} THEN {p.add(off)}" for cut, off in cuts
+    )
+    return f"timestamp + to_seconds((CASE {cases} ELSE {p.add(offset)} END)::BIGINT)"
 
 
 def _order(q: StatsQuery, dims: list[str]) -> str:

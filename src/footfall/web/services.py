@@ -97,7 +97,7 @@ class Services:
     async def _housekeeping(self, every: float = 30.0) -> None:
         while True:
             await asyncio.sleep(every)
-            self.sessions.prune(self.clock())
+            self.sessions.prune()
             try:
                 await asyncio.to_thread(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
