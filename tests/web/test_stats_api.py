@@ -206,3 +206,93 @@ def test_original_stats_summary(stats: tuple[Running, str]) -> None:
     body = r.json()
     assert (body["visitors"], body["pageviews"], body["bounce_rate"]) == (3, 4, 33)
     assert body["top_pages"][0] == {"page": "/pricing", "visitors": 2, "pageviews": 2}
+
+
+def v1(stats: tuple[Running, str], path: str, **params: str) -> Any:
+    running, key = stats
+    r = running.client.get(
+        f"/api/v1/stats/{path}",
+        headers={"authorization": f"Bearer {key}"},
+        params={"site_id": "example.com", **params},
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_v1_aggregate_with_comparison(stats: tuple[Running, str]) -> None:
+    answer = v1(
+        stats,
+        "aggregate",
+        period="7d",
+        metrics="visitors,pageviews,bounce_rate",
+        compare="previous_period",
+    )
+    assert answer == {
+        "results": {
+            "visitors": {"value": 3, "change": 100},
+            "pageviews": {"value": 4, "change": 100},
+            "bounce_rate": {"value": 33, "change": 33},
+        }
+    }
+
+
+def test_v1_timeseries_fills_every_day(stats: tuple[Running, str]) -> None:
+    answer = v1(stats, "timeseries", period="7d", metrics="visitors,pageviews")
+    assert len(answer["results"]) == 7
+    assert answer["results"][-2:] == [
+        {"date": "2026-03-09", "visitors": 2, "pageviews": 3},
+        {"date": "2026-03-10", "visitors": 1, "pageviews": 1},
+    ]
+    assert answer["results"][0] == {"date": "2026-03-04", "visitors": 0, "pageviews": 0}
+
+
+def test_v1_breakdown_and_filter_string(stats: tuple[Running, str]) -> None:
+    answer = v1(stats, "breakdown", property="event:page", period="7d", metrics="visitors")
+    assert answer["results"][0] == {"page": "/pricing", "visitors": 2}
+    filtered = v1(
+        stats,
+        "breakdown",
+        property="visit:source",
+        period="7d",
+        filters="event:page==/pri*|/blog;visit:device!=Desktop",
+    )
+    assert filtered == {"results": [{"source": "Hacker News", "visitors": 1}]}
+    paged = v1(stats, "breakdown", property="event:page", period="7d", limit="1", page="2")
+    assert len(paged["results"]) == 1
+
+
+def test_realtime_counts_the_last_five_minutes(stats: tuple[Running, str]) -> None:
+    running, _ = stats
+    assert v1(stats, "realtime/visitors") == 0
+    running.client.post(
+        "/api/event",
+        content=b'{"n":"pageview","u":"https://example.com/"}',
+        headers={"user-agent": CHROME_UA},
+    )
+    assert v1(stats, "realtime/visitors") == 1
+
+
+def test_v2_comparison_rows(stats: tuple[Running, str]) -> None:
+    answer = query(
+        stats,
+        metrics=["visitors"],
+        dimensions=["event:page"],
+        include={"comparisons": {"mode": "previous_period"}},
+    )
+    first = answer["results"][0]
+    assert first["comparison"] == {"dimensions": ["/pricing"], "metrics": [0], "change": [100]}
+
+
+def test_v1_bad_parameters(stats: tuple[Running, str]) -> None:
+    running, key = stats
+    for params in (
+        {"period": "9d"},
+        {"period": "custom", "date": "2026-01-01"},
+        {"filters": "event:page=/x"},
+    ):
+        r = running.client.get(
+            "/api/v1/stats/aggregate",
+            headers={"authorization": f"Bearer {key}"},
+            params={"site_id": "example.com", **params},
+        )
+        assert r.status_code == 400, (params, r.text)

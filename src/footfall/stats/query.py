@@ -81,6 +81,7 @@ class StatsQuery:
     offset: int = 0
     include_total_rows: bool = False
     include_time_labels: bool = False
+    comparison: str | None = None  # "previous_period" | "year_over_year"
     first_day: date = field(default=date.min)
     last_day: date = field(default=date.min)
 
@@ -201,6 +202,15 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         raise _fail("pagination.limit must be between 1 and 10000", "pagination.limit")
     if not isinstance(offset, int) or offset < 0:
         raise _fail("pagination.offset must be 0 or more", "pagination.offset")
+    comparison = include.get("comparisons")
+    if comparison is not None and (
+        not isinstance(comparison, dict)
+        or comparison.get("mode") not in ("previous_period", "year_over_year")
+    ):
+        raise _fail(
+            'include.comparisons must be {"mode": "previous_period" | "year_over_year"}',
+            "include.comparisons",
+        )
     zone = zoneinfo.ZoneInfo(timezone)
     today = now.astimezone(zone).date()
     first, last = _day_range(body["date_range"], today, earliest)
@@ -223,4 +233,5 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         include_time_labels=bool(include.get("time_labels")),
         first_day=first,
         last_day=last,
+        comparison=comparison["mode"] if comparison else None,
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from footfall.domain import Site
+from footfall.stats.compare import attach, shifted
 from footfall.stats.filters import DIRECT
 from footfall.stats.plan import plan
 from footfall.stats.query import StatsQuery
@@ -81,4 +82,7 @@ def run(store: Store, q: StatsQuery, site: Site) -> dict[str, Any]:
         meta["time_labels"] = time_labels(q)
     if not q.dimensions and not results:
         results = [{"metrics": [0 for _ in q.metrics], "dimensions": []}]
+    if q.comparison is not None:
+        before = dataclasses.replace(shifted(q, q.comparison), comparison=None)
+        attach(q, results, run(store, before, site)["results"])
     return {"results": results, "meta": meta}

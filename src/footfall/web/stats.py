@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date
+import zoneinfo
+from datetime import UTC, date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from footfall.domain import Scope, Site
-from footfall.errors import NotFoundError
+from footfall.errors import InputError, NotFoundError
 from footfall.ingest.request import loads, normalize_domain
 from footfall.stats import query as stats_query
+from footfall.stats import v1
 from footfall.stats.runner import run
 from footfall.web.deps import api_key, read_body, services
 from footfall.web.errors import json_response
@@ -48,6 +50,132 @@ async def query_v2(request: Request) -> Response:
         "date_range": [q.start.isoformat(), q.end.isoformat()],
     }
     return json_response(answer)
+
+
+async def _v1(request: Request, site_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Run a v2 body built from v1 parameters; return the answer and the query."""
+    svc = services(request)
+    site = _site_for_key(request, site_id)
+    raw_filters = request.query_params.get("filters")
+    if raw_filters:
+        body["filters"] = v1.parse_filters(raw_filters)
+    q = stats_query.parse(
+        {"site_id": site.domain, **body}, svc.clock(), site.timezone, await _earliest(request, site)
+    )
+    return await asyncio.to_thread(run, svc.store, q, site), q
+
+
+def _today(request: Request, site_id: str) -> date:
+    site = _site_for_key(request, site_id)
+    return services(request).clock().astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
+
+
+@router.get("/api/v1/stats/realtime/visitors", summary="Visitors in the last 5 minutes")
+async def realtime(request: Request, site_id: str) -> Response:
+    svc = services(request)
+    site = _site_for_key(request, site_id)
+    now = svc.clock()
+    window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))  # now included
+    q = stats_query.StatsQuery(site.domain, ("visitors",), *window, "UTC")
+    answer = await asyncio.to_thread(run, svc.store, q, site)
+    return json_response(answer["results"][0]["metrics"][0])
+
+
+@router.get("/api/v1/stats/aggregate", summary="Plausible v1 aggregate")
+async def aggregate(
+    request: Request,
+    site_id: str,
+    period: str = "30d",
+    date: str | None = None,
+    metrics: str | None = None,
+    compare: str | None = None,
+) -> Response:
+    names = v1.metrics(metrics)
+    body: dict[str, Any] = {
+        "metrics": names,
+        "date_range": v1.date_range(period, date, _today(request, site_id)),
+    }
+    if compare is not None:
+        if compare != "previous_period":
+            raise InputError(
+                "compare must be previous_period", field="compare", code="invalid_query"
+            )
+        body["include"] = {"comparisons": {"mode": "previous_period"}}
+    answer, _ = await _v1(request, site_id, body)
+    row = answer["results"][0]
+    results = {}
+    for i, name in enumerate(names):
+        results[name] = {"value": row["metrics"][i]}
+        if compare is not None:
+            results[name]["change"] = row["comparison"]["change"][i]
+    return json_response({"results": results})
+
+
+@router.get("/api/v1/stats/timeseries", summary="Plausible v1 timeseries")
+async def timeseries(
+    request: Request,
+    site_id: str,
+    period: str = "30d",
+    date: str | None = None,
+    metrics: str | None = None,
+    interval: str = "day",
+) -> Response:
+    if interval not in ("day", "month", "hour", "week"):
+        raise InputError(
+            "interval must be day, week, month or hour", field="interval", code="invalid_query"
+        )
+    names = v1.metrics(metrics)
+    body = {
+        "metrics": names,
+        "dimensions": [f"time:{interval}"],
+        "date_range": v1.date_range(period, date, _today(request, site_id)),
+        "include": {"time_labels": True},
+    }
+    answer, _ = await _v1(request, site_id, body)
+    found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
+    zero = [0 for _ in names]
+    return json_response(
+        {
+            "results": [
+                {"date": label, **dict(zip(names, found.get(label, zero), strict=True))}
+                for label in answer["meta"]["time_labels"]
+            ]
+        }
+    )
+
+
+@router.get("/api/v1/stats/breakdown", summary="Plausible v1 breakdown")
+async def breakdown(
+    request: Request,
+    site_id: str,
+    property: str,
+    period: str = "30d",
+    date: str | None = None,
+    metrics: str | None = None,
+    limit: int = 100,
+    page: int = 1,
+) -> Response:
+    if not 1 <= limit <= 1000 or page < 1:
+        raise InputError(
+            "limit must be 1 to 1000 and page 1 or more", field="limit", code="invalid_query"
+        )
+    names = v1.metrics(metrics)
+    body = {
+        "metrics": names,
+        "dimensions": [property],
+        "date_range": v1.date_range(period, date, _today(request, site_id)),
+        "pagination": {"limit": limit, "offset": (page - 1) * limit},
+    }
+    answer, _ = await _v1(request, site_id, body)
+    key = v1.property_key(property)
+    return json_response(
+        {
+            "results": [
+                {key: r["dimensions"][0], **dict(zip(names, r["metrics"], strict=True))}
+                for r in answer["results"]
+            ]
+        }
+    )
 
 
 @router.get("/stats", summary="The original microservice's summary of one site (last 30 days)")

@@ -1,0 +1,64 @@
+"""Comparisons: the same query over the previous period or the year before, and the
+change of every metric (percent; points for bounce rate), as Plausible reports it."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from typing import Any
+
+from footfall.errors import InputError
+from footfall.stats.query import StatsQuery
+
+MODES = ("previous_period", "year_over_year")
+
+
+def shifted(q: StatsQuery, mode: str) -> StatsQuery:
+    if mode == "previous_period":
+        days = (q.last_day - q.first_day).days + 1
+        delta = timedelta(days=days)
+    elif mode == "year_over_year":
+        delta = timedelta(days=365 + (1 if q.first_day.year % 4 == 0 else 0))
+    else:
+        raise InputError(
+            f"Invalid comparison mode '{mode}'", field="include.comparisons", code="invalid_query"
+        )
+    return dataclasses.replace(
+        q,
+        start=q.start - delta,
+        end=q.end - delta,
+        first_day=q.first_day - delta,
+        last_day=q.last_day - delta,
+        limit=10_000,
+        offset=0,
+    )
+
+
+def change(metric: str, now: float, before: float) -> float | int | None:
+    if metric == "bounce_rate":
+        return round(now - before)
+    if metric in ("percentage", "views_per_visit") and before:
+        return round((now - before) / before * 100, 1)
+    if before == 0:
+        return 100 if now > 0 else 0
+    return round((now - before) / before * 100)
+
+
+def attach(q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
+    """Give each current row its comparison row (by dimensions; by position for time)."""
+    has_time = q.time_dimension() is not None
+    by_dims = {tuple(r["dimensions"]): r for r in previous}
+    for i, row in enumerate(current):
+        other = (
+            (previous[i] if i < len(previous) else None)
+            if has_time
+            else (by_dims.get(tuple(row["dimensions"])))
+        )
+        metrics = other["metrics"] if other else [0 for _ in q.metrics]
+        row["comparison"] = {
+            "dimensions": other["dimensions"] if other else row["dimensions"],
+            "metrics": metrics,
+            "change": [
+                change(m, a, b) for m, a, b in zip(q.metrics, row["metrics"], metrics, strict=True)
+            ],
+        }
