@@ -55,6 +55,7 @@ image-smoke:
 bench: .venv/.dev
 	bash bench/setup.sh
 	.venv/bin/python bench/ingest.py
+	.venv/bin/python bench/query.py
 
 clean:
 	rm -rf .venv .tools footfall-data .mypy_cache .ruff_cache

@@ -103,19 +103,25 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
     event_dims = [d for d in q.dimensions if is_event_dimension(d)]
     time_dims = [d for d in q.dimensions if d.startswith("time")]
     visit_dims = [d for d in q.dimensions if d.startswith("visit:")]
-    visit_side = any(m in VISIT_METRICS for m in q.metrics) or (
-        not event_dims and any(m in ("visitors", "percentage") for m in q.metrics)
+    wants_visitors = any(m in ("visitors", "percentage") for m in q.metrics)
+    wants_events = any(m in ("pageviews", "events") for m in q.metrics)
+    # Grouping events by visit (a GROUP BY session over every event) is the costly
+    # step: do it only for visit metrics, visit filters or visit dimensions.
+    sessions = any(m in VISIT_METRICS for m in q.metrics) or bool(visit_filters or visit_dims)
+    # Visitors are counted over events unless visit attributes decide their group.
+    visitors_from_events = not visit_dims
+    event_side = (
+        bool(event_dims)
+        or not sessions
+        or (wants_events and bool(event_filters or time_dims))
+        or (wants_visitors and visitors_from_events)
     )
-    # Event metrics need the events themselves under event filters/dimensions or when
-    # they are placed in time by each event rather than by the visit's start.
-    event_side = bool(event_dims) or (
-        any(m in ("pageviews", "events") for m in q.metrics) and bool(event_filters or time_dims)
-    )
+    visit_side = sessions
     entry_filters = [e for e in (_page_entry_filter(f) for f in event_filters) if e is not None]
     needed = {VISIT_ATTRS[d] for d in visit_dims}
     for f in [*visit_filters, *entry_filters]:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
-    need_visits = visit_side or bool(visit_filters) or (not event_side)
+    need_visits = visit_side
 
     local = f", {_local_time(q, p)} AS local_ts" if time_dims else ""
     sql = [
@@ -175,12 +181,11 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
             else column_for(d, e_cols, p)
             for d in q.dimensions
         ]
-        sql.append(
-            f", e AS (SELECT {select(e_exprs)}count(*) FILTER (WHERE name = 'pageview')"
-            f" AS pageviews, count(*) AS events, count(DISTINCT visitor_id) AS e_visitors,"
-            f" count(DISTINCT session_id) AS e_visits FROM fe{group})"
-        )
-    if visit_side or not event_side:
+        e_aggs = ["count(*) FILTER (WHERE name = 'pageview') AS pageviews", "count(*) AS events"]
+        if wants_visitors and visitors_from_events:
+            e_aggs.append("count(DISTINCT visitor_id) AS e_visitors")
+        sql.append(f", e AS (SELECT {select(e_exprs)}{', '.join(e_aggs)} FROM fe{group})")
+    if visit_side:
         v_cols = {d: VISIT_ATTRS[d] for d in visit_dims}
         if event_dims:
             inner = ", ".join(f"{e} AS d{i}" for i, e in enumerate(e_exprs))
@@ -207,11 +212,10 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
             " sum(visit_pageviews) AS v_pageviews, sum(visit_events) AS v_events"
             f" FROM {source}{v_group})"
         )
-    has_e = event_side
-    has_v = visit_side or not event_side
+    has_e, has_v = event_side, visit_side
     pick = {
-        "visitors": "e.e_visitors" if event_dims else "v.v_visitors",
-        "visits": "v.visits" if has_v else "e.e_visits",
+        "visitors": "e.e_visitors" if visitors_from_events and has_e else "v.v_visitors",
+        "visits": "v.visits",
         "pageviews": "e.pageviews" if has_e else "v.v_pageviews",
         "events": "e.events" if has_e else "v.v_events",
         "bounce_rate": "v.bounce_rate",
