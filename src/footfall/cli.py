@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 from typing import Annotated, Any, Protocol
+from urllib.parse import quote, unquote
 
 import httpx
 import typer
@@ -20,7 +21,7 @@ import typer
 from footfall.auth import KeyRing
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
-from footfall.sites_admin import Admin, key_json, parse_scopes, site_json
+from footfall.sites_admin import Admin, goal_json, key_json, parse_scopes, site_json
 from footfall.store.base import open_store
 
 app = typer.Typer(no_args_is_help=True, help="Footfall: privacy-first web analytics.")
@@ -28,6 +29,8 @@ site_app = typer.Typer(no_args_is_help=True, help="Manage sites.")
 key_app = typer.Typer(no_args_is_help=True, help="Manage API keys.")
 app.add_typer(site_app, name="site")
 app.add_typer(key_app, name="key")
+goal_app = typer.Typer(no_args_is_help=True, help="Manage goals (conversions).")
+app.add_typer(goal_app, name="goal")
 
 SERVER_FILE = "server.json"
 
@@ -69,7 +72,7 @@ class LocalAdmin:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         a, b = self._admin, body or {}
-        match method, path.split("?")[0].strip("/").split("/"):
+        match method, [unquote(part) for part in path.split("?")[0].strip("/").split("/")]:
             case "GET", ["sites"]:
                 return [site_json(s) for s in a.store.list_sites()]
             case "POST", ["sites"]:
@@ -82,6 +85,14 @@ class LocalAdmin:
             case "POST", ["keys"]:
                 new = a.create_key(b["site"], parse_scopes(b["scopes"]), b.get("name", ""))
                 return {"key": new.key, **key_json(new.meta, new.site)}
+            case "GET", ["goals"]:
+                return a.list_goals(b.get("site"))
+            case "POST", ["goals"]:
+                goal = a.add_goal(b["site"], b.get("event_name"), b.get("page_path"))
+                return goal_json(goal, a.store.get_site_by_id(goal.site_id))
+            case "DELETE", ["sites", domain, "goals", *name]:
+                a.remove_goal(domain, "/".join(name))
+                return {"removed": "/".join(name)}
             case "DELETE", ["keys", prefix]:
                 a.revoke_key(prefix)
                 return {"revoked": prefix}
@@ -263,6 +274,38 @@ def key_revoke(prefix: str) -> None:
     """Revoke an API key by its prefix."""
     _run("DELETE", f"/keys/{prefix}")
     typer.echo(f"revoked {prefix}")
+
+
+@goal_app.command("add")
+def goal_add(
+    site: Annotated[str, typer.Option(help="The site.")],
+    event: Annotated[str | None, typer.Option(help="A custom event name.")] = None,
+    page: Annotated[str | None, typer.Option(help="A page path; * and ** wildcards.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Add a goal: --event NAME or --page PATTERN."""
+    goal = _run("POST", "/goals", {"site": site, "event_name": event, "page_path": page})
+    _print(goal, as_json, f"added goal {goal['name']!r} to {goal['site']}")
+
+
+@goal_app.command("list")
+def goal_list(
+    site: Annotated[str | None, typer.Option(help="Only this site's goals.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List goals."""
+    goals = _run(
+        "GET", f"/goals?site={site}" if site else "/goals", {"site": site} if site else None
+    )
+    lines = [f"{g['site']}\t{g['name']}" for g in goals]
+    _print(goals, as_json, "\n".join(lines) or "no goals")
+
+
+@goal_app.command("remove")
+def goal_remove(name: str, site: Annotated[str, typer.Option(help="The goal's site.")]) -> None:
+    """Remove a goal by its name (for a page goal: "Visit /path")."""
+    _run("DELETE", f"/sites/{site}/goals/{quote(name, safe='/')}")
+    typer.echo(f"removed goal {name!r}")
 
 
 def main() -> None:

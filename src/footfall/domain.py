@@ -44,6 +44,17 @@ class ApiKey:
     revoked_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Goal:
+    """A conversion: a custom event name, or a pageview whose path matches a pattern."""
+
+    id: int
+    site_id: int
+    event_name: str = ""
+    page_path: str = ""  # with * (within a segment) and ** (across segments) wildcards
+    display_name: str = ""
+
+
 @dataclass(slots=True)
 class Event:
     """One enriched event, ready to be written. Never holds a raw IP or user agent."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from footfall.auth import KeyRing, NewKey
-from footfall.domain import ApiKey, Scope, Site
+from footfall.domain import ApiKey, Goal, Scope, Site
 from footfall.errors import InputError, NotFoundError
 from footfall.ingest.request import normalize_domain
 from footfall.store.base import Store
@@ -51,6 +51,16 @@ def key_json(key: ApiKey, site: Site | None) -> dict[str, Any]:
     }
 
 
+def goal_json(goal: Goal, site: Site | None) -> dict[str, Any]:
+    return {
+        "id": goal.id,
+        "site": site.domain if site else None,
+        "name": goal.display_name,
+        "event_name": goal.event_name or None,
+        "page_path": goal.page_path or None,
+    }
+
+
 @dataclass
 class Admin:
     store: Store
@@ -89,6 +99,31 @@ class Admin:
                 raise NotFoundError(f"no site {domain}", field="site")
             site_id = site.id
         return [key_json(k, sites.get(k.site_id)) for k in self.store.list_keys(site_id)]
+
+    def _site(self, domain: str) -> Site:
+        site = self.store.get_site(normalize_domain(domain))
+        if site is None:
+            raise NotFoundError(f"no site {domain}", field="site")
+        return site
+
+    def add_goal(self, domain: str, event: str | None = None, page: str | None = None) -> Goal:
+        """A custom-event goal (``event``) or a pageview goal (``page``), not both."""
+        site = self._site(domain)
+        if bool(event) == bool(page):
+            raise InputError("give exactly one of event or page", field="goal")
+        if page is not None and not page.startswith("/"):
+            raise InputError("a page goal's path starts with /", field="page_path")
+        name = event if event else f"Visit {page}"  # Plausible names page goals so
+        return self.store.add_goal(site.id, event or "", page or "", name or "")
+
+    def list_goals(self, domain: str | None = None) -> list[dict[str, Any]]:
+        sites = {s.id: s for s in self.store.list_sites()}
+        site_id = self._site(domain).id if domain else None
+        return [goal_json(g, sites.get(g.site_id)) for g in self.store.list_goals(site_id)]
+
+    def remove_goal(self, domain: str, name: str) -> None:
+        if not self.store.remove_goal(self._site(domain).id, name):
+            raise NotFoundError(f"no goal {name!r} on {domain}", field="goal")
 
     def revoke_key(self, prefix: str) -> None:
         if not self.keys.revoke(prefix):

@@ -98,3 +98,19 @@ def test_logs_are_json_and_carry_no_ip(server: Server) -> None:
     assert lines and all(json.loads(ln)["level"] for ln in lines)
     assert not any("198.51.100.99" in ln or "POST /api/event" in ln for ln in lines)
     assert not any("color_message" in ln for ln in lines)
+
+
+def test_goal_commands_directly_and_through_the_server(server: Server) -> None:
+    server.cli("site", "add", "example.com")
+    assert server.cli("goal", "add", "--site", "example.com", "--event", "Signup").returncode == 0
+    server.start()
+    added = server.cli("goal", "add", "--site", "example.com", "--page", "/blog/**", "--json")
+    assert json.loads(added.stdout)["name"] == "Visit /blog/**"
+    both = server.cli("goal", "add", "--site", "example.com", "--event", "X", "--page", "/y")
+    assert both.returncode == 1 and "exactly one" in both.stderr
+    listed = json.loads(server.cli("goal", "list", "--site", "example.com", "--json").stdout)
+    assert [g["name"] for g in listed] == ["Signup", "Visit /blog/**"]
+    assert server.cli("goal", "remove", "--site", "example.com", "Visit /blog/**").returncode == 0
+    server.stop()
+    assert server.cli("goal", "remove", "--site", "example.com", "Signup").returncode == 0
+    assert "no goals" in server.cli("goal", "list").stdout

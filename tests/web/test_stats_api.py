@@ -296,3 +296,52 @@ def test_v1_bad_parameters(stats: tuple[Running, str]) -> None:
             params={"site_id": "example.com", **params},
         )
         assert r.status_code == 400, (params, r.text)
+
+
+def test_goals_conversion_rates(stats: tuple[Running, str]) -> None:
+    running, _ = stats
+    running.admin.add_goal("example.com", event="Signup")
+    running.admin.add_goal("example.com", page="/pri*")
+    goals = query(
+        stats, metrics=["visitors", "events", "conversion_rate"], dimensions=["event:goal"]
+    )
+    # 3 visitors in all; A converted on the 10th (Signup); A (9th and 10th) saw /pricing.
+    assert goals["results"] == [
+        {"metrics": [2, 2, 66.67], "dimensions": ["Visit /pri*"]},
+        {"metrics": [1, 1, 33.33], "dimensions": ["Signup"]},
+    ]
+    signup = query(
+        stats, metrics=["visitors", "conversion_rate"], filters=[["is", "event:goal", ["Signup"]]]
+    )
+    assert signup["results"][0]["metrics"] == [1, 33.33]
+    by_device = query(
+        stats,
+        metrics=["visitors", "group_conversion_rate"],
+        dimensions=["visit:device"],
+        filters=[["is", "event:goal", ["Visit /pri*"]]],
+    )
+    assert by_device["results"] == [{"metrics": [2, 100.0], "dimensions": ["Desktop"]}]
+
+
+def test_goal_errors(stats: tuple[Running, str]) -> None:
+    running, key = stats
+    post = running.client.post
+    headers = {"authorization": f"Bearer {key}"}
+    r = post(
+        "/api/v2/query",
+        headers=headers,
+        json={
+            "site_id": "example.com",
+            "date_range": "7d",
+            "metrics": ["visitors"],
+            "filters": [["is", "event:goal", ["Nope"]]],
+        },
+    )
+    assert r.status_code == 400
+    assert r.json()["detail"] == "The goal `Nope` is not configured for this site"
+    r = post(
+        "/api/v2/query",
+        headers=headers,
+        json={"site_id": "example.com", "date_range": "7d", "metrics": ["conversion_rate"]},
+    )
+    assert r.status_code == 400

@@ -3,6 +3,12 @@ text in the SQL). ``matches`` patterns run in DuckDB's RE2 engine (linear time).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+import re2
+
+from footfall.domain import Goal
 from footfall.errors import InputError
 from footfall.stats.query import PROPS_PREFIX, Condition, Filter, Logical
 
@@ -54,13 +60,60 @@ def column_for(dimension: str, columns: dict[str, str], params: Params) -> str:
         ) from None
 
 
-def render(f: Filter, columns: dict[str, str], params: Params) -> str:
+def glob_pattern(value: str) -> str:
+    """Page wildcards as an anchored RE2 pattern: * within a path segment, ** across."""
+    parts = re.split(r"(\*\*|\*)", value)
+    body = "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
+    return f"^{body}$"
+
+
+def goal_condition(goal: Goal, params: Params) -> str:
+    if goal.event_name:
+        return f"name = {params.add(goal.event_name)}"
+    return (
+        f"(name = 'pageview' AND regexp_matches(pathname, "
+        f"{params.add(glob_pattern(goal.page_path))}))"
+    )
+
+
+def _goals_matching(f: Condition, goals: Sequence[Goal]) -> list[Goal]:
+    names = {g.display_name: g for g in goals}
+    fold = (lambda t: t) if f.case_sensitive else str.lower
+    picked: list[Goal] = []
+    for clause in f.clauses:
+        if f.operator in ("is", "is_not"):
+            found = [g for n, g in names.items() if fold(n) == fold(clause)]
+            if not found:
+                raise InputError(
+                    f"The goal `{clause}` is not configured for this site",
+                    field="filters",
+                    code="invalid_query",
+                )
+        elif f.operator in ("contains", "contains_not"):
+            found = [g for n, g in names.items() if fold(clause) in fold(n)]
+        else:
+            try:
+                pattern = re2.compile(clause)
+            except re2.error:
+                raise InputError(
+                    f"Invalid pattern '{clause}'", field="filters", code="invalid_query"
+                ) from None
+            found = [g for n, g in names.items() if pattern.search(n)]
+        picked += [g for g in found if g not in picked]
+    return picked
+
+
+def render(f: Filter, columns: dict[str, str], params: Params, goals: Sequence[Goal] = ()) -> str:
     if isinstance(f, Logical):
-        parts = [render(c, columns, params) for c in f.children]
+        parts = [render(c, columns, params, goals) for c in f.children]
         if f.operator == "not":
             return f"NOT ({parts[0]})"
         joiner = " AND " if f.operator == "and" else " OR "
         return "(" + joiner.join(f"({p})" for p in parts) + ")"
+    if f.dimension == "event:goal":
+        matched = " OR ".join(goal_condition(g, params) for g in _goals_matching(f, goals))
+        sql = matched or "FALSE"
+        return f"({sql})" if f.operator in ("is", "contains", "matches") else f"NOT ({sql})"
     col = column_for(f.dimension, columns, params)
     values = [("" if v == DIRECT and f.dimension == "visit:source" else v) for v in f.clauses]
     if not f.case_sensitive:

@@ -17,10 +17,19 @@ plain GROUP BY over events. Rules are written down in docs/metrics.md.
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from footfall.stats.filters import Params, column_for, is_event_dimension, kind, render
+from footfall.domain import Goal
+from footfall.stats.filters import (
+    Params,
+    column_for,
+    goal_condition,
+    is_event_dimension,
+    kind,
+    render,
+)
 from footfall.stats.query import Condition, Filter, Logical, StatsQuery
 
 VISIT_ATTRS = {
@@ -96,14 +105,17 @@ def _page_entry_filter(f: Filter) -> Filter | None:
     )
 
 
-def plan(q: StatsQuery, site_id: int) -> Plan:
+def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
     p = Params()
     event_filters = [f for f in q.filters if kind(f) == "event"]
     visit_filters = [f for f in q.filters if kind(f) == "visit"]
     event_dims = [d for d in q.dimensions if is_event_dimension(d)]
     time_dims = [d for d in q.dimensions if d.startswith("time")]
     visit_dims = [d for d in q.dimensions if d.startswith("visit:")]
-    wants_visitors = any(m in ("visitors", "percentage") for m in q.metrics)
+    wants_visitors = any(
+        m in ("visitors", "percentage", "conversion_rate", "group_conversion_rate")
+        for m in q.metrics
+    )
     wants_events = any(m in ("pageviews", "events") for m in q.metrics)
     # Grouping events by visit (a GROUP BY session over every event) is the costly
     # step: do it only for visit metrics, visit filters or visit dimensions.
@@ -132,7 +144,7 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
         f" AND timestamp < {p.add(q.end.replace(tzinfo=None))}",
         ")",
     ]
-    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p) for f in event_filters) or "TRUE"
+    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters) or "TRUE"
     if need_visits:
         cols = [
             "session_id",
@@ -174,7 +186,17 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
         else:
             fe = f"SELECT * FROM {fe_from} {ev_match}"
         sql.append(f", fe AS ({fe})")
+        if "event:goal" in q.dimensions:
+            # One row per (event, goal it completes); events completing none drop out.
+            per_goal = [
+                f"SELECT *, {p.add(g.display_name)} AS goal FROM fe WHERE {goal_condition(g, p)}"
+                for g in goals
+            ]
+            fg = " UNION ALL ".join(per_goal) or "SELECT *, ''::VARCHAR AS goal FROM fe WHERE FALSE"
+            sql.append(f", fg AS ({fg})")
+        events_cte = "fg" if "event:goal" in q.dimensions else "fe"
         e_cols = dict(_EVENT_COLS) | {d: f"v_{VISIT_ATTRS[d]}" for d in visit_dims}
+        e_cols["event:goal"] = "goal"
         e_exprs = [
             f"date_trunc('{_TRUNC[d]}', local_ts)"
             if d.startswith("time")
@@ -184,12 +206,15 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
         e_aggs = ["count(*) FILTER (WHERE name = 'pageview') AS pageviews", "count(*) AS events"]
         if wants_visitors and visitors_from_events:
             e_aggs.append("count(DISTINCT visitor_id) AS e_visitors")
-        sql.append(f", e AS (SELECT {select(e_exprs)}{', '.join(e_aggs)} FROM fe{group})")
+        sql.append(f", e AS (SELECT {select(e_exprs)}{', '.join(e_aggs)} FROM {events_cte}{group})")
     if visit_side:
         v_cols = {d: VISIT_ATTRS[d] for d in visit_dims}
         if event_dims:
             inner = ", ".join(f"{e} AS d{i}" for i, e in enumerate(e_exprs))
-            source = f"(SELECT DISTINCT {inner}, session_id FROM fe) g JOIN fv USING (session_id)"
+            source = (
+                f"(SELECT DISTINCT {inner}, session_id FROM {events_cte}) g"
+                " JOIN fv USING (session_id)"
+            )
             v_select = ""
             v_group = group
             v_prefix = f"{', '.join(dims)}, " if dims else ""
@@ -222,7 +247,8 @@ def plan(q: StatsQuery, site_id: int) -> Plan:
         "visit_duration": "v.visit_duration",
         "views_per_visit": "v.views_per_visit",
     }
-    pick["percentage"] = pick["visitors"]
+    for share in ("percentage", "conversion_rate", "group_conversion_rate"):
+        pick[share] = pick["visitors"]  # the runner turns these counts into shares
     metrics = [f"coalesce({pick[m]}, 0) AS m{i}" for i, m in enumerate(q.metrics)]
     if has_e and has_v:
         source = f"e FULL JOIN v USING ({', '.join(dims)})" if dims else "e CROSS JOIN v"

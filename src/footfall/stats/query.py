@@ -13,7 +13,10 @@ from typing import Any
 
 from footfall.errors import InputError
 
+GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
 METRICS = (
+    "conversion_rate",
+    "group_conversion_rate",
     "visitors",
     "visits",
     "pageviews",
@@ -23,7 +26,7 @@ METRICS = (
     "events",
     "percentage",
 )
-EVENT_DIMENSIONS = ("event:page", "event:hostname", "event:name")
+EVENT_DIMENSIONS = ("event:page", "event:hostname", "event:name", "event:goal")
 VISIT_DIMENSIONS = (
     "visit:entry_page",
     "visit:exit_page",
@@ -128,6 +131,12 @@ def _parse_filter(raw: Any, where: str) -> Filter:
     return Condition(op, dimension, tuple(str(c) for c in clauses), case)
 
 
+def mentions_goal(f: Filter) -> bool:
+    if isinstance(f, Condition):
+        return f.dimension == "event:goal"
+    return any(mentions_goal(c) for c in f.children)
+
+
 def _day_range(raw: Any, today: date, earliest: date) -> tuple[date, date]:
     """Inclusive first and last day of a Plausible ``date_range``."""
     if isinstance(raw, list) and len(raw) == 2:
@@ -176,10 +185,21 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     dimensions = tuple(_valid_dimension(str(d), f"dimensions.{i}") for i, d in enumerate(dims))
     if "percentage" in metrics and not dimensions:
         raise _fail("Metric `percentage` can only be used with dimensions", "metrics")
+    if "group_conversion_rate" in metrics and not [d for d in dimensions if d != "event:goal"]:
+        raise _fail(
+            "Metric `group_conversion_rate` needs a dimension besides event:goal", "metrics"
+        )
     raw_filters = body.get("filters", [])
     if not isinstance(raw_filters, list):
         raise _fail("filters must be a list", "filters")
     filters = tuple(_parse_filter(f, f"filters.{i}") for i, f in enumerate(raw_filters))
+    if any(m in GOAL_METRICS for m in metrics) and not (
+        "event:goal" in dimensions or any(mentions_goal(f) for f in filters)
+    ):
+        raise _fail(
+            "Metric `conversion_rate` can only be queried with event:goal filters or dimensions",
+            "metrics",
+        )
     order = body.get("order_by", [])
     if not isinstance(order, list):
         raise _fail("order_by must be a list", "order_by")

@@ -6,11 +6,11 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from footfall.domain import Site
+from footfall.domain import Goal, Site
 from footfall.stats.compare import attach, shifted
 from footfall.stats.filters import DIRECT
 from footfall.stats.plan import plan
-from footfall.stats.query import StatsQuery
+from footfall.stats.query import StatsQuery, mentions_goal
 from footfall.store.base import Store
 
 
@@ -54,26 +54,68 @@ def time_labels(q: StatsQuery) -> list[str]:
     return labels
 
 
+def _visitors(
+    store: Store, q: StatsQuery, site: Site, goals: list[Goal]
+) -> dict[tuple[str, ...], int]:
+    """Visitors per group of ``q`` (a baseline for shares), keyed by dimension labels."""
+    base = dataclasses.replace(
+        q, metrics=("visitors",), order_by=(), limit=10_000, offset=0, comparison=None
+    )
+    p = plan(base, site.id, goals)
+    n = p.dimension_count
+    return {
+        tuple(_dimension_value(d, r[i]) for i, d in enumerate(base.dimensions)): int(r[n])
+        for r in store.read(p.sql, p.params)
+    }
+
+
+def _without_goals(q: StatsQuery, keep_dimensions: bool) -> StatsQuery:
+    """The same question asked of every visitor, not only converted ones."""
+    dims = tuple(d for d in q.dimensions if d != "event:goal") if keep_dimensions else ()
+    filters = tuple(f for f in q.filters if not mentions_goal(f))
+    return dataclasses.replace(q, dimensions=dims, filters=filters)
+
+
+def _share(part: float, whole: int) -> float:
+    return round(100 * part / whole, 2) if whole else 0.0
+
+
 def run(store: Store, q: StatsQuery, site: Site) -> dict[str, Any]:
-    p = plan(q, site.id)
+    goals = store.list_goals(site.id)
+    p = plan(q, site.id, goals)
     rows = store.read(p.sql, p.params)
     n = p.dimension_count
-    total_visitors = 0
-    if "percentage" in q.metrics:
-        whole = dataclasses.replace(q, dimensions=(), metrics=("visitors",), order_by=())
-        whole_plan = plan(whole, site.id)
-        total = store.read(whole_plan.sql, whole_plan.params)
-        total_visitors = int(total[0][0]) if total else 0
+    total = (
+        _visitors(store, dataclasses.replace(q, dimensions=()), site, goals).get((), 0)
+        if ("percentage" in q.metrics)
+        else 0
+    )
+    everyone = (
+        _visitors(store, _without_goals(q, False), site, goals).get((), 0)
+        if ("conversion_rate" in q.metrics)
+        else 0
+    )
+    groups = (
+        _visitors(store, _without_goals(q, True), site, goals)
+        if ("group_conversion_rate" in q.metrics)
+        else {}
+    )
+    group_dims = [i for i, d in enumerate(q.dimensions) if d != "event:goal"]
     results = []
     for row in rows:
+        dims = [_dimension_value(d, row[i]) for i, d in enumerate(q.dimensions)]
         metrics: list[int | float] = []
         for i, m in enumerate(q.metrics):
+            value = row[n + i]
             if m == "percentage":
-                share = 100 * float(row[n + i]) / total_visitors if total_visitors else 0.0
-                metrics.append(round(share, 2))
+                metrics.append(_share(float(value), total))
+            elif m == "conversion_rate":
+                metrics.append(_share(float(value), everyone))
+            elif m == "group_conversion_rate":
+                key = tuple(dims[j] for j in group_dims)
+                metrics.append(_share(float(value), groups.get(key, 0)))
             else:
-                metrics.append(_metric_value(m, row[n + i]))
-        dims = [_dimension_value(d, row[i]) for i, d in enumerate(q.dimensions)]
+                metrics.append(_metric_value(m, value))
         results.append({"metrics": metrics, "dimensions": dims})
     meta: dict[str, Any] = {}
     if q.include_total_rows:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from footfall.errors import InputError
+from footfall.stats.filters import glob_pattern
 
 PERIODS = ("12mo", "6mo", "month", "30d", "7d", "day", "custom")
 _OPERATORS = (("!=", "is_not"), ("!~", "contains_not"), ("==", "is"), ("~", "contains"))
@@ -19,13 +20,6 @@ _OPERATORS = (("!=", "is_not"), ("!~", "contains_not"), ("==", "is"), ("~", "con
 
 def _fail(detail: str, field: str) -> InputError:
     return InputError(detail, field=field, code="invalid_query")
-
-
-def _glob(value: str) -> str:
-    """Plausible's page wildcards as an anchored RE2 pattern."""
-    parts = re.split(r"(\*\*|\*)", value)
-    body = "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
-    return f"^{body}$"
 
 
 def _split(part: str) -> tuple[str, str, str]:
@@ -43,7 +37,7 @@ def parse_filters(raw: str) -> list[list[Any]]:
         clauses = [v.replace("\\|", "|") for v in re.split(r"(?<!\\)\|", values)]
         if operator in ("is", "is_not") and any("*" in c for c in clauses):
             operator = "matches" if operator == "is" else "matches_not"
-            clauses = [_glob(c) for c in clauses]
+            clauses = [glob_pattern(c) for c in clauses]
         filters.append([operator, dimension.strip(), clauses])
     return filters
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from footfall.domain import ApiKey, Event, Scope, Site
+from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConfigError
 
 
@@ -55,6 +55,13 @@ class Store(Protocol):
     def list_keys(self, site_id: int | None = None) -> list[ApiKey]: ...
     def revoke_key(self, prefix: str, at: datetime) -> bool: ...
     def touch_keys(self, last_used: Mapping[str, datetime]) -> None: ...
+
+    # goals
+    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
+        """Raise ConflictError when the site has a goal of that name."""
+
+    def list_goals(self, site_id: int | None = None) -> list[Goal]: ...
+    def remove_goal(self, site_id: int, display_name: str) -> bool: ...
 
     # visitor-hash salts, one per UTC day
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:

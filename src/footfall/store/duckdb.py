@@ -26,13 +26,13 @@ from urllib.parse import urlsplit
 import duckdb
 import pyarrow as pa
 
-from footfall.domain import ApiKey, Event, Scope, Site
+from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConfigError, ConflictError, StoreError
 from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
 
-_MIGRATIONS = ("001_init.sql", "002_journal.sql")
+_MIGRATIONS = ("001_init.sql", "002_journal.sql", "003_goals.sql")
 _APPLY_EVERY_SECONDS = 0.25
 _APPLY_AT_ROWS = 50_000
 Q = queries("duckdb")
@@ -292,7 +292,12 @@ class DuckDBStore:
             return False
         self.apply_pending()
         with self._write_lock, self._transaction() as cur:
-            for query in ("delete_site_events", "delete_site_keys", "delete_site"):
+            for query in (
+                "delete_site_events",
+                "delete_site_keys",
+                "delete_site_goals",
+                "delete_site",
+            ):
                 cur.execute(Q[query], [site.id])
         return True
 
@@ -327,6 +332,24 @@ class DuckDBStore:
         with self._transaction() as cur:
             for prefix, at in last_used.items():
                 cur.execute(Q["touch_key"], [_naive(at), prefix])
+
+    # goals -------------------------------------------------------------------
+    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
+        params = [site_id, event_name, page_path, display_name, _naive(datetime.now(UTC))]
+        with self._transaction() as cur:
+            row = cur.execute(Q["add_goal"], params).fetchone()
+        if row is None:
+            raise ConflictError(f"the site already has a goal named {display_name!r}", field="goal")
+        return Goal(*row)
+
+    def list_goals(self, site_id: int | None = None) -> list[Goal]:
+        if site_id is None:
+            return [Goal(*r) for r in self._all("list_goals")]
+        return [Goal(*r) for r in self._all("list_site_goals", [site_id])]
+
+    def remove_goal(self, site_id: int, display_name: str) -> bool:
+        with self._transaction() as cur:
+            return cur.execute(Q["remove_goal"], [site_id, display_name]).fetchone() is not None
 
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:

@@ -17,7 +17,7 @@ from footfall.auth import bearer_token
 from footfall.domain import Scope
 from footfall.errors import ForbiddenError
 from footfall.ingest.request import normalize_domain
-from footfall.sites_admin import Admin, key_json, parse_scopes, site_json
+from footfall.sites_admin import Admin, goal_json, key_json, parse_scopes, site_json
 from footfall.web.deps import services
 from footfall.web.errors import json_response
 
@@ -104,3 +104,37 @@ async def revoke_key(request: Request, prefix: str) -> Response:
     _only(allowed, found.key.site_id if found else None)
     await asyncio.to_thread(admin.revoke_key, prefix)
     return json_response({"revoked": prefix})
+
+
+class GoalIn(BaseModel):
+    site: str = Field(max_length=253)
+    event_name: str | None = Field(default=None, max_length=120)
+    page_path: str | None = Field(default=None, max_length=2000)
+
+
+@router.get("/goals", summary="List goals")
+async def list_goals(request: Request, site: str | None = None) -> Response:
+    admin, allowed = _admin(request)
+    goals = await asyncio.to_thread(admin.list_goals, site)
+    if allowed is not None:
+        own = admin.store.get_site_by_id(allowed)
+        goals = [g for g in goals if own is not None and g["site"] == own.domain]
+    return json_response(goals)
+
+
+@router.post("/goals", status_code=201, summary="Add a goal: a custom event or a page path")
+async def add_goal(request: Request, body: GoalIn) -> Response:
+    admin, allowed = _admin(request)
+    site = admin.store.get_site(normalize_domain(body.site))
+    _only(allowed, site.id if site else None)
+    goal = await asyncio.to_thread(admin.add_goal, body.site, body.event_name, body.page_path)
+    return json_response(goal_json(goal, site), 201)
+
+
+@router.delete("/sites/{domain}/goals/{name:path}", summary="Remove a goal by name")
+async def remove_goal(request: Request, domain: str, name: str) -> Response:
+    admin, allowed = _admin(request)
+    site = admin.store.get_site(normalize_domain(domain))
+    _only(allowed, site.id if site else None)
+    await asyncio.to_thread(admin.remove_goal, domain, name)
+    return json_response({"removed": name})

@@ -85,3 +85,21 @@ UPDATE journal_state SET applied_seq = ?
 
 -- name: first_event
 SELECT min(timestamp) FROM events WHERE site_id = ?
+
+-- name: add_goal
+INSERT INTO goals (site_id, event_name, page_path, display_name, created_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+RETURNING id, site_id, event_name, page_path, display_name
+
+-- name: list_goals
+SELECT id, site_id, event_name, page_path, display_name FROM goals ORDER BY site_id, display_name
+
+-- name: list_site_goals
+SELECT id, site_id, event_name, page_path, display_name FROM goals WHERE site_id = ?
+ORDER BY display_name
+
+-- name: remove_goal
+DELETE FROM goals WHERE site_id = ? AND display_name = ? RETURNING id
+
+-- name: delete_site_goals
+DELETE FROM goals WHERE site_id = ?
