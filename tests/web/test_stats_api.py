@@ -345,3 +345,29 @@ def test_goal_errors(stats: tuple[Running, str]) -> None:
         json={"site_id": "example.com", "date_range": "7d", "metrics": ["conversion_rate"]},
     )
     assert r.status_code == 400
+
+
+def test_country_names(running: Running) -> None:
+    key = running.key("example.com")
+    events = [
+        {
+            "url": "https://example.com/",
+            "ip": ip,
+            "user_agent": CHROME_UA,
+            "timestamp": "2026-03-09T10:00:00Z",
+        }
+        for ip in ("8.8.8.8", "81.2.69.160")
+    ]
+    running.client.post("/api/v1/track/batch", headers={"x-api-key": key}, json={"events": events})
+    stats = (running, running.key("example.com", "stats"))
+    got = query(stats, metrics=["visitors"], dimensions=["visit:country_name"])
+    assert got["results"] == [
+        {"metrics": [1], "dimensions": ["United Kingdom"]},
+        {"metrics": [1], "dimensions": ["United States"]},
+    ]
+    only = query(
+        stats,
+        metrics=["visitors"],
+        filters=[["contains", "visit:country_name", ["states"], {"case_sensitive": False}]],
+    )
+    assert only["results"][0]["metrics"] == [1]

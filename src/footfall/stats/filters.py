@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 import re2
 
 from footfall.domain import Goal
 from footfall.errors import InputError
+from footfall.stats import countries
 from footfall.stats.query import PROPS_PREFIX, Condition, Filter, Logical
 
 DIRECT = "Direct / None"
@@ -76,6 +78,15 @@ def goal_condition(goal: Goal, params: Params) -> str:
     )
 
 
+def _pattern(text: str) -> Any:
+    try:
+        return re2.compile(text)
+    except re2.error:
+        raise InputError(
+            f"Invalid pattern '{text}'", field="filters", code="invalid_query"
+        ) from None
+
+
 def _goals_matching(f: Condition, goals: Sequence[Goal]) -> list[Goal]:
     names = {g.display_name: g for g in goals}
     fold = (lambda t: t) if f.case_sensitive else str.lower
@@ -103,6 +114,21 @@ def _goals_matching(f: Condition, goals: Sequence[Goal]) -> list[Goal]:
     return picked
 
 
+def _by_country_code(f: Condition) -> Condition:
+    """A filter on country names as the same filter on the stored ISO codes."""
+    fold = (lambda t: t) if f.case_sensitive else str.lower
+    if f.operator in ("is", "is_not"):
+        wanted = {fold(c) for c in f.clauses}
+        codes = countries.codes_matching(lambda n: fold(n) in wanted)
+    elif f.operator in ("contains", "contains_not"):
+        codes = countries.codes_matching(lambda n: any(fold(c) in fold(n) for c in f.clauses))
+    else:
+        patterns = [_pattern(c) for c in f.clauses]
+        codes = countries.codes_matching(lambda n: any(p.search(n) for p in patterns))
+    positive = f.operator in ("is", "contains", "matches")
+    return Condition("is" if positive else "is_not", "visit:country", tuple(codes))
+
+
 def render(f: Filter, columns: dict[str, str], params: Params, goals: Sequence[Goal] = ()) -> str:
     if isinstance(f, Logical):
         parts = [render(c, columns, params, goals) for c in f.children]
@@ -114,6 +140,8 @@ def render(f: Filter, columns: dict[str, str], params: Params, goals: Sequence[G
         matched = " OR ".join(goal_condition(g, params) for g in _goals_matching(f, goals))
         sql = matched or "FALSE"
         return f"({sql})" if f.operator in ("is", "contains", "matches") else f"NOT ({sql})"
+    if f.dimension == "visit:country_name":
+        return render(_by_country_code(f), columns, params, goals)
     col = column_for(f.dimension, columns, params)
     values = [("" if v == DIRECT and f.dimension == "visit:source" else v) for v in f.clauses]
     if not f.case_sensitive:

@@ -49,6 +49,7 @@ VISIT_ATTRS = {
     "visit:os": "os",
     "visit:os_version": "os_version",
     "visit:country": "country",
+    "visit:country_name": "country",
     "visit:region": "region",
     "visit:city": "city",
     "visit:screen": "screen_size",

@@ -44,6 +44,7 @@ VISIT_DIMENSIONS = (
     "visit:os",
     "visit:os_version",
     "visit:country",
+    "visit:country_name",
     "visit:region",
     "visit:city",
     "visit:screen",

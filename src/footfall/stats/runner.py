@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from footfall.domain import Goal, Site
+from footfall.stats import countries
 from footfall.stats.compare import attach, shifted
 from footfall.stats.filters import DIRECT
 from footfall.stats.plan import plan
@@ -19,6 +20,8 @@ def _dimension_value(dimension: str, value: object) -> str:
         return value.isoformat(sep=" ") if dimension == "time:hour" else value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
+    if dimension == "visit:country_name" and value:
+        return countries.names().get(str(value), str(value))
     if value in (None, ""):
         # Plausible's labels for missing values.
         if dimension == "visit:source":
