@@ -371,3 +371,15 @@ def test_country_names(running: Running) -> None:
         filters=[["contains", "visit:country_name", ["states"], {"case_sensitive": False}]],
     )
     assert only["results"][0]["metrics"] == [1]
+
+
+def test_time_on_page(stats: tuple[Running, str]) -> None:
+    # A on the 9th: / (10:00) -> /pricing (10:02): 120 s on "/"; /pricing was the last page.
+    got = query(stats, metrics=["visitors", "time_on_page"], dimensions=["event:page"])
+    assert {r["dimensions"][0]: r["metrics"][1] for r in got["results"]} == {
+        "/": 120,
+        "/pricing": 0,
+        "/blog": 0,
+    }
+    one = query(stats, metrics=["time_on_page"], filters=[["is", "event:page", ["/"]]])
+    assert one["results"][0]["metrics"] == [120]

@@ -250,16 +250,40 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
     }
     for share in ("percentage", "conversion_rate", "group_conversion_rate"):
         pick[share] = pick["visitors"]  # the runner turns these counts into shares
-    metrics = [f"coalesce({pick[m]}, 0) AS m{i}" for i, m in enumerate(q.metrics)]
+    if "time_on_page" in q.metrics:
+        sql.append(_time_on_page(q, ev_match, bool(visit_filters)))
+        pick["time_on_page"] = "tp.time_on_page"
+    # time_on_page stays NULL (null in JSON) where no time can be measured.
+    metrics = [
+        f"{pick[m]} AS m{i}" if m == "time_on_page" else f"coalesce({pick[m]}, 0) AS m{i}"
+        for i, m in enumerate(q.metrics)
+    ]
     if has_e and has_v:
         source = f"e FULL JOIN v USING ({', '.join(dims)})" if dims else "e CROSS JOIN v"
     else:
         source = "e" if has_e else "v"
+    if "time_on_page" in q.metrics:
+        source += " LEFT JOIN tp ON tp.page = d0" if dims else " CROSS JOIN tp"
     sql.append(
         f"SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM {source}"
         f" ORDER BY {_order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
     return Plan("\n".join(sql), p.values, len(dims))
+
+
+def _time_on_page(q: StatsQuery, ev_match: str, visit_filtered: bool) -> str:
+    """Seconds from a pageview to the next pageview of the same visit, averaged per page
+    (the last page of a visit has no next pageview, so no measurable time)."""
+    within = " AND session_id IN (SELECT session_id FROM fv)" if visit_filtered else ""
+    group = " GROUP BY pathname" if q.dimensions else ""
+    page = "pathname AS page, " if q.dimensions else ""
+    return (
+        ", tp_raw AS (SELECT *, date_diff('second', timestamp, lead(timestamp) OVER"
+        " (PARTITION BY session_id ORDER BY timestamp)) AS secs"
+        " FROM ev WHERE name = 'pageview')"
+        f", tp AS (SELECT {page}round(avg(secs)) AS time_on_page FROM tp_raw"
+        f" WHERE secs IS NOT NULL AND {ev_match}{within}{group})"
+    )
 
 
 def _local_time(q: StatsQuery, p: Params) -> str:

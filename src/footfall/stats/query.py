@@ -17,6 +17,7 @@ GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
 METRICS = (
     "conversion_rate",
     "group_conversion_rate",
+    "time_on_page",
     "visitors",
     "visits",
     "pageviews",
@@ -194,6 +195,11 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     if not isinstance(raw_filters, list):
         raise _fail("filters must be a list", "filters")
     filters = tuple(_parse_filter(f, f"filters.{i}") for i, f in enumerate(raw_filters))
+    if "time_on_page" in metrics and dimensions not in ((), ("event:page",)):
+        raise _fail(
+            "Metric `time_on_page` can only be used with the event:page dimension or none",
+            "metrics",
+        )
     if any(m in GOAL_METRICS for m in metrics) and not (
         "event:goal" in dimensions or any(mentions_goal(f) for f in filters)
     ):

@@ -30,7 +30,9 @@ def _dimension_value(dimension: str, value: object) -> str:
     return str(value)
 
 
-def _metric_value(metric: str, value: Any) -> int | float:
+def _metric_value(metric: str, value: Any) -> int | float | None:
+    if metric == "time_on_page" and value is None:
+        return None
     if metric == "views_per_visit":
         return round(float(value or 0), 2)
     return int(value or 0)
@@ -107,7 +109,7 @@ def run(store: Store, q: StatsQuery, site: Site) -> dict[str, Any]:
     results = []
     for row in rows:
         dims = [_dimension_value(d, row[i]) for i, d in enumerate(q.dimensions)]
-        metrics: list[int | float] = []
+        metrics: list[int | float | None] = []
         for i, m in enumerate(q.metrics):
             value = row[n + i]
             if m == "percentage":
