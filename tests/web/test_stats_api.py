@@ -383,3 +383,18 @@ def test_time_on_page(stats: tuple[Running, str]) -> None:
     }
     one = query(stats, metrics=["time_on_page"], filters=[["is", "event:page", ["/"]]])
     assert one["results"][0]["metrics"] == [120]
+
+
+def test_page_bounce_rate_counts_visits_that_entered_there(stats: tuple[Running, str]) -> None:
+    got = query(stats, metrics=["visits", "bounce_rate"], dimensions=["event:page"])
+    by_page = {r["dimensions"][0]: r["metrics"] for r in got["results"]}
+    # /pricing is in two visits but entered only on the 10th (which did not bounce);
+    # /blog was entered once and bounced; / entered once, not a bounce.
+    assert by_page == {"/pricing": [2, 0], "/blog": [1, 100], "/": [1, 0]}
+
+
+def test_datetime_ranges_are_exact(stats: tuple[Running, str]) -> None:
+    got = query(
+        stats, metrics=["pageviews"], date_range=["2026-03-09T10:01:00Z", "2026-03-09T11:00:00Z"]
+    )
+    assert got["results"][0]["metrics"] == [2]  # /pricing at 10:02 and /blog at 11:00

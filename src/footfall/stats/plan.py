@@ -132,6 +132,10 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
     visit_side = sessions
     entry_filters = [e for e in (_page_entry_filter(f) for f in event_filters) if e is not None]
     needed = {VISIT_ATTRS[d] for d in visit_dims}
+    # Plausible: a page's bounce rate counts the visits that entered on that page.
+    page_dim = q.dimensions.index("event:page") if "event:page" in q.dimensions else None
+    if page_dim is not None and "bounce_rate" in q.metrics:
+        needed.add("entry_page")
     for f in [*visit_filters, *entry_filters]:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
     need_visits = visit_side
@@ -228,7 +232,14 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
             ]
             source, v_select, v_group, v_prefix = "fv", select(v_exprs), group, ""
         entry = " AND ".join(render(f, dict(VISIT_ATTRS), p) for f in entry_filters)
-        bounce_src = f"CASE WHEN {entry} THEN bounce::INTEGER END" if entry else "bounce::INTEGER"
+        entered = [entry] if entry else []
+        if page_dim is not None and "bounce_rate" in q.metrics:
+            entered.append(f"entry_page = d{page_dim}")
+        bounce_src = (
+            f"CASE WHEN {' AND '.join(entered)} THEN bounce::INTEGER END"
+            if entered
+            else "bounce::INTEGER"
+        )
         sql.append(
             f", v AS (SELECT {v_prefix}{v_select}count(*) AS visits,"
             " count(DISTINCT visitor_id) AS v_visitors,"

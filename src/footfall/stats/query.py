@@ -167,6 +167,18 @@ def _day_range(raw: Any, today: date, earliest: date) -> tuple[date, date]:
     raise _fail(f"Invalid date_range '{raw}'", "date_range")
 
 
+def _exact_range(raw: list[Any], zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+    """``[iso_start, iso_end]`` datetimes (the site's zone when they carry none); the
+    end is inclusive, as in Plausible."""
+    try:
+        bounds = [datetime.fromisoformat(str(v)) for v in raw]
+    except ValueError:
+        raise _fail(f"Invalid date_range '{raw}'", "date_range") from None
+    utc = zoneinfo.ZoneInfo("UTC")
+    start, end = (b.replace(tzinfo=zone) if b.tzinfo is None else b for b in bounds)
+    return start.astimezone(utc), (end + timedelta(seconds=1)).astimezone(utc)
+
+
 def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery:
     if not isinstance(body, dict):
         raise _fail("the query must be a JSON object", "")
@@ -245,6 +257,8 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(
         zoneinfo.ZoneInfo("UTC")
     )
+    if isinstance(body["date_range"], list) and any("T" in str(v) for v in body["date_range"]):
+        start, end = _exact_range(body["date_range"], zone)
     return StatsQuery(
         site_domain=site,
         metrics=tuple(metrics),
