@@ -68,27 +68,11 @@ SELECT
 FROM raw
 """
 
+TOP_STATS = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]
 QUERIES: dict[str, dict[str, Any]] = {
-    "aggregate (30d)": {
-        "metrics": [
-            "visitors",
-            "visits",
-            "pageviews",
-            "views_per_visit",
-            "bounce_rate",
-            "visit_duration",
-        ]
-    },
-    "aggregate, previous period": {
-        "metrics": [
-            "visitors",
-            "visits",
-            "pageviews",
-            "views_per_visit",
-            "bounce_rate",
-            "visit_duration",
-        ],
-        "date_range": ["2026-01-31", "2026-03-01"],
+    "aggregate with comparison": {
+        "metrics": TOP_STATS,
+        "include": {"comparisons": {"mode": "previous_period"}},
     },
     "daily timeseries": {"metrics": ["visitors", "pageviews"], "dimensions": ["time:day"]},
     "top pages": {

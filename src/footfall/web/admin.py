@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -51,6 +52,14 @@ def _only(allowed: int | None, site_id: int | None) -> None:
         raise ForbiddenError("this key manages only its own site")
 
 
+def _own(admin: Admin, allowed: int | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of the caller's own site only, for admin-scoped keys."""
+    if allowed is None:
+        return rows
+    own = admin.store.get_site_by_id(allowed)
+    return [r for r in rows if own is not None and r["site"] == own.domain]
+
+
 @router.get("/sites", summary="List sites")
 async def list_sites(request: Request) -> Response:
     admin, allowed = _admin(request)
@@ -82,10 +91,7 @@ async def remove_site(request: Request, domain: str) -> Response:
 async def list_keys(request: Request, site: str | None = None) -> Response:
     admin, allowed = _admin(request)
     keys = await asyncio.to_thread(admin.list_keys, site)
-    if allowed is not None:
-        own = admin.store.get_site_by_id(allowed)
-        keys = [k for k in keys if own is not None and k["site"] == own.domain]
-    return json_response(keys)
+    return json_response(_own(admin, allowed, keys))
 
 
 @router.post("/keys", status_code=201, summary="Create an API key; the key is shown only now")
@@ -116,10 +122,7 @@ class GoalIn(BaseModel):
 async def list_goals(request: Request, site: str | None = None) -> Response:
     admin, allowed = _admin(request)
     goals = await asyncio.to_thread(admin.list_goals, site)
-    if allowed is not None:
-        own = admin.store.get_site_by_id(allowed)
-        goals = [g for g in goals if own is not None and g["site"] == own.domain]
-    return json_response(goals)
+    return json_response(_own(admin, allowed, goals))
 
 
 @router.post("/goals", status_code=201, summary="Add a goal: a custom event or a page path")
