@@ -21,7 +21,7 @@ def test_local_time_matches_icu_across_dst(zone: str) -> None:
         {"site_id": "s", "metrics": ["visitors"], "date_range": "year"}, now, zone, now.date()
     )
     p = Params()
-    expr = _local_time(q, p)
+    expr = _local_time(q, p, "timestamp")
     con = duckdb.connect()
     stamps = [q.start + timedelta(minutes=37 * i) for i in range(0, 14_000)]
     con.execute("CREATE TABLE t (timestamp TIMESTAMP)")

@@ -2,16 +2,16 @@
 
     ev  events of the site in the range (local time in the site's zone when a time
         dimension needs it)
-    vs  one row per visit: only the columns this query needs (first-event
-        attributes, entry page, pageviews, interactions, duration)
+    vs  the visits (the ``visits`` table, kept up to date at ingest) that start in the
+        range: only the columns this query needs
     fv  visits passing the visit filters and, under event filters, containing a
         matching event (Plausible: a visit matches when any of its events does)
     fe  events passing the event filters, of visits in ``fv``
 
 Each metric is read from the cheapest side that answers it exactly: with no event
-filter and no event dimension, pageviews and events are sums over visits and the
-events table is scanned once; grouped by an event dimension, the event side is a
-plain GROUP BY over events. Rules are written down in docs/metrics.md.
+filter and no event dimension, pageviews and events are sums over visits; grouped by
+an event dimension, the event side is a plain GROUP BY over events. Rules are in
+docs/metrics.md.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ VISIT_ATTRS = {
     "visit:screen": "screen_size",
 }
 _EVENT_COLS = {"event:page": "pathname", "event:hostname": "hostname", "event:name": "name"}
-_SOURCE_COLUMN = {"source": "referrer_source"}  # visit attribute -> events column
 _TRUNC = {
     "time": "day",
     "time:hour": "hour",
@@ -75,20 +74,6 @@ class Plan:
 
 def _leaves(f: Filter) -> list[Condition]:
     return [f] if isinstance(f, Condition) else [c for x in f.children for c in _leaves(x)]
-
-
-def _visit_column(attr: str) -> str:
-    if attr == "entry_page":
-        return (
-            "coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '')"
-            " AS entry_page"
-        )
-    if attr == "exit_page":
-        return (
-            "coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '')"
-            " AS exit_page"
-        )
-    return f"arg_min({_SOURCE_COLUMN.get(attr, attr)}, timestamp) AS {attr}"
 
 
 def _page_entry_filter(f: Filter) -> Filter | None:
@@ -118,11 +103,13 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         for m in q.metrics
     )
     wants_events = any(m in ("pageviews", "events") for m in q.metrics)
-    # Grouping events by visit (a GROUP BY session over every event) is the costly
-    # step: do it only for visit metrics, visit filters or visit dimensions.
+    # Read visits only for visit metrics, visit filters or visit dimensions.
     sessions = any(m in VISIT_METRICS for m in q.metrics) or bool(visit_filters or visit_dims)
-    # Visitors are counted over events unless visit attributes decide their group.
-    visitors_from_events = not visit_dims
+    # Visitors are counted over events unless visit attributes decide their group, or
+    # visits are read anyway and no event filter, event or time dimension is involved.
+    visitors_from_events = not visit_dims and (
+        not sessions or bool(event_dims or event_filters or time_dims)
+    )
     event_side = (
         bool(event_dims)
         or not sessions
@@ -140,7 +127,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
     need_visits = visit_side
 
-    local = f", {_local_time(q, p)} AS local_ts" if time_dims else ""
+    local = f", {_local_time(q, p, 'timestamp')} AS local_ts" if time_dims else ""
     sql = [
         "WITH ev AS (",
         f"    SELECT *{local} FROM events",
@@ -153,16 +140,22 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
     if need_visits:
         cols = [
             "session_id",
-            "any_value(visitor_id) AS visitor_id",
-            "count(*) FILTER (WHERE name = 'pageview') AS visit_pageviews",
-            "count(*) AS visit_events",
-            "count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions",
-            "date_diff('second', min(timestamp), max(timestamp)) AS duration",
-            *(_visit_column(a) for a in sorted(needed)),
+            "visitor_id",
+            "pageviews AS visit_pageviews",
+            "events AS visit_events",
+            "interactions",
+            "date_diff('second', started_at, ended_at) AS duration",
+            *sorted(needed),
         ]
         if time_dims:
-            cols.append("min(local_ts) AS started_at")
-        sql.append(f", vs AS (SELECT {', '.join(cols)} FROM ev GROUP BY session_id)")
+            cols.append(f"{_local_time(q, p, 'started_at')} AS started_at")
+        # Visits are kept up to date at ingest (the visits table); a visit belongs to
+        # the range its start falls in.
+        sql.append(
+            f", vs AS (SELECT {', '.join(cols)} FROM visits WHERE site_id = {p.add(site_id)}"
+            f" AND started_at >= {p.add(q.start.replace(tzinfo=None))}"
+            f" AND started_at < {p.add(q.end.replace(tzinfo=None))})"
+        )
         where = [render(f, dict(VISIT_ATTRS), p) for f in visit_filters]
         if event_filters:
             where.append(f"session_id IN (SELECT session_id FROM ev WHERE {ev_match})")
@@ -297,7 +290,7 @@ def _time_on_page(q: StatsQuery, ev_match: str, visit_filtered: bool) -> str:
     )
 
 
-def _local_time(q: StatsQuery, p: Params) -> str:
+def _local_time(q: StatsQuery, p: Params, column: str) -> str:
     """Events' wall-clock time in the site's zone, as plain arithmetic.
 
     A time-zone conversion per event (ICU) made a 1M-event timeseries take ~0.5 s; the
@@ -316,11 +309,11 @@ def _local_time(q: StatsQuery, p: Params) -> str:
             offset = now
         at = step
     if not cuts:
-        return f"timestamp + to_seconds({p.add(offset)}::BIGINT)" if offset else "timestamp"
+        return f"{column} + to_seconds({p.add(offset)}::BIGINT)" if offset else column
     cases = " ".join(
-        f"WHEN timestamp < {p.add(cut.replace(tzinfo=None))} THEN {p.add(off)}" for cut, off in cuts
+        f"WHEN {column} < {p.add(cut.replace(tzinfo=None))} THEN {p.add(off)}" for cut, off in cuts
     )
-    return f"timestamp + to_seconds((CASE {cases} ELSE {p.add(offset)} END)::BIGINT)"
+    return f"{column} + to_seconds((CASE {cases} ELSE {p.add(offset)} END)::BIGINT)"
 
 
 def _order(q: StatsQuery, dims: list[str]) -> str:

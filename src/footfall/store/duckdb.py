@@ -32,7 +32,7 @@ from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
 
-_MIGRATIONS = ("001_init.sql", "002_journal.sql", "003_goals.sql")
+_MIGRATIONS = ("001_init.sql", "002_journal.sql", "003_goals.sql", "004_visits.sql")
 _APPLY_EVERY_SECONDS = 0.25
 _APPLY_AT_ROWS = 50_000
 Q = queries("duckdb")
@@ -137,6 +137,8 @@ class DuckDBStore:
             if version > current:
                 self._db.execute("BEGIN")
                 self._db.execute((sql_dir / name).read_text())
+                if name == "004_visits.sql":
+                    self._db.execute(Q["rebuild_visits"])  # visits of events already stored
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
 
@@ -198,6 +200,7 @@ class DuckDBStore:
             cur.register("incoming_batch", table)
             try:
                 cur.execute(Q["insert_events"])
+                cur.execute(Q["upsert_visits"])
             finally:
                 cur.unregister("incoming_batch")
             if applied_seq is not None:
@@ -294,6 +297,7 @@ class DuckDBStore:
         with self._write_lock, self._transaction() as cur:
             for query in (
                 "delete_site_events",
+                "delete_site_visits",
                 "delete_site_keys",
                 "delete_site_goals",
                 "delete_site",
@@ -367,6 +371,12 @@ class DuckDBStore:
             return self._cur.execute(sql, dict(params)).fetchall()
         except duckdb.Error as exc:
             raise StoreError(f"duckdb: {exc}") from exc
+
+    def rebuild_visits(self) -> None:
+        """Recompute every visit from the events (after bulk loads that bypass ingest)."""
+        self.apply_pending()
+        with self._write_lock, self._transaction() as cur:
+            cur.execute(Q["rebuild_visits"])
 
     def first_event_at(self, site_id: int) -> datetime | None:
         self.apply_pending()

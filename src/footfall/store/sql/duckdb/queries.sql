@@ -103,3 +103,98 @@ DELETE FROM goals WHERE site_id = ? AND display_name = ? RETURNING id
 
 -- name: delete_site_goals
 DELETE FROM goals WHERE site_id = ?
+
+
+-- name: upsert_visits
+-- Merge a batch's visits into the table: counts add up, times widen, the entry page and
+-- first-event attributes come from whichever part of the visit started first.
+INSERT INTO visits BY NAME
+SELECT session_id, any_value(site_id) AS site_id, any_value(visitor_id) AS visitor_id,
+    min(timestamp) AS started_at, max(timestamp) AS ended_at,
+    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
+    count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
+    min(timestamp) FILTER (WHERE name = 'pageview') AS first_pageview_at,
+    max(timestamp) FILTER (WHERE name = 'pageview') AS last_pageview_at,
+    coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS entry_page,
+    coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS exit_page,
+    arg_min(referrer_source, timestamp) AS source,
+    arg_min(referrer, timestamp) AS referrer,
+    arg_min(channel, timestamp) AS channel,
+    arg_min(utm_medium, timestamp) AS utm_medium,
+    arg_min(utm_source, timestamp) AS utm_source,
+    arg_min(utm_campaign, timestamp) AS utm_campaign,
+    arg_min(utm_content, timestamp) AS utm_content,
+    arg_min(utm_term, timestamp) AS utm_term,
+    arg_min(device, timestamp) AS device,
+    arg_min(browser, timestamp) AS browser,
+    arg_min(browser_version, timestamp) AS browser_version,
+    arg_min(os, timestamp) AS os,
+    arg_min(os_version, timestamp) AS os_version,
+    arg_min(country, timestamp) AS country,
+    arg_min(region, timestamp) AS region,
+    arg_min(city, timestamp) AS city,
+    arg_min(screen_size, timestamp) AS screen_size
+FROM incoming_batch GROUP BY session_id
+ON CONFLICT (session_id) DO UPDATE SET
+    started_at = least(visits.started_at, excluded.started_at),
+    ended_at = greatest(visits.ended_at, excluded.ended_at),
+    pageviews = visits.pageviews + excluded.pageviews,
+    events = visits.events + excluded.events,
+    interactions = visits.interactions + excluded.interactions,
+    first_pageview_at = least(visits.first_pageview_at, excluded.first_pageview_at),
+    last_pageview_at = greatest(visits.last_pageview_at, excluded.last_pageview_at),
+    entry_page = CASE WHEN excluded.first_pageview_at < visits.first_pageview_at
+        OR visits.first_pageview_at IS NULL THEN coalesce(nullif(excluded.entry_page, ''),
+        visits.entry_page) ELSE visits.entry_page END,
+    exit_page = CASE WHEN excluded.last_pageview_at >= visits.last_pageview_at
+        OR visits.last_pageview_at IS NULL THEN coalesce(nullif(excluded.exit_page, ''),
+        visits.exit_page) ELSE visits.exit_page END,
+    source = CASE WHEN excluded.started_at < visits.started_at THEN excluded.source ELSE visits.source END,
+    referrer = CASE WHEN excluded.started_at < visits.started_at THEN excluded.referrer ELSE visits.referrer END,
+    channel = CASE WHEN excluded.started_at < visits.started_at THEN excluded.channel ELSE visits.channel END,
+    utm_medium = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_medium ELSE visits.utm_medium END,
+    utm_source = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_source ELSE visits.utm_source END,
+    utm_campaign = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_campaign ELSE visits.utm_campaign END,
+    utm_content = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_content ELSE visits.utm_content END,
+    utm_term = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_term ELSE visits.utm_term END,
+    device = CASE WHEN excluded.started_at < visits.started_at THEN excluded.device ELSE visits.device END,
+    browser = CASE WHEN excluded.started_at < visits.started_at THEN excluded.browser ELSE visits.browser END,
+    browser_version = CASE WHEN excluded.started_at < visits.started_at THEN excluded.browser_version ELSE visits.browser_version END,
+    os = CASE WHEN excluded.started_at < visits.started_at THEN excluded.os ELSE visits.os END,
+    os_version = CASE WHEN excluded.started_at < visits.started_at THEN excluded.os_version ELSE visits.os_version END,
+    country = CASE WHEN excluded.started_at < visits.started_at THEN excluded.country ELSE visits.country END,
+    region = CASE WHEN excluded.started_at < visits.started_at THEN excluded.region ELSE visits.region END,
+    city = CASE WHEN excluded.started_at < visits.started_at THEN excluded.city ELSE visits.city END,
+    screen_size = CASE WHEN excluded.started_at < visits.started_at THEN excluded.screen_size ELSE visits.screen_size END
+
+-- name: rebuild_visits
+INSERT OR REPLACE INTO visits BY NAME
+SELECT session_id, any_value(site_id) AS site_id, any_value(visitor_id) AS visitor_id,
+    min(timestamp) AS started_at, max(timestamp) AS ended_at,
+    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
+    count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
+    min(timestamp) FILTER (WHERE name = 'pageview') AS first_pageview_at,
+    max(timestamp) FILTER (WHERE name = 'pageview') AS last_pageview_at,
+    coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS entry_page,
+    coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS exit_page,
+    arg_min(referrer_source, timestamp) AS source,
+    arg_min(referrer, timestamp) AS referrer,
+    arg_min(channel, timestamp) AS channel,
+    arg_min(utm_medium, timestamp) AS utm_medium,
+    arg_min(utm_source, timestamp) AS utm_source,
+    arg_min(utm_campaign, timestamp) AS utm_campaign,
+    arg_min(utm_content, timestamp) AS utm_content,
+    arg_min(utm_term, timestamp) AS utm_term,
+    arg_min(device, timestamp) AS device,
+    arg_min(browser, timestamp) AS browser,
+    arg_min(browser_version, timestamp) AS browser_version,
+    arg_min(os, timestamp) AS os,
+    arg_min(os_version, timestamp) AS os_version,
+    arg_min(country, timestamp) AS country,
+    arg_min(region, timestamp) AS region,
+    arg_min(city, timestamp) AS city,
+    arg_min(screen_size, timestamp) AS screen_size
+FROM events GROUP BY session_id
+
+-- name: delete_site_visits
+DELETE FROM visits WHERE site_id = ?

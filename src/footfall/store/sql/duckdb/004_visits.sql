@@ -1,0 +1,33 @@
+-- One row per visit, kept up to date as events arrive (see queries.sql upsert_visits):
+-- the stats planner's visit side reads this instead of grouping every event.
+CREATE TABLE IF NOT EXISTS visits (
+    session_id BIGINT PRIMARY KEY,
+    site_id INTEGER NOT NULL,
+    visitor_id BIGINT NOT NULL,
+    started_at TIMESTAMP NOT NULL,
+    ended_at TIMESTAMP NOT NULL,
+    pageviews INTEGER NOT NULL,
+    events INTEGER NOT NULL,
+    interactions INTEGER NOT NULL,
+    first_pageview_at TIMESTAMP,
+    last_pageview_at TIMESTAMP,
+    entry_page VARCHAR NOT NULL,
+    exit_page VARCHAR NOT NULL,
+    source VARCHAR NOT NULL,
+    referrer VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    utm_medium VARCHAR NOT NULL,
+    utm_source VARCHAR NOT NULL,
+    utm_campaign VARCHAR NOT NULL,
+    utm_content VARCHAR NOT NULL,
+    utm_term VARCHAR NOT NULL,
+    device VARCHAR NOT NULL,
+    browser VARCHAR NOT NULL,
+    browser_version VARCHAR NOT NULL,
+    os VARCHAR NOT NULL,
+    os_version VARCHAR NOT NULL,
+    country VARCHAR NOT NULL,
+    region VARCHAR NOT NULL,
+    city VARCHAR NOT NULL,
+    screen_size VARCHAR NOT NULL
+);
