@@ -113,3 +113,38 @@ def test_second_process_cannot_open_a_held_file(tmp_path: object) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     s.close()
     assert out.returncode == 3 and "admin API" in out.stdout
+
+
+def test_visits_merge_across_batches(store: DuckDBStore) -> None:
+    site = store.add_site("example.com", "UTC", "u1")
+    # The later part of a visit arrives first, then its start and a custom event.
+    store.write_events(
+        [ev(site.id, 300, session_id=7, visitor_id=1, pathname="/second", referrer_source="Later")]
+    )
+    store.write_events(
+        [
+            ev(site.id, 0, session_id=7, visitor_id=1, pathname="/first", referrer_source="Google"),
+            ev(site.id, 540, session_id=7, visitor_id=1, name="Signup", pathname="/second"),
+        ]
+    )
+    [row] = store.read(
+        "SELECT started_at, ended_at, pageviews, events, interactions, entry_page, exit_page,"
+        " source FROM visits WHERE session_id = 7",
+        {},
+    )
+    assert row == (
+        datetime(2026, 3, 10, 12, 0),
+        datetime(2026, 3, 10, 12, 9),
+        2,
+        3,
+        1,
+        "/first",
+        "/second",
+        "Google",
+    )
+    store.rebuild_visits()
+    assert store.read("SELECT entry_page, exit_page, events FROM visits", {}) == [
+        ("/first", "/second", 3)
+    ]
+    assert store.remove_site("example.com")
+    assert store.read("SELECT count(*) FROM visits", {}) == [(0,)]
