@@ -34,7 +34,9 @@ def shifted(q: StatsQuery, mode: str) -> StatsQuery:
     )
 
 
-def change(metric: str, now: float, before: float) -> float | int | None:
+def change(metric: str, now: float | None, before: float | None) -> float | int | None:
+    if now is None or before is None:
+        return None  # e.g. time_on_page where no time could be measured
     if metric == "bounce_rate":
         return round(now - before)
     if metric in ("percentage", "views_per_visit") and before:

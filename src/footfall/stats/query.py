@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+import re2
+
 from footfall.errors import InputError
 
 GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
@@ -130,6 +132,14 @@ def _parse_filter(raw: Any, where: str) -> Filter:
         if not isinstance(raw[3], dict) or set(raw[3]) - {"case_sensitive"}:
             raise _fail(f"Invalid filter '{raw}': unknown modifiers", where)
         case = bool(raw[3].get("case_sensitive", True))
+    if op in ("matches", "matches_not"):
+        for clause in clauses:
+            try:
+                re2.compile(str(clause))
+            except re2.error:
+                raise _fail(
+                    f"Invalid filter '{raw}': '{clause}' is not a valid pattern", where
+                ) from None
     return Condition(op, dimension, tuple(str(c) for c in clauses), case)
 
 
