@@ -148,3 +148,18 @@ def test_visits_merge_across_batches(store: DuckDBStore) -> None:
     ]
     assert store.remove_site("example.com")
     assert store.read("SELECT count(*) FROM visits", {}) == [(0,)]
+
+
+def test_upgrading_a_store_builds_visits_from_its_events(tmp_path: object) -> None:
+    path = f"{tmp_path}/old.duckdb"
+    s = DuckDBStore(path)
+    site = s.add_site("example.com", "UTC", "u1")
+    s.write_events(
+        [ev(site.id, 1, session_id=5, visitor_id=1), ev(site.id, 9, session_id=5, visitor_id=1)]
+    )
+    s.read("DROP TABLE visits", {})  # as a store from before migration 004
+    s.read("DELETE FROM schema_version WHERE version = 4", {})
+    s.close()
+    upgraded = DuckDBStore(path)
+    assert upgraded.read("SELECT session_id, pageviews, events FROM visits", {}) == [(5, 2, 2)]
+    upgraded.close()

@@ -96,6 +96,16 @@ def _key(row: tuple[Any, ...]) -> ApiKey:
     return ApiKey(prefix, site_id, parsed, name, _utc(created), _utc(used), _utc(revoked))
 
 
+def _rebuild_visits(cur: duckdb.DuckDBPyConnection) -> None:
+    """All visits from all events: the ingest-time merge, given every event as its batch."""
+    cur.execute("DELETE FROM visits")
+    cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM events")
+    try:
+        cur.execute(Q["upsert_visits"])
+    finally:
+        cur.execute("DROP VIEW incoming_batch")
+
+
 class DuckDBStore:
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
@@ -138,7 +148,7 @@ class DuckDBStore:
                 self._db.execute("BEGIN")
                 self._db.execute((sql_dir / name).read_text())
                 if name == "004_visits.sql":
-                    self._db.execute(Q["rebuild_visits"])  # visits of events already stored
+                    _rebuild_visits(self._db)  # the visits of events already stored
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
 
@@ -376,7 +386,7 @@ class DuckDBStore:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
         self.apply_pending()
         with self._write_lock, self._transaction() as cur:
-            cur.execute(Q["rebuild_visits"])
+            _rebuild_visits(cur)
 
     def first_event_at(self, site_id: int) -> datetime | None:
         self.apply_pending()

@@ -167,34 +167,5 @@ ON CONFLICT (session_id) DO UPDATE SET
     city = CASE WHEN excluded.started_at < visits.started_at THEN excluded.city ELSE visits.city END,
     screen_size = CASE WHEN excluded.started_at < visits.started_at THEN excluded.screen_size ELSE visits.screen_size END
 
--- name: rebuild_visits
-INSERT OR REPLACE INTO visits BY NAME
-SELECT session_id, any_value(site_id) AS site_id, any_value(visitor_id) AS visitor_id,
-    min(timestamp) AS started_at, max(timestamp) AS ended_at,
-    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
-    count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
-    min(timestamp) FILTER (WHERE name = 'pageview') AS first_pageview_at,
-    max(timestamp) FILTER (WHERE name = 'pageview') AS last_pageview_at,
-    coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS entry_page,
-    coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS exit_page,
-    arg_min(referrer_source, timestamp) AS source,
-    arg_min(referrer, timestamp) AS referrer,
-    arg_min(channel, timestamp) AS channel,
-    arg_min(utm_medium, timestamp) AS utm_medium,
-    arg_min(utm_source, timestamp) AS utm_source,
-    arg_min(utm_campaign, timestamp) AS utm_campaign,
-    arg_min(utm_content, timestamp) AS utm_content,
-    arg_min(utm_term, timestamp) AS utm_term,
-    arg_min(device, timestamp) AS device,
-    arg_min(browser, timestamp) AS browser,
-    arg_min(browser_version, timestamp) AS browser_version,
-    arg_min(os, timestamp) AS os,
-    arg_min(os_version, timestamp) AS os_version,
-    arg_min(country, timestamp) AS country,
-    arg_min(region, timestamp) AS region,
-    arg_min(city, timestamp) AS city,
-    arg_min(screen_size, timestamp) AS screen_size
-FROM events GROUP BY session_id
-
 -- name: delete_site_visits
 DELETE FROM visits WHERE site_id = ?
