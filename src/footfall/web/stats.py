@@ -52,21 +52,20 @@ async def query_v2(request: Request) -> Response:
     return json_response(answer)
 
 
-async def _v1(request: Request, site_id: str, body: dict[str, Any]) -> tuple[dict[str, Any], Any]:
-    """Run a v2 body built from v1 parameters; return the answer and the query."""
+async def _v1(request: Request, site: Site, body: dict[str, Any]) -> dict[str, Any]:
+    """Run a v2 body built from v1 parameters (and v1's filter string)."""
     svc = services(request)
-    site = _site_for_key(request, site_id)
     raw_filters = request.query_params.get("filters")
     if raw_filters:
         body["filters"] = v1.parse_filters(raw_filters)
     q = stats_query.parse(
         {"site_id": site.domain, **body}, svc.clock(), site.timezone, await _earliest(request, site)
     )
-    return await asyncio.to_thread(run, svc.store, q, site), q
+    answer: dict[str, Any] = await asyncio.to_thread(run, svc.store, q, site)
+    return answer
 
 
-def _today(request: Request, site_id: str) -> date:
-    site = _site_for_key(request, site_id)
+def _today(request: Request, site: Site) -> date:
     return services(request).clock().astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
 
 
@@ -90,10 +89,11 @@ async def aggregate(
     metrics: str | None = None,
     compare: str | None = None,
 ) -> Response:
+    site = _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     body: dict[str, Any] = {
         "metrics": names,
-        "date_range": v1.date_range(period, date, _today(request, site_id)),
+        "date_range": v1.date_range(period, date, _today(request, site)),
     }
     if compare is not None:
         if compare != "previous_period":
@@ -101,7 +101,7 @@ async def aggregate(
                 "compare must be previous_period", field="compare", code="invalid_query"
             )
         body["include"] = {"comparisons": {"mode": "previous_period"}}
-    answer, _ = await _v1(request, site_id, body)
+    answer = await _v1(request, site, body)
     row = answer["results"][0]
     results = {}
     for i, name in enumerate(names):
@@ -124,14 +124,15 @@ async def timeseries(
         raise InputError(
             "interval must be day, week, month or hour", field="interval", code="invalid_query"
         )
+    site = _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     body = {
         "metrics": names,
         "dimensions": [f"time:{interval}"],
-        "date_range": v1.date_range(period, date, _today(request, site_id)),
+        "date_range": v1.date_range(period, date, _today(request, site)),
         "include": {"time_labels": True},
     }
-    answer, _ = await _v1(request, site_id, body)
+    answer = await _v1(request, site, body)
     found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
     zero = [0 for _ in names]
     return json_response(
@@ -159,14 +160,15 @@ async def breakdown(
         raise InputError(
             "limit must be 1 to 1000 and page 1 or more", field="limit", code="invalid_query"
         )
+    site = _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     body = {
         "metrics": names,
         "dimensions": [property],
-        "date_range": v1.date_range(period, date, _today(request, site_id)),
+        "date_range": v1.date_range(period, date, _today(request, site)),
         "pagination": {"limit": limit, "offset": (page - 1) * limit},
     }
-    answer, _ = await _v1(request, site_id, body)
+    answer = await _v1(request, site, body)
     key = v1.property_key(property)
     return json_response(
         {
