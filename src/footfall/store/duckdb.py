@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -32,7 +32,6 @@ from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
 
-_MIGRATIONS = ("001_init.sql", "002_journal.sql", "003_goals.sql", "004_visits.sql")
 _APPLY_EVERY_SECONDS = 0.25
 _APPLY_AT_ROWS = 50_000
 Q = queries("duckdb")
@@ -106,6 +105,15 @@ def _rebuild_visits(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute("DROP VIEW incoming_batch")
 
 
+# Schema migrations in order, each with an optional data step run in its transaction.
+_MIGRATIONS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection], None] | None], ...] = (
+    ("001_init.sql", None),
+    ("002_journal.sql", None),
+    ("003_goals.sql", None),
+    ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
+)
+
+
 class DuckDBStore:
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
@@ -143,12 +151,12 @@ class DuckDBStore:
         self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
         row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
         current = (row[0] if row else None) or 0
-        for version, name in enumerate(_MIGRATIONS, start=1):
+        for version, (name, data_step) in enumerate(_MIGRATIONS, start=1):
             if version > current:
                 self._db.execute("BEGIN")
                 self._db.execute((sql_dir / name).read_text())
-                if name == "004_visits.sql":
-                    _rebuild_visits(self._db)  # the visits of events already stored
+                if data_step is not None:
+                    data_step(self._db)
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
 
