@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from footfall.config import load_settings, resolve_secret
+from footfall.config import load_settings, path_from_url, resolve_secret
 from footfall.errors import ConfigError
 
 
@@ -32,3 +32,8 @@ def test_embedded_secret_is_generated_once_with_mode_600(tmp_path: object) -> No
     assert first == resolve_secret(s, "secret_key", "")
     assert len(first) >= 32
     assert (Path(f"{tmp_path}/d/secret_key").stat().st_mode & 0o777) == 0o600
+
+
+def test_url_paths() -> None:
+    assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
+    assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"

@@ -77,13 +77,20 @@ class Settings(BaseSettings):
         parts = urlsplit(self.database_url)
         if parts.scheme != "duckdb":
             return None
-        # duckdb:///./x -> "./x" ; duckdb:////abs/x -> "/abs/x"
-        return Path(parts.path[1:])
+        return Path(path_from_url(self.database_url))
 
     @property
     def data_dir(self) -> Path | None:
         path = self.duckdb_path
         return path.parent if path is not None else None
+
+
+def path_from_url(url: str) -> str:
+    """``duckdb:///./data/x.duckdb`` -> ``./data/x.duckdb``; ``duckdb:///:memory:`` too."""
+    parts = urlsplit(url)
+    if parts.scheme != "duckdb" or not parts.path:
+        raise ConfigError(f"not a duckdb URL: {url!r}; expected duckdb:///path/to/file.duckdb")
+    return parts.path[1:]
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -6,7 +6,7 @@ import pytest
 
 from footfall.domain import Event, Scope
 from footfall.errors import ConflictError, StoreError
-from footfall.store.duckdb import DuckDBStore, events_to_arrow, path_from_url
+from footfall.store.duckdb import DuckDBStore, events_to_arrow
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
@@ -16,11 +16,6 @@ def ev(site_id: int, n: int, **kw: object) -> Event:
     for k, v in kw.items():
         setattr(e, k, v)
     return e
-
-
-def test_url_paths() -> None:
-    assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
-    assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"
 
 
 def test_events_round_trip_through_arrow(store: DuckDBStore) -> None:

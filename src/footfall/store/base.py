@@ -92,7 +92,8 @@ def open_store(url: str) -> Store:
     """Open the backend named by ``FOOTFALL_DATABASE_URL``."""
     scheme = urlsplit(url).scheme
     if scheme == "duckdb":
-        from footfall.store.duckdb import DuckDBStore, path_from_url
+        from footfall.config import path_from_url
+        from footfall.store.duckdb import DuckDBStore
 
         return DuckDBStore(path_from_url(url))
     raise ConfigError(f"no store backend for URL scheme {scheme!r}")

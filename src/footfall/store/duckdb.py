@@ -21,13 +21,12 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import duckdb
 import pyarrow as pa
 
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConfigError, ConflictError, StoreError
+from footfall.errors import ConflictError, StoreError
 from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
@@ -48,14 +47,6 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 _EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
 _EVENT_SCHEMA = pa.schema([(n, _ARROW_TYPES.get(n, pa.string())) for n in _EVENT_FIELDS])
-
-
-def path_from_url(url: str) -> str:
-    """``duckdb:///./data/x.duckdb`` -> ``./data/x.duckdb``; ``duckdb:///:memory:`` too."""
-    parts = urlsplit(url)
-    if parts.scheme != "duckdb" or not parts.path:
-        raise ConfigError(f"not a duckdb URL: {url!r}; expected duckdb:///path/to/file.duckdb")
-    return parts.path[1:]
 
 
 def events_to_arrow(events: Sequence[Event]) -> pa.Table:
