@@ -170,11 +170,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         return "".join(f"{e} AS d{i}, " for i, e in enumerate(exprs))
 
     if event_side:
-        fe_from = "ev"
-        if visit_filters:
-            fe_from = "ev WHERE session_id IN (SELECT session_id FROM fv) AND"
-        else:
-            fe_from = "ev WHERE"
+        in_visits = "session_id IN (SELECT session_id FROM fv) AND " if visit_filters else ""
         attrs = [VISIT_ATTRS[d] for d in visit_dims]
         if attrs:
             fe = (
@@ -182,7 +178,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
                 f" JOIN fv USING (session_id) WHERE {ev_match}"
             )
         else:
-            fe = f"SELECT * FROM {fe_from} {ev_match}"
+            fe = f"SELECT * FROM ev WHERE {in_visits}{ev_match}"
         sql.append(f", fe AS ({fe})")
         if "event:goal" in q.dimensions:
             # One row per (event, goal it completes); events completing none drop out.
