@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 
 from footfall.config import Settings, load_settings
 from footfall.sites_admin import Admin
 from footfall.store.duckdb import DuckDBStore
 from footfall.web.app import create_app
 from footfall.web.services import Services
-from tests.support import Clock, Running
+from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running
 
 
 @pytest.fixture
@@ -47,3 +51,33 @@ def running(settings: Settings, clock: Clock) -> Iterator[Running]:
     admin.add_site("other.org", "Europe/Berlin", "2f5c3a9e-6a47-4c1b-9d8e-1f2a3b4c5d6e")
     with TestClient(app, client=("203.0.113.9", 50000)) as client:
         yield Running(client, svc, admin)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Debian Chromium for the session; each test opens its own context."""
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live(settings: Settings) -> Iterator[Live]:
+    """The app on a real loopback port (for the browser), with example.com registered."""
+    app = create_app(settings)
+    svc: Services = app.state.services
+    admin = Admin(svc.store, svc.keys)
+    admin.add_site("example.com")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield Live(f"http://127.0.0.1:{port}", svc, admin, server)
+    server.should_exit = True
+    thread.join(timeout=30)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -48,3 +49,50 @@ class Running:
         site = self.svc.store.get_site(domain)
         assert site is not None
         return self.svc.store.fetch_events(site.id)
+
+
+CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium, never a downloaded browser; the flags keep it off the closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@dataclass
+class Live:
+    """The real app served by uvicorn on a free loopback port, in this process."""
+
+    url: str
+    svc: Services
+    admin: Admin
+    server: Any = None
+
+    def key(self, domain: str, scopes: str = "stats") -> str:
+        from footfall.sites_admin import parse_scopes
+
+        return self.admin.create_key(domain, parse_scopes(scopes)).key
+
+    def flush(self) -> None:
+        """Wait until every acknowledged event is committed (the buffer is empty)."""
+        import time
+
+        deadline = time.monotonic() + 10
+        while self.svc.buffer is not None and self.svc.buffer.depth and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def query(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        import httpx
+
+        self.flush()
+        answer = httpx.post(
+            f"{self.url}/api/v2/query", json=body, headers={"authorization": f"Bearer {key}"}
+        )
+        assert answer.status_code == 200, answer.text
+        result: dict[str, Any] = answer.json()
+        return result
