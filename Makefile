@@ -5,8 +5,9 @@ UV_VERSION := 0.13.8
 UV := .tools/uv/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint typecheck pytest bench infra-check image image-smoke clean
+.PHONY: run test lint typecheck pytest bench infra-check image image-smoke tracker clean
 
 $(UV):
 	$(PY) -m venv .tools/uv
@@ -35,8 +36,19 @@ lint: .venv/.dev
 typecheck: .venv/.dev
 	.venv/bin/mypy src tests bench
 
-pytest: .venv/.dev
+pytest: .venv/.dev .deps/chromium
 	.venv/bin/pytest -q -p no:cacheprovider
+
+# Debian's Chromium for the browser tests: Playwright drives it through executable_path
+# and never downloads a browser of its own.
+.deps/chromium:
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; }
+	mkdir -p .deps && touch $@
+
+## tracker: minify src/footfall/tracker/script.js into script.min.js (checked in)
+tracker: .venv/.dev
+	.venv/bin/python -m footfall.tracker.build
 
 ## infra-check: terraform fmt/validate/test, checkov, hadolint, actionlint, zizmor,
 ## shellcheck, and the dev stack applied to moto_server and destroyed (offline)
@@ -58,4 +70,4 @@ bench: .venv/.dev
 	.venv/bin/python bench/query.py
 
 clean:
-	rm -rf .venv .tools footfall-data .mypy_cache .ruff_cache
+	rm -rf .venv .tools .deps footfall-data .mypy_cache .ruff_cache

@@ -61,6 +61,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # Test sites get real-looking names: http://shop.test:PORT/ is served on loopback.
+    "--host-resolver-rules=MAP *.test 127.0.0.1",
 ]
 
 

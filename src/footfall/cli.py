@@ -21,8 +21,10 @@ import typer
 from footfall.auth import KeyRing
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
+from footfall.ingest.request import normalize_domain
 from footfall.sites_admin import Admin, goal_json, key_json, parse_scopes, site_json
 from footfall.store.base import open_store
+from footfall.tracker import snippet
 
 app = typer.Typer(no_args_is_help=True, help="Footfall: privacy-first web analytics.")
 site_app = typer.Typer(no_args_is_help=True, help="Manage sites.")
@@ -197,9 +199,8 @@ def _write_server_file(settings: Settings) -> Path | None:
     data_dir = settings.data_dir
     if data_dir is None:
         return None
-    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     path = data_dir / SERVER_FILE
-    path.write_text(json.dumps({"url": f"http://{host}:{settings.port}", "pid": os.getpid()}))
+    path.write_text(json.dumps({"url": settings.loopback_url, "pid": os.getpid()}))
     return path
 
 
@@ -238,6 +239,25 @@ def site_remove(domain: str) -> None:
     """Remove a site with all its events and keys."""
     _run("DELETE", f"/sites/{domain}")
     typer.echo(f"removed {domain}")
+
+
+@site_app.command("snippet")
+def site_snippet(
+    domain: str,
+    origin: Annotated[
+        str | None,
+        typer.Option(help="Where browsers reach Footfall; default FOOTFALL_PUBLIC_URL."),
+    ] = None,
+    versioned: Annotated[
+        bool, typer.Option(help="Link this release's immutable script path (re-paste on upgrade).")
+    ] = False,
+) -> None:
+    """Print the HTML to paste into every page of the site, in <head>."""
+    wanted = normalize_domain(domain)
+    if not any(s["domain"] == wanted for s in _run("GET", "/sites")):
+        typer.echo(f"error: no site {domain!r}; add it with: footfall site add {wanted}", err=True)
+        raise typer.Exit(1)
+    typer.echo(snippet(wanted, origin or load_settings().origin, versioned=versioned), nl=False)
 
 
 @key_app.command("create")

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     future_tolerance_seconds: int = Field(default=300, ge=0)
     trust_forwarded_for: bool = True
     dev: bool = False
+    public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
 
     @field_validator("database_url")
     @classmethod
@@ -83,6 +84,17 @@ class Settings(BaseSettings):
     def data_dir(self) -> Path | None:
         path = self.duckdb_path
         return path.parent if path is not None else None
+
+    @property
+    def loopback_url(self) -> str:
+        """This server as seen from its own machine."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        """Where visitors' browsers reach Footfall (for snippets): FOOTFALL_PUBLIC_URL."""
+        return self.public_url.rstrip("/") or self.loopback_url
 
 
 def path_from_url(url: str) -> str:

@@ -114,3 +114,19 @@ def test_goal_commands_directly_and_through_the_server(server: Server) -> None:
     server.stop()
     assert server.cli("goal", "remove", "--site", "example.com", "Signup").returncode == 0
     assert "no goals" in server.cli("goal", "list").stdout
+
+
+def test_site_snippet_prints_the_tag_for_a_known_site(server: Server) -> None:
+    assert server.cli("site", "add", "shop.example").returncode == 0
+    out = server.cli("site", "snippet", "shop.example", "--origin", "https://stats.example.net")
+    assert out.returncode == 0, out.stderr
+    assert 'data-domain="shop.example"' in out.stdout
+    assert 'src="https://stats.example.net/js/script.js"' in out.stdout
+    # default origin: FOOTFALL_PUBLIC_URL
+    server.env["FOOTFALL_PUBLIC_URL"] = "https://a.example.org/"
+    pinned = server.cli("site", "snippet", "shop.example", "--versioned")
+    assert 'src="https://a.example.org/js/script.' in pinned.stdout
+    assert "script.js" not in pinned.stdout
+    unknown = server.cli("site", "snippet", "nope.example")
+    assert unknown.returncode == 1
+    assert "footfall site add nope.example" in unknown.stderr

@@ -63,6 +63,8 @@ _TRUNC = {
     "time:month": "month",
 }
 VISIT_METRICS = ("visits", "bounce_rate", "visit_duration", "views_per_visit")
+# Sums over the events' revenue, in whatever currency they were sent (no conversion).
+REVENUE_METRICS = ("total_revenue", "average_revenue")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         for m in q.metrics
     )
     wants_events = any(m in ("pageviews", "events") for m in q.metrics)
+    wants_revenue = any(m in REVENUE_METRICS for m in q.metrics)
     # Read visits only for visit metrics, visit filters or visit dimensions.
     sessions = any(m in VISIT_METRICS for m in q.metrics) or bool(visit_filters or visit_dims)
     # Visitors are counted over events unless visit attributes decide their group, or
@@ -115,6 +118,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         or not sessions
         or (wants_events and bool(event_filters or time_dims))
         or (wants_visitors and visitors_from_events)
+        or wants_revenue
     )
     visit_side = sessions
     entry_filters = [e for e in (_page_entry_filter(f) for f in event_filters) if e is not None]
@@ -200,6 +204,9 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         e_aggs = ["count(*) FILTER (WHERE name = 'pageview') AS pageviews", "count(*) AS events"]
         if wants_visitors and visitors_from_events:
             e_aggs.append("count(DISTINCT visitor_id) AS e_visitors")
+        if wants_revenue:
+            e_aggs.append("sum(revenue_amount) AS total_revenue")
+            e_aggs.append("round(avg(revenue_amount), 2) AS average_revenue")
         sql.append(f", e AS (SELECT {select(e_exprs)}{', '.join(e_aggs)} FROM {events_cte}{group})")
     if visit_side:
         v_cols = {d: VISIT_ATTRS[d] for d in visit_dims}
@@ -247,6 +254,8 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         "bounce_rate": "v.bounce_rate",
         "visit_duration": "v.visit_duration",
         "views_per_visit": "v.views_per_visit",
+        "total_revenue": "e.total_revenue",
+        "average_revenue": "e.average_revenue",
     }
     for share in ("percentage", "conversion_rate", "group_conversion_rate"):
         pick[share] = pick["visitors"]  # the runner turns these counts into shares

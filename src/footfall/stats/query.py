@@ -28,6 +28,8 @@ METRICS = (
     "visit_duration",
     "events",
     "percentage",
+    "total_revenue",
+    "average_revenue",
 )
 EVENT_DIMENSIONS = ("event:page", "event:hostname", "event:name", "event:goal")
 VISIT_DIMENSIONS = (

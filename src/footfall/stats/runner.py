@@ -33,7 +33,7 @@ def _dimension_value(dimension: str, value: object) -> str:
 def _metric_value(metric: str, value: Any) -> int | float | None:
     if metric == "time_on_page" and value is None:
         return None
-    if metric == "views_per_visit":
+    if metric in ("views_per_visit", "total_revenue", "average_revenue"):
         return round(float(value or 0), 2)
     return int(value or 0)
 

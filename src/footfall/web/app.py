@@ -17,7 +17,7 @@ from footfall.config import Settings, load_settings
 from footfall.errors import FootfallError
 from footfall.metrics import Metrics
 from footfall.store.base import Store
-from footfall.web import admin, errors, ingest, ops, stats
+from footfall.web import admin, errors, ingest, ops, stats, tracker
 from footfall.web.services import Clock, Services, utc_now
 
 
@@ -71,18 +71,28 @@ class FootfallApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = self.hot.get(scope["path"]) if scope["type"] == "http" else None
-        if endpoint is None or scope["method"] != "POST":
+        if endpoint is None or scope["method"] not in ("POST", "OPTIONS"):
             await self.api(scope, receive, send)
             return
+        browser = scope["path"] in ingest.BROWSER_ROUTES
         scope["app"] = self.api
-        try:
-            response = await endpoint(Request(scope, receive))
-        except FootfallError as exc:
-            response = errors.error_response(exc)
-        except Exception as exc:  # the same last resort FastAPI's stack would give
-            response = await errors.unexpected(Request(scope), exc)
+        if scope["method"] == "OPTIONS":
+            status = 204 if browser else 405
+            response = Response(
+                status_code=status, headers=ingest.PREFLIGHT_HEADERS if browser else None
+            )
+        else:
+            try:
+                response = await endpoint(Request(scope, receive))
+            except FootfallError as exc:
+                response = errors.error_response(exc)
+            except Exception as exc:  # the same last resort FastAPI's stack would give
+                response = await errors.unexpected(Request(scope), exc)
+            if browser:
+                response.headers.update(ingest.CORS_HEADERS)
         await response(scope, receive, send)
-        self.metrics.requests.labels(scope["path"], "POST", str(response.status_code)).inc()
+        labels = (scope["path"], scope["method"], str(response.status_code))
+        self.metrics.requests.labels(*labels).inc()
 
 
 def create_app(
@@ -108,7 +118,7 @@ def create_app(
     app.state.services = svc
     app.state.started = time.time()
     errors.install(app)
-    for router in (ingest.router, stats.router, admin.router, ops.router):
+    for router in (ingest.router, stats.router, admin.router, ops.router, tracker.router):
         app.include_router(router)
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics)

@@ -205,3 +205,14 @@ HOT_ROUTES = {
     "/api/v1/track/batch": track_batch,
     "/log-visit": log_visit,
 }
+
+# Called by trackers on other sites' pages: these answer CORS (Umami's tracker sends
+# application/json, so the browser asks first with a preflight OPTIONS).
+BROWSER_ROUTES = frozenset({"/api/event", "/api/send", "/api/batch"})
+CORS_HEADERS = {"access-control-allow-origin": "*"}
+PREFLIGHT_HEADERS = {
+    **CORS_HEADERS,
+    "access-control-allow-methods": "POST",
+    "access-control-allow-headers": "content-type, x-umami-cache",
+    "access-control-max-age": "86400",
+}
