@@ -41,8 +41,10 @@ pytest: .venv/.dev .deps/chromium
 
 # Debian's Chromium for the browser tests: Playwright drives it through executable_path
 # and never downloads a browser of its own.
+# CHROMIUM names another Chromium-based browser to use instead (as CI on Ubuntu does).
+CHROMIUM ?= /usr/bin/chromium
 .deps/chromium:
-	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; }
 	mkdir -p .deps && touch $@
 
@@ -68,6 +70,7 @@ bench: .venv/.dev
 	bash bench/setup.sh
 	.venv/bin/python bench/ingest.py
 	.venv/bin/python bench/query.py
+	.venv/bin/python bench/tracker.py
 
 clean:
 	rm -rf .venv .tools .deps footfall-data .mypy_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,7 +52,7 @@ class Running:
         return self.svc.store.fetch_events(site.id)
 
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Debian's Chromium, never a downloaded browser; the flags keep it off the closed network.
 CHROMIUM_ARGS = [
     "--no-sandbox",
