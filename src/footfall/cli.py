@@ -19,6 +19,7 @@ import httpx
 import typer
 
 from footfall.auth import KeyRing
+from footfall.cli_users import user_app
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
 from footfall.ingest.request import normalize_domain
@@ -33,6 +34,7 @@ app.add_typer(site_app, name="site")
 app.add_typer(key_app, name="key")
 goal_app = typer.Typer(no_args_is_help=True, help="Manage goals (conversions).")
 app.add_typer(goal_app, name="goal")
+app.add_typer(user_app, name="user")
 
 SERVER_FILE = "server.json"
 

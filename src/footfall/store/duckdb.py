@@ -25,6 +25,15 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from footfall.accounts.models import (
+    Invitation,
+    Member,
+    Role,
+    SharedLink,
+    StoredUser,
+    User,
+    WebSession,
+)
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError, StoreError
 from footfall.store.base import RecentSession, StoredKey
@@ -86,6 +95,27 @@ def _key(row: tuple[Any, ...]) -> ApiKey:
     return ApiKey(prefix, site_id, parsed, name, _utc(created), _utc(used), _utc(revoked))
 
 
+def _user(row: tuple[Any, ...]) -> User:
+    user_id, email, role, created = row[:4]
+    return User(user_id, email, Role(role) if role else None, _utc(created))
+
+
+def _invitation(row: tuple[Any, ...]) -> Invitation:
+    token_hash, email, site_id, role, by, created, expires = row
+    return Invitation(
+        bytes(token_hash), email, site_id, Role(role), by, _aware(created), _aware(expires)
+    )
+
+
+def _share(row: tuple[Any, ...]) -> SharedLink:
+    share_id, site_id, token, name, password_hash, created, revoked = row
+    return SharedLink(share_id, site_id, token, name, password_hash, _aware(created), _utc(revoked))
+
+
+def _aware(ts: datetime) -> datetime:
+    return ts.replace(tzinfo=UTC)
+
+
 def _rebuild_visits(cur: duckdb.DuckDBPyConnection) -> None:
     """All visits from all events: the ingest-time merge, given every event as its batch."""
     cur.execute("DELETE FROM visits")
@@ -102,6 +132,7 @@ _MIGRATIONS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection], None] | None
     ("002_journal.sql", None),
     ("003_goals.sql", None),
     ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
+    ("005_accounts.sql", None),
 )
 
 
@@ -298,6 +329,10 @@ class DuckDBStore:
         row = self._one("site_by_umami_id", [website_id])
         return _site(row) if row else None
 
+    def set_site_timezone(self, site_id: int, timezone: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(Q["set_site_timezone"], [timezone, site_id])
+
     def remove_site(self, domain: str) -> bool:
         site = self.get_site(domain)
         if site is None:
@@ -309,6 +344,9 @@ class DuckDBStore:
                 "delete_site_visits",
                 "delete_site_keys",
                 "delete_site_goals",
+                "delete_site_memberships",
+                "delete_site_invitations",
+                "delete_site_shares",
                 "delete_site",
             ):
                 cur.execute(Q[query], [site.id])
@@ -391,6 +429,118 @@ class DuckDBStore:
         self.apply_pending()
         row = self._one("first_event", [site_id])
         return _utc(row[0]) if row else None
+
+    # accounts ----------------------------------------------------------------
+    def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
+        params = [email, password_hash, role.value if role else "", _naive(datetime.now(UTC))]
+        with self._transaction() as cur:
+            row = cur.execute(Q["add_user"], params).fetchone()
+        if row is None:
+            raise ConflictError(f"a user with email {email} already exists", field="email")
+        return _user(row)
+
+    def get_user(self, email: str) -> StoredUser | None:
+        row = self._one("user_by_email", [email])
+        return StoredUser(_user(row), row[4]) if row else None
+
+    def get_user_by_id(self, user_id: int) -> StoredUser | None:
+        row = self._one("user_by_id", [user_id])
+        return StoredUser(_user(row), row[4]) if row else None
+
+    def list_users(self) -> list[User]:
+        return [_user(r) for r in self._all("list_users")]
+
+    def count_users(self) -> int:
+        row = self._one("count_users")
+        return int(row[0]) if row else 0
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        with self._transaction() as cur:
+            cur.execute(Q["set_password"], [password_hash, user_id])
+
+    def set_user_role(self, user_id: int, role: Role | None) -> None:
+        with self._transaction() as cur:
+            cur.execute(Q["set_user_role"], [role.value if role else "", user_id])
+
+    def remove_user(self, user_id: int) -> None:
+        with self._transaction() as cur:
+            for query in ("delete_user_memberships", "delete_user_sessions", "delete_user"):
+                cur.execute(Q[query], [user_id])
+
+    def set_membership(self, user_id: int, site_id: int, role: Role) -> None:
+        with self._transaction() as cur:
+            cur.execute(
+                Q["set_membership"], [user_id, site_id, role.value, _naive(datetime.now(UTC))]
+            )
+
+    def remove_membership(self, user_id: int, site_id: int) -> bool:
+        with self._transaction() as cur:
+            return cur.execute(Q["delete_membership"], [user_id, site_id]).fetchone() is not None
+
+    def user_memberships(self, user_id: int) -> dict[int, Role]:
+        return {r[0]: Role(r[1]) for r in self._all("user_memberships", [user_id])}
+
+    def site_members(self, site_id: int) -> list[Member]:
+        return [Member(_user(r), Role(r[4])) for r in self._all("site_members", [site_id])]
+
+    def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
+        params = [token_hash, user_id, _naive(datetime.now(UTC)), _naive(expires_at)]
+        with self._transaction() as cur:
+            cur.execute(Q["add_web_session"], params)
+
+    def get_web_session(self, token_hash: bytes) -> WebSession | None:
+        row = self._one("web_session", [token_hash])
+        return WebSession(row[0], _aware(row[1]), _aware(row[2])) if row else None
+
+    def remove_web_session(self, token_hash: bytes) -> None:
+        with self._transaction() as cur:
+            cur.execute(Q["delete_web_session"], [token_hash])
+
+    def remove_expired_web_sessions(self, now: datetime) -> None:
+        with self._transaction() as cur:
+            cur.execute(Q["delete_expired_web_sessions"], [_naive(now)])
+
+    def remove_user_sessions(self, user_id: int) -> None:
+        with self._transaction() as cur:
+            cur.execute(Q["delete_user_sessions"], [user_id])
+
+    def add_invitation(self, invitation: Invitation) -> None:
+        i = invitation
+        params = [i.token_hash, i.email, i.site_id, i.role.value, i.invited_by]
+        with self._transaction() as cur:
+            cur.execute(Q["add_invitation"], [*params, _naive(i.created_at), _naive(i.expires_at)])
+
+    def get_invitation(self, token_hash: bytes) -> Invitation | None:
+        row = self._one("invitation", [token_hash])
+        return _invitation(row) if row else None
+
+    def site_invitations(self, site_id: int) -> list[Invitation]:
+        return [_invitation(r) for r in self._all("site_invitations", [site_id])]
+
+    def remove_invitation(self, token_hash: bytes) -> bool:
+        with self._transaction() as cur:
+            return cur.execute(Q["delete_invitation"], [token_hash]).fetchone() is not None
+
+    def add_share(
+        self, site_id: int, token: str, name: str, password_hash: str | None
+    ) -> SharedLink:
+        params = [site_id, token, name, password_hash, _naive(datetime.now(UTC))]
+        with self._transaction() as cur:
+            row = cur.execute(Q["add_share"], params).fetchone()
+        assert row is not None
+        return _share(row)
+
+    def get_share(self, token: str) -> SharedLink | None:
+        row = self._one("share_by_token", [token])
+        return _share(row) if row else None
+
+    def site_shares(self, site_id: int) -> list[SharedLink]:
+        return [_share(r) for r in self._all("site_shares", [site_id])]
+
+    def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool:
+        with self._transaction() as cur:
+            row = cur.execute(Q["revoke_share"], [_naive(at), site_id, share_id]).fetchone()
+        return row is not None
 
     # health ------------------------------------------------------------------
     def ping(self) -> None:

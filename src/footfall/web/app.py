@@ -17,7 +17,7 @@ from footfall.config import Settings, load_settings
 from footfall.errors import FootfallError
 from footfall.metrics import Metrics
 from footfall.store.base import Store
-from footfall.web import admin, errors, ingest, ops, stats, tracker
+from footfall.web import admin, dashboard, errors, ingest, ops, pages, stats, tracker
 from footfall.web.services import Clock, Services, utc_now
 
 
@@ -120,5 +120,7 @@ def create_app(
     errors.install(app)
     for router in (ingest.router, stats.router, admin.router, ops.router, tracker.router):
         app.include_router(router)
+    app.include_router(dashboard.router)
+    pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics)

@@ -169,3 +169,107 @@ ON CONFLICT (session_id) DO UPDATE SET
 
 -- name: delete_site_visits
 DELETE FROM visits WHERE site_id = ?
+
+-- Accounts (005_accounts.sql) ------------------------------------------------
+
+-- name: add_user
+INSERT INTO users (email, password_hash, role, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+RETURNING id, email, role, created_at
+
+-- name: user_by_email
+SELECT id, email, role, created_at, password_hash FROM users WHERE email = ?
+
+-- name: user_by_id
+SELECT id, email, role, created_at, password_hash FROM users WHERE id = ?
+
+-- name: list_users
+SELECT id, email, role, created_at FROM users ORDER BY email
+
+-- name: count_users
+SELECT count(*) FROM users
+
+-- name: set_password
+UPDATE users SET password_hash = ? WHERE id = ?
+
+-- name: set_user_role
+UPDATE users SET role = ? WHERE id = ?
+
+-- name: delete_user
+DELETE FROM users WHERE id = ?
+
+-- name: delete_user_memberships
+DELETE FROM memberships WHERE user_id = ?
+
+-- name: delete_user_sessions
+DELETE FROM web_sessions WHERE user_id = ?
+
+-- name: set_membership
+INSERT INTO memberships (user_id, site_id, role, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (user_id, site_id) DO UPDATE SET role = excluded.role
+
+-- name: delete_membership
+DELETE FROM memberships WHERE user_id = ? AND site_id = ? RETURNING user_id
+
+-- name: user_memberships
+SELECT site_id, role FROM memberships WHERE user_id = ?
+
+-- name: site_members
+SELECT u.id, u.email, u.role, u.created_at, m.role
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.site_id = ? ORDER BY u.email
+
+-- name: add_web_session
+INSERT INTO web_sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)
+
+-- name: web_session
+SELECT user_id, created_at, expires_at FROM web_sessions WHERE token_hash = ?
+
+-- name: delete_web_session
+DELETE FROM web_sessions WHERE token_hash = ?
+
+-- name: delete_expired_web_sessions
+DELETE FROM web_sessions WHERE expires_at <= ?
+
+-- name: add_invitation
+INSERT INTO invitations (token_hash, email, site_id, role, invited_by, created_at, expires_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+
+-- name: invitation
+SELECT token_hash, email, site_id, role, invited_by, created_at, expires_at
+FROM invitations WHERE token_hash = ?
+
+-- name: site_invitations
+SELECT token_hash, email, site_id, role, invited_by, created_at, expires_at
+FROM invitations WHERE site_id = ? ORDER BY created_at
+
+-- name: delete_invitation
+DELETE FROM invitations WHERE token_hash = ? RETURNING email
+
+-- name: add_share
+INSERT INTO shared_links (site_id, token, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
+RETURNING id, site_id, token, name, password_hash, created_at, revoked_at
+
+-- name: share_by_token
+SELECT id, site_id, token, name, password_hash, created_at, revoked_at
+FROM shared_links WHERE token = ?
+
+-- name: site_shares
+SELECT id, site_id, token, name, password_hash, created_at, revoked_at
+FROM shared_links WHERE site_id = ? ORDER BY created_at
+
+-- name: revoke_share
+UPDATE shared_links SET revoked_at = ? WHERE site_id = ? AND id = ? AND revoked_at IS NULL
+RETURNING id
+
+-- name: delete_site_memberships
+DELETE FROM memberships WHERE site_id = ?
+
+-- name: delete_site_invitations
+DELETE FROM invitations WHERE site_id = ?
+
+-- name: delete_site_shares
+DELETE FROM shared_links WHERE site_id = ?
+
+-- name: set_site_timezone
+UPDATE sites SET timezone = ? WHERE id = ?

@@ -1,0 +1,77 @@
+"""Plain value types of the accounts layer: no I/O."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class Role(enum.StrEnum):
+    """A user's role on a site; on a user row, the same role on every site."""
+
+    OWNER = "owner"
+    ADMIN = "admin"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return {Role.VIEWER: 1, Role.ADMIN: 2, Role.OWNER: 3}[self]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    email: str
+    role: Role | None  # instance-wide role (every site); None: per-site roles only
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUser:
+    """A user row with its argon2 hash, as the store keeps it."""
+
+    user: User
+    password_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user: User
+    role: Role  # the membership's role on the site
+
+
+@dataclass(frozen=True, slots=True)
+class WebSession:
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    token_hash: bytes
+    email: str
+    site_id: int
+    role: Role
+    invited_by: str
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SharedLink:
+    id: int
+    site_id: int
+    token: str
+    name: str
+    password_hash: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def has_password(self) -> bool:
+        return self.password_hash is not None

@@ -1,0 +1,275 @@
+"""The site dashboard: its page, the JSON it reads, realtime and the CSV export.
+
+The page is server-rendered; static/dashboard.js reads ``POST /api/dashboard/{domain}
+/query`` (a Plausible v2 body run through the same parser and runner as /api/v2/query)
+and draws everything else. Access is a logged-in role on the site or a shared link
+(``access.site_access``); the read routes never change anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import zoneinfo
+from datetime import UTC, date, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, Response
+
+from footfall.domain import Site
+from footfall.errors import InputError
+from footfall.ingest.request import loads
+from footfall.stats import query as stats_query
+from footfall.stats.compare import attach, shifted
+from footfall.stats.runner import run, time_labels
+from footfall.store.base import Store
+from footfall.web import export
+from footfall.web.access import check_csrf, site_access
+from footfall.web.deps import read_body, services
+from footfall.web.errors import json_response
+from footfall.web.templating import render
+
+router = APIRouter(tags=["dashboard"])
+
+PERIODS = ("today", "yesterday", "7d", "30d", "month", "last_month", "6mo", "12mo", "all")
+INTERVALS = ("hour", "day", "week", "month")
+# The most keys the property picker offers (most used first).
+MAX_PROP_KEYS = 100
+# DuckDB dialect; the store's read() binds the named parameters.
+PROP_KEYS_SQL = """
+SELECT k, count(*) AS n
+FROM (SELECT unnest(map_keys(props)) AS k FROM events
+      WHERE site_id = $site AND timestamp >= $start AND timestamp < $end)
+GROUP BY k ORDER BY n DESC, k LIMIT $limit
+"""
+
+
+def _fail(detail: str, field: str) -> InputError:
+    return InputError(detail, field=field, code="invalid_query")
+
+
+def site_today(site: Site, request: Request) -> date:
+    return services(request).clock().astimezone(zoneinfo.ZoneInfo(site.timezone)).date()
+
+
+def date_range(raw: Any, today: date) -> Any:
+    """A dashboard period as a v2 ``date_range``: the dashboard's names that v2 lacks
+    (today, yesterday, last_month) become the days they mean; the rest pass through."""
+    if raw == "today":
+        return "day"
+    if raw == "yesterday":
+        day = (today - timedelta(days=1)).isoformat()
+        return [day, day]
+    if raw == "last_month":
+        last = today.replace(day=1) - timedelta(days=1)
+        return [last.replace(day=1).isoformat(), last.isoformat()]
+    return raw
+
+
+def _parse_filter(raw: str) -> list[Any]:
+    """``is,visit:source,Google`` (operator, dimension, then the value, which may hold
+    commas) as a v2 filter."""
+    parts = raw.split(",", 2)
+    if len(parts) != 3 or not parts[0] or not parts[1]:
+        raise _fail(f"Invalid filter '{raw}': expected operator,dimension,value", "f")
+    op, dimension, value = parts
+    return [op, dimension, [value]]
+
+
+@dataclasses.dataclass(frozen=True)
+class ViewState:
+    """The dashboard's URL state (see docs/dashboard.md) as v2 query parts."""
+
+    date_range: Any
+    filters: list[list[Any]]
+    interval: str
+
+    @classmethod
+    def from_request(cls, request: Request, today: date) -> ViewState:
+        params = request.query_params
+        period = params.get("period", "30d")
+        if period == "custom":
+            first, last = params.get("from", ""), params.get("to", "")
+            if not first or not last:
+                raise _fail("a custom period needs from and to (YYYY-MM-DD)", "from")
+            raw: Any = [first, last]
+        elif period in PERIODS:
+            raw = date_range(period, today)
+        else:
+            raise _fail(f"Invalid period '{period}'", "period")
+        interval = params.get("interval", "day")
+        if interval not in INTERVALS:
+            raise _fail(f"Invalid interval '{interval}'", "interval")
+        filters = [_parse_filter(f) for f in params.getlist("f")]
+        return cls(raw, filters, interval)
+
+
+async def _earliest(request: Request, site: Site) -> date:
+    first = await asyncio.to_thread(services(request).store.first_event_at, site.id)
+    return (first or site.created_at or services(request).clock()).astimezone(UTC).date()
+
+
+async def _earliest_for(request: Request, site: Site, date_range: Any) -> date:
+    """The first day of "all time"; no other range needs it (it costs a scan)."""
+    if date_range == "all":
+        return await _earliest(request, site)
+    return services(request).clock().astimezone(UTC).date()
+
+
+async def _parse(request: Request, site: Site, body: dict[str, Any]) -> stats_query.StatsQuery:
+    svc = services(request)
+    earliest = await _earliest_for(request, site, body.get("date_range"))
+    return stats_query.parse(body, svc.clock(), site.timezone, earliest)
+
+
+def _filled(answer: dict[str, Any], q: stats_query.StatsQuery) -> list[dict[str, Any]]:
+    """A timeseries with a row for every label (zeros where nothing happened)."""
+    found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
+    zero = [0 for _ in q.metrics]
+    return [{"dimensions": [label], "metrics": found.get(label, zero)} for label in time_labels(q)]
+
+
+def answer(store: Store, q: stats_query.StatsQuery, site: Site) -> dict[str, Any]:
+    """Run a query as /api/v2/query does, except that a timeseries with a comparison has
+    every bucket on both sides, so the previous period lines up label by label (the
+    runner pairs time rows by position and leaves out empty buckets)."""
+    if q.comparison is None or q.dimensions != (q.time_dimension(),):
+        return run(store, q, site)
+    now_q = dataclasses.replace(q, comparison=None, include_time_labels=True)
+    before_q = dataclasses.replace(shifted(q, q.comparison), comparison=None)
+    rows = _filled(run(store, now_q, site), now_q)
+    attach(q, rows, _filled(run(store, before_q, site), before_q))
+    return {
+        "results": rows,
+        "meta": {"time_labels": time_labels(now_q), "comparison_labels": time_labels(before_q)},
+    }
+
+
+def _body(site: Site, raw: Any, today: date) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise _fail("the query must be a JSON object", "")
+    if "date_range" not in raw:
+        raise _fail("date_range is required", "date_range")
+    return {**raw, "site_id": site.domain, "date_range": date_range(raw["date_range"], today)}
+
+
+async def _page(request: Request, domain: str, shared: bool) -> HTMLResponse:
+    access = await site_access(request, domain)
+    site = access.site
+    readonly = shared or access.role in ("viewer", "shared")
+    goals = await asyncio.to_thread(services(request).store.list_goals, site.id)
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "site": site,
+            "today": site_today(site, request).isoformat(),
+            "share_token": access.share_token or "",
+            "readonly": readonly,
+            "goal_count": len(goals),
+            "can_settings": access.role in ("owner", "admin") and not shared,
+            "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
+        },
+    )
+
+
+@router.get("/sites/{domain}", include_in_schema=False)
+async def dashboard_page(request: Request, domain: str) -> HTMLResponse:
+    return await _page(request, domain, shared=False)
+
+
+@router.get("/share/{domain}", include_in_schema=False)
+async def shared_page(request: Request, domain: str) -> HTMLResponse:
+    return await _page(request, domain, shared=True)
+
+
+@router.post(
+    "/api/dashboard/{domain}/query",
+    summary="Dashboard query: a Plausible v2 body for a site you may see (session or shared link)",
+)
+async def dashboard_query(request: Request, domain: str) -> Response:
+    access = await site_access(request, domain)
+    check_csrf(request, access)
+    svc = services(request)
+    site = access.site
+    raw = loads(await read_body(request, svc.settings.max_body_bytes))
+    body = _body(site, raw, site_today(site, request))
+    q = await _parse(request, site, body)
+    result = await asyncio.to_thread(answer, svc.store, q, site)
+    result["query"] = {**body, "date_range": [q.first_day.isoformat(), q.last_day.isoformat()]}
+    return json_response(result)
+
+
+@router.get("/api/dashboard/{domain}/realtime", summary="Dashboard: visitors in the last 5 minutes")
+async def dashboard_realtime(request: Request, domain: str) -> Response:
+    access = await site_access(request, domain)
+    svc = services(request)
+    now = svc.clock()
+    window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))  # now included
+    q = stats_query.StatsQuery(access.site.domain, ("visitors",), *window, "UTC")
+    result = await asyncio.to_thread(run, svc.store, q, access.site)
+    return json_response({"visitors": result["results"][0]["metrics"][0]})
+
+
+async def _prop_keys(request: Request, site: Site, state: ViewState) -> list[str]:
+    q = await _parse(
+        request,
+        site,
+        {"site_id": site.domain, "metrics": ["visitors"], "date_range": state.date_range},
+    )
+    params = {
+        "site": site.id,
+        "start": q.start.replace(tzinfo=None),
+        "end": q.end.replace(tzinfo=None),
+        "limit": MAX_PROP_KEYS,
+    }
+    rows = await asyncio.to_thread(services(request).store.read, PROP_KEYS_SQL, params)
+    return [str(r[0]) for r in rows]
+
+
+@router.get(
+    "/api/dashboard/{domain}/properties",
+    summary="Dashboard: the custom property keys seen in a period (most used first)",
+)
+async def dashboard_properties(request: Request, domain: str) -> Response:
+    access = await site_access(request, domain)
+    state = ViewState.from_request(request, site_today(access.site, request))
+    return json_response({"keys": await _prop_keys(request, access.site, state)})
+
+
+@router.get(
+    "/api/dashboard/{domain}/export",
+    summary="Dashboard CSV export: a ZIP of CSVs for the period and filters in the query string",
+)
+async def dashboard_export(request: Request, domain: str) -> Response:
+    access = await site_access(request, domain)
+    svc = services(request)
+    site = access.site
+    state = ViewState.from_request(request, site_today(site, request))
+    keys = await _prop_keys(request, site, state)
+    base: dict[str, Any] = {
+        "site_id": site.domain,
+        "date_range": state.date_range,
+        "filters": state.filters,
+    }
+    # Validate once here, so a bad filter is a 400 before any work.
+    first = await _parse(request, site, {**base, "metrics": ["visitors"]})
+    earliest = await _earliest_for(request, site, state.date_range)
+    now = svc.clock()
+
+    def ask(body: dict[str, Any]) -> dict[str, Any]:
+        return answer(svc.store, stats_query.parse(body, now, site.timezone, earliest), site)
+
+    has_goals = bool(await asyncio.to_thread(svc.store.list_goals, site.id))
+    data = await asyncio.to_thread(export.build_zip, ask, base, state.interval, keys, has_goals)
+    name = f"footfall-{site.domain}-{first.first_day.isoformat()}-{first.last_day.isoformat()}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -1,0 +1,224 @@
+"""The front door: /, the one-time /setup, /login, /logout and /invite/{token}."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from footfall.accounts.models import Role, User
+from footfall.accounts.ratelimit import TooManyAttempts
+from footfall.accounts.service import SESSION_LIFETIME
+from footfall.errors import AuthError, FootfallError, NotFoundError
+from footfall.web.access import (
+    SESSION_COOKIE,
+    LoginRequired,
+    accounts,
+    check_form_csrf,
+    is_https,
+    signed_in,
+)
+from footfall.web.deps import client_ip, services
+from footfall.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=1024)]
+CsrfField = Annotated[str | None, Form()]
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: '/sites/x' yes; '//evil', 'https://evil', '/\\evil' no."""
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+        or any(c in target for c in "\r\n\t\\")
+    ):
+        return "/sites"
+    return target
+
+
+def signed_in_response(request: Request, user: User, target: str) -> Response:
+    """Start a new session (rotated: the previous one of this browser ends)."""
+    acc = accounts(request)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        acc.end_session(old)
+    token = acc.start_session(user)
+    response = RedirectResponse(target, 303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        secure=is_https(request),
+        samesite="lax",
+        path="/",
+    )
+    return response
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    if not await asyncio.to_thread(accounts(request).has_users):
+        return RedirectResponse("/setup", 303)
+    if await asyncio.to_thread(signed_in, request) is None:
+        return RedirectResponse("/login", 303)
+    return RedirectResponse("/sites", 303)
+
+
+@router.get("/setup")
+async def setup_page(request: Request) -> Response:
+    if await asyncio.to_thread(accounts(request).has_users):
+        return RedirectResponse("/login", 303)
+    return render(request, "setup.html", {"email": "", "error": None})
+
+
+@router.post("/setup")
+async def setup(
+    request: Request, email: Text, password: Text, password2: Text, csrf_token: CsrfField = None
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    acc = accounts(request)
+    if await asyncio.to_thread(acc.has_users):
+        raise NotFoundError("this instance is already set up; log in instead")
+    try:
+        if password != password2:
+            raise AuthError("the two passwords differ", field="password2")
+        user = await asyncio.to_thread(acc.add_user, email, password, Role.OWNER)
+    except FootfallError as exc:
+        return render(request, "setup.html", {"email": email, "error": exc.detail}, 400)
+    return signed_in_response(request, user, "/sites")
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str | None = None) -> Response:
+    if not await asyncio.to_thread(accounts(request).has_users):
+        return RedirectResponse("/setup", 303)
+    if await asyncio.to_thread(signed_in, request) is not None:
+        return RedirectResponse(safe_next(next), 303)
+    return render(request, "login.html", {"email": "", "next": next or "", "error": None})
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    email: Text,
+    password: Text,
+    next: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = None,
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    ip = client_ip(request, services(request).settings.trust_forwarded_for)
+    try:
+        user = await asyncio.to_thread(accounts(request).authenticate, email, password, ip)
+    except (AuthError, TooManyAttempts) as exc:
+        context = {"email": email, "next": next, "error": exc.detail}
+        response = render(request, "login.html", context, exc.status)
+        if isinstance(exc, TooManyAttempts):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    return signed_in_response(request, user, safe_next(next))
+
+
+@router.post("/logout")
+async def logout(request: Request, csrf_token: CsrfField = None) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if await asyncio.to_thread(signed_in, request) is not None:
+        check_form_csrf(request, csrf_token)
+        assert token is not None
+        await asyncio.to_thread(accounts(request).end_session, token)
+    response = RedirectResponse("/login", 303)
+    response.delete_cookie(SESSION_COOKIE, path="/", secure=is_https(request), httponly=True)
+    return response
+
+
+@router.get("/invite/{token}")
+async def invite_page(request: Request, token: str) -> Response:
+    acc = accounts(request)
+    invitation = await asyncio.to_thread(acc.invitation, token)
+    site = services(request).store.get_site_by_id(invitation.site_id)
+    existing = await asyncio.to_thread(acc.store.get_user, invitation.email)
+    context = {
+        "invitation": invitation,
+        "site": site,
+        "token": token,
+        "existing": existing is not None,
+        "error": None,
+    }
+    return render(request, "invite.html", context)
+
+
+@router.post("/invite/{token}")
+async def accept_invite(
+    request: Request,
+    token: str,
+    password: Text = "",
+    password2: Text = "",
+    csrf_token: CsrfField = None,
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    acc = accounts(request)
+    invitation = await asyncio.to_thread(acc.invitation, token)
+    existing = await asyncio.to_thread(acc.store.get_user, invitation.email)
+    try:
+        if existing is None:
+            if password != password2:
+                raise AuthError("the two passwords differ", field="password2")
+            user = await asyncio.to_thread(acc.accept, token, password)
+        else:
+            # An existing account proves itself with its password, then gains the role.
+            user = await asyncio.to_thread(
+                acc.authenticate,
+                invitation.email,
+                password,
+                client_ip(request, services(request).settings.trust_forwarded_for),
+            )
+            await asyncio.to_thread(acc.accept, token, None)
+    except (FootfallError, TooManyAttempts) as exc:
+        site = services(request).store.get_site_by_id(invitation.site_id)
+        context = {
+            "invitation": invitation,
+            "site": site,
+            "token": token,
+            "existing": existing is not None,
+            "error": exc.detail,
+        }
+        return render(request, "invite.html", context, 400)
+    site = services(request).store.get_site_by_id(invitation.site_id)
+    return signed_in_response(request, user, f"/sites/{site.domain}" if site else "/sites")
+
+
+@router.get("/account")
+async def account_page(request: Request, changed: bool = False) -> Response:
+    if await asyncio.to_thread(signed_in, request) is None:
+        raise LoginRequired()
+    message = "Password changed. Other browsers were signed out." if changed else None
+    return render(request, "account.html", {"error": None, "message": message})
+
+
+@router.post("/account/password")
+async def change_password(
+    request: Request,
+    current: Text,
+    password: Text,
+    password2: Text,
+    csrf_token: CsrfField = None,
+) -> Response:
+    session = await asyncio.to_thread(signed_in, request)
+    if session is None:
+        raise LoginRequired()
+    check_form_csrf(request, csrf_token)
+    ip = client_ip(request, services(request).settings.trust_forwarded_for)
+    acc = accounts(request)
+    try:
+        if password != password2:
+            raise AuthError("the two new passwords differ", field="password2")
+        await asyncio.to_thread(acc.change_password, session.user, current, password, ip)
+    except FootfallError as exc:
+        error = "the current password is wrong" if exc.code == "login_failed" else exc.detail
+        return render(request, "account.html", {"error": error, "message": None}, exc.status)
+    # every session ended, this one included: start a fresh one for this browser
+    return signed_in_response(request, session.user, "/account?changed=1")

@@ -1,0 +1,51 @@
+"""Unlocking a password-protected shared link."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from footfall.accounts.ratelimit import TooManyAttempts
+from footfall.errors import AuthError, NotFoundError
+from footfall.ingest.request import normalize_domain
+from footfall.web.access import SHARE_COOKIE, accounts, check_form_csrf, is_https
+from footfall.web.deps import client_ip, services
+from footfall.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/share/{domain}/unlock")
+async def unlock(
+    request: Request,
+    domain: str,
+    auth: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    acc = accounts(request)
+    share = acc.share(auth)
+    site = services(request).store.get_site(normalize_domain(domain))
+    if share is None or site is None or share.site_id != site.id:
+        raise NotFoundError("this shared link is unknown or revoked")
+    ip = client_ip(request, services(request).settings.trust_forwarded_for)
+    try:
+        value = await asyncio.to_thread(acc.unlock_share, share, password, ip)
+    except (AuthError, TooManyAttempts) as exc:
+        context = {"domain": site.domain, "token": auth, "error": exc.detail}
+        return render(request, "share_password.html", context, exc.status)
+    response = RedirectResponse(f"/share/{quote(site.domain)}?auth={quote(auth)}", 303)
+    response.set_cookie(
+        SHARE_COOKIE.format(id=share.id),
+        value,
+        httponly=True,
+        secure=is_https(request),
+        samesite="lax",
+        path="/",
+    )
+    return response

@@ -1,0 +1,348 @@
+"""Site management pages: the site list, and one site's settings with its forms.
+
+Every POST checks the session's CSRF token and the user's role on the site, then
+calls the same Admin facade as the management API and the CLI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zoneinfo
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from starlette.responses import RedirectResponse, Response
+
+from footfall.accounts.models import Role
+from footfall.errors import FootfallError, ForbiddenError, InputError
+from footfall.sites_admin import Admin, parse_scopes
+from footfall.tracker import snippet
+from footfall.web.access import (
+    Access,
+    LoginRequired,
+    accounts,
+    check_csrf,
+    check_form_csrf,
+    site_access,
+)
+from footfall.web.access import signed_in as session_of
+from footfall.web.deps import services
+from footfall.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CsrfField = Annotated[str | None, Form()]
+Short = Annotated[str, Form(max_length=200)]
+
+MESSAGES = {
+    "site_added": "Site added. Paste the snippet below into your pages.",
+    "timezone": "Time zone saved.",
+    "key_revoked": "API key revoked.",
+    "goal_added": "Goal added.",
+    "goal_removed": "Goal removed.",
+    "share_revoked": "Shared link revoked.",
+    "member_removed": "Member removed.",
+    "invitation_cancelled": "Invitation cancelled.",
+    "site_removed": "Site removed with all its data.",
+}
+
+
+@cache
+def timezones() -> list[str]:
+    return sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+
+
+def pasted_domain(text: str) -> str:
+    """People paste URLs: 'https://Example.com/blog' -> 'Example.com' (Admin normalizes)."""
+    value = text.strip()
+    if "://" in value:
+        value = value.split("://", 1)[1]
+    return value.split("/", 1)[0]
+
+
+def _admin(request: Request) -> Admin:
+    svc = services(request)
+    return Admin(svc.store, svc.keys)
+
+
+def _origin(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+async def _manager(request: Request, domain: str, role: Role = Role.ADMIN) -> Access:
+    access = await site_access(request, domain)
+    if access.role == "shared" or not access.at_least(role):
+        raise ForbiddenError(f"you need the {role.value} role on {access.site.domain} for this")
+    return access
+
+
+def _back(access: Access, message: str, anchor: str = "") -> RedirectResponse:
+    url = f"/sites/{quote(access.site.domain)}/settings?msg={message}"
+    return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
+
+
+# the site list ----------------------------------------------------------------
+def _sites_context(request: Request) -> dict[str, Any]:
+    session = session_of(request)
+    if session is None:
+        raise LoginRequired()
+    rows = accounts(request).visible_sites(session.user)
+    can_add = session.user.role in (Role.OWNER, Role.ADMIN)
+    return {"sites": rows, "can_add": can_add, "timezones": timezones()}
+
+
+@router.get("/sites")
+async def sites_page(request: Request, msg: str | None = None) -> Response:
+    context = await asyncio.to_thread(_sites_context, request)
+    context.update(message=MESSAGES.get(msg or ""), error=None, domain="", timezone="UTC")
+    return render(request, "sites.html", context)
+
+
+@router.post("/sites")
+async def add_site(
+    request: Request,
+    domain: Annotated[str, Form(max_length=253)],
+    timezone: Short = "UTC",
+    csrf_token: CsrfField = None,
+) -> Response:
+    check_form_csrf(request, csrf_token)
+    context = await asyncio.to_thread(_sites_context, request)
+    if not context["can_add"]:
+        raise ForbiddenError("only the instance's owners and admins add sites")
+    session = session_of(request)
+    assert session is not None
+    try:
+        site = await asyncio.to_thread(_admin(request).add_site, pasted_domain(domain), timezone)
+    except FootfallError as exc:
+        context.update(message=None, error=exc.detail, domain=domain, timezone=timezone)
+        return render(request, "sites.html", context, exc.status)
+    await asyncio.to_thread(
+        accounts(request).store.set_membership, session.user.id, site.id, Role.OWNER
+    )
+    services(request).sites.invalidate()
+    return RedirectResponse(f"/sites/{quote(site.domain)}/settings?msg=site_added", 303)
+
+
+# one site's settings ------------------------------------------------------------
+def _settings_context(request: Request, access: Access) -> dict[str, Any]:
+    svc = services(request)
+    acc = accounts(request)
+    site = access.site
+    admin = _admin(request)
+    return {
+        "site": site,
+        "role": access.role,
+        "is_owner": access.at_least(Role.OWNER),
+        "snippet": snippet(site.domain, _origin(request)),
+        "timezones": timezones(),
+        "keys": [k for k in svc.store.list_keys(site.id) if k.revoked_at is None],
+        "goals": admin.list_goals(site.domain),
+        "shares": acc.shares(site),
+        "members": acc.members(site),
+        "everywhere": [u for u in svc.store.list_users() if u.role is not None],
+        "invitations": acc.invitations(site),
+        "origin": _origin(request),
+        "roles": [r.value for r in Role] if access.at_least(Role.OWNER) else ["admin", "viewer"],
+        "message": None,
+        "error": None,
+        "new_key": None,
+        "new_share": None,
+        "new_invite": None,
+    }
+
+
+async def _settings(request: Request, access: Access, status: int = 200, **extra: Any) -> Response:
+    context = await asyncio.to_thread(_settings_context, request, access)
+    context.update(extra)
+    return render(request, "settings.html", context, status)
+
+
+@router.get("/sites/{domain}/settings")
+async def settings_page(request: Request, domain: str, msg: str | None = None) -> Response:
+    access = await _manager(request, domain)
+    return await _settings(request, access, message=MESSAGES.get(msg or ""))
+
+
+@router.post("/sites/{domain}/timezone")
+async def set_timezone(
+    request: Request, domain: str, timezone: Short, csrf_token: CsrfField = None
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    if timezone not in timezones():
+        return await _settings(request, access, 400, error=f"unknown time zone {timezone!r}")
+    await asyncio.to_thread(services(request).store.set_site_timezone, access.site.id, timezone)
+    services(request).sites.invalidate()
+    return _back(access, "timezone", "general")
+
+
+@router.post("/sites/{domain}/delete")
+async def delete_site(
+    request: Request, domain: str, confirm: Short = "", csrf_token: CsrfField = None
+) -> Response:
+    access = await _manager(request, domain, Role.OWNER)
+    check_csrf(request, access, csrf_token)
+    if confirm.strip().lower() != access.site.domain:
+        return await _settings(
+            request, access, 400, error="type the site's domain to confirm its removal"
+        )
+    await asyncio.to_thread(_admin(request).remove_site, access.site.domain)
+    services(request).sites.invalidate()
+    return RedirectResponse("/sites?msg=site_removed", 303)
+
+
+@router.post("/sites/{domain}/keys")
+async def create_key(
+    request: Request,
+    domain: str,
+    name: Short = "",
+    scopes: Annotated[list[str] | None, Form()] = None,
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    try:
+        parsed = parse_scopes(scopes or [])
+        if not parsed:
+            raise InputError("pick at least one scope", field="scopes")
+        new = await asyncio.to_thread(_admin(request).create_key, access.site.domain, parsed, name)
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    # The key is in this one response only: the store keeps its keyed hash.
+    return await _settings(request, access, 200, new_key=new)
+
+
+@router.post("/sites/{domain}/keys/{prefix}/revoke")
+async def revoke_key(
+    request: Request, domain: str, prefix: str, csrf_token: CsrfField = None
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    found = services(request).store.find_key(prefix)
+    if found is None or found.key.site_id != access.site.id:
+        return await _settings(request, access, 404, error="no such key on this site")
+    await asyncio.to_thread(_admin(request).revoke_key, prefix)
+    return _back(access, "key_revoked", "keys")
+
+
+@router.post("/sites/{domain}/goals")
+async def add_goal(
+    request: Request,
+    domain: str,
+    kind: Short = "event",
+    value: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    event, page = (value.strip(), None) if kind == "event" else (None, value.strip())
+    try:
+        await asyncio.to_thread(_admin(request).add_goal, access.site.domain, event, page)
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    return _back(access, "goal_added", "goals")
+
+
+@router.post("/sites/{domain}/goals/remove")
+async def remove_goal(
+    request: Request,
+    domain: str,
+    name: Annotated[str, Form(max_length=2000)],
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    try:
+        await asyncio.to_thread(_admin(request).remove_goal, access.site.domain, name)
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    return _back(access, "goal_removed", "goals")
+
+
+@router.post("/sites/{domain}/shares")
+async def create_share(
+    request: Request,
+    domain: str,
+    name: Short = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    acc = accounts(request)
+    try:
+        share = await asyncio.to_thread(
+            acc.create_share, access.site, name or "Shared link", password or None
+        )
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    return await _settings(request, access, 200, new_share=share)
+
+
+@router.post("/sites/{domain}/shares/{share_id}/revoke")
+async def revoke_share(
+    request: Request, domain: str, share_id: int, csrf_token: CsrfField = None
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    await asyncio.to_thread(accounts(request).revoke_share, access.site, share_id)
+    return _back(access, "share_revoked", "shares")
+
+
+@router.post("/sites/{domain}/members")
+async def invite(
+    request: Request,
+    domain: str,
+    email: Annotated[str, Form(max_length=254)],
+    role: Short = "viewer",
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    try:
+        wanted = Role(role)
+    except ValueError:
+        return await _settings(request, access, 400, error="pick a role")
+    if wanted is Role.OWNER and not access.at_least(Role.OWNER):
+        return await _settings(request, access, 403, error="only owners invite owners")
+    assert access.user_email is not None
+    try:
+        token = await asyncio.to_thread(
+            accounts(request).invite, access.site, email, wanted, access.user_email
+        )
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    link = f"{_origin(request)}/invite/{token}"
+    return await _settings(request, access, 200, new_invite={"email": email, "link": link})
+
+
+@router.post("/sites/{domain}/members/remove")
+async def remove_member(
+    request: Request,
+    domain: str,
+    email: Annotated[str, Form(max_length=254)],
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    acc = accounts(request)
+    members = {m.user.email: m for m in await asyncio.to_thread(acc.members, access.site)}
+    target = members.get(email.strip().lower())
+    if target is not None and target.role is Role.OWNER and not access.at_least(Role.OWNER):
+        return await _settings(request, access, 403, error="only owners remove owners")
+    try:
+        await asyncio.to_thread(acc.remove_member, access.site, email)
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    return _back(access, "member_removed", "members")
+
+
+@router.post("/sites/{domain}/invitations/{invitation}/cancel")
+async def cancel_invitation(
+    request: Request, domain: str, invitation: str, csrf_token: CsrfField = None
+) -> Response:
+    access = await _manager(request, domain)
+    check_csrf(request, access, csrf_token)
+    await asyncio.to_thread(accounts(request).cancel_invitation, access.site, invitation)
+    return _back(access, "invitation_cancelled", "members")

@@ -1,0 +1,58 @@
+"""Management API for user accounts, used by ``footfall user`` while the server runs.
+
+Users are instance-wide, so only the operator's admin token may call it (API keys,
+even admin-scoped ones, manage a single site).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from footfall.accounts.admin import add_user, list_users, user_json
+from footfall.accounts.service import Accounts
+from footfall.auth import bearer_token
+from footfall.errors import AuthError
+from footfall.web.access import accounts
+from footfall.web.deps import services
+from footfall.web.errors import json_response
+
+router = APIRouter(prefix="/api/v1", tags=["management"])
+
+
+class UserIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=1024)
+    role: str = "viewer"
+    site: str | None = Field(default=None, max_length=253)
+
+
+def _operator(request: Request) -> Accounts:
+    token = bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    if not hmac.compare_digest(token.encode(), services(request).admin_token.encode()):
+        raise AuthError("user management needs the operator's admin token")
+    return accounts(request)
+
+
+@router.get("/users", summary="List user accounts (operator only)")
+async def get_users(request: Request) -> Response:
+    acc = _operator(request)
+    return json_response(await asyncio.to_thread(list_users, acc))
+
+
+@router.post("/users", status_code=201, summary="Add a user, or give a user a role")
+async def post_user(request: Request, body: UserIn) -> Response:
+    acc = _operator(request)
+    user = await asyncio.to_thread(add_user, acc, body.email, body.password, body.role, body.site)
+    return json_response(user_json(user), 201)
+
+
+@router.delete("/users/{email}", summary="Remove a user with their sessions and roles")
+async def delete_user(request: Request, email: str) -> Response:
+    acc = _operator(request)
+    await asyncio.to_thread(acc.remove_user, email)
+    return json_response({"removed": email})

@@ -1,0 +1,58 @@
+"""Helpers for page tests: read a form's CSRF token, sign in over HTTP or in a browser."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from playwright.sync_api import Page
+
+from footfall.accounts.models import Role
+from footfall.accounts.service import Accounts
+from footfall.domain import Site
+
+HTML = {"accept": "text/html"}
+PASSWORD = "correct horse battery staple"
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF field in the page"
+    return found.group(1)
+
+
+def accounts_of(client: TestClient) -> Accounts:
+    found: Accounts = client.app.state.accounts  # type: ignore[attr-defined]
+    return found
+
+
+def make_user(
+    acc: Accounts,
+    email: str,
+    role: Role | None = Role.OWNER,
+    site: Site | None = None,
+    site_role: Role | None = None,
+    password: str = PASSWORD,
+) -> None:
+    acc.add_user(email, password, role, site, site_role)
+
+
+def login(client: TestClient, email: str, password: str = PASSWORD, next: str = "") -> str:
+    """Sign in through the form; returns the redirect target."""
+    page = client.get("/login", headers=HTML)
+    r = client.post(
+        "/login",
+        data={"email": email, "password": password, "next": next, "csrf_token": csrf(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    return r.headers["location"]
+
+
+def browser_login(page: Page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url("**/sites")

@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import pytest
+
+from footfall.accounts.models import Role
+from footfall.accounts.ratelimit import TooManyAttempts
+from footfall.accounts.service import SESSION_LIFETIME, Accounts, token_hash
+from footfall.domain import Site
+from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
+from footfall.store.duckdb import DuckDBStore
+from tests.support import Clock
+
+SECRET = "accounts-test-secret-0123456789abcdef"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def acc(store: DuckDBStore, clock: Clock) -> Accounts:
+    return Accounts(store, SECRET, clock)
+
+
+@pytest.fixture
+def site(store: DuckDBStore) -> Site:
+    return store.add_site("example.com", "UTC", "6c4b1e52-4c55-4a34-8f3c-2d2a1f0e9b11")
+
+
+def test_users_are_unique_by_normalized_email(acc: Accounts) -> None:
+    assert not acc.has_users()
+    user = acc.add_user(" Owner@Example.COM ", "long password", Role.OWNER)
+    assert user.email == "owner@example.com"
+    assert acc.has_users()
+    with pytest.raises(ConflictError):
+        acc.add_user("owner@example.com", "another password", None)
+    with pytest.raises(InputError):
+        acc.add_user("not an email", "long password", None)
+
+
+def test_login_errors_are_the_same_for_unknown_email_and_wrong_password(acc: Accounts) -> None:
+    acc.add_user("a@x.io", "right password", Role.OWNER)
+    with pytest.raises(AuthError) as wrong:
+        acc.authenticate("a@x.io", "wrong password", "ip")
+    with pytest.raises(AuthError) as unknown:
+        acc.authenticate("b@x.io", "right password", "ip")
+    assert wrong.value.as_json() == unknown.value.as_json()
+    assert acc.authenticate("A@X.io", "right password", "ip").email == "a@x.io"
+
+
+def test_login_is_rate_limited_even_with_the_right_password(acc: Accounts) -> None:
+    acc.add_user("a@x.io", "right password", Role.OWNER)
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            acc.authenticate("a@x.io", "wrong password", "ip")
+    with pytest.raises(TooManyAttempts):
+        acc.authenticate("a@x.io", "right password", "ip")
+
+
+def test_sessions_are_stored_hashed_expire_and_end(
+    acc: Accounts, store: DuckDBStore, clock: Clock
+) -> None:
+    user = acc.add_user("a@x.io", "right password", Role.OWNER)
+    token = acc.start_session(user)
+    assert store.get_web_session(token.encode()) is None  # the raw token is not a key
+    assert store.get_web_session(token_hash(token)) is not None
+    signed = acc.signed_in(token)
+    assert signed is not None
+    assert signed.user.email == "a@x.io"
+    other = acc.start_session(user)
+    other_signed = acc.signed_in(other)
+    assert other_signed is not None
+    assert other_signed.csrf_token != signed.csrf_token  # one CSRF token per session
+    assert acc.signed_in("forged") is None
+    clock.advance(seconds=SESSION_LIFETIME.total_seconds() + 1)
+    assert acc.signed_in(token) is None
+    fresh = acc.start_session(user)
+    acc.end_session(fresh)
+    assert acc.signed_in(fresh) is None
+
+
+def test_roles_combine_instance_and_site_roles(acc: Accounts, site: Site) -> None:
+    owner = acc.add_user("o@x.io", "long password", Role.OWNER)
+    viewer = acc.add_user("v@x.io", "long password", None, site, Role.VIEWER)
+    stranger = acc.add_user("s@x.io", "long password", None)
+    assert acc.role_on(owner, site) is Role.OWNER
+    assert acc.role_on(viewer, site) is Role.VIEWER
+    assert acc.role_on(stranger, site) is None
+    assert [s.domain for s, _ in acc.visible_sites(viewer)] == ["example.com"]
+    assert acc.visible_sites(stranger) == []
+
+
+def test_invitation_is_hashed_expiring_and_works_once(
+    acc: Accounts, store: DuckDBStore, site: Site, clock: Clock
+) -> None:
+    token = acc.invite(site, "New@X.io", Role.ADMIN, "o@x.io")
+    assert store.get_invitation(token_hash(token)) is not None
+    assert acc.invitation(token).email == "new@x.io"
+    user = acc.accept(token, "chosen password")
+    assert acc.role_on(user, site) is Role.ADMIN
+    assert acc.authenticate("new@x.io", "chosen password", "ip").id == user.id
+    with pytest.raises(NotFoundError):
+        acc.accept(token, "chosen password")
+    late = acc.invite(site, "late@x.io", Role.VIEWER, "o@x.io")
+    clock.advance(days=8)
+    with pytest.raises(NotFoundError):
+        acc.invitation(late)
+
+
+def test_accepting_keeps_a_higher_role(acc: Accounts, site: Site) -> None:
+    acc.add_user("a@x.io", "long password", None, site, Role.ADMIN)
+    token = acc.invite(site, "a@x.io", Role.VIEWER, "o@x.io")
+    user = acc.accept(token, None)
+    assert acc.role_on(user, site) is Role.ADMIN
+
+
+def test_shared_links_with_password_and_revocation(acc: Accounts, site: Site) -> None:
+    open_link = acc.create_share(site, "Public", None)
+    locked = acc.create_share(site, "Team", "share password")
+    assert acc.share(open_link.token) == open_link
+    assert acc.unlocked(open_link, None)
+    assert not acc.unlocked(locked, None)
+    with pytest.raises(AuthError):
+        acc.unlock_share(locked, "wrong one", "ip")
+    cookie = acc.unlock_share(locked, "share password", "ip")
+    assert acc.unlocked(locked, cookie)
+    other = acc.create_share(site, "Other", "share password")
+    assert not acc.unlocked(other, cookie)  # an unlock cookie opens its own link only
+    acc.revoke_share(site, locked.id)
+    assert acc.share(locked.token) is None
+    assert [s.name for s in acc.shares(site)] == ["Public", "Other"]
+    with pytest.raises(NotFoundError):
+        acc.revoke_share(site, locked.id)
+
+
+def test_removing_a_site_removes_its_roles_and_links(
+    acc: Accounts, store: DuckDBStore, site: Site
+) -> None:
+    user = acc.add_user("v@x.io", "long password", None, site, Role.VIEWER)
+    link = acc.create_share(site, "Public", None)
+    acc.invite(site, "w@x.io", Role.VIEWER, "o@x.io")
+    assert store.remove_site("example.com")
+    assert store.user_memberships(user.id) == {}
+    assert acc.share(link.token) is None
+    assert store.site_invitations(site.id) == []
+
+
+def test_removing_a_user_ends_their_sessions(acc: Accounts) -> None:
+    user = acc.add_user("a@x.io", "long password", Role.ADMIN)
+    token = acc.start_session(user)
+    acc.remove_user("a@x.io")
+    assert acc.signed_in(token) is None
+    with pytest.raises(NotFoundError):
+        acc.remove_user("a@x.io")
