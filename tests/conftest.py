@@ -53,9 +53,11 @@ def running(settings: Settings, clock: Clock) -> Iterator[Running]:
         yield Running(client, svc, admin)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    """One headless Debian Chromium for the session; each test opens its own context."""
+    """One headless Debian Chromium per test module; each test opens its own context.
+    (Per module, not per session: Playwright's sync API keeps an event loop running in
+    this thread, which pytest-asyncio tests collected after it could not use.)"""
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

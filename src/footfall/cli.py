@@ -18,6 +18,8 @@ from urllib.parse import quote, unquote
 import httpx
 import typer
 
+from footfall.accounts import admin as users
+from footfall.accounts.service import Accounts
 from footfall.auth import KeyRing
 from footfall.cli_users import user_app
 from footfall.config import Settings, load_settings, resolve_secret
@@ -70,9 +72,9 @@ class LocalAdmin:
 
     def __init__(self, settings: Settings) -> None:
         store = open_store(settings.database_url)
-        self._admin = Admin(
-            store, KeyRing(store, resolve_secret(settings, "secret_key", settings.secret_key))
-        )
+        secret = resolve_secret(settings, "secret_key", settings.secret_key)
+        self._admin = Admin(store, KeyRing(store, secret))
+        self._accounts = Accounts(store, secret)
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         a, b = self._admin, body or {}
@@ -100,6 +102,15 @@ class LocalAdmin:
             case "DELETE", ["keys", prefix]:
                 a.revoke_key(prefix)
                 return {"revoked": prefix}
+            case "GET", ["users"]:
+                return users.list_users(self._accounts)
+            case "POST", ["users"]:
+                acc = self._accounts
+                user = users.add_user(acc, b["email"], b["password"], b["role"], b["site"])
+                return users.user_json(user)
+            case "DELETE", ["users", email]:
+                self._accounts.remove_user(email)
+                return {"removed": email}
         raise FootfallError(f"unknown admin call {method} {path}")
 
     def close(self) -> None:

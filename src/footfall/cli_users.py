@@ -10,55 +10,15 @@ import sys
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import httpx
 import typer
-
-from footfall.accounts import admin as users
-from footfall.accounts.service import Accounts
-from footfall.config import load_settings, resolve_secret
-from footfall.errors import FootfallError
-from footfall.store.base import open_store
 
 user_app = typer.Typer(no_args_is_help=True, help="Manage user accounts (dashboard logins).")
 
 
-def _local(method: str, path: str, body: dict[str, Any]) -> Any:
-    settings = load_settings()
-    store = open_store(settings.database_url)
-    try:
-        acc = Accounts(store, resolve_secret(settings, "secret_key", settings.secret_key))
-        if method == "GET":
-            return users.list_users(acc)
-        if method == "POST":
-            user = users.add_user(acc, body["email"], body["password"], body["role"], body["site"])
-            return users.user_json(user)
-        acc.remove_user(body["email"])
-        return {"removed": body["email"]}
-    finally:
-        store.close()
-
-
 def _call(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    from footfall.cli import RemoteAdmin, _running_server  # cli imports this module
+    from footfall.cli import _run  # cli imports this module
 
-    try:
-        settings = load_settings()
-        server = _running_server(settings)
-        if server is None:
-            return _local(method, path, body or {})
-        remote = RemoteAdmin(
-            server["url"], resolve_secret(settings, "admin_token", settings.admin_token)
-        )
-        try:
-            return remote.call(method, path, body)
-        finally:
-            remote.close()
-    except FootfallError as exc:
-        typer.echo(f"error: {exc.detail}", err=True)
-        raise typer.Exit(1) from None
-    except httpx.HTTPError as exc:
-        typer.echo(f"error: cannot reach the running server: {exc}", err=True)
-        raise typer.Exit(1) from None
+    return _run(method, path, body)
 
 
 def _password(from_stdin: bool) -> str:

@@ -201,7 +201,11 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
             else column_for(d, e_cols, p)
             for d in q.dimensions
         ]
-        e_aggs = ["count(*) FILTER (WHERE name = 'pageview') AS pageviews", "count(*) AS events"]
+        # Only the aggregates asked for: each one costs on a million rows. The event
+        # count stays as the one that always exists (the FULL JOIN needs a row per group).
+        e_aggs = ["count(*) AS events"]
+        if "pageviews" in q.metrics:
+            e_aggs.append("count(*) FILTER (WHERE name = 'pageview') AS pageviews")
         if wants_visitors and visitors_from_events:
             e_aggs.append("count(DISTINCT visitor_id) AS e_visitors")
         if wants_revenue:

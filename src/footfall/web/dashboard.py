@@ -29,6 +29,7 @@ from footfall.web import export
 from footfall.web.access import check_csrf, site_access
 from footfall.web.deps import read_body, services
 from footfall.web.errors import json_response
+from footfall.web.stats import earliest_day, realtime_visitors
 from footfall.web.templating import render
 
 router = APIRouter(tags=["dashboard"])
@@ -106,15 +107,10 @@ class ViewState:
         return cls(raw, filters, interval)
 
 
-async def _earliest(request: Request, site: Site) -> date:
-    first = await asyncio.to_thread(services(request).store.first_event_at, site.id)
-    return (first or site.created_at or services(request).clock()).astimezone(UTC).date()
-
-
 async def _earliest_for(request: Request, site: Site, date_range: Any) -> date:
     """The first day of "all time"; no other range needs it (it costs a scan)."""
     if date_range == "all":
-        return await _earliest(request, site)
+        return await earliest_day(request, site)
     return services(request).clock().astimezone(UTC).date()
 
 
@@ -205,12 +201,7 @@ async def dashboard_query(request: Request, domain: str) -> Response:
 @router.get("/api/dashboard/{domain}/realtime", summary="Dashboard: visitors in the last 5 minutes")
 async def dashboard_realtime(request: Request, domain: str) -> Response:
     access = await site_access(request, domain)
-    svc = services(request)
-    now = svc.clock()
-    window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))  # now included
-    q = stats_query.StatsQuery(access.site.domain, ("visitors",), *window, "UTC")
-    result = await asyncio.to_thread(run, svc.store, q, access.site)
-    return json_response({"visitors": result["results"][0]["metrics"][0]})
+    return json_response({"visitors": await realtime_visitors(request, access.site)})
 
 
 async def _prop_keys(request: Request, site: Site, state: ViewState) -> list[str]:

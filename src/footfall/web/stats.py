@@ -31,9 +31,21 @@ def _site_for_key(request: Request, domain: str) -> Site:
     return site
 
 
-async def _earliest(request: Request, site: Site) -> date:
+async def earliest_day(request: Request, site: Site) -> date:
+    """The first day of the site's "all" range: its first event's (or its creation's)."""
     first = await asyncio.to_thread(services(request).store.first_event_at, site.id)
     return (first or site.created_at or services(request).clock()).astimezone(UTC).date()
+
+
+async def realtime_visitors(request: Request, site: Site) -> int:
+    """Distinct visitors in the last 5 minutes, now included."""
+    svc = services(request)
+    now = svc.clock()
+    window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))
+    q = stats_query.StatsQuery(site.domain, ("visitors",), *window, "UTC")
+    answer = await asyncio.to_thread(run, svc.store, q, site)
+    visitors: int = answer["results"][0]["metrics"][0]
+    return visitors
 
 
 @router.post("/api/v2/query", summary="Plausible Stats API v2 query (Bearer key, stats scope)")
@@ -42,7 +54,7 @@ async def query_v2(request: Request) -> Response:
     body: Any = loads(await read_body(request, svc.settings.max_body_bytes))
     domain = body.get("site_id") if isinstance(body, dict) else None
     site = _site_for_key(request, str(domain or ""))
-    q = stats_query.parse(body, svc.clock(), site.timezone, await _earliest(request, site))
+    q = stats_query.parse(body, svc.clock(), site.timezone, await earliest_day(request, site))
     answer = await asyncio.to_thread(run, svc.store, q, site)
     answer["query"] = {
         **body,
@@ -58,9 +70,8 @@ async def _v1(request: Request, site: Site, body: dict[str, Any]) -> dict[str, A
     raw_filters = request.query_params.get("filters")
     if raw_filters:
         body["filters"] = v1.parse_filters(raw_filters)
-    q = stats_query.parse(
-        {"site_id": site.domain, **body}, svc.clock(), site.timezone, await _earliest(request, site)
-    )
+    first = await earliest_day(request, site)
+    q = stats_query.parse({"site_id": site.domain, **body}, svc.clock(), site.timezone, first)
     answer: dict[str, Any] = await asyncio.to_thread(run, svc.store, q, site)
     return answer
 
@@ -71,13 +82,8 @@ def _today(request: Request, site: Site) -> date:
 
 @router.get("/api/v1/stats/realtime/visitors", summary="Visitors in the last 5 minutes")
 async def realtime(request: Request, site_id: str) -> Response:
-    svc = services(request)
     site = _site_for_key(request, site_id)
-    now = svc.clock()
-    window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))  # now included
-    q = stats_query.StatsQuery(site.domain, ("visitors",), *window, "UTC")
-    answer = await asyncio.to_thread(run, svc.store, q, site)
-    return json_response(answer["results"][0]["metrics"][0])
+    return json_response(await realtime_visitors(request, site))
 
 
 @router.get("/api/v1/stats/aggregate", summary="Plausible v1 aggregate")
@@ -184,7 +190,7 @@ async def breakdown(
 async def summary(request: Request, site: str) -> Response:
     svc = services(request)
     found = _site_for_key(request, site)
-    earliest = await _earliest(request, found)
+    earliest = await earliest_day(request, found)
     metrics = ["visitors", "visits", "pageviews", "bounce_rate", "visit_duration"]
     totals = stats_query.parse(
         {"site_id": found.domain, "metrics": metrics, "date_range": "30d"},

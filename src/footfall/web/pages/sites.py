@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import zoneinfo
+from collections.abc import Callable
 from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -80,6 +81,31 @@ async def _manager(request: Request, domain: str, role: Role = Role.ADMIN) -> Ac
 def _back(access: Access, message: str, anchor: str = "") -> RedirectResponse:
     url = f"/sites/{quote(access.site.domain)}/settings?msg={message}"
     return RedirectResponse(url + (f"#{anchor}" if anchor else ""), 303)
+
+
+async def _form(
+    request: Request, domain: str, csrf_token: str | None, role: Role = Role.ADMIN
+) -> Access:
+    """A settings form posted by someone with ``role`` on the site, with its CSRF token."""
+    access = await _manager(request, domain, role)
+    check_csrf(request, access, csrf_token)
+    return access
+
+
+async def _attempt(
+    request: Request,
+    access: Access,
+    done: tuple[str, str],
+    action: Callable[..., object],
+    *args: object,
+) -> Response:
+    """Run a settings change; back to the settings with ``done`` (message, section), or
+    the page again with the error when the change is refused."""
+    try:
+        await asyncio.to_thread(action, *args)
+    except FootfallError as exc:
+        return await _settings(request, access, exc.status, error=exc.detail)
+    return _back(access, *done)
 
 
 # the site list ----------------------------------------------------------------
@@ -168,12 +194,12 @@ async def settings_page(request: Request, domain: str, msg: str | None = None) -
 async def set_timezone(
     request: Request, domain: str, timezone: Short, csrf_token: CsrfField = None
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     if timezone not in timezones():
         return await _settings(request, access, 400, error=f"unknown time zone {timezone!r}")
     await asyncio.to_thread(services(request).store.set_site_timezone, access.site.id, timezone)
     services(request).sites.invalidate()
+    accounts(request).recent.clear()  # cached access carries the site's zone
     return _back(access, "timezone", "general")
 
 
@@ -181,8 +207,7 @@ async def set_timezone(
 async def delete_site(
     request: Request, domain: str, confirm: Short = "", csrf_token: CsrfField = None
 ) -> Response:
-    access = await _manager(request, domain, Role.OWNER)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token, Role.OWNER)
     if confirm.strip().lower() != access.site.domain:
         return await _settings(
             request, access, 400, error="type the site's domain to confirm its removal"
@@ -200,8 +225,7 @@ async def create_key(
     scopes: Annotated[list[str] | None, Form()] = None,
     csrf_token: CsrfField = None,
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     try:
         parsed = parse_scopes(scopes or [])
         if not parsed:
@@ -217,8 +241,7 @@ async def create_key(
 async def revoke_key(
     request: Request, domain: str, prefix: str, csrf_token: CsrfField = None
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     found = services(request).store.find_key(prefix)
     if found is None or found.key.site_id != access.site.id:
         return await _settings(request, access, 404, error="no such key on this site")
@@ -234,14 +257,12 @@ async def add_goal(
     value: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: CsrfField = None,
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     event, page = (value.strip(), None) if kind == "event" else (None, value.strip())
-    try:
-        await asyncio.to_thread(_admin(request).add_goal, access.site.domain, event, page)
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
-    return _back(access, "goal_added", "goals")
+    add = _admin(request).add_goal
+    return await _attempt(
+        request, access, ("goal_added", "goals"), add, access.site.domain, event, page
+    )
 
 
 @router.post("/sites/{domain}/goals/remove")
@@ -251,13 +272,11 @@ async def remove_goal(
     name: Annotated[str, Form(max_length=2000)],
     csrf_token: CsrfField = None,
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
-    try:
-        await asyncio.to_thread(_admin(request).remove_goal, access.site.domain, name)
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
-    return _back(access, "goal_removed", "goals")
+    access = await _form(request, domain, csrf_token)
+    remove = _admin(request).remove_goal
+    return await _attempt(
+        request, access, ("goal_removed", "goals"), remove, access.site.domain, name
+    )
 
 
 @router.post("/sites/{domain}/shares")
@@ -268,8 +287,7 @@ async def create_share(
     password: Annotated[str, Form(max_length=1024)] = "",
     csrf_token: CsrfField = None,
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     acc = accounts(request)
     try:
         share = await asyncio.to_thread(
@@ -284,8 +302,7 @@ async def create_share(
 async def revoke_share(
     request: Request, domain: str, share_id: int, csrf_token: CsrfField = None
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     await asyncio.to_thread(accounts(request).revoke_share, access.site, share_id)
     return _back(access, "share_revoked", "shares")
 
@@ -298,8 +315,7 @@ async def invite(
     role: Short = "viewer",
     csrf_token: CsrfField = None,
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     try:
         wanted = Role(role)
     except ValueError:
@@ -324,25 +340,20 @@ async def remove_member(
     email: Annotated[str, Form(max_length=254)],
     csrf_token: CsrfField = None,
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     acc = accounts(request)
     members = {m.user.email: m for m in await asyncio.to_thread(acc.members, access.site)}
     target = members.get(email.strip().lower())
     if target is not None and target.role is Role.OWNER and not access.at_least(Role.OWNER):
         return await _settings(request, access, 403, error="only owners remove owners")
-    try:
-        await asyncio.to_thread(acc.remove_member, access.site, email)
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
-    return _back(access, "member_removed", "members")
+    done = ("member_removed", "members")
+    return await _attempt(request, access, done, acc.remove_member, access.site, email)
 
 
 @router.post("/sites/{domain}/invitations/{invitation}/cancel")
 async def cancel_invitation(
     request: Request, domain: str, invitation: str, csrf_token: CsrfField = None
 ) -> Response:
-    access = await _manager(request, domain)
-    check_csrf(request, access, csrf_token)
+    access = await _form(request, domain, csrf_token)
     await asyncio.to_thread(accounts(request).cancel_invitation, access.site, invitation)
     return _back(access, "invitation_cancelled", "members")
