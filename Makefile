@@ -66,10 +66,11 @@ image-smoke:
 	bash deploy/image-smoke.sh
 
 ## bench: reproducible benchmarks; prints tables (see docs/performance.md)
-bench: .venv/.dev
+bench: .venv/.dev .deps/chromium
 	bash bench/setup.sh
 	.venv/bin/python bench/ingest.py
 	.venv/bin/python bench/query.py
+	.venv/bin/python bench/dashboard.py
 	.venv/bin/python bench/tracker.py
 
 clean:

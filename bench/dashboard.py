@@ -25,8 +25,10 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import uvicorn
 from playwright.sync_api import sync_playwright
 
@@ -96,20 +98,33 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+Request = tuple[str, str | None, dict[str, str]]  # url, body, headers
+
+
 def measure(
     base: str, session: str, runs: int, server_pid: int
-) -> tuple[float, list[float], list[float], list[float]]:
+) -> tuple[float, list[float], list[float], list[float], list[Request]]:
     """Cold first load, then per run: the page's mark, the wall clock from goto, and the
-    server's CPU time, in milliseconds."""
+    server's CPU time, in milliseconds; and the data requests of the last load."""
     marks: list[float] = []
     walls: list[float] = []
     cpus: list[float] = []
+    sent: list[Request] = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(runs + 1):
             context = browser.new_context(viewport={"width": 1280, "height": 900})
             context.add_cookies([{"name": SESSION_COOKIE, "value": session, "url": base}])
             page = context.new_page()
+            sent.clear()
+            page.on(
+                "request",
+                lambda r: (
+                    sent.append((r.url, r.post_data, r.headers))
+                    if "/api/dashboard/" in r.url and "/realtime" not in r.url
+                    else None
+                ),
+            )
             cpu = cpu_ms(server_pid)
             started = time.perf_counter()
             page.goto(f"{base}/sites/{DOMAIN}?period=30d")
@@ -120,7 +135,27 @@ def measure(
             assert page.locator("#list-pages button.dash-row").count() > 0, "no data on screen"
             context.close()
         browser.close()
-    return marks[0], marks[1:], walls[1:], cpus[1:]
+    return marks[0], marks[1:], walls[1:], cpus[1:], list(sent)
+
+
+def replay(requests: list[Request], session: str, times: int = 5) -> float:
+    """The page's data requests again, all at once as the page sends them, without a
+    browser on the machine: the server's share of a load (median ms)."""
+    walls = []
+    with httpx.Client(cookies={SESSION_COOKIE: session}, timeout=60) as client:
+
+        def send(request: Request) -> None:
+            url, body, headers = request
+            keep = {k: v for k, v in headers.items() if k in ("content-type", "x-csrf-token")}
+            answer = client.request("POST" if body else "GET", url, content=body, headers=keep)
+            assert answer.status_code == 200, answer.text
+
+        for _ in range(times):
+            started = time.perf_counter()
+            with ThreadPoolExecutor(len(requests)) as pool:
+                list(pool.map(send, requests))
+            walls.append((time.perf_counter() - started) * 1000)
+    return statistics.median(walls)
 
 
 def main() -> None:
@@ -143,7 +178,8 @@ def main() -> None:
     try:
         assert server.stdout is not None
         base, session = server.stdout.readline().split()
-        cold, marks, walls, cpus = measure(base, session, args.runs, server.pid)
+        cold, marks, walls, cpus, sent = measure(base, session, args.runs, server.pid)
+        server_only = replay(sent, session)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -163,6 +199,8 @@ def main() -> None:
           f"{statistics.median(walls):.0f} |")  # fmt: skip
     print(f"| server CPU time per load (all its requests), median | "
           f"{statistics.median(cpus):.0f} |")  # fmt: skip
+    print(f"| the load's {len(sent)} data requests sent at once without a browser, median | "
+          f"{server_only:.0f} |")  # fmt: skip
     print(f"\nmachine: {os.cpu_count()} CPUs, load average before the runs {load}")
     sizes = gzipped_sizes()
     print("\n| asset | bytes | gzipped |")
