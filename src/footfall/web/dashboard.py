@@ -16,16 +16,16 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
 from footfall.domain import Site
-from footfall.errors import InputError
+from footfall.errors import FootfallError, InputError
 from footfall.ingest.request import loads
 from footfall.stats import query as stats_query
 from footfall.stats.compare import attach, shifted
 from footfall.stats.runner import run, time_labels
 from footfall.store.base import Store
-from footfall.web import export
+from footfall.web import export, preload
 from footfall.web.access import check_csrf, site_access
 from footfall.web.deps import read_body, services
 from footfall.web.errors import json_response
@@ -151,12 +151,38 @@ def _body(site: Site, raw: Any, today: date) -> dict[str, Any]:
     return {**raw, "site_id": site.domain, "date_range": date_range(raw["date_range"], today)}
 
 
-async def _page(request: Request, domain: str, shared: bool) -> HTMLResponse:
+async def _preloaded(request: Request, site: Site, goal_count: int) -> str:
+    """The first view's answers, as the script element dashboard.js reads before it asks
+    for anything (keys: its request bodies in canonical JSON). A query that fails is
+    left out: the page asks for it and shows the error as usual."""
+
+    async def one(body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        try:
+            return preload.key(body), await _query(request, site, body)
+        except FootfallError:
+            return None
+
+    async def props() -> list[tuple[str, Any]]:
+        try:
+            state = ViewState.from_request(request, site_today(site, request))
+            keys = await _prop_keys(request, site, state)
+        except FootfallError:
+            return []
+        body = preload.props_view(request.query_params, keys)
+        values = await one(body) if body is not None else None
+        return [(preload.PROPERTIES, {"keys": keys}), *([values] if values else [])]
+
+    bodies = preload.first_view(request.query_params, goal_count)
+    found, extra = await asyncio.gather(asyncio.gather(*(one(b) for b in bodies)), props())
+    return preload.script(dict([r for r in found if r is not None] + extra))
+
+
+async def _page(request: Request, domain: str, shared: bool) -> Response:
     access = await site_access(request, domain)
     site = access.site
     readonly = shared or access.role in ("viewer", "shared")
     goals = await asyncio.to_thread(services(request).store.list_goals, site.id)
-    return render(
+    shell = render(
         request,
         "dashboard.html",
         {
@@ -169,16 +195,29 @@ async def _page(request: Request, domain: str, shared: bool) -> HTMLResponse:
             "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
         },
     )
+    # The shell goes out at once (styles and scripts load meanwhile); the answers of the
+    # first view follow in the same response as soon as the server has them, so the
+    # page draws without a round trip of its own.
+    return preload.stream(shell, _preloaded(request, site, len(goals)))
 
 
 @router.get("/sites/{domain}", include_in_schema=False)
-async def dashboard_page(request: Request, domain: str) -> HTMLResponse:
+async def dashboard_page(request: Request, domain: str) -> Response:
     return await _page(request, domain, shared=False)
 
 
 @router.get("/share/{domain}", include_in_schema=False)
-async def shared_page(request: Request, domain: str) -> HTMLResponse:
+async def shared_page(request: Request, domain: str) -> Response:
     return await _page(request, domain, shared=True)
+
+
+async def _query(request: Request, site: Site, raw: Any) -> dict[str, Any]:
+    """One dashboard query, answered as the page reads it."""
+    body = _body(site, raw, site_today(site, request))
+    q = await _parse(request, site, body)
+    result = await asyncio.to_thread(answer, services(request).store, q, site)
+    result["query"] = {**body, "date_range": [q.first_day.isoformat(), q.last_day.isoformat()]}
+    return result
 
 
 @router.post(
@@ -188,14 +227,8 @@ async def shared_page(request: Request, domain: str) -> HTMLResponse:
 async def dashboard_query(request: Request, domain: str) -> Response:
     access = await site_access(request, domain)
     check_csrf(request, access)
-    svc = services(request)
-    site = access.site
-    raw = loads(await read_body(request, svc.settings.max_body_bytes))
-    body = _body(site, raw, site_today(site, request))
-    q = await _parse(request, site, body)
-    result = await asyncio.to_thread(answer, svc.store, q, site)
-    result["query"] = {**body, "date_range": [q.first_day.isoformat(), q.last_day.isoformat()]}
-    return json_response(result)
+    raw = loads(await read_body(request, services(request).settings.max_body_bytes))
+    return json_response(await _query(request, access.site, raw))
 
 
 @router.get("/api/dashboard/{domain}/realtime", summary="Dashboard: visitors in the last 5 minutes")

@@ -1,0 +1,134 @@
+"""The dashboard's first view, answered inside the page's own response.
+
+dashboard.js asks for the top stats, the chart and the panels' first tabs as soon as it
+runs. The server knows those questions from the URL alone, so it answers them while the
+browser is still loading styles and scripts, and streams the answers at the end of the
+page. ``first_view`` builds the same bodies the script would send (static/dashboard.js:
+readState, loadTop, loadChart, loadPanel); the script looks each body up by ``key`` and
+asks the server only for what is not there. If the two ever drift apart, the page still
+works: it fetches. tests/web/test_preload.py fails when they do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Awaitable
+from typing import Any
+
+from starlette.datastructures import QueryParams
+from starlette.responses import HTMLResponse, StreamingResponse
+
+MARKER = "<!--footfall:preload-->"
+PROPERTIES = "properties"  # the key of the custom property keys of the view
+TOP = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]
+# The periods and, for each, the chart intervals it offers (dashboard.js: INTERVALS).
+INTERVALS = {
+    "today": ["hour"],
+    "yesterday": ["hour"],
+    "7d": ["hour", "day"],
+    "30d": ["day", "week"],
+    "month": ["day", "week"],
+    "last_month": ["day", "week"],
+    "6mo": ["day", "week", "month"],
+    "12mo": ["day", "week", "month"],
+    "all": ["day", "week", "month"],
+    "custom": ["hour", "day", "week", "month"],
+}
+DEFAULT_INTERVAL = {"6mo": "month", "12mo": "month", "all": "month", "7d": "day"}
+# Each panel's first tab; the custom-properties panel needs its keys first, so it asks.
+FIRST_TABS = ("visit:channel", "event:page", "visit:country_name", "visit:browser")
+PANEL = {"metrics": ["visitors"], "pagination": {"limit": 9}}
+GOALS = {"metrics": ["visitors", "events", "conversion_rate"], "dimensions": ["event:goal"]}
+
+
+def _interval(period: str, asked: str) -> str:
+    allowed = INTERVALS[period]
+    if asked in allowed:
+        return asked
+    wanted = DEFAULT_INTERVAL.get(period) or ("day" if "day" in allowed else allowed[0])
+    return wanted if wanted in allowed else allowed[0]
+
+
+def _filters(params: QueryParams) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    for raw in params.getlist("f"):
+        op, _, rest = raw.partition(",")
+        dimension, sep, value = rest.partition(",")
+        if op and sep:
+            out.append([op, dimension, [value]])
+    return out
+
+
+def _period(params: QueryParams) -> tuple[str, dict[str, Any]]:
+    """The period as dashboard.js reads it, and the two fields every body starts with."""
+    period = params.get("period", "")
+    period = period if period in INTERVALS else "30d"
+    first, last = params.get("from", ""), params.get("to", "")
+    if period == "custom" and not (first and last):
+        period = "30d"
+    common = {
+        "date_range": [first, last] if period == "custom" else period,
+        "filters": _filters(params),
+    }
+    return period, common
+
+
+def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
+    """The query bodies dashboard.js sends first for a dashboard URL."""
+    period, common = _period(params)
+    metric = params.get("metric", "")
+    metric = metric if metric in TOP else "visitors"
+    compare = params.get("compare") != "0"
+    comparisons = {"comparisons": {"mode": "previous_period"}} if compare else {}
+    top = {"metrics": TOP, **({"include": comparisons} if compare else {})}
+    interval = _interval(period, params.get("interval", ""))
+    chart = {
+        "metrics": [metric],
+        "dimensions": [f"time:{interval}"],
+        "include": {"time_labels": True, **comparisons},
+    }
+    panels = [{**PANEL, "dimensions": [d]} for d in FIRST_TABS]
+    goals = [{**GOALS, "pagination": {"limit": 9}}] if goal_count else []
+    return [{**common, **body} for body in (top, chart, *panels, *goals)]
+
+
+def props_view(params: QueryParams, keys: list[str]) -> dict[str, Any] | None:
+    """The custom-properties panel's body, once its keys are known (dashboard.js asks
+    for the keys, then for the chosen key's values)."""
+    if not keys:
+        return None
+    chosen = params.get("prop", "")
+    chosen = chosen if chosen in keys else keys[0]
+    return {
+        **_period(params)[1],
+        "metrics": ["visitors", "events", "percentage"],
+        "dimensions": [f"event:props:{chosen}"],
+        "pagination": {"limit": 9},
+    }
+
+
+def key(body: dict[str, Any]) -> str:
+    """Canonical JSON (sorted keys, no spaces), as dashboard.js's canonical() writes it."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def script(answers: dict[str, Any]) -> str:
+    """A JSON script element; ``<`` is escaped, so no visitor's value can end it early."""
+    data = json.dumps(answers, separators=(",", ":")).replace("<", "\\u003c")
+    return f'<script type="application/json" id="preloaded">{data}</script>'
+
+
+def stream(shell: HTMLResponse, tail: Awaitable[str]) -> StreamingResponse:
+    """The rendered page up to MARKER at once, then ``tail``, then the rest."""
+    html = bytes(shell.body).decode()
+    head, _, rest = html.partition(MARKER)
+
+    async def parts() -> AsyncIterator[str]:
+        yield head
+        yield await tail
+        yield rest
+
+    response = StreamingResponse(parts(), shell.status_code)
+    # the shell's headers (content type, cache and security headers, cookies) but its length
+    response.raw_headers = [(k, v) for k, v in shell.raw_headers if k != b"content-length"]
+    return response

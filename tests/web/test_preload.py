@@ -1,0 +1,68 @@
+"""The dashboard's first view arrives inside the page: the page asks for none of it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from playwright.sync_api import Browser
+from starlette.datastructures import QueryParams
+
+from footfall.web import preload
+from tests.support import Live
+from tests.web.dashboard.browser import add_goal, generated, ingest, set_up_owner, wait_ready
+
+DOMAIN = "example.com"
+
+
+def test_the_script_element_cannot_be_closed_by_a_value() -> None:
+    html = preload.script({"k": {"results": [{"dimensions": ["</script><script>alert(1)"]}]}})
+    assert html.count("</script>") == 1
+    assert "\\u003c/script>" in html
+
+
+def test_first_view_follows_the_url() -> None:
+    bodies = preload.first_view(QueryParams("period=bogus&f=is,visit:source,A,B"), 0)
+    assert {b["date_range"] for b in bodies} == {"30d"}  # unknown period: the default
+    assert bodies[0]["filters"] == [["is", "visit:source", ["A,B"]]]
+    assert len(bodies) == 6  # top stats, chart, four panels; no goals panel without goals
+    assert bodies[1]["dimensions"] == ["time:day"]
+    hourly = preload.first_view(QueryParams("period=today&compare=0&metric=visits"), 2)
+    assert hourly[1] == {
+        "date_range": "today",
+        "filters": [],
+        "metrics": ["visits"],
+        "dimensions": ["time:hour"],
+        "include": {"time_labels": True},
+    }
+    assert hourly[-1]["dimensions"] == ["event:goal"]
+
+
+def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.post_data or "") if "/query" in r.url else None)
+    try:
+        set_up_owner(page, live.url)
+        add_goal(page, live.url, DOMAIN, "Signup")
+        ingest(live, DOMAIN, generated(live, DOMAIN))
+        today = live.svc.clock().date()
+        views = [
+            "",
+            "?period=7d&f=is,visit:source,Google&metric=pageviews&compare=0",
+            "?period=today",
+            f"?period=custom&from={today - timedelta(days=9)}&to={today}&interval=week",
+            "?period=12mo&interval=day",
+        ]
+        for view in views:
+            asked.clear()
+            page.goto(f"{live.url}/sites/{DOMAIN}{view}")
+            wait_ready(page)
+            assert asked == [], view
+            assert page.locator("#list-pages .dash-row").count() > 0, view
+        # Later views are asked for as usual.
+        page.select_option("#period", "30d")
+        wait_ready(page)
+        assert len(asked) >= 6
+    finally:
+        context.close()
