@@ -12,10 +12,9 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from footfall.accounts.models import Invitation, Member, Role, SharedLink, User
 from footfall.accounts.passwords import hash_password, verify_password, waste_time
@@ -23,7 +22,6 @@ from footfall.accounts.ratelimit import LoginLimiter
 from footfall.domain import Site
 from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
 from footfall.store.base import Store
-from footfall.ttl import TTLCache
 
 SESSION_LIFETIME = timedelta(days=14)
 INVITATION_LIFETIME = timedelta(days=7)
@@ -65,9 +63,6 @@ class Accounts:
         self._secret = secret.encode()
         self.clock = clock
         self.limiter = limiter or LoginLimiter(clock)
-        # Who may see what, for the burst of requests one dashboard load makes (about
-        # ten within a second): entries live 2 s, and every change made here clears them.
-        self.recent: TTLCache[Hashable, Any] = TTLCache(2.0, 10_000)
 
     def _mac(self, purpose: str, value: str) -> str:
         msg = f"{purpose}:{value}".encode()
@@ -96,7 +91,6 @@ class Accounts:
         if stored is None:
             raise NotFoundError(f"no user {email}", field="email")
         self.store.remove_user(stored.user.id)
-        self.recent.clear()
 
     def change_password(self, user: User, current: str, new: str, ip: str) -> None:
         """Check the current password (rate limited like a login), store the new one and
@@ -104,7 +98,6 @@ class Accounts:
         self.authenticate(user.email, current, ip)
         self.store.set_password(user.id, hash_password(new))
         self.store.remove_user_sessions(user.id)
-        self.recent.clear()
 
     def authenticate(self, email: str, password: str, ip: str) -> User:
         """Check a login; the same error for an unknown email and a wrong password."""
@@ -130,7 +123,6 @@ class Accounts:
 
     def end_session(self, token: str) -> None:
         self.store.remove_web_session(token_hash(token))
-        self.recent.clear()
 
     def signed_in(self, token: str | None) -> SignedIn | None:
         if not token or len(token) > 200:
@@ -164,7 +156,6 @@ class Accounts:
 
     def remove_member(self, site: Site, email: str) -> None:
         stored = self.store.get_user(normalize_email(email))
-        self.recent.clear()
         if stored is None or not self.store.remove_membership(stored.user.id, site.id):
             raise NotFoundError(f"{email} is not a member of {site.domain}", field="email")
 
@@ -232,7 +223,6 @@ class Accounts:
         return [s for s in self.store.site_shares(site.id) if s.revoked_at is None]
 
     def revoke_share(self, site: Site, share_id: int) -> None:
-        self.recent.clear()
         if not self.store.revoke_share(site.id, share_id, self.clock()):
             raise NotFoundError("no such shared link", field="share")
 

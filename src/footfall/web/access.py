@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -118,22 +117,8 @@ async def site_access(request: Request, domain: str) -> Access:
     """Who may see this site's dashboard: a signed-in user with a role on it, or a valid,
     unrevoked shared link (``?auth=`` or header ``X-Share-Token``); a password-protected
     link also needs the unlock cookie. Raises LoginRequired, SharePasswordRequired, or
-    NotFoundError (no such site or no right to it: the same 404 either way).
-
-    A granted access is remembered for 2 s (``Accounts.recent``) for the same
-    credentials: one dashboard load asks about ten times at once."""
-    cookies = request.cookies
-    credentials: Hashable = (
-        domain,
-        cookies.get(SESSION_COOKIE),
-        request.query_params.get("auth") or request.headers.get("x-share-token"),
-        tuple(sorted((k, v) for k, v in cookies.items() if k.startswith("footfall_share_"))),
-    )
-    recent = accounts(request).recent
-    # A refusal raises inside the loader, so only granted access is remembered.
-    access = await asyncio.to_thread(recent.get, credentials, lambda: _resolve(request, domain))
-    assert isinstance(access, Access)
-    return access
+    NotFoundError (no such site or no right to it: the same 404 either way)."""
+    return await asyncio.to_thread(_resolve, request, domain)
 
 
 def check_csrf(request: Request, access: Access, form_token: str | None = None) -> None:

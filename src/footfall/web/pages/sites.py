@@ -199,7 +199,6 @@ async def set_timezone(
         return await _settings(request, access, 400, error=f"unknown time zone {timezone!r}")
     await asyncio.to_thread(services(request).store.set_site_timezone, access.site.id, timezone)
     services(request).sites.invalidate()
-    accounts(request).recent.clear()  # cached access carries the site's zone
     return _back(access, "timezone", "general")
 
 
