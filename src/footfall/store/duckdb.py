@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import duckdb
 import pyarrow as pa
@@ -75,6 +75,12 @@ def events_to_arrow(events: Sequence[Event]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=_EVENT_SCHEMA)
 
 
+@overload
+def _utc(ts: datetime) -> datetime: ...
+@overload
+def _utc(ts: None) -> None: ...
+@overload
+def _utc(ts: datetime | None) -> datetime | None: ...
 def _utc(ts: datetime | None) -> datetime | None:
     """Columns hold naive UTC (TIMESTAMPTZ would pull in pytz); callers see aware UTC."""
     return None if ts is None else ts.replace(tzinfo=UTC)
@@ -103,17 +109,13 @@ def _user(row: tuple[Any, ...]) -> User:
 def _invitation(row: tuple[Any, ...]) -> Invitation:
     token_hash, email, site_id, role, by, created, expires = row
     return Invitation(
-        bytes(token_hash), email, site_id, Role(role), by, _aware(created), _aware(expires)
+        bytes(token_hash), email, site_id, Role(role), by, _utc(created), _utc(expires)
     )
 
 
 def _share(row: tuple[Any, ...]) -> SharedLink:
     share_id, site_id, token, name, password_hash, created, revoked = row
-    return SharedLink(share_id, site_id, token, name, password_hash, _aware(created), _utc(revoked))
-
-
-def _aware(ts: datetime) -> datetime:
-    return ts.replace(tzinfo=UTC)
+    return SharedLink(share_id, site_id, token, name, password_hash, _utc(created), _utc(revoked))
 
 
 def _rebuild_visits(cur: duckdb.DuckDBPyConnection) -> None:
@@ -200,6 +202,11 @@ class DuckDBStore:
         except duckdb.Error as exc:
             cur.execute("ROLLBACK")
             raise StoreError(f"duckdb: {exc}") from exc
+
+    def _write(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
+        """One statement in its own transaction; its first row (RETURNING), if any."""
+        with self._transaction() as cur:
+            return cur.execute(Q[query], params).fetchone()
 
     def _one(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         try:
@@ -330,8 +337,7 @@ class DuckDBStore:
         return _site(row) if row else None
 
     def set_site_timezone(self, site_id: int, timezone: str) -> None:
-        with self._transaction() as cur:
-            cur.execute(Q["set_site_timezone"], [timezone, site_id])
+        self._write("set_site_timezone", [timezone, site_id])
 
     def remove_site(self, domain: str) -> bool:
         site = self.get_site(domain)
@@ -358,8 +364,7 @@ class DuckDBStore:
     ) -> ApiKey:
         now = _naive(datetime.now(UTC))
         params = [prefix, site_id, digest, ",".join(sorted(scopes)), name, now]
-        with self._transaction() as cur:
-            row = cur.execute(Q["add_key"], params).fetchone()
+        row = self._write("add_key", params)
         assert row is not None
         return _key(row)
 
@@ -373,8 +378,7 @@ class DuckDBStore:
         return [_key(r) for r in self._all("list_site_keys", [site_id])]
 
     def revoke_key(self, prefix: str, at: datetime) -> bool:
-        with self._transaction() as cur:
-            row = cur.execute(Q["revoke_key"], [_naive(at), prefix]).fetchone()
+        row = self._write("revoke_key", [_naive(at), prefix])
         return row is not None
 
     def touch_keys(self, last_used: Mapping[str, datetime]) -> None:
@@ -387,8 +391,7 @@ class DuckDBStore:
     # goals -------------------------------------------------------------------
     def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
         params = [site_id, event_name, page_path, display_name, _naive(datetime.now(UTC))]
-        with self._transaction() as cur:
-            row = cur.execute(Q["add_goal"], params).fetchone()
+        row = self._write("add_goal", params)
         if row is None:
             raise ConflictError(f"the site already has a goal named {display_name!r}", field="goal")
         return Goal(*row)
@@ -399,8 +402,7 @@ class DuckDBStore:
         return [Goal(*r) for r in self._all("list_site_goals", [site_id])]
 
     def remove_goal(self, site_id: int, display_name: str) -> bool:
-        with self._transaction() as cur:
-            return cur.execute(Q["remove_goal"], [site_id, display_name]).fetchone() is not None
+        return self._write("remove_goal", [site_id, display_name]) is not None
 
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
@@ -433,8 +435,7 @@ class DuckDBStore:
     # accounts ----------------------------------------------------------------
     def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
         params = [email, password_hash, role.value if role else "", _naive(datetime.now(UTC))]
-        with self._transaction() as cur:
-            row = cur.execute(Q["add_user"], params).fetchone()
+        row = self._write("add_user", params)
         if row is None:
             raise ConflictError(f"a user with email {email} already exists", field="email")
         return _user(row)
@@ -455,12 +456,10 @@ class DuckDBStore:
         return int(row[0]) if row else 0
 
     def set_password(self, user_id: int, password_hash: str) -> None:
-        with self._transaction() as cur:
-            cur.execute(Q["set_password"], [password_hash, user_id])
+        self._write("set_password", [password_hash, user_id])
 
     def set_user_role(self, user_id: int, role: Role | None) -> None:
-        with self._transaction() as cur:
-            cur.execute(Q["set_user_role"], [role.value if role else "", user_id])
+        self._write("set_user_role", [role.value if role else "", user_id])
 
     def remove_user(self, user_id: int) -> None:
         with self._transaction() as cur:
@@ -468,14 +467,10 @@ class DuckDBStore:
                 cur.execute(Q[query], [user_id])
 
     def set_membership(self, user_id: int, site_id: int, role: Role) -> None:
-        with self._transaction() as cur:
-            cur.execute(
-                Q["set_membership"], [user_id, site_id, role.value, _naive(datetime.now(UTC))]
-            )
+        self._write("set_membership", [user_id, site_id, role.value, _naive(datetime.now(UTC))])
 
     def remove_membership(self, user_id: int, site_id: int) -> bool:
-        with self._transaction() as cur:
-            return cur.execute(Q["delete_membership"], [user_id, site_id]).fetchone() is not None
+        return self._write("delete_membership", [user_id, site_id]) is not None
 
     def user_memberships(self, user_id: int) -> dict[int, Role]:
         return {r[0]: Role(r[1]) for r in self._all("user_memberships", [user_id])}
@@ -485,30 +480,25 @@ class DuckDBStore:
 
     def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
         params = [token_hash, user_id, _naive(datetime.now(UTC)), _naive(expires_at)]
-        with self._transaction() as cur:
-            cur.execute(Q["add_web_session"], params)
+        self._write("add_web_session", params)
 
     def get_web_session(self, token_hash: bytes) -> WebSession | None:
         row = self._one("web_session", [token_hash])
-        return WebSession(row[0], _aware(row[1]), _aware(row[2])) if row else None
+        return WebSession(row[0], _utc(row[1]), _utc(row[2])) if row else None
 
     def remove_web_session(self, token_hash: bytes) -> None:
-        with self._transaction() as cur:
-            cur.execute(Q["delete_web_session"], [token_hash])
+        self._write("delete_web_session", [token_hash])
 
     def remove_expired_web_sessions(self, now: datetime) -> None:
-        with self._transaction() as cur:
-            cur.execute(Q["delete_expired_web_sessions"], [_naive(now)])
+        self._write("delete_expired_web_sessions", [_naive(now)])
 
     def remove_user_sessions(self, user_id: int) -> None:
-        with self._transaction() as cur:
-            cur.execute(Q["delete_user_sessions"], [user_id])
+        self._write("delete_user_sessions", [user_id])
 
     def add_invitation(self, invitation: Invitation) -> None:
         i = invitation
         params = [i.token_hash, i.email, i.site_id, i.role.value, i.invited_by]
-        with self._transaction() as cur:
-            cur.execute(Q["add_invitation"], [*params, _naive(i.created_at), _naive(i.expires_at)])
+        self._write("add_invitation", [*params, _naive(i.created_at), _naive(i.expires_at)])
 
     def get_invitation(self, token_hash: bytes) -> Invitation | None:
         row = self._one("invitation", [token_hash])
@@ -518,15 +508,13 @@ class DuckDBStore:
         return [_invitation(r) for r in self._all("site_invitations", [site_id])]
 
     def remove_invitation(self, token_hash: bytes) -> bool:
-        with self._transaction() as cur:
-            return cur.execute(Q["delete_invitation"], [token_hash]).fetchone() is not None
+        return self._write("delete_invitation", [token_hash]) is not None
 
     def add_share(
         self, site_id: int, token: str, name: str, password_hash: str | None
     ) -> SharedLink:
         params = [site_id, token, name, password_hash, _naive(datetime.now(UTC))]
-        with self._transaction() as cur:
-            row = cur.execute(Q["add_share"], params).fetchone()
+        row = self._write("add_share", params)
         assert row is not None
         return _share(row)
 
@@ -538,8 +526,7 @@ class DuckDBStore:
         return [_share(r) for r in self._all("site_shares", [site_id])]
 
     def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool:
-        with self._transaction() as cur:
-            row = cur.execute(Q["revoke_share"], [_naive(at), site_id, share_id]).fetchone()
+        row = self._write("revoke_share", [_naive(at), site_id, share_id])
         return row is not None
 
     # health ------------------------------------------------------------------
