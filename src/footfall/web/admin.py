@@ -7,19 +7,17 @@ key with the admin scope, which sees and manages only its own site.
 from __future__ import annotations
 
 import asyncio
-import hmac
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from footfall.auth import bearer_token
 from footfall.domain import Scope
 from footfall.errors import ForbiddenError
 from footfall.ingest.request import normalize_domain
 from footfall.sites_admin import Admin, goal_json, key_json, parse_scopes, site_json
-from footfall.web.deps import services
+from footfall.web.deps import is_operator, presented_token, services
 from footfall.web.errors import json_response
 
 router = APIRouter(prefix="/api/v1", tags=["management"])
@@ -40,9 +38,9 @@ class KeyIn(BaseModel):
 def _admin(request: Request) -> tuple[Admin, int | None]:
     """The Admin facade and the one site the caller may touch (None: every site)."""
     svc = services(request)
-    token = bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    token = presented_token(request)
     admin = Admin(svc.store, svc.keys)
-    if hmac.compare_digest(token.encode(), svc.admin_token.encode()):
+    if is_operator(request, token):
         return admin, None
     return admin, svc.keys.verify(token, Scope.ADMIN).site_id
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import Request
 
 from footfall.auth import bearer_token
@@ -43,6 +45,14 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def presented_token(request: Request) -> str:
+    return bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
+
+
+def is_operator(request: Request, token: str) -> bool:
+    """The operator's admin token (the CLI sends it over loopback), compared in constant time."""
+    return hmac.compare_digest(token.encode(), services(request).admin_token.encode())
+
+
 def api_key(request: Request, scope: Scope) -> ApiKey:
-    token = bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
-    return services(request).keys.verify(token, scope)
+    return services(request).keys.verify(presented_token(request), scope)

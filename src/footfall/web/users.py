@@ -7,7 +7,6 @@ even admin-scoped ones, manage a single site).
 from __future__ import annotations
 
 import asyncio
-import hmac
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -15,10 +14,9 @@ from starlette.responses import Response
 
 from footfall.accounts.admin import add_user, list_users, user_json
 from footfall.accounts.service import Accounts
-from footfall.auth import bearer_token
 from footfall.errors import AuthError
 from footfall.web.access import accounts
-from footfall.web.deps import services
+from footfall.web.deps import is_operator, presented_token
 from footfall.web.errors import json_response
 
 router = APIRouter(prefix="/api/v1", tags=["management"])
@@ -32,8 +30,7 @@ class UserIn(BaseModel):
 
 
 def _operator(request: Request) -> Accounts:
-    token = bearer_token(request.headers.get("authorization"), request.headers.get("x-api-key"))
-    if not hmac.compare_digest(token.encode(), services(request).admin_token.encode()):
+    if not is_operator(request, presented_token(request)):
         raise AuthError("user management needs the operator's admin token")
     return accounts(request)
 
