@@ -2,12 +2,9 @@
 (function () {
   "use strict";
   var root = document.documentElement;
-  var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 
-  function current() {
-    var set = root.getAttribute("data-theme");
-    if (set === "dark" || set === "light") return set;
-    return media && media.matches ? "dark" : "light";
+  function current() {  // base.html has set it, from the stored choice or the system
+    return root.getAttribute("data-theme") === "dark" ? "dark" : "light";
   }
 
   var toggle = document.getElementById("theme-toggle");
