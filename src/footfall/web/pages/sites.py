@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import asyncio
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
+from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
 from footfall.accounts.models import Role
-from footfall.errors import FootfallError, ForbiddenError, InputError
+from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundError
 from footfall.sites_admin import Admin, parse_scopes
 from footfall.tracker import snippet
 from footfall.web.access import (
@@ -32,7 +33,6 @@ from footfall.web.access import signed_in as session_of
 from footfall.web.deps import services
 from footfall.web.templating import render
 
-router = APIRouter(include_in_schema=False)
 CsrfField = Annotated[str | None, Form()]
 Short = Annotated[str, Form(max_length=200)]
 
@@ -89,23 +89,31 @@ async def _form(
     """A settings form posted by someone with ``role`` on the site, with its CSRF token."""
     access = await _manager(request, domain, role)
     check_csrf(request, access, csrf_token)
+    request.state.settings_form = access  # for SettingsRoute
     return access
 
 
-async def _attempt(
-    request: Request,
-    access: Access,
-    done: tuple[str, str],
-    action: Callable[..., object],
-    *args: object,
-) -> Response:
-    """Run a settings change; back to the settings with ``done`` (message, section), or
-    the page again with the error when the change is refused."""
-    try:
-        await asyncio.to_thread(action, *args)
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
-    return _back(access, *done)
+class SettingsRoute(APIRoute):
+    """A refused settings change (a FootfallError raised once ``_form`` has let the form
+    in) shows the settings page again with the reason, at the refusal's status. Refusals
+    before that (no session, no role, a bad CSRF token) take the usual error pages."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except FootfallError as exc:
+                access: Access | None = getattr(request.state, "settings_form", None)
+                if access is None:
+                    raise
+                return await _settings(request, access, exc.status, error=exc.detail)
+
+        return handle
+
+
+router = APIRouter(include_in_schema=False, route_class=SettingsRoute)
 
 
 # the site list ----------------------------------------------------------------
@@ -196,7 +204,7 @@ async def set_timezone(
 ) -> Response:
     access = await _form(request, domain, csrf_token)
     if timezone not in timezones():
-        return await _settings(request, access, 400, error=f"unknown time zone {timezone!r}")
+        raise InputError(f"unknown time zone {timezone!r}", field="timezone")
     await asyncio.to_thread(services(request).store.set_site_timezone, access.site.id, timezone)
     services(request).sites.invalidate()
     return _back(access, "timezone", "general")
@@ -208,9 +216,7 @@ async def delete_site(
 ) -> Response:
     access = await _form(request, domain, csrf_token, Role.OWNER)
     if confirm.strip().lower() != access.site.domain:
-        return await _settings(
-            request, access, 400, error="type the site's domain to confirm its removal"
-        )
+        raise InputError("type the site's domain to confirm its removal", field="confirm")
     await asyncio.to_thread(_admin(request).remove_site, access.site.domain)
     services(request).sites.invalidate()
     return RedirectResponse("/sites?msg=site_removed", 303)
@@ -225,13 +231,10 @@ async def create_key(
     csrf_token: CsrfField = None,
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    try:
-        parsed = parse_scopes(scopes or [])
-        if not parsed:
-            raise InputError("pick at least one scope", field="scopes")
-        new = await asyncio.to_thread(_admin(request).create_key, access.site.domain, parsed, name)
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
+    parsed = parse_scopes(scopes or [])
+    if not parsed:
+        raise InputError("pick at least one scope", field="scopes")
+    new = await asyncio.to_thread(_admin(request).create_key, access.site.domain, parsed, name)
     # The key is in this one response only: the store keeps its keyed hash.
     return await _settings(request, access, 200, new_key=new)
 
@@ -241,9 +244,9 @@ async def revoke_key(
     request: Request, domain: str, prefix: str, csrf_token: CsrfField = None
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    found = services(request).store.find_key(prefix)
+    found = await asyncio.to_thread(services(request).store.find_key, prefix)
     if found is None or found.key.site_id != access.site.id:
-        return await _settings(request, access, 404, error="no such key on this site")
+        raise NotFoundError("no such key on this site", field="prefix")
     await asyncio.to_thread(_admin(request).revoke_key, prefix)
     return _back(access, "key_revoked", "keys")
 
@@ -258,10 +261,8 @@ async def add_goal(
 ) -> Response:
     access = await _form(request, domain, csrf_token)
     event, page = (value.strip(), None) if kind == "event" else (None, value.strip())
-    add = _admin(request).add_goal
-    return await _attempt(
-        request, access, ("goal_added", "goals"), add, access.site.domain, event, page
-    )
+    await asyncio.to_thread(_admin(request).add_goal, access.site.domain, event, page)
+    return _back(access, "goal_added", "goals")
 
 
 @router.post("/sites/{domain}/goals/remove")
@@ -272,10 +273,8 @@ async def remove_goal(
     csrf_token: CsrfField = None,
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    remove = _admin(request).remove_goal
-    return await _attempt(
-        request, access, ("goal_removed", "goals"), remove, access.site.domain, name
-    )
+    await asyncio.to_thread(_admin(request).remove_goal, access.site.domain, name)
+    return _back(access, "goal_removed", "goals")
 
 
 @router.post("/sites/{domain}/shares")
@@ -287,13 +286,9 @@ async def create_share(
     csrf_token: CsrfField = None,
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    acc = accounts(request)
-    try:
-        share = await asyncio.to_thread(
-            acc.create_share, access.site, name or "Shared link", password or None
-        )
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
+    share = await asyncio.to_thread(
+        accounts(request).create_share, access.site, name or "Shared link", password or None
+    )
     return await _settings(request, access, 200, new_share=share)
 
 
@@ -318,16 +313,13 @@ async def invite(
     try:
         wanted = Role(role)
     except ValueError:
-        return await _settings(request, access, 400, error="pick a role")
+        raise InputError("pick a role", field="role") from None
     if wanted is Role.OWNER and not access.at_least(Role.OWNER):
-        return await _settings(request, access, 403, error="only owners invite owners")
+        raise ForbiddenError("only owners invite owners")
     assert access.user_email is not None
-    try:
-        token = await asyncio.to_thread(
-            accounts(request).invite, access.site, email, wanted, access.user_email
-        )
-    except FootfallError as exc:
-        return await _settings(request, access, exc.status, error=exc.detail)
+    token = await asyncio.to_thread(
+        accounts(request).invite, access.site, email, wanted, access.user_email
+    )
     link = f"{_origin(request)}/invite/{token}"
     return await _settings(request, access, 200, new_invite={"email": email, "link": link})
 
@@ -344,9 +336,9 @@ async def remove_member(
     members = {m.user.email: m for m in await asyncio.to_thread(acc.members, access.site)}
     target = members.get(email.strip().lower())
     if target is not None and target.role is Role.OWNER and not access.at_least(Role.OWNER):
-        return await _settings(request, access, 403, error="only owners remove owners")
-    done = ("member_removed", "members")
-    return await _attempt(request, access, done, acc.remove_member, access.site, email)
+        raise ForbiddenError("only owners remove owners")
+    await asyncio.to_thread(acc.remove_member, access.site, email)
+    return _back(access, "member_removed", "members")
 
 
 @router.post("/sites/{domain}/invitations/{invitation}/cancel")
