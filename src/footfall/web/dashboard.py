@@ -34,8 +34,9 @@ from footfall.web.templating import render
 
 router = APIRouter(tags=["dashboard"])
 
-PERIODS = ("today", "yesterday", "7d", "30d", "month", "last_month", "6mo", "12mo", "all")
-INTERVALS = ("hour", "day", "week", "month")
+# The URL's vocabulary is preload's (the first view is read from the same URL).
+PERIODS = tuple(p for p in preload.INTERVALS if p != "custom")
+INTERVALS = tuple(preload.INTERVALS["custom"])
 # The most keys the property picker offers (most used first).
 MAX_PROP_KEYS = 100
 # DuckDB dialect; the store's read() binds the named parameters.
@@ -70,13 +71,10 @@ def date_range(raw: Any, today: date) -> Any:
 
 
 def _parse_filter(raw: str) -> list[Any]:
-    """``is,visit:source,Google`` (operator, dimension, then the value, which may hold
-    commas) as a v2 filter."""
-    parts = raw.split(",", 2)
-    if len(parts) != 3 or not parts[0] or not parts[1]:
+    parsed = preload.parse_filter(raw)
+    if parsed is None:
         raise _fail(f"Invalid filter '{raw}': expected operator,dimension,value", "f")
-    op, dimension, value = parts
-    return [op, dimension, [value]]
+    return parsed
 
 
 @dataclasses.dataclass(frozen=True)

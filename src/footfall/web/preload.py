@@ -49,14 +49,17 @@ def _interval(period: str, asked: str) -> str:
     return wanted if wanted in allowed else allowed[0]
 
 
+def parse_filter(raw: str) -> list[Any] | None:
+    """``is,visit:source,Google`` (operator, dimension, then the value, which may hold
+    commas) as a v2 filter; None when it is not of that form."""
+    op, _, rest = raw.partition(",")
+    dimension, sep, value = rest.partition(",")
+    return [op, dimension, [value]] if op and dimension and sep else None
+
+
 def _filters(params: QueryParams) -> list[list[Any]]:
-    out: list[list[Any]] = []
-    for raw in params.getlist("f"):
-        op, _, rest = raw.partition(",")
-        dimension, sep, value = rest.partition(",")
-        if op and sep:
-            out.append([op, dimension, [value]])
-    return out
+    """The URL's filters, skipping malformed ones as dashboard.js does."""
+    return [f for f in map(parse_filter, params.getlist("f")) if f is not None]
 
 
 def _period(params: QueryParams) -> tuple[str, dict[str, Any]]:
