@@ -150,3 +150,21 @@ def test_the_applier_recovers_by_itself_from_a_fatal_database_error(tmp_path: Pa
         assert store.count_events(site_id) == len(events)
         store.close()
         assert stored_paths(disk.path / "s.duckdb", site_id) == sorted(e.pathname for e in events)
+
+
+def test_ready_fails_while_the_journal_cannot_be_written(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 24) as disk:
+        store = DuckDBStore(str(disk.path / "s.duckdb"))
+        site = store.add_site("a.com", "UTC", "u")
+        store.ping()
+        disk.fill()
+        with pytest.raises(StoreUnavailable, match="journal"):
+            store.write_events(batch(site.id, 50))
+        with pytest.raises(StoreUnavailable, match="journal"):
+            store.ping()
+        disk.free()
+        store.apply_pending()  # the applier's next round sees the room
+        store.ping()
+        store.write_events(batch(site.id, 50))
+        assert store.count_events(site.id) == 50
+        store.close()

@@ -64,16 +64,17 @@ class Applier:
         self._wake = threading.Event()
         self._closing = False
         self._thread: threading.Thread | None = None
-        self._failing = False
+        self._failing = False  # the last apply failed
+        self._journal_error = ""  # the last append failed: ingest answers 503
         self._last_error = ""
         self._failures = 0
         self._crashes = 0
 
     @property
     def health(self) -> ApplyHealth:
-        return ApplyHealth(
-            self._failing, self._last_error, self._failures, self._crashes, self._rows
-        )
+        failing = self._failing or bool(self._journal_error)
+        error = self._journal_error or self._last_error
+        return ApplyHealth(failing, error, self._failures, self._crashes, self._rows)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._supervise, daemon=True, name="apply")
@@ -87,13 +88,17 @@ class Applier:
                 self._unapplied.append((seq, table))
                 self._rows += table.num_rows
         except (OSError, pa.ArrowException) as exc:
-            raise StoreUnavailable(f"cannot write the event journal: {exc}") from exc
+            self._journal_error = f"cannot write the event journal: {exc}"
+            raise StoreUnavailable(self._journal_error) from exc
+        self._journal_error = ""
         if self._rows >= APPLY_AT_ROWS:
             self._wake.set()
 
     def apply(self) -> None:
         """Move every journaled batch into the table, or raise StoreUnavailable."""
         with self._apply_lock:
+            if self._journal_error and self._journal.has_room():
+                self._journal_error = ""
             with self._mutex:
                 pending = list(self._unapplied)
                 closed = self._journal.rotate()

@@ -109,6 +109,22 @@ class Journal:
             self._abandon()  # an end-of-stream marker that cannot be written is no loss
             return self._segments()
 
+    def has_room(self, size: int = 1 << 16) -> bool:
+        """Whether a write of ``size`` bytes would reach the disk now (after a failed
+        append, to tell when ingest can succeed again without risking a batch)."""
+        probe = self._dir / ".probe"
+        try:
+            with probe.open("wb") as f:
+                f.write(b"\0" * size)
+                f.flush()
+                os.fsync(f.fileno())
+            return True
+        except OSError:
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                probe.unlink()
+
     @property
     def last_seq(self) -> int:
         return self._seq
