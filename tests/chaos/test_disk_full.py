@@ -43,6 +43,7 @@ def test_a_full_disk_loses_no_acknowledged_event(backend: Backend, tmp_path: Pat
                 server.stop(signal.SIGKILL)
 
     acked = sorted(load.acked)
+    print(f"\ndisk full: acknowledged {len(acked)}, stored {len(stored)}, answers {load.answers}")
     missing = set(acked) - set(stored)
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
     assert len(stored) == len(set(stored)), "an event was stored twice"

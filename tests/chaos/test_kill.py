@@ -7,6 +7,7 @@ import contextlib
 import random
 import signal
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -36,5 +37,7 @@ def test_repeated_kill_9_loses_no_acknowledged_event(backend: Backend, tmp_path:
     acked = [path for load in loads for path in load.acked]
     assert len(acked) > 500, "the load acknowledged too little to prove anything"
     missing = set(acked) - set(stored)
+    answers = sum((load.answers for load in loads), Counter[tuple[str, int]]())
+    print(f"\nkill -9 x3: acknowledged {len(acked)}, stored {len(stored)}, answers {answers}")
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
     assert len(stored) == len(set(stored)), "an event was stored twice"
