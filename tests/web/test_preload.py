@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from playwright.sync_api import Browser
 from starlette.datastructures import QueryParams
+from starlette.responses import HTMLResponse
 
 from footfall.web import preload
 from tests.support import Live
@@ -66,3 +68,18 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
         assert len(asked) >= 6
     finally:
         context.close()
+
+
+def test_a_failing_preload_still_finishes_the_page() -> None:
+    """The status line and the page's head are out before the answers: a failure there
+    must not cut the page short (the script asks for what is missing)."""
+
+    async def failing() -> str:
+        raise RuntimeError("boom")
+
+    async def body() -> str:
+        shell = HTMLResponse(f"<html><head></head><body>{preload.MARKER}<p>end</p></body></html>")
+        parts = preload.stream(shell, failing()).body_iterator
+        return "".join([str(p) async for p in parts])
+
+    assert asyncio.run(body()) == "<html><head></head><body><p>end</p></body></html>"
