@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -111,9 +112,9 @@ query = st.fixed_dictionaries(
 )
 
 
-@pytest.fixture(scope="module")
-def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
-    tmp: Path = tmp_path_factory.mktemp("stats-fuzz")
+@contextmanager
+def fuzz_app(tmp: Path) -> Iterator[tuple[TestClient, Admin]]:
+    """A started app on a fresh store: example.com with a Signup goal and two events."""
     app = create_app(
         load_settings(
             database_url=f"duckdb:///{tmp}/s.duckdb", secret_key="k" * 40, admin_token="a" * 40
@@ -124,7 +125,6 @@ def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[T
     admin.add_site("example.com")
     admin.add_goal("example.com", event="Signup")
     ingest = admin.create_key("example.com", parse_scopes("ingest")).key
-    stats = admin.create_key("example.com", parse_scopes("stats")).key
     with TestClient(app) as client:
         client.post(
             "/api/v1/track/batch",
@@ -143,7 +143,13 @@ def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[T
                 ]
             },
         )
-        yield client, stats
+        yield client, admin
+
+
+@pytest.fixture(scope="module")
+def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+    with fuzz_app(tmp_path_factory.mktemp("stats-fuzz")) as (client, admin):
+        yield client, admin.create_key("example.com", parse_scopes("stats")).key
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
@@ -15,12 +14,8 @@ from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
 from footfall.accounts.service import Accounts
-from footfall.config import load_settings
-from footfall.sites_admin import Admin, parse_scopes
 from footfall.web.access import SESSION_COOKIE
-from footfall.web.app import create_app
-from tests.support import CHROME_UA, Clock
-from tests.web.test_stats_fuzz import DATES, ODD_DATES, SURROGATES, filter_, query
+from tests.web.test_stats_fuzz import DATES, ODD_DATES, SURROGATES, filter_, fuzz_app, query
 
 SHAPE = {"error", "detail", "field"}
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -65,40 +60,12 @@ url_state = st.one_of(
 
 @pytest.fixture(scope="module")
 def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
-    tmp: Path = tmp_path_factory.mktemp("dashboard-fuzz")
-    app = create_app(
-        load_settings(
-            database_url=f"duckdb:///{tmp}/d.duckdb", secret_key="k" * 40, admin_token="a" * 40
-        ),
-        clock=Clock(),
-    )
-    admin = Admin(app.state.services.store, app.state.services.keys)
-    admin.add_site("example.com")
-    admin.add_goal("example.com", event="Signup")
-    ingest = admin.create_key("example.com", parse_scopes("ingest")).key
-    accounts: Accounts = app.state.accounts
-    owner = accounts.add_user("owner@example.com", "correct horse battery staple", Role.OWNER)
-    token = accounts.start_session(owner)
-    signed = accounts.signed_in(token)
-    assert signed is not None
-    with TestClient(app) as client:
-        client.post(
-            "/api/v1/track/batch",
-            headers={"x-api-key": ingest},
-            json={
-                "events": [
-                    {
-                        "url": f"https://example.com/{p}",
-                        "user_agent": CHROME_UA,
-                        "ip": "81.2.69.1",
-                        "timestamp": f"2026-03-0{d}T10:00:00Z",
-                        "name": n,
-                        "props": {"plan": "pro"},
-                    }
-                    for p, n, d in (("a", "pageview", 1), ("b", "Signup", 9))
-                ]
-            },
-        )
+    with fuzz_app(tmp_path_factory.mktemp("dashboard-fuzz")) as (client, _):
+        accounts: Accounts = client.app.state.accounts  # type: ignore[attr-defined]
+        owner = accounts.add_user("owner@example.com", "correct horse battery staple", Role.OWNER)
+        token = accounts.start_session(owner)
+        signed = accounts.signed_in(token)
+        assert signed is not None
         client.cookies.set(SESSION_COOKIE, token)
         yield client, signed.csrf_token
 
