@@ -14,6 +14,7 @@ from typing import Any
 import re2
 
 from footfall.errors import InputError
+from footfall.stats import timeline
 
 GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
 METRICS = (
@@ -57,6 +58,8 @@ VISIT_DIMENSIONS = (
 TIME_DIMENSIONS = ("time", "time:hour", "time:day", "time:week", "time:month")
 OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "matches_not")
 PROPS_PREFIX = "event:props:"
+# Rows in one page of results (pagination.limit), as Plausible's API allows.
+MAX_ROWS_PER_PAGE = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,7 @@ class StatsQuery:
     dimensions: tuple[str, ...] = ()
     filters: tuple[Filter, ...] = ()
     order_by: tuple[tuple[str, str], ...] = ()
-    limit: int = 10_000
+    limit: int = MAX_ROWS_PER_PAGE
     offset: int = 0
     include_total_rows: bool = False
     include_time_labels: bool = False
@@ -248,9 +251,11 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     include = body.get("include", {}) or {}
     if not isinstance(page, dict) or not isinstance(include, dict):
         raise _fail("pagination and include must be objects", "pagination")
-    limit, offset = page.get("limit", 10_000), page.get("offset", 0)
-    if not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise _fail("pagination.limit must be between 1 and 10000", "pagination.limit")
+    limit, offset = page.get("limit", MAX_ROWS_PER_PAGE), page.get("offset", 0)
+    if not isinstance(limit, int) or not 1 <= limit <= MAX_ROWS_PER_PAGE:
+        raise _fail(
+            f"pagination.limit must be between 1 and {MAX_ROWS_PER_PAGE}", "pagination.limit"
+        )
     if not isinstance(offset, int) or offset < 0:
         raise _fail("pagination.offset must be 0 or more", "pagination.offset")
     comparison = include.get("comparisons")
@@ -271,6 +276,9 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     )
     if isinstance(body["date_range"], list) and any("T" in str(v) for v in body["date_range"]):
         start, end = _exact_range(body["date_range"], zone)
+    for i, d in enumerate(dimensions):
+        if d.startswith("time"):
+            timeline.check(d, first, last, f"dimensions.{i}")
     return StatsQuery(
         site_domain=site,
         metrics=tuple(metrics),

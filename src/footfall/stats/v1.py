@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from footfall.errors import InputError
+from footfall.stats import timeline
 from footfall.stats.filters import glob_pattern
 
 PERIODS = ("12mo", "6mo", "month", "30d", "7d", "day", "custom")
@@ -68,6 +69,12 @@ def date_range(period: str, when: str | None, today: date) -> list[str]:
     while month <= 0:
         year, month = year - 1, month + 12
     return [date(year, month, 1).isoformat(), _month_end(anchor).isoformat()]
+
+
+def check_interval(interval: str, days: list[str]) -> None:
+    """The time-bucket limit of a timeseries, naming v1's ``interval`` parameter."""
+    first, last = (date.fromisoformat(d) for d in days)
+    timeline.check(f"time:{interval}", first, last, "interval")
 
 
 def metrics(raw: str | None) -> list[str]:

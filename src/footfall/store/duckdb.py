@@ -14,6 +14,7 @@ import dataclasses
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -35,7 +36,7 @@ from footfall.accounts.models import (
     WebSession,
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConflictError, StoreError
+from footfall.errors import ConflictError, QueryTimeout, StoreError
 from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
@@ -416,10 +417,64 @@ class DuckDBStore:
     # stats -------------------------------------------------------------------
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         self.apply_pending()
+        cur = self._cur
         try:
-            return self._cur.execute(sql, dict(params)).fetchall()
+            with self._interruptible(cur):
+                return cur.execute(sql, dict(params)).fetchall()
+        except duckdb.InterruptException:
+            raise self._timed_out() from None
         except duckdb.Error as exc:
             raise StoreError(f"duckdb: {exc}") from exc
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Reads by this thread inside the block are interrupted in the engine once
+        ``seconds`` have passed, and raise QueryTimeout."""
+        outer = getattr(self._local, "limit", None)
+        self._local.limit = (time.monotonic() + seconds, seconds)
+        try:
+            yield
+        finally:
+            self._local.limit = outer
+
+    def _timed_out(self) -> QueryTimeout:
+        limit = getattr(self._local, "limit", None)
+        return QueryTimeout(
+            f"the query ran longer than {limit[1] if limit else 0:.2g} s and was stopped; "
+            "narrow the date range or ask for fewer dimensions",
+            field="date_range",
+        )
+
+    @contextmanager
+    def _interruptible(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """Interrupt ``cur`` (this thread's cursor) at the thread's time limit, if any.
+
+        The interrupt is sent only while the statement runs (a lock orders it against
+        the statement's end), so it never reaches a later statement of the cursor."""
+        limit = getattr(self._local, "limit", None)
+        if limit is None:
+            yield
+            return
+        remaining = limit[0] - time.monotonic()
+        if remaining <= 0:
+            raise self._timed_out()
+        guard = threading.Lock()
+        running = True
+
+        def interrupt() -> None:
+            with guard:
+                if running:
+                    cur.interrupt()
+
+        timer = threading.Timer(remaining, interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            with guard:
+                running = False
+            timer.cancel()
 
     def rebuild_visits(self) -> None:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
