@@ -26,6 +26,7 @@ from typing import Any, overload
 import duckdb
 import pyarrow as pa
 
+from footfall import priority
 from footfall.accounts.models import (
     Invitation,
     Member,
@@ -155,6 +156,7 @@ class DuckDBStore:
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._migrate()
+        self._lower_workers()
         self._journal: Journal | None = None
         self._unapplied: list[tuple[int, pa.Table]] = []
         self._unapplied_rows = 0
@@ -184,6 +186,20 @@ class DuckDBStore:
                     data_step(self._db)
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
+
+    def _lower_workers(self) -> None:
+        """Restart DuckDB's worker threads from a lowered thread: they inherit its
+        priority, so heavy queries never outrank request handling for the CPU."""
+        row = self._db.execute("SELECT current_setting('threads')").fetchone()
+        threads = int(row[0]) if row else 1
+
+        def restart() -> None:
+            cur = self._db.cursor()
+            cur.execute("SET threads = 1")
+            cur.execute(f"SET threads = {threads}")
+            cur.close()
+
+        priority.start_lowered(restart)
 
     @property
     def _cur(self) -> duckdb.DuckDBPyConnection:

@@ -6,7 +6,8 @@ key, a signed-in user, a shared link's visitor by address) may have ``per_caller
 reads at once; another one waits up to ``wait`` seconds for a slot, then gets 429
 with Retry-After. A read runs under the store's time limit, counted from the moment
 it was asked for: one still queued behind others at its deadline answers 503, one
-that runs past it is interrupted in the engine (400 query_timeout).
+that runs past it is interrupted in the engine (400 query_timeout). Stats threads run
+at a lower CPU priority than request handling (footfall.priority).
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar, TypeVarTuple
 
+from footfall import priority
 from footfall.errors import OverloadedError, TooManyRequests
 from footfall.store.base import Store
 
@@ -36,7 +38,9 @@ class ReadPool:
         self, store: Store, threads: int, per_caller: int, timeout: float, wait: float = 2.0
     ) -> None:
         self._store = store
-        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="footfall-stats")
+        self._executor = ThreadPoolExecutor(
+            threads, thread_name_prefix="footfall-stats", initializer=priority.lower_this_thread
+        )
         self.per_caller = per_caller
         self.timeout = timeout
         self.wait = wait
@@ -49,28 +53,38 @@ class ReadPool:
             entry = self._callers[caller] = _Caller(asyncio.Semaphore(self.per_caller))
         entry.users += 1
         try:
-            if entry.slots.locked():
-                await asyncio.wait_for(entry.slots.acquire(), self.wait)
-            else:
-                await entry.slots.acquire()
-        except TimeoutError:
+            await self._acquire(entry)
+        except BaseException:
             self._leave(caller, entry)
+            raise
+
+        def release(_: object = None) -> None:
+            entry.slots.release()
+            self._leave(caller, entry)
+
+        deadline = time.monotonic() + self.timeout
+        try:
+            future = self._executor.submit(self._limited, deadline, lambda: fn(*args))
+        except BaseException:  # shut down: nothing runs, the slot is free again
+            release()
+            raise
+        loop = asyncio.get_running_loop()
+        # The slot is held until the thread is done, even if the request goes away.
+        future.add_done_callback(lambda f: loop.call_soon_threadsafe(release, f))
+        return await asyncio.wrap_future(future)
+
+    async def _acquire(self, entry: _Caller) -> None:
+        if not entry.slots.locked():
+            await entry.slots.acquire()
+            return
+        try:
+            await asyncio.wait_for(entry.slots.acquire(), self.wait)
+        except TimeoutError:
             raise TooManyRequests(
                 f"more than {self.per_caller} stats queries at once from this caller;"
                 " wait for the others to finish",
                 retry_after=1,
             ) from None
-        deadline = time.monotonic() + self.timeout
-        loop = asyncio.get_running_loop()
-        future = self._executor.submit(self._limited, deadline, lambda: fn(*args))
-
-        def release(_: Future[T]) -> None:
-            entry.slots.release()
-            self._leave(caller, entry)
-
-        # The slot is held until the thread is done, even if the request goes away.
-        future.add_done_callback(lambda f: loop.call_soon_threadsafe(release, f))
-        return await asyncio.wrap_future(future)
 
     def _leave(self, caller: str, entry: _Caller) -> None:
         entry.users -= 1
