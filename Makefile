@@ -70,6 +70,7 @@ bench: .venv/.dev .deps/chromium
 	bash bench/setup.sh
 	.venv/bin/python bench/ingest.py
 	.venv/bin/python bench/query.py
+	.venv/bin/python bench/isolation.py
 	.venv/bin/python bench/dashboard.py
 	.venv/bin/python bench/tracker.py
 

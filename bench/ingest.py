@@ -128,6 +128,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_ready(url: str) -> None:
+    """Until the server at ``url`` answers /ready (30 s at most)."""
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
@@ -150,12 +160,7 @@ def main() -> None:
         ["taskset", "-c", "0", *footfall, "serve", "--port", str(port)], cwd=work, env=env
     )
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_ready(url)
         wenv = {**os.environ, "BENCH_KEY": key, "BENCH_UMAMI": site["umami_website_id"]}
         scenarios = [
             ("POST /api/event (Plausible)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "plausible"}),

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     buffer_high_water: int = Field(default=100_000, ge=1)
     session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     future_tolerance_seconds: int = Field(default=300, ge=0)
+    query_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    stats_threads: int = Field(default=4, ge=1, le=64)
+    stats_per_caller: int = Field(default=3, ge=1, le=64)
     trust_forwarded_for: bool = True
     dev: bool = False
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets

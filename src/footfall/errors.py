@@ -6,7 +6,9 @@ FootfallError
 │   ├── PayloadTooLarge        413
 │   ├── AuthError              401 (missing/bad/revoked key)
 │   ├── ForbiddenError         403 (key lacks scope or site)
-│   └── NotFoundError          404
+│   ├── NotFoundError          404
+│   ├── QueryTimeout           400 (a stats query ran past its time limit)
+│   └── TooManyRequests        429 + Retry-After (a caller's stats queries at once)
 ├── ConflictError          409 (e.g. site already exists)
 ├── OverloadedError        503 + Retry-After (write buffer above high water)
 │   └── StoreUnavailable       503 + Retry-After (disk full, database down: try again)
@@ -60,6 +62,19 @@ class ForbiddenError(InputError):
 class NotFoundError(InputError):
     status = 404
     code = "not_found"
+
+
+class QueryTimeout(InputError):
+    code = "query_timeout"
+
+
+class TooManyRequests(InputError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, detail: str, *, retry_after: int = 1):
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 class ConflictError(FootfallError):

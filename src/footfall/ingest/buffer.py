@@ -1,8 +1,9 @@
 """Group-commit write buffer: requests wait until their events are committed.
 
 Events from concurrent requests gather for at most ``interval`` (a few ms) or until
-``max_events`` are pending, then go to the store in one transaction on a worker
-thread; every waiting request is then released with success or the store's error.
+``max_events`` are pending, then go to the store in one transaction on a thread of
+``executor`` (the app gives ingest its own, which no stats query can take); every
+waiting request is then released with success or the store's error.
 Above ``high_water`` pending events, ``submit`` refuses at once (the HTTP layer
 answers 503 with Retry-After) instead of queueing without bound. ``stop`` flushes.
 Modelled on Plausible's ``ingestion/write_buffer.ex``, with the request held until
@@ -16,6 +17,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from footfall.domain import Event
@@ -38,8 +40,10 @@ class WriteBuffer:
         max_events: int = 5_000,
         high_water: int = 100_000,
         on_flush: Callable[[FlushStats], None] | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self._write = write
+        self._executor = executor
         self._interval = interval
         self._max_events = max_events
         self.high_water = high_water
@@ -103,7 +107,8 @@ class WriteBuffer:
         started = time.perf_counter()
         error: BaseException | None = None
         try:
-            await asyncio.to_thread(self._write, events)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._executor, self._write, events)
         except Exception as exc:  # the flusher must outlive any failed batch
             log.exception("flush of %d events failed", len(events))
             error = exc

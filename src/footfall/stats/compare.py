@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from footfall.errors import InputError
-from footfall.stats.query import StatsQuery
+from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery
 
 MODES = ("previous_period", "year_over_year")
 
@@ -29,7 +29,7 @@ def shifted(q: StatsQuery, mode: str) -> StatsQuery:
         end=q.end - delta,
         first_day=q.first_day - delta,
         last_day=q.last_day - delta,
-        limit=10_000,
+        limit=MAX_ROWS_PER_PAGE,
         offset=0,
     )
 

@@ -16,12 +16,12 @@ docs/metrics.md.
 
 from __future__ import annotations
 
-import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from itertools import pairwise
 
 from footfall.domain import Goal
+from footfall.stats import timeline
 from footfall.stats.filters import (
     Params,
     column_for,
@@ -306,23 +306,15 @@ def _local_time(q: StatsQuery, p: Params, column: str) -> str:
     UTC offset only changes at DST transitions, so the range is cut at those and each
     piece adds its constant offset.
     """
-    zone = zoneinfo.ZoneInfo(q.timezone)
-    cuts: list[tuple[datetime, int]] = []
-    at = q.start
-    offset = int(at.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-    while at < q.end:
-        step = at + timedelta(hours=1)
-        now = int(step.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-        if now != offset:
-            cuts.append((step, offset))
-            offset = now
-        at = step
-    if not cuts:
-        return f"{column} + to_seconds({p.add(offset)}::BIGINT)" if offset else column
+    pieces = timeline.offsets(q.timezone, q.start, q.end)
+    last = pieces[-1][1]
+    if len(pieces) == 1:
+        return f"{column} + to_seconds({p.add(last)}::BIGINT)" if last else column
     cases = " ".join(
-        f"WHEN {column} < {p.add(cut.replace(tzinfo=None))} THEN {p.add(off)}" for cut, off in cuts
+        f"WHEN {column} < {p.add(until.replace(tzinfo=None))} THEN {p.add(offset)}"
+        for (_, offset), (until, _) in pairwise(pieces)
     )
-    return f"{column} + to_seconds((CASE {cases} ELSE {p.add(offset)} END)::BIGINT)"
+    return f"{column} + to_seconds((CASE {cases} ELSE {p.add(last)} END)::BIGINT)"
 
 
 def _order(q: StatsQuery, dims: list[str]) -> str:

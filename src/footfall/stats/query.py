@@ -17,6 +17,7 @@ import re2
 
 from footfall.errors import InputError
 from footfall.ingest.request import text_ok
+from footfall.stats import timeline
 
 GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
 METRICS = (
@@ -64,7 +65,7 @@ PROPS_PREFIX = "event:props:"
 EARLIEST_DAY = date(2000, 1, 1)
 YEARS_AHEAD = 5  # a range may end on the last day of the fifth year after today's
 MAX_OFFSET = 1_000_000_000
-MAX_LIMIT = 10_000
+MAX_ROWS_PER_PAGE = 10_000  # pagination.limit, as Plausible's API allows
 MAX_FILTER_DEPTH = 10  # and/or/not levels
 MAX_DEPTH = 32  # JSON nesting of a whole body (room for MAX_FILTER_DEPTH filters)
 MAX_ITEMS = 1000  # entries of any list or object of a body
@@ -98,7 +99,7 @@ class StatsQuery:
     dimensions: tuple[str, ...] = ()
     filters: tuple[Filter, ...] = ()
     order_by: tuple[tuple[str, str], ...] = ()
-    limit: int = 10_000
+    limit: int = MAX_ROWS_PER_PAGE
     offset: int = 0
     include_total_rows: bool = False
     include_time_labels: bool = False
@@ -307,7 +308,7 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     include = body.get("include", {}) or {}
     if not isinstance(page, dict) or not isinstance(include, dict):
         raise _fail("pagination and include must be objects", "pagination")
-    limit = _integer(page.get("limit", MAX_LIMIT), 1, MAX_LIMIT, "pagination.limit")
+    limit = _integer(page.get("limit", MAX_ROWS_PER_PAGE), 1, MAX_ROWS_PER_PAGE, "pagination.limit")
     offset = _integer(page.get("offset", 0), 0, MAX_OFFSET, "pagination.offset")
     comparison = include.get("comparisons")
     if comparison is not None and (
@@ -327,6 +328,9 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     )
     if isinstance(body["date_range"], list) and any("T" in str(v) for v in body["date_range"]):
         start, end = _exact_range(body["date_range"], zone)
+    for i, d in enumerate(dimensions):
+        if d.startswith("time"):
+            timeline.check(d, first, last, f"dimensions.{i}")
     return StatsQuery(
         site_domain=site,
         metrics=tuple(metrics),

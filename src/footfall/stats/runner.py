@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from footfall.domain import Goal, Site
-from footfall.stats import countries
+from footfall.stats import countries, timeline
 from footfall.stats.compare import attach, shifted
 from footfall.stats.filters import DIRECT
 from footfall.stats.plan import plan
-from footfall.stats.query import StatsQuery, mentions_goal
+from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery, mentions_goal
 from footfall.store.base import Store
 
 
@@ -40,23 +40,7 @@ def _metric_value(metric: str, value: Any) -> int | float | None:
 
 def time_labels(q: StatsQuery) -> list[str]:
     dim = q.time_dimension()
-    if dim is None:
-        return []
-    labels: list[str] = []
-    day = q.first_day
-    while day <= q.last_day:
-        if dim == "time:hour":
-            labels += [f"{day.isoformat()} {h:02d}:00:00" for h in range(24)]
-        elif dim == "time:day":
-            labels.append(day.isoformat())
-        elif dim == "time:week":
-            monday = (day - timedelta(days=day.weekday())).isoformat()
-            if monday not in labels:
-                labels.append(monday)
-        elif day.day == 1 or day == q.first_day:
-            labels.append(day.replace(day=1).isoformat())
-        day += timedelta(days=1)
-    return labels
+    return [] if dim is None else timeline.labels(dim, q.first_day, q.last_day)
 
 
 def _visitors(
@@ -64,7 +48,7 @@ def _visitors(
 ) -> dict[tuple[str, ...], int]:
     """Visitors per group of ``q`` (a baseline for shares), keyed by dimension labels."""
     base = dataclasses.replace(
-        q, metrics=("visitors",), order_by=(), limit=10_000, offset=0, comparison=None
+        q, metrics=("visitors",), order_by=(), limit=MAX_ROWS_PER_PAGE, offset=0, comparison=None
     )
     p = plan(base, site.id, goals)
     n = p.dimension_count

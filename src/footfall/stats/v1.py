@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from footfall.errors import InputError
+from footfall.stats import timeline
 from footfall.stats.filters import glob_pattern
 from footfall.stats.query import day_bounds
 
@@ -73,6 +74,12 @@ def date_range(period: str, when: str | None, today: date) -> list[str]:
             year, month = year - 1, month + 12
         first, last = date(year, month, 1), _month_end(anchor)
     return [d.isoformat() for d in day_bounds(first, last, today, "date")]
+
+
+def check_interval(interval: str, days: list[str]) -> None:
+    """The time-bucket limit of a timeseries, naming v1's ``interval`` parameter."""
+    first, last = (date.fromisoformat(d) for d in days)
+    timeline.check(f"time:{interval}", first, last, "interval")
 
 
 def metrics(raw: str | None) -> list[str]:

@@ -7,6 +7,7 @@ safe to call from several threads at once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -90,6 +91,11 @@ class Store(Protocol):
     # stats: the planner's SQL for this backend's dialect, with named bound parameters
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run a read over every committed event; raise StoreError on failure."""
+
+    def time_limit(self, seconds: float) -> AbstractContextManager[None]:
+        """Within the block, reads by the calling thread stop in the engine once
+        ``seconds`` have passed (DuckDB: interrupt; PostgreSQL: statement_timeout) and
+        raise QueryTimeout."""
 
     def first_event_at(self, site_id: int) -> datetime | None: ...
 

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -24,6 +25,7 @@ from typing import Any, overload
 import duckdb
 import pyarrow as pa
 
+from footfall import priority
 from footfall.accounts.models import (
     Invitation,
     Member,
@@ -34,7 +36,7 @@ from footfall.accounts.models import (
     WebSession,
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConflictError, StoreError, StoreUnavailable
+from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.store.applier import Applier, ApplyHealth
 from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
@@ -150,6 +152,7 @@ class DuckDBStore:
         self._reopen_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._migrate()
+        self._lower_workers()
         self._applier: Applier | None = None
         if path != ":memory:":
             journal = Journal(Path(path + ".journal"), _EVENT_SCHEMA)
@@ -184,6 +187,7 @@ class DuckDBStore:
                 raise StoreUnavailable(f"the database cannot be reopened yet: {exc}") from exc
             self._generation += 1
             self._invalidated = False
+            self._lower_workers()
             log.warning("reopened %s after a fatal database error", self._path)
 
     def _failure(self, exc: duckdb.Error) -> StoreError | StoreUnavailable:
@@ -208,6 +212,20 @@ class DuckDBStore:
                     data_step(self._db)
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
+
+    def _lower_workers(self) -> None:
+        """Restart DuckDB's worker threads from a lowered thread: they inherit its
+        priority, so heavy queries never outrank request handling for the CPU."""
+        row = self._db.execute("SELECT current_setting('threads')").fetchone()
+        threads = int(row[0]) if row else 1
+
+        def restart() -> None:
+            cur = self._db.cursor()
+            cur.execute("SET threads = 1")
+            cur.execute(f"SET threads = {threads}")
+            cur.close()
+
+        priority.start_lowered(restart)
 
     @property
     def _cur(self) -> duckdb.DuckDBPyConnection:
@@ -416,10 +434,64 @@ class DuckDBStore:
     # stats -------------------------------------------------------------------
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         self.apply_pending()
+        cur = self._cur
         try:
-            return self._cur.execute(sql, dict(params)).fetchall()
+            with self._interruptible(cur):
+                return cur.execute(sql, dict(params)).fetchall()
+        except duckdb.InterruptException:
+            raise self._timed_out() from None
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
+
+    @contextmanager
+    def time_limit(self, seconds: float) -> Iterator[None]:
+        """Reads by this thread inside the block are interrupted in the engine once
+        ``seconds`` have passed, and raise QueryTimeout."""
+        outer = getattr(self._local, "limit", None)
+        self._local.limit = (time.monotonic() + seconds, seconds)
+        try:
+            yield
+        finally:
+            self._local.limit = outer
+
+    def _timed_out(self) -> QueryTimeout:
+        limit = getattr(self._local, "limit", None)
+        return QueryTimeout(
+            f"the query ran longer than {limit[1] if limit else 0:.2g} s and was stopped; "
+            "narrow the date range or ask for fewer dimensions",
+            field="date_range",
+        )
+
+    @contextmanager
+    def _interruptible(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """Interrupt ``cur`` (this thread's cursor) at the thread's time limit, if any.
+
+        The interrupt is sent only while the statement runs (a lock orders it against
+        the statement's end), so it never reaches a later statement of the cursor."""
+        limit = getattr(self._local, "limit", None)
+        if limit is None:
+            yield
+            return
+        remaining = limit[0] - time.monotonic()
+        if remaining <= 0:
+            raise self._timed_out()
+        guard = threading.Lock()
+        running = True
+
+        def interrupt() -> None:
+            with guard:
+                if running:
+                    cur.interrupt()
+
+        timer = threading.Timer(remaining, interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            with guard:
+                running = False
+            timer.cancel()
 
     def rebuild_visits(self) -> None:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""

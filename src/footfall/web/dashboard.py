@@ -22,12 +22,13 @@ from footfall.domain import Site
 from footfall.errors import FootfallError, InputError
 from footfall.ingest.request import loads
 from footfall.stats import query as stats_query
+from footfall.stats import timeline
 from footfall.stats.compare import attach, shifted
 from footfall.stats.runner import run, time_labels
 from footfall.store.base import Store
 from footfall.web import export, preload
-from footfall.web.access import check_csrf, site_access
-from footfall.web.deps import read_body, services
+from footfall.web.access import Access, check_csrf, site_access
+from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 from footfall.web.stats import earliest_day, realtime_visitors
 from footfall.web.templating import render
@@ -46,6 +47,15 @@ FROM (SELECT unnest(map_keys(props)) AS k FROM events
       WHERE site_id = $site AND timestamp >= $start AND timestamp < $end)
 GROUP BY k ORDER BY n DESC, k LIMIT $limit
 """
+
+
+async def _access(request: Request, domain: str) -> Access:
+    """``site_access``; a user's stats reads count as theirs, a shared link's visitors'
+    as their address's (many people may hold one link)."""
+    access = await site_access(request, domain)
+    if access.user_email is not None:
+        set_stats_caller(request, f"user:{access.user_email}")
+    return access
 
 
 def _fail(detail: str, field: str) -> InputError:
@@ -186,7 +196,7 @@ def _check_period(request: Request, site: Site) -> None:
 
 
 async def _page(request: Request, domain: str, shared: bool) -> Response:
-    access = await site_access(request, domain)
+    access = await _access(request, domain)
     site = access.site
     _check_period(request, site)
     readonly = shared or access.role in ("viewer", "shared")
@@ -224,7 +234,7 @@ async def _query(request: Request, site: Site, raw: Any) -> dict[str, Any]:
     """One dashboard query, answered as the page reads it."""
     body = _body(site, raw, site_today(site, request))
     q = await _parse(request, site, body)
-    result = await asyncio.to_thread(answer, services(request).store, q, site)
+    result = await stats_read(request, answer, services(request).store, q, site)
     result["query"] = {**body, "date_range": [q.first_day.isoformat(), q.last_day.isoformat()]}
     return result
 
@@ -234,7 +244,7 @@ async def _query(request: Request, site: Site, raw: Any) -> dict[str, Any]:
     summary="Dashboard query: a Plausible v2 body for a site you may see (session or shared link)",
 )
 async def dashboard_query(request: Request, domain: str) -> Response:
-    access = await site_access(request, domain)
+    access = await _access(request, domain)
     check_csrf(request, access)
     raw = loads(await read_body(request, services(request).settings.max_body_bytes))
     return json_response(await _query(request, access.site, raw))
@@ -242,7 +252,7 @@ async def dashboard_query(request: Request, domain: str) -> Response:
 
 @router.get("/api/dashboard/{domain}/realtime", summary="Dashboard: visitors in the last 5 minutes")
 async def dashboard_realtime(request: Request, domain: str) -> Response:
-    access = await site_access(request, domain)
+    access = await _access(request, domain)
     return json_response({"visitors": await realtime_visitors(request, access.site)})
 
 
@@ -258,7 +268,7 @@ async def _prop_keys(request: Request, site: Site, state: ViewState) -> list[str
         "end": q.end.replace(tzinfo=None),
         "limit": MAX_PROP_KEYS,
     }
-    rows = await asyncio.to_thread(services(request).store.read, PROP_KEYS_SQL, params)
+    rows = await stats_read(request, services(request).store.read, PROP_KEYS_SQL, params)
     return [str(r[0]) for r in rows]
 
 
@@ -267,7 +277,7 @@ async def _prop_keys(request: Request, site: Site, state: ViewState) -> list[str
     summary="Dashboard: the custom property keys seen in a period (most used first)",
 )
 async def dashboard_properties(request: Request, domain: str) -> Response:
-    access = await site_access(request, domain)
+    access = await _access(request, domain)
     state = ViewState.from_request(request, site_today(access.site, request))
     return json_response({"keys": await _prop_keys(request, access.site, state)})
 
@@ -277,7 +287,7 @@ async def dashboard_properties(request: Request, domain: str) -> Response:
     summary="Dashboard CSV export: a ZIP of CSVs for the period and filters in the query string",
 )
 async def dashboard_export(request: Request, domain: str) -> Response:
-    access = await site_access(request, domain)
+    access = await _access(request, domain)
     svc = services(request)
     site = access.site
     state = ViewState.from_request(request, site_today(site, request))
@@ -287,8 +297,9 @@ async def dashboard_export(request: Request, domain: str) -> Response:
         "date_range": state.date_range,
         "filters": state.filters,
     }
-    # Validate once here, so a bad filter is a 400 before any work.
+    # Validate once here, so a bad filter or interval is a 400 before any work.
     first = await _parse(request, site, {**base, "metrics": ["visitors"]})
+    timeline.check(f"time:{state.interval}", first.first_day, first.last_day, "interval")
     earliest = await _earliest_for(request, site, state.date_range)
     now = svc.clock()
 
@@ -296,7 +307,7 @@ async def dashboard_export(request: Request, domain: str) -> Response:
         return answer(svc.store, stats_query.parse(body, now, site.timezone, earliest), site)
 
     has_goals = bool(await asyncio.to_thread(svc.store.list_goals, site.id))
-    data = await asyncio.to_thread(export.build_zip, ask, base, state.interval, keys, has_goals)
+    data = await stats_read(request, export.build_zip, ask, base, state.interval, keys, has_goals)
     name = f"footfall-{site.domain}-{first.first_day.isoformat()}-{first.last_day.isoformat()}.zip"
     return Response(
         data,

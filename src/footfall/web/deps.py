@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
+from typing import TypeVar, TypeVarTuple
 
 from fastapi import Request
 
@@ -11,6 +13,9 @@ from footfall.domain import ApiKey, Scope
 from footfall.errors import PayloadTooLarge
 from footfall.ingest.request import canonical_ip
 from footfall.web.services import Services
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 def services(request: Request) -> Services:
@@ -56,3 +61,18 @@ def is_operator(request: Request, token: str) -> bool:
 
 def api_key(request: Request, scope: Scope) -> ApiKey:
     return services(request).keys.verify(presented_token(request), scope)
+
+
+def set_stats_caller(request: Request, caller: str) -> None:
+    """Whose share of the stats pool this request's reads use (see ``stats_read``)."""
+    request.state.stats_caller = caller
+
+
+async def stats_read(request: Request, fn: Callable[[*Ts], T], *args: *Ts) -> T:
+    """``fn(*args)`` on the stats pool as the request's caller: the API key, user or
+    shared-link visitor its route named, else its client address."""
+    svc = services(request)
+    caller = getattr(request.state, "stats_caller", None)
+    if caller is None:
+        caller = "ip:" + client_ip(request, svc.settings.trust_forwarded_for)
+    return await svc.reads.run(caller, fn, *args)

@@ -30,8 +30,9 @@ def _text(value: str | None) -> str | None:
 
 def error_response(exc: FootfallError) -> Response:
     headers = {}
-    if isinstance(exc, OverloadedError):
-        headers["Retry-After"] = str(exc.retry_after)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     body = exc.as_json()
     if exc.status >= 500 and not isinstance(exc, OverloadedError):
         log.error("server error: %s", exc.detail, exc_info=exc)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -21,6 +22,7 @@ from footfall.ingest.sites import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
 from footfall.store.base import Store, open_store
+from footfall.web.readpool import ReadPool
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -41,6 +43,12 @@ class Services:
     metrics: Metrics
     admin_token: str
     clock: Clock
+    reads: ReadPool
+    # Store writes of ingest (the write buffer flushes one batch at a time): a thread no
+    # stats query can take, unlike asyncio's default pool.
+    ingest_executor: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="footfall-ingest")
+    )
     buffer: WriteBuffer | None = None
     ingestor: Ingestor | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -74,6 +82,12 @@ class Services:
             metrics,
             admin_token,
             clock,
+            ReadPool(
+                store,
+                settings.stats_threads,
+                settings.stats_per_caller,
+                settings.query_timeout_seconds,
+            ),
         )
 
     def _on_flush(self, stats: FlushStats) -> None:
@@ -89,6 +103,7 @@ class Services:
             max_events=s.flush_max_events,
             high_water=s.buffer_high_water,
             on_flush=self._on_flush,
+            executor=self.ingest_executor,
         )
         self.buffer.start()
         self.metrics.buffer_depth.set_function(lambda: self.buffer.depth if self.buffer else 0)
@@ -105,7 +120,7 @@ class Services:
                 log.exception("could not record API key use")
 
     async def stop(self) -> None:
-        """Flush pending events, record key use, close the store."""
+        """Flush pending events, record key use, end the executors, close the store."""
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -113,4 +128,6 @@ class Services:
         if self.buffer is not None:
             await self.buffer.stop()
         await asyncio.to_thread(self.keys.flush_last_used)
+        await asyncio.to_thread(self.reads.close)
+        self.ingest_executor.shutdown()
         self.store.close()

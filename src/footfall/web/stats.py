@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import zoneinfo
 from datetime import UTC, date, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from footfall.ingest.request import loads, normalize_domain
 from footfall.stats import query as stats_query
 from footfall.stats import v1
 from footfall.stats.runner import run
-from footfall.web.deps import api_key, read_body, services
+from footfall.web.deps import api_key, read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 
 router = APIRouter(tags=["stats"])
@@ -25,6 +24,7 @@ router = APIRouter(tags=["stats"])
 def _site_for_key(request: Request, domain: str) -> Site:
     """The key's own site; any other answers the same whether it exists or not."""
     key = api_key(request, Scope.STATS)
+    set_stats_caller(request, f"key:{key.prefix}")
     site = services(request).sites.by_id(key.site_id)
     if site is None or site.domain != normalize_domain(domain):
         raise NotFoundError(f"Site '{domain}' not found for this API key", field="site_id")
@@ -33,7 +33,7 @@ def _site_for_key(request: Request, domain: str) -> Site:
 
 async def earliest_day(request: Request, site: Site) -> date:
     """The first day of the site's "all" range: its first event's (or its creation's)."""
-    first = await asyncio.to_thread(services(request).store.first_event_at, site.id)
+    first = await stats_read(request, services(request).store.first_event_at, site.id)
     return (first or site.created_at or services(request).clock()).astimezone(UTC).date()
 
 
@@ -43,7 +43,7 @@ async def realtime_visitors(request: Request, site: Site) -> int:
     now = svc.clock()
     window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))
     q = stats_query.StatsQuery(site.domain, ("visitors",), *window, "UTC")
-    answer = await asyncio.to_thread(run, svc.store, q, site)
+    answer = await stats_read(request, run, svc.store, q, site)
     visitors: int = answer["results"][0]["metrics"][0]
     return visitors
 
@@ -55,7 +55,7 @@ async def query_v2(request: Request) -> Response:
     domain = body.get("site_id") if isinstance(body, dict) else None
     site = _site_for_key(request, str(domain or ""))
     q = stats_query.parse(body, svc.clock(), site.timezone, await earliest_day(request, site))
-    answer = await asyncio.to_thread(run, svc.store, q, site)
+    answer = await stats_read(request, run, svc.store, q, site)
     answer["query"] = {
         **body,
         "site_id": site.domain,
@@ -72,7 +72,7 @@ async def _v1(request: Request, site: Site, body: dict[str, Any]) -> dict[str, A
         body["filters"] = v1.parse_filters(raw_filters)
     first = await earliest_day(request, site)
     q = stats_query.parse({"site_id": site.domain, **body}, svc.clock(), site.timezone, first)
-    answer: dict[str, Any] = await asyncio.to_thread(run, svc.store, q, site)
+    answer: dict[str, Any] = await stats_read(request, run, svc.store, q, site)
     return answer
 
 
@@ -132,10 +132,12 @@ async def timeseries(
         )
     site = _site_for_key(request, site_id)
     names = v1.metrics(metrics)
+    days = v1.date_range(period, date, _today(request, site))
+    v1.check_interval(interval, days)
     body = {
         "metrics": names,
         "dimensions": [f"time:{interval}"],
-        "date_range": v1.date_range(period, date, _today(request, site)),
+        "date_range": days,
         "include": {"time_labels": True},
     }
     answer = await _v1(request, site, body)
@@ -211,8 +213,8 @@ async def summary(request: Request, site: str) -> Response:
         found.timezone,
         earliest,
     )
-    total = await asyncio.to_thread(run, svc.store, totals, found)
-    top = await asyncio.to_thread(run, svc.store, pages, found)
+    total = await stats_read(request, run, svc.store, totals, found)
+    top = await stats_read(request, run, svc.store, pages, found)
     values = total["results"][0]["metrics"]
     return json_response(
         {

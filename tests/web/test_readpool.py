@@ -1,0 +1,136 @@
+"""The stats pool over a real store: a read past the time limit is interrupted and
+answered as a JSON 400, one still queued at its deadline as a 503, a caller's slot
+stays taken until its thread is really done, and its threads run at a lower priority."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import threading
+from collections import Counter
+from collections.abc import Iterator
+
+import orjson
+import pytest
+
+from footfall import priority
+from footfall.errors import OverloadedError, QueryTimeout, TooManyRequests
+from footfall.store.duckdb import DuckDBStore
+from footfall.web.errors import error_response
+from footfall.web.readpool import ReadPool
+from tests.store.test_time_limit import SLOW
+
+
+@pytest.fixture
+def pool(store: DuckDBStore) -> Iterator[ReadPool]:
+    found = ReadPool(store, threads=1, per_caller=1, timeout=0.3, wait=0.1)
+    yield found
+    found.close()
+
+
+async def test_a_slow_read_is_interrupted_and_answered_as_json(
+    pool: ReadPool, store: DuckDBStore
+) -> None:
+    with pytest.raises(QueryTimeout) as caught:
+        await pool.run("key:abc", store.read, SLOW, {})
+    response = error_response(caught.value)
+    assert response.status_code == 400
+    body = orjson.loads(bytes(response.body))
+    assert body["error"] == "query_timeout" and body["field"] == "date_range"
+    assert "narrow the date range" in body["detail"] and "SELECT" not in body["detail"]
+    # The same thread and caller answer the next read.
+    assert await pool.run("key:abc", store.read, "SELECT 7", {}) == [(7,)]
+
+
+async def test_a_read_still_queued_at_its_deadline_is_refused_as_busy(
+    pool: ReadPool, store: DuckDBStore
+) -> None:
+    gate = threading.Event()
+    holding = asyncio.ensure_future(pool.run("a", gate.wait, 5.0))
+    queued = asyncio.ensure_future(pool.run("b", store.read, "SELECT 1", {}))
+    await asyncio.sleep(pool.timeout * 2)  # b's deadline passes while it waits for a thread
+    gate.set()
+    assert await holding is True
+    with pytest.raises(OverloadedError) as caught:
+        await queued
+    response = error_response(caught.value)
+    assert response.status_code == 503 and "retry-after" in response.headers
+
+
+async def test_a_callers_slot_is_held_until_its_thread_is_done(pool: ReadPool) -> None:
+    gate, started = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        started.set()
+        gate.wait(5)
+
+    first = asyncio.ensure_future(pool.run("key:abc", hold))
+    assert await asyncio.to_thread(started.wait, 5)
+    first.cancel()  # the request went away; its read has not
+    with pytest.raises(TooManyRequests) as caught:
+        await pool.run("key:abc", int)
+    assert caught.value.status == 429 and caught.value.retry_after >= 1
+    assert error_response(caught.value).headers["retry-after"] == str(caught.value.retry_after)
+    gate.set()
+    for _ in range(100):  # the slot comes back once the thread has finished
+        try:
+            assert await pool.run("key:abc", int) == 0
+            break
+        except TooManyRequests:
+            await asyncio.sleep(0.05)
+    else:
+        pytest.fail("the slot never came back")
+
+
+def _niceness() -> int:
+    return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+
+async def test_stats_threads_run_below_request_handling(pool: ReadPool) -> None:
+    assert await pool.run("key:abc", _niceness) == _niceness() + priority.NICENESS
+
+
+def test_threads_started_from_a_lowered_thread_are_lowered_too() -> None:
+    """What lowers DuckDB's workers: the store restarts them from a lowered thread."""
+    found: list[int] = []
+
+    def start() -> None:
+        child = threading.Thread(target=lambda: found.append(_niceness()))
+        child.start()
+        child.join()
+
+    priority.start_lowered(start)
+    assert found == [_niceness() + priority.NICENESS]
+
+
+@pytest.mark.parametrize("seed", range(5))
+async def test_no_caller_ever_runs_more_than_its_share(store: DuckDBStore, seed: int) -> None:
+    rng = random.Random(seed)
+    per_caller = rng.randint(1, 3)
+    pool = ReadPool(store, threads=rng.randint(1, 4), per_caller=per_caller, timeout=30, wait=0.05)
+    running: Counter[str] = Counter()
+    most: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def work(caller: str, seconds: float) -> str:
+        with lock:
+            running[caller] += 1
+            most[caller] = max(most[caller], running[caller])
+        threading.Event().wait(seconds)
+        with lock:
+            running[caller] -= 1
+        return caller
+
+    callers = [f"c{n}" for n in range(rng.randint(1, 4))]
+    asked = [rng.choice(callers) for _ in range(rng.randint(5, 40))]
+    try:
+        answers = await asyncio.gather(
+            *(pool.run(c, work, c, rng.uniform(0, 0.02)) for c in asked), return_exceptions=True
+        )
+    finally:
+        pool.close()
+    for caller, answer in zip(asked, answers, strict=True):
+        assert answer == caller or isinstance(answer, TooManyRequests)
+    assert max(most.values()) <= per_caller
+    assert all(isinstance(a, str) for a in answers[:per_caller])  # the first always run
