@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx2
 from fastapi.testclient import TestClient
 
 from footfall.sites_admin import Admin
@@ -50,6 +51,11 @@ class Running:
         site = self.svc.store.get_site(domain)
         assert site is not None
         return self.svc.store.fetch_events(site.id)
+
+    def operator_get(self, path: str) -> httpx2.Response:
+        """GET an operations view (/metrics, /openapi.json, /docs) with the admin token."""
+        token = {"authorization": f"Bearer {self.svc.admin_token}"}
+        return self.client.get(path, headers=token)
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

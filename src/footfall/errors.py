@@ -6,7 +6,8 @@ FootfallError
 │   ├── PayloadTooLarge        413
 │   ├── AuthError              401 (missing/bad/revoked key)
 │   ├── ForbiddenError         403 (key lacks scope or site)
-│   └── NotFoundError          404
+│   ├── NotFoundError          404
+│   └── RateLimited            429 + Retry-After (too many attempts)
 ├── ConflictError          409 (e.g. site already exists)
 ├── OverloadedError        503 + Retry-After (write buffer above high water)
 └── StoreError             the backend failed (5xx; logged with a stack)
@@ -59,6 +60,15 @@ class ForbiddenError(InputError):
 class NotFoundError(InputError):
     status = 404
     code = "not_found"
+
+
+class RateLimited(InputError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, detail: str, *, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = max(1, retry_after)
 
 
 class ConflictError(FootfallError):

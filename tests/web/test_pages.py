@@ -138,7 +138,7 @@ def test_rate_limit_answers_429_with_retry_after(running: Running) -> None:
     r = c.post("/login", data=data, headers=HTML)
     assert r.status_code == 429
     assert int(r.headers["retry-after"]) > 0
-    assert "too many failed logins" in r.text
+    assert "too many failed attempts" in r.text
 
 
 @pytest.mark.parametrize("token", [None, "forged-token"])

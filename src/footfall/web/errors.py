@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from footfall.errors import FootfallError, OverloadedError
+from footfall.errors import FootfallError, OverloadedError, RateLimited
 
 log = logging.getLogger("footfall.web")
 
@@ -24,7 +24,7 @@ def json_response(
 
 def error_response(exc: FootfallError) -> Response:
     headers = {}
-    if isinstance(exc, OverloadedError):
+    if isinstance(exc, OverloadedError | RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
     if exc.status >= 500 and not isinstance(exc, OverloadedError):
         log.error("server error: %s", exc.detail, exc_info=exc)
