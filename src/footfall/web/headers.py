@@ -18,6 +18,16 @@ from footfall.proxies import TrustedProxies
 from footfall.web.templating import inline_script_hashes
 
 HSTS = (b"strict-transport-security", b"max-age=31536000")
+# Swagger UI and ReDoc (operator only, no user data) load their assets from a CDN and
+# start with an inline script: their own, looser policy.
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
+_CDN = "https://cdn.jsdelivr.net"
+DOCS_POLICY = (
+    f"default-src 'self'; script-src 'self' 'unsafe-inline' {_CDN}; "
+    f"style-src 'self' 'unsafe-inline' {_CDN} https://fonts.googleapis.com; "
+    "font-src https://fonts.gstatic.com; img-src 'self' data: https:; worker-src blob:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def content_security_policy() -> str:
@@ -41,18 +51,20 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, proxies: TrustedProxies) -> None:
         self.app = app
         self.proxies = proxies
-        self.headers = [
-            (b"content-security-policy", content_security_policy().encode()),
+        rest = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
             (b"x-frame-options", b"DENY"),
         ]
+        self.headers = [(b"content-security-policy", content_security_policy().encode()), *rest]
+        self.docs_headers = [(b"content-security-policy", DOCS_POLICY.encode()), *rest]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = [*self.headers, HSTS] if self._https(scope) else self.headers
+        headers = self.docs_headers if scope["path"] in DOCS_PATHS else self.headers
+        extra = [*headers, HSTS] if self._https(scope) else headers
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

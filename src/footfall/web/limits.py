@@ -24,10 +24,6 @@ class BodyTimeout(InputError):
     code = "request_timeout"
 
 
-class _Refused(Exception):
-    """Raised into the app once the middleware has answered for it."""
-
-
 class BodyLimits:
     def __init__(self, app: ASGIApp, max_bytes: int, timeout: float) -> None:
         self.app = app
@@ -72,7 +68,7 @@ class BodyLimits:
             if not started:
                 answered = True
                 await _answer(send, error)
-            raise _Refused(error.detail)
+            raise error  # the app stops reading; whatever it answers is dropped
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
@@ -86,7 +82,7 @@ class BodyLimits:
             await self.app(scope, limited_receive, guarded_send)
         except Exception:
             if not answered:
-                raise
+                raise  # the app's own failure, not the refusal
 
     def _too_large(self) -> str:
         return f"request body is larger than {self.max_bytes} bytes"

@@ -1,0 +1,106 @@
+"""The edge of a real `footfall serve`: slow clients, the server file, the metrics port."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import socket
+import stat
+import time
+from collections.abc import Iterator
+
+import httpx
+
+from tests.integration.conftest import Server, free_port
+
+PARTIAL_HEADERS = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+PARTIAL_BODY = (
+    b"POST /api/event HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 1000\r\n\r\n" + b'{"n":"pageview",'
+)
+
+
+@contextlib.contextmanager
+def sockets(server: Server, count: int, first: bytes) -> Iterator[list[socket.socket]]:
+    opened = []
+    try:
+        for _ in range(count):
+            s = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+            if first:
+                s.sendall(first)
+            opened.append(s)
+        yield opened
+    finally:
+        for s in opened:
+            s.close()
+
+
+def read_to_eof(s: socket.socket) -> bytes:
+    """Everything the server sends until it closes; a socket timeout (30 s, far above the
+    1 s deadlines) fails the test instead of hanging."""
+    received = b""
+    for _ in range(1000):
+        chunk = s.recv(65_536)
+        if not chunk:
+            return received
+        received += chunk
+    raise AssertionError("the server kept sending")
+
+
+def test_slow_clients_are_closed_and_others_are_still_served(server: Server) -> None:
+    server.env |= {
+        "FOOTFALL_HEADER_TIMEOUT_SECONDS": "1",
+        "FOOTFALL_BODY_TIMEOUT_SECONDS": "1",
+        "FOOTFALL_MAX_CONNECTIONS": "200",
+    }
+    server.start()
+    with (
+        sockets(server, 60, PARTIAL_HEADERS) as headers,
+        sockets(server, 20, b"") as silent,
+        sockets(server, 20, PARTIAL_BODY) as bodies,
+    ):
+        # While they hang, a normal client is served.
+        assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+        dribbler = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        for byte in PARTIAL_HEADERS[:8]:  # bytes trickling in do not extend the deadline
+            try:
+                dribbler.sendall(bytes([byte]))
+            except OSError:
+                break  # already closed: the deadline held
+            time.sleep(0.25)
+        for s in [*headers, *silent, dribbler]:
+            assert read_to_eof(s) == b""  # closed without an answer
+        for s in bodies:
+            answer = read_to_eof(s)
+            assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+            assert b'"error":"request_timeout"' in answer
+        dribbler.close()
+        assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
+
+
+def test_the_server_file_is_atomic_private_and_removed_at_sigterm(server: Server) -> None:
+    server.start()
+    data = server.workdir / "footfall-data"
+    info = json.loads((data / "server.json").read_text())
+    assert info["url"] == server.url
+    for name in ("server.json", "secret_key", "admin_token"):
+        assert stat.S_IMODE((data / name).stat().st_mode) == 0o600, name
+    assert sorted(p.name for p in data.iterdir() if p.name.startswith(".")) == []
+    server.stop(signal.SIGTERM)
+    assert not (data / "server.json").exists()
+    # the CLI then opens the store itself (no stale server to call)
+    assert server.cli("site", "list").returncode == 0
+
+
+def test_metrics_need_the_token_or_the_metrics_port(server: Server) -> None:
+    port = free_port()
+    server.env["FOOTFALL_METRICS_LISTEN"] = f"127.0.0.1:{port}"
+    server.start()
+    assert httpx.get(f"{server.url}/metrics", timeout=10).status_code == 401
+    token = (server.workdir / "footfall-data" / "admin_token").read_text()
+    auth = {"authorization": f"Bearer {token}"}
+    assert httpx.get(f"{server.url}/metrics", headers=auth, timeout=10).status_code == 200
+    scraped = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10)
+    assert scraped.status_code == 200 and "footfall_http_requests_total" in scraped.text
+    assert httpx.get(f"http://127.0.0.1:{port}/docs", timeout=10).status_code == 404
