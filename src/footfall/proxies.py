@@ -64,6 +64,13 @@ class TrustedProxies:
         found = _address(address)
         return found is not None and any(found in net for net in self.networks)
 
+    def https(self, scheme: str, peer: str, forwarded_proto: str | None) -> bool:
+        """Was the request made over HTTPS: ``X-Forwarded-Proto`` from a trusted proxy,
+        else the scheme of the connection itself."""
+        if forwarded_proto and self.trusts(peer):
+            return forwarded_proto.split(",")[0].strip().lower() == "https"
+        return scheme == "https"
+
     def client(self, peer: str, forwarded: str | None) -> str:
         """The client's address: the peer, or the right-most believable XFF entry."""
         if not forwarded or not self.trusts(peer):

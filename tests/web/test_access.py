@@ -8,7 +8,15 @@ from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
 from footfall.domain import Scope
-from tests.accounts.helpers import HTML, PASSWORD, accounts_of, csrf, login, make_user
+from tests.accounts.helpers import (
+    HTML,
+    PASSWORD,
+    accounts_of,
+    csrf,
+    login,
+    make_user,
+    share_with_password,
+)
 from tests.support import Running
 
 domains = st.from_regex(r"[a-z][a-z0-9]{0,12}\.(com|org|net|io)", fullmatch=True)
@@ -100,14 +108,10 @@ def test_every_429_says_when_to_come_back(running: Running) -> None:
     c = running.client
     make_user(accounts_of(c), "owner@example.com")
     login(c, "owner@example.com")
-    token = csrf(c.get("/sites/example.com/settings", headers=HTML).text)
-    c.post(
-        "/sites/example.com/shares",
-        data={"name": "team", "password": "share password", "csrf_token": token},
-    )
     site = running.svc.store.get_site("example.com")
     assert site is not None
-    (share,) = accounts_of(c).shares(site)
+    share = share_with_password(c, site, "share password")
+    token = csrf(c.get("/account", headers=HTML).text)
     answers = []
     for _ in range(7):
         wrong = {"current": "wrong guess 1", "password": "a new passphrase 9", "csrf_token": token}

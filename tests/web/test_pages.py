@@ -9,7 +9,15 @@ import pytest
 from footfall.accounts.models import Role
 from footfall.domain import Scope
 from footfall.web.access import SESSION_COOKIE
-from tests.accounts.helpers import HTML, PASSWORD, accounts_of, csrf, login, make_user
+from tests.accounts.helpers import (
+    HTML,
+    PASSWORD,
+    accounts_of,
+    csrf,
+    login,
+    make_user,
+    share_with_password,
+)
 from tests.support import Running
 
 
@@ -87,11 +95,8 @@ def test_login_cookie_flags_and_rotation(running: Running) -> None:
     assert "Secure" not in cookie  # plain http on loopback
     first = c.cookies[SESSION_COOKIE]
     token = csrf(c.get("/sites", headers=HTML).text)
-    r = c.post(
-        "/login",
-        data={**data, "csrf_token": token},
-        headers={"x-forwarded-proto": "https"},
-        follow_redirects=False,
+    r = c.post(  # X-Forwarded-Proto counts only from a trusted proxy (test_proxies.py)
+        "https://testserver/login", data={**data, "csrf_token": token}, follow_redirects=False
     )
     assert "Secure" in r.headers["set-cookie"]
     assert accounts_of(c).signed_in(first) is None  # the old session ended at login
@@ -286,14 +291,9 @@ def test_static_files_are_gzipped_and_versioned_urls_cached(running: Running) ->
 def test_share_password_unlocks_only_with_the_password(running: Running) -> None:
     c = running.client
     owner(running)
-    token = csrf(c.get("/sites/example.com/settings", headers=HTML).text)
-    c.post(
-        "/sites/example.com/shares",
-        data={"name": "team", "password": "share password", "csrf_token": token},
-    )
     site = running.svc.store.get_site("example.com")
     assert site is not None
-    (share,) = accounts_of(c).shares(site)
+    share = share_with_password(c, site, "share password")
     c.cookies.clear()
     locked = c.get(f"/share/example.com?auth={share.token}", headers=HTML)
     assert locked.status_code == 401

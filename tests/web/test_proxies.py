@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from footfall.config import Settings, load_settings
 from footfall.proxies import TrustedProxies
-from tests.accounts.helpers import HTML, accounts_of, csrf, make_user
+from tests.accounts.helpers import HTML, PASSWORD, accounts_of, csrf, make_user
 from tests.support import Running
 from tests.web.test_ingest import PLAUSIBLE_HEADERS
 
@@ -44,14 +44,9 @@ def test_nobody_is_trusted_by_default(sent: list[str], peer: str) -> None:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        database_url=f"duckdb:///{tmp_path}/data/footfall.duckdb",
-        secret_key="test-secret-key-that-is-long-enough-0123",
-        admin_token="test-admin-token-that-is-long-enough-0123",
-        flush_interval_ms=2,
-        trusted_proxies=PROXIES,
-    )
+def settings(settings: Settings) -> Settings:
+    """The shared test settings, behind PROXIES (the `running` app uses this)."""
+    return load_settings(**(settings.model_dump() | {"trusted_proxies": PROXIES}))
 
 
 def visitor(running: Running, forwarded: str) -> object:
@@ -81,6 +76,17 @@ def test_debug_request_answers_the_ip_used(running: Running) -> None:
         },
     )
     assert r.status_code == 200 and r.json()["ip"] == "198.51.100.7"
+
+
+def test_a_trusted_proxy_tells_the_scheme(running: Running) -> None:
+    make_user(accounts_of(running.client), "owner@example.com")
+    token = csrf(running.client.get("/login", headers=HTML).text)
+    data = {"email": "owner@example.com", "password": PASSWORD, "csrf_token": token}
+    r = running.client.post(
+        "/login", data=data, headers={"x-forwarded-proto": "https"}, follow_redirects=False
+    )
+    assert "Secure" in r.headers["set-cookie"]
+    assert r.headers["strict-transport-security"].startswith("max-age=")
 
 
 def test_an_untrusted_peer_cannot_choose_its_address(tmp_path: Path) -> None:

@@ -78,11 +78,8 @@ def is_https(request: Request) -> bool:
     """Behind a proxy or the ALB the scheme comes from X-Forwarded-Proto, when the peer is
     one of FOOTFALL_TRUSTED_PROXIES."""
     peer = request.client.host if request.client else ""
-    if services(request).settings.proxies.trusts(peer):
-        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        if proto:
-            return proto == "https"
-    return request.url.scheme == "https"
+    proxies = services(request).settings.proxies
+    return proxies.https(request.url.scheme, peer, request.headers.get("x-forwarded-proto"))
 
 
 _NO_SHARE = "this shared link is unknown or was revoked"

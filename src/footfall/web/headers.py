@@ -76,11 +76,10 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
     def _https(self, scope: Scope) -> bool:
-        if scope.get("scheme") == "https":
-            return True
         client = scope.get("client")
-        if client and self.proxies.trusts(client[0]):
-            for name, value in scope["headers"]:
-                if name == b"x-forwarded-proto":
-                    return bytes(value).split(b",")[0].strip().lower() == b"https"
-        return False
+        proto = next((v for k, v in scope["headers"] if k == b"x-forwarded-proto"), None)
+        return self.proxies.https(
+            scope.get("scheme", "http"),
+            client[0] if client else "",
+            proto.decode("latin-1") if proto is not None else None,
+        )
