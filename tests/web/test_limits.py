@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from starlette.types import Message, Receive, Scope, Send
 
+from footfall.web.limits import BodyLimits
 from tests.accounts.helpers import HTML
 from tests.support import Running
 
@@ -70,3 +74,40 @@ def test_a_body_within_the_limit_still_reaches_its_route(running: Running) -> No
         headers={"x-api-key": key, "content-type": "application/json"},
     )
     assert r.status_code == 202, r.text
+
+
+def run_guarded(app_reads_after: float, body_arrives: bool) -> list[Message]:
+    """One request through BodyLimits(0.05 s deadline) with an ASGI server stand-in whose
+    body never completes (or completes at once)."""
+    sent: list[Message] = []
+
+    async def server_receive() -> Message:
+        if body_arrives:
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+        await asyncio.sleep(3600)  # the client stalls mid-body
+        raise AssertionError("unreachable")
+
+    async def server_send(message: Message) -> None:
+        sent.append(message)
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await asyncio.sleep(app_reads_after)  # e.g. an auth check before reading
+        await receive()
+        await send({"type": "http.response.start", "status": 202, "headers": []})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    scope = {"type": "http", "headers": [(b"content-length", b"2")], "path": "/"}
+    asyncio.run(BodyLimits(app, LIMIT, 0.05)(scope, server_receive, server_send))
+    return sent
+
+
+@pytest.mark.parametrize("reads_after", [0.0, 0.2])
+def test_a_stalled_body_answers_408_whether_the_app_waits_or_works(reads_after: float) -> None:
+    sent = run_guarded(reads_after, body_arrives=False)
+    assert sent[0]["status"] == 408
+    assert orjson.loads(sent[1]["body"])["error"] == "request_timeout"
+    assert len(sent) == 2  # the app's own answer was dropped
+
+
+def test_a_body_in_time_is_untouched() -> None:
+    assert run_guarded(0.0, body_arrives=True)[0]["status"] == 202

@@ -4,8 +4,9 @@ uvicorn closes idle keep-alive connections but has no deadline for a request's
 headers: a client that sends half a request line holds its connection forever. The
 protocol below closes a connection whose request headers are not complete within
 ``FOOTFALL_HEADER_TIMEOUT_SECONDS`` of its opening (or, on a kept-alive connection,
-of the next request's first byte); bytes dribbled in do not extend it. The body's
-deadline is kept by web/limits.py, which can answer 408.
+of the next request's first byte); bytes dribbled in do not extend it. Nor may the
+headers grow past ``MAX_HEADER_BYTES`` (httptools sets no bound of its own). The
+body's deadline is kept by web/limits.py, which can answer 408.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ from footfall.web.ops import metrics_response
 from footfall.web.services import Services
 
 
+MAX_HEADER_BYTES = 65_536  # a request line and headers larger than this are refused
+
+
 def header_timeout_protocol(seconds: float) -> type[asyncio.Protocol]:
     class HeaderDeadline(HttpToolsProtocol):
         _deadline: asyncio.TimerHandle | None = None
         _armed_for: object = None
+        _head_bytes = 0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -37,9 +42,14 @@ def header_timeout_protocol(seconds: float) -> type[asyncio.Protocol]:
 
         def data_received(self, data: bytes) -> None:
             between = self.cycle is None or self.cycle.response_complete
-            if between and (self._deadline is None or self._armed_for is not self.cycle):
-                self._arm()  # the first byte of a kept-alive connection's next request
+            if between:
+                if self._deadline is None or self._armed_for is not self.cycle:
+                    self._arm()  # the first byte of a kept-alive connection's next request
+                self._head_bytes += len(data)
             super().data_received(data)
+            still_in_head = between and self.cycle is self._armed_for
+            if still_in_head and self._head_bytes > MAX_HEADER_BYTES:
+                self.transport.close()  # headers without end: not worth parsing further
 
         def connection_lost(self, exc: Exception | None) -> None:
             if self._deadline is not None:
@@ -50,6 +60,7 @@ def header_timeout_protocol(seconds: float) -> type[asyncio.Protocol]:
             if self._deadline is not None:
                 self._deadline.cancel()
             self._armed_for = self.cycle
+            self._head_bytes = 0
             self._deadline = self.loop.call_later(seconds, self._expire)
 
         def _expire(self) -> None:
