@@ -26,7 +26,6 @@ from footfall.config import Settings
 from footfall.web.ops import metrics_response
 from footfall.web.services import Services
 
-
 MAX_HEADER_BYTES = 65_536  # a request line and headers larger than this are refused
 
 
