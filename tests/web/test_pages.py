@@ -55,6 +55,32 @@ def test_setup_creates_the_owner_once(running: Running) -> None:
     assert accounts_of(c).store.count_users() == 1
 
 
+@pytest.mark.parametrize(
+    ("weak", "reason"),
+    [
+        ("12345678", "at least 10 characters"),
+        ("          ", "only spaces"),
+        ("password1234", "too easy to guess"),
+        ("me@example.com", "too easy to guess"),
+    ],
+)
+def test_weak_passwords_are_refused_with_the_reason_on_the_forms(
+    running: Running, weak: str, reason: str
+) -> None:
+    c = running.client
+    token = csrf(c.get("/setup", headers=HTML).text)
+    form = {"email": "me@example.com", "password": weak, "password2": weak, "csrf_token": token}
+    r = c.post("/setup", data=form, headers=HTML)
+    assert r.status_code == 400 and reason in r.text
+    assert accounts_of(c).store.count_users() == 0
+    make_user(accounts_of(c), "me@example.com")
+    login(c, "me@example.com")
+    token = csrf(c.get("/account", headers=HTML).text)
+    change = {"current": PASSWORD, "password": weak, "password2": weak, "csrf_token": token}
+    r = c.post("/account/password", data=change, headers=HTML)
+    assert r.status_code == 400 and reason in r.text
+
+
 def test_setup_reports_mismatched_passwords(running: Running) -> None:
     c = running.client
     token = csrf(c.get("/setup", headers=HTML).text)
