@@ -103,6 +103,16 @@ def test_endless_headers_are_cut_off_and_large_bodies_still_pass(server: Server)
     assert r.status_code == 202 and r.json()["processed"] == 1000
 
 
+def test_an_empty_secret_file_stops_the_server_with_a_sentence(server: Server) -> None:
+    """A 0-byte admin_token once became an empty token that `X-API-Key: \\xa0` matched."""
+    data = server.workdir / "footfall-data"
+    data.mkdir()
+    (data / "admin_token").touch()
+    out = server.cli("serve", "--port", str(server.port))
+    assert out.returncode == 2
+    assert "FOOTFALL_ADMIN_TOKEN" in out.stderr and "32 bytes" in out.stderr
+
+
 def test_the_server_file_is_atomic_private_and_removed_at_sigterm(server: Server) -> None:
     server.start()
     data = server.workdir / "footfall-data"
