@@ -10,6 +10,7 @@ FootfallError
 │   └── RateLimited            429 + Retry-After (too many attempts)
 ├── ConflictError          409 (e.g. site already exists)
 ├── OverloadedError        503 + Retry-After (write buffer above high water)
+│   └── StoreUnavailable       503 + Retry-After (disk full, database down: try again)
 └── StoreError             the backend failed (5xx; logged with a stack)
 """
 
@@ -87,3 +88,10 @@ class OverloadedError(FootfallError):
 
 class StoreError(FootfallError):
     code = "store_error"
+
+
+class StoreUnavailable(OverloadedError):
+    """The store cannot take or serve data right now (a full disk, a database being
+    reopened or restarted); nothing was lost, and the same request may succeed later."""
+
+    code = "store_unavailable"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
+
+from footfall.store.applier import ApplyHealth
 
 _FLUSH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -24,6 +26,32 @@ class _StepTimes(Collector):
         for step, ns in self._read().items():
             family.add_metric([step], ns / 1e9)
         yield family
+
+
+class _StoreHealth(Collector):
+    def __init__(self, read: Callable[[], ApplyHealth]) -> None:
+        self._read = read
+
+    def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
+        h = self._read()
+        yield GaugeMetricFamily(
+            "footfall_store_unapplied_events",
+            "Committed events in the journal, not yet in the store's tables.",
+            value=h.unapplied_events,
+        )
+        yield GaugeMetricFamily(
+            "footfall_store_apply_failing",
+            "1 while committed events cannot be moved into the store (full disk, ...).",
+            value=int(h.failing),
+        )
+        yield CounterMetricFamily(
+            "footfall_store_apply_failures", "Failed attempts to apply events.", h.failures
+        )
+        yield CounterMetricFamily(
+            "footfall_store_apply_crashes",
+            "Times the apply thread died and was restarted.",
+            h.crashes,
+        )
 
 
 class Metrics:
@@ -63,3 +91,6 @@ class Metrics:
 
     def watch_steps(self, read: Callable[[], dict[str, int]]) -> None:
         self.registry.register(_StepTimes(read))
+
+    def watch_store(self, read: Callable[[], ApplyHealth]) -> None:
+        self.registry.register(_StoreHealth(read))

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
 
+from footfall.store.applier import Applier
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.journal import Journal
+from tests.disk import small_disk
 
 SCHEMA = pa.schema([("x", pa.int64())])
 
@@ -76,3 +81,40 @@ def test_reads_see_every_committed_event(store: DuckDBStore) -> None:
     for i in range(5):
         store.write_events([Event(site.id, datetime.now(UTC), "pageview", "a.com", f"/{i}", i, i)])
         assert store.count_events(site.id) == i + 1
+
+
+def test_a_failed_append_leaves_nothing_that_hides_later_batches(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", 4) as disk:
+        j = Journal(disk.path, SCHEMA)
+        ok = [j.append(table(1)), j.append(table(2))]
+        disk.fill()
+        for big in (10_000, 1, 50):  # a batch too big, then ones that may fit a page tail
+            with contextlib.suppress(OSError):
+                ok.append(j.append(table(*range(big))))
+        disk.free()
+        ok += [j.append(table(3)), j.append(table(4))]
+        found = Journal(disk.path, SCHEMA).recover(0)
+        assert [s for s, _ in found] == ok  # every acknowledged batch, nothing else
+        assert [s for s, _ in found] == sorted(set(ok))  # numbered without gaps or repeats
+
+
+def test_the_apply_thread_is_restarted_after_a_crash(tmp_path: Path) -> None:
+    crashed = threading.Event()
+    applied: list[int] = []
+
+    def insert(tables: list[pa.Table], last_seq: int) -> None:
+        if not crashed.is_set():
+            crashed.set()
+            raise SystemExit("a bug that escapes every except Exception")
+        applied.append(last_seq)
+
+    applier = Applier(Journal(tmp_path, SCHEMA), 0, insert, lambda: applied[-1] if applied else 0)
+    applier.append(table(1))
+    applier.start()
+    deadline = time.monotonic() + 30
+    while not applied and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert applied == [1]
+    assert applier.health.crashes == 1
+    assert applier.health.unapplied_events == 0
+    applier.close()

@@ -57,6 +57,10 @@ def test_metrics_count_requests_events_and_flushes(running: Running) -> None:
     assert "footfall_flush_seconds_count 1.0" in text
     assert "footfall_buffer_depth 0.0" in text
     assert 'footfall_pipeline_step_seconds_total{step="user_agent"}' in text
+    assert "footfall_store_apply_failing 0.0" in text
+    assert "footfall_store_apply_failures_total 0.0" in text
+    assert "footfall_store_apply_crashes_total 0.0" in text
+    assert "footfall_store_unapplied_events" in text
 
 
 def test_unknown_route_is_json_404(running: Running) -> None:

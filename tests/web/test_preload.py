@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from playwright.sync_api import Browser
+from starlette.applications import Starlette
 from starlette.datastructures import QueryParams
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from footfall.web import preload
 from tests.support import Live
@@ -66,3 +71,20 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
         assert len(asked) >= 6
     finally:
         context.close()
+
+
+def test_a_failing_preload_still_finishes_the_page() -> None:
+    """The status line and the page's head are out before the answers: a failure there
+    must not cut the page short (the script asks for what is missing)."""
+
+    async def failing() -> str:
+        raise RuntimeError("boom")
+
+    async def page(_: Request) -> Response:
+        shell = HTMLResponse(f"<html><head></head><body>{preload.MARKER}<p>end</p></body></html>")
+        return preload.stream(shell, failing())
+
+    with TestClient(Starlette(routes=[Route("/", page)])) as client:
+        r = client.get("/")
+    assert r.status_code == 200
+    assert r.text == "<html><head></head><body><p>end</p></body></html>"

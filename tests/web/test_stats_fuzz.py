@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import strategies as st
 
 from footfall.config import load_settings
 from footfall.sites_admin import Admin, parse_scopes
+from footfall.stats import v1
 from footfall.stats.query import (
     EVENT_DIMENSIONS,
     METRICS,
@@ -23,14 +26,28 @@ from footfall.stats.query import (
 from footfall.web.app import create_app
 from tests.support import CHROME_UA, Clock
 
-dimension = st.sampled_from(
-    [*EVENT_DIMENSIONS, *VISIT_DIMENSIONS, *TIME_DIMENSIONS, "event:props:plan", "visit:nope", ""]
+# JSON may carry lone surrogates (as "\ud800" escapes); no UTF-8 writer takes them.
+SURROGATES = st.sampled_from(["\ud800", "a\udfffb", "event:props:\udc00"])
+dimension = st.one_of(
+    st.sampled_from(
+        [
+            *EVENT_DIMENSIONS,
+            *VISIT_DIMENSIONS,
+            *TIME_DIMENSIONS,
+            "event:props:plan",
+            "visit:nope",
+            "",
+        ]
+    ),
+    SURROGATES,
 )
-value = st.one_of(st.text(max_size=12), st.integers(), st.none())
+value = st.one_of(st.text(max_size=12), st.integers(), st.none(), SURROGATES)
 condition = st.tuples(
     st.sampled_from([*OPERATORS, "equals"]),
     dimension,
-    st.lists(st.one_of(st.text(max_size=8), st.sampled_from(["(", "[a-", "*"])), max_size=3),
+    st.lists(
+        st.one_of(st.text(max_size=8), st.sampled_from(["(", "[a-", "*"]), SURROGATES), max_size=3
+    ),
 ).map(list)
 filter_ = st.recursive(
     condition,
@@ -42,17 +59,21 @@ filter_ = st.recursive(
     ),
     max_leaves=4,
 )
+day = st.one_of(
+    st.sampled_from(["2026-03-01", "2026-03-09T10:00:00Z", "x", "2026-02-30", "1999-12-31"]),
+    st.dates().map(date.isoformat),
+    st.datetimes().map(datetime.isoformat),
+)
 query = st.fixed_dictionaries(
     {
         "site_id": st.just("example.com"),
         "metrics": st.lists(st.sampled_from([*METRICS, "nope"]), min_size=0, max_size=4),
         "date_range": st.one_of(
             st.sampled_from(["day", "7d", "30d", "month", "all", "9d"]),
-            st.lists(
-                st.sampled_from(["2026-03-01", "2026-03-09T10:00:00Z", "x", "2026-02-30"]),
-                min_size=2,
-                max_size=2,
-            ),
+            st.lists(day, min_size=2, max_size=2),
+            st.lists(day, max_size=3),
+            value,
+            st.dictionaries(st.text(max_size=4), day, max_size=2),
         ),
     },
     optional={
@@ -65,8 +86,14 @@ query = st.fixed_dictionaries(
             ).map(list),
             max_size=2,
         ),
-        "pagination": st.fixed_dictionaries(
-            {"limit": st.integers(-1, 20_000), "offset": st.integers(-1, 5)}
+        "pagination": st.one_of(
+            st.fixed_dictionaries(
+                {
+                    "limit": st.one_of(st.integers(-1, 20_000), st.booleans(), value),
+                    "offset": st.one_of(st.integers(-1, 5), st.integers(-(2**65), 2**65), value),
+                }
+            ),
+            value,
         ),
         "include": st.fixed_dictionaries(
             {},
@@ -85,9 +112,9 @@ query = st.fixed_dictionaries(
 )
 
 
-@pytest.fixture(scope="module")
-def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
-    tmp: Path = tmp_path_factory.mktemp("stats-fuzz")
+@contextmanager
+def fuzz_app(tmp: Path) -> Iterator[tuple[TestClient, Admin]]:
+    """A started app on a fresh store: example.com with a Signup goal and two events."""
     app = create_app(
         load_settings(
             database_url=f"duckdb:///{tmp}/s.duckdb", secret_key="k" * 40, admin_token="a" * 40
@@ -98,7 +125,6 @@ def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[T
     admin.add_site("example.com")
     admin.add_goal("example.com", event="Signup")
     ingest = admin.create_key("example.com", parse_scopes("ingest")).key
-    stats = admin.create_key("example.com", parse_scopes("stats")).key
     with TestClient(app) as client:
         client.post(
             "/api/v1/track/batch",
@@ -117,7 +143,13 @@ def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[T
                 ]
             },
         )
-        yield client, stats
+        yield client, admin
+
+
+@pytest.fixture(scope="module")
+def client_and_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
+    with fuzz_app(tmp_path_factory.mktemp("stats-fuzz")) as (client, admin):
+        yield client, admin.create_key("example.com", parse_scopes("stats")).key
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -132,3 +164,73 @@ def test_v2_query_never_5xx(
     assert r.status_code in (200, 400), r.text
     if r.status_code == 400:
         assert r.json()["error"] == "invalid_query" or r.json()["error"] == "invalid_input"
+        assert set(r.json()) == {"error", "detail", "field"}
+
+
+# --- v1 and GET /stats: arbitrary query strings ---------------------------------------
+DATES = ["2026-03-01", "2026-03-10", "2000-01-01", "1999-12-31", "2031-12-31", "2032-01-01"]
+ODD_DATES = ["9999-12-31", "0001-01-01", "2026-02-30", "", "x", "2026-03-01,2026-03-09"]
+a_date = st.sampled_from([*DATES, *ODD_DATES])
+junk = st.one_of(st.text(max_size=20), st.integers(-(2**70), 2**70).map(str))
+
+
+def param(*focused: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    """Mostly values the parameter means, sometimes anything."""
+    return st.one_of(*focused, junk)
+
+
+v1_params = st.fixed_dictionaries(
+    {},
+    optional={
+        "metrics": param(
+            st.sampled_from(["visitors", "visitors,pageviews,bounce_rate", "events,nope", ","])
+        ),
+        "compare": param(st.just("previous_period")),
+        "filters": param(
+            st.sampled_from(
+                ["event:page==/a|/b", "visit:source!=Google;event:page~a", "event:props:p==*"]
+            )
+        ),
+        "interval": param(st.sampled_from(["day", "week", "month", "hour", "minute"])),
+        "property": param(
+            st.sampled_from(["event:page", "visit:source", "event:props:plan", "time"])
+        ),
+        "limit": param(st.sampled_from(["1", "1000", "1001", "0", "1e20", "1.5"])),
+        "page": param(st.sampled_from(["1", "2", str(10**20), "1e20", "-1", "NaN"])),
+        "other": junk,
+    },
+)
+# period and date together: a custom range of two dates, or a period ending on a date
+period_and_date = st.one_of(
+    st.tuples(st.just("custom"), st.lists(a_date, min_size=2, max_size=2).map(",".join)),
+    st.tuples(param(st.sampled_from([*v1.PERIODS, "all", "week"])), param(a_date)),
+).map(lambda pd: {"period": pd[0], "date": pd[1]})
+V1_ROUTES = [
+    "/api/v1/stats/aggregate",
+    "/api/v1/stats/timeseries",
+    "/api/v1/stats/breakdown",
+    "/api/v1/stats/realtime/visitors",
+    "/stats",
+]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    route=st.sampled_from(V1_ROUTES),
+    params=v1_params,
+    when=st.one_of(st.just({}), period_and_date),
+    site=st.sampled_from(["example.com", "other.org", ""]),
+)
+def test_v1_and_summary_never_5xx(
+    client_and_key: tuple[TestClient, str],
+    route: str,
+    params: dict[str, str],
+    when: dict[str, str],
+    site: str,
+) -> None:
+    client, key = client_and_key
+    params = {**params, **when, "site_id": site, "site": site}
+    r = client.get(route, params=params, headers={"authorization": f"Bearer {key}"})
+    assert r.status_code < 500, r.text
+    if r.status_code >= 400:
+        assert set(r.json()) == {"error", "detail", "field"}, r.text

@@ -117,8 +117,9 @@ class WriteBuffer:
             if error is None:
                 waiter.set_result(None)
             else:
+                wait = error.retry_after if isinstance(error, OverloadedError) else 1
                 waiter.set_exception(
-                    OverloadedError(f"events were not stored ({error}); retry", retry_after=1)
+                    OverloadedError(f"events were not stored ({error}); retry", retry_after=wait)
                 )
 
     async def stop(self) -> None:

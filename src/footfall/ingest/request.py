@@ -133,6 +133,15 @@ def _object(raw: object, field_name: str) -> dict[str, Any]:
     return raw
 
 
+def text_ok(text: str) -> bool:
+    """Whether ``text`` can be written as UTF-8 (no lone surrogates)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
     """Plausible's rules: object or JSON string; list, map and empty values are dropped."""
     if raw is None or raw == "":
@@ -142,6 +151,14 @@ def parse_props(raw: object, field_name: str = "props") -> dict[str, str]:
         if value is None or isinstance(value, list | dict) or value == "":
             continue
         text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        # JSON may escape a lone surrogate ("\ud800"); no UTF-8 writer takes it. The
+        # event is refused (a batch keeps its neighbours), as any text field is.
+        if not text_ok(key) or not text_ok(text):
+            raise InputError(
+                f"{field_name} holds text that is not valid Unicode (a lone surrogate)",
+                field=field_name,
+                code="invalid_text",
+            )
         if len(key.encode()) > MAX_PROP_KEY_BYTES or not key:
             raise InputError(
                 f"{field_name} keys must be 1 to {MAX_PROP_KEY_BYTES} bytes", field=field_name

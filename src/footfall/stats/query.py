@@ -1,7 +1,9 @@
 """The StatsQuery value object and its parser from a Plausible Stats API v2 request.
 
 Every problem becomes a 400 with a sentence naming the field, as Plausible answers.
-Date ranges are resolved in the site's time zone against an injected clock.
+Date ranges are resolved in the site's time zone against an injected clock, and bounded
+(``day_bounds``): no event is older than 2000-01-01 (ingest refuses them), and a range
+that reaches centuries ahead only costs work, or overflows the calendar.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import re2
 
 from footfall.errors import InputError
+from footfall.ingest.request import text_ok
 
 GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
 METRICS = (
@@ -57,6 +60,15 @@ VISIT_DIMENSIONS = (
 TIME_DIMENSIONS = ("time", "time:hour", "time:day", "time:week", "time:month")
 OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "matches_not")
 PROPS_PREFIX = "event:props:"
+# Bounds of what a query may ask (docs/api.md "Limits of a query").
+EARLIEST_DAY = date(2000, 1, 1)
+YEARS_AHEAD = 5  # a range may end on the last day of the fifth year after today's
+MAX_OFFSET = 1_000_000_000
+MAX_LIMIT = 10_000
+MAX_FILTER_DEPTH = 10  # and/or/not levels
+MAX_DEPTH = 32  # JSON nesting of a whole body (room for MAX_FILTER_DEPTH filters)
+MAX_ITEMS = 1000  # entries of any list or object of a body
+MAX_TEXT = 4000  # characters of any string of a body
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +117,28 @@ def _fail(detail: str, where: str) -> InputError:
     return InputError(detail, field=where, code="invalid_query")
 
 
+def _check_json(value: Any, where: str, depth: int = 0) -> None:
+    """Refuse what no field may hold before any of it is echoed or read: nesting past
+    MAX_DEPTH, lists or objects past MAX_ITEMS, strings past MAX_TEXT or that are not
+    Unicode text (a lone surrogate such as ``"\\ud800"`` is valid JSON, but no UTF-8
+    encoder, the engine's or the JSON writer's, takes it)."""
+    if depth > MAX_DEPTH:
+        raise _fail(f"the query nests more than {MAX_DEPTH} levels deep", where)
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise _fail(f"{where or 'a string'} is longer than {MAX_TEXT} characters", where)
+        if not text_ok(value):
+            raise _fail(f"{where or 'a string'} is not valid Unicode (a lone surrogate)", where)
+    elif isinstance(value, list | dict):
+        if len(value) > MAX_ITEMS:
+            raise _fail(f"{where or 'the query'} has more than {MAX_ITEMS} entries", where)
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for k, v in items:
+            if isinstance(k, str) and not text_ok(k):
+                raise _fail(f"a key of {where or 'the query'} is not valid Unicode", where)
+            _check_json(v, f"{where}.{k}" if where else str(k), depth + 1)
+
+
 def _valid_dimension(name: str, where: str) -> str:
     if name in EVENT_DIMENSIONS or name in VISIT_DIMENSIONS or name in TIME_DIMENSIONS:
         return name
@@ -113,14 +147,17 @@ def _valid_dimension(name: str, where: str) -> str:
     raise _fail(f"Invalid dimension '{name}'", where)
 
 
-def _parse_filter(raw: Any, where: str) -> Filter:
+def _parse_filter(raw: Any, where: str, depth: int = 1) -> Filter:
     if not isinstance(raw, list) or len(raw) < 2:
         raise _fail(f"Invalid filter '{raw}'", where)
     op = raw[0]
+    if op in ("and", "or", "not") and depth >= MAX_FILTER_DEPTH:
+        raise _fail(f"filters nest at most {MAX_FILTER_DEPTH} levels deep", where)
     if op in ("and", "or") and isinstance(raw[1], list) and raw[1]:
-        return Logical(op, tuple(_parse_filter(f, f"{where}.1.{i}") for i, f in enumerate(raw[1])))
+        children = (_parse_filter(f, f"{where}.1.{i}", depth + 1) for i, f in enumerate(raw[1]))
+        return Logical(op, tuple(children))
     if op == "not" and len(raw) == 2:
-        return Logical("not", (_parse_filter(raw[1], f"{where}.1"),))
+        return Logical("not", (_parse_filter(raw[1], f"{where}.1", depth + 1),))
     if op not in OPERATORS or len(raw) not in (3, 4):
         raise _fail(f"Invalid filter '{raw}'", where)
     dimension = _valid_dimension(str(raw[1]), f"{where}.1")
@@ -151,16 +188,31 @@ def mentions_goal(f: Filter) -> bool:
     return any(mentions_goal(c) for c in f.children)
 
 
+def day_bounds(first: date, last: date, today: date, where: str) -> tuple[date, date]:
+    """``first`` and ``last`` when both lie from EARLIEST_DAY to the end of the
+    YEARS_AHEAD-th year after ``today``; else a 400 naming the limits."""
+    latest = date(today.year + YEARS_AHEAD, 12, 31)
+    if first < EARLIEST_DAY or last > latest:
+        raise _fail(
+            f"dates must lie from {EARLIEST_DAY.isoformat()} to {latest.isoformat()}", where
+        )
+    return first, last
+
+
 def _day_range(raw: Any, today: date, earliest: date) -> tuple[date, date]:
     """Inclusive first and last day of a Plausible ``date_range``."""
-    if isinstance(raw, list) and len(raw) == 2:
+    if isinstance(raw, list):
+        if len(raw) != 2 or not all(isinstance(v, str) for v in raw):
+            raise _fail("date_range must be a name or a list of two dates", "date_range")
         try:
-            first, last = (date.fromisoformat(str(v)[:10]) for v in raw)
+            first, last = (date.fromisoformat(v[:10]) for v in raw)
         except ValueError:
             raise _fail(f"Invalid date_range '{raw}'", "date_range") from None
         if last < first:
             raise _fail(f"Invalid date_range '{raw}': the end is before the start", "date_range")
-        return first, last
+        return day_bounds(first, last, today, "date_range")
+    if not isinstance(raw, str):
+        raise _fail("date_range must be a name or a list of two dates", "date_range")
     fixed = {"day": 1, "7d": 7, "28d": 28, "30d": 30, "91d": 91}
     if raw in fixed:
         return today - timedelta(days=fixed[raw] - 1), today
@@ -175,7 +227,7 @@ def _day_range(raw: Any, today: date, earliest: date) -> tuple[date, date]:
             y, m = y - 1, m + 12
         return date(y, m, 1), today
     if raw == "all":
-        return min(earliest, today), today
+        return max(EARLIEST_DAY, min(earliest, today)), today
     raise _fail(f"Invalid date_range '{raw}'", "date_range")
 
 
@@ -191,9 +243,16 @@ def _exact_range(raw: list[Any], zone: zoneinfo.ZoneInfo) -> tuple[datetime, dat
     return start.astimezone(utc), (end + timedelta(seconds=1)).astimezone(utc)
 
 
+def _integer(raw: Any, low: int, high: int, where: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not low <= raw <= high:
+        raise _fail(f"{where} must be an integer from {low} to {high}", where)
+    return raw
+
+
 def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery:
     if not isinstance(body, dict):
         raise _fail("the query must be a JSON object", "")
+    _check_json(body, "")
     site = body.get("site_id")
     if not isinstance(site, str) or not site:
         raise _fail("site_id is required", "site_id")
@@ -248,11 +307,8 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     include = body.get("include", {}) or {}
     if not isinstance(page, dict) or not isinstance(include, dict):
         raise _fail("pagination and include must be objects", "pagination")
-    limit, offset = page.get("limit", 10_000), page.get("offset", 0)
-    if not isinstance(limit, int) or not 1 <= limit <= 10_000:
-        raise _fail("pagination.limit must be between 1 and 10000", "pagination.limit")
-    if not isinstance(offset, int) or offset < 0:
-        raise _fail("pagination.offset must be 0 or more", "pagination.offset")
+    limit = _integer(page.get("limit", MAX_LIMIT), 1, MAX_LIMIT, "pagination.limit")
+    offset = _integer(page.get("offset", 0), 0, MAX_OFFSET, "pagination.offset")
     comparison = include.get("comparisons")
     if comparison is not None and (
         not isinstance(comparison, dict)

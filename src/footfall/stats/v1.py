@@ -13,6 +13,7 @@ from typing import Any
 
 from footfall.errors import InputError
 from footfall.stats.filters import glob_pattern
+from footfall.stats.query import day_bounds
 
 PERIODS = ("12mo", "6mo", "month", "30d", "7d", "day", "custom")
 _OPERATORS = (("!=", "is_not"), ("!~", "contains_not"), ("==", "is"), ("~", "contains"))
@@ -56,18 +57,22 @@ def date_range(period: str, when: str | None, today: date) -> list[str]:
             if not when or "," not in when:
                 raise _fail("period=custom needs date=YYYY-MM-DD,YYYY-MM-DD", "date")
             first, last = (date.fromisoformat(d.strip()) for d in when.split(",", 1))
-            return [first.isoformat(), last.isoformat()]
+            return [d.isoformat() for d in day_bounds(first, last, today, "date")]
         anchor = date.fromisoformat(when) if when else today
     except ValueError:
         raise _fail(f"Invalid date '{when}'", "date") from None
+    # A bounded anchor first: the period's arithmetic cannot leave the calendar.
+    day_bounds(anchor, anchor, today, "date")
     if period in ("day", "7d", "30d"):
         days = {"day": 1, "7d": 7, "30d": 30}[period]
-        return [date.fromordinal(anchor.toordinal() - days + 1).isoformat(), anchor.isoformat()]
-    months = {"month": 1, "6mo": 6, "12mo": 12}[period]
-    year, month = anchor.year, anchor.month - months + 1
-    while month <= 0:
-        year, month = year - 1, month + 12
-    return [date(year, month, 1).isoformat(), _month_end(anchor).isoformat()]
+        first, last = date.fromordinal(anchor.toordinal() - days + 1), anchor
+    else:
+        months = {"month": 1, "6mo": 6, "12mo": 12}[period]
+        year, month = anchor.year, anchor.month - months + 1
+        while month <= 0:
+            year, month = year - 1, month + 12
+        first, last = date(year, month, 1), _month_end(anchor)
+    return [d.isoformat() for d in day_bounds(first, last, today, "date")]
 
 
 def metrics(raw: str | None) -> list[str]:

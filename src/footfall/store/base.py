@@ -23,6 +23,7 @@ from footfall.accounts.models import (
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConfigError
+from footfall.store.applier import ApplyHealth
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,10 @@ class Store(Protocol):
     def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool: ...
 
     def ping(self) -> None:
-        """Raise StoreError when the backend cannot answer."""
+        """Raise StoreUnavailable when the backend cannot answer or cannot take events."""
+
+    def health(self) -> ApplyHealth:
+        """How the write path fares (for /ready and /metrics)."""
 
     def close(self) -> None: ...
 

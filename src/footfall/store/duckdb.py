@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -35,13 +34,12 @@ from footfall.accounts.models import (
     WebSession,
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConflictError, StoreError
+from footfall.errors import ConflictError, StoreError, StoreUnavailable
+from footfall.store.applier import Applier, ApplyHealth
 from footfall.store.base import RecentSession, StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
 
-_APPLY_EVERY_SECONDS = 0.25
-_APPLY_AT_ROWS = 50_000
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
 
@@ -142,33 +140,60 @@ class DuckDBStore:
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(self, path: str) -> None:
+        self._path = path
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = duckdb.connect(path)
-        except duckdb.IOException as exc:
-            raise StoreError(
-                f"cannot open {path}: {exc}. Another process (a running `footfall serve`?) "
-                "holds the file; the CLI reaches a running server through its admin API."
-            ) from None
+        self._db = self._connect()
         self._local = threading.local()
+        self._generation = 0  # bumped when the database is reopened: cursors follow
+        self._invalidated = False
+        self._reopen_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._migrate()
-        self._journal: Journal | None = None
-        self._unapplied: list[tuple[int, pa.Table]] = []
-        self._unapplied_rows = 0
-        self._journal_mutex = threading.Lock()
-        self._apply_lock = threading.Lock()
-        self._wake = threading.Event()
-        self._closing = False
-        self._applier: threading.Thread | None = None
+        self._applier: Applier | None = None
         if path != ":memory:":
-            self._journal = Journal(Path(path + ".journal"), _EVENT_SCHEMA)
-            row = self._one("journal_applied")
-            self._unapplied = self._journal.recover(int(row[0]) if row else 0)
-            self.apply_pending()
-            self._applier = threading.Thread(target=self._apply_loop, daemon=True, name="apply")
+            journal = Journal(Path(path + ".journal"), _EVENT_SCHEMA)
+            applied = self._applied_seq()
+            self._applier = Applier(journal, applied, self._apply_batches, self._applied_seq)
+            try:
+                self._applier.apply()
+            except StoreUnavailable as exc:  # the thread retries; /ready says so meanwhile
+                log.error("starting with journaled events not yet applied: %s", exc.detail)
             self._applier.start()
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(self._path)
+        except duckdb.IOException as exc:
+            raise StoreError(
+                f"cannot open {self._path}: {exc}. Another process (a running `footfall "
+                "serve`?) holds the file; the CLI reaches a running server through its admin API."
+            ) from None
+
+    def _reopen(self) -> None:
+        """DuckDB refuses every statement after a fatal error (a checkpoint that hit a full
+        disk, say) until the database is opened again; its WAL replays on opening."""
+        with self._reopen_lock:
+            if not self._invalidated:
+                return
+            with contextlib.suppress(duckdb.Error):
+                self._db.close()
+            try:
+                self._db = duckdb.connect(self._path)
+            except duckdb.Error as exc:
+                raise StoreUnavailable(f"the database cannot be reopened yet: {exc}") from exc
+            self._generation += 1
+            self._invalidated = False
+            log.warning("reopened %s after a fatal database error", self._path)
+
+    def _failure(self, exc: duckdb.Error) -> StoreError | StoreUnavailable:
+        """A full disk or an invalidated database is a 503 to retry; anything else a bug."""
+        if isinstance(exc, duckdb.FatalException):
+            self._invalidated = True
+            return StoreUnavailable("the database hit a fatal error and is being reopened")
+        if isinstance(exc, duckdb.IOException) or "Could not write" in str(exc):
+            return StoreUnavailable(f"the database cannot write: {exc}")
+        return StoreError(f"duckdb: {exc}")
 
     def _migrate(self) -> None:
         sql_dir = resources.files("footfall.store") / "sql" / "duckdb"
@@ -186,10 +211,13 @@ class DuckDBStore:
 
     @property
     def _cur(self) -> duckdb.DuckDBPyConnection:
-        cur: duckdb.DuckDBPyConnection | None = getattr(self._local, "cur", None)
-        if cur is None:
-            cur = self._db.cursor()
-            self._local.cur = cur
+        if self._invalidated:
+            self._reopen()
+        local = self._local
+        if getattr(local, "generation", -1) != self._generation:
+            local.cur = self._db.cursor()
+            local.generation = self._generation
+        cur: duckdb.DuckDBPyConnection = local.cur
         return cur
 
     @contextmanager
@@ -200,8 +228,9 @@ class DuckDBStore:
             yield cur
             cur.execute("COMMIT")
         except duckdb.Error as exc:
-            cur.execute("ROLLBACK")
-            raise StoreError(f"duckdb: {exc}") from exc
+            with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended it already
+                cur.execute("ROLLBACK")
+            raise self._failure(exc) from exc
 
     def _write(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         """One statement in its own transaction; its first row (RETURNING), if any."""
@@ -212,13 +241,13 @@ class DuckDBStore:
         try:
             return self._cur.execute(Q[query], params).fetchone()
         except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}") from exc
+            raise self._failure(exc) from exc
 
     def _all(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         try:
             return self._cur.execute(Q[query], params).fetchall()
         except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}") from exc
+            raise self._failure(exc) from exc
 
     # events ------------------------------------------------------------------
     def write_events(self, events: Sequence[Event]) -> None:
@@ -228,20 +257,16 @@ class DuckDBStore:
             batch = events_to_arrow(events)
         except (pa.ArrowException, ArithmeticError) as exc:
             raise StoreError(f"events do not fit the schema: {exc}") from exc
-        if self._journal is None:
-            self._insert([batch])
-            return
-        try:
-            with self._journal_mutex:
-                seq = self._journal.append(batch)
-                self._unapplied.append((seq, batch))
-                self._unapplied_rows += batch.num_rows
-        except OSError as exc:
-            raise StoreError(f"cannot write the event journal: {exc}") from exc
-        if self._unapplied_rows >= _APPLY_AT_ROWS:
-            self._wake.set()
+        if self._applier is None:
+            self._apply_batches([batch], None)
+        else:
+            self._applier.append(batch)
 
-    def _insert(self, batches: list[pa.Table], applied_seq: int | None = None) -> None:
+    def _applied_seq(self) -> int:
+        row = self._one("journal_applied")
+        return int(row[0]) if row else 0
+
+    def _apply_batches(self, batches: list[pa.Table], applied_seq: int | None) -> None:
         table = pa.concat_tables(batches)
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
@@ -254,37 +279,12 @@ class DuckDBStore:
                 cur.execute(Q["set_journal_applied"], [applied_seq])
 
     def apply_pending(self) -> None:
-        """Move every journaled batch into the events table (one transaction)."""
-        if self._journal is None:
-            return
-        with self._apply_lock:
-            with self._journal_mutex:
-                pending, self._unapplied = self._unapplied, []
-                self._unapplied_rows = 0
-                closed = self._journal.rotate()
-            if pending:
-                try:
-                    self._insert([t for _, t in pending], applied_seq=pending[-1][0])
-                except StoreError:
-                    with self._journal_mutex:
-                        self._unapplied[:0] = pending
-                        self._unapplied_rows += sum(t.num_rows for _, t in pending)
-                    raise
-            for segment in closed:
-                segment.unlink(missing_ok=True)
+        """Move every journaled batch into the events table, or raise StoreUnavailable."""
+        if self._applier is not None:
+            self._applier.apply()
 
-    def _apply_loop(self) -> None:
-        # Linux niceness is per thread: let request handling win the CPU over the
-        # applier, which only needs to keep up over seconds, not milliseconds.
-        with contextlib.suppress(OSError, AttributeError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-        while not self._closing:
-            self._wake.wait(_APPLY_EVERY_SECONDS)
-            self._wake.clear()
-            try:
-                self.apply_pending()
-            except StoreError:
-                log.exception("moving journaled events into the table failed; will retry")
+    def health(self) -> ApplyHealth:
+        return self._applier.health if self._applier is not None else ApplyHealth()
 
     def count_events(self, site_id: int) -> int:
         self.apply_pending()
@@ -299,7 +299,7 @@ class DuckDBStore:
             names = [d[0] for d in cur.description or []]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}") from exc
+            raise self._failure(exc) from exc
 
     def recent_sessions(self, since: datetime) -> list[RecentSession]:
         self.apply_pending()
@@ -419,7 +419,7 @@ class DuckDBStore:
         try:
             return self._cur.execute(sql, dict(params)).fetchall()
         except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}") from exc
+            raise self._failure(exc) from exc
 
     def rebuild_visits(self) -> None:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
@@ -531,18 +531,21 @@ class DuckDBStore:
 
     # health ------------------------------------------------------------------
     def ping(self) -> None:
+        """Raise StoreUnavailable unless the database answers and events are applying."""
         try:
             self._cur.execute("SELECT 1").fetchone()
         except duckdb.Error as exc:
-            raise StoreError(f"duckdb: {exc}") from exc
+            raise self._failure(exc) from exc
+        health = self.health()
+        if health.failing:
+            raise StoreUnavailable(
+                f"{health.unapplied_events} committed events wait in the journal: "
+                f"{health.last_error}"
+            )
 
     def close(self) -> None:
-        """Apply what the journal holds, stop the applier, close the file."""
-        self._closing = True
-        self._wake.set()
+        """Stop the applier, apply what the journal holds, close the file."""
         if self._applier is not None:
-            self._applier.join()
-        self.apply_pending()
-        if self._journal is not None:
-            self._journal.close()
-        self._db.close()
+            self._applier.close()
+        with contextlib.suppress(duckdb.Error):
+            self._db.close()

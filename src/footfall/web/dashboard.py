@@ -175,9 +175,20 @@ async def _preloaded(request: Request, site: Site, goal_count: int) -> str:
     return preload.script(dict([r for r in found if r is not None] + extra))
 
 
+def _check_period(request: Request, site: Site) -> None:
+    """A URL whose period no query can read (a malformed date, year 9999) answers 400
+    with the reason, rather than a page whose every panel shows that error."""
+    svc = services(request)
+    today = site_today(site, request)
+    raw = date_range(preload.date_range(request.query_params), today)
+    body = {"site_id": site.domain, "metrics": ["visitors"], "date_range": raw}
+    stats_query.parse(body, svc.clock(), site.timezone, today)
+
+
 async def _page(request: Request, domain: str, shared: bool) -> Response:
     access = await site_access(request, domain)
     site = access.site
+    _check_period(request, site)
     readonly = shared or access.role in ("viewer", "shared")
     goals = await asyncio.to_thread(services(request).store.list_goals, site.id)
     shell = render(

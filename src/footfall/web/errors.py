@@ -11,9 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from footfall.errors import FootfallError, OverloadedError, RateLimited
+from footfall.errors import FootfallError, InputError, OverloadedError, RateLimited
 
 log = logging.getLogger("footfall.web")
+GENERIC = "the server failed; see its log"
 
 
 def json_response(
@@ -22,13 +23,24 @@ def json_response(
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 
+def _text(value: str | None) -> str | None:
+    """A sentence the JSON writer takes: an echoed lone surrogate is shown escaped."""
+    return value.encode("utf-8", "backslashreplace").decode() if value is not None else None
+
+
 def error_response(exc: FootfallError) -> Response:
     headers = {}
     if isinstance(exc, OverloadedError | RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    body = exc.as_json()
     if exc.status >= 500 and not isinstance(exc, OverloadedError):
         log.error("server error: %s", exc.detail, exc_info=exc)
-    return json_response(exc.as_json(), exc.status, headers)
+    if exc.status == 500:
+        # A failure of ours (a StoreError carries the engine's message, with the SQL it
+        # ran): the log has it, the client gets the code and a sentence.
+        body = {**body, "detail": GENERIC, "field": None}
+    body = {k: _text(v) for k, v in body.items()}
+    return json_response(body, exc.status, headers)
 
 
 async def _footfall_error(_: Request, exc: Exception) -> Response:
@@ -36,16 +48,21 @@ async def _footfall_error(_: Request, exc: Exception) -> Response:
     return error_response(exc)
 
 
-async def _validation_error(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+def input_error(exc: RequestValidationError) -> InputError:
+    """FastAPI's refusal of a parameter or form field as our 400, naming the field."""
     first = exc.errors()[0]
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
     where = ".".join(loc) or None
     detail = f"{where}: {first.get('msg', 'invalid')}" if where else str(first.get("msg"))
-    return json_response({"error": "invalid_input", "detail": detail, "field": where}, 400)
+    return InputError(detail, field=where)
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+async def _validation_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return error_response(input_error(exc))
+
+
+async def http_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return json_response(
@@ -55,12 +72,12 @@ async def _http_error(_: Request, exc: Exception) -> Response:
 
 async def unexpected(_: Request, exc: Exception) -> Response:
     log.error("unhandled error", exc_info=exc)
-    body = {"error": "internal_error", "detail": "the server failed; see its log", "field": None}
+    body = {"error": "internal_error", "detail": GENERIC, "field": None}
     return json_response(body, 500)
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(FootfallError, _footfall_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)

@@ -12,12 +12,14 @@ works: it fetches. tests/web/test_preload.py fails when they do.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from starlette.datastructures import QueryParams
 from starlette.responses import HTMLResponse, StreamingResponse
 
+log = logging.getLogger("footfall.web")
 MARKER = "<!--footfall:preload-->"
 PROPERTIES = "properties"  # the key of the custom property keys of the view
 TOP = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]
@@ -76,6 +78,11 @@ def _period(params: QueryParams) -> tuple[str, dict[str, Any]]:
     return period, common
 
 
+def date_range(params: QueryParams) -> Any:
+    """The URL's ``date_range`` as dashboard.js reads it (the page checks it first)."""
+    return _period(params)[1]["date_range"]
+
+
 def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
     """The query bodies dashboard.js sends first for a dashboard URL."""
     period, common = _period(params)
@@ -128,7 +135,12 @@ def stream(shell: HTMLResponse, tail: Awaitable[str]) -> StreamingResponse:
 
     async def parts() -> AsyncIterator[str]:
         yield head
-        yield await tail
+        try:
+            yield await tail
+        except Exception:
+            # The status line is gone already: a failure here would cut the page short.
+            # Without its preload the page still works (the script asks for itself).
+            log.exception("preloading the dashboard's first view failed")
         yield rest
 
     response = StreamingResponse(parts(), shell.status_code)

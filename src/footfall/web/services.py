@@ -63,6 +63,7 @@ class Services:
         pipeline = Pipeline(sites, VisitorHasher(store, clock), sessions, geo)
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
+        metrics.watch_store(store.health)
         return cls(
             settings,
             store,

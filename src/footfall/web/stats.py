@@ -162,10 +162,11 @@ async def breakdown(
     limit: int = 100,
     page: int = 1,
 ) -> Response:
-    if not 1 <= limit <= 1000 or page < 1:
-        raise InputError(
-            "limit must be 1 to 1000 and page 1 or more", field="limit", code="invalid_query"
-        )
+    if not 1 <= limit <= 1000:
+        raise InputError("limit must be 1 to 1000", field="limit", code="invalid_query")
+    pages = stats_query.MAX_OFFSET // limit + 1
+    if not 1 <= page <= pages:
+        raise InputError(f"page must be 1 to {pages}", field="page", code="invalid_query")
     site = _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     body = {

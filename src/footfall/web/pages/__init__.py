@@ -5,6 +5,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -79,6 +81,23 @@ async def _page_error(request: Request, exc: Exception) -> Response:
     return errors.error_response(exc)
 
 
+async def _form_error(request: Request, exc: Exception) -> Response:
+    """A form field missing or too long: the same page as any other refusal."""
+    assert isinstance(exc, RequestValidationError)
+    return await _page_error(request, errors.input_error(exc))
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such page, a body that is not a form) as a page."""
+    assert isinstance(exc, HTTPException)
+    if wants_html(request) and 400 <= exc.status_code < 500:
+        context = {"status": exc.status_code, "detail": str(exc.detail)}
+        page = render(request, "error.html", context, exc.status_code)
+        page.headers.update(exc.headers or {})
+        return page
+    return await errors.http_error(request, exc)
+
+
 def install(app: FastAPI, svc: Services) -> None:
     """Accounts state, page routes, /static, and the HTML renderings of errors."""
     secret = resolve_secret(svc.settings, "secret_key", svc.settings.secret_key)
@@ -90,3 +109,5 @@ def install(app: FastAPI, svc: Services) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(SharePasswordRequired, _share_password)
     app.add_exception_handler(FootfallError, _page_error)
+    app.add_exception_handler(RequestValidationError, _form_error)
+    app.add_exception_handler(HTTPException, _http_error)

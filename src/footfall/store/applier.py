@@ -1,0 +1,176 @@
+"""Moves journaled event batches into the store's table, and never loses one.
+
+The write buffer commits to the journal (store/journal.py); an ``Applier`` keeps the
+batches not yet in the table in memory, in sequence order, and moves them in with one
+``insert(tables, last_seq)`` call that must record ``last_seq`` in the same transaction.
+A batch leaves memory only once the store says it is applied (after a failure, the
+store is asked which sequence number it really holds: a commit can succeed and still
+raise, as a DuckDB checkpoint failing after the commit does), and a journal segment is
+deleted only once every batch in it is applied.
+
+A background thread applies every quarter second, backs off while applying fails (a
+full disk, an invalidated database) and is restarted if it ever dies; ``health`` tells
+/ready and /metrics how it fares.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from footfall.errors import StoreUnavailable
+from footfall.store.journal import Journal
+
+log = logging.getLogger(__name__)
+
+APPLY_EVERY_SECONDS = 0.25
+APPLY_AT_ROWS = 50_000
+MAX_BACKOFF_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyHealth:
+    """How the move from journal to table fares: /ready and /metrics read this."""
+
+    failing: bool = False
+    last_error: str = ""
+    failures: int = 0  # apply attempts that failed
+    crashes: int = 0  # times the apply thread died and was restarted
+    unapplied_events: int = 0
+
+
+class Applier:
+    def __init__(
+        self,
+        journal: Journal,
+        applied_seq: int,
+        insert: Callable[[list[pa.Table], int], None],
+        read_applied: Callable[[], int],
+    ) -> None:
+        self._journal = journal
+        self._insert = insert
+        self._read_applied = read_applied
+        self._unapplied = journal.recover(applied_seq)
+        self._rows = sum(t.num_rows for _, t in self._unapplied)
+        self._mutex = threading.Lock()  # the unapplied list against concurrent appends
+        self._apply_lock = threading.Lock()  # one apply at a time
+        self._wake = threading.Event()
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self._failing = False  # the last apply failed
+        self._journal_error = ""  # the last append failed: ingest answers 503
+        self._last_error = ""
+        self._failures = 0
+        self._crashes = 0
+
+    @property
+    def health(self) -> ApplyHealth:
+        failing = self._failing or bool(self._journal_error)
+        error = self._journal_error or self._last_error
+        return ApplyHealth(failing, error, self._failures, self._crashes, self._rows)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._supervise, daemon=True, name="apply")
+        self._thread.start()
+
+    def append(self, table: pa.Table) -> None:
+        """Journal ``table`` durably (fsynced) or raise StoreUnavailable."""
+        try:
+            with self._mutex:
+                seq = self._journal.append(table)
+                self._unapplied.append((seq, table))
+                self._rows += table.num_rows
+        except (OSError, pa.ArrowException) as exc:
+            self._journal_error = f"cannot write the event journal: {exc}"
+            raise StoreUnavailable(self._journal_error) from exc
+        self._journal_error = ""
+        if self._rows >= APPLY_AT_ROWS:
+            self._wake.set()
+
+    def apply(self) -> None:
+        """Move every journaled batch into the table, or raise StoreUnavailable."""
+        with self._apply_lock:
+            if self._journal_error and self._journal.has_room():
+                self._journal_error = ""
+            with self._mutex:
+                pending = list(self._unapplied)
+                closed = self._journal.rotate()
+            if pending:
+                try:
+                    self._insert([t for _, t in pending], pending[-1][0])
+                except Exception as exc:
+                    self._failed(exc)
+                    with contextlib.suppress(Exception):
+                        self._forget(self._read_applied())
+                    raise StoreUnavailable(
+                        f"{self._rows} committed events cannot be moved into the store yet "
+                        f"({exc}); they are safe in the journal",
+                        retry_after=5,
+                    ) from exc
+                self._forget(pending[-1][0])
+            for segment in closed:  # every batch in them is applied now
+                with contextlib.suppress(OSError):
+                    segment.unlink(missing_ok=True)
+            self._failing, self._last_error = False, ""
+
+    def _forget(self, applied: int) -> None:
+        with self._mutex:
+            done = 0
+            while done < len(self._unapplied) and self._unapplied[done][0] <= applied:
+                done += 1
+            self._rows -= sum(t.num_rows for _, t in self._unapplied[:done])
+            del self._unapplied[:done]
+
+    def _failed(self, exc: Exception) -> None:
+        self._failures += 1
+        self._last_error = str(exc)
+        if not self._failing:
+            log.error("moving journaled events into the store failed; retrying: %s", exc)
+        self._failing = True
+
+    def _supervise(self) -> None:
+        # Linux niceness is per thread: let request handling win the CPU over the
+        # applier, which only needs to keep up over seconds, not milliseconds.
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+        while not self._closing:
+            try:
+                self._loop()
+            except BaseException:  # a bug must not stop the applying for good
+                self._crashes += 1
+                log.exception("the apply thread crashed; restarting it")
+                time.sleep(1.0)
+
+    def _loop(self) -> None:
+        delay = APPLY_EVERY_SECONDS
+        while not self._closing:
+            self._wake.wait(delay)
+            self._wake.clear()
+            try:
+                self.apply()
+            except StoreUnavailable:
+                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+            else:
+                if delay > APPLY_EVERY_SECONDS:
+                    log.warning("journaled events are moving into the store again")
+                delay = APPLY_EVERY_SECONDS
+
+    def close(self) -> None:
+        """Stop the thread and apply what is left; what cannot be applied stays journaled
+        for the next start."""
+        self._closing = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join()
+        try:
+            self.apply()
+        except StoreUnavailable as exc:
+            log.error("shutting down with events still in the journal: %s", exc.detail)
+        self._journal.close()

@@ -1,0 +1,88 @@
+"""The fault suite: real servers on loopback, real faults, for every backend.
+
+Each backend says where its bytes live (the disk a fault fills) and how a server
+reaches it. DuckDB keeps them in the server's data directory; the PostgreSQL and
+DynamoDB backends join ``BACKENDS`` as they land.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.conftest import Server, free_port
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+
+    def data_dir(self, workdir: Path) -> Path:
+        """Where the store writes (the journal and database file, for DuckDB)."""
+        return workdir / "footfall-data"
+
+    def env(self, workdir: Path) -> dict[str, str]:
+        return {"FOOTFALL_DATABASE_URL": f"duckdb:///{self.data_dir(workdir)}/footfall.duckdb"}
+
+
+BACKENDS = [Backend("duckdb")]
+
+
+@pytest.fixture(params=BACKENDS, ids=lambda b: b.name)
+def backend(request: pytest.FixtureRequest) -> Backend:
+    chosen: Backend = request.param
+    return chosen
+
+
+@dataclass
+class Deployment:
+    """A server on one backend, with a site and a key for ingest and stats."""
+
+    server: Server
+    key: str
+    domain: str = "example.com"
+
+    def stored_paths(self) -> list[str]:
+        """Every page the stats API counts, with its pageviews (one page per event)."""
+        paths: list[str] = []
+        with httpx.Client(base_url=self.server.url, timeout=60) as http:
+            for offset in range(0, 10_000_000, 5000):
+                body: dict[str, Any] = {
+                    "site_id": self.domain,
+                    "metrics": ["pageviews"],
+                    "date_range": "all",
+                    "dimensions": ["event:page"],
+                    "pagination": {"limit": 5000, "offset": offset},
+                }
+                r = http.post(
+                    "/api/v2/query", json=body, headers={"authorization": f"Bearer {self.key}"}
+                )
+                assert r.status_code == 200, r.text
+                rows = r.json()["results"]
+                for row in rows:
+                    paths.extend([row["dimensions"][0]] * row["metrics"][0])
+                if len(rows) < 5000:
+                    return sorted(paths)
+        raise AssertionError("more pages than any test sends")
+
+
+def deploy(backend: Backend, workdir: Path) -> Deployment:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
+    env |= backend.env(workdir) | {
+        "FOOTFALL_LOG_LEVEL": "WARNING",
+        "FOOTFALL_SECRET_KEY": "chaos-secret-key-0123456789abcdef0123456789",
+        "FOOTFALL_ADMIN_TOKEN": "chaos-admin-token-0123456789abcdef012345678",
+    }
+    server = Server(workdir, free_port(), env)
+    assert server.cli("site", "add", "example.com").returncode == 0
+    made = server.cli(
+        "key", "create", "--site", "example.com", "--scopes", "ingest,stats", "--json"
+    )
+    assert made.returncode == 0, made.stderr
+    return Deployment(server, json.loads(made.stdout)["key"])

@@ -1,0 +1,54 @@
+"""A real small filesystem (tmpfs) to fill up: the full-disk fault, not a simulation."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass
+class SmallDisk:
+    path: Path
+
+    @property
+    def _filler(self) -> Path:
+        return self.path / ".filler"
+
+    def fill(self) -> None:
+        """Take every free byte: big writes first, then single bytes into the last page."""
+        with self._filler.open("ab", buffering=0) as f:
+            for chunk in (1 << 20, 1 << 12, 1):
+                with contextlib.suppress(OSError):
+                    while True:
+                        f.write(b"\0" * chunk)
+        probe = self.path / ".probe"
+        with pytest.raises(OSError, match="No space left") as refused:
+            probe.write_bytes(b"x" * 8192)
+        probe.unlink(missing_ok=True)
+        assert refused.value.errno == errno.ENOSPC
+
+    def free(self) -> None:
+        self._filler.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, megabytes: int) -> Iterator[SmallDisk]:
+    """Mount a tmpfs of ``megabytes`` at ``path`` (root only: CI runs as root)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs to fill needs root (CI runs as root)")
+    mount = ["mount", "-t", "tmpfs", "-o", f"size={megabytes}m,mode=0700", "tmpfs", str(path)]
+    done = subprocess.run(mount, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield SmallDisk(path)
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
