@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx2
 from fastapi.testclient import TestClient
+from playwright.sync_api import BrowserContext, ConsoleMessage
 
 from footfall.sites_admin import Admin
 from footfall.web.services import Services
@@ -50,6 +52,34 @@ class Running:
         site = self.svc.store.get_site(domain)
         assert site is not None
         return self.svc.store.fetch_events(site.id)
+
+    def operator_get(self, path: str) -> httpx2.Response:
+        """GET an operations view (/metrics, /openapi.json, /docs) with the admin token."""
+        token = {"authorization": f"Bearer {self.svc.admin_token}"}
+        return self.client.get(path, headers=token)
+
+
+# Reports every Content-Security-Policy violation of a page to its console: a blocked
+# script breaks a page silently, so browser tests assert that none happened.
+_CSP_PROBE = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " " + e.blockedURI);
+});
+"""
+
+
+def watch_csp(context: BrowserContext, seen: list[str] | None = None) -> list[str]:
+    """Collect the CSP violations of every page of ``context`` (into ``seen``)."""
+    found = [] if seen is None else seen
+    context.add_init_script(_CSP_PROBE)
+
+    def on_console(message: ConsoleMessage) -> None:
+        text = message.text
+        if text.startswith("CSP violation") or "Content Security Policy" in text:
+            found.append(text)
+
+    context.on("console", on_console)
+    return found
 
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from footfall.auth import KeyRing, bearer_token
+from footfall.auth import KeyRing, bearer_token, same_secret
 from footfall.domain import Scope
 from footfall.errors import AuthError, ForbiddenError, NotFoundError
 from footfall.store.duckdb import DuckDBStore
@@ -58,7 +60,19 @@ def test_unknown_site_and_no_scopes(ring: KeyRing) -> None:
 
 def test_bearer_token_sources() -> None:
     assert bearer_token("Bearer abc", None) == "abc"
-    assert bearer_token(None, " k ") == "k"
-    for auth in (None, "Basic x", "Bearer "):
+    assert bearer_token(None, "k") == "k"
+    for auth in (None, "Basic x", "Bearer ", "Bearer \xa0"):
         with pytest.raises(AuthError):
             bearer_token(auth, None)
+
+
+@given(st.text(alphabet=" \t\u00a0\u2000\u3000\x0b\x0c", max_size=8))
+def test_blank_credentials_never_authenticate(blank: str) -> None:
+    """A non-breaking space once stripped to "" and matched an empty admin token."""
+    with pytest.raises(AuthError):
+        bearer_token(None, blank)
+    for expected in ("", blank, "a" * 40):
+        assert not same_secret(blank, expected)
+        assert not same_secret(expected, blank)
+    assert same_secret("a" * 40, "a" * 40)
+    assert not same_secret("a" * 40 + "\xa0", "a" * 40)

@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from footfall.config import load_settings, path_from_url, resolve_secret
 from footfall.errors import ConfigError
@@ -16,17 +24,81 @@ def test_several_workers_need_a_shared_store() -> None:
         load_settings(workers=2)
 
 
-def test_short_secret_refused_outside_dev(tmp_path: object) -> None:
+@settings(max_examples=50, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=31).filter(lambda v: len(v.encode()) < 32),
+        st.text(alphabet=" \t\n\u00a0", min_size=1, max_size=40),
+        st.text(min_size=32).map(lambda v: f" {v}"),
+    ),
+    st.booleans(),
+)
+def test_short_empty_or_padded_secrets_are_refused_even_in_dev(value: str, dev: bool) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        s = load_settings(database_url=f"duckdb:///{tmp}/x.duckdb", dev=dev)
+        if value:
+            with pytest.raises(ConfigError, match="FOOTFALL_ADMIN_TOKEN"):
+                resolve_secret(s, "admin_token", value)
+        (Path(tmp) / "admin_token").write_text(value)  # the same value left in the file
+        with pytest.raises(ConfigError, match=r"FOOTFALL_ADMIN_TOKEN .*file"):
+            resolve_secret(s, "admin_token", "")
+
+
+def test_an_empty_secret_file_is_refused_with_a_sentence(tmp_path: Path) -> None:
     s = load_settings(database_url=f"duckdb:///{tmp_path}/x.duckdb")
-    with pytest.raises(ConfigError, match="at least 32"):
-        resolve_secret(s, "secret_key", "short")
-    dev = load_settings(database_url=f"duckdb:///{tmp_path}/x.duckdb", dev=True)
-    assert resolve_secret(dev, "secret_key", "short") == "short"
+    for name in ("admin_token", "secret_key"):
+        (tmp_path / name).touch()
+        with pytest.raises(ConfigError, match=f"FOOTFALL_{name.upper()} .*32 bytes"):
+            resolve_secret(s, name, "")
 
 
-def test_embedded_secret_is_generated_once_with_mode_600(tmp_path: object) -> None:
-    from pathlib import Path
+_FULL_DISK = """
+import resource, signal, sys
+from footfall.config import load_settings, resolve_secret
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
+resource.setrlimit(resource.RLIMIT_FSIZE, (8, 8))
+try:
+    resolve_secret(load_settings(database_url=sys.argv[1]), "secret_key", "")
+except OSError:
+    sys.exit(3)
+"""
 
+
+def test_a_failed_first_write_leaves_no_secret_behind(tmp_path: Path) -> None:
+    """A write that fails half way (a file-size limit stands in for a full disk) leaves
+    no file at all, so the next start generates a whole secret; the old code left an
+    empty file that was then read as an empty secret."""
+    url = f"duckdb:///{tmp_path}/d/x.duckdb"
+    run = [sys.executable, "-c", _FULL_DISK, url]
+    assert subprocess.run(run, check=False, timeout=60).returncode == 3
+    assert [p.name for p in (tmp_path / "d").iterdir()] == []
+    secret = resolve_secret(load_settings(database_url=url), "secret_key", "")
+    assert len(secret) >= 32
+
+
+def test_processes_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
+    s = load_settings(database_url=f"duckdb:///{tmp_path}/x.duckdb")
+    with ThreadPoolExecutor(8) as pool:
+        found = set(pool.map(lambda _: resolve_secret(s, "secret_key", ""), range(32)))
+    assert len(found) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no temporary left
+
+
+def test_removed_trust_setting_fails_with_a_sentence() -> None:
+    with pytest.raises(ConfigError, match="FOOTFALL_TRUSTED_PROXIES"):
+        load_settings(trust_forwarded_for=True)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("trusted_proxies", "10.0.0.0/33"), ("trusted_proxies", "alb"), ("metrics_listen", "9100")],
+)
+def test_bad_edge_settings_fail_with_a_sentence(setting: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"FOOTFALL_{setting.upper()}"):
+        load_settings(**{setting: value})
+
+
+def test_embedded_secret_is_generated_once_with_mode_600(tmp_path: Path) -> None:
     s = load_settings(database_url=f"duckdb:///{tmp_path}/d/x.duckdb")
     first = resolve_secret(s, "secret_key", "")
     assert first == resolve_secret(s, "secret_key", "")

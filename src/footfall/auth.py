@@ -67,8 +67,13 @@ class KeyRing:
 
     def revoke(self, prefix: str) -> bool:
         done = self._store.revoke_key(prefix, self._clock())
-        self._cache.clear()
+        self.invalidate()
         return done
+
+    def invalidate(self) -> None:
+        """Forget cached verifications: this process's revocations and site removals act
+        at once (other replicas see them within ``_CACHE_SECONDS``)."""
+        self._cache.clear()
 
     def verify(self, token: str, scope: Scope) -> ApiKey:
         """Return the key's metadata, or raise AuthError/ForbiddenError."""
@@ -98,12 +103,24 @@ class KeyRing:
         self._store.touch_keys(pending)
 
 
+def same_secret(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of the exact bytes; an empty or whitespace-only value
+    (on either side) never matches anything."""
+    if not given or not expected or not given.strip() or not expected.strip():
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
 def bearer_token(authorization: str | None, api_key_header: str | None) -> str:
-    """Pick the key from ``X-API-Key`` or ``Authorization: Bearer``."""
-    if api_key_header:
-        return api_key_header.strip()
+    """Pick the key from ``X-API-Key`` or ``Authorization: Bearer``, byte for byte.
+
+    Nothing is stripped: the HTTP server already removed the optional spaces around a
+    header value, and stripping more (a non-breaking space) turned junk into "".
+    """
+    if api_key_header is not None and api_key_header.strip():
+        return api_key_header
     if authorization:
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer" and value.strip():
-            return value.strip()
+            return value
     raise AuthError("missing API key: send X-API-Key or Authorization: Bearer <key>")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import gc
 import json
 import os
+import signal
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, Protocol
 from urllib.parse import quote, unquote
 
@@ -24,6 +26,7 @@ from footfall.auth import KeyRing
 from footfall.cli_users import user_app
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
+from footfall.files import write_atomic
 from footfall.ingest.request import normalize_domain
 from footfall.sites_admin import Admin, goal_json, key_json, parse_scopes, site_json
 from footfall.store.base import open_store
@@ -165,6 +168,7 @@ def serve(
     import uvicorn
 
     from footfall.logs import configure
+    from footfall.web import serving
     from footfall.web.app import create_app
 
     overrides: dict[str, object] = {"dev": True} if dev else {}
@@ -189,31 +193,44 @@ def serve(
     # collector's sight so full collections stay short under load.
     gc.collect()
     gc.freeze()
+    extra = None
+    if settings.metrics_listen and settings.workers == 1:
+        extra = serving.metrics_server(settings, application.state.services)
+        serving.start_in_thread(extra)
     marker = _write_server_file(settings)
     try:
         uvicorn.run(
             application,
             factory=settings.workers > 1,
             workers=settings.workers,
-            host=settings.host,
-            port=settings.port,
-            access_log=False,
-            log_config=None,
-            proxy_headers=False,  # footfall reads X-Forwarded-For itself (web/deps.py)
-            server_header=False,
-            timeout_graceful_shutdown=10,
+            **serving.server_options(settings),
         )
     finally:
+        if extra is not None:
+            extra.should_exit = True
         if marker is not None:
             marker.unlink(missing_ok=True)
 
 
 def _write_server_file(settings: Settings) -> Path | None:
+    """Tell the CLI where this server listens (atomically: never a half-written file).
+    It is removed at exit, a SIGTERM or SIGINT included: uvicorn re-raises the signal
+    after its graceful shutdown, which would kill the process before ``finally``."""
     data_dir = settings.data_dir
     if data_dir is None:
         return None
     path = data_dir / SERVER_FILE
-    path.write_text(json.dumps({"url": settings.loopback_url, "pid": os.getpid()}))
+    info = {"url": settings.loopback_url, "pid": os.getpid()}
+    write_atomic(path, json.dumps(info).encode())
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+
+        def remove_then(signum: int, frame: FrameType | None, previous: Any = previous) -> None:
+            path.unlink(missing_ok=True)
+            signal.signal(signum, previous)
+            signal.raise_signal(signum)
+
+        signal.signal(sig, remove_then)
     return path
 
 

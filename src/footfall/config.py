@@ -14,6 +14,8 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from footfall.errors import ConfigError
+from footfall.files import write_atomic
+from footfall.proxies import TrustedProxies
 
 DEFAULT_DATABASE_URL = "duckdb:///./footfall-data/footfall.duckdb"
 _SUPPORTED_SCHEMES = ("duckdb",)
@@ -35,6 +37,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     geoip_db: Path | None = None
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    header_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    body_timeout_seconds: float = Field(default=30.0, gt=0, le=3600)
+    max_connections: int = Field(default=1000, ge=1)
+    metrics_listen: str = ""  # host:port of a second listener for /metrics (no token)
     flush_interval_ms: float = Field(default=5.0, gt=0, le=10_000)
     flush_max_events: int = Field(default=100, ge=1)
     buffer_high_water: int = Field(default=100_000, ge=1)
@@ -43,7 +49,8 @@ class Settings(BaseSettings):
     query_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     stats_threads: int = Field(default=4, ge=1, le=64)
     stats_per_caller: int = Field(default=3, ge=1, le=64)
-    trust_forwarded_for: bool = True
+    trusted_proxies: str = ""  # CIDRs or a hop count; see footfall.proxies
+    trust_forwarded_for: bool | None = None  # removed: refused at start with a sentence
     dev: bool = False
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
 
@@ -66,6 +73,30 @@ class Settings(BaseSettings):
             raise ValueError("FOOTFALL_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
         return level
 
+    @field_validator("metrics_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if value and (not host or not port.isdigit() or not 0 < int(port) < 65536):
+            raise ValueError("give host:port, e.g. 0.0.0.0:9100 (or leave it empty)")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        TrustedProxies.parse(value)
+        return value
+
+    @model_validator(mode="after")
+    def _no_blind_trust(self) -> Settings:
+        if self.trust_forwarded_for is not None:
+            raise ValueError(
+                "FOOTFALL_TRUST_FORWARDED_FOR was removed: it trusted X-Forwarded-For from "
+                "anyone; set FOOTFALL_TRUSTED_PROXIES to your proxies' CIDRs (or a hop "
+                "count) instead, and unset it"
+            )
+        return self
+
     @model_validator(mode="after")
     def _one_writer(self) -> Settings:
         if self.workers > 1 and self.database_url.startswith("duckdb:"):
@@ -82,6 +113,11 @@ class Settings(BaseSettings):
         if parts.scheme != "duckdb":
             return None
         return Path(path_from_url(self.database_url))
+
+    @cached_property
+    def proxies(self) -> TrustedProxies:
+        """Who may set X-Forwarded-For/-Proto: FOOTFALL_TRUSTED_PROXIES (+ loopback in dev)."""
+        return TrustedProxies.parse(self.trusted_proxies, dev=self.dev)
 
     @property
     def data_dir(self) -> Path | None:
@@ -120,26 +156,44 @@ def load_settings(**overrides: object) -> Settings:
     return settings
 
 
+MIN_SECRET_BYTES = 32
+
+
+def _checked_secret(name: str, value: str, source: str) -> str:
+    """A secret is at least 32 bytes with no surrounding whitespace (a bare newline or a
+    non-breaking space must never become, or match, the secret)."""
+    if len(value.encode()) < MIN_SECRET_BYTES or value != value.strip():
+        raise ConfigError(
+            f"FOOTFALL_{name.upper()} ({source}) is missing, empty, shorter than "
+            f"{MIN_SECRET_BYTES} bytes or padded with spaces; set it to a random string "
+            f"of {MIN_SECRET_BYTES}+ characters, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    return value
+
+
 def resolve_secret(settings: Settings, name: str, value: str) -> str:
     """Return a secret, generating and persisting one beside an embedded store.
 
     The embedded (laptop) mode keeps a random secret in the data directory with mode
     0600, so ``make run`` needs no setup; every other backend must be given the value.
+    An empty, short or padded value (setting or file) is refused, never used.
     """
     if value:
-        if len(value) < 32 and not settings.dev:
-            raise ConfigError(f"FOOTFALL_{name.upper()} must be at least 32 characters long")
-        return value
+        return _checked_secret(name, value, "the setting")
     data_dir = settings.data_dir
     if data_dir is None:
         raise ConfigError(
-            f"FOOTFALL_{name.upper()} is not set; set it to a random string of 32+ characters"
+            f"FOOTFALL_{name.upper()} is not set; set it to a random string of "
+            f"{MIN_SECRET_BYTES}+ characters"
         )
     path = data_dir / name
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    generated = secrets.token_urlsafe(32)
-    path.touch(mode=0o600)
-    path.write_text(generated)
-    return generated
+    if not path.exists():
+        # Atomic and never overwriting: a full disk cannot leave an empty secret behind,
+        # and a CLI and a server starting together keep the same one.
+        write_atomic(path, secrets.token_urlsafe(32).encode(), replace=False)
+    try:
+        stored = path.read_bytes().decode().removesuffix("\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"FOOTFALL_{name.upper()}: cannot read {path}: {exc}") from None
+    return _checked_secret(name, stored, f"file {path}")

@@ -8,7 +8,7 @@ FootfallError
 │   ├── ForbiddenError         403 (key lacks scope or site)
 │   ├── NotFoundError          404
 │   ├── QueryTimeout           400 (a stats query ran past its time limit)
-│   └── TooManyRequests        429 + Retry-After (a caller's stats queries at once)
+│   └── RateLimited            429 + Retry-After (too many attempts)
 ├── ConflictError          409 (e.g. site already exists)
 ├── OverloadedError        503 + Retry-After (write buffer above high water)
 │   └── StoreUnavailable       503 + Retry-After (disk full, database down: try again)
@@ -68,13 +68,13 @@ class QueryTimeout(InputError):
     code = "query_timeout"
 
 
-class TooManyRequests(InputError):
+class RateLimited(InputError):
     status = 429
-    code = "too_many_requests"
+    code = "rate_limited"
 
     def __init__(self, detail: str, *, retry_after: int = 1):
         super().__init__(detail)
-        self.retry_after = retry_after
+        self.retry_after = max(1, retry_after)
 
 
 class ConflictError(FootfallError):

@@ -86,6 +86,7 @@ class Admin:
     def remove_site(self, domain: str) -> None:
         if not self.store.remove_site(normalize_domain(domain)):
             raise NotFoundError(f"no site {domain}", field="domain")
+        self.keys.invalidate()  # its keys were removed with it: fail now, not in 30 s
 
     def create_key(self, domain: str, scopes: frozenset[Scope], name: str = "") -> NewKey:
         return self.keys.create(normalize_domain(domain), scopes, name)

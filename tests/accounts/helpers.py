@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
-from footfall.accounts.models import Role
+from footfall.accounts.models import Role, SharedLink
 from footfall.accounts.service import Accounts
 from footfall.domain import Site
 
@@ -48,6 +48,17 @@ def login(client: TestClient, email: str, password: str = PASSWORD, next: str = 
     )
     assert r.status_code == 303, r.text
     return r.headers["location"]
+
+
+def share_with_password(client: TestClient, site: Site, password: str) -> SharedLink:
+    """A shared link made through the signed-in owner's settings form; returns it."""
+    token = csrf(client.get(f"/sites/{site.domain}/settings", headers=HTML).text)
+    client.post(
+        f"/sites/{site.domain}/shares",
+        data={"name": "team", "password": password, "csrf_token": token},
+    )
+    (share,) = accounts_of(client).shares(site)
+    return share
 
 
 def browser_login(page: Page, url: str, email: str, password: str = PASSWORD) -> None:

@@ -61,7 +61,10 @@ def test_user_add_list_remove_on_the_local_store(tmp_path: Path) -> None:
     assert listing == ["boss@example.com\towner\t", "v@example.com\t-\texample.com:viewer"]
     short = cli(tmp_path, "user", "add", "x@example.com", "--password-stdin", stdin="short\n")
     assert short.returncode == 1
-    assert "at least 8 characters" in short.stderr
+    assert "at least 10 characters" in short.stderr
+    weak = "password123\n"
+    common = cli(tmp_path, "user", "add", "x@example.com", "--password-stdin", stdin=weak)
+    assert common.returncode == 1 and "too easy to guess" in common.stderr
     assert cli(tmp_path, "user", "remove", "v@example.com").returncode == 0
     assert cli(tmp_path, "user", "remove", "v@example.com").returncode == 1
 

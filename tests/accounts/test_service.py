@@ -30,13 +30,13 @@ def site(store: DuckDBStore) -> Site:
 
 def test_users_are_unique_by_normalized_email(acc: Accounts) -> None:
     assert not acc.has_users()
-    user = acc.add_user(" Owner@Example.COM ", "long password", Role.OWNER)
+    user = acc.add_user(" Owner@Example.COM ", "a long passphrase", Role.OWNER)
     assert user.email == "owner@example.com"
     assert acc.has_users()
     with pytest.raises(ConflictError):
-        acc.add_user("owner@example.com", "another password", None)
+        acc.add_user("owner@example.com", "another passphrase here", None)
     with pytest.raises(InputError):
-        acc.add_user("not an email", "long password", None)
+        acc.add_user("not an email", "a long passphrase", None)
 
 
 def test_login_errors_are_the_same_for_unknown_email_and_wrong_password(acc: Accounts) -> None:
@@ -81,9 +81,9 @@ def test_sessions_are_stored_hashed_expire_and_end(
 
 
 def test_roles_combine_instance_and_site_roles(acc: Accounts, site: Site) -> None:
-    owner = acc.add_user("o@x.io", "long password", Role.OWNER)
-    viewer = acc.add_user("v@x.io", "long password", None, site, Role.VIEWER)
-    stranger = acc.add_user("s@x.io", "long password", None)
+    owner = acc.add_user("o@x.io", "a long passphrase", Role.OWNER)
+    viewer = acc.add_user("v@x.io", "a long passphrase", None, site, Role.VIEWER)
+    stranger = acc.add_user("s@x.io", "a long passphrase", None)
     assert acc.role_on(owner, site) is Role.OWNER
     assert acc.role_on(viewer, site) is Role.VIEWER
     assert acc.role_on(stranger, site) is None
@@ -109,7 +109,7 @@ def test_invitation_is_hashed_expiring_and_works_once(
 
 
 def test_accepting_keeps_a_higher_role(acc: Accounts, site: Site) -> None:
-    acc.add_user("a@x.io", "long password", None, site, Role.ADMIN)
+    acc.add_user("a@x.io", "a long passphrase", None, site, Role.ADMIN)
     token = acc.invite(site, "a@x.io", Role.VIEWER, "o@x.io")
     user = acc.accept(token, None)
     assert acc.role_on(user, site) is Role.ADMIN
@@ -137,7 +137,7 @@ def test_shared_links_with_password_and_revocation(acc: Accounts, site: Site) ->
 def test_removing_a_site_removes_its_roles_and_links(
     acc: Accounts, store: DuckDBStore, site: Site
 ) -> None:
-    user = acc.add_user("v@x.io", "long password", None, site, Role.VIEWER)
+    user = acc.add_user("v@x.io", "a long passphrase", None, site, Role.VIEWER)
     link = acc.create_share(site, "Public", None)
     acc.invite(site, "w@x.io", Role.VIEWER, "o@x.io")
     assert store.remove_site("example.com")
@@ -147,7 +147,7 @@ def test_removing_a_site_removes_its_roles_and_links(
 
 
 def test_removing_a_user_ends_their_sessions(acc: Accounts) -> None:
-    user = acc.add_user("a@x.io", "long password", Role.ADMIN)
+    user = acc.add_user("a@x.io", "a long passphrase", Role.ADMIN)
     token = acc.start_session(user)
     acc.remove_user("a@x.io")
     assert acc.signed_in(token) is None

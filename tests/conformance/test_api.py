@@ -51,7 +51,7 @@ def loaded(
 
 def test_bots_were_dropped_not_stored(loaded: tuple[TestClient, str, Traffic]) -> None:
     client, _, traffic = loaded
-    metrics = client.get("/metrics").text
+    metrics = client.get("/metrics", headers={"authorization": f"Bearer {'a' * 40}"}).text
     bots = sum(1 for e in traffic.events if e.is_bot)
     dropped = [ln for ln in metrics.splitlines() if ln.startswith("footfall_events_dropped_total")]
     assert sum(float(ln.split()[-1]) for ln in dropped) == bots

@@ -7,7 +7,7 @@ def test_health_ready_and_openapi(running: Running) -> None:
     assert running.client.get("/health").json() == {"status": "ok"}
     ready = running.client.get("/ready")
     assert ready.status_code == 200 and ready.json()["buffer_depth"] == 0
-    paths = running.client.get("/openapi.json").json()["paths"]
+    paths = running.operator_get("/openapi.json").json()["paths"]
     for path in (
         "/api/event",
         "/api/send",
@@ -22,7 +22,7 @@ def test_health_ready_and_openapi(running: Running) -> None:
         "/metrics",
     ):
         assert path in paths, path
-    assert running.client.get("/docs").status_code == 200
+    assert running.operator_get("/docs").status_code == 200
 
 
 def test_ready_fails_when_buffer_is_at_high_water(running: Running) -> None:
@@ -42,7 +42,7 @@ def test_overload_answers_503_with_retry_after(running: Running) -> None:
     )
     assert r.status_code == 503 and r.headers["retry-after"] == "1"
     assert r.json()["error"] == "overloaded"
-    assert "footfall_ingest_overloaded_total 1.0" in running.client.get("/metrics").text
+    assert "footfall_ingest_overloaded_total 1.0" in running.operator_get("/metrics").text
 
 
 def test_metrics_count_requests_events_and_flushes(running: Running) -> None:
@@ -51,7 +51,7 @@ def test_metrics_count_requests_events_and_flushes(running: Running) -> None:
         content=b'{"n":"pageview","u":"https://example.com/"}',
         headers={"user-agent": CHROME_UA},
     )
-    text = running.client.get("/metrics").text
+    text = running.operator_get("/metrics").text
     assert 'footfall_http_requests_total{method="POST",route="/api/event",status="202"} 1.0' in text
     assert 'footfall_events_accepted_total{endpoint="plausible"} 1.0' in text
     assert "footfall_flush_seconds_count 1.0" in text

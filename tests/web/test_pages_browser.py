@@ -16,7 +16,7 @@ from footfall.accounts.models import Role
 from footfall.accounts.service import Accounts
 from footfall.config import Settings
 from tests.accounts.helpers import PASSWORD, browser_login
-from tests.support import Live
+from tests.support import Live, watch_csp
 
 FOOTFALL = (sys.executable, "-m", "footfall")
 
@@ -29,8 +29,10 @@ def accounts(live: Live) -> Accounts:
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     ctx = browser.new_context()
+    violations = watch_csp(ctx)
     yield ctx
     ctx.close()
+    assert violations == []  # every page ran under its Content-Security-Policy
 
 
 @pytest.fixture
@@ -44,6 +46,26 @@ def owner_page(live: Live, page: Page) -> Page:
     accounts(live).add_user("owner@example.com", PASSWORD, Role.OWNER)
     browser_login(page, live.url, "owner@example.com")
     return page
+
+
+def test_the_csp_blocks_an_injected_inline_script(live: Live, browser: Browser) -> None:
+    """The page's own inline script runs (the theme is set), an injected one does not,
+    and the violation is reported: what the other browser tests assert never happens."""
+    ctx = browser.new_context()
+    try:
+        violations = watch_csp(ctx)
+        page = ctx.new_page()
+        page.goto(f"{live.url}/setup")
+        assert page.evaluate("document.documentElement.dataset.theme") in ("light", "dark")
+        page.evaluate(
+            """() => { const s = document.createElement("script");
+                       s.textContent = "window.injected = 1"; document.head.appendChild(s); }"""
+        )
+        page.wait_for_timeout(100)  # let the console event arrive
+        assert page.evaluate("window.injected") is None
+        assert any("script-src" in v for v in violations), violations
+    finally:
+        ctx.close()
 
 
 def test_setup_page_creates_the_owner(live: Live, page: Page) -> None:
@@ -90,7 +112,7 @@ def test_rate_limit_kicks_in(live: Live, page: Page) -> None:
         expect(page.locator(".alert-error")).to_have_text("wrong email or password")
     page.fill("#password", PASSWORD)
     page.click("#login-form button[type=submit]")
-    expect(page.locator(".alert-error")).to_contain_text("too many failed logins")
+    expect(page.locator(".alert-error")).to_contain_text("too many failed attempts")
     expect(page).to_have_url(f"{live.url}/login")
 
 

@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from footfall import priority
-from footfall.errors import OverloadedError, QueryTimeout, TooManyRequests
+from footfall.errors import OverloadedError, QueryTimeout, RateLimited
 from footfall.store.duckdb import DuckDBStore
 from footfall.web.errors import error_response
 from footfall.web.readpool import ReadPool
@@ -68,7 +68,7 @@ async def test_a_callers_slot_is_held_until_its_thread_is_done(pool: ReadPool) -
     first = asyncio.ensure_future(pool.run("key:abc", hold))
     assert await asyncio.to_thread(started.wait, 5)
     first.cancel()  # the request went away; its read has not
-    with pytest.raises(TooManyRequests) as caught:
+    with pytest.raises(RateLimited) as caught:
         await pool.run("key:abc", int)
     assert caught.value.status == 429 and caught.value.retry_after >= 1
     assert error_response(caught.value).headers["retry-after"] == str(caught.value.retry_after)
@@ -77,7 +77,7 @@ async def test_a_callers_slot_is_held_until_its_thread_is_done(pool: ReadPool) -
         try:
             assert await pool.run("key:abc", int) == 0
             break
-        except TooManyRequests:
+        except RateLimited:
             await asyncio.sleep(0.05)
     else:
         pytest.fail("the slot never came back")
@@ -131,6 +131,6 @@ async def test_no_caller_ever_runs_more_than_its_share(store: DuckDBStore, seed:
     finally:
         pool.close()
     for caller, answer in zip(asked, answers, strict=True):
-        assert answer == caller or isinstance(answer, TooManyRequests)
+        assert answer == caller or isinstance(answer, RateLimited)
     assert max(most.values()) <= per_caller
     assert all(isinstance(a, str) for a in answers[:per_caller])  # the first always run

@@ -117,7 +117,7 @@ def test_a_caller_over_its_share_gets_429_and_others_are_not_refused(served: Ser
         for r in refused:
             assert r.status_code == 429, r.text
             assert int(r.headers["retry-after"]) >= 1
-            assert r.json()["error"] == "too_many_requests"
+            assert r.json()["error"] == "rate_limited"
             assert set(r.json()) == {"error", "detail", "field"}
         # The caller's own share and its neighbour are queued, not refused.
         assert sum(not f.done() for f in asked) == PER_CALLER and not neighbour.done()

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from footfall.accounts.models import Invitation, Member, Role, SharedLink, User
 from footfall.accounts.passwords import hash_password, verify_password, waste_time
 from footfall.accounts.ratelimit import LoginLimiter
+from footfall.auth import same_secret
 from footfall.domain import Site
 from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
 from footfall.store.base import Store
@@ -81,7 +82,8 @@ class Accounts:
         site_role: Role | None = None,
     ) -> User:
         """A user with an instance-wide role, or (role None) a role on one site."""
-        user = self.store.add_user(normalize_email(email), hash_password(password), role)
+        clean = normalize_email(email)
+        user = self.store.add_user(clean, hash_password(password, [clean]), role)
         if site is not None and site_role is not None:
             self.store.set_membership(user.id, site.id, site_role)
         return user
@@ -96,7 +98,7 @@ class Accounts:
         """Check the current password (rate limited like a login), store the new one and
         end every session of the user; the caller starts a fresh one."""
         self.authenticate(user.email, current, ip)
-        self.store.set_password(user.id, hash_password(new))
+        self.store.set_password(user.id, hash_password(new, [user.email]))
         self.store.remove_user_sessions(user.id)
 
     def authenticate(self, email: str, password: str, ip: str) -> User:
@@ -107,7 +109,7 @@ class Accounts:
         if stored is None:
             waste_time(password)
         elif verify_password(stored.password_hash, password):
-            self.limiter.succeeded(clean)
+            self.limiter.succeeded(clean, ip)
             return stored.user
         self.limiter.failed(clean, ip)
         raise AuthError("wrong email or password", code="login_failed")
@@ -197,7 +199,8 @@ class Accounts:
         if existing is None:
             if password is None:
                 raise InputError("choose a password", field="password")
-            user = self.store.add_user(invitation.email, hash_password(password), None)
+            hashed = hash_password(password, [invitation.email])
+            user = self.store.add_user(invitation.email, hashed, None)
         else:
             user = existing.user
         if not self.store.remove_invitation(invitation.token_hash):
@@ -209,7 +212,7 @@ class Accounts:
 
     # shared links --------------------------------------------------------------
     def create_share(self, site: Site, name: str, password: str | None) -> SharedLink:
-        hashed = hash_password(password) if password else None
+        hashed = hash_password(password, [site.domain, name]) if password else None
         return self.store.add_share(site.id, new_token(), name.strip()[:120], hashed)
 
     def share(self, token: str) -> SharedLink | None:
@@ -234,12 +237,11 @@ class Accounts:
         if share.password_hash is None or not verify_password(share.password_hash, password):
             self.limiter.failed(key, ip)
             raise AuthError("wrong password", code="share_password_wrong")
+        self.limiter.succeeded(key, ip)
         return self.unlock_value(share)
 
     def unlock_value(self, share: SharedLink) -> str:
         return self._mac("share", f"{share.id}:{share.token}")
 
     def unlocked(self, share: SharedLink, cookie: str | None) -> bool:
-        return share.password_hash is None or (
-            cookie is not None and hmac.compare_digest(cookie, self.unlock_value(share))
-        )
+        return share.password_hash is None or (same_secret(cookie, self.unlock_value(share)))

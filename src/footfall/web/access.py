@@ -7,7 +7,6 @@ The dashboard routes call ``site_access`` for every request; pages and forms cal
 from __future__ import annotations
 
 import asyncio
-import hmac
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,6 +14,7 @@ from fastapi import Request
 
 from footfall.accounts.models import Role
 from footfall.accounts.service import Accounts, SignedIn
+from footfall.auth import same_secret
 from footfall.domain import Site
 from footfall.errors import AuthError, ForbiddenError, NotFoundError
 from footfall.ingest.request import normalize_domain
@@ -75,22 +75,23 @@ def signed_in(request: Request) -> SignedIn | None:
 
 
 def is_https(request: Request) -> bool:
-    """Behind a proxy or the ALB the scheme comes from X-Forwarded-Proto (when trusted)."""
-    if services(request).settings.trust_forwarded_for:
-        proto = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-        if proto:
-            return proto == "https"
-    return request.url.scheme == "https"
+    """Behind a proxy or the ALB the scheme comes from X-Forwarded-Proto, when the peer is
+    one of FOOTFALL_TRUSTED_PROXIES."""
+    peer = request.client.host if request.client else ""
+    proxies = services(request).settings.proxies
+    return proxies.https(request.url.scheme, peer, request.headers.get("x-forwarded-proto"))
 
 
-def _share_access(request: Request, site: Site) -> Access | None:
-    token = request.query_params.get("auth") or request.headers.get("x-share-token")
-    if not token:
-        return None
+_NO_SHARE = "this shared link is unknown or was revoked"
+
+
+def _share_access(request: Request, site: Site | None, token: str) -> Access:
+    """A shared link's access; an unknown site and an unknown link get the same answer,
+    so a stranger cannot tell which sites exist."""
     acc = accounts(request)
     share = acc.share(token)
-    if share is None or share.site_id != site.id:
-        raise NotFoundError("this shared link is unknown or was revoked", field="auth")
+    if share is None or site is None or share.site_id != site.id:
+        raise NotFoundError(_NO_SHARE, field="auth")
     if not acc.unlocked(share, request.cookies.get(SHARE_COOKIE.format(id=share.id))):
         raise SharePasswordRequired(site.domain, token)
     return Access(site, "shared", None, None, token)
@@ -98,26 +99,25 @@ def _share_access(request: Request, site: Site) -> Access | None:
 
 def _resolve(request: Request, domain: str) -> Access:
     site = services(request).sites.by_domain(normalize_domain(domain))
-    if site is None:
-        raise NotFoundError(f"no site {domain}", field="domain")
     session = signed_in(request)
-    if session is not None:
+    if session is not None and site is not None:
         role = accounts(request).role_on(session.user, site)
         if role is not None:
             return Access(site, role.value, session.user.email, session.csrf_token, None)
-    shared = _share_access(request, site)  # raises for a bad or revoked link
-    if shared is not None:
-        return shared
+    token = request.query_params.get("auth") or request.headers.get("x-share-token")
+    if token:
+        return _share_access(request, site, token)  # raises for a bad or revoked link
     if session is None:
-        raise LoginRequired()
+        raise LoginRequired()  # whether or not the site exists
     raise NotFoundError(f"no site {domain}", field="domain")  # same answer as no such site
 
 
 async def site_access(request: Request, domain: str) -> Access:
     """Who may see this site's dashboard: a signed-in user with a role on it, or a valid,
     unrevoked shared link (``?auth=`` or header ``X-Share-Token``); a password-protected
-    link also needs the unlock cookie. Raises LoginRequired, SharePasswordRequired, or
-    NotFoundError (no such site or no right to it: the same 404 either way)."""
+    link also needs the unlock cookie. Raises LoginRequired (anonymous, whether or not
+    the site exists), SharePasswordRequired, or NotFoundError (no such site or no right
+    to it, or an unknown link: the same 404 either way)."""
     return await asyncio.to_thread(_resolve, request, domain)
 
 
@@ -137,7 +137,7 @@ def check_form_csrf(request: Request, form_token: str | None) -> None:
 
 
 def _compare(given: str | None, expected: str | None) -> None:
-    if not given or not expected or not hmac.compare_digest(given.encode(), expected.encode()):
+    if not same_secret(given, expected):
         raise ForbiddenError(
             "the form's security token is missing or stale; reload the page and try again",
             code="csrf_failed",

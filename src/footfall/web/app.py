@@ -18,6 +18,8 @@ from footfall.errors import FootfallError
 from footfall.metrics import Metrics
 from footfall.store.base import Store
 from footfall.web import admin, dashboard, errors, ingest, ops, pages, stats, tracker
+from footfall.web.headers import SecurityHeaders
+from footfall.web.limits import BodyLimits
 from footfall.web.services import Clock, Services, utc_now
 
 
@@ -60,16 +62,24 @@ class FootfallApp:
     /openapi.json; errors and request metrics are handled here the same way.
     """
 
-    def __init__(self, api: FastAPI, hot: Mapping[str, Endpoint], metrics: Metrics) -> None:
+    def __init__(
+        self, api: FastAPI, hot: Mapping[str, Endpoint], metrics: Metrics, settings: Settings
+    ) -> None:
         self.api = api
         self.hot = hot
         self.metrics = metrics
+        # Outermost, for every route: body limits, then security headers on every answer.
+        limited = BodyLimits(self._dispatch, settings.max_body_bytes, settings.body_timeout_seconds)
+        self._entry = SecurityHeaders(limited, settings.proxies)
 
     @property
     def state(self) -> State:
         return self.api.state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._entry(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         endpoint = self.hot.get(scope["path"]) if scope["type"] == "http" else None
         if endpoint is None or scope["method"] not in ("POST", "OPTIONS"):
             await self.api(scope, receive, send)
@@ -114,6 +124,9 @@ def create_app(
         version=__version__,
         summary="Privacy-first web analytics: cookieless, no stored IPs.",
         lifespan=lifespan,
+        openapi_url=None,  # served by ops.py behind the operator token, as are /docs and /redoc
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = svc
     app.state.started = time.time()
@@ -123,4 +136,4 @@ def create_app(
     app.include_router(dashboard.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
-    return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics)
+    return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics, settings)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Callable
 from typing import TypeVar, TypeVarTuple
 
 from fastapi import Request
 
-from footfall.auth import bearer_token
+from footfall.auth import bearer_token, same_secret
 from footfall.domain import ApiKey, Scope
 from footfall.errors import PayloadTooLarge
-from footfall.ingest.request import canonical_ip
 from footfall.web.services import Services
 
 T = TypeVar("T")
@@ -23,16 +21,10 @@ def services(request: Request) -> Services:
     return svc
 
 
-def client_ip(request: Request, trust_forwarded: bool) -> str:
-    """First valid address of X-Forwarded-For (set by the ALB or proxy), else the peer."""
-    if trust_forwarded:
-        forwarded = request.headers.get("x-forwarded-for")
-        if forwarded:
-            for part in forwarded.split(","):
-                ip = canonical_ip(part)
-                if ip is not None:
-                    return ip
-    return request.client.host if request.client else ""
+def client_ip(request: Request) -> str:
+    """The client's address: the peer, or what FOOTFALL_TRUSTED_PROXIES say it is."""
+    peer = request.client.host if request.client else ""
+    return services(request).settings.proxies.client(peer, request.headers.get("x-forwarded-for"))
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -56,7 +48,7 @@ def presented_token(request: Request) -> str:
 
 def is_operator(request: Request, token: str) -> bool:
     """The operator's admin token (the CLI sends it over loopback), compared in constant time."""
-    return hmac.compare_digest(token.encode(), services(request).admin_token.encode())
+    return same_secret(token, services(request).admin_token)
 
 
 def api_key(request: Request, scope: Scope) -> ApiKey:
@@ -74,5 +66,5 @@ async def stats_read(request: Request, fn: Callable[[*Ts], T], *args: *Ts) -> T:
     svc = services(request)
     caller = getattr(request.state, "stats_caller", None)
     if caller is None:
-        caller = "ip:" + client_ip(request, svc.settings.trust_forwarded_for)
+        caller = "ip:" + client_ip(request)
     return await svc.reads.run(caller, fn, *args)

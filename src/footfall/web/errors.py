@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from footfall.errors import FootfallError, InputError, OverloadedError
+from footfall.errors import FootfallError, InputError, OverloadedError, RateLimited
 
 log = logging.getLogger("footfall.web")
 GENERIC = "the server failed; see its log"
@@ -30,9 +30,8 @@ def _text(value: str | None) -> str | None:
 
 def error_response(exc: FootfallError) -> Response:
     headers = {}
-    retry_after = getattr(exc, "retry_after", None)
-    if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
+    if isinstance(exc, OverloadedError | RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
     body = exc.as_json()
     if exc.status >= 500 and not isinstance(exc, OverloadedError):
         log.error("server error: %s", exc.detail, exc_info=exc)

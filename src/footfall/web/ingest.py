@@ -36,7 +36,7 @@ class _Edge:
         self.svc = svc
         self.now = svc.clock()
         self.future = timedelta(seconds=svc.settings.future_tolerance_seconds)
-        self.ip = client_ip(request, svc.settings.trust_forwarded_for)
+        self.ip = client_ip(request)
         self.user_agent = request.headers.get("user-agent", "")
         assert svc.ingestor is not None, "app not started"
         self.ingestor: Ingestor = svc.ingestor

@@ -5,12 +5,16 @@ from __future__ import annotations
 import asyncio
 
 from fastapi import APIRouter, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.responses import Response
 
-from footfall.errors import FootfallError, OverloadedError
-from footfall.web.deps import services
+from footfall.accounts.models import Role
+from footfall.errors import AuthError, FootfallError, OverloadedError
+from footfall.web.access import signed_in
+from footfall.web.deps import is_operator, presented_token, services
 from footfall.web.errors import error_response, json_response
+from footfall.web.services import Services
 
 router = APIRouter(tags=["operations"])
 
@@ -35,8 +39,46 @@ async def ready(request: Request) -> Response:
     return json_response({"status": "ready", "buffer_depth": buffer.depth})
 
 
-@router.get("/metrics", summary="Prometheus metrics")
+def operator_only(request: Request) -> None:
+    """The operations views that tell about the deployment (/metrics, /docs, /openapi.json)
+    need the operator's admin token (``Authorization: Bearer``) or, for a browser, a
+    session of an instance owner. FOOTFALL_METRICS_LISTEN serves /metrics without one."""
+    try:
+        if is_operator(request, presented_token(request)):
+            return
+    except AuthError:
+        pass
+    session = signed_in(request)
+    if session is None or session.user.role != Role.OWNER:
+        raise AuthError(
+            "this needs the operator's admin token (Authorization: Bearer) or an owner's session",
+            code="operator_only",
+        )
+
+
+def metrics_response(svc: Services) -> Response:
+    return Response(generate_latest(svc.metrics.registry), 200, media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/metrics", summary="Prometheus metrics (operator token)")
 async def metrics(request: Request) -> Response:
-    return Response(
-        generate_latest(services(request).metrics.registry), 200, media_type=CONTENT_TYPE_LATEST
-    )
+    await asyncio.to_thread(operator_only, request)
+    return metrics_response(services(request))
+
+
+@router.get("/openapi.json", include_in_schema=False)
+async def openapi(request: Request) -> Response:
+    await asyncio.to_thread(operator_only, request)
+    return json_response(request.app.openapi())
+
+
+@router.get("/docs", include_in_schema=False)
+async def docs(request: Request) -> Response:
+    await asyncio.to_thread(operator_only, request)
+    return get_swagger_ui_html(openapi_url="/openapi.json", title="Footfall API")
+
+
+@router.get("/redoc", include_in_schema=False)
+async def redoc(request: Request) -> Response:
+    await asyncio.to_thread(operator_only, request)
+    return get_redoc_html(openapi_url="/openapi.json", title="Footfall API")

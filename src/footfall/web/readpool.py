@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TypeVar, TypeVarTuple
 
 from footfall import priority
-from footfall.errors import OverloadedError, TooManyRequests
+from footfall.errors import OverloadedError, RateLimited
 from footfall.store.base import Store
 
 T = TypeVar("T")
@@ -80,7 +80,7 @@ class ReadPool:
         try:
             await asyncio.wait_for(entry.slots.acquire(), self.wait)
         except TimeoutError:
-            raise TooManyRequests(
+            raise RateLimited(
                 f"more than {self.per_caller} stats queries at once from this caller;"
                 " wait for the others to finish",
                 retry_after=1,

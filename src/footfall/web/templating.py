@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from functools import cache
@@ -11,8 +12,10 @@ from typing import Any
 
 from fastapi import Request
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
+from footfall.errors import FootfallError, RateLimited
 from footfall.web.access import PRE_CSRF_COOKIE, is_https, signed_in
 
 STATIC_DIR = Path(str(resources.files("footfall.web") / "static"))
@@ -27,7 +30,21 @@ def _env() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["static_url"] = static_url
+    env.globals["theme_script"] = Markup(theme_script())  # noqa: S704 (our own static file)
     return env
+
+
+@cache
+def theme_script() -> str:
+    """The one inline script (base.html), kept in static/theme.js; it runs before the
+    first paint, so it cannot be a deferred file."""
+    return (STATIC_DIR / "theme.js").read_text()
+
+
+def inline_script_hashes() -> tuple[str, ...]:
+    """CSP source expressions allowing exactly the inline scripts the pages carry."""
+    digest = hashlib.sha256(theme_script().encode()).digest()
+    return (f"'sha256-{base64.b64encode(digest).decode()}'",)
 
 
 @cache
@@ -70,10 +87,7 @@ def render(
     }
     html = _env().get_template(name).render(values)
     response = HTMLResponse(html, status_code)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"  # security headers: web/headers.py
     if new_pre_token is not None:
         response.set_cookie(
             PRE_CSRF_COOKIE,
@@ -83,4 +97,21 @@ def render(
             samesite="lax",
             path="/",
         )
+    return response
+
+
+def refused(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    exc: FootfallError,
+    status_code: int | None = None,
+) -> HTMLResponse:
+    """A form shown again with the reason it was refused; a rate limit keeps its 429 and
+    says when to come back (``Retry-After``)."""
+    limited = isinstance(exc, RateLimited)
+    status = exc.status if limited or status_code is None else status_code
+    response = render(request, name, {**context, "error": exc.detail}, status)
+    if isinstance(exc, RateLimited):
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response

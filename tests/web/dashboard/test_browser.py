@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 from playwright.sync_api import Browser, Dialog, Page
 
-from tests.support import Live
+from tests.support import Live, watch_csp
 from tests.web.dashboard import traffic
 from tests.web.dashboard.browser import (
     TOP,
@@ -77,6 +77,7 @@ def _state(page: Page) -> dict[str, list[str]]:
 
 def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    violations = watch_csp(context)
     page = context.new_page()
     dialogs: list[str] = []
     errors: list[str] = []
@@ -180,6 +181,7 @@ def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path
             has_touch=True,
             storage_state=context.storage_state(),
         )
+        watch_csp(phone, violations)
         small = phone.new_page()
         small.goto(f"{live.url}/sites/{DOMAIN}")
         wait_ready(small)
@@ -191,6 +193,7 @@ def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path
         link = create_share(page, live.url, DOMAIN)
         assert link.startswith(f"{live.url}/share/{DOMAIN}?auth=")
         stranger = browser.new_context(viewport={"width": 1280, "height": 900})
+        watch_csp(stranger, violations)
         shared = stranger.new_page()
         _refuse_dialogs(shared, dialogs)
         shared.goto(link)
@@ -207,6 +210,7 @@ def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path
         context.close()
     assert dialogs == []
     assert errors == []
+    assert violations == []  # no script, style or frame blocked by the CSP
 
 
 def test_visitor_values_are_text_and_keyboard_works(
@@ -224,6 +228,7 @@ def test_visitor_values_are_text_and_keyboard_works(
     ]
     ingest(live, "example.com", hostile)
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    violations = watch_csp(context)
     page = context.new_page()
     dialogs: list[str] = []
     _refuse_dialogs(page, dialogs)
@@ -264,3 +269,4 @@ def test_visitor_values_are_text_and_keyboard_works(
     finally:
         context.close()
     assert dialogs == []
+    assert violations == []

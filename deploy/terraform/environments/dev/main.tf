@@ -108,12 +108,12 @@ module "service" {
   container_image = "${module.ecr.repository_url}:${var.image_tag}"
   container_port  = local.container_port
   container_environment = {
-    FOOTFALL_DATABASE_URL        = "dynamodb://${module.table.table_name}?region=${var.region}"
-    FOOTFALL_HOST                = "0.0.0.0"
-    FOOTFALL_PORT                = tostring(local.container_port)
-    FOOTFALL_LOG_LEVEL           = var.log_level
-    FOOTFALL_TRUST_FORWARDED_FOR = "true"
-    FOOTFALL_WORKERS             = "1"
+    FOOTFALL_DATABASE_URL    = "dynamodb://${module.table.table_name}?region=${var.region}"
+    FOOTFALL_HOST            = "0.0.0.0"
+    FOOTFALL_PORT            = tostring(local.container_port)
+    FOOTFALL_LOG_LEVEL       = var.log_level
+    FOOTFALL_TRUSTED_PROXIES = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
+    FOOTFALL_WORKERS         = "1"
   }
   container_secrets = {
     FOOTFALL_SECRET_KEY  = aws_ssm_parameter.secret["secret-key"].arn

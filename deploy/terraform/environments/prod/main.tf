@@ -109,12 +109,12 @@ module "service" {
   container_port  = local.container_port
   container_environment = {
     # The password is not in the URL; it arrives as FOOTFALL_DATABASE_PASSWORD.
-    FOOTFALL_DATABASE_URL        = "postgresql://${module.db.master_username}@${module.db.address}:${module.db.port}/${module.db.db_name}?sslmode=require"
-    FOOTFALL_HOST                = "0.0.0.0"
-    FOOTFALL_PORT                = tostring(local.container_port)
-    FOOTFALL_LOG_LEVEL           = var.log_level
-    FOOTFALL_TRUST_FORWARDED_FOR = "true"
-    FOOTFALL_WORKERS             = tostring(var.workers)
+    FOOTFALL_DATABASE_URL    = "postgresql://${module.db.master_username}@${module.db.address}:${module.db.port}/${module.db.db_name}?sslmode=require"
+    FOOTFALL_HOST            = "0.0.0.0"
+    FOOTFALL_PORT            = tostring(local.container_port)
+    FOOTFALL_LOG_LEVEL       = var.log_level
+    FOOTFALL_TRUSTED_PROXIES = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
+    FOOTFALL_WORKERS         = tostring(var.workers)
   }
   container_secrets = {
     FOOTFALL_DATABASE_PASSWORD = "${module.db.master_user_secret_arn}:password::"

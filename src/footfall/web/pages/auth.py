@@ -21,7 +21,7 @@ from footfall.web.access import (
     signed_in,
 )
 from footfall.web.deps import client_ip, services
-from footfall.web.templating import render
+from footfall.web.templating import refused, render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=1024)]
@@ -89,7 +89,7 @@ async def setup(
             raise AuthError("the two passwords differ", field="password2")
         user = await asyncio.to_thread(acc.add_user, email, password, Role.OWNER)
     except FootfallError as exc:
-        return render(request, "setup.html", {"email": email, "error": exc.detail}, 400)
+        return refused(request, "setup.html", {"email": email}, exc, 400)
     return signed_in_response(request, user, "/sites")
 
 
@@ -111,15 +111,11 @@ async def login(
     csrf_token: CsrfField = None,
 ) -> Response:
     check_form_csrf(request, csrf_token)
-    ip = client_ip(request, services(request).settings.trust_forwarded_for)
+    ip = client_ip(request)
     try:
         user = await asyncio.to_thread(accounts(request).authenticate, email, password, ip)
     except (AuthError, TooManyAttempts) as exc:
-        context = {"email": email, "next": next, "error": exc.detail}
-        response = render(request, "login.html", context, exc.status)
-        if isinstance(exc, TooManyAttempts):
-            response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+        return refused(request, "login.html", {"email": email, "next": next}, exc)
     return signed_in_response(request, user, safe_next(next))
 
 
@@ -174,19 +170,18 @@ async def accept_invite(
                 acc.authenticate,
                 invitation.email,
                 password,
-                client_ip(request, services(request).settings.trust_forwarded_for),
+                client_ip(request),
             )
             await asyncio.to_thread(acc.accept, token, None)
-    except (FootfallError, TooManyAttempts) as exc:
+    except FootfallError as exc:
         site = services(request).store.get_site_by_id(invitation.site_id)
         context = {
             "invitation": invitation,
             "site": site,
             "token": token,
             "existing": existing is not None,
-            "error": exc.detail,
         }
-        return render(request, "invite.html", context, 400)
+        return refused(request, "invite.html", context, exc, 400)
     site = services(request).store.get_site_by_id(invitation.site_id)
     return signed_in_response(request, user, f"/sites/{site.domain}" if site else "/sites")
 
@@ -211,14 +206,15 @@ async def change_password(
     if session is None:
         raise LoginRequired()
     check_form_csrf(request, csrf_token)
-    ip = client_ip(request, services(request).settings.trust_forwarded_for)
+    ip = client_ip(request)
     acc = accounts(request)
     try:
         if password != password2:
             raise AuthError("the two new passwords differ", field="password2")
         await asyncio.to_thread(acc.change_password, session.user, current, password, ip)
     except FootfallError as exc:
-        error = "the current password is wrong" if exc.code == "login_failed" else exc.detail
-        return render(request, "account.html", {"error": error, "message": None}, exc.status)
+        if exc.code == "login_failed":
+            exc = AuthError("the current password is wrong", code="login_failed")
+        return refused(request, "account.html", {"message": None}, exc)
     # every session ended, this one included: start a fresh one for this browser
     return signed_in_response(request, session.user, "/account?changed=1")

@@ -14,7 +14,7 @@ from footfall.errors import AuthError, NotFoundError
 from footfall.ingest.request import normalize_domain
 from footfall.web.access import SHARE_COOKIE, accounts, check_form_csrf, is_https
 from footfall.web.deps import client_ip, services
-from footfall.web.templating import render
+from footfall.web.templating import refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,13 +32,13 @@ async def unlock(
     share = acc.share(auth)
     site = services(request).store.get_site(normalize_domain(domain))
     if share is None or site is None or share.site_id != site.id:
-        raise NotFoundError("this shared link is unknown or revoked")
-    ip = client_ip(request, services(request).settings.trust_forwarded_for)
+        raise NotFoundError("this shared link is unknown or was revoked", field="auth")
+    ip = client_ip(request)
     try:
         value = await asyncio.to_thread(acc.unlock_share, share, password, ip)
     except (AuthError, TooManyAttempts) as exc:
-        context = {"domain": site.domain, "token": auth, "error": exc.detail}
-        return render(request, "share_password.html", context, exc.status)
+        context = {"domain": site.domain, "token": auth}
+        return refused(request, "share_password.html", context, exc)
     response = RedirectResponse(f"/share/{quote(site.domain)}?auth={quote(auth)}", 303)
     response.set_cookie(
         SHARE_COOKIE.format(id=share.id),
