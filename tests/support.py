@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx2
 from fastapi.testclient import TestClient
 from playwright.sync_api import BrowserContext, ConsoleMessage
 
+from footfall.config import Settings, load_settings
 from footfall.sites_admin import Admin
 from footfall.web.services import Services
 
@@ -22,6 +24,16 @@ IPHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
+
+
+def settings_for(directory: Path, **overrides: object) -> Settings:
+    """Settings of a throwaway app: an embedded store in ``directory``, test secrets."""
+    return load_settings(
+        database_url=f"duckdb:///{directory}/footfall.duckdb",
+        secret_key="k" * 40,
+        admin_token="a" * 40,
+        **overrides,
+    )
 
 
 @dataclass

@@ -16,11 +16,10 @@ from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
 from footfall.accounts.service import Accounts
-from footfall.config import load_settings
 from footfall.web.access import SESSION_COOKIE
 from footfall.web.app import create_app
 from tests.accounts.helpers import csrf
-from tests.support import Clock
+from tests.support import Clock, settings_for
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SHAPE = {"error", "detail", "field"}
@@ -109,9 +108,7 @@ class Clients:
 def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clients]:
     tmp: Path = tmp_path_factory.mktemp("forms-fuzz")
     app = create_app(
-        load_settings(
-            database_url=f"duckdb:///{tmp}/f.duckdb", secret_key="k" * 40, admin_token="a" * 40
-        ),
+        settings_for(tmp),
         clock=Clock(),
     )
     with TestClient(app) as client:

@@ -12,10 +12,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footfall.config import load_settings
 from footfall.sites_admin import Admin, parse_scopes
 from footfall.web.app import create_app
-from tests.support import CHROME_UA, Clock
+from tests.support import CHROME_UA, Clock, settings_for
 
 # JSON may escape a lone surrogate, which no UTF-8 writer takes
 LONE_SURROGATES = st.sampled_from(["\ud800", "a\udfffb"])
@@ -121,12 +120,7 @@ def _harmless_url(url: object) -> bool:
 @pytest.fixture(scope="module")
 def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, Admin]]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
-    s = load_settings(
-        database_url=f"duckdb:///{tmp}/f.duckdb",
-        secret_key="k" * 40,
-        admin_token="a" * 40,
-        flush_interval_ms=1,
-    )
+    s = settings_for(tmp, flush_interval_ms=1)
     app = create_app(s, clock=Clock())
     admin = Admin(app.state.services.store, app.state.services.keys)
     admin.add_site("example.com")

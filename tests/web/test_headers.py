@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from footfall.config import load_settings
 from footfall.web.app import create_app
 from tests.accounts.helpers import HTML
-from tests.support import Running
+from tests.support import Running, settings_for
 
 PATHS = [
     ("GET", "/login"),
@@ -76,12 +75,7 @@ def test_the_tracker_and_ingest_stay_usable_cross_origin(running: Running) -> No
 
 def test_hsts_only_over_https_as_seen_directly_or_from_a_trusted_proxy(tmp_path: Path) -> None:
     def app(trusted: str) -> TestClient:
-        settings = load_settings(
-            database_url=f"duckdb:///{tmp_path}/{trusted or 'none'}/f.duckdb",
-            secret_key="k" * 40,
-            admin_token="a" * 40,
-            trusted_proxies=trusted,
-        )
+        settings = settings_for(tmp_path / (trusted or "none"), trusted_proxies=trusted)
         return TestClient(create_app(settings), client=("10.0.0.5", 4000))
 
     https = {"x-forwarded-proto": "https"}

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from footfall.config import Settings, load_settings
 from footfall.proxies import TrustedProxies
 from tests.accounts.helpers import HTML, PASSWORD, accounts_of, csrf, make_user
-from tests.support import Running
+from tests.support import Running, settings_for
 from tests.web.test_ingest import PLAUSIBLE_HEADERS
 
 PEER = "203.0.113.9"  # the TestClient's address in `running`
@@ -95,13 +95,7 @@ def test_an_untrusted_peer_cannot_choose_its_address(tmp_path: Path) -> None:
 
     from footfall.web.app import create_app
 
-    app = create_app(
-        load_settings(
-            database_url=f"duckdb:///{tmp_path}/d/f.duckdb",
-            secret_key="k" * 40,
-            admin_token="a" * 40,
-        )
-    )
+    app = create_app(settings_for(tmp_path / "d"))
     with TestClient(app, client=(PEER, 5000)) as c:
         make_user(accounts_of(c), "owner@example.com")
         token = csrf(c.get("/login", headers=HTML).text)

@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footfall.config import load_settings
 from footfall.sites_admin import Admin, parse_scopes
 from footfall.stats import v1
 from footfall.stats.query import (
@@ -24,7 +23,7 @@ from footfall.stats.query import (
     VISIT_DIMENSIONS,
 )
 from footfall.web.app import create_app
-from tests.support import CHROME_UA, Clock
+from tests.support import CHROME_UA, Clock, settings_for
 
 # JSON may carry lone surrogates (as "\ud800" escapes); no UTF-8 writer takes them.
 SURROGATES = st.sampled_from(["\ud800", "a\udfffb", "event:props:\udc00"])
@@ -116,9 +115,7 @@ query = st.fixed_dictionaries(
 def fuzz_app(tmp: Path) -> Iterator[tuple[TestClient, Admin]]:
     """A started app on a fresh store: example.com with a Signup goal and two events."""
     app = create_app(
-        load_settings(
-            database_url=f"duckdb:///{tmp}/s.duckdb", secret_key="k" * 40, admin_token="a" * 40
-        ),
+        settings_for(tmp),
         clock=Clock(),
     )
     admin = Admin(app.state.services.store, app.state.services.keys)

@@ -17,13 +17,12 @@ from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
 from footfall.accounts.service import Accounts
-from footfall.config import load_settings
 from footfall.sites_admin import Admin, parse_scopes
 from footfall.stats.query import MAX_ROWS_PER_PAGE
 from footfall.stats.timeline import MAX_TIME_BUCKETS, bucket_count
 from footfall.web.access import SESSION_COOKIE
 from footfall.web.app import create_app
-from tests.support import CHROME_UA, Clock
+from tests.support import CHROME_UA, Clock, settings_for
 
 LIMIT = str(MAX_TIME_BUCKETS)
 
@@ -48,9 +47,7 @@ class Client:
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     tmp: Path = tmp_path_factory.mktemp("stats-limits")
     app = create_app(
-        load_settings(
-            database_url=f"duckdb:///{tmp}/s.duckdb", secret_key="k" * 40, admin_token="a" * 40
-        ),
+        settings_for(tmp),
         clock=Clock(),
     )
     admin = Admin(app.state.services.store, app.state.services.keys)
