@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from footfall.store.applier import Applier
@@ -118,3 +119,50 @@ def test_the_apply_thread_is_restarted_after_a_crash(tmp_path: Path) -> None:
     assert applier.health.crashes == 1
     assert applier.health.unapplied_events == 0
     applier.close()
+
+
+_APPLYING = """
+import sys
+from datetime import UTC, datetime, timedelta
+from footfall.domain import Event
+from footfall.store.duckdb import DuckDBStore
+s = DuckDBStore(sys.argv[1])
+site = s.get_site("a.com") or s.add_site("a.com", "UTC", "u")
+t0 = datetime(2026, 3, 10, tzinfo=UTC)
+events = [
+    Event(site.id, t0 + timedelta(seconds=i), "pageview", "a.com", f"/{sys.argv[2]}/{i}", i, i)
+    for i in range(int(sys.argv[3]))
+]
+s.write_events(events)  # journaled: past its threshold, the applier starts at once
+print("journaled", flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_kill_9_during_an_apply_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "s.duckdb"
+    size = 150_000
+    before_commit = 0
+    for round_, delay in enumerate((0.0, 0.05, 0.15, 0.3, 0.6)):
+        with subprocess.Popen(
+            [sys.executable, "-c", _APPLYING, str(path), str(round_), str(size)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        ) as child:
+            assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
+            time.sleep(delay)
+            child.kill()  # SIGKILL, somewhere in the move from journal to table
+        raw = duckdb.connect(str(path))  # the table as the crash left it, before recovery
+        in_table = raw.execute("SELECT count(*) FROM events").fetchone()
+        raw.close()
+        before_commit += int(in_table is not None and in_table[0] < size * (round_ + 1))
+    store = DuckDBStore(str(path))
+    site = store.get_site("a.com")
+    assert site is not None
+    rows = store._cur.execute("SELECT pathname, count(*) FROM events GROUP BY ALL").fetchall()
+    store.close()
+    print(f"\nkill -9 during apply: {before_commit} of 5 kills before the commit, {len(rows)} rows")
+    assert len(rows) == size * 5  # every acknowledged event
+    assert {n for _, n in rows} == {1}  # none applied twice
+    assert before_commit > 0, "no kill landed before an apply committed: nothing was tested"
