@@ -71,6 +71,7 @@ bench: .venv/.dev .deps/chromium
 	.venv/bin/python bench/ingest.py
 	.venv/bin/python bench/query.py
 	.venv/bin/python bench/isolation.py
+	.venv/bin/python bench/edge.py
 	.venv/bin/python bench/dashboard.py
 	.venv/bin/python bench/tracker.py
 
