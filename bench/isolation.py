@@ -244,10 +244,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a server setting, e.g. --set FOOTFALL_STATS_THREADS=2 (repeatable)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="footfall-isolation-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
     env["FOOTFALL_LOG_LEVEL"] = "WARNING"
+    env |= dict(item.split("=", 1) for item in args.set)
     started = time.perf_counter()
     site_id, keys = build(work, args.events, env)
     built = time.perf_counter() - started

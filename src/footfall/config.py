@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     future_tolerance_seconds: int = Field(default=300, ge=0)
     query_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
-    stats_threads: int = Field(default=4, ge=1, le=64)
+    stats_threads: int = Field(default=2, ge=1, le=64)
     stats_per_caller: int = Field(default=3, ge=1, le=64)
     trusted_proxies: str = ""  # CIDRs or a hop count; see footfall.proxies
     trust_forwarded_for: bool | None = None  # removed: refused at start with a sentence
