@@ -51,3 +51,29 @@ def test_a_full_disk_loses_no_acknowledged_event(backend: Backend, tmp_path: Pat
     assert load.count("full", 503) > 0, load.answers
     assert 503 in ready_while_full, ready_while_full
     assert load.count("before", 202) > 0 and load.count("freed", 202) > 0, load.answers
+
+
+def test_shutdown_on_a_full_disk_keeps_what_was_acknowledged(
+    backend: Backend, tmp_path: Path
+) -> None:
+    with small_disk(backend.data_dir(tmp_path), 40) as disk:
+        deployment = deploy(backend, tmp_path)
+        server = deployment.server
+        server.start()
+        load = Load(server.url, deployment.key, tag="term")
+        try:
+            with load.running(singles=2, batchers=2):
+                time.sleep(1.0)
+                disk.fill()
+                load.phase = "full"
+                time.sleep(1.0)
+            assert server.stop() in (0, -signal.SIGTERM)  # a clean exit, not a crash
+            disk.free()
+            server.start()
+            stored = deployment.stored_paths()
+        finally:
+            if server.proc is not None:
+                server.stop(signal.SIGKILL)
+    missing = set(load.acked) - set(stored)
+    assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
+    assert load.count("full", 503) > 0, load.answers

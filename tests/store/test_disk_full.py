@@ -158,6 +158,8 @@ def test_ready_fails_while_the_journal_cannot_be_written(tmp_path: Path) -> None
         site = store.add_site("a.com", "UTC", "u")
         store.ping()
         disk.fill()
+        with pytest.raises(StoreUnavailable, match="disk is full"):
+            store.ping()  # before any write has failed: /ready drains the task already
         with pytest.raises(StoreUnavailable, match="journal"):
             store.write_events(batch(site.id, 50))
         with pytest.raises(StoreUnavailable, match="journal"):

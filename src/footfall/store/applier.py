@@ -31,6 +31,9 @@ from footfall.store.journal import Journal
 log = logging.getLogger(__name__)
 
 APPLY_EVERY_SECONDS = 0.25
+# Below this much free space the journal reports a full disk before an append fails:
+# /ready fails while nothing is being written too (a batch of 1,000 events is ~100 KiB).
+MIN_FREE_BYTES = 1 << 20
 APPLY_AT_ROWS = 50_000
 MAX_BACKOFF_SECONDS = 30.0
 
@@ -72,8 +75,11 @@ class Applier:
 
     @property
     def health(self) -> ApplyHealth:
-        failing = self._failing or bool(self._journal_error)
         error = self._journal_error or self._last_error
+        free = self._journal.free_bytes()
+        if not error and free < MIN_FREE_BYTES:
+            error = f"the journal's disk is full ({free} bytes free)"
+        failing = self._failing or bool(error)
         return ApplyHealth(failing, error, self._failures, self._crashes, self._rows)
 
     def start(self) -> None:

@@ -125,6 +125,15 @@ class Journal:
             with contextlib.suppress(OSError):
                 probe.unlink()
 
+    def free_bytes(self) -> int:
+        """Space left for the journal on its filesystem (for root too: root's reserve
+        is not the journal's to spend)."""
+        try:
+            stat = os.statvfs(self._dir)
+        except OSError:
+            return 0
+        return stat.f_bavail * stat.f_frsize
+
     @property
     def last_seq(self) -> int:
         return self._seq

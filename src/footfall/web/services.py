@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from footfall.auth import KeyRing
 from footfall.config import Settings, resolve_secret
-from footfall.errors import ConfigError
+from footfall.errors import ConfigError, FootfallError
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.pipeline import Pipeline
@@ -127,7 +127,10 @@ class Services:
                 await task
         if self.buffer is not None:
             await self.buffer.stop()
-        await asyncio.to_thread(self.keys.flush_last_used)
+        try:
+            await asyncio.to_thread(self.keys.flush_last_used)
+        except FootfallError as exc:  # a full disk must not keep the store from closing
+            log.error("could not record API key use at shutdown: %s", exc.detail)
         await asyncio.to_thread(self.reads.close)
         self.ingest_executor.shutdown()
         self.store.close()
