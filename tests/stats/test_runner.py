@@ -124,3 +124,33 @@ def test_goals_are_the_callers(store: DuckDBStore) -> None:
     [row] = runner.run(store, q, site, [goal])["results"]
     assert row["dimensions"] == ["Signed up"]
     assert row["comparison"]["metrics"] == [0]
+
+
+def test_shares_per_group_come_from_one_statement(store: DuckDBStore) -> None:
+    """percentage divides by every visitor, group_conversion_rate by the group's."""
+    site = _site(store)
+    store.add_goal(site.id, "Signup", "", "Signup")
+    rng = random.Random(11)
+    people = [(rng.choice(["Chrome", "Firefox", ""]), rng.random() < 0.3) for _ in range(40)]
+    events = []
+    for i, (browser, converted) in enumerate(people):
+        visit = _visit(site, i, NOW - timedelta(days=1 + i % 3), *(["Signup"] if converted else []))
+        for e in visit:
+            e.browser = browser
+        events += visit
+    rng.shuffle(events)
+    store.write_events(events)
+    dims = {"date_range": "7d", "dimensions": ["visit:browser"]}
+    share = _ask(store, site, {"metrics": ["visitors", "percentage"], **dims})
+    expected = {b or "(none)": sum(1 for x, _ in people if x == b) for b in {x for x, _ in people}}
+    assert {r["dimensions"][0]: r["metrics"] for r in share["results"]} == {
+        b: [n, round(100 * n / len(people), 2)] for b, n in expected.items()
+    }
+    goal = {"filters": [["is", "event:goal", ["Signup"]]]}
+    rate = _ask(store, site, {"metrics": ["visitors", "group_conversion_rate"], **dims, **goal})
+    signed = {
+        b or "(none)": sum(1 for x, s in people if x == b and s) for b in {x for x, _ in people}
+    }
+    assert {r["dimensions"][0]: r["metrics"] for r in rate["results"]} == {
+        b: [n, round(100 * n / expected[b], 2)] for b, n in signed.items() if n
+    }

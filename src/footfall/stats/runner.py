@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from footfall.domain import Goal, Site
-from footfall.stats import countries, timeline
+from footfall.stats import countries, shares, timeline
 from footfall.stats.compare import attach, shifted
 from footfall.stats.filters import DIRECT
-from footfall.stats.metrics import TABLE, ShareOf
-from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery, mentions_goal
+from footfall.stats.metrics import TABLE
+from footfall.stats.query import StatsQuery
 from footfall.store.base import StatsEngine
 
 # Realtime: distinct visitors in the last 5 minutes, now included.
@@ -53,59 +53,25 @@ def time_labels(q: StatsQuery) -> list[str]:
     return [] if dim is None else timeline.labels(dim, q.first_day, q.last_day)
 
 
-def _visitors(
-    engine: StatsEngine, q: StatsQuery, site: Site, goals: Sequence[Goal]
-) -> dict[tuple[str, ...], int]:
-    """Visitors per group of ``q`` (a baseline for shares), keyed by dimension labels."""
-    base = dataclasses.replace(
-        q, metrics=("visitors",), order_by=(), limit=MAX_ROWS_PER_PAGE, offset=0, comparison=None
-    )
-    n = len(base.dimensions)
-    return {
-        tuple(_dimension_value(d, r[i]) for i, d in enumerate(base.dimensions)): int(r[n])
-        for r in engine.answer(base, site, goals)
-    }
-
-
-def _without_goals(q: StatsQuery, keep_dimensions: bool) -> StatsQuery:
-    """The same question asked of every visitor, not only converted ones."""
-    dims = tuple(d for d in q.dimensions if d != "event:goal") if keep_dimensions else ()
-    filters = tuple(f for f in q.filters if not mentions_goal(f))
-    return dataclasses.replace(q, dimensions=dims, filters=filters)
-
-
-def _baseline(q: StatsQuery, share_of: ShareOf) -> StatsQuery:
-    """The query whose visitors a share divides by (metrics.ShareOf)."""
-    if share_of == "total":
-        return dataclasses.replace(q, dimensions=())
-    return _without_goals(q, keep_dimensions=share_of == "group")
-
-
 def _share(part: float, whole: int) -> float:
     return round(100 * part / whole, 2) if whole else 0.0
 
 
 def run(engine: StatsEngine, q: StatsQuery, site: Site, goals: Sequence[Goal]) -> dict[str, Any]:
     rows = engine.answer(q, site, goals)
-    n = len(q.dimensions)
-    baselines: dict[str, dict[tuple[str, ...], int]] = {}
-    for m in q.metrics:
-        share_of = TABLE[m].share_of
-        if share_of is not None and share_of not in baselines:
-            baselines[share_of] = _visitors(engine, _baseline(q, share_of), site, goals)
-    group_dims = [i for i, d in enumerate(q.dimensions) if d != "event:goal"]
+    n, count = len(q.dimensions), len(q.metrics)
+    # The baselines' visitors follow the metrics, one column per baseline.
+    baseline = {share_of: n + count + k for k, share_of in enumerate(shares.needed(q))}
     results = []
     for row in rows:
         dims = [_dimension_value(d, row[i]) for i, d in enumerate(q.dimensions)]
         metrics: list[int | float | None] = []
         for i, m in enumerate(q.metrics):
-            value = row[n + i]
             share_of = TABLE[m].share_of
             if share_of is None:
-                metrics.append(_metric_value(m, value))
-                continue
-            key = tuple(dims[j] for j in group_dims) if share_of == "group" else ()
-            metrics.append(_share(float(value), baselines[share_of].get(key, 0)))
+                metrics.append(_metric_value(m, row[n + i]))
+            else:
+                metrics.append(_share(float(row[n + i]), int(row[baseline[share_of]])))
         results.append({"metrics": metrics, "dimensions": dims})
     meta: dict[str, Any] = {}
     if q.include_total_rows:

@@ -55,9 +55,10 @@ class StatsEngine(Protocol):
 
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
         """One row per group: the dimension values (time buckets as local datetimes),
-        then the metrics in ``query.metrics`` order, then the number of groups of the
-        whole answer; ``query``'s order, limit and offset applied. Raise StoreError on
-        failure."""
+        the metrics in ``query.metrics`` order (a share metric as its visitors), the
+        visitors of each baseline of ``stats.shares.needed(query)`` for that row, then
+        the number of groups of the whole answer; ``query``'s order, limit and offset
+        applied. Raise StoreError on failure."""
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         """The custom property keys of the site's events in ``[start, end)``, most used

@@ -27,7 +27,7 @@ from itertools import pairwise
 
 from footfall.domain import Goal
 from footfall.stats import metrics as metrics_table
-from footfall.stats import timeline
+from footfall.stats import shares, timeline
 from footfall.stats.filters import is_event_dimension, kind
 from footfall.stats.query import Condition, Filter, Logical, StatsQuery
 from footfall.store.sql.dialect import Dialect, Params
@@ -93,7 +93,36 @@ def _page_entry_filter(f: Filter) -> Filter | None:
 
 
 def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal], dialect: Dialect) -> Plan:
+    """One statement: a row per group with its dimensions, its metrics, then (for share
+    metrics) the visitors of each baseline in ``shares.needed(q)`` order, then the
+    number of groups. Shares' baselines are read in the same statement."""
     p = Params(dialect)
+    body = _statement(q, site_id, goals, p)
+    needed = shares.needed(q)
+    if not needed:
+        return Plan(body, p.values, len(q.dimensions))
+    dims = [f"d{i}" for i in range(len(q.dimensions))]
+    out = [*dims, *(f"m{i}" for i in range(len(q.metrics)))]
+    sql = [f"WITH r AS ({body})"]
+    joins = []
+    for k, share_of in enumerate(needed):
+        base = shares.baseline(q, share_of)
+        keys = shares.group_positions(q) if share_of == "group" else []
+        cols = [f"d{j} AS b{k}_d{i}" for j, i in enumerate(keys)]
+        inner = _statement(base, site_id, goals, p)
+        sql.append(f", base{k} AS (SELECT {', '.join([*cols, f'm0 AS b{k}'])} FROM ({inner}) x)")
+        on = " AND ".join(f"d{i} IS NOT DISTINCT FROM b{k}_d{i}" for i in keys) or "TRUE"
+        joins.append(f" LEFT JOIN base{k} ON {on}")
+        out.append(f"coalesce(b{k}, 0) AS b{k}")
+    sql.append(
+        f"SELECT {', '.join([*out, 'total_rows'])} FROM r{''.join(joins)}"
+        f" ORDER BY {_order(q, dims)}"
+    )
+    return Plan("\n".join(sql), p.values, len(dims))
+
+
+def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
+    dialect = p.dialect
     event_filters = [f for f in q.filters if kind(f) == "event"]
     visit_filters = [f for f in q.filters if kind(f) == "visit"]
     event_dims = [d for d in q.dimensions if is_event_dimension(d)]
@@ -277,7 +306,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal], dialect: Dialect) -
         f"SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM {source}"
         f" ORDER BY {_order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
-    return Plan("\n".join(sql), p.values, len(dims))
+    return "\n".join(sql)
 
 
 def _time_on_page(q: StatsQuery, d: Dialect, ev_match: str, visit_filtered: bool) -> str:
