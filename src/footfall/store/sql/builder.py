@@ -70,7 +70,6 @@ REVENUE_METRICS = ("total_revenue", "average_revenue")
 class Plan:
     sql: str
     params: dict[str, object]
-    dimension_count: int
 
 
 def _leaves(f: Filter) -> list[Condition]:
@@ -100,7 +99,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal], dialect: Dialect) -
     body = _statement(q, site_id, goals, p)
     needed = shares.needed(q)
     if not needed:
-        return Plan(body, p.values, len(q.dimensions))
+        return Plan(body, p.values)
     dims = [f"d{i}" for i in range(len(q.dimensions))]
     out = [*dims, *(f"m{i}" for i in range(len(q.metrics)))]
     sql = [f"WITH r AS ({body})"]
@@ -118,7 +117,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal], dialect: Dialect) -
         f"SELECT {', '.join([*out, 'total_rows'])} FROM r{''.join(joins)}"
         f" ORDER BY {_order(q, dims)}"
     )
-    return Plan("\n".join(sql), p.values, len(dims))
+    return Plan("\n".join(sql), p.values)
 
 
 def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
@@ -351,7 +350,7 @@ def prop_keys(site_id: int, start: datetime, end: datetime, limit: int, dialect:
         f" AND timestamp < {p.time(end)}) keys GROUP BY k ORDER BY n DESC, k"
         f" LIMIT {p.add(limit)}"
     )
-    return Plan(sql, p.values, 1)
+    return Plan(sql, p.values)
 
 
 def _order(q: StatsQuery, dims: list[str]) -> str:
