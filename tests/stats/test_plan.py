@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pytest
 
-from footfall.stats.filters import Params
-from footfall.stats.plan import _local_time
 from footfall.stats.query import parse
+from footfall.store.duckdb_dialect import DUCKDB
+from footfall.store.sql.builder import local_time
+from footfall.store.sql.dialect import Params
 
 
 @pytest.mark.parametrize(
@@ -20,8 +21,8 @@ def test_local_time_matches_icu_across_dst(zone: str) -> None:
     q = parse(
         {"site_id": "s", "metrics": ["visitors"], "date_range": "year"}, now, zone, now.date()
     )
-    p = Params()
-    expr = _local_time(q, p, "timestamp")
+    p = Params(DUCKDB)
+    expr = local_time(q, p, "timestamp")
     con = duckdb.connect()
     stamps = [q.start + timedelta(minutes=37 * i) for i in range(0, 14_000)]
     con.execute("CREATE TABLE t (timestamp TIMESTAMP)")

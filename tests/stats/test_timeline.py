@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from footfall.errors import InputError
 from footfall.stats import timeline
-from footfall.stats.filters import Params
-from footfall.stats.plan import _local_time
 from footfall.stats.query import YEARS_AHEAD, parse
 from footfall.stats.runner import _dimension_value, time_labels
+from footfall.store.duckdb_dialect import DUCKDB
+from footfall.store.sql.builder import local_time
+from footfall.store.sql.dialect import Params
 
 UNITS = ("time:hour", "time:day", "time:week", "time:month")
 # Zones with DST (both hemispheres, 30-minute shifts, changed rules) and without.
@@ -144,8 +145,8 @@ def test_offsets_and_local_time_equal_zoneinfo(
     first = start.astimezone(tz).date()
     last = (end - timedelta(seconds=1)).astimezone(tz).date()
     q = parse(_body("time:day", first, last), NOW, zone, first)
-    p = Params()
-    expr = _local_time(q, p, "ts")
+    p = Params(DUCKDB)
+    expr = local_time(q, p, "ts")
     con = duckdb.connect()
     con.execute("CREATE TABLE t (i INTEGER, ts TIMESTAMP)")
     inside = [at for at in instants if start <= at < end]

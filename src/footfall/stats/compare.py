@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from footfall.errors import InputError
+from footfall.stats.metrics import TABLE
 from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery
 
 MODES = ("previous_period", "year_over_year")
@@ -37,9 +38,10 @@ def shifted(q: StatsQuery, mode: str) -> StatsQuery:
 def change(metric: str, now: float | None, before: float | None) -> float | int | None:
     if now is None or before is None:
         return None  # e.g. time_on_page where no time could be measured
-    if metric == "bounce_rate":
+    rule = TABLE[metric].change
+    if rule == "points":
         return round(now - before)
-    if metric in ("percentage", "views_per_visit") and before:
+    if rule == "percent_decimal" and before:
         return round((now - before) / before * 100, 1)
     if before == 0:
         return 100 if now > 0 else 0

@@ -1,5 +1,6 @@
-"""Filters as small SQL objects rendering SQL with named, bound parameters (never user
-text in the SQL). ``matches`` patterns run in DuckDB's RE2 engine (linear time)."""
+"""What filters mean, apart from any SQL: which side of a query each restricts, which
+goals a goal filter names, country names as codes, page wildcards as RE2 patterns.
+The SQL builder (store/sql/filters.py) renders them."""
 
 from __future__ import annotations
 
@@ -12,21 +13,9 @@ import re2
 from footfall.domain import Goal
 from footfall.errors import InputError
 from footfall.stats import countries
-from footfall.stats.query import PROPS_PREFIX, Condition, Filter, Logical
+from footfall.stats.query import Condition, Filter
 
 DIRECT = "Direct / None"
-
-
-class Params:
-    """Named parameters (``$p0``, ``$p1``...) so one expression can appear twice."""
-
-    def __init__(self) -> None:
-        self.values: dict[str, object] = {}
-
-    def add(self, value: object) -> str:
-        name = f"p{len(self.values)}"
-        self.values[name] = value
-        return f"${name}"
 
 
 def is_event_dimension(dimension: str) -> bool:
@@ -47,35 +36,11 @@ def kind(f: Filter) -> str:
     return kinds.pop()
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def column_for(dimension: str, columns: dict[str, str], params: Params) -> str:
-    if dimension.startswith(PROPS_PREFIX):
-        return f"coalesce(props[{params.add(dimension[len(PROPS_PREFIX) :])}], '')"
-    try:
-        return columns[dimension]
-    except KeyError:
-        raise InputError(
-            f"Invalid dimension '{dimension}'", field="dimensions", code="invalid_query"
-        ) from None
-
-
 def glob_pattern(value: str) -> str:
     """Page wildcards as an anchored RE2 pattern: * within a path segment, ** across."""
     parts = re.split(r"(\*\*|\*)", value)
     body = "".join(".*" if p == "**" else "[^/]*" if p == "*" else re.escape(p) for p in parts)
     return f"^{body}$"
-
-
-def goal_condition(goal: Goal, params: Params) -> str:
-    if goal.event_name:
-        return f"name = {params.add(goal.event_name)}"
-    return (
-        f"(name = 'pageview' AND regexp_matches(pathname, "
-        f"{params.add(glob_pattern(goal.page_path))}))"
-    )
 
 
 def _pattern(text: str) -> Any:
@@ -87,7 +52,7 @@ def _pattern(text: str) -> Any:
         ) from None
 
 
-def _goals_matching(f: Condition, goals: Sequence[Goal]) -> list[Goal]:
+def goals_matching(f: Condition, goals: Sequence[Goal]) -> list[Goal]:
     names = {g.display_name: g for g in goals}
     fold = (lambda t: t) if f.case_sensitive else str.lower
     picked: list[Goal] = []
@@ -114,7 +79,7 @@ def _goals_matching(f: Condition, goals: Sequence[Goal]) -> list[Goal]:
     return picked
 
 
-def _by_country_code(f: Condition) -> Condition:
+def by_country_code(f: Condition) -> Condition:
     """A filter on country names as the same filter on the stored ISO codes."""
     fold = (lambda t: t) if f.case_sensitive else str.lower
     if f.operator in ("is", "is_not"):
@@ -127,30 +92,3 @@ def _by_country_code(f: Condition) -> Condition:
         codes = countries.codes_matching(lambda n: any(p.search(n) for p in patterns))
     positive = f.operator in ("is", "contains", "matches")
     return Condition("is" if positive else "is_not", "visit:country", tuple(codes))
-
-
-def render(f: Filter, columns: dict[str, str], params: Params, goals: Sequence[Goal] = ()) -> str:
-    if isinstance(f, Logical):
-        parts = [render(c, columns, params, goals) for c in f.children]
-        if f.operator == "not":
-            return f"NOT ({parts[0]})"
-        joiner = " AND " if f.operator == "and" else " OR "
-        return "(" + joiner.join(f"({p})" for p in parts) + ")"
-    if f.dimension == "event:goal":
-        matched = " OR ".join(goal_condition(g, params) for g in _goals_matching(f, goals))
-        sql = matched or "FALSE"
-        return f"({sql})" if f.operator in ("is", "contains", "matches") else f"NOT ({sql})"
-    if f.dimension == "visit:country_name":
-        return render(_by_country_code(f), columns, params, goals)
-    col = column_for(f.dimension, columns, params)
-    values = [("" if v == DIRECT and f.dimension == "visit:source" else v) for v in f.clauses]
-    if not f.case_sensitive:
-        col, values = f"lower({col})", [v.lower() for v in values]
-    if f.operator in ("is", "is_not"):
-        sql = f"{col} IN ({', '.join(params.add(v) for v in values)})" if values else "FALSE"
-    elif f.operator in ("contains", "contains_not"):
-        like = [f"{col} LIKE {params.add(f'%{_escape_like(v)}%')} ESCAPE '\\'" for v in values]
-        sql = " OR ".join(like) or "FALSE"
-    else:
-        sql = " OR ".join(f"regexp_matches({col}, {params.add(v)})" for v in values) or "FALSE"
-    return f"({sql})" if f.operator in ("is", "contains", "matches") else f"NOT ({sql})"

@@ -17,24 +17,10 @@ import re2
 
 from footfall.errors import InputError
 from footfall.ingest.request import text_ok
+from footfall.stats import metrics as metrics_table
 from footfall.stats import timeline
 
-GOAL_METRICS = ("conversion_rate", "group_conversion_rate")
-METRICS = (
-    "conversion_rate",
-    "group_conversion_rate",
-    "time_on_page",
-    "visitors",
-    "visits",
-    "pageviews",
-    "views_per_visit",
-    "bounce_rate",
-    "visit_duration",
-    "events",
-    "percentage",
-    "total_revenue",
-    "average_revenue",
-)
+METRICS = metrics_table.NAMES
 EVENT_DIMENSIONS = ("event:page", "event:hostname", "event:name", "event:goal")
 VISIT_DIMENSIONS = (
     "visit:entry_page",
@@ -279,12 +265,12 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     if not isinstance(raw_filters, list):
         raise _fail("filters must be a list", "filters")
     filters = tuple(_parse_filter(f, f"filters.{i}") for i, f in enumerate(raw_filters))
-    if "time_on_page" in metrics and dimensions not in ((), ("event:page",)):
-        raise _fail(
-            "Metric `time_on_page` can only be used with the event:page dimension or none",
-            "metrics",
-        )
-    if any(m in GOAL_METRICS for m in metrics) and not (
+    for m in metrics:
+        allowed = metrics_table.TABLE[m].dimensions
+        if allowed is not None and dimensions not in allowed:
+            shown = " or ".join(", ".join(d) or "no dimension" for d in allowed)
+            raise _fail(f"Metric `{m}` can only be used with {shown}", "metrics")
+    if any(metrics_table.TABLE[m].needs_goal for m in metrics) and not (
         "event:goal" in dimensions or any(mentions_goal(f) for f in filters)
     ):
         raise _fail(

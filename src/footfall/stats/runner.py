@@ -1,18 +1,27 @@
-"""Run a StatsQuery: plan -> execute -> shape as Plausible's v2 ``results``."""
+"""Run a StatsQuery: ask the engine -> shape as Plausible's v2 ``results`` -> compare.
+
+The runner owns everything between the parsed query and the JSON: shares (percentage,
+conversion rates), comparisons, filled time buckets, realtime visitors and the first
+day of "all time". Engines only answer one StatsQuery at a time (store/base.py).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from footfall.domain import Goal, Site
-from footfall.stats import countries, timeline
+from footfall.stats import countries, shares, timeline
 from footfall.stats.compare import attach, shifted
 from footfall.stats.filters import DIRECT
-from footfall.stats.plan import plan
-from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery, mentions_goal
-from footfall.store.base import Store
+from footfall.stats.metrics import TABLE
+from footfall.stats.query import StatsQuery
+from footfall.store.base import StatsEngine
+
+# Realtime: distinct visitors in the last 5 minutes, now included.
+REALTIME_WINDOW = timedelta(minutes=5)
 
 
 def _dimension_value(dimension: str, value: object) -> str:
@@ -31,10 +40,11 @@ def _dimension_value(dimension: str, value: object) -> str:
 
 
 def _metric_value(metric: str, value: Any) -> int | float | None:
-    if metric == "time_on_page" and value is None:
+    row = TABLE[metric]
+    if value is None and row.nullable:
         return None
-    if metric in ("views_per_visit", "total_revenue", "average_revenue"):
-        return round(float(value or 0), 2)
+    if row.digits:
+        return round(float(value or 0), row.digits)
     return int(value or 0)
 
 
@@ -43,68 +53,25 @@ def time_labels(q: StatsQuery) -> list[str]:
     return [] if dim is None else timeline.labels(dim, q.first_day, q.last_day)
 
 
-def _visitors(
-    store: Store, q: StatsQuery, site: Site, goals: list[Goal]
-) -> dict[tuple[str, ...], int]:
-    """Visitors per group of ``q`` (a baseline for shares), keyed by dimension labels."""
-    base = dataclasses.replace(
-        q, metrics=("visitors",), order_by=(), limit=MAX_ROWS_PER_PAGE, offset=0, comparison=None
-    )
-    p = plan(base, site.id, goals)
-    n = p.dimension_count
-    return {
-        tuple(_dimension_value(d, r[i]) for i, d in enumerate(base.dimensions)): int(r[n])
-        for r in store.read(p.sql, p.params)
-    }
-
-
-def _without_goals(q: StatsQuery, keep_dimensions: bool) -> StatsQuery:
-    """The same question asked of every visitor, not only converted ones."""
-    dims = tuple(d for d in q.dimensions if d != "event:goal") if keep_dimensions else ()
-    filters = tuple(f for f in q.filters if not mentions_goal(f))
-    return dataclasses.replace(q, dimensions=dims, filters=filters)
-
-
 def _share(part: float, whole: int) -> float:
     return round(100 * part / whole, 2) if whole else 0.0
 
 
-def run(store: Store, q: StatsQuery, site: Site) -> dict[str, Any]:
-    goals = store.list_goals(site.id)
-    p = plan(q, site.id, goals)
-    rows = store.read(p.sql, p.params)
-    n = p.dimension_count
-    total = (
-        _visitors(store, dataclasses.replace(q, dimensions=()), site, goals).get((), 0)
-        if ("percentage" in q.metrics)
-        else 0
-    )
-    everyone = (
-        _visitors(store, _without_goals(q, False), site, goals).get((), 0)
-        if ("conversion_rate" in q.metrics)
-        else 0
-    )
-    groups = (
-        _visitors(store, _without_goals(q, True), site, goals)
-        if ("group_conversion_rate" in q.metrics)
-        else {}
-    )
-    group_dims = [i for i, d in enumerate(q.dimensions) if d != "event:goal"]
+def run(engine: StatsEngine, q: StatsQuery, site: Site, goals: Sequence[Goal]) -> dict[str, Any]:
+    rows = engine.answer(q, site, goals)
+    n, count = len(q.dimensions), len(q.metrics)
+    # The baselines' visitors follow the metrics, one column per baseline.
+    baseline = {share_of: n + count + k for k, share_of in enumerate(shares.needed(q))}
     results = []
     for row in rows:
         dims = [_dimension_value(d, row[i]) for i, d in enumerate(q.dimensions)]
         metrics: list[int | float | None] = []
         for i, m in enumerate(q.metrics):
-            value = row[n + i]
-            if m == "percentage":
-                metrics.append(_share(float(value), total))
-            elif m == "conversion_rate":
-                metrics.append(_share(float(value), everyone))
-            elif m == "group_conversion_rate":
-                key = tuple(dims[j] for j in group_dims)
-                metrics.append(_share(float(value), groups.get(key, 0)))
+            share_of = TABLE[m].share_of
+            if share_of is None:
+                metrics.append(_metric_value(m, row[n + i]))
             else:
-                metrics.append(_metric_value(m, value))
+                metrics.append(_share(float(row[n + i]), int(row[baseline[share_of]])))
         results.append({"metrics": metrics, "dimensions": dims})
     meta: dict[str, Any] = {}
     if q.include_total_rows:
@@ -115,5 +82,44 @@ def run(store: Store, q: StatsQuery, site: Site) -> dict[str, Any]:
         results = [{"metrics": [0 for _ in q.metrics], "dimensions": []}]
     if q.comparison is not None:
         before = dataclasses.replace(shifted(q, q.comparison), comparison=None)
-        attach(q, results, run(store, before, site)["results"])
+        attach(q, results, run(engine, before, site, goals)["results"])
     return {"results": results, "meta": meta}
+
+
+def _filled(answer: dict[str, Any], q: StatsQuery) -> list[dict[str, Any]]:
+    """A timeseries with a row for every label (zeros where nothing happened)."""
+    found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
+    zero = [0 for _ in q.metrics]
+    return [{"dimensions": [label], "metrics": found.get(label, zero)} for label in time_labels(q)]
+
+
+def run_filled(
+    engine: StatsEngine, q: StatsQuery, site: Site, goals: Sequence[Goal]
+) -> dict[str, Any]:
+    """``run``, except that a timeseries with a comparison has every bucket on both
+    sides, so the previous period lines up label by label (``run`` pairs time rows by
+    position and leaves out empty buckets)."""
+    if q.comparison is None or q.dimensions != (q.time_dimension(),):
+        return run(engine, q, site, goals)
+    now_q = dataclasses.replace(q, comparison=None, include_time_labels=True)
+    before_q = dataclasses.replace(shifted(q, q.comparison), comparison=None)
+    rows = _filled(run(engine, now_q, site, goals), now_q)
+    attach(q, rows, _filled(run(engine, before_q, site, goals), before_q))
+    return {
+        "results": rows,
+        "meta": {"time_labels": time_labels(now_q), "comparison_labels": time_labels(before_q)},
+    }
+
+
+def realtime_visitors(engine: StatsEngine, site: Site, now: datetime) -> int:
+    """Distinct visitors in the last 5 minutes, now included."""
+    window = (now - REALTIME_WINDOW, now + timedelta(microseconds=1))
+    q = StatsQuery(site.domain, ("visitors",), *window, "UTC")
+    visitors: int = run(engine, q, site, ())["results"][0]["metrics"][0]
+    return visitors
+
+
+def first_day(engine: StatsEngine, site: Site, now: datetime) -> date:
+    """The first day of the site's "all" range: its first event's (or its creation's)."""
+    first = engine.first_event_at(site.id)
+    return (first or site.created_at or now).astimezone(UTC).date()

@@ -24,6 +24,7 @@ from footfall.accounts.models import (
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConfigError
+from footfall.stats.query import StatsQuery
 from footfall.store.applier import ApplyHealth
 
 
@@ -45,7 +46,34 @@ class RecentSession:
     entry_page: str
 
 
-class Store(Protocol):
+class StatsEngine(Protocol):
+    """Answers stats questions over every committed event; never takes SQL text.
+
+    SQL backends build their SQL with store/sql/builder.py in their own ``Dialect``;
+    the runner (stats/runner.py) shapes the rows, compares periods and fills buckets.
+    """
+
+    def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
+        """One row per group: the dimension values (time buckets as local datetimes),
+        the metrics in ``query.metrics`` order (a share metric as its visitors), the
+        visitors of each baseline of ``stats.shares.needed(query)`` for that row, then
+        the number of groups of the whole answer; ``query``'s order, limit and offset
+        applied. Raise StoreError on failure."""
+
+    def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
+        """The custom property keys of the site's events in ``[start, end)``, most used
+        first, at most ``limit``."""
+
+    def first_event_at(self, site_id: int) -> datetime | None:
+        """The (aware UTC) time of the site's first event, None without events."""
+
+    def time_limit(self, seconds: float) -> AbstractContextManager[None]:
+        """Within the block, reads by the calling thread stop in the engine once
+        ``seconds`` have passed (DuckDB: interrupt; PostgreSQL: statement_timeout) and
+        raise QueryTimeout."""
+
+
+class Store(StatsEngine, Protocol):
     def write_events(self, events: Sequence[Event]) -> None:
         """Commit all events in one transaction, or raise StoreError and commit none."""
 
@@ -87,17 +115,6 @@ class Store(Protocol):
     # reads used by the ingest layer and tests; the stats engine adds its own
     def count_events(self, site_id: int) -> int: ...
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]: ...
-
-    # stats: the planner's SQL for this backend's dialect, with named bound parameters
-    def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
-        """Run a read over every committed event; raise StoreError on failure."""
-
-    def time_limit(self, seconds: float) -> AbstractContextManager[None]:
-        """Within the block, reads by the calling thread stop in the engine once
-        ``seconds`` have passed (DuckDB: interrupt; PostgreSQL: statement_timeout) and
-        raise QueryTimeout."""
-
-    def first_event_at(self, site_id: int) -> datetime | None: ...
 
     # accounts (footfall.accounts): users, per-site roles, sessions, invitations, shares
     def add_user(self, email: str, password_hash: str, role: Role | None) -> User:

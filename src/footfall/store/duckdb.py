@@ -37,10 +37,12 @@ from footfall.accounts.models import (
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
+from footfall.stats.query import StatsQuery
 from footfall.store.applier import Applier, ApplyHealth
 from footfall.store.base import RecentSession, StoredKey
+from footfall.store.duckdb_dialect import DUCKDB
 from footfall.store.journal import Journal
-from footfall.store.sql import queries
+from footfall.store.sql import builder, queries
 
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
@@ -432,7 +434,17 @@ class DuckDBStore:
         return {r[0]: bytes(r[1]) for r in rows}
 
     # stats -------------------------------------------------------------------
+    def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
+        built = builder.plan(query, site.id, goals, DUCKDB)
+        return self.read(built.sql, built.params)
+
+    def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
+        built = builder.prop_keys(site.id, start, end, limit, DUCKDB)
+        return [str(r[0]) for r in self.read(built.sql, built.params)]
+
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
+        """Run SQL over every committed event (the stats seam's engine; tests and
+        benches use it to look inside)."""
         self.apply_pending()
         cur = self._cur
         try:

@@ -23,14 +23,11 @@ from footfall.errors import FootfallError, InputError
 from footfall.ingest.request import loads
 from footfall.stats import query as stats_query
 from footfall.stats import timeline
-from footfall.stats.compare import attach, shifted
-from footfall.stats.runner import run, time_labels
-from footfall.store.base import Store
 from footfall.web import export, preload
 from footfall.web.access import Access, check_csrf, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
-from footfall.web.stats import earliest_day, realtime_visitors
+from footfall.web.stats import answer, earliest_day, realtime_visitors, run_query
 from footfall.web.templating import render
 
 router = APIRouter(tags=["dashboard"])
@@ -40,13 +37,6 @@ PERIODS = tuple(p for p in preload.INTERVALS if p != "custom")
 INTERVALS = tuple(preload.INTERVALS["custom"])
 # The most keys the property picker offers (most used first).
 MAX_PROP_KEYS = 100
-# DuckDB dialect; the store's read() binds the named parameters.
-PROP_KEYS_SQL = """
-SELECT k, count(*) AS n
-FROM (SELECT unnest(map_keys(props)) AS k FROM events
-      WHERE site_id = $site AND timestamp >= $start AND timestamp < $end)
-GROUP BY k ORDER BY n DESC, k LIMIT $limit
-"""
 
 
 async def _access(request: Request, domain: str) -> Access:
@@ -126,29 +116,6 @@ async def _parse(request: Request, site: Site, body: dict[str, Any]) -> stats_qu
     svc = services(request)
     earliest = await _earliest_for(request, site, body.get("date_range"))
     return stats_query.parse(body, svc.clock(), site.timezone, earliest)
-
-
-def _filled(answer: dict[str, Any], q: stats_query.StatsQuery) -> list[dict[str, Any]]:
-    """A timeseries with a row for every label (zeros where nothing happened)."""
-    found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
-    zero = [0 for _ in q.metrics]
-    return [{"dimensions": [label], "metrics": found.get(label, zero)} for label in time_labels(q)]
-
-
-def answer(store: Store, q: stats_query.StatsQuery, site: Site) -> dict[str, Any]:
-    """Run a query as /api/v2/query does, except that a timeseries with a comparison has
-    every bucket on both sides, so the previous period lines up label by label (the
-    runner pairs time rows by position and leaves out empty buckets)."""
-    if q.comparison is None or q.dimensions != (q.time_dimension(),):
-        return run(store, q, site)
-    now_q = dataclasses.replace(q, comparison=None, include_time_labels=True)
-    before_q = dataclasses.replace(shifted(q, q.comparison), comparison=None)
-    rows = _filled(run(store, now_q, site), now_q)
-    attach(q, rows, _filled(run(store, before_q, site), before_q))
-    return {
-        "results": rows,
-        "meta": {"time_labels": time_labels(now_q), "comparison_labels": time_labels(before_q)},
-    }
 
 
 def _body(site: Site, raw: Any, today: date) -> dict[str, Any]:
@@ -234,7 +201,7 @@ async def _query(request: Request, site: Site, raw: Any) -> dict[str, Any]:
     """One dashboard query, answered as the page reads it."""
     body = _body(site, raw, site_today(site, request))
     q = await _parse(request, site, body)
-    result = await stats_read(request, answer, services(request).store, q, site)
+    result = await run_query(request, q, site, filled=True)
     result["query"] = {**body, "date_range": [q.first_day.isoformat(), q.last_day.isoformat()]}
     return result
 
@@ -262,14 +229,8 @@ async def _prop_keys(request: Request, site: Site, state: ViewState) -> list[str
         site,
         {"site_id": site.domain, "metrics": ["visitors"], "date_range": state.date_range},
     )
-    params = {
-        "site": site.id,
-        "start": q.start.replace(tzinfo=None),
-        "end": q.end.replace(tzinfo=None),
-        "limit": MAX_PROP_KEYS,
-    }
-    rows = await stats_read(request, services(request).store.read, PROP_KEYS_SQL, params)
-    return [str(r[0]) for r in rows]
+    store = services(request).store
+    return await stats_read(request, store.prop_keys, site, q.start, q.end, MAX_PROP_KEYS)
 
 
 @router.get(
@@ -304,7 +265,8 @@ async def dashboard_export(request: Request, domain: str) -> Response:
     now = svc.clock()
 
     def ask(body: dict[str, Any]) -> dict[str, Any]:
-        return answer(svc.store, stats_query.parse(body, now, site.timezone, earliest), site)
+        q = stats_query.parse(body, now, site.timezone, earliest)
+        return answer(svc.store, q, site, filled=True)
 
     has_goals = bool(await asyncio.to_thread(svc.store.list_goals, site.id))
     data = await stats_read(request, export.build_zip, ask, base, state.interval, keys, has_goals)

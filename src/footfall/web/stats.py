@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, date, timedelta
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,8 +13,8 @@ from footfall.domain import Scope, Site
 from footfall.errors import InputError, NotFoundError
 from footfall.ingest.request import loads, normalize_domain
 from footfall.stats import query as stats_query
-from footfall.stats import v1
-from footfall.stats.runner import run
+from footfall.stats import runner, v1
+from footfall.store.base import Store
 from footfall.web.deps import api_key, read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 
@@ -32,20 +32,25 @@ def _site_for_key(request: Request, domain: str) -> Site:
 
 
 async def earliest_day(request: Request, site: Site) -> date:
-    """The first day of the site's "all" range: its first event's (or its creation's)."""
-    first = await stats_read(request, services(request).store.first_event_at, site.id)
-    return (first or site.created_at or services(request).clock()).astimezone(UTC).date()
+    svc = services(request)
+    return await stats_read(request, runner.first_day, svc.store, site, svc.clock())
 
 
 async def realtime_visitors(request: Request, site: Site) -> int:
-    """Distinct visitors in the last 5 minutes, now included."""
     svc = services(request)
-    now = svc.clock()
-    window = (now - timedelta(minutes=5), now + timedelta(microseconds=1))
-    q = stats_query.StatsQuery(site.domain, ("visitors",), *window, "UTC")
-    answer = await stats_read(request, run, svc.store, q, site)
-    visitors: int = answer["results"][0]["metrics"][0]
-    return visitors
+    return await stats_read(request, runner.realtime_visitors, svc.store, site, svc.clock())
+
+
+def answer(store: Store, q: stats_query.StatsQuery, site: Site, filled: bool) -> dict[str, Any]:
+    """The runner's answer, with the site's goals read in the same pool slot."""
+    run = runner.run_filled if filled else runner.run
+    return run(store, q, site, store.list_goals(site.id))
+
+
+async def run_query(
+    request: Request, q: stats_query.StatsQuery, site: Site, filled: bool = False
+) -> dict[str, Any]:
+    return await stats_read(request, answer, services(request).store, q, site, filled)
 
 
 @router.post("/api/v2/query", summary="Plausible Stats API v2 query (Bearer key, stats scope)")
@@ -55,13 +60,13 @@ async def query_v2(request: Request) -> Response:
     domain = body.get("site_id") if isinstance(body, dict) else None
     site = _site_for_key(request, str(domain or ""))
     q = stats_query.parse(body, svc.clock(), site.timezone, await earliest_day(request, site))
-    answer = await stats_read(request, run, svc.store, q, site)
-    answer["query"] = {
+    found = await run_query(request, q, site)
+    found["query"] = {
         **body,
         "site_id": site.domain,
         "date_range": [q.start.isoformat(), q.end.isoformat()],
     }
-    return json_response(answer)
+    return json_response(found)
 
 
 async def _v1(request: Request, site: Site, body: dict[str, Any]) -> dict[str, Any]:
@@ -72,8 +77,7 @@ async def _v1(request: Request, site: Site, body: dict[str, Any]) -> dict[str, A
         body["filters"] = v1.parse_filters(raw_filters)
     first = await earliest_day(request, site)
     q = stats_query.parse({"site_id": site.domain, **body}, svc.clock(), site.timezone, first)
-    answer: dict[str, Any] = await stats_read(request, run, svc.store, q, site)
-    return answer
+    return await run_query(request, q, site)
 
 
 def _today(request: Request, site: Site) -> date:
@@ -213,8 +217,8 @@ async def summary(request: Request, site: str) -> Response:
         found.timezone,
         earliest,
     )
-    total = await stats_read(request, run, svc.store, totals, found)
-    top = await stats_read(request, run, svc.store, pages, found)
+    total = await run_query(request, totals, found)
+    top = await run_query(request, pages, found)
     values = total["results"][0]["metrics"]
     return json_response(
         {

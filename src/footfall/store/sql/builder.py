@@ -1,4 +1,8 @@
-"""Plan a StatsQuery into one SQL statement (DuckDB dialect) over events and visits.
+"""Build a StatsQuery into one SQL statement, in a dialect, over events and visits.
+
+The builder lives with the store, not in stats/: it is what every SQL backend shares
+(DuckDB, PostgreSQL, ClickHouse differ only in their ``Dialect``), stats/ holds no SQL
+text, and a backend without SQL need not import it.
 
     ev  events of the site in the range (local time in the site's zone when a time
         dimension needs it)
@@ -18,19 +22,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import pairwise
 
 from footfall.domain import Goal
-from footfall.stats import timeline
-from footfall.stats.filters import (
-    Params,
-    column_for,
-    goal_condition,
-    is_event_dimension,
-    kind,
-    render,
-)
+from footfall.stats import metrics as metrics_table
+from footfall.stats import shares, timeline
+from footfall.stats.filters import is_event_dimension, kind
 from footfall.stats.query import Condition, Filter, Logical, StatsQuery
+from footfall.store.sql.dialect import Dialect, Params
+from footfall.store.sql.filters import column_for, goal_condition, render
 
 VISIT_ATTRS = {
     "visit:entry_page": "entry_page",
@@ -62,8 +63,6 @@ _TRUNC = {
     "time:week": "week",
     "time:month": "month",
 }
-VISIT_METRICS = ("visits", "bounce_rate", "visit_duration", "views_per_visit")
-# Sums over the events' revenue, in whatever currency they were sent (no conversion).
 REVENUE_METRICS = ("total_revenue", "average_revenue")
 
 
@@ -71,7 +70,6 @@ REVENUE_METRICS = ("total_revenue", "average_revenue")
 class Plan:
     sql: str
     params: dict[str, object]
-    dimension_count: int
 
 
 def _leaves(f: Filter) -> list[Condition]:
@@ -93,21 +91,47 @@ def _page_entry_filter(f: Filter) -> Filter | None:
     )
 
 
-def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
-    p = Params()
+def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal], dialect: Dialect) -> Plan:
+    """One statement: a row per group with its dimensions, its metrics, then (for share
+    metrics) the visitors of each baseline in ``shares.needed(q)`` order, then the
+    number of groups. Shares' baselines are read in the same statement."""
+    p = Params(dialect)
+    body = _statement(q, site_id, goals, p)
+    needed = shares.needed(q)
+    if not needed:
+        return Plan(body, p.values)
+    dims = [f"d{i}" for i in range(len(q.dimensions))]
+    out = [*dims, *(f"m{i}" for i in range(len(q.metrics)))]
+    sql = [f"WITH r AS ({body})"]
+    joins = []
+    for k, share_of in enumerate(needed):
+        base = shares.baseline(q, share_of)
+        keys = shares.group_positions(q) if share_of == "group" else []
+        cols = [f"d{j} AS b{k}_d{i}" for j, i in enumerate(keys)]
+        inner = _statement(base, site_id, goals, p)
+        sql.append(f", base{k} AS (SELECT {', '.join([*cols, f'm0 AS b{k}'])} FROM ({inner}) x)")
+        on = " AND ".join(f"d{i} IS NOT DISTINCT FROM b{k}_d{i}" for i in keys) or "TRUE"
+        joins.append(f" LEFT JOIN base{k} ON {on}")
+        out.append(f"coalesce(b{k}, 0) AS b{k}")
+    sql.append(
+        f"SELECT {', '.join([*out, 'total_rows'])} FROM r{''.join(joins)}"
+        f" ORDER BY {_order(q, dims)}"
+    )
+    return Plan("\n".join(sql), p.values)
+
+
+def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
+    dialect = p.dialect
     event_filters = [f for f in q.filters if kind(f) == "event"]
     visit_filters = [f for f in q.filters if kind(f) == "visit"]
     event_dims = [d for d in q.dimensions if is_event_dimension(d)]
     time_dims = [d for d in q.dimensions if d.startswith("time")]
     visit_dims = [d for d in q.dimensions if d.startswith("visit:")]
-    wants_visitors = any(
-        m in ("visitors", "percentage", "conversion_rate", "group_conversion_rate")
-        for m in q.metrics
-    )
+    wants_visitors = metrics_table.side(q.metrics, "visitors")
     wants_events = any(m in ("pageviews", "events") for m in q.metrics)
     wants_revenue = any(m in REVENUE_METRICS for m in q.metrics)
     # Read visits only for visit metrics, visit filters or visit dimensions.
-    sessions = any(m in VISIT_METRICS for m in q.metrics) or bool(visit_filters or visit_dims)
+    sessions = metrics_table.side(q.metrics, "visit") or bool(visit_filters or visit_dims)
     # Visitors are counted over events unless visit attributes decide their group, or
     # visits are read anyway and no event filter, event or time dimension is involved.
     visitors_from_events = not visit_dims and (
@@ -131,13 +155,12 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
     need_visits = visit_side
 
-    local = f", {_local_time(q, p, 'timestamp')} AS local_ts" if time_dims else ""
+    local = f", {local_time(q, p, 'timestamp')} AS local_ts" if time_dims else ""
     sql = [
         "WITH ev AS (",
         f"    SELECT *{local} FROM events",
         f"    WHERE site_id = {p.add(site_id)}"
-        f" AND timestamp >= {p.add(q.start.replace(tzinfo=None))}"
-        f" AND timestamp < {p.add(q.end.replace(tzinfo=None))}",
+        f" AND timestamp >= {p.time(q.start)} AND timestamp < {p.time(q.end)}",
         ")",
     ]
     ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters) or "TRUE"
@@ -148,17 +171,16 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
             "pageviews AS visit_pageviews",
             "events AS visit_events",
             "interactions",
-            "date_diff('second', started_at, ended_at) AS duration",
+            f"{dialect.seconds_between('started_at', 'ended_at')} AS duration",
             *sorted(needed),
         ]
         if time_dims:
-            cols.append(f"{_local_time(q, p, 'started_at')} AS started_at")
+            cols.append(f"{local_time(q, p, 'started_at')} AS started_at")
         # Visits are kept up to date at ingest (the visits table); a visit belongs to
         # the range its start falls in.
         sql.append(
             f", vs AS (SELECT {', '.join(cols)} FROM visits WHERE site_id = {p.add(site_id)}"
-            f" AND started_at >= {p.add(q.start.replace(tzinfo=None))}"
-            f" AND started_at < {p.add(q.end.replace(tzinfo=None))})"
+            f" AND started_at >= {p.time(q.start)} AND started_at < {p.time(q.end)})"
         )
         where = [render(f, dict(VISIT_ATTRS), p) for f in visit_filters]
         if event_filters:
@@ -190,24 +212,26 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
                 f"SELECT *, {p.add(g.display_name)} AS goal FROM fe WHERE {goal_condition(g, p)}"
                 for g in goals
             ]
-            fg = " UNION ALL ".join(per_goal) or "SELECT *, ''::VARCHAR AS goal FROM fe WHERE FALSE"
+            none = "SELECT *, CAST('' AS VARCHAR) AS goal FROM fe WHERE FALSE"
+            fg = " UNION ALL ".join(per_goal) or none
             sql.append(f", fg AS ({fg})")
         events_cte = "fg" if "event:goal" in q.dimensions else "fe"
         e_cols = dict(_EVENT_COLS) | {d: f"v_{VISIT_ATTRS[d]}" for d in visit_dims}
         e_cols["event:goal"] = "goal"
         e_exprs = [
-            f"date_trunc('{_TRUNC[d]}', local_ts)"
-            if d.startswith("time")
-            else column_for(d, e_cols, p)
-            for d in q.dimensions
+            dialect.trunc(_TRUNC[dim], "local_ts")
+            if dim.startswith("time")
+            else column_for(dim, e_cols, p)
+            for dim in q.dimensions
         ]
         # Only the aggregates asked for: each one costs on a million rows. The event
         # count stays as the one that always exists (the FULL JOIN needs a row per group).
         e_aggs = ["count(*) AS events"]
         if "pageviews" in q.metrics:
-            e_aggs.append("count(*) FILTER (WHERE name = 'pageview') AS pageviews")
+            pageviews = dialect.count_if("name = 'pageview'")
+            e_aggs.append(f"{pageviews} AS pageviews")
         if wants_visitors and visitors_from_events:
-            e_aggs.append("count(DISTINCT visitor_id) AS e_visitors")
+            e_aggs.append(f"{dialect.count_distinct('visitor_id')} AS e_visitors")
         if wants_revenue:
             e_aggs.append("sum(revenue_amount) AS total_revenue")
             e_aggs.append("round(avg(revenue_amount), 2) AS average_revenue")
@@ -225,10 +249,10 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
             v_prefix = f"{', '.join(dims)}, " if dims else ""
         else:
             v_exprs = [
-                f"date_trunc('{_TRUNC[d]}', started_at)"
-                if d.startswith("time")
-                else column_for(d, v_cols, p)
-                for d in q.dimensions
+                dialect.trunc(_TRUNC[dim], "started_at")
+                if dim.startswith("time")
+                else column_for(dim, v_cols, p)
+                for dim in q.dimensions
             ]
             source, v_select, v_group, v_prefix = "fv", select(v_exprs), group, ""
         entry = " AND ".join(render(f, dict(VISIT_ATTRS), p) for f in entry_filters)
@@ -236,16 +260,16 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         if page_dim is not None and "bounce_rate" in q.metrics:
             entered.append(f"entry_page = d{page_dim}")
         bounce_src = (
-            f"CASE WHEN {' AND '.join(entered)} THEN bounce::INTEGER END"
+            f"CASE WHEN {' AND '.join(entered)} THEN CAST(bounce AS INTEGER) END"
             if entered
-            else "bounce::INTEGER"
+            else "CAST(bounce AS INTEGER)"
         )
         sql.append(
             f", v AS (SELECT {v_prefix}{v_select}count(*) AS visits,"
-            " count(DISTINCT visitor_id) AS v_visitors,"
+            f" {dialect.count_distinct('visitor_id')} AS v_visitors,"
             f" round(100 * avg({bounce_src})) AS bounce_rate,"
             " round(avg(CASE WHEN bounce THEN 0 ELSE duration END)) AS visit_duration,"
-            " round(sum(visit_pageviews) / count(*), 2) AS views_per_visit,"
+            f" {dialect.ratio('sum(visit_pageviews)', 'count(*)', 2)} AS views_per_visit,"
             " sum(visit_pageviews) AS v_pageviews, sum(visit_events) AS v_events"
             f" FROM {source}{v_group})"
         )
@@ -264,7 +288,7 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
     for share in ("percentage", "conversion_rate", "group_conversion_rate"):
         pick[share] = pick["visitors"]  # the runner turns these counts into shares
     if "time_on_page" in q.metrics:
-        sql.append(_time_on_page(q, ev_match, bool(visit_filters)))
+        sql.append(_time_on_page(q, dialect, ev_match, bool(visit_filters)))
         pick["time_on_page"] = "tp.time_on_page"
     # time_on_page stays NULL (null in JSON) where no time can be measured.
     metrics = [
@@ -281,40 +305,52 @@ def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal] = ()) -> Plan:
         f"SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM {source}"
         f" ORDER BY {_order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
-    return Plan("\n".join(sql), p.values, len(dims))
+    return "\n".join(sql)
 
 
-def _time_on_page(q: StatsQuery, ev_match: str, visit_filtered: bool) -> str:
+def _time_on_page(q: StatsQuery, d: Dialect, ev_match: str, visit_filtered: bool) -> str:
     """Seconds from a pageview to the next pageview of the same visit, averaged per page
     (the last page of a visit has no next pageview, so no measurable time)."""
     within = " AND session_id IN (SELECT session_id FROM fv)" if visit_filtered else ""
     group = " GROUP BY pathname" if q.dimensions else ""
     page = "pathname AS page, " if q.dimensions else ""
+    following = "lead(timestamp) OVER (PARTITION BY session_id ORDER BY timestamp)"
     return (
-        ", tp_raw AS (SELECT *, date_diff('second', timestamp, lead(timestamp) OVER"
-        " (PARTITION BY session_id ORDER BY timestamp)) AS secs"
+        f", tp_raw AS (SELECT *, {d.seconds_between('timestamp', following)} AS secs"
         " FROM ev WHERE name = 'pageview')"
         f", tp AS (SELECT {page}round(avg(secs)) AS time_on_page FROM tp_raw"
         f" WHERE secs IS NOT NULL AND {ev_match}{within}{group})"
     )
 
 
-def _local_time(q: StatsQuery, p: Params, column: str) -> str:
+def local_time(q: StatsQuery, p: Params, column: str) -> str:
     """Events' wall-clock time in the site's zone, as plain arithmetic.
 
-    A time-zone conversion per event (ICU) made a 1M-event timeseries take ~0.5 s; the
-    UTC offset only changes at DST transitions, so the range is cut at those and each
-    piece adds its constant offset.
+    A time-zone conversion per event made a 1M-event timeseries take ~0.5 s on DuckDB;
+    the UTC offset only changes at DST transitions, so the range is cut at those and
+    each piece adds its constant offset (the dialect spells the addition).
     """
     pieces = timeline.offsets(q.timezone, q.start, q.end)
     last = pieces[-1][1]
     if len(pieces) == 1:
-        return f"{column} + to_seconds({p.add(last)}::BIGINT)" if last else column
+        return p.dialect.local_time(column, p.add(last)) if last else column
     cases = " ".join(
-        f"WHEN {column} < {p.add(until.replace(tzinfo=None))} THEN {p.add(offset)}"
+        f"WHEN {column} < {p.time(until)} THEN {p.add(offset)}"
         for (_, offset), (until, _) in pairwise(pieces)
     )
-    return f"{column} + to_seconds((CASE {cases} ELSE {p.add(last)} END)::BIGINT)"
+    return p.dialect.local_time(column, f"CASE {cases} ELSE {p.add(last)} END")
+
+
+def prop_keys(site_id: int, start: datetime, end: datetime, limit: int, dialect: Dialect) -> Plan:
+    """The custom property keys of a site's events in ``[start, end)``, most used first."""
+    p = Params(dialect)
+    sql = (
+        f"SELECT k, count(*) AS n FROM (SELECT {dialect.prop_keys('props')} AS k FROM events"
+        f" WHERE site_id = {p.add(site_id)} AND timestamp >= {p.time(start)}"
+        f" AND timestamp < {p.time(end)}) keys GROUP BY k ORDER BY n DESC, k"
+        f" LIMIT {p.add(limit)}"
+    )
+    return Plan(sql, p.values)
 
 
 def _order(q: StatsQuery, dims: list[str]) -> str:

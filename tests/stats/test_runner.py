@@ -1,0 +1,156 @@
+"""The runner over a real store: shares, comparisons, filled buckets, realtime and the
+first day, each checked against counts made here from the events written."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from footfall.domain import Event, Goal, Site
+from footfall.stats import runner
+from footfall.stats.query import parse
+from footfall.store.duckdb import DuckDBStore
+
+NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
+
+
+def _site(store: DuckDBStore) -> Site:
+    return store.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
+
+
+def _visit(site: Site, visitor: int, at: datetime, *names: str) -> list[Event]:
+    """One visit: a pageview of /, then the named events a minute apart."""
+    return [
+        Event(site.id, at + timedelta(minutes=i), name, "example.com", "/", visitor, visitor)
+        for i, name in enumerate(("pageview", *names))
+    ]
+
+
+def _ask(store: DuckDBStore, site: Site, body: dict[str, Any]) -> dict[str, Any]:
+    q = parse({"site_id": site.domain, **body}, NOW, site.timezone, NOW.date())
+    return runner.run_filled(store, q, site, store.list_goals(site.id))
+
+
+def test_shares_and_comparison_from_the_events(store: DuckDBStore) -> None:
+    site = _site(store)
+    store.add_goal(site.id, "Signup", "", "Signup")
+    rng = random.Random(7)
+    this_week = [rng.random() < 0.4 for _ in range(30)]  # did visitor i sign up?
+    last_week = [rng.random() < 0.2 for _ in range(20)]
+    events = []
+    for i, signed in enumerate(this_week):
+        events += _visit(site, i, NOW - timedelta(days=1 + i % 5), *(["Signup"] if signed else []))
+    for i, signed in enumerate(last_week):
+        at = NOW - timedelta(days=8 + i % 5)
+        events += _visit(site, 1000 + i, at, *(["Signup"] if signed else []))
+    rng.shuffle(events)
+    store.write_events(events)
+    answer = _ask(
+        store,
+        site,
+        {
+            "metrics": ["visitors", "conversion_rate"],
+            "date_range": "7d",
+            "filters": [["is", "event:goal", ["Signup"]]],
+            "include": {"comparisons": {"mode": "previous_period"}},
+        },
+    )
+    [row] = answer["results"]
+    now_rate = round(100 * sum(this_week) / len(this_week), 2)
+    before_rate = round(100 * sum(last_week) / len(last_week), 2)
+    assert row["metrics"] == [sum(this_week), now_rate]
+    assert row["comparison"]["metrics"] == [sum(last_week), before_rate]
+    assert row["comparison"]["change"][1] == round((now_rate - before_rate) / before_rate * 100)
+
+
+def test_a_timeseries_comparison_has_every_bucket_on_both_sides(store: DuckDBStore) -> None:
+    site = _site(store)
+    store.write_events(_visit(site, 1, NOW - timedelta(days=2)))  # one day of seven
+    answer = _ask(
+        store,
+        site,
+        {
+            "metrics": ["visitors"],
+            "date_range": "7d",
+            "dimensions": ["time:day"],
+            "include": {"comparisons": {"mode": "previous_period"}},
+        },
+    )
+    rows = answer["results"]
+    meta = answer["meta"]
+    assert [r["dimensions"][0] for r in rows] == meta["time_labels"]
+    assert [r["comparison"]["dimensions"][0] for r in rows] == meta["comparison_labels"]
+    day = (NOW - timedelta(days=2)).date().isoformat()
+    assert [r["metrics"][0] for r in rows] == [int(label == day) for label in meta["time_labels"]]
+    assert all(r["comparison"]["metrics"] == [0] for r in rows)
+
+
+def test_realtime_counts_the_last_five_minutes(store: DuckDBStore) -> None:
+    site = _site(store)
+    ages = [0, 1, 4.9, 5.1, 30]  # minutes before now, one visitor each
+    events = [
+        e for i, age in enumerate(ages) for e in _visit(site, i, NOW - timedelta(minutes=age))
+    ]
+    store.write_events([e for e in events if e.timestamp <= NOW])
+    assert runner.realtime_visitors(store, site, NOW) == 3
+
+
+def test_the_first_day_is_the_first_events_else_the_sites(store: DuckDBStore) -> None:
+    site = _site(store)
+    created = Site(site.id, site.domain, created_at=NOW - timedelta(days=3))
+    assert runner.first_day(store, created, NOW) == (NOW - timedelta(days=3)).date()
+    store.write_events(_visit(site, 1, NOW - timedelta(days=40)) + _visit(site, 2, NOW))
+    assert runner.first_day(store, created, NOW) == (NOW - timedelta(days=40)).date()
+
+
+def test_goals_are_the_callers(store: DuckDBStore) -> None:
+    """The runner asks with the goals it is given (a comparison does not reload them)."""
+    site = _site(store)
+    store.write_events(_visit(site, 1, NOW - timedelta(days=1), "Signup"))
+    q = parse(
+        {
+            "site_id": site.domain,
+            "metrics": ["visitors"],
+            "date_range": "7d",
+            "dimensions": ["event:goal"],
+            "include": {"comparisons": {"mode": "previous_period"}},
+        },
+        NOW,
+        "UTC",
+        NOW.date(),
+    )
+    goal = Goal(0, site.id, "Signup", "", "Signed up")
+    [row] = runner.run(store, q, site, [goal])["results"]
+    assert row["dimensions"] == ["Signed up"]
+    assert row["comparison"]["metrics"] == [0]
+
+
+def test_shares_per_group_come_from_one_statement(store: DuckDBStore) -> None:
+    """percentage divides by every visitor, group_conversion_rate by the group's."""
+    site = _site(store)
+    store.add_goal(site.id, "Signup", "", "Signup")
+    rng = random.Random(11)
+    people = [(rng.choice(["Chrome", "Firefox", ""]), rng.random() < 0.3) for _ in range(40)]
+    events = []
+    for i, (browser, converted) in enumerate(people):
+        visit = _visit(site, i, NOW - timedelta(days=1 + i % 3), *(["Signup"] if converted else []))
+        for e in visit:
+            e.browser = browser
+        events += visit
+    rng.shuffle(events)
+    store.write_events(events)
+    dims = {"date_range": "7d", "dimensions": ["visit:browser"]}
+    share = _ask(store, site, {"metrics": ["visitors", "percentage"], **dims})
+    expected = {b or "(none)": sum(1 for x, _ in people if x == b) for b in {x for x, _ in people}}
+    assert {r["dimensions"][0]: r["metrics"] for r in share["results"]} == {
+        b: [n, round(100 * n / len(people), 2)] for b, n in expected.items()
+    }
+    goal = {"filters": [["is", "event:goal", ["Signup"]]]}
+    rate = _ask(store, site, {"metrics": ["visitors", "group_conversion_rate"], **dims, **goal})
+    signed = {
+        b or "(none)": sum(1 for x, s in people if x == b and s) for b in {x for x, _ in people}
+    }
+    assert {r["dimensions"][0]: r["metrics"] for r in rate["results"]} == {
+        b: [n, round(100 * n / expected[b], 2)] for b, n in signed.items() if n
+    }
