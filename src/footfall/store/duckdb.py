@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import Any, overload
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from footfall import priority
 from footfall.accounts.models import (
@@ -38,9 +39,10 @@ from footfall.accounts.models import (
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.store.applier import Applier, ApplyHealth
-from footfall.store.base import RecentSession, StoredKey
+from footfall.store.base import StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
+from footfall.visits import TIMEOUT, VISITOR_REACH
 
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
@@ -118,31 +120,51 @@ def _share(row: tuple[Any, ...]) -> SharedLink:
     return SharedLink(share_id, site_id, token, name, password_hash, _utc(created), _utc(revoked))
 
 
-def _rebuild_visits(cur: duckdb.DuckDBPyConnection) -> None:
-    """All visits from all events: the ingest-time merge, given every event as its batch."""
+def _recompute_visits(
+    cur: duckdb.DuckDBPyConnection, lo: datetime, hi: datetime, timeout: timedelta
+) -> None:
+    """Re-split the visits of every (site, visitor) in ``incoming_batch`` (footfall/visits.py)
+    from their events between ``lo`` and ``hi``: new session ids on their events, their
+    rows in ``visits`` replaced."""
+    span = {"lo": lo, "hi": hi}
+    cur.execute(Q["recompute_visits"], {**span, "timeout": timeout // timedelta(minutes=1)})
+    try:
+        cur.execute(Q["set_event_sessions"], span)
+        cur.execute(Q["delete_stale_visits"], span)
+        cur.execute(Q["upsert_visits"])
+    finally:
+        cur.execute("DROP TABLE new_visits")
+
+
+def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT) -> None:
+    """Every visit again from every event (migrations, bulk loads)."""
     cur.execute("DELETE FROM visits")
     cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM events")
     try:
-        cur.execute(Q["upsert_visits"])
+        _recompute_visits(cur, datetime.min, datetime.max, timeout)
     finally:
         cur.execute("DROP VIEW incoming_batch")
 
 
 # Schema migrations in order, each with an optional data step run in its transaction.
-_MIGRATIONS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection], None] | None], ...] = (
+_MIGRATIONS: tuple[
+    tuple[str, Callable[[duckdb.DuckDBPyConnection, timedelta], None] | None], ...
+] = (
     ("001_init.sql", None),
     ("002_journal.sql", None),
     ("003_goals.sql", None),
     ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
     ("005_accounts.sql", None),
+    ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
 )
 
 
 class DuckDBStore:
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, visit_timeout: timedelta = TIMEOUT) -> None:
         self._path = path
+        self._visit_timeout = visit_timeout
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
@@ -209,7 +231,7 @@ class DuckDBStore:
                 self._db.execute("BEGIN")
                 self._db.execute((sql_dir / name).read_text())
                 if data_step is not None:
-                    data_step(self._db)
+                    data_step(self._db, self._visit_timeout)
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
 
@@ -290,7 +312,11 @@ class DuckDBStore:
             cur.register("incoming_batch", table)
             try:
                 cur.execute(Q["insert_events"])
-                cur.execute(Q["upsert_visits"])
+                lo, hi = pc.min_max(table["timestamp"]).values()
+                reach = VISITOR_REACH
+                _recompute_visits(
+                    cur, lo.as_py() - reach, hi.as_py() + reach, self._visit_timeout
+                )
             finally:
                 cur.unregister("incoming_batch")
             if applied_seq is not None:
@@ -318,16 +344,6 @@ class DuckDBStore:
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
-
-    def recent_sessions(self, since: datetime) -> list[RecentSession]:
-        self.apply_pending()
-        rows = self._all("recent_sessions", [since.astimezone(UTC).replace(tzinfo=None)])
-        return [
-            RecentSession(
-                r[0], r[1], r[2], r[3].replace(tzinfo=UTC), r[4].replace(tzinfo=UTC), r[5]
-            )
-            for r in rows
-        ]
 
     # sites -------------------------------------------------------------------
     def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
@@ -497,7 +513,7 @@ class DuckDBStore:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
         self.apply_pending()
         with self._write_lock, self._transaction() as cur:
-            _rebuild_visits(cur)
+            _rebuild_visits(cur, self._visit_timeout)
 
     def first_event_at(self, site_id: int) -> datetime | None:
         self.apply_pending()

@@ -17,7 +17,6 @@ from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
-from footfall.ingest.sessions import MemorySessionStore
 from footfall.ingest.sites import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
@@ -38,7 +37,6 @@ class Services:
     store: Store
     keys: KeyRing
     sites: SiteCache
-    sessions: MemorySessionStore
     pipeline: Pipeline
     metrics: Metrics
     admin_token: str
@@ -57,18 +55,17 @@ class Services:
     def build(
         cls, settings: Settings, store: Store | None = None, clock: Clock = utc_now
     ) -> Services:
-        store = store or open_store(settings.database_url)
+        store = store or open_store(
+            settings.database_url, timedelta(minutes=settings.session_timeout_minutes)
+        )
         secret = resolve_secret(settings, "secret_key", settings.secret_key)
         admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
         sites = SiteCache(store)
-        timeout = timedelta(minutes=settings.session_timeout_minutes)
-        sessions = MemorySessionStore(timeout)
-        sessions.seed(store.recent_sessions(clock() - timeout))
         try:
             geo = GeoLocator(settings.geoip_db)
         except ValueError as exc:
             raise ConfigError(f"FOOTFALL_GEOIP_DB: {exc}") from None
-        pipeline = Pipeline(sites, VisitorHasher(store, clock), sessions, geo)
+        pipeline = Pipeline(sites, VisitorHasher(store, clock), geo)
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
         metrics.watch_store(store.health)
@@ -77,7 +74,6 @@ class Services:
             store,
             KeyRing(store, secret, clock),
             sites,
-            sessions,
             pipeline,
             metrics,
             admin_token,
@@ -113,7 +109,6 @@ class Services:
     async def _housekeeping(self, every: float = 30.0) -> None:
         while True:
             await asyncio.sleep(every)
-            self.sessions.prune()
             try:
                 await asyncio.to_thread(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
