@@ -23,9 +23,6 @@ from datetime import datetime, timedelta
 from footfall.domain import Event
 
 TIMEOUT = timedelta(minutes=30)
-# A visitor id lives one UTC day (the salt rotates daily; future timestamps are accepted
-# up to 5 minutes ahead), so all of a visitor's events lie within this reach of any one.
-VISITOR_REACH = timedelta(days=1, hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +43,10 @@ class VisitSummary:
 
     @property
     def duration(self) -> int:
-        """Whole seconds from first to last event; a bounce counts 0."""
-        return 0 if self.bounce else int((self.ended_at - self.started_at).total_seconds())
+        """Seconds from first to last event, as clock seconds passed (SQL's date_diff);
+        a bounce counts 0."""
+        seconds = int(self.ended_at.timestamp()) - int(self.started_at.timestamp())
+        return 0 if self.bounce else seconds
 
 
 def split(events: Iterable[Event], timeout: timedelta = TIMEOUT) -> list[VisitSummary]:

@@ -24,7 +24,6 @@ from typing import Any, overload
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from footfall import priority
 from footfall.accounts.models import (
@@ -42,7 +41,7 @@ from footfall.store.applier import Applier, ApplyHealth
 from footfall.store.base import StoredKey
 from footfall.store.journal import Journal
 from footfall.store.sql import queries
-from footfall.visits import TIMEOUT, VISITOR_REACH
+from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
@@ -120,20 +119,27 @@ def _share(row: tuple[Any, ...]) -> SharedLink:
     return SharedLink(share_id, site_id, token, name, password_hash, _utc(created), _utc(revoked))
 
 
-def _recompute_visits(
-    cur: duckdb.DuckDBPyConnection, lo: datetime, hi: datetime, timeout: timedelta
-) -> None:
+def _recompute_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta) -> None:
     """Re-split the visits of every (site, visitor) in ``incoming_batch`` (footfall/visits.py)
-    from their events between ``lo`` and ``hi``: new session ids on their events, their
-    rows in ``visits`` replaced."""
-    span = {"lo": lo, "hi": hi}
-    cur.execute(Q["recompute_visits"], {**span, "timeout": timeout // timedelta(minutes=1)})
+    where its events can change them: new session ids on their events, their rows in
+    ``visits`` replaced. Needs ``visits`` to hold the rule's visits of the events before."""
+    span = cur.execute(Q["batch_span"]).fetchone()
+    if span is None or span[0] is None:
+        return
+    minutes = timeout // timedelta(minutes=1)
+    wide = {"lo": span[0] - timeout, "hi": span[1] + timeout}
+    cur.execute(Q["touched_visitors"], {**wide, "timeout": minutes})
     try:
-        cur.execute(Q["set_event_sessions"], span)
-        cur.execute(Q["delete_stale_visits"], span)
+        row = cur.execute(Q["touched_span"]).fetchone()
+        assert row is not None
+        touched = {"lo": row[0], "hi": row[1]}
+        cur.execute(Q["recompute_visits"], {**touched, "timeout": minutes})
+        cur.execute(Q["set_event_sessions"], touched)
+        cur.execute(Q["delete_stale_visits"], touched)
         cur.execute(Q["upsert_visits"])
     finally:
-        cur.execute("DROP TABLE new_visits")
+        cur.execute("DROP TABLE IF EXISTS new_visits")
+        cur.execute("DROP TABLE touched")
 
 
 def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT) -> None:
@@ -141,7 +147,7 @@ def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT
     cur.execute("DELETE FROM visits")
     cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM events")
     try:
-        _recompute_visits(cur, datetime.min, datetime.max, timeout)
+        _recompute_visits(cur, timeout)
     finally:
         cur.execute("DROP VIEW incoming_batch")
 
@@ -312,11 +318,7 @@ class DuckDBStore:
             cur.register("incoming_batch", table)
             try:
                 cur.execute(Q["insert_events"])
-                lo, hi = pc.min_max(table["timestamp"]).values()
-                reach = VISITOR_REACH
-                _recompute_visits(
-                    cur, lo.as_py() - reach, hi.as_py() + reach, self._visit_timeout
-                )
+                _recompute_visits(cur, self._visit_timeout)
             finally:
                 cur.unregister("incoming_batch")
             if applied_seq is not None:

@@ -99,17 +99,41 @@ DELETE FROM goals WHERE site_id = ? AND display_name = ? RETURNING id
 DELETE FROM goals WHERE site_id = ?
 
 
+-- name: batch_span
+SELECT min(timestamp), max(timestamp) FROM incoming_batch
+
+-- name: touched_visitors
+-- The visit rule (footfall/visits.py, docs/backends.md) re-applied to the visitors of
+-- incoming_batch: for each, the span its new events can change, i.e. their own span
+-- widened to every stored visit that comes within the timeout of it (a visit further
+-- away keeps its bounds). $lo/$hi (the batch's span widened by the timeout) are
+-- constants, so zone maps skip the rest of the table.
+CREATE OR REPLACE TEMP TABLE touched AS
+SELECT b.site_id, b.visitor_id,
+    least(b.first_at, min(v.started_at)) AS lo, greatest(b.last_at, max(v.ended_at)) AS hi
+FROM (SELECT site_id, visitor_id, min(timestamp) AS first_at, max(timestamp) AS last_at
+      FROM incoming_batch GROUP BY site_id, visitor_id) b
+LEFT JOIN (SELECT * FROM visits WHERE ended_at >= $lo AND started_at <= $hi) v
+    ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
+    AND v.ended_at > b.first_at - to_minutes($timeout)
+    AND v.started_at < b.last_at + to_minutes($timeout)
+GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
+
+-- name: touched_span
+SELECT min(lo), max(hi) FROM touched
+
 -- name: recompute_visits
--- The visit rule (footfall/visits.py, docs/backends.md): the visits of every (site,
--- visitor) in incoming_batch, from all their stored events between $lo and $hi (the
--- batch's time span widened by a visitor id's lifetime, so zone maps skip the rest).
+-- Their events in those spans, split where consecutive ones are $timeout minutes apart.
 -- Ties are broken by value (the struct keys), so arrival order never shows.
 CREATE OR REPLACE TEMP TABLE new_visits AS
-WITH touched AS (SELECT DISTINCT site_id, visitor_id FROM incoming_batch),
-ev AS (
-    SELECT e.*, lag(e.timestamp) OVER (
+WITH ev AS (
+    SELECT e.site_id, e.visitor_id, e.timestamp, e.name, e.pathname, e.interactive, e.referrer_source,
+        e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign, e.utm_content,
+        e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version, e.country,
+        e.region, e.city, e.screen_size, lag(e.timestamp) OVER (
         PARTITION BY e.site_id, e.visitor_id ORDER BY e.timestamp) AS previous_at
     FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+        AND e.timestamp >= t.lo AND e.timestamp <= t.hi
     WHERE e.timestamp >= $lo AND e.timestamp <= $hi
 ),
 numbered AS (
@@ -155,10 +179,11 @@ WHERE events.site_id = v.site_id AND events.visitor_id = v.visitor_id
     AND events.timestamp >= $lo AND events.timestamp <= $hi
 
 -- name: delete_stale_visits
--- Visits of the touched visitors that the new split no longer has (two merged into one).
+-- Visits in the touched spans that the new split no longer has (two merged into one).
 DELETE FROM visits WHERE started_at >= $lo AND started_at <= $hi
-    AND EXISTS (SELECT 1 FROM new_visits n
-                WHERE n.site_id = visits.site_id AND n.visitor_id = visits.visitor_id)
+    AND EXISTS (SELECT 1 FROM touched t WHERE t.site_id = visits.site_id
+                AND t.visitor_id = visits.visitor_id AND visits.started_at >= t.lo
+                AND visits.started_at <= t.hi)
     AND session_id NOT IN (SELECT session_id FROM new_visits)
 
 -- name: upsert_visits
