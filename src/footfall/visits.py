@@ -66,7 +66,6 @@ def split(events: Iterable[Event], timeout: timedelta = TIMEOUT) -> list[VisitSu
     return out
 
 
-
 def _summary(run: list[Event]) -> VisitSummary:
     views = [(e.timestamp, e.pathname) for e in run if e.name == "pageview"]
     return VisitSummary(
