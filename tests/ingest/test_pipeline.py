@@ -22,9 +22,7 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def pipeline(store: DuckDBStore) -> Pipeline:
     store.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
-    return Pipeline(
-        SiteCache(store), VisitorHasher(store, lambda: NOW), GeoLocator()
-    )
+    return Pipeline(SiteCache(store), VisitorHasher(store, lambda: NOW), GeoLocator())
 
 
 def request(**kw: object) -> IngestRequest:

@@ -119,10 +119,13 @@ def _share(row: tuple[Any, ...]) -> SharedLink:
     return SharedLink(share_id, site_id, token, name, password_hash, _utc(created), _utc(revoked))
 
 
-def _recompute_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta) -> None:
+def _recompute_visits(
+    cur: duckdb.DuckDBPyConnection, timeout: timedelta, *, fresh: bool = True
+) -> None:
     """Re-split the visits of every (site, visitor) in ``incoming_batch`` (footfall/visits.py)
-    where its events can change them: new session ids on their events, their rows in
-    ``visits`` replaced. Needs ``visits`` to hold the rule's visits of the events before."""
+    where its events can change them: session ids on their events, their rows in ``visits``
+    replaced; when ``fresh``, the batch's events are inserted with their visits' ids.
+    Needs ``visits`` to hold the rule's visits of the stored events."""
     span = cur.execute(Q["batch_span"]).fetchone()
     if span is None or span[0] is None:
         return
@@ -133,8 +136,10 @@ def _recompute_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta) -> Non
         row = cur.execute(Q["touched_span"]).fetchone()
         assert row is not None
         touched = {"lo": row[0], "hi": row[1]}
-        cur.execute(Q["recompute_visits"], {**touched, "timeout": minutes})
+        cur.execute(Q["recompute_visits"], {**touched, "timeout": minutes, "fresh": fresh})
         cur.execute(Q["set_event_sessions"], touched)
+        if fresh:
+            cur.execute(Q["insert_events"])
         cur.execute(Q["delete_stale_visits"], touched)
         cur.execute(Q["upsert_visits"])
     finally:
@@ -147,7 +152,7 @@ def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT
     cur.execute("DELETE FROM visits")
     cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM events")
     try:
-        _recompute_visits(cur, timeout)
+        _recompute_visits(cur, timeout, fresh=False)
     finally:
         cur.execute("DROP VIEW incoming_batch")
 
@@ -317,8 +322,7 @@ class DuckDBStore:
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
             try:
-                cur.execute(Q["insert_events"])
-                _recompute_visits(cur, self._visit_timeout)
+                _recompute_visits(cur, self._visit_timeout)  # inserts the events too
             finally:
                 cur.unregister("incoming_batch")
             if applied_seq is not None:

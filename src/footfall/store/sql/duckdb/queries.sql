@@ -1,7 +1,11 @@
 -- Fixed queries of the embedded store; parameters are always bound, never formatted in.
 
 -- name: insert_events
-INSERT INTO events BY NAME SELECT * FROM incoming_batch
+-- The batch's events, each with the id of its visit (recompute_visits ran first).
+INSERT INTO events BY NAME
+SELECT b.* REPLACE (v.session_id AS session_id) FROM incoming_batch b JOIN new_visits v
+    ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
+    AND b.timestamp >= v.started_at AND b.timestamp <= v.ended_at
 
 -- name: count_events
 SELECT count(*) FROM events WHERE site_id = ?
@@ -123,18 +127,26 @@ GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
 SELECT min(lo), max(hi) FROM touched
 
 -- name: recompute_visits
--- Their events in those spans, split where consecutive ones are $timeout minutes apart.
+-- Their events in those spans (the stored ones and, when $fresh, the batch's, not yet
+-- stored), split where consecutive ones are $timeout minutes apart.
 -- Ties are broken by value (the struct keys), so arrival order never shows.
 CREATE OR REPLACE TEMP TABLE new_visits AS
-WITH ev AS (
-    SELECT e.site_id, e.visitor_id, e.timestamp, e.name, e.pathname, e.interactive, e.referrer_source,
-        e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign, e.utm_content,
-        e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version, e.country,
-        e.region, e.city, e.screen_size, lag(e.timestamp) OVER (
+WITH stored AS (
+    SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
+        channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
+        browser_version, os, os_version, country, region, city, screen_size
+    FROM events WHERE timestamp >= $lo AND timestamp <= $hi
+    UNION ALL
+    SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
+        channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
+        browser_version, os, os_version, country, region, city, screen_size
+    FROM incoming_batch WHERE $fresh
+),
+ev AS (
+    SELECT e.*, lag(e.timestamp) OVER (
         PARTITION BY e.site_id, e.visitor_id ORDER BY e.timestamp) AS previous_at
-    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+    FROM stored e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
         AND e.timestamp >= t.lo AND e.timestamp <= t.hi
-    WHERE e.timestamp >= $lo AND e.timestamp <= $hi
 ),
 numbered AS (
     SELECT *, sum((previous_at IS NULL OR timestamp - previous_at >= to_minutes($timeout))::INTEGER)
@@ -172,6 +184,7 @@ SELECT (hash(site_id, visitor_id, min(timestamp)) >> 1)::BIGINT AS session_id,
 FROM numbered GROUP BY site_id, visitor_id, visit_no
 
 -- name: set_event_sessions
+-- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
 UPDATE events SET session_id = v.session_id FROM new_visits v
 WHERE events.site_id = v.site_id AND events.visitor_id = v.visitor_id
     AND events.timestamp >= v.started_at AND events.timestamp <= v.ended_at
