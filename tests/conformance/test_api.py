@@ -77,6 +77,7 @@ def loaded(
         with TestClient(pair[0]) as one, TestClient(pair[1]) as two:
             for i, batch in enumerate(half):
                 _send((one, two)[i % 2], ingest, batch)
+        store.close()
     with TestClient(create_app(settings, clock=Clock(NOW))) as client:
         yield client, stats, traffic, arrival
 

@@ -48,6 +48,8 @@ class Services:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="footfall-ingest")
     )
     buffer: WriteBuffer | None = None
+    # False when the caller passed the store in (several apps may share one): it closes it
+    owns_store: bool = True
     ingestor: Ingestor | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -55,6 +57,7 @@ class Services:
     def build(
         cls, settings: Settings, store: Store | None = None, clock: Clock = utc_now
     ) -> Services:
+        owns_store = store is None
         store = store or open_store(
             settings.database_url, timedelta(minutes=settings.session_timeout_minutes)
         )
@@ -84,6 +87,7 @@ class Services:
                 settings.stats_per_caller,
                 settings.query_timeout_seconds,
             ),
+            owns_store=owns_store,
         )
 
     def _on_flush(self, stats: FlushStats) -> None:
@@ -115,7 +119,8 @@ class Services:
                 log.exception("could not record API key use")
 
     async def stop(self) -> None:
-        """Flush pending events, record key use, end the executors, close the store."""
+        """Flush pending events, record key use, end the executors, close the store if
+        this app opened it."""
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -125,4 +130,5 @@ class Services:
         await asyncio.to_thread(self.keys.flush_last_used)
         await asyncio.to_thread(self.reads.close)
         self.ingest_executor.shutdown()
-        self.store.close()
+        if self.owns_store:
+            self.store.close()
