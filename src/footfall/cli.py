@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import signal
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, Any, Protocol
@@ -74,7 +75,9 @@ class LocalAdmin:
     """The store opened directly, when no server holds it."""
 
     def __init__(self, settings: Settings) -> None:
-        store = open_store(settings.database_url)
+        store = open_store(
+            settings.database_url, timedelta(minutes=settings.session_timeout_minutes)
+        )
         secret = resolve_secret(settings, "secret_key", settings.secret_key)
         self._admin = Admin(store, KeyRing(store, secret))
         self._accounts = Accounts(store, secret)

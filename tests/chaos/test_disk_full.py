@@ -14,6 +14,16 @@ from tests.chaos.load import Load
 from tests.disk import small_disk
 
 
+def ready_again(url: str, within: float = 60) -> bool:
+    """Wait (bounded) for /ready to answer 200: the applier retries with backoff."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if httpx.get(f"{url}/ready", timeout=10).status_code == 200:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def test_a_full_disk_loses_no_acknowledged_event(backend: Backend, tmp_path: Path) -> None:
     with small_disk(backend.data_dir(tmp_path), 40) as disk:
         deployment = deploy(backend, tmp_path)
@@ -34,7 +44,7 @@ def test_a_full_disk_loses_no_acknowledged_event(backend: Backend, tmp_path: Pat
                 load.phase = "freed"
                 disk.free()
                 time.sleep(2.0)
-            assert httpx.get(f"{server.url}/ready", timeout=10).status_code == 200
+            assert ready_again(server.url), "/ready did not recover after the disk was freed"
             assert server.stop() in (0, -signal.SIGTERM)
             server.start()  # the restart replays whatever is still journaled
             stored = deployment.stored_paths()

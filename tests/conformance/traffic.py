@@ -132,14 +132,8 @@ class Traffic:
         return [e for e in self.events if not e.is_bot]
 
     def batches(self, size: int = 500) -> list[list[dict[str, Any]]]:
-        """The events as ``{"events": [...]}`` item lists, in time order by person-day.
-
-        All events of one (UTC day, IP, UA) go into the same batch, in time order: the
-        server's session store forgets sessions idle (by the wall clock) for 30 minutes,
-        so a historical visit split across two requests could be pruned in between and
-        come out as two visits. A batch is handled in one go, so keeping a person-day
-        together makes the result independent of when housekeeping runs.
-        """
+        """The events as ``{"events": [...]}`` item lists, in time order by person-day
+        (all events of one UTC day, IP and UA in one batch): the orderly arrival."""
         groups: dict[tuple[date, str, str], list[RawEvent]] = {}
         for e in self.events:
             groups.setdefault((e.timestamp.date(), e.ip, e.user_agent), []).append(e)
@@ -153,6 +147,18 @@ class Traffic:
             current.extend(e.to_json() for e in group)
         if current:
             out.append(current)
+        return out
+
+    def shuffled_batches(self, seed: int, most: int = 200) -> list[list[dict[str, Any]]]:
+        """The same events in a random order, cut into batches of random sizes: how
+        retries, offline queues and imports deliver them. Visits must not change."""
+        rng = random.Random(seed)
+        items = [e.to_json() for e in rng.sample(self.events, len(self.events))]
+        out: list[list[dict[str, Any]]] = []
+        while items:
+            size = rng.randint(1, most)
+            out.append(items[:size])
+            items = items[size:]
         return out
 
 

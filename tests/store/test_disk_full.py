@@ -143,7 +143,7 @@ def test_the_applier_recovers_by_itself_from_a_fatal_database_error(tmp_path: Pa
         with pytest.raises(StoreUnavailable):
             store.ping()
         disk.free()
-        deadline = time.monotonic() + 60  # the applier backs off to 30 s at most
+        deadline = time.monotonic() + 60  # the applier backs off to 5 s at most
         while store.health().unapplied_events and time.monotonic() < deadline:
             time.sleep(0.05)
         assert store.health().unapplied_events == 0, store.health()

@@ -82,18 +82,6 @@ def test_keys_store_only_digests(store: DuckDBStore) -> None:
     assert listed.last_used_at == T0 and listed.revoked_at == T0
 
 
-def test_recent_sessions(store: DuckDBStore) -> None:
-    store.write_events(
-        [ev(1, 1, entry_page="/1"), ev(1, 5, session_id=101, visitor_id=1, entry_page="/1")]
-    )
-    [s] = [r for r in store.recent_sessions(T0) if r.session_id == 101]
-    assert (s.started_at, s.last_seen_at, s.entry_page) == (
-        T0 + timedelta(seconds=1),
-        T0 + timedelta(seconds=5),
-        "/1",
-    )
-
-
 def test_second_process_cannot_open_a_held_file(tmp_path: object) -> None:
     import subprocess
     import sys
@@ -124,7 +112,7 @@ def test_visits_merge_across_batches(store: DuckDBStore) -> None:
     )
     [row] = store.read(
         "SELECT started_at, ended_at, pageviews, events, interactions, entry_page, exit_page,"
-        " source FROM visits WHERE session_id = 7",
+        " source FROM visits WHERE visitor_id = 1",
         {},
     )
     assert row == (
@@ -156,5 +144,41 @@ def test_upgrading_a_store_builds_visits_from_its_events(tmp_path: object) -> No
     s.read("DELETE FROM schema_version WHERE version >= 4", {})
     s.close()
     upgraded = DuckDBStore(path)
-    assert upgraded.read("SELECT session_id, pageviews, events FROM visits", {}) == [(5, 2, 2)]
+    [(session_id, pageviews, events)] = upgraded.read(
+        "SELECT session_id, pageviews, events FROM visits", {}
+    )
+    assert (pageviews, events) == (2, 2)
+    assert upgraded.read("SELECT DISTINCT session_id FROM events", {}) == [(session_id,)]
+    upgraded.close()
+
+
+def test_upgrading_a_store_resplits_visits_made_in_arrival_order(tmp_path: object) -> None:
+    """Before migration 006, shuffled batches left one visit split in two sessions."""
+    path = f"{tmp_path}/old.duckdb"
+    s = DuckDBStore(path)
+    site = s.add_site("example.com", "UTC", "u1")
+    s.write_events([ev(site.id, 60, session_id=5, visitor_id=1)])
+    s.write_events([ev(site.id, 0, session_id=6, visitor_id=1)])
+    # what arrival order made of them: two sessions, each its own one-page visit
+    s.read("DELETE FROM schema_version WHERE version >= 6", {})
+    s.read("UPDATE events SET session_id = 6 WHERE pathname = '/0'", {})
+    s.read("UPDATE events SET session_id = 5 WHERE pathname = '/60'", {})
+    s.read("DELETE FROM visits", {})
+    s.read(
+        "INSERT INTO visits BY NAME SELECT session_id, site_id, visitor_id,"
+        " timestamp AS started_at, timestamp AS ended_at, 1 AS pageviews, 1 AS events,"
+        " 0 AS interactions, pathname AS entry_page, pathname AS exit_page, '' AS source,"
+        " '' AS referrer, '' AS channel, '' AS utm_medium, '' AS utm_source,"
+        " '' AS utm_campaign, '' AS utm_content, '' AS utm_term, '' AS device,"
+        " '' AS browser, '' AS browser_version, '' AS os, '' AS os_version,"
+        " '' AS country, '' AS region, '' AS city, '' AS screen_size FROM events",
+        {},
+    )
+    assert s.read("SELECT count(*) FROM visits", {}) == [(2,)]
+    s.close()
+    upgraded = DuckDBStore(path)
+    assert upgraded.read("SELECT entry_page, exit_page, pageviews FROM visits", {}) == [
+        ("/0", "/60", 2)
+    ]
+    assert upgraded.read("SELECT count(DISTINCT session_id) FROM events", {}) == [(1,)]
     upgraded.close()

@@ -20,9 +20,8 @@ from footfall.ingest.enrich.referrer import Referrer, is_spam, parse_referrer
 from footfall.ingest.enrich.ua import UserAgentParser, device_from_screen_width
 from footfall.ingest.enrich.utm import acquisition_from_query, channel, source_from
 from footfall.ingest.request import IngestRequest
-from footfall.ingest.sessions import SessionKey, SessionStore
 from footfall.ingest.sites import SiteCache
-from footfall.ingest.visitor import VisitorHasher, VisitorIds
+from footfall.ingest.visitor import VisitorHasher
 
 
 @dataclass(slots=True)
@@ -32,7 +31,6 @@ class Context:
     event: Event = field(
         default_factory=lambda: Event(0, datetime.min.replace(tzinfo=UTC), "", "", "", 0, 0)
     )
-    visitor_ids: VisitorIds | None = None
     referrer_host: str = ""
 
 
@@ -69,14 +67,12 @@ class Pipeline:
         self,
         sites: SiteCache,
         visitors: VisitorHasher,
-        sessions: SessionStore,
         geo: GeoLocator,
         bots: BotDetector | None = None,
         agents: UserAgentParser | None = None,
     ) -> None:
         self.sites = sites
         self.visitors = visitors
-        self.sessions = sessions
         self.geo = geo
         self.bots = bots or shared_bot_detector()
         self.agents = agents or shared_user_agent_parser()
@@ -96,7 +92,6 @@ class Pipeline:
             ("user_agent", self.user_agent),
             ("props", self.props),
             ("visitor", self.visitor),
-            ("session", self.session),
         ]
         self.step_ns: dict[str, int] = {name: 0 for name, _ in self.steps}
 
@@ -202,17 +197,10 @@ class Pipeline:
         return None
 
     def visitor(self, ctx: Context) -> DropReason | None:
+        """The visitor id; the event's visit (session_id) is the store's to decide, from
+        all the visitor's events (footfall/visits.py), whatever order they arrive in."""
         req = ctx.req
-        ctx.visitor_ids = self.visitors.ids(ctx.site.domain, req.ip, req.user_agent, req.timestamp)
-        return None
-
-    def session(self, ctx: Context) -> DropReason | None:
-        ids = ctx.visitor_ids
-        assert ids is not None
-        page = ctx.event.pathname if ctx.req.name == "pageview" else ""
-        state = self.sessions.assign(
-            SessionKey(ctx.site.id, ids.current, ids.previous), ctx.req.timestamp, page
+        ctx.event.visitor_id = self.visitors.visitor_id(
+            ctx.site.domain, req.ip, req.user_agent, req.timestamp
         )
-        ctx.event.visitor_id, ctx.event.session_id = state.visitor_id, state.session_id
-        ctx.event.entry_page = state.entry_page
         return None

@@ -1,8 +1,8 @@
 """Visitor ids: a keyed hash of site + IP + user agent under a salt that rotates daily.
 
-As in Plausible: the current and the previous day's salts are kept (so a visit survives
-midnight, see sessions.py) and older ones are deleted by the store. Neither the IP nor
-the user agent is kept; without the salt, the id cannot be linked back to them.
+As in Plausible: the current and the previous day's salts are kept (so yesterday's late
+events hash as yesterday's live ones did) and older ones are deleted by the store.
+Neither the IP nor the user agent is kept; without the salt, the id cannot be linked back to them.
 """
 
 from __future__ import annotations
@@ -12,18 +12,11 @@ import hmac
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from footfall.store.base import Store
 
 _ID_MASK = (1 << 63) - 1  # positive BIGINT in every backend
-
-
-@dataclass(frozen=True, slots=True)
-class VisitorIds:
-    current: int
-    previous: Callable[[], int]  # only needed when no visit is open under ``current``
 
 
 class VisitorHasher:
@@ -56,9 +49,10 @@ class VisitorHasher:
         h = hashlib.blake2b(f"{site}\x00{ip}\x00{user_agent}".encode(), key=salt, digest_size=8)
         return int.from_bytes(h.digest(), "big") & _ID_MASK
 
-    def ids(self, site: str, ip: str, user_agent: str, at: datetime) -> VisitorIds:
-        """The visitor's id for an event at ``at``, and (lazily) its id under the salt
-        before, which carries a visit over midnight.
+    def visitor_id(self, site: str, ip: str, user_agent: str, at: datetime) -> int:
+        """The visitor's id for an event at ``at``: a function of the event's UTC day, so
+        the same event hashes alike whenever it arrives (today's and yesterday's salts
+        while they live).
 
         Events older than yesterday (server-side imports of history) are hashed with a
         per-day salt derived from today's, so a visitor still counts once per day of
@@ -69,15 +63,9 @@ class VisitorHasher:
             self._refresh()  # only when an event may belong to a new day: saves a clock read
         assert self._day is not None
         if day >= self._day:
-            previous = self._previous
-            return VisitorIds(
-                self._hash(self._current, site, ip, user_agent),
-                lambda: self._hash(previous, site, ip, user_agent),
-            )
+            return self._hash(self._current, site, ip, user_agent)
         if day == self._day - timedelta(days=1):
             # Yesterday's events (late or imported) hash as yesterday's live traffic did.
-            visitor = self._hash(self._previous, site, ip, user_agent)
-            return VisitorIds(visitor, lambda: visitor)
+            return self._hash(self._previous, site, ip, user_agent)
         derived = hmac.new(self._current, day.isoformat().encode(), hashlib.sha256).digest()
-        visitor = self._hash(derived[:16], site, ip, user_agent)
-        return VisitorIds(visitor, lambda: visitor)
+        return self._hash(derived[:16], site, ip, user_agent)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
 from footfall.store.applier import ApplyHealth
+from footfall.visits import TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,16 +35,6 @@ class StoredKey:
 
     key: ApiKey
     digest: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class RecentSession:
-    site_id: int
-    visitor_id: int
-    session_id: int
-    started_at: datetime
-    last_seen_at: datetime
-    entry_page: str
 
 
 class StatsEngine(Protocol):
@@ -109,9 +100,6 @@ class Store(StatsEngine, Protocol):
         have none (insert-if-absent, so replicas asking at once agree), and delete the
         salts of days older than the oldest day asked for."""
 
-    # sessions active at start-up, so a restart does not split visits
-    def recent_sessions(self, since: datetime) -> list[RecentSession]: ...
-
     # reads used by the ingest layer and tests; the stats engine adds its own
     def count_events(self, site_id: int) -> int: ...
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]: ...
@@ -158,12 +146,13 @@ class Store(StatsEngine, Protocol):
     def close(self) -> None: ...
 
 
-def open_store(url: str) -> Store:
-    """Open the backend named by ``FOOTFALL_DATABASE_URL``."""
+def open_store(url: str, visit_timeout: timedelta = TIMEOUT) -> Store:
+    """Open the backend named by ``FOOTFALL_DATABASE_URL``; ``visit_timeout`` is the
+    visit rule's gap (FOOTFALL_SESSION_TIMEOUT_MINUTES)."""
     scheme = urlsplit(url).scheme
     if scheme == "duckdb":
         from footfall.config import path_from_url
         from footfall.store.duckdb import DuckDBStore
 
-        return DuckDBStore(path_from_url(url))
+        return DuckDBStore(path_from_url(url), visit_timeout)
     raise ConfigError(f"no store backend for URL scheme {scheme!r}")

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -39,10 +39,11 @@ from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store.applier import Applier, ApplyHealth
-from footfall.store.base import RecentSession, StoredKey
+from footfall.store.base import StoredKey
 from footfall.store.duckdb_dialect import DUCKDB
 from footfall.store.journal import Journal
 from footfall.store.sql import builder, queries
+from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
@@ -120,31 +121,63 @@ def _share(row: tuple[Any, ...]) -> SharedLink:
     return SharedLink(share_id, site_id, token, name, password_hash, _utc(created), _utc(revoked))
 
 
-def _rebuild_visits(cur: duckdb.DuckDBPyConnection) -> None:
-    """All visits from all events: the ingest-time merge, given every event as its batch."""
+def _recompute_visits(
+    cur: duckdb.DuckDBPyConnection, timeout: timedelta, *, fresh: bool = True
+) -> None:
+    """Re-split the visits of every (site, visitor) in ``incoming_batch`` (footfall/visits.py)
+    where its events can change them: session ids on their events, their rows in ``visits``
+    replaced; when ``fresh``, the batch's events are inserted with their visits' ids.
+    Needs ``visits`` to hold the rule's visits of the stored events."""
+    span = cur.execute(Q["batch_span"]).fetchone()
+    if span is None or span[0] is None:
+        return
+    minutes = timeout // timedelta(minutes=1)
+    wide = {"lo": span[0] - timeout, "hi": span[1] + timeout}
+    cur.execute(Q["touched_visitors"], {**wide, "timeout": minutes})
+    try:
+        row = cur.execute(Q["touched_span"]).fetchone()
+        assert row is not None
+        touched = {"lo": row[0], "hi": row[1]}
+        cur.execute(Q["recompute_visits"], {**touched, "timeout": minutes, "fresh": fresh})
+        cur.execute(Q["set_event_sessions"], touched)
+        if fresh:
+            cur.execute(Q["insert_events"])
+        cur.execute(Q["delete_stale_visits"], touched)
+        cur.execute(Q["upsert_visits"])
+    finally:
+        cur.execute("DROP TABLE IF EXISTS new_visits")
+        cur.execute("DROP TABLE touched")
+
+
+def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT) -> None:
+    """Every visit again from every event (migrations, bulk loads)."""
     cur.execute("DELETE FROM visits")
     cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM events")
     try:
-        cur.execute(Q["upsert_visits"])
+        _recompute_visits(cur, timeout, fresh=False)
     finally:
         cur.execute("DROP VIEW incoming_batch")
 
 
 # Schema migrations in order, each with an optional data step run in its transaction.
-_MIGRATIONS: tuple[tuple[str, Callable[[duckdb.DuckDBPyConnection], None] | None], ...] = (
+_MIGRATIONS: tuple[
+    tuple[str, Callable[[duckdb.DuckDBPyConnection, timedelta], None] | None], ...
+] = (
     ("001_init.sql", None),
     ("002_journal.sql", None),
     ("003_goals.sql", None),
     ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
     ("005_accounts.sql", None),
+    ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
 )
 
 
 class DuckDBStore:
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, visit_timeout: timedelta = TIMEOUT) -> None:
         self._path = path
+        self._visit_timeout = visit_timeout
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
@@ -211,7 +244,7 @@ class DuckDBStore:
                 self._db.execute("BEGIN")
                 self._db.execute((sql_dir / name).read_text())
                 if data_step is not None:
-                    data_step(self._db)
+                    data_step(self._db, self._visit_timeout)
                 self._db.execute("INSERT INTO schema_version VALUES (?)", [version])
                 self._db.execute("COMMIT")
 
@@ -291,8 +324,7 @@ class DuckDBStore:
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
             try:
-                cur.execute(Q["insert_events"])
-                cur.execute(Q["upsert_visits"])
+                _recompute_visits(cur, self._visit_timeout)  # inserts the events too
             finally:
                 cur.unregister("incoming_batch")
             if applied_seq is not None:
@@ -320,16 +352,6 @@ class DuckDBStore:
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
-
-    def recent_sessions(self, since: datetime) -> list[RecentSession]:
-        self.apply_pending()
-        rows = self._all("recent_sessions", [since.astimezone(UTC).replace(tzinfo=None)])
-        return [
-            RecentSession(
-                r[0], r[1], r[2], r[3].replace(tzinfo=UTC), r[4].replace(tzinfo=UTC), r[5]
-            )
-            for r in rows
-        ]
 
     # sites -------------------------------------------------------------------
     def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
@@ -509,7 +531,7 @@ class DuckDBStore:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
         self.apply_pending()
         with self._write_lock, self._transaction() as cur:
-            _rebuild_visits(cur)
+            _rebuild_visits(cur, self._visit_timeout)
 
     def first_event_at(self, site_id: int) -> datetime | None:
         self.apply_pending()

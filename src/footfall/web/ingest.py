@@ -83,7 +83,9 @@ def _umami_answer(outcome: Outcome) -> dict[str, str]:
         return {"beep": "boop"}
     if outcome.event is None:
         return {}
-    session = str(uuid.UUID(int=outcome.event.session_id))
+    # The visit is the store's to decide (footfall/visits.py) once every event is in;
+    # Umami's tracker keeps neither id, so the visitor's stands for both.
+    session = str(uuid.UUID(int=outcome.event.visitor_id))
     return {"cache": "", "sessionId": session, "visitId": session}
 
 

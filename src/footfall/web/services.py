@@ -17,7 +17,6 @@ from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
-from footfall.ingest.sessions import MemorySessionStore
 from footfall.ingest.sites import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
@@ -38,7 +37,6 @@ class Services:
     store: Store
     keys: KeyRing
     sites: SiteCache
-    sessions: MemorySessionStore
     pipeline: Pipeline
     metrics: Metrics
     admin_token: str
@@ -50,6 +48,8 @@ class Services:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="footfall-ingest")
     )
     buffer: WriteBuffer | None = None
+    # False when the caller passed the store in (several apps may share one): it closes it
+    owns_store: bool = True
     ingestor: Ingestor | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -57,18 +57,18 @@ class Services:
     def build(
         cls, settings: Settings, store: Store | None = None, clock: Clock = utc_now
     ) -> Services:
-        store = store or open_store(settings.database_url)
+        owns_store = store is None
+        store = store or open_store(
+            settings.database_url, timedelta(minutes=settings.session_timeout_minutes)
+        )
         secret = resolve_secret(settings, "secret_key", settings.secret_key)
         admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
         sites = SiteCache(store)
-        timeout = timedelta(minutes=settings.session_timeout_minutes)
-        sessions = MemorySessionStore(timeout)
-        sessions.seed(store.recent_sessions(clock() - timeout))
         try:
             geo = GeoLocator(settings.geoip_db)
         except ValueError as exc:
             raise ConfigError(f"FOOTFALL_GEOIP_DB: {exc}") from None
-        pipeline = Pipeline(sites, VisitorHasher(store, clock), sessions, geo)
+        pipeline = Pipeline(sites, VisitorHasher(store, clock), geo)
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
         metrics.watch_store(store.health)
@@ -77,7 +77,6 @@ class Services:
             store,
             KeyRing(store, secret, clock),
             sites,
-            sessions,
             pipeline,
             metrics,
             admin_token,
@@ -88,6 +87,7 @@ class Services:
                 settings.stats_per_caller,
                 settings.query_timeout_seconds,
             ),
+            owns_store=owns_store,
         )
 
     def _on_flush(self, stats: FlushStats) -> None:
@@ -113,14 +113,14 @@ class Services:
     async def _housekeeping(self, every: float = 30.0) -> None:
         while True:
             await asyncio.sleep(every)
-            self.sessions.prune()
             try:
                 await asyncio.to_thread(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
                 log.exception("could not record API key use")
 
     async def stop(self) -> None:
-        """Flush pending events, record key use, end the executors, close the store."""
+        """Flush pending events, record key use, end the executors, close the store if
+        this app opened it."""
         for task in self._tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -133,4 +133,5 @@ class Services:
             log.error("could not record API key use at shutdown: %s", exc.detail)
         await asyncio.to_thread(self.reads.close)
         self.ingest_executor.shutdown()
-        self.store.close()
+        if self.owns_store:
+            self.store.close()

@@ -1,19 +1,17 @@
 -- Fixed queries of the embedded store; parameters are always bound, never formatted in.
 
 -- name: insert_events
-INSERT INTO events BY NAME SELECT * FROM incoming_batch
+-- The batch's events, each with the id of its visit (recompute_visits ran first).
+INSERT INTO events BY NAME
+SELECT b.* REPLACE (v.session_id AS session_id) FROM incoming_batch b JOIN new_visits v
+    ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
+    AND b.timestamp >= v.started_at AND b.timestamp <= v.ended_at
 
 -- name: count_events
 SELECT count(*) FROM events WHERE site_id = ?
 
 -- name: fetch_events
 SELECT * FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
-
--- name: recent_sessions
-SELECT site_id, visitor_id, session_id, min(timestamp), max(timestamp),
-       arg_min(entry_page, timestamp)
-FROM events WHERE timestamp >= ?
-GROUP BY ALL
 
 -- name: add_site
 INSERT INTO sites (domain, timezone, umami_website_id, created_at) VALUES (?, ?, ?, ?)
@@ -105,67 +103,104 @@ DELETE FROM goals WHERE site_id = ? AND display_name = ? RETURNING id
 DELETE FROM goals WHERE site_id = ?
 
 
--- name: upsert_visits
--- Merge a batch's visits into the table: counts add up, times widen, the entry page and
--- first-event attributes come from whichever part of the visit started first.
-INSERT INTO visits BY NAME
-SELECT session_id, any_value(site_id) AS site_id, any_value(visitor_id) AS visitor_id,
+-- name: batch_span
+SELECT min(timestamp), max(timestamp) FROM incoming_batch
+
+-- name: touched_visitors
+-- The visit rule (footfall/visits.py, docs/backends.md) re-applied to the visitors of
+-- incoming_batch: for each, the span its new events can change, i.e. their own span
+-- widened to every stored visit that comes within the timeout of it (a visit further
+-- away keeps its bounds). $lo/$hi (the batch's span widened by the timeout) are
+-- constants, so zone maps skip the rest of the table.
+CREATE OR REPLACE TEMP TABLE touched AS
+SELECT b.site_id, b.visitor_id,
+    least(b.first_at, min(v.started_at)) AS lo, greatest(b.last_at, max(v.ended_at)) AS hi
+FROM (SELECT site_id, visitor_id, min(timestamp) AS first_at, max(timestamp) AS last_at
+      FROM incoming_batch GROUP BY site_id, visitor_id) b
+LEFT JOIN (SELECT * FROM visits WHERE ended_at >= $lo AND started_at <= $hi) v
+    ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
+    AND v.ended_at > b.first_at - to_minutes($timeout)
+    AND v.started_at < b.last_at + to_minutes($timeout)
+GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
+
+-- name: touched_span
+SELECT min(lo), max(hi) FROM touched
+
+-- name: recompute_visits
+-- Their events in those spans (the stored ones and, when $fresh, the batch's, not yet
+-- stored), split where consecutive ones are $timeout minutes apart.
+-- Ties are broken by value (the struct keys), so arrival order never shows.
+CREATE OR REPLACE TEMP TABLE new_visits AS
+WITH stored AS (
+    SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
+        channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
+        browser_version, os, os_version, country, region, city, screen_size
+    FROM events WHERE timestamp >= $lo AND timestamp <= $hi
+    UNION ALL
+    SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
+        channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
+        browser_version, os, os_version, country, region, city, screen_size
+    FROM incoming_batch WHERE $fresh
+),
+ev AS (
+    SELECT e.*, lag(e.timestamp) OVER (
+        PARTITION BY e.site_id, e.visitor_id ORDER BY e.timestamp) AS previous_at
+    FROM stored e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+        AND e.timestamp >= t.lo AND e.timestamp <= t.hi
+),
+numbered AS (
+    SELECT *, sum((previous_at IS NULL OR timestamp - previous_at >= to_minutes($timeout))::INTEGER)
+        OVER (PARTITION BY site_id, visitor_id ORDER BY timestamp) AS visit_no
+    FROM ev
+)
+SELECT (hash(site_id, visitor_id, min(timestamp)) >> 1)::BIGINT AS session_id,
+    site_id, visitor_id,
     min(timestamp) AS started_at, max(timestamp) AS ended_at,
     count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
     count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
     min(timestamp) FILTER (WHERE name = 'pageview') AS first_pageview_at,
     max(timestamp) FILTER (WHERE name = 'pageview') AS last_pageview_at,
-    coalesce(arg_min(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS entry_page,
-    coalesce(arg_max(pathname, timestamp) FILTER (WHERE name = 'pageview'), '') AS exit_page,
-    arg_min(referrer_source, timestamp) AS source,
-    arg_min(referrer, timestamp) AS referrer,
-    arg_min(channel, timestamp) AS channel,
-    arg_min(utm_medium, timestamp) AS utm_medium,
-    arg_min(utm_source, timestamp) AS utm_source,
-    arg_min(utm_campaign, timestamp) AS utm_campaign,
-    arg_min(utm_content, timestamp) AS utm_content,
-    arg_min(utm_term, timestamp) AS utm_term,
-    arg_min(device, timestamp) AS device,
-    arg_min(browser, timestamp) AS browser,
-    arg_min(browser_version, timestamp) AS browser_version,
-    arg_min(os, timestamp) AS os,
-    arg_min(os_version, timestamp) AS os_version,
-    arg_min(country, timestamp) AS country,
-    arg_min(region, timestamp) AS region,
-    arg_min(city, timestamp) AS city,
-    arg_min(screen_size, timestamp) AS screen_size
-FROM incoming_batch GROUP BY session_id
-ON CONFLICT (session_id) DO UPDATE SET
-    started_at = least(visits.started_at, excluded.started_at),
-    ended_at = greatest(visits.ended_at, excluded.ended_at),
-    pageviews = visits.pageviews + excluded.pageviews,
-    events = visits.events + excluded.events,
-    interactions = visits.interactions + excluded.interactions,
-    first_pageview_at = least(visits.first_pageview_at, excluded.first_pageview_at),
-    last_pageview_at = greatest(visits.last_pageview_at, excluded.last_pageview_at),
-    entry_page = CASE WHEN excluded.first_pageview_at < visits.first_pageview_at
-        OR visits.first_pageview_at IS NULL THEN coalesce(nullif(excluded.entry_page, ''),
-        visits.entry_page) ELSE visits.entry_page END,
-    exit_page = CASE WHEN excluded.last_pageview_at >= visits.last_pageview_at
-        OR visits.last_pageview_at IS NULL THEN coalesce(nullif(excluded.exit_page, ''),
-        visits.exit_page) ELSE visits.exit_page END,
-    source = CASE WHEN excluded.started_at < visits.started_at THEN excluded.source ELSE visits.source END,
-    referrer = CASE WHEN excluded.started_at < visits.started_at THEN excluded.referrer ELSE visits.referrer END,
-    channel = CASE WHEN excluded.started_at < visits.started_at THEN excluded.channel ELSE visits.channel END,
-    utm_medium = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_medium ELSE visits.utm_medium END,
-    utm_source = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_source ELSE visits.utm_source END,
-    utm_campaign = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_campaign ELSE visits.utm_campaign END,
-    utm_content = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_content ELSE visits.utm_content END,
-    utm_term = CASE WHEN excluded.started_at < visits.started_at THEN excluded.utm_term ELSE visits.utm_term END,
-    device = CASE WHEN excluded.started_at < visits.started_at THEN excluded.device ELSE visits.device END,
-    browser = CASE WHEN excluded.started_at < visits.started_at THEN excluded.browser ELSE visits.browser END,
-    browser_version = CASE WHEN excluded.started_at < visits.started_at THEN excluded.browser_version ELSE visits.browser_version END,
-    os = CASE WHEN excluded.started_at < visits.started_at THEN excluded.os ELSE visits.os END,
-    os_version = CASE WHEN excluded.started_at < visits.started_at THEN excluded.os_version ELSE visits.os_version END,
-    country = CASE WHEN excluded.started_at < visits.started_at THEN excluded.country ELSE visits.country END,
-    region = CASE WHEN excluded.started_at < visits.started_at THEN excluded.region ELSE visits.region END,
-    city = CASE WHEN excluded.started_at < visits.started_at THEN excluded.city ELSE visits.city END,
-    screen_size = CASE WHEN excluded.started_at < visits.started_at THEN excluded.screen_size ELSE visits.screen_size END
+    coalesce(arg_min(pathname, (timestamp, pathname)) FILTER (WHERE name = 'pageview'), '')
+        AS entry_page,
+    coalesce(arg_max(pathname, (timestamp, pathname)) FILTER (WHERE name = 'pageview'), '')
+        AS exit_page,
+    arg_min(referrer_source, (timestamp, referrer_source)) AS source,
+    arg_min(referrer, (timestamp, referrer)) AS referrer,
+    arg_min(channel, (timestamp, channel)) AS channel,
+    arg_min(utm_medium, (timestamp, utm_medium)) AS utm_medium,
+    arg_min(utm_source, (timestamp, utm_source)) AS utm_source,
+    arg_min(utm_campaign, (timestamp, utm_campaign)) AS utm_campaign,
+    arg_min(utm_content, (timestamp, utm_content)) AS utm_content,
+    arg_min(utm_term, (timestamp, utm_term)) AS utm_term,
+    arg_min(device, (timestamp, device)) AS device,
+    arg_min(browser, (timestamp, browser)) AS browser,
+    arg_min(browser_version, (timestamp, browser_version)) AS browser_version,
+    arg_min(os, (timestamp, os)) AS os,
+    arg_min(os_version, (timestamp, os_version)) AS os_version,
+    arg_min(country, (timestamp, country)) AS country,
+    arg_min(region, (timestamp, region)) AS region,
+    arg_min(city, (timestamp, city)) AS city,
+    arg_min(screen_size, (timestamp, screen_size)) AS screen_size
+FROM numbered GROUP BY site_id, visitor_id, visit_no
+
+-- name: set_event_sessions
+-- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
+UPDATE events SET session_id = v.session_id FROM new_visits v
+WHERE events.site_id = v.site_id AND events.visitor_id = v.visitor_id
+    AND events.timestamp >= v.started_at AND events.timestamp <= v.ended_at
+    AND events.session_id <> v.session_id
+    AND events.timestamp >= $lo AND events.timestamp <= $hi
+
+-- name: delete_stale_visits
+-- Visits in the touched spans that the new split no longer has (two merged into one).
+DELETE FROM visits WHERE started_at >= $lo AND started_at <= $hi
+    AND EXISTS (SELECT 1 FROM touched t WHERE t.site_id = visits.site_id
+                AND t.visitor_id = visits.visitor_id AND visits.started_at >= t.lo
+                AND visits.started_at <= t.hi)
+    AND session_id NOT IN (SELECT session_id FROM new_visits)
+
+-- name: upsert_visits
+INSERT OR REPLACE INTO visits BY NAME SELECT * FROM new_visits
 
 -- name: delete_site_visits
 DELETE FROM visits WHERE site_id = ?
