@@ -32,7 +32,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.config import load_settings
 from footfall.store.duckdb import DuckDBStore
 from footfall.web.access import SESSION_COOKIE
@@ -76,7 +76,7 @@ def serve(data: Path) -> None:
         admin_token=secrets.token_urlsafe(32),
     )
     app = create_app(settings, clock=lambda: NOW)
-    accounts: Accounts = app.state.accounts
+    accounts: AccountService = app.state.accounts
     email = f"bench-{secrets.token_hex(4)}@example.com"  # a new owner per server start
     owner = accounts.add_user(email, secrets.token_urlsafe(16), Role.OWNER)
     session = accounts.start_session(owner)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, sync_playwright
 
 from footfall.config import Settings, load_settings
-from footfall.sites_admin import Admin
+from footfall.sites import SiteManager
 from footfall.store.duckdb import DuckDBStore
 from footfall.web.app import create_app
 from footfall.web.services import Services
@@ -46,7 +46,7 @@ def store(tmp_path: Path) -> Iterator[DuckDBStore]:
 def running(settings: Settings, clock: Clock) -> Iterator[Running]:
     app = create_app(settings, clock=clock)
     svc: Services = app.state.services
-    admin = Admin(svc.store, svc.keys)
+    admin = SiteManager(svc.store, svc.keys)
     admin.add_site("example.com")
     admin.add_site("other.org", "Europe/Berlin", "2f5c3a9e-6a47-4c1b-9d8e-1f2a3b4c5d6e")
     with TestClient(app, client=("203.0.113.9", 50000)) as client:
@@ -69,7 +69,7 @@ def live(settings: Settings) -> Iterator[Live]:
     """The app on a real loopback port (for the browser), with example.com registered."""
     app = create_app(settings)
     svc: Services = app.state.services
-    admin = Admin(svc.store, svc.keys)
+    admin = SiteManager(svc.store, svc.keys)
     admin.add_site("example.com")
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

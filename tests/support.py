@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import BrowserContext, ConsoleMessage
 
 from footfall.config import Settings, load_settings
-from footfall.sites_admin import Admin
+from footfall.sites import SiteManager
 from footfall.web.services import Services
 
 CHROME_UA = (
@@ -53,10 +53,10 @@ class Running:
 
     client: TestClient
     svc: Services
-    admin: Admin
+    admin: SiteManager
 
     def key(self, domain: str, scopes: str = "ingest") -> str:
-        from footfall.sites_admin import parse_scopes
+        from footfall.sites import parse_scopes
 
         return self.admin.create_key(domain, parse_scopes(scopes)).key
 
@@ -115,11 +115,11 @@ class Live:
 
     url: str
     svc: Services
-    admin: Admin
+    admin: SiteManager
     server: Any = None
 
     def key(self, domain: str, scopes: str = "stats") -> str:
-        from footfall.sites_admin import parse_scopes
+        from footfall.sites import parse_scopes
 
         return self.admin.create_key(domain, parse_scopes(scopes)).key
 

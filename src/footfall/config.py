@@ -6,6 +6,7 @@ Missing or insecure values fail at start with a sentence saying what to set.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,9 +17,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from footfall.errors import ConfigError
 from footfall.files import write_atomic
 from footfall.proxies import TrustedProxies
+from footfall.store import registry
 
 DEFAULT_DATABASE_URL = "duckdb:///./footfall-data/footfall.duckdb"
-_SUPPORTED_SCHEMES = ("duckdb",)
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,7 @@ class Settings(BaseSettings):
     )
 
     database_url: str = DEFAULT_DATABASE_URL
+    events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
     secret_key: str = ""
     admin_token: str = ""
     host: str = "127.0.0.1"
@@ -54,15 +56,14 @@ class Settings(BaseSettings):
     dev: bool = False
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
 
-    @field_validator("database_url")
+    @field_validator("database_url", "events_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:
-        scheme = urlsplit(value).scheme.split("+")[0]
-        if scheme not in _SUPPORTED_SCHEMES:
-            raise ValueError(
-                f"FOOTFALL_DATABASE_URL scheme {scheme!r} is not supported yet; "
-                f"use one of {', '.join(_SUPPORTED_SCHEMES)}"
-            )
+        if value:
+            try:
+                registry.kind(value)
+            except ConfigError as exc:
+                raise ValueError(exc.detail) from None
         return value
 
     @field_validator("log_level")
@@ -99,12 +100,21 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _one_writer(self) -> Settings:
-        if self.workers > 1 and self.database_url.startswith("duckdb:"):
+        if self.workers > 1 and self.embedded:
             raise ValueError(
                 "FOOTFALL_WORKERS above 1 needs a shared store: one process owns an "
                 "embedded DuckDB file (use PostgreSQL or DynamoDB for several workers)"
             )
         return self
+
+    @property
+    def embedded(self) -> bool:
+        """One process owns the data (DuckDB): the CLI goes through the running server."""
+        return any(registry.kind(u).embedded for u in (self.database_url, self.events_url) if u)
+
+    @property
+    def store_options(self) -> registry.Options:
+        return registry.Options(timedelta(minutes=self.session_timeout_minutes))
 
     @cached_property
     def duckdb_path(self) -> Path | None:

@@ -7,6 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
+def normalize_domain(raw: str) -> str:
+    """A site's domain as stored and compared: lower case, no ``www.``, no final dot."""
+    domain = raw.strip().lower().removeprefix("www.")
+    return domain.rstrip(".")
+
+
 class DropReason(enum.StrEnum):
     """Why the pipeline refused to store an event. Values appear in /metrics and headers."""
 

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Page
 
 from footfall.accounts.models import Role, SharedLink
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.domain import Site
 
 HTML = {"accept": "text/html"}
@@ -21,13 +21,13 @@ def csrf(html: str) -> str:
     return found.group(1)
 
 
-def accounts_of(client: TestClient) -> Accounts:
-    found: Accounts = client.app.state.accounts  # type: ignore[attr-defined]
+def accounts_of(client: TestClient) -> AccountService:
+    found: AccountService = client.app.state.accounts  # type: ignore[attr-defined]
     return found
 
 
 def make_user(
-    acc: Accounts,
+    acc: AccountService,
     email: str,
     role: Role | None = Role.OWNER,
     site: Site | None = None,

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.store.duckdb import DuckDBStore
 
 SECRET = "cli-test-secret-key-0123456789abcdefgh"
@@ -70,7 +70,9 @@ def test_user_add_list_remove_on_the_local_store(tmp_path: Path) -> None:
 
     store = DuckDBStore(f"{tmp_path}/data/footfall.duckdb")
     try:
-        user = Accounts(store, SECRET).authenticate("boss@example.com", "boss password 1", "ip")
+        user = AccountService(store, SECRET).authenticate(
+            "boss@example.com", "boss password 1", "ip"
+        )
         assert user.role is Role.OWNER
     finally:
         store.close()

@@ -4,7 +4,7 @@ import pytest
 
 from footfall.accounts.models import Role
 from footfall.accounts.ratelimit import TooManyAttempts
-from footfall.accounts.service import SESSION_LIFETIME, Accounts, token_hash
+from footfall.accounts.service import SESSION_LIFETIME, AccountService, token_hash
 from footfall.domain import Site
 from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
 from footfall.store.duckdb import DuckDBStore
@@ -19,8 +19,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def acc(store: DuckDBStore, clock: Clock) -> Accounts:
-    return Accounts(store, SECRET, clock)
+def acc(store: DuckDBStore, clock: Clock) -> AccountService:
+    return AccountService(store, SECRET, clock)
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def site(store: DuckDBStore) -> Site:
     return store.add_site("example.com", "UTC", "6c4b1e52-4c55-4a34-8f3c-2d2a1f0e9b11")
 
 
-def test_users_are_unique_by_normalized_email(acc: Accounts) -> None:
+def test_users_are_unique_by_normalized_email(acc: AccountService) -> None:
     assert not acc.has_users()
     user = acc.add_user(" Owner@Example.COM ", "a long passphrase", Role.OWNER)
     assert user.email == "owner@example.com"
@@ -39,7 +39,9 @@ def test_users_are_unique_by_normalized_email(acc: Accounts) -> None:
         acc.add_user("not an email", "a long passphrase", None)
 
 
-def test_login_errors_are_the_same_for_unknown_email_and_wrong_password(acc: Accounts) -> None:
+def test_login_errors_are_the_same_for_unknown_email_and_wrong_password(
+    acc: AccountService,
+) -> None:
     acc.add_user("a@x.io", "right password", Role.OWNER)
     with pytest.raises(AuthError) as wrong:
         acc.authenticate("a@x.io", "wrong password", "ip")
@@ -49,7 +51,7 @@ def test_login_errors_are_the_same_for_unknown_email_and_wrong_password(acc: Acc
     assert acc.authenticate("A@X.io", "right password", "ip").email == "a@x.io"
 
 
-def test_login_is_rate_limited_even_with_the_right_password(acc: Accounts) -> None:
+def test_login_is_rate_limited_even_with_the_right_password(acc: AccountService) -> None:
     acc.add_user("a@x.io", "right password", Role.OWNER)
     for _ in range(5):
         with pytest.raises(AuthError):
@@ -59,7 +61,7 @@ def test_login_is_rate_limited_even_with_the_right_password(acc: Accounts) -> No
 
 
 def test_sessions_are_stored_hashed_expire_and_end(
-    acc: Accounts, store: DuckDBStore, clock: Clock
+    acc: AccountService, store: DuckDBStore, clock: Clock
 ) -> None:
     user = acc.add_user("a@x.io", "right password", Role.OWNER)
     token = acc.start_session(user)
@@ -80,7 +82,7 @@ def test_sessions_are_stored_hashed_expire_and_end(
     assert acc.signed_in(fresh) is None
 
 
-def test_roles_combine_instance_and_site_roles(acc: Accounts, site: Site) -> None:
+def test_roles_combine_instance_and_site_roles(acc: AccountService, site: Site) -> None:
     owner = acc.add_user("o@x.io", "a long passphrase", Role.OWNER)
     viewer = acc.add_user("v@x.io", "a long passphrase", None, site, Role.VIEWER)
     stranger = acc.add_user("s@x.io", "a long passphrase", None)
@@ -92,7 +94,7 @@ def test_roles_combine_instance_and_site_roles(acc: Accounts, site: Site) -> Non
 
 
 def test_invitation_is_hashed_expiring_and_works_once(
-    acc: Accounts, store: DuckDBStore, site: Site, clock: Clock
+    acc: AccountService, store: DuckDBStore, site: Site, clock: Clock
 ) -> None:
     token = acc.invite(site, "New@X.io", Role.ADMIN, "o@x.io")
     assert store.get_invitation(token_hash(token)) is not None
@@ -108,14 +110,14 @@ def test_invitation_is_hashed_expiring_and_works_once(
         acc.invitation(late)
 
 
-def test_accepting_keeps_a_higher_role(acc: Accounts, site: Site) -> None:
+def test_accepting_keeps_a_higher_role(acc: AccountService, site: Site) -> None:
     acc.add_user("a@x.io", "a long passphrase", None, site, Role.ADMIN)
     token = acc.invite(site, "a@x.io", Role.VIEWER, "o@x.io")
     user = acc.accept(token, None)
     assert acc.role_on(user, site) is Role.ADMIN
 
 
-def test_shared_links_with_password_and_revocation(acc: Accounts, site: Site) -> None:
+def test_shared_links_with_password_and_revocation(acc: AccountService, site: Site) -> None:
     open_link = acc.create_share(site, "Public", None)
     locked = acc.create_share(site, "Team", "share password")
     assert acc.share(open_link.token) == open_link
@@ -135,7 +137,7 @@ def test_shared_links_with_password_and_revocation(acc: Accounts, site: Site) ->
 
 
 def test_removing_a_site_removes_its_roles_and_links(
-    acc: Accounts, store: DuckDBStore, site: Site
+    acc: AccountService, store: DuckDBStore, site: Site
 ) -> None:
     user = acc.add_user("v@x.io", "a long passphrase", None, site, Role.VIEWER)
     link = acc.create_share(site, "Public", None)
@@ -146,7 +148,7 @@ def test_removing_a_site_removes_its_roles_and_links(
     assert store.site_invitations(site.id) == []
 
 
-def test_removing_a_user_ends_their_sessions(acc: Accounts) -> None:
+def test_removing_a_user_ends_their_sessions(acc: AccountService) -> None:
     user = acc.add_user("a@x.io", "a long passphrase", Role.ADMIN)
     token = acc.start_session(user)
     acc.remove_user("a@x.io")

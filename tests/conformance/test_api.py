@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from footfall.config import load_settings
-from footfall.sites_admin import Admin, parse_scopes
+from footfall.sites import SiteManager, parse_scopes
 from footfall.store.base import open_store
 from footfall.web.app import create_app
 from tests.conformance.cases import CASES, DAYS, SEED, Case
@@ -66,7 +66,7 @@ def loaded(
     )
     traffic = generate(SEED, DAYS, end=NOW.date() - timedelta(days=1))
     app = create_app(settings, clock=Clock(NOW))
-    admin = Admin(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.store, app.state.services.keys)
     admin.add_site(traffic.site)
     ingest = admin.create_key(traffic.site, parse_scopes("ingest")).key
     stats = admin.create_key(traffic.site, parse_scopes("stats")).key

@@ -11,7 +11,7 @@ from footfall.domain import DropReason
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.pipeline import Context, Pipeline
 from footfall.ingest.request import IngestRequest, Revenue
-from footfall.ingest.sites import SiteCache
+from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.store.duckdb import DuckDBStore
 from tests.support import CHROME_UA

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.web.access import SESSION_COOKIE
 from footfall.web.app import create_app
 from tests.accounts.helpers import csrf
@@ -112,7 +112,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clients]:
         clock=Clock(),
     )
     with TestClient(app) as client:
-        accounts: Accounts = app.state.accounts
+        accounts: AccountService = app.state.accounts
         owner = accounts.add_user("owner@example.com", "correct horse battery staple", Role.OWNER)
         token = accounts.start_session(owner)
         signed = accounts.signed_in(token)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footfall.sites_admin import Admin, parse_scopes
+from footfall.sites import SiteManager, parse_scopes
 from footfall.web.app import create_app
 from tests.support import CHROME_UA, Clock, settings_for
 
@@ -118,11 +118,13 @@ def _harmless_url(url: object) -> bool:
 
 
 @pytest.fixture(scope="module")
-def app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, Admin]]:
+def app_client(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[TestClient, str, SiteManager]]:
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     s = settings_for(tmp, flush_interval_ms=1)
     app = create_app(s, clock=Clock())
-    admin = Admin(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.store, app.state.services.keys)
     admin.add_site("example.com")
     key = admin.create_key("example.com", parse_scopes("ingest")).key
     with TestClient(app) as client:
@@ -139,7 +141,7 @@ FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCh
     xff=st.text(max_size=30),
 )
 def test_plausible_endpoint_never_5xx(
-    app_client: tuple[TestClient, str, Admin], body: bytes, ua: str, xff: str
+    app_client: tuple[TestClient, str, SiteManager], body: bytes, ua: str, xff: str
 ) -> None:
     client, _, _ = app_client
     headers = {
@@ -157,7 +159,9 @@ def test_plausible_endpoint_never_5xx(
 @given(
     body=st.one_of(json_value, st.dictionaries(st.sampled_from(["type", "payload"]), json_value))
 )
-def test_umami_endpoints_never_5xx(app_client: tuple[TestClient, str, Admin], body: object) -> None:
+def test_umami_endpoints_never_5xx(
+    app_client: tuple[TestClient, str, SiteManager], body: object
+) -> None:
     client, _, _ = app_client
     for path, payload in (("/api/send", body), ("/api/batch", [body, body])):
         r = client.post(path, content=dumps(payload), headers={"user-agent": CHROME_UA})
@@ -171,7 +175,7 @@ def test_umami_endpoints_never_5xx(app_client: tuple[TestClient, str, Admin], bo
     order=st.randoms(),
 )
 def test_batch_stores_every_good_event_beside_bad_ones(
-    app_client: tuple[TestClient, str, Admin],
+    app_client: tuple[TestClient, str, SiteManager],
     good: list[dict[str, object]],
     bad: list[dict[str, object]],
     order: object,
@@ -198,7 +202,7 @@ def test_batch_stores_every_good_event_beside_bad_ones(
 @FUZZ
 @given(event=track_like)
 def test_single_track_event_never_5xx(
-    app_client: tuple[TestClient, str, Admin], event: dict[str, object]
+    app_client: tuple[TestClient, str, SiteManager], event: dict[str, object]
 ) -> None:
     client, key, _ = app_client
     for path in ("/api/v1/track/event", "/log-visit"):

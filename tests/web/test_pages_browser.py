@@ -1,4 +1,4 @@
-"""Accounts and site settings in real Chromium: setup, login, CSRF, keys, invitations, CLI."""
+"""AccountService and site settings in real Chromium: setup, login, CSRF, keys, invitations, CLI."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.config import Settings
 from tests.accounts.helpers import PASSWORD, browser_login
 from tests.support import Live, watch_csp
@@ -21,8 +21,8 @@ from tests.support import Live, watch_csp
 FOOTFALL = (sys.executable, "-m", "footfall")
 
 
-def accounts(live: Live) -> Accounts:
-    found: Accounts = live.server.config.app.state.accounts
+def accounts(live: Live) -> AccountService:
+    found: AccountService = live.server.config.app.state.accounts
     return found
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footfall.sites_admin import Admin, parse_scopes
+from footfall.sites import SiteManager, parse_scopes
 from footfall.stats import v1
 from footfall.stats.query import (
     EVENT_DIMENSIONS,
@@ -112,13 +112,13 @@ query = st.fixed_dictionaries(
 
 
 @contextmanager
-def fuzz_app(tmp: Path) -> Iterator[tuple[TestClient, Admin]]:
+def fuzz_app(tmp: Path) -> Iterator[tuple[TestClient, SiteManager]]:
     """A started app on a fresh store: example.com with a Signup goal and two events."""
     app = create_app(
         settings_for(tmp),
         clock=Clock(),
     )
-    admin = Admin(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.store, app.state.services.keys)
     admin.add_site("example.com")
     admin.add_goal("example.com", event="Signup")
     ingest = admin.create_key("example.com", parse_scopes("ingest")).key

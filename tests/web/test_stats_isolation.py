@@ -17,7 +17,7 @@ import pytest
 import uvicorn
 
 from footfall.config import load_settings
-from footfall.sites_admin import Admin, parse_scopes
+from footfall.sites import SiteManager, parse_scopes
 from footfall.web.app import create_app
 from footfall.web.services import Services
 from tests.support import CHROME_UA
@@ -30,7 +30,7 @@ PER_CALLER = 2
 class Served:
     url: str
     svc: Services
-    admin: Admin
+    admin: SiteManager
     loop: asyncio.AbstractEventLoop
     gate: threading.Event = field(default_factory=threading.Event)
     held: list[Future[object]] = field(default_factory=list)
@@ -71,7 +71,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     )
     app = create_app(settings)
     svc: Services = app.state.services
-    admin = Admin(svc.store, svc.keys)
+    admin = SiteManager(svc.store, svc.keys)
     admin.add_site("example.com")
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
-from footfall.sites_admin import Admin, parse_scopes
+from footfall.accounts.service import AccountService
+from footfall.sites import SiteManager, parse_scopes
 from footfall.stats.query import MAX_ROWS_PER_PAGE
 from footfall.stats.timeline import MAX_TIME_BUCKETS, bucket_count
 from footfall.web.access import SESSION_COOKIE
@@ -50,11 +50,11 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
         settings_for(tmp),
         clock=Clock(),
     )
-    admin = Admin(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.store, app.state.services.keys)
     admin.add_site("example.com", "Europe/Berlin")
     ingest = admin.create_key("example.com", parse_scopes("ingest")).key
     stats = admin.create_key("example.com", parse_scopes("stats")).key
-    accounts: Accounts = app.state.accounts
+    accounts: AccountService = app.state.accounts
     owner = accounts.add_user("owner@example.com", "correct horse battery staple", Role.OWNER)
     token = accounts.start_session(owner)
     signed = accounts.signed_in(token)

@@ -8,7 +8,7 @@ Each step reads the request and fills in part of the event, or drops it with a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -20,8 +20,9 @@ from footfall.ingest.enrich.referrer import Referrer, is_spam, parse_referrer
 from footfall.ingest.enrich.ua import UserAgentParser, device_from_screen_width
 from footfall.ingest.enrich.utm import acquisition_from_query, channel, source_from
 from footfall.ingest.request import IngestRequest
-from footfall.ingest.sites import SiteCache
+from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
+from footfall.offload import offload
 
 
 @dataclass(slots=True)
@@ -95,6 +96,21 @@ class Pipeline:
         ]
         self.step_ns: dict[str, int] = {name: 0 for name, _ in self.steps}
 
+    @staticmethod
+    def _site_key(req: IngestRequest) -> tuple[str, object]:
+        if req.site_id is not None:
+            return ("id", req.site_id)
+        if req.umami_website_id:
+            return ("umami", req.umami_website_id)
+        return ("domain", req.domain)
+
+    async def prepare(self, requests: Sequence[IngestRequest]) -> None:
+        """Fetch what ``run`` needs from the store (sites not cached, today's salts),
+        off the event loop; ``run`` itself then never blocks."""
+        await self.sites.prepare(self._site_key(r) for r in requests)
+        if self.visitors.stale():
+            await offload(self.visitors.refresh)
+
     def run(self, req: IngestRequest) -> Outcome:
         ctx = Context(req)
         clock = time.perf_counter_ns
@@ -110,12 +126,7 @@ class Pipeline:
     # steps -------------------------------------------------------------------
     def resolve_site(self, ctx: Context) -> DropReason | None:
         req = ctx.req
-        if req.site_id is not None:
-            site = self.sites.by_id(req.site_id)
-        elif req.umami_website_id:
-            site = self.sites.by_umami_id(req.umami_website_id)
-        else:
-            site = self.sites.by_domain(req.domain)
+        site = self.sites.cached(*self._site_key(req))
         if site is None:
             return DropReason.UNKNOWN_SITE
         ctx.site = site

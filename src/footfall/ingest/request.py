@@ -116,11 +116,6 @@ def parse_url(raw: str, field_name: str = "url") -> SplitResult:
     return parts
 
 
-def normalize_domain(raw: str) -> str:
-    domain = raw.strip().lower().removeprefix("www.")
-    return domain.rstrip(".")
-
-
 def _object(raw: object, field_name: str) -> dict[str, Any]:
     """A JSON object given as an object or as a string holding one (both are sent)."""
     if isinstance(raw, str):

@@ -29,6 +29,7 @@ class Ingestor:
         """
         try:
             self.buffer.ensure_room(len(requests))
+            await self.pipeline.prepare(requests)
             outcomes: list[Outcome] = []
             events: list[Event] = []
             for req in requests:

@@ -14,14 +14,14 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from footfall.store.base import Store
+from footfall.store.base import Catalog
 
 _ID_MASK = (1 << 63) - 1  # positive BIGINT in every backend
 
 
 class VisitorHasher:
     def __init__(
-        self, store: Store, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self, store: Catalog, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
         self._store = store
         self._clock = clock
@@ -30,7 +30,12 @@ class VisitorHasher:
         self._current = b""
         self._previous = b""
 
-    def _refresh(self) -> None:
+    def stale(self) -> bool:
+        """Whether today's salts must be fetched (``refresh``) before ``visitor_id``."""
+        return self._clock().astimezone(UTC).date() != self._day
+
+    def refresh(self) -> None:
+        """Fetch (or create) today's and yesterday's salts: blocking, off the loop."""
         today = self._clock().astimezone(UTC).date()
         if today == self._day:
             return
@@ -59,8 +64,8 @@ class VisitorHasher:
         history, and the derivation dies with today's salt.
         """
         day = at.astimezone(UTC).date()
-        if self._day is None or day > self._day:
-            self._refresh()  # only when an event may belong to a new day: saves a clock read
+        if self._day is None:
+            self.refresh()  # direct (threaded) use; the pipeline refreshes before running
         assert self._day is not None
         if day >= self._day:
             return self._hash(self._current, site, ip, user_agent)

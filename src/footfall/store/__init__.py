@@ -1,5 +1,1 @@
-"""Storage backends behind one protocol (see base.py); ``open_store`` picks one by URL."""
-
-from footfall.store.base import Store, open_store
-
-__all__ = ["Store", "open_store"]
+"""Storage backends behind four small protocols (base.py), picked by URL (registry.py)."""

@@ -1,7 +1,12 @@
-"""The Store protocol: everything the core asks of a backend.
+"""The storage seam: four small protocols a backend implements, in any combination.
 
-Backends are synchronous (the async layers call them in worker threads) and must be
-safe to call from several threads at once.
+``Catalog`` (sites, API keys, goals, salts), ``Accounts`` (users, memberships, web
+sessions, invitations, shares), ``EventLog`` (commit and delete events) and
+``StatsEngine`` (answer a StatsQuery). ``store/registry.py`` maps URL schemes to the
+backends that implement them and builds the ``Stores`` a process uses.
+
+Backends are synchronous and safe to call from several threads at once; async code
+reaches them only through ``footfall.offload.offload`` (never on the event loop).
 """
 
 from __future__ import annotations
@@ -9,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
-from urllib.parse import urlsplit
+from datetime import date, datetime
+from typing import Any, Protocol, runtime_checkable
 
 from footfall.accounts.models import (
     Invitation,
@@ -23,10 +27,8 @@ from footfall.accounts.models import (
     WebSession,
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
 from footfall.store.applier import ApplyHealth
-from footfall.visits import TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,117 @@ class StoredKey:
     digest: bytes
 
 
+@runtime_checkable
+class Backend(Protocol):
+    """What every opened backend has, whatever protocols it implements."""
+
+    def ping(self) -> None:
+        """Raise StoreUnavailable when the backend cannot answer (or take events)."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
+class Catalog(Protocol):
+    """Sites, their API keys and goals, and the daily visitor-hash salts."""
+
+    def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
+        """Raise ConflictError when the domain exists."""
+
+    def list_sites(self) -> list[Site]: ...
+    def get_site(self, domain: str) -> Site | None: ...
+    def get_site_by_id(self, site_id: int) -> Site | None: ...
+    def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
+    def set_site_timezone(self, site_id: int, timezone: str) -> None: ...
+    def remove_site(self, site_id: int) -> bool:
+        """Delete a site with its keys and goals; False when it did not exist. (Its
+        events and account data are the other protocols': see sites/service.py.)"""
+
+    def add_key(
+        self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
+    ) -> ApiKey: ...
+    def find_key(self, prefix: str) -> StoredKey | None: ...
+    def list_keys(self, site_id: int | None = None) -> list[ApiKey]: ...
+    def revoke_key(self, prefix: str, at: datetime) -> bool: ...
+    def touch_keys(self, last_used: Mapping[str, datetime]) -> None: ...
+
+    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
+        """Raise ConflictError when the site has a goal of that name."""
+
+    def list_goals(self, site_id: int | None = None) -> list[Goal]: ...
+    def remove_goal(self, site_id: int, display_name: str) -> bool: ...
+
+    def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
+        """Return the stored salt of each day, first storing the candidate for days that
+        have none (insert-if-absent, so replicas asking at once agree), and delete the
+        salts of days older than the oldest day asked for."""
+
+
+@runtime_checkable
+class Accounts(Protocol):
+    """Users, per-site roles, web sessions, invitations and shared links."""
+
+    def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
+        """Raise ConflictError when a user has that email."""
+
+    def get_user(self, email: str) -> StoredUser | None: ...
+    def get_user_by_id(self, user_id: int) -> StoredUser | None: ...
+    def list_users(self) -> list[User]: ...
+    def count_users(self) -> int: ...
+    def set_password(self, user_id: int, password_hash: str) -> None: ...
+    def set_user_role(self, user_id: int, role: Role | None) -> None: ...
+    def remove_user(self, user_id: int) -> None:
+        """Delete a user with their memberships and sessions."""
+
+    def set_membership(self, user_id: int, site_id: int, role: Role) -> None: ...
+    def remove_membership(self, user_id: int, site_id: int) -> bool: ...
+    def user_memberships(self, user_id: int) -> dict[int, Role]: ...
+    def site_members(self, site_id: int) -> list[Member]: ...
+    def forget_site(self, site_id: int) -> None:
+        """Delete the site's memberships, invitations and shared links."""
+
+    def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None: ...
+    def get_web_session(self, token_hash: bytes) -> WebSession | None: ...
+    def remove_web_session(self, token_hash: bytes) -> None: ...
+    def remove_expired_web_sessions(self, now: datetime) -> None: ...
+    def remove_user_sessions(self, user_id: int) -> None: ...
+    def add_invitation(self, invitation: Invitation) -> None: ...
+    def get_invitation(self, token_hash: bytes) -> Invitation | None: ...
+    def site_invitations(self, site_id: int) -> list[Invitation]: ...
+    def remove_invitation(self, token_hash: bytes) -> bool: ...
+    def add_share(
+        self, site_id: int, token: str, name: str, password_hash: str | None
+    ) -> SharedLink: ...
+    def get_share(self, token: str) -> SharedLink | None: ...
+    def site_shares(self, site_id: int) -> list[SharedLink]: ...
+    def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool: ...
+
+
+@runtime_checkable
+class EventLog(Protocol):
+    """The enriched events, and the visits that follow from them (footfall/visits.py)."""
+
+    def write_events(self, events: Sequence[Event]) -> None:
+        """Commit all events durably, or raise StoreError (StoreUnavailable for a fault
+        to retry) and commit none. Visits follow the rule whatever the arrival order."""
+
+    def delete_events(
+        self, site_id: int, start: datetime | None = None, end: datetime | None = None
+    ) -> None:
+        """Delete the site's events in ``[start, end)`` (all of them without bounds;
+        retention passes ``end`` only); the visits of what remains are recomputed."""
+
+    def count_events(self, site_id: int) -> int: ...
+    def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
+        """The site's first ``limit`` events in time order, as column -> value (times
+        aware UTC)."""
+
+    def health(self) -> ApplyHealth:
+        """How the write path fares (for /ready and /metrics): in-process state only,
+        no I/O, so it may be read on the event loop."""
+
+
+@runtime_checkable
 class StatsEngine(Protocol):
     """Answers stats questions over every committed event; never takes SQL text.
 
@@ -62,97 +175,3 @@ class StatsEngine(Protocol):
         """Within the block, reads by the calling thread stop in the engine once
         ``seconds`` have passed (DuckDB: interrupt; PostgreSQL: statement_timeout) and
         raise QueryTimeout."""
-
-
-class Store(StatsEngine, Protocol):
-    def write_events(self, events: Sequence[Event]) -> None:
-        """Commit all events in one transaction, or raise StoreError and commit none."""
-
-    # sites
-    def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site: ...
-    def list_sites(self) -> list[Site]: ...
-    def get_site(self, domain: str) -> Site | None: ...
-    def get_site_by_id(self, site_id: int) -> Site | None: ...
-    def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
-    def set_site_timezone(self, site_id: int, timezone: str) -> None: ...
-    def remove_site(self, domain: str) -> bool:
-        """Delete a site with its keys and events; False when it did not exist."""
-
-    # API keys
-    def add_key(
-        self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
-    ) -> ApiKey: ...
-    def find_key(self, prefix: str) -> StoredKey | None: ...
-    def list_keys(self, site_id: int | None = None) -> list[ApiKey]: ...
-    def revoke_key(self, prefix: str, at: datetime) -> bool: ...
-    def touch_keys(self, last_used: Mapping[str, datetime]) -> None: ...
-
-    # goals
-    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
-        """Raise ConflictError when the site has a goal of that name."""
-
-    def list_goals(self, site_id: int | None = None) -> list[Goal]: ...
-    def remove_goal(self, site_id: int, display_name: str) -> bool: ...
-
-    # visitor-hash salts, one per UTC day
-    def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
-        """Return the stored salt of each day, first storing the candidate for days that
-        have none (insert-if-absent, so replicas asking at once agree), and delete the
-        salts of days older than the oldest day asked for."""
-
-    # reads used by the ingest layer and tests; the stats engine adds its own
-    def count_events(self, site_id: int) -> int: ...
-    def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]: ...
-
-    # accounts (footfall.accounts): users, per-site roles, sessions, invitations, shares
-    def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
-        """Raise ConflictError when a user has that email."""
-
-    def get_user(self, email: str) -> StoredUser | None: ...
-    def get_user_by_id(self, user_id: int) -> StoredUser | None: ...
-    def list_users(self) -> list[User]: ...
-    def count_users(self) -> int: ...
-    def set_password(self, user_id: int, password_hash: str) -> None: ...
-    def set_user_role(self, user_id: int, role: Role | None) -> None: ...
-    def remove_user(self, user_id: int) -> None:
-        """Delete a user with their memberships and sessions."""
-
-    def set_membership(self, user_id: int, site_id: int, role: Role) -> None: ...
-    def remove_membership(self, user_id: int, site_id: int) -> bool: ...
-    def user_memberships(self, user_id: int) -> dict[int, Role]: ...
-    def site_members(self, site_id: int) -> list[Member]: ...
-    def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None: ...
-    def get_web_session(self, token_hash: bytes) -> WebSession | None: ...
-    def remove_web_session(self, token_hash: bytes) -> None: ...
-    def remove_expired_web_sessions(self, now: datetime) -> None: ...
-    def remove_user_sessions(self, user_id: int) -> None: ...
-    def add_invitation(self, invitation: Invitation) -> None: ...
-    def get_invitation(self, token_hash: bytes) -> Invitation | None: ...
-    def site_invitations(self, site_id: int) -> list[Invitation]: ...
-    def remove_invitation(self, token_hash: bytes) -> bool: ...
-    def add_share(
-        self, site_id: int, token: str, name: str, password_hash: str | None
-    ) -> SharedLink: ...
-    def get_share(self, token: str) -> SharedLink | None: ...
-    def site_shares(self, site_id: int) -> list[SharedLink]: ...
-    def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool: ...
-
-    def ping(self) -> None:
-        """Raise StoreUnavailable when the backend cannot answer or cannot take events."""
-
-    def health(self) -> ApplyHealth:
-        """How the write path fares (for /ready and /metrics)."""
-
-    def close(self) -> None: ...
-
-
-def open_store(url: str, visit_timeout: timedelta = TIMEOUT) -> Store:
-    """Open the backend named by ``FOOTFALL_DATABASE_URL``; ``visit_timeout`` is the
-    visit rule's gap (FOOTFALL_SESSION_TIMEOUT_MINUTES)."""
-    scheme = urlsplit(url).scheme
-    if scheme == "duckdb":
-        from footfall.config import path_from_url
-        from footfall.store.duckdb import DuckDBStore
-
-        return DuckDBStore(path_from_url(url), visit_timeout)
-    raise ConfigError(f"no store backend for URL scheme {scheme!r}")

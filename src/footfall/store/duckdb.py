@@ -35,6 +35,7 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
+from footfall.config import path_from_url
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
@@ -42,6 +43,7 @@ from footfall.store.applier import Applier, ApplyHealth
 from footfall.store.base import StoredKey
 from footfall.store.duckdb_dialect import DUCKDB
 from footfall.store.journal import Journal
+from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.visits import TIMEOUT
 
@@ -349,9 +351,37 @@ class DuckDBStore:
         try:
             cur.execute(Q["fetch_events"], [site_id, limit])
             names = [d[0] for d in cur.description or []]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
+        for row in rows:
+            row["timestamp"] = _utc(row["timestamp"])  # type: ignore[arg-type]
+        return rows
+
+    def delete_events(
+        self, site_id: int, start: datetime | None = None, end: datetime | None = None
+    ) -> None:
+        self.apply_pending()
+        with self._write_lock, self._transaction() as cur:
+            if start is None and end is None:
+                cur.execute(Q["delete_site_events"], [site_id])
+                cur.execute(Q["delete_site_visits"], [site_id])
+                return
+            bounds = {
+                "site": site_id,
+                "start": None if start is None else _naive(start),
+                "end": None if end is None else _naive(end),
+            }
+            # The deleted events stand in for a batch: the visits of their visitors are
+            # split again from what remains (footfall/visits.py).
+            cur.execute(Q["doomed_events"], bounds)
+            try:
+                cur.execute(Q["delete_doomed_events"], bounds)
+                cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM doomed")
+                _recompute_visits(cur, self._visit_timeout, fresh=False)
+            finally:
+                cur.execute("DROP VIEW IF EXISTS incoming_batch")
+                cur.execute("DROP TABLE doomed")
 
     # sites -------------------------------------------------------------------
     def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
@@ -381,24 +411,11 @@ class DuckDBStore:
     def set_site_timezone(self, site_id: int, timezone: str) -> None:
         self._write("set_site_timezone", [timezone, site_id])
 
-    def remove_site(self, domain: str) -> bool:
-        site = self.get_site(domain)
-        if site is None:
-            return False
-        self.apply_pending()
-        with self._write_lock, self._transaction() as cur:
-            for query in (
-                "delete_site_events",
-                "delete_site_visits",
-                "delete_site_keys",
-                "delete_site_goals",
-                "delete_site_memberships",
-                "delete_site_invitations",
-                "delete_site_shares",
-                "delete_site",
-            ):
-                cur.execute(Q[query], [site.id])
-        return True
+    def remove_site(self, site_id: int) -> bool:
+        with self._transaction() as cur:
+            for query in ("delete_site_keys", "delete_site_goals"):
+                cur.execute(Q[query], [site_id])
+            return cur.execute(Q["delete_site"], [site_id]).fetchone() is not None
 
     # API keys ----------------------------------------------------------------
     def add_key(
@@ -448,7 +465,9 @@ class DuckDBStore:
 
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
-        with self._transaction() as cur:
+        # One at a time: two DuckDB transactions inserting the same day conflict at
+        # commit instead of one of them doing nothing.
+        with self._write_lock, self._transaction() as cur:
             for day, salt in candidates.items():
                 cur.execute(Q["insert_salt"], [day, salt])
             cur.execute(Q["delete_old_salts"], [min(candidates)])
@@ -584,6 +603,15 @@ class DuckDBStore:
     def site_members(self, site_id: int) -> list[Member]:
         return [Member(_user(r), Role(r[4])) for r in self._all("site_members", [site_id])]
 
+    def forget_site(self, site_id: int) -> None:
+        with self._transaction() as cur:
+            for query in (
+                "delete_site_memberships",
+                "delete_site_invitations",
+                "delete_site_shares",
+            ):
+                cur.execute(Q[query], [site_id])
+
     def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
         params = [token_hash, user_id, _naive(datetime.now(UTC)), _naive(expires_at)]
         self._write("add_web_session", params)
@@ -655,3 +683,8 @@ class DuckDBStore:
             self._applier.close()
         with contextlib.suppress(duckdb.Error):
             self._db.close()
+
+
+def open_backend(url: str, options: Options) -> DuckDBStore:
+    """``duckdb:///path/to/file.duckdb`` (store/registry.py)."""
+    return DuckDBStore(path_from_url(url), options.visit_timeout)

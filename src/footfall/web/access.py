@@ -6,18 +6,17 @@ The dashboard routes call ``site_access`` for every request; pages and forms cal
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import Request
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts, SignedIn
-from footfall.auth import same_secret
-from footfall.domain import Site
+from footfall.accounts.service import AccountService, SignedIn
+from footfall.apikeys import same_secret
+from footfall.domain import Site, normalize_domain
 from footfall.errors import AuthError, ForbiddenError, NotFoundError
-from footfall.ingest.request import normalize_domain
+from footfall.offload import offload
 from footfall.web.deps import services
 
 SESSION_COOKIE = "footfall_session"
@@ -59,8 +58,8 @@ class Access:
         return self.role != "shared" and Role(self.role).at_least(role)
 
 
-def accounts(request: Request) -> Accounts:
-    found: Accounts = request.app.state.accounts
+def accounts(request: Request) -> AccountService:
+    found: AccountService = request.app.state.accounts
     return found
 
 
@@ -98,7 +97,7 @@ def _share_access(request: Request, site: Site | None, token: str) -> Access:
 
 
 def _resolve(request: Request, domain: str) -> Access:
-    site = services(request).sites.by_domain(normalize_domain(domain))
+    site = services(request).sites.get("domain", normalize_domain(domain))
     session = signed_in(request)
     if session is not None and site is not None:
         role = accounts(request).role_on(session.user, site)
@@ -118,7 +117,7 @@ async def site_access(request: Request, domain: str) -> Access:
     link also needs the unlock cookie. Raises LoginRequired (anonymous, whether or not
     the site exists), SharePasswordRequired, or NotFoundError (no such site or no right
     to it, or an unknown link: the same 404 either way)."""
-    return await asyncio.to_thread(_resolve, request, domain)
+    return await offload(_resolve, request, domain)
 
 
 def check_csrf(request: Request, access: Access, form_token: str | None = None) -> None:

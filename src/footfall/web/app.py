@@ -16,8 +16,8 @@ from footfall import __version__
 from footfall.config import Settings, load_settings
 from footfall.errors import FootfallError
 from footfall.metrics import Metrics
-from footfall.store.base import Store
-from footfall.web import admin, dashboard, errors, ingest, ops, pages, stats, tracker
+from footfall.store.registry import Stores
+from footfall.web import dashboard, errors, ingest, management, ops, pages, stats, tracker
 from footfall.web.headers import SecurityHeaders
 from footfall.web.limits import BodyLimits
 from footfall.web.services import Clock, Services, utc_now
@@ -106,10 +106,10 @@ class FootfallApp:
 
 
 def create_app(
-    settings: Settings | None = None, *, store: Store | None = None, clock: Clock = utc_now
+    settings: Settings | None = None, *, stores: Stores | None = None, clock: Clock = utc_now
 ) -> FootfallApp:
     settings = settings or load_settings()
-    svc = Services.build(settings, store, clock)
+    svc = Services.build(settings, stores, clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -131,7 +131,7 @@ def create_app(
     app.state.services = svc
     app.state.started = time.time()
     errors.install(app)
-    for router in (ingest.router, stats.router, admin.router, ops.router, tracker.router):
+    for router in (ingest.router, stats.router, management.router, ops.router, tracker.router):
         app.include_router(router)
     app.include_router(dashboard.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages

@@ -21,6 +21,7 @@ from starlette.responses import Response
 from footfall.domain import Site
 from footfall.errors import FootfallError, InputError
 from footfall.ingest.request import loads
+from footfall.offload import offload
 from footfall.stats import query as stats_query
 from footfall.stats import timeline
 from footfall.web import export, preload
@@ -167,7 +168,7 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
     site = access.site
     _check_period(request, site)
     readonly = shared or access.role in ("viewer", "shared")
-    goals = await asyncio.to_thread(services(request).store.list_goals, site.id)
+    goals = await offload(services(request).stores.catalog.list_goals, site.id)
     shell = render(
         request,
         "dashboard.html",
@@ -229,8 +230,8 @@ async def _prop_keys(request: Request, site: Site, state: ViewState) -> list[str
         site,
         {"site_id": site.domain, "metrics": ["visitors"], "date_range": state.date_range},
     )
-    store = services(request).store
-    return await stats_read(request, store.prop_keys, site, q.start, q.end, MAX_PROP_KEYS)
+    stats = services(request).stores.stats
+    return await stats_read(request, stats.prop_keys, site, q.start, q.end, MAX_PROP_KEYS)
 
 
 @router.get(
@@ -266,9 +267,9 @@ async def dashboard_export(request: Request, domain: str) -> Response:
 
     def ask(body: dict[str, Any]) -> dict[str, Any]:
         q = stats_query.parse(body, now, site.timezone, earliest)
-        return answer(svc.store, q, site, filled=True)
+        return answer(svc.stores, q, site, filled=True)
 
-    has_goals = bool(await asyncio.to_thread(svc.store.list_goals, site.id))
+    has_goals = bool(await offload(svc.stores.catalog.list_goals, site.id))
     data = await stats_read(request, export.build_zip, ask, base, state.interval, keys, has_goals)
     name = f"footfall-{site.domain}-{first.first_day.isoformat()}-{first.last_day.isoformat()}.zip"
     return Response(

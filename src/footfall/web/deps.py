@@ -7,7 +7,7 @@ from typing import TypeVar, TypeVarTuple
 
 from fastapi import Request
 
-from footfall.auth import bearer_token, same_secret
+from footfall.apikeys import bearer_token, same_secret
 from footfall.domain import ApiKey, Scope
 from footfall.errors import PayloadTooLarge
 from footfall.web.services import Services
@@ -51,8 +51,8 @@ def is_operator(request: Request, token: str) -> bool:
     return same_secret(token, services(request).admin_token)
 
 
-def api_key(request: Request, scope: Scope) -> ApiKey:
-    return services(request).keys.verify(presented_token(request), scope)
+async def api_key(request: Request, scope: Scope) -> ApiKey:
+    return await services(request).keys.verify(presented_token(request), scope)
 
 
 def set_stats_caller(request: Request, caller: str) -> None:

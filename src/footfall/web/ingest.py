@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from footfall.domain import DropReason, Scope, Site
 from footfall.errors import FootfallError, InputError, NotFoundError
-from footfall.ingest.dialects import plausible, track, umami
+from footfall.ingest.dialects import Build, Origin, plausible, track, umami
 from footfall.ingest.pipeline import Outcome
 from footfall.ingest.request import IngestRequest, loads
 from footfall.ingest.service import Ingestor
@@ -44,12 +44,16 @@ class _Edge:
     async def json(self, request: Request) -> Any:
         return loads(await read_body(request, self.svc.settings.max_body_bytes))
 
-    def site_of(self, request: Request) -> Site:
-        key = api_key(request, Scope.INGEST)
-        site = self.svc.sites.by_id(key.site_id)
+    def origin(self, site: Site | None = None) -> Origin:
+        return Origin(self.ip, self.user_agent, self.now, self.future, site)
+
+    async def keyed(self, request: Request) -> Origin:
+        """The origin with the site the request's ingest key writes to."""
+        key = await api_key(request, Scope.INGEST)
+        site = await self.svc.sites.by_id(key.site_id)
         if site is None:
             raise NotFoundError("the key's site no longer exists")
-        return site
+        return self.origin(site)
 
 
 def _dropped_header(outcomes: list[Outcome]) -> dict[str, str]:
@@ -64,7 +68,7 @@ async def plausible_event(request: Request) -> Response:
     edge = _Edge(request)
     body = await read_body(request, edge.svc.settings.max_body_bytes)
     try:
-        requests = plausible.build(body, edge.ip, edge.user_agent, edge.now)
+        requests = plausible.build(loads(body), edge.origin())
     except InputError as exc:
         # Plausible answers {"errors": {field: [message]}}; ours rides along.
         payload: dict[str, Any] = {
@@ -93,27 +97,24 @@ def _umami_answer(outcome: Outcome) -> dict[str, str]:
 async def umami_send(request: Request) -> Response:
     edge = _Edge(request)
     data = await edge.json(request)
-    req = umami.build(data, edge.ip, edge.user_agent, edge.now, edge.future)
-    if req is None:
+    requests = umami.build(data, edge.origin())
+    if not requests:
         return json_response({})
-    outcomes = await edge.ingestor.ingest([req], "umami")
+    outcomes = await edge.ingestor.ingest(requests, "umami")
     return json_response(_umami_answer(outcomes[0]), 200, _dropped_header(outcomes))
 
 
 def _build_each(
-    items: list[Any], build: Any, prefix: str = "events"
-) -> tuple[list[tuple[int, IngestRequest]], list[dict[str, Any]]]:
+    items: list[Any], build: Build, origin: Origin, prefix: str
+) -> tuple[list[IngestRequest], list[dict[str, Any]]]:
     """Build every item on its own: a bad one becomes an error entry, never a 4xx."""
-    good: list[tuple[int, IngestRequest]] = []
+    good: list[IngestRequest] = []
     errors: list[dict[str, Any]] = []
     for index, item in enumerate(items):
         try:
-            req = build(item, f"{prefix}.{index}.")
+            good.extend(build(item, origin, f"{prefix}{index}."))
         except FootfallError as exc:
             errors.append({"index": index, **exc.as_json()})
-            continue
-        if req is not None:
-            good.append((index, req))
     return good, errors
 
 
@@ -125,10 +126,8 @@ async def umami_batch(request: Request) -> Response:
         raise InputError("body must be a JSON array of Umami events")
     if len(data) > track.MAX_BATCH:
         raise InputError(f"a batch holds at most {track.MAX_BATCH} events", code="batch_too_large")
-    good, errors = _build_each(
-        data, lambda item, _p: umami.build(item, edge.ip, edge.user_agent, edge.now, edge.future)
-    )
-    outcomes = await edge.ingestor.ingest([r for _, r in good], "umami")
+    good, errors = _build_each(data, umami.build, edge.origin(), "events.")
+    outcomes = await edge.ingestor.ingest(good, "umami")
     body = {
         "size": len(data),
         "processed": len(data) - len(errors),
@@ -149,12 +148,11 @@ def _report(total: int, outcomes: list[Outcome], errors: list[dict[str, Any]]) -
     }
 
 
-async def _keyed_single(request: Request, build: Any, endpoint: str) -> Response:
+async def _keyed_single(request: Request, build: Build, endpoint: str) -> Response:
     """One server-side event under an ingest key: /api/v1/track/event and /log-visit."""
     edge = _Edge(request)
-    site = edge.site_of(request)
-    req = build(await edge.json(request), site, edge.ip, edge.user_agent, edge.now, edge.future)
-    outcomes = await edge.ingestor.ingest([req], endpoint)
+    origin = await edge.keyed(request)
+    outcomes = await edge.ingestor.ingest(build(await edge.json(request), origin), endpoint)
     return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
 
 
@@ -176,15 +174,10 @@ async def track_event(request: Request) -> Response:
 )
 async def track_batch(request: Request) -> Response:
     edge = _Edge(request)
-    site = edge.site_of(request)
+    origin = await edge.keyed(request)
     items = track.batch_items(await edge.json(request))
-    good, errors = _build_each(
-        items,
-        lambda item, prefix: track.build_event(
-            item, site, edge.ip, edge.user_agent, edge.now, edge.future, prefix
-        ),
-    )
-    outcomes = await edge.ingestor.ingest([r for _, r in good], "track")
+    good, errors = _build_each(items, track.build_event, origin, "events.")
+    outcomes = await edge.ingestor.ingest(good, "track")
     return json_response(_report(len(items), outcomes, errors), 202, _dropped_header(outcomes))
 
 

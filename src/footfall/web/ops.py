@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -11,6 +9,7 @@ from starlette.responses import Response
 
 from footfall.accounts.models import Role
 from footfall.errors import AuthError, FootfallError, OverloadedError
+from footfall.offload import offload
 from footfall.web.access import signed_in
 from footfall.web.deps import is_operator, presented_token, services
 from footfall.web.errors import error_response, json_response
@@ -28,7 +27,7 @@ async def health() -> Response:
 async def ready(request: Request) -> Response:
     svc = services(request)
     try:
-        await asyncio.to_thread(svc.store.ping)
+        await offload(svc.stores.ping)
         buffer = svc.buffer
         if buffer is None or buffer.depth >= buffer.high_water:
             raise OverloadedError("write buffer is at its high-water mark")
@@ -62,23 +61,23 @@ def metrics_response(svc: Services) -> Response:
 
 @router.get("/metrics", summary="Prometheus metrics (operator token)")
 async def metrics(request: Request) -> Response:
-    await asyncio.to_thread(operator_only, request)
+    await offload(operator_only, request)
     return metrics_response(services(request))
 
 
 @router.get("/openapi.json", include_in_schema=False)
 async def openapi(request: Request) -> Response:
-    await asyncio.to_thread(operator_only, request)
+    await offload(operator_only, request)
     return json_response(request.app.openapi())
 
 
 @router.get("/docs", include_in_schema=False)
 async def docs(request: Request) -> Response:
-    await asyncio.to_thread(operator_only, request)
+    await offload(operator_only, request)
     return get_swagger_ui_html(openapi_url="/openapi.json", title="Footfall API")
 
 
 @router.get("/redoc", include_in_schema=False)
 async def redoc(request: Request) -> Response:
-    await asyncio.to_thread(operator_only, request)
+    await offload(operator_only, request)
     return get_redoc_html(openapi_url="/openapi.json", title="Footfall API")

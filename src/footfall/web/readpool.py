@@ -21,7 +21,7 @@ from typing import TypeVar, TypeVarTuple
 
 from footfall import priority
 from footfall.errors import OverloadedError, RateLimited
-from footfall.store.base import Store
+from footfall.store.base import StatsEngine
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -35,7 +35,7 @@ class _Caller:
 
 class ReadPool:
     def __init__(
-        self, store: Store, threads: int, per_caller: int, timeout: float, wait: float = 2.0
+        self, store: StatsEngine, threads: int, per_caller: int, timeout: float, wait: float = 2.0
     ) -> None:
         self._store = store
         self._executor = ThreadPoolExecutor(

@@ -8,19 +8,20 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from footfall.auth import KeyRing
+from footfall.apikeys import KeyRing
 from footfall.config import Settings, resolve_secret
 from footfall.errors import ConfigError, FootfallError
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
-from footfall.ingest.sites import SiteCache
+from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
-from footfall.store.base import Store, open_store
+from footfall.offload import offload
+from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ def utc_now() -> datetime:
 @dataclass
 class Services:
     settings: Settings
-    store: Store
+    stores: Stores
     keys: KeyRing
     sites: SiteCache
     pipeline: Pipeline
@@ -48,46 +49,45 @@ class Services:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="footfall-ingest")
     )
     buffer: WriteBuffer | None = None
-    # False when the caller passed the store in (several apps may share one): it closes it
-    owns_store: bool = True
+    # False when the caller passed the stores in (several apps may share them): it closes them
+    owns_stores: bool = True
     ingestor: Ingestor | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
     def build(
-        cls, settings: Settings, store: Store | None = None, clock: Clock = utc_now
+        cls, settings: Settings, stores: Stores | None = None, clock: Clock = utc_now
     ) -> Services:
-        owns_store = store is None
-        store = store or open_store(
-            settings.database_url, timedelta(minutes=settings.session_timeout_minutes)
-        )
+        owns_stores = stores is None
+        if stores is None:
+            stores = open_stores(settings.database_url, settings.events_url, settings.store_options)
         secret = resolve_secret(settings, "secret_key", settings.secret_key)
         admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
-        sites = SiteCache(store)
+        sites = SiteCache(stores.catalog)
         try:
             geo = GeoLocator(settings.geoip_db)
         except ValueError as exc:
             raise ConfigError(f"FOOTFALL_GEOIP_DB: {exc}") from None
-        pipeline = Pipeline(sites, VisitorHasher(store, clock), geo)
+        pipeline = Pipeline(sites, VisitorHasher(stores.catalog, clock), geo)
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
-        metrics.watch_store(store.health)
+        metrics.watch_store(stores.health)
         return cls(
             settings,
-            store,
-            KeyRing(store, secret, clock),
+            stores,
+            KeyRing(stores.catalog, secret, clock),
             sites,
             pipeline,
             metrics,
             admin_token,
             clock,
             ReadPool(
-                store,
+                stores.stats,
                 settings.stats_threads,
                 settings.stats_per_caller,
                 settings.query_timeout_seconds,
             ),
-            owns_store=owns_store,
+            owns_stores=owns_stores,
         )
 
     def _on_flush(self, stats: FlushStats) -> None:
@@ -98,7 +98,7 @@ class Services:
         """Start what needs the running event loop: the write buffer and housekeeping."""
         s = self.settings
         self.buffer = WriteBuffer(
-            self.store.write_events,
+            self.stores.events.write_events,
             interval=s.flush_interval_ms / 1000,
             max_events=s.flush_max_events,
             high_water=s.buffer_high_water,
@@ -114,7 +114,7 @@ class Services:
         while True:
             await asyncio.sleep(every)
             try:
-                await asyncio.to_thread(self.keys.flush_last_used)
+                await offload(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
                 log.exception("could not record API key use")
 
@@ -128,10 +128,10 @@ class Services:
         if self.buffer is not None:
             await self.buffer.stop()
         try:
-            await asyncio.to_thread(self.keys.flush_last_used)
+            await offload(self.keys.flush_last_used)
         except FootfallError as exc:  # a full disk must not keep the store from closing
             log.error("could not record API key use at shutdown: %s", exc.detail)
-        await asyncio.to_thread(self.reads.close)
+        await offload(self.reads.close)
         self.ingest_executor.shutdown()
-        if self.owns_store:
-            self.store.close()
+        if self.owns_stores:
+            await offload(self.stores.close)

@@ -9,23 +9,23 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from footfall.domain import Scope, Site
+from footfall.domain import Scope, Site, normalize_domain
 from footfall.errors import InputError, NotFoundError
-from footfall.ingest.request import loads, normalize_domain
+from footfall.ingest.request import loads
 from footfall.stats import query as stats_query
 from footfall.stats import runner, v1
-from footfall.store.base import Store
+from footfall.store.registry import Stores
 from footfall.web.deps import api_key, read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 
 router = APIRouter(tags=["stats"])
 
 
-def _site_for_key(request: Request, domain: str) -> Site:
+async def _site_for_key(request: Request, domain: str) -> Site:
     """The key's own site; any other answers the same whether it exists or not."""
-    key = api_key(request, Scope.STATS)
+    key = await api_key(request, Scope.STATS)
     set_stats_caller(request, f"key:{key.prefix}")
-    site = services(request).sites.by_id(key.site_id)
+    site = await services(request).sites.by_id(key.site_id)
     if site is None or site.domain != normalize_domain(domain):
         raise NotFoundError(f"Site '{domain}' not found for this API key", field="site_id")
     return site
@@ -33,24 +33,24 @@ def _site_for_key(request: Request, domain: str) -> Site:
 
 async def earliest_day(request: Request, site: Site) -> date:
     svc = services(request)
-    return await stats_read(request, runner.first_day, svc.store, site, svc.clock())
+    return await stats_read(request, runner.first_day, svc.stores.stats, site, svc.clock())
 
 
 async def realtime_visitors(request: Request, site: Site) -> int:
     svc = services(request)
-    return await stats_read(request, runner.realtime_visitors, svc.store, site, svc.clock())
+    return await stats_read(request, runner.realtime_visitors, svc.stores.stats, site, svc.clock())
 
 
-def answer(store: Store, q: stats_query.StatsQuery, site: Site, filled: bool) -> dict[str, Any]:
+def answer(stores: Stores, q: stats_query.StatsQuery, site: Site, filled: bool) -> dict[str, Any]:
     """The runner's answer, with the site's goals read in the same pool slot."""
     run = runner.run_filled if filled else runner.run
-    return run(store, q, site, store.list_goals(site.id))
+    return run(stores.stats, q, site, stores.catalog.list_goals(site.id))
 
 
 async def run_query(
     request: Request, q: stats_query.StatsQuery, site: Site, filled: bool = False
 ) -> dict[str, Any]:
-    return await stats_read(request, answer, services(request).store, q, site, filled)
+    return await stats_read(request, answer, services(request).stores, q, site, filled)
 
 
 @router.post("/api/v2/query", summary="Plausible Stats API v2 query (Bearer key, stats scope)")
@@ -58,7 +58,7 @@ async def query_v2(request: Request) -> Response:
     svc = services(request)
     body: Any = loads(await read_body(request, svc.settings.max_body_bytes))
     domain = body.get("site_id") if isinstance(body, dict) else None
-    site = _site_for_key(request, str(domain or ""))
+    site = await _site_for_key(request, str(domain or ""))
     q = stats_query.parse(body, svc.clock(), site.timezone, await earliest_day(request, site))
     found = await run_query(request, q, site)
     found["query"] = {
@@ -86,7 +86,7 @@ def _today(request: Request, site: Site) -> date:
 
 @router.get("/api/v1/stats/realtime/visitors", summary="Visitors in the last 5 minutes")
 async def realtime(request: Request, site_id: str) -> Response:
-    site = _site_for_key(request, site_id)
+    site = await _site_for_key(request, site_id)
     return json_response(await realtime_visitors(request, site))
 
 
@@ -99,7 +99,7 @@ async def aggregate(
     metrics: str | None = None,
     compare: str | None = None,
 ) -> Response:
-    site = _site_for_key(request, site_id)
+    site = await _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     body: dict[str, Any] = {
         "metrics": names,
@@ -134,7 +134,7 @@ async def timeseries(
         raise InputError(
             "interval must be day, week, month or hour", field="interval", code="invalid_query"
         )
-    site = _site_for_key(request, site_id)
+    site = await _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     days = v1.date_range(period, date, _today(request, site))
     v1.check_interval(interval, days)
@@ -173,7 +173,7 @@ async def breakdown(
     pages = stats_query.MAX_OFFSET // limit + 1
     if not 1 <= page <= pages:
         raise InputError(f"page must be 1 to {pages}", field="page", code="invalid_query")
-    site = _site_for_key(request, site_id)
+    site = await _site_for_key(request, site_id)
     names = v1.metrics(metrics)
     body = {
         "metrics": names,
@@ -196,7 +196,7 @@ async def breakdown(
 @router.get("/stats", summary="The original microservice's summary of one site (last 30 days)")
 async def summary(request: Request, site: str) -> Response:
     svc = services(request)
-    found = _site_for_key(request, site)
+    found = await _site_for_key(request, site)
     earliest = await earliest_day(request, found)
     metrics = ["visitors", "visits", "pageviews", "bounce_rate", "visit_duration"]
     totals = stats_query.parse(

@@ -6,15 +6,14 @@ even admin-scoped ones, manage a single site).
 
 from __future__ import annotations
 
-import asyncio
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from footfall.accounts.admin import add_user, list_users, user_json
-from footfall.accounts.service import Accounts
+from footfall.accounts.management import add_user, list_users, user_json
+from footfall.accounts.service import AccountService
 from footfall.errors import AuthError
+from footfall.offload import offload
 from footfall.web.access import accounts
 from footfall.web.deps import is_operator, presented_token
 from footfall.web.errors import json_response
@@ -29,7 +28,7 @@ class UserIn(BaseModel):
     site: str | None = Field(default=None, max_length=253)
 
 
-def _operator(request: Request) -> Accounts:
+def _operator(request: Request) -> AccountService:
     if not is_operator(request, presented_token(request)):
         raise AuthError("user management needs the operator's admin token")
     return accounts(request)
@@ -38,18 +37,18 @@ def _operator(request: Request) -> Accounts:
 @router.get("/users", summary="List user accounts (operator only)")
 async def get_users(request: Request) -> Response:
     acc = _operator(request)
-    return json_response(await asyncio.to_thread(list_users, acc))
+    return json_response(await offload(list_users, acc))
 
 
 @router.post("/users", status_code=201, summary="Add a user, or give a user a role")
 async def post_user(request: Request, body: UserIn) -> Response:
     acc = _operator(request)
-    user = await asyncio.to_thread(add_user, acc, body.email, body.password, body.role, body.site)
+    user = await offload(add_user, acc, body.email, body.password, body.role, body.site)
     return json_response(user_json(user), 201)
 
 
 @router.delete("/users/{email}", summary="Remove a user with their sessions and roles")
 async def delete_user(request: Request, email: str) -> Response:
     acc = _operator(request)
-    await asyncio.to_thread(acc.remove_user, email)
+    await offload(acc.remove_user, email)
     return json_response({"removed": email})

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.web.access import SESSION_COOKIE
 from tests.support import Running
 from tests.web.dashboard import traffic
@@ -18,7 +18,7 @@ from tests.web.dashboard import traffic
 @dataclass
 class Dash:
     running: Running
-    accounts: Accounts
+    accounts: AccountService
     csrf: str
     stats_key: str
 
@@ -45,7 +45,7 @@ class Dash:
 
 @pytest.fixture
 def dash(running: Running) -> Iterator[Dash]:
-    accounts: Accounts = running.client.app.state.accounts  # type: ignore[attr-defined]
+    accounts: AccountService = running.client.app.state.accounts  # type: ignore[attr-defined]
     owner = accounts.add_user("owner@example.com", "correct horse battery staple", Role.OWNER)
     token = accounts.start_session(owner)
     signed = accounts.signed_in(token)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footfall.accounts.models import Role
-from footfall.accounts.service import Accounts
+from footfall.accounts.service import AccountService
 from footfall.web.access import SESSION_COOKIE
 from tests.web.test_stats_fuzz import DATES, ODD_DATES, SURROGATES, filter_, fuzz_app, query
 
@@ -61,7 +61,7 @@ url_state = st.one_of(
 @pytest.fixture(scope="module")
 def signed_in(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str]]:
     with fuzz_app(tmp_path_factory.mktemp("dashboard-fuzz")) as (client, _):
-        accounts: Accounts = client.app.state.accounts  # type: ignore[attr-defined]
+        accounts: AccountService = client.app.state.accounts  # type: ignore[attr-defined]
         owner = accounts.add_user("owner@example.com", "correct horse battery staple", Role.OWNER)
         token = accounts.start_session(owner)
         signed = accounts.signed_in(token)

@@ -7,18 +7,17 @@ clients; see shared/COMPAT.md and Plausible's ``ingestion/request.ex``.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
+from footfall.domain import normalize_domain
 from footfall.errors import InputError
+from footfall.ingest.dialects import Origin
 from footfall.ingest.request import (
     MAX_NAME_CHARS,
     MAX_REFERRER_CHARS,
     IngestRequest,
-    loads,
-    normalize_domain,
     parse_props,
     parse_revenue,
     parse_url,
@@ -48,19 +47,18 @@ class PlausiblePayload(BaseModel):
     screen_width: int | None = Field(default=None, validation_alias=_alias("w"), ge=0)
 
 
-def build(body: bytes, ip: str, user_agent: str, now: datetime) -> list[IngestRequest]:
+def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]:
     """One request per domain of the (possibly comma-separated) ``d`` field."""
-    data = loads(body)
-    if not isinstance(data, dict):
+    if not isinstance(item, dict):
         raise InputError("request body must be a JSON object")
-    p = validate(PlausiblePayload, data)
+    p = validate(PlausiblePayload, item, prefix=prefix)
     url = parse_url(p.url)
     base = IngestRequest(
         name=p.name,
         url=url,
-        timestamp=now,
-        ip=ip,
-        user_agent=user_agent,
+        timestamp=origin.now,
+        ip=origin.ip,
+        user_agent=origin.user_agent,
         referrer=(p.referrer or "")[:MAX_REFERRER_CHARS],
         props=parse_props(p.props),
         revenue=parse_revenue(p.revenue),

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from footfall.domain import Site
-from footfall.errors import InputError
+from footfall.domain import Site, normalize_domain
+from footfall.errors import ForbiddenError, InputError
+from footfall.ingest.dialects import Origin
 from footfall.ingest.request import (
     MAX_NAME_CHARS,
     MAX_REFERRER_CHARS,
     IngestRequest,
     check_ip,
-    normalize_domain,
     parse_props,
     parse_revenue,
     parse_timestamp,
@@ -65,24 +65,17 @@ def _retention_bound(site: Site, ts: datetime, now: datetime, field: str) -> Non
         )
 
 
-def build_event(
-    item: object,
-    site: Site,
-    ip: str,
-    user_agent: str,
-    now: datetime,
-    future: timedelta,
-    prefix: str = "",
-) -> IngestRequest:
+def build_event(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]:
+    site = origin.keyed_site()
     e = validate(TrackEvent, item, prefix=prefix)
-    ts = parse_timestamp(e.timestamp, now, future, f"{prefix}timestamp")
-    _retention_bound(site, ts, now, f"{prefix}timestamp")
-    return IngestRequest(
+    ts = parse_timestamp(e.timestamp, origin.now, origin.future, f"{prefix}timestamp")
+    _retention_bound(site, ts, origin.now, f"{prefix}timestamp")
+    request = IngestRequest(
         name=e.name,
         url=parse_url(e.url, f"{prefix}url"),
         timestamp=ts,
-        ip=check_ip(e.ip, f"{prefix}ip") if e.ip else ip,
-        user_agent=e.user_agent if e.user_agent is not None else user_agent,
+        ip=check_ip(e.ip, f"{prefix}ip") if e.ip else origin.ip,
+        user_agent=e.user_agent if e.user_agent is not None else origin.user_agent,
         site_id=site.id,
         referrer=(e.referrer or "")[:MAX_REFERRER_CHARS],
         props=parse_props(e.props, f"{prefix}props"),
@@ -91,6 +84,7 @@ def build_event(
         screen_width=e.screen_width,
         language=e.language,
     )
+    return [request]
 
 
 def batch_items(data: object) -> list[Any]:
@@ -106,22 +100,20 @@ def batch_items(data: object) -> list[Any]:
     return events
 
 
-def build_log_visit(
-    item: object, site: Site, ip: str, user_agent: str, now: datetime, future: timedelta
-) -> IngestRequest:
-    v = validate(LogVisit, item)
+def build_log_visit(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]:
+    site = origin.keyed_site()
+    v = validate(LogVisit, item, prefix=prefix)
     if v.site is not None and normalize_domain(v.site) != site.domain:
-        from footfall.errors import ForbiddenError
-
-        raise ForbiddenError(f"this key writes only to {site.domain}", field="site")
-    ts = parse_timestamp(v.timestamp, now, future)
-    _retention_bound(site, ts, now, "timestamp")
-    return IngestRequest(
+        raise ForbiddenError(f"this key writes only to {site.domain}", field=f"{prefix}site")
+    ts = parse_timestamp(v.timestamp, origin.now, origin.future, f"{prefix}timestamp")
+    _retention_bound(site, ts, origin.now, f"{prefix}timestamp")
+    request = IngestRequest(
         name="pageview",
-        url=parse_url(v.url),
+        url=parse_url(v.url, f"{prefix}url"),
         timestamp=ts,
-        ip=check_ip(v.ip) if v.ip else ip,
-        user_agent=v.user_agent if v.user_agent is not None else user_agent,
+        ip=check_ip(v.ip, f"{prefix}ip") if v.ip else origin.ip,
+        user_agent=v.user_agent if v.user_agent is not None else origin.user_agent,
         site_id=site.id,
         referrer=(v.referrer or "")[:MAX_REFERRER_CHARS],
     )
+    return [request]

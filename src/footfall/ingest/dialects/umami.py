@@ -8,18 +8,18 @@ tracker's usual form) or an absolute URL.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 from urllib.parse import urlunsplit
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from footfall.domain import normalize_domain
 from footfall.errors import InputError
+from footfall.ingest.dialects import Origin
 from footfall.ingest.request import (
     MAX_REFERRER_CHARS,
     IngestRequest,
     check_ip,
-    normalize_domain,
     parse_props,
     parse_timestamp,
     parse_url,
@@ -62,37 +62,39 @@ def _screen_width(screen: str) -> int | None:
     return int(width) if width.isdigit() else None
 
 
-def build(
-    item: object, ip: str, user_agent: str, now: datetime, future: timedelta
-) -> IngestRequest | None:
-    """None for ``identify``/``performance`` payloads, which Footfall accepts but skips."""
-    env = validate(UmamiEnvelope, item)
+def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]:
+    """Nothing for ``identify``/``performance`` payloads, which Footfall accepts but skips."""
+    env = validate(UmamiEnvelope, item, prefix=prefix)
     if env.type != "event":
-        return None
-    p = validate(UmamiPayload, env.payload, prefix="payload.")
+        return []
+    p = validate(UmamiPayload, env.payload, prefix=f"{prefix}payload.")
     ids = [i for i in (p.website, p.link, p.pixel) if i is not None]
     if len(ids) != 1:
         raise InputError(
-            "payload must name exactly one of website, link or pixel", field="payload.website"
+            "payload must name exactly one of website, link or pixel",
+            field=f"{prefix}payload.website",
         )
     raw_url = p.url
     if raw_url.startswith("/") or not raw_url:
         host = normalize_domain(p.hostname) if p.hostname else ""
         if not host:
             raise InputError(
-                "payload.hostname is required with a relative url", field="payload.hostname"
+                "payload.hostname is required with a relative url",
+                field=f"{prefix}payload.hostname",
             )
         path, _, query = (raw_url or "/").partition("?")
         raw_url = urlunsplit(("https", host, path, query, ""))
-    return IngestRequest(
+    at = f"{prefix}payload."
+    request = IngestRequest(
         name=p.name or "pageview",
-        url=parse_url(raw_url, "payload.url"),
-        timestamp=parse_timestamp(p.timestamp, now, future, "payload.timestamp"),
-        ip=check_ip(p.ip, "payload.ip") if p.ip else ip,
-        user_agent=p.userAgent or user_agent,
+        url=parse_url(raw_url, f"{at}url"),
+        timestamp=parse_timestamp(p.timestamp, origin.now, origin.future, f"{at}timestamp"),
+        ip=check_ip(p.ip, f"{at}ip") if p.ip else origin.ip,
+        user_agent=p.userAgent or origin.user_agent,
         umami_website_id=str(ids[0]),
         referrer=p.referrer[:MAX_REFERRER_CHARS],
-        props=parse_props(p.data, "payload.data"),
+        props=parse_props(p.data, f"{at}data"),
         screen_width=_screen_width(p.screen),
         language=p.language,
     )
+    return [request]

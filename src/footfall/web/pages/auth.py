@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -12,6 +11,7 @@ from footfall.accounts.models import Role, User
 from footfall.accounts.ratelimit import TooManyAttempts
 from footfall.accounts.service import SESSION_LIFETIME
 from footfall.errors import AuthError, FootfallError, NotFoundError
+from footfall.offload import offload
 from footfall.web.access import (
     SESSION_COOKIE,
     LoginRequired,
@@ -62,16 +62,16 @@ def signed_in_response(request: Request, user: User, target: str) -> Response:
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    if not await asyncio.to_thread(accounts(request).has_users):
+    if not await offload(accounts(request).has_users):
         return RedirectResponse("/setup", 303)
-    if await asyncio.to_thread(signed_in, request) is None:
+    if await offload(signed_in, request) is None:
         return RedirectResponse("/login", 303)
     return RedirectResponse("/sites", 303)
 
 
 @router.get("/setup")
 async def setup_page(request: Request) -> Response:
-    if await asyncio.to_thread(accounts(request).has_users):
+    if await offload(accounts(request).has_users):
         return RedirectResponse("/login", 303)
     return render(request, "setup.html", {"email": "", "error": None})
 
@@ -82,12 +82,12 @@ async def setup(
 ) -> Response:
     check_form_csrf(request, csrf_token)
     acc = accounts(request)
-    if await asyncio.to_thread(acc.has_users):
+    if await offload(acc.has_users):
         raise NotFoundError("this instance is already set up; log in instead")
     try:
         if password != password2:
             raise AuthError("the two passwords differ", field="password2")
-        user = await asyncio.to_thread(acc.add_user, email, password, Role.OWNER)
+        user = await offload(acc.add_user, email, password, Role.OWNER)
     except FootfallError as exc:
         return refused(request, "setup.html", {"email": email}, exc, 400)
     return signed_in_response(request, user, "/sites")
@@ -95,9 +95,9 @@ async def setup(
 
 @router.get("/login")
 async def login_page(request: Request, next: str | None = None) -> Response:
-    if not await asyncio.to_thread(accounts(request).has_users):
+    if not await offload(accounts(request).has_users):
         return RedirectResponse("/setup", 303)
-    if await asyncio.to_thread(signed_in, request) is not None:
+    if await offload(signed_in, request) is not None:
         return RedirectResponse(safe_next(next), 303)
     return render(request, "login.html", {"email": "", "next": next or "", "error": None})
 
@@ -113,7 +113,7 @@ async def login(
     check_form_csrf(request, csrf_token)
     ip = client_ip(request)
     try:
-        user = await asyncio.to_thread(accounts(request).authenticate, email, password, ip)
+        user = await offload(accounts(request).authenticate, email, password, ip)
     except (AuthError, TooManyAttempts) as exc:
         return refused(request, "login.html", {"email": email, "next": next}, exc)
     return signed_in_response(request, user, safe_next(next))
@@ -122,10 +122,10 @@ async def login(
 @router.post("/logout")
 async def logout(request: Request, csrf_token: CsrfField = None) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
-    if await asyncio.to_thread(signed_in, request) is not None:
+    if await offload(signed_in, request) is not None:
         check_form_csrf(request, csrf_token)
         assert token is not None
-        await asyncio.to_thread(accounts(request).end_session, token)
+        await offload(accounts(request).end_session, token)
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE, path="/", secure=is_https(request), httponly=True)
     return response
@@ -134,9 +134,9 @@ async def logout(request: Request, csrf_token: CsrfField = None) -> Response:
 @router.get("/invite/{token}")
 async def invite_page(request: Request, token: str) -> Response:
     acc = accounts(request)
-    invitation = await asyncio.to_thread(acc.invitation, token)
-    site = services(request).store.get_site_by_id(invitation.site_id)
-    existing = await asyncio.to_thread(acc.store.get_user, invitation.email)
+    invitation = await offload(acc.invitation, token)
+    site = await offload(services(request).stores.catalog.get_site_by_id, invitation.site_id)
+    existing = await offload(acc.users.get_user, invitation.email)
     context = {
         "invitation": invitation,
         "site": site,
@@ -157,24 +157,24 @@ async def accept_invite(
 ) -> Response:
     check_form_csrf(request, csrf_token)
     acc = accounts(request)
-    invitation = await asyncio.to_thread(acc.invitation, token)
-    existing = await asyncio.to_thread(acc.store.get_user, invitation.email)
+    invitation = await offload(acc.invitation, token)
+    existing = await offload(acc.users.get_user, invitation.email)
     try:
         if existing is None:
             if password != password2:
                 raise AuthError("the two passwords differ", field="password2")
-            user = await asyncio.to_thread(acc.accept, token, password)
+            user = await offload(acc.accept, token, password)
         else:
             # An existing account proves itself with its password, then gains the role.
-            user = await asyncio.to_thread(
+            user = await offload(
                 acc.authenticate,
                 invitation.email,
                 password,
                 client_ip(request),
             )
-            await asyncio.to_thread(acc.accept, token, None)
+            await offload(acc.accept, token, None)
     except FootfallError as exc:
-        site = services(request).store.get_site_by_id(invitation.site_id)
+        site = await offload(services(request).stores.catalog.get_site_by_id, invitation.site_id)
         context = {
             "invitation": invitation,
             "site": site,
@@ -182,13 +182,13 @@ async def accept_invite(
             "existing": existing is not None,
         }
         return refused(request, "invite.html", context, exc, 400)
-    site = services(request).store.get_site_by_id(invitation.site_id)
+    site = await offload(services(request).stores.catalog.get_site_by_id, invitation.site_id)
     return signed_in_response(request, user, f"/sites/{site.domain}" if site else "/sites")
 
 
 @router.get("/account")
 async def account_page(request: Request, changed: bool = False) -> Response:
-    if await asyncio.to_thread(signed_in, request) is None:
+    if await offload(signed_in, request) is None:
         raise LoginRequired()
     message = "Password changed. Other browsers were signed out." if changed else None
     return render(request, "account.html", {"error": None, "message": message})
@@ -202,7 +202,7 @@ async def change_password(
     password2: Text,
     csrf_token: CsrfField = None,
 ) -> Response:
-    session = await asyncio.to_thread(signed_in, request)
+    session = await offload(signed_in, request)
     if session is None:
         raise LoginRequired()
     check_form_csrf(request, csrf_token)
@@ -211,7 +211,7 @@ async def change_password(
     try:
         if password != password2:
             raise AuthError("the two new passwords differ", field="password2")
-        await asyncio.to_thread(acc.change_password, session.user, current, password, ip)
+        await offload(acc.change_password, session.user, current, password, ip)
     except FootfallError as exc:
         if exc.code == "login_failed":
             exc = AuthError("the current password is wrong", code="login_failed")

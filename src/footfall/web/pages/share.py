@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 from urllib.parse import quote
 
@@ -10,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from footfall.accounts.ratelimit import TooManyAttempts
+from footfall.domain import normalize_domain
 from footfall.errors import AuthError, NotFoundError
-from footfall.ingest.request import normalize_domain
+from footfall.offload import offload
 from footfall.web.access import SHARE_COOKIE, accounts, check_form_csrf, is_https
 from footfall.web.deps import client_ip, services
 from footfall.web.templating import refused
@@ -29,13 +29,13 @@ async def unlock(
 ) -> Response:
     check_form_csrf(request, csrf_token)
     acc = accounts(request)
-    share = acc.share(auth)
-    site = services(request).store.get_site(normalize_domain(domain))
+    share = await offload(acc.share, auth)
+    site = await services(request).sites.by_domain(normalize_domain(domain))
     if share is None or site is None or share.site_id != site.id:
         raise NotFoundError("this shared link is unknown or was revoked", field="auth")
     ip = client_ip(request)
     try:
-        value = await asyncio.to_thread(acc.unlock_share, share, password, ip)
+        value = await offload(acc.unlock_share, share, password, ip)
     except (AuthError, TooManyAttempts) as exc:
         context = {"domain": site.domain, "token": auth}
         return refused(request, "share_password.html", context, exc)

@@ -1,12 +1,11 @@
 """Site management pages: the site list, and one site's settings with its forms.
 
 Every POST checks the session's CSRF token and the user's role on the site, then
-calls the same Admin facade as the management API and the CLI.
+calls the same SiteManager facade as the management API and the CLI.
 """
 
 from __future__ import annotations
 
-import asyncio
 import zoneinfo
 from collections.abc import Callable, Coroutine
 from functools import cache
@@ -19,7 +18,8 @@ from starlette.responses import RedirectResponse, Response
 
 from footfall.accounts.models import Role
 from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundError
-from footfall.sites_admin import Admin, parse_scopes
+from footfall.offload import offload
+from footfall.sites import SiteManager, parse_scopes
 from footfall.tracker import snippet
 from footfall.web.access import (
     Access,
@@ -55,16 +55,16 @@ def timezones() -> list[str]:
 
 
 def pasted_domain(text: str) -> str:
-    """People paste URLs: 'https://Example.com/blog' -> 'Example.com' (Admin normalizes)."""
+    """People paste URLs: 'https://Example.com/blog' -> 'Example.com' (SiteManager normalizes)."""
     value = text.strip()
     if "://" in value:
         value = value.split("://", 1)[1]
     return value.split("/", 1)[0]
 
 
-def _admin(request: Request) -> Admin:
+def _admin(request: Request) -> SiteManager:
     svc = services(request)
-    return Admin(svc.store, svc.keys)
+    return SiteManager(svc.stores, svc.keys)
 
 
 def _origin(request: Request) -> str:
@@ -128,7 +128,7 @@ def _sites_context(request: Request) -> dict[str, Any]:
 
 @router.get("/sites")
 async def sites_page(request: Request, msg: str | None = None) -> Response:
-    context = await asyncio.to_thread(_sites_context, request)
+    context = await offload(_sites_context, request)
     context.update(message=MESSAGES.get(msg or ""), error=None, domain="", timezone="UTC")
     return render(request, "sites.html", context)
 
@@ -141,19 +141,17 @@ async def add_site(
     csrf_token: CsrfField = None,
 ) -> Response:
     check_form_csrf(request, csrf_token)
-    context = await asyncio.to_thread(_sites_context, request)
+    context = await offload(_sites_context, request)
     if not context["can_add"]:
         raise ForbiddenError("only the instance's owners and admins add sites")
     session = session_of(request)
     assert session is not None
     try:
-        site = await asyncio.to_thread(_admin(request).add_site, pasted_domain(domain), timezone)
+        site = await offload(_admin(request).add_site, pasted_domain(domain), timezone)
     except FootfallError as exc:
         context.update(message=None, error=exc.detail, domain=domain, timezone=timezone)
         return render(request, "sites.html", context, exc.status)
-    await asyncio.to_thread(
-        accounts(request).store.set_membership, session.user.id, site.id, Role.OWNER
-    )
+    await offload(accounts(request).users.set_membership, session.user.id, site.id, Role.OWNER)
     services(request).sites.invalidate()
     return RedirectResponse(f"/sites/{quote(site.domain)}/settings?msg=site_added", 303)
 
@@ -170,11 +168,11 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "is_owner": access.at_least(Role.OWNER),
         "snippet": snippet(site.domain, _origin(request)),
         "timezones": timezones(),
-        "keys": [k for k in svc.store.list_keys(site.id) if k.revoked_at is None],
+        "keys": [k for k in svc.stores.catalog.list_keys(site.id) if k.revoked_at is None],
         "goals": admin.list_goals(site.domain),
         "shares": acc.shares(site),
         "members": acc.members(site),
-        "everywhere": [u for u in svc.store.list_users() if u.role is not None],
+        "everywhere": [u for u in svc.stores.accounts.list_users() if u.role is not None],
         "invitations": acc.invitations(site),
         "origin": _origin(request),
         "roles": [r.value for r in Role] if access.at_least(Role.OWNER) else ["admin", "viewer"],
@@ -187,7 +185,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
 
 
 async def _settings(request: Request, access: Access, status: int = 200, **extra: Any) -> Response:
-    context = await asyncio.to_thread(_settings_context, request, access)
+    context = await offload(_settings_context, request, access)
     context.update(extra)
     return render(request, "settings.html", context, status)
 
@@ -205,7 +203,7 @@ async def set_timezone(
     access = await _form(request, domain, csrf_token)
     if timezone not in timezones():
         raise InputError(f"unknown time zone {timezone!r}", field="timezone")
-    await asyncio.to_thread(services(request).store.set_site_timezone, access.site.id, timezone)
+    await offload(services(request).stores.catalog.set_site_timezone, access.site.id, timezone)
     services(request).sites.invalidate()
     return _back(access, "timezone", "general")
 
@@ -217,7 +215,7 @@ async def delete_site(
     access = await _form(request, domain, csrf_token, Role.OWNER)
     if confirm.strip().lower() != access.site.domain:
         raise InputError("type the site's domain to confirm its removal", field="confirm")
-    await asyncio.to_thread(_admin(request).remove_site, access.site.domain)
+    await offload(_admin(request).remove_site, access.site.domain)
     services(request).sites.invalidate()
     return RedirectResponse("/sites?msg=site_removed", 303)
 
@@ -234,7 +232,7 @@ async def create_key(
     parsed = parse_scopes(scopes or [])
     if not parsed:
         raise InputError("pick at least one scope", field="scopes")
-    new = await asyncio.to_thread(_admin(request).create_key, access.site.domain, parsed, name)
+    new = await offload(_admin(request).create_key, access.site.domain, parsed, name)
     # The key is in this one response only: the store keeps its keyed hash.
     return await _settings(request, access, 200, new_key=new)
 
@@ -244,10 +242,10 @@ async def revoke_key(
     request: Request, domain: str, prefix: str, csrf_token: CsrfField = None
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    found = await asyncio.to_thread(services(request).store.find_key, prefix)
+    found = await offload(services(request).stores.catalog.find_key, prefix)
     if found is None or found.key.site_id != access.site.id:
         raise NotFoundError("no such key on this site", field="prefix")
-    await asyncio.to_thread(_admin(request).revoke_key, prefix)
+    await offload(_admin(request).revoke_key, prefix)
     return _back(access, "key_revoked", "keys")
 
 
@@ -261,7 +259,7 @@ async def add_goal(
 ) -> Response:
     access = await _form(request, domain, csrf_token)
     event, page = (value.strip(), None) if kind == "event" else (None, value.strip())
-    await asyncio.to_thread(_admin(request).add_goal, access.site.domain, event, page)
+    await offload(_admin(request).add_goal, access.site.domain, event, page)
     return _back(access, "goal_added", "goals")
 
 
@@ -273,7 +271,7 @@ async def remove_goal(
     csrf_token: CsrfField = None,
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    await asyncio.to_thread(_admin(request).remove_goal, access.site.domain, name)
+    await offload(_admin(request).remove_goal, access.site.domain, name)
     return _back(access, "goal_removed", "goals")
 
 
@@ -286,7 +284,7 @@ async def create_share(
     csrf_token: CsrfField = None,
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    share = await asyncio.to_thread(
+    share = await offload(
         accounts(request).create_share, access.site, name or "Shared link", password or None
     )
     return await _settings(request, access, 200, new_share=share)
@@ -297,7 +295,7 @@ async def revoke_share(
     request: Request, domain: str, share_id: int, csrf_token: CsrfField = None
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    await asyncio.to_thread(accounts(request).revoke_share, access.site, share_id)
+    await offload(accounts(request).revoke_share, access.site, share_id)
     return _back(access, "share_revoked", "shares")
 
 
@@ -317,9 +315,7 @@ async def invite(
     if wanted is Role.OWNER and not access.at_least(Role.OWNER):
         raise ForbiddenError("only owners invite owners")
     assert access.user_email is not None
-    token = await asyncio.to_thread(
-        accounts(request).invite, access.site, email, wanted, access.user_email
-    )
+    token = await offload(accounts(request).invite, access.site, email, wanted, access.user_email)
     link = f"{_origin(request)}/invite/{token}"
     return await _settings(request, access, 200, new_invite={"email": email, "link": link})
 
@@ -333,11 +329,11 @@ async def remove_member(
 ) -> Response:
     access = await _form(request, domain, csrf_token)
     acc = accounts(request)
-    members = {m.user.email: m for m in await asyncio.to_thread(acc.members, access.site)}
+    members = {m.user.email: m for m in await offload(acc.members, access.site)}
     target = members.get(email.strip().lower())
     if target is not None and target.role is Role.OWNER and not access.at_least(Role.OWNER):
         raise ForbiddenError("only owners remove owners")
-    await asyncio.to_thread(acc.remove_member, access.site, email)
+    await offload(acc.remove_member, access.site, email)
     return _back(access, "member_removed", "members")
 
 
@@ -346,5 +342,5 @@ async def cancel_invitation(
     request: Request, domain: str, invitation: str, csrf_token: CsrfField = None
 ) -> Response:
     access = await _form(request, domain, csrf_token)
-    await asyncio.to_thread(accounts(request).cancel_invitation, access.site, invitation)
+    await offload(accounts(request).cancel_invitation, access.site, invitation)
     return _back(access, "invitation_cancelled", "members")

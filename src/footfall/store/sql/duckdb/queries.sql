@@ -41,7 +41,7 @@ DELETE FROM events WHERE site_id = ?
 DELETE FROM api_keys WHERE site_id = ?
 
 -- name: delete_site
-DELETE FROM sites WHERE id = ?
+DELETE FROM sites WHERE id = ? RETURNING id
 
 -- name: add_key
 INSERT INTO api_keys (prefix, site_id, digest, scopes, name, created_at)
@@ -204,6 +204,17 @@ INSERT OR REPLACE INTO visits BY NAME SELECT * FROM new_visits
 
 -- name: delete_site_visits
 DELETE FROM visits WHERE site_id = ?
+
+-- name: doomed_events
+-- The events delete_events removes: the site's in [$start, $end), a NULL bound open.
+CREATE OR REPLACE TEMP TABLE doomed AS SELECT * FROM events
+WHERE site_id = $site AND ($start IS NULL OR timestamp >= $start)
+    AND ($end IS NULL OR timestamp < $end)
+
+-- name: delete_doomed_events
+DELETE FROM events
+WHERE site_id = $site AND ($start IS NULL OR timestamp >= $start)
+    AND ($end IS NULL OR timestamp < $end)
 
 -- Accounts (005_accounts.sql) ------------------------------------------------
 

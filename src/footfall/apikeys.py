@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 
 from footfall.domain import ApiKey, Scope, Site
 from footfall.errors import AuthError, ForbiddenError, NotFoundError
-from footfall.store.base import Store
+from footfall.offload import offload
+from footfall.store.base import Catalog
 
 _CACHE_SECONDS = 30.0  # revocation reaches other replicas within this time
 
@@ -43,7 +44,7 @@ class KeyRing:
     """Creates, verifies (with a short cache) and revokes API keys."""
 
     def __init__(
-        self, store: Store, secret: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self, store: Catalog, secret: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     ) -> None:
         self._store = store
         self._secret = secret.encode()
@@ -75,21 +76,25 @@ class KeyRing:
         at once (other replicas see them within ``_CACHE_SECONDS``)."""
         self._cache.clear()
 
-    def verify(self, token: str, scope: Scope) -> ApiKey:
-        """Return the key's metadata, or raise AuthError/ForbiddenError."""
+    async def verify(self, token: str, scope: Scope) -> ApiKey:
+        """Return the key's metadata, or raise AuthError/ForbiddenError; the store is
+        asked (off the event loop) only when the key is not cached."""
         digest = self._digest(token)
-        now = time.monotonic()
         cached = self._cache.get(digest)
-        if cached is not None and cached[0] > now:
-            key = cached[1]
-        else:
-            stored = self._store.find_key(_split(token))
-            if stored is None or not hmac.compare_digest(stored.digest, digest):
-                raise AuthError("API key is not valid")
-            key = stored.key
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[digest] = (now + _CACHE_SECONDS, key)
+        if cached is not None and cached[0] > time.monotonic():
+            return self._allowed(cached[1], scope)
+        return self._allowed(await offload(self._lookup, token, digest), scope)
+
+    def _lookup(self, token: str, digest: bytes) -> ApiKey:
+        stored = self._store.find_key(_split(token))
+        if stored is None or not hmac.compare_digest(stored.digest, digest):
+            raise AuthError("API key is not valid")
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[digest] = (time.monotonic() + _CACHE_SECONDS, stored.key)
+        return stored.key
+
+    def _allowed(self, key: ApiKey, scope: Scope) -> ApiKey:
         if key.revoked_at is not None:
             raise AuthError("API key has been revoked")
         if scope not in key.scopes:

@@ -6,17 +6,16 @@ key with the admin scope, which sees and manages only its own site.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from footfall.domain import Scope
+from footfall.domain import Scope, normalize_domain
 from footfall.errors import ForbiddenError
-from footfall.ingest.request import normalize_domain
-from footfall.sites_admin import Admin, goal_json, key_json, parse_scopes, site_json
+from footfall.offload import offload
+from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
 from footfall.web.deps import is_operator, presented_token, services
 from footfall.web.errors import json_response
 
@@ -35,14 +34,14 @@ class KeyIn(BaseModel):
     name: str = Field(default="", max_length=200)
 
 
-def _admin(request: Request) -> tuple[Admin, int | None]:
-    """The Admin facade and the one site the caller may touch (None: every site)."""
+async def _admin(request: Request) -> tuple[SiteManager, int | None]:
+    """The SiteManager and the one site the caller may touch (None: every site)."""
     svc = services(request)
     token = presented_token(request)
-    admin = Admin(svc.store, svc.keys)
+    admin = SiteManager(svc.stores, svc.keys)
     if is_operator(request, token):
         return admin, None
-    return admin, svc.keys.verify(token, Scope.ADMIN).site_id
+    return admin, (await svc.keys.verify(token, Scope.ADMIN)).site_id
 
 
 def _only(allowed: int | None, site_id: int | None) -> None:
@@ -50,63 +49,63 @@ def _only(allowed: int | None, site_id: int | None) -> None:
         raise ForbiddenError("this key manages only its own site")
 
 
-def _own(admin: Admin, allowed: int | None, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _own(
+    admin: SiteManager, allowed: int | None, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Rows of the caller's own site only, for admin-scoped keys."""
     if allowed is None:
         return rows
-    own = admin.store.get_site_by_id(allowed)
+    own = admin.stores.catalog.get_site_by_id(allowed)
     return [r for r in rows if own is not None and r["site"] == own.domain]
 
 
 @router.get("/sites", summary="List sites")
 async def list_sites(request: Request) -> Response:
-    admin, allowed = _admin(request)
-    sites = await asyncio.to_thread(admin.store.list_sites)
+    admin, allowed = await _admin(request)
+    sites = await offload(admin.stores.catalog.list_sites)
     return json_response([site_json(s) for s in sites if allowed in (None, s.id)])
 
 
 @router.post("/sites", status_code=201, summary="Add a site")
 async def add_site(request: Request, body: SiteIn) -> Response:
-    admin, allowed = _admin(request)
+    admin, allowed = await _admin(request)
     _only(allowed, None)
-    site = await asyncio.to_thread(
-        admin.add_site, body.domain, body.timezone, body.umami_website_id
-    )
+    site = await offload(admin.add_site, body.domain, body.timezone, body.umami_website_id)
     services(request).sites.invalidate()
     return json_response(site_json(site), 201)
 
 
 @router.delete("/sites/{domain}", summary="Remove a site with its events and keys")
 async def remove_site(request: Request, domain: str) -> Response:
-    admin, allowed = _admin(request)
+    admin, allowed = await _admin(request)
     _only(allowed, None)
-    await asyncio.to_thread(admin.remove_site, domain)
+    await offload(admin.remove_site, domain)
     services(request).sites.invalidate()
     return json_response({"removed": normalize_domain(domain)})
 
 
 @router.get("/keys", summary="List API keys (never the keys themselves)")
 async def list_keys(request: Request, site: str | None = None) -> Response:
-    admin, allowed = _admin(request)
-    keys = await asyncio.to_thread(admin.list_keys, site)
-    return json_response(_own(admin, allowed, keys))
+    admin, allowed = await _admin(request)
+    keys = await offload(admin.list_keys, site)
+    return json_response(await offload(_own, admin, allowed, keys))
 
 
 @router.post("/keys", status_code=201, summary="Create an API key; the key is shown only now")
 async def create_key(request: Request, body: KeyIn) -> Response:
-    admin, allowed = _admin(request)
-    site = admin.store.get_site(normalize_domain(body.site))
+    admin, allowed = await _admin(request)
+    site = await offload(admin.stores.catalog.get_site, normalize_domain(body.site))
     _only(allowed, site.id if site else None)
-    new = await asyncio.to_thread(admin.create_key, body.site, parse_scopes(body.scopes), body.name)
+    new = await offload(admin.create_key, body.site, parse_scopes(body.scopes), body.name)
     return json_response({"key": new.key, **key_json(new.meta, new.site)}, 201)
 
 
 @router.delete("/keys/{prefix}", summary="Revoke an API key")
 async def revoke_key(request: Request, prefix: str) -> Response:
-    admin, allowed = _admin(request)
-    found = admin.store.find_key(prefix)
+    admin, allowed = await _admin(request)
+    found = await offload(admin.stores.catalog.find_key, prefix)
     _only(allowed, found.key.site_id if found else None)
-    await asyncio.to_thread(admin.revoke_key, prefix)
+    await offload(admin.revoke_key, prefix)
     return json_response({"revoked": prefix})
 
 
@@ -118,24 +117,24 @@ class GoalIn(BaseModel):
 
 @router.get("/goals", summary="List goals")
 async def list_goals(request: Request, site: str | None = None) -> Response:
-    admin, allowed = _admin(request)
-    goals = await asyncio.to_thread(admin.list_goals, site)
-    return json_response(_own(admin, allowed, goals))
+    admin, allowed = await _admin(request)
+    goals = await offload(admin.list_goals, site)
+    return json_response(await offload(_own, admin, allowed, goals))
 
 
 @router.post("/goals", status_code=201, summary="Add a goal: a custom event or a page path")
 async def add_goal(request: Request, body: GoalIn) -> Response:
-    admin, allowed = _admin(request)
-    site = admin.store.get_site(normalize_domain(body.site))
+    admin, allowed = await _admin(request)
+    site = await offload(admin.stores.catalog.get_site, normalize_domain(body.site))
     _only(allowed, site.id if site else None)
-    goal = await asyncio.to_thread(admin.add_goal, body.site, body.event_name, body.page_path)
+    goal = await offload(admin.add_goal, body.site, body.event_name, body.page_path)
     return json_response(goal_json(goal, site), 201)
 
 
 @router.delete("/sites/{domain}/goals/{name:path}", summary="Remove a goal by name")
 async def remove_goal(request: Request, domain: str, name: str) -> Response:
-    admin, allowed = _admin(request)
-    site = admin.store.get_site(normalize_domain(domain))
+    admin, allowed = await _admin(request)
+    site = await offload(admin.stores.catalog.get_site, normalize_domain(domain))
     _only(allowed, site.id if site else None)
-    await asyncio.to_thread(admin.remove_goal, domain, name)
+    await offload(admin.remove_goal, domain, name)
     return json_response({"removed": name})

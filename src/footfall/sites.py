@@ -1,4 +1,5 @@
-"""Site and key management shared by the admin API and the CLI's direct mode."""
+"""Sites, their API keys and goals as the operator manages them: the management API,
+the site pages and the CLI's direct mode all go through ``SiteManager``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,10 @@ import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
-from footfall.auth import KeyRing, NewKey
-from footfall.domain import ApiKey, Goal, Scope, Site
+from footfall.apikeys import KeyRing, NewKey
+from footfall.domain import ApiKey, Goal, Scope, Site, normalize_domain
 from footfall.errors import InputError, NotFoundError
-from footfall.ingest.request import normalize_domain
-from footfall.store.base import Store
+from footfall.store.registry import Stores
 
 _DOMAIN_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789-._:")
 
@@ -62,8 +62,8 @@ def goal_json(goal: Goal, site: Site | None) -> dict[str, Any]:
 
 
 @dataclass
-class Admin:
-    store: Store
+class SiteManager:
+    stores: Stores
     keys: KeyRing
 
     def add_site(self, domain: str, timezone: str = "UTC", umami_id: str | None = None) -> Site:
@@ -81,28 +81,34 @@ class Admin:
             )
         except ValueError:
             raise InputError("umami website id must be a UUID", field="umami_website_id") from None
-        return self.store.add_site(clean, timezone, website)
+        return self.stores.catalog.add_site(clean, timezone, website)
 
     def remove_site(self, domain: str) -> None:
-        if not self.store.remove_site(normalize_domain(domain)):
+        """Delete a site with everything of it, events first: a failure half way leaves
+        the site listed, so removing it again finishes the job."""
+        site = self.stores.catalog.get_site(normalize_domain(domain))
+        if site is None:
             raise NotFoundError(f"no site {domain}", field="domain")
+        self.stores.events.delete_events(site.id)
+        self.stores.accounts.forget_site(site.id)
+        self.stores.catalog.remove_site(site.id)
         self.keys.invalidate()  # its keys were removed with it: fail now, not in 30 s
 
     def create_key(self, domain: str, scopes: frozenset[Scope], name: str = "") -> NewKey:
         return self.keys.create(normalize_domain(domain), scopes, name)
 
     def list_keys(self, domain: str | None = None) -> list[dict[str, Any]]:
-        sites = {s.id: s for s in self.store.list_sites()}
+        sites = {s.id: s for s in self.stores.catalog.list_sites()}
         site_id = None
         if domain is not None:
-            site = self.store.get_site(normalize_domain(domain))
+            site = self.stores.catalog.get_site(normalize_domain(domain))
             if site is None:
                 raise NotFoundError(f"no site {domain}", field="site")
             site_id = site.id
-        return [key_json(k, sites.get(k.site_id)) for k in self.store.list_keys(site_id)]
+        return [key_json(k, sites.get(k.site_id)) for k in self.stores.catalog.list_keys(site_id)]
 
     def _site(self, domain: str) -> Site:
-        site = self.store.get_site(normalize_domain(domain))
+        site = self.stores.catalog.get_site(normalize_domain(domain))
         if site is None:
             raise NotFoundError(f"no site {domain}", field="site")
         return site
@@ -115,15 +121,15 @@ class Admin:
         if page is not None and not page.startswith("/"):
             raise InputError("a page goal's path starts with /", field="page_path")
         name = event if event else f"Visit {page}"  # Plausible names page goals so
-        return self.store.add_goal(site.id, event or "", page or "", name or "")
+        return self.stores.catalog.add_goal(site.id, event or "", page or "", name or "")
 
     def list_goals(self, domain: str | None = None) -> list[dict[str, Any]]:
-        sites = {s.id: s for s in self.store.list_sites()}
+        sites = {s.id: s for s in self.stores.catalog.list_sites()}
         site_id = self._site(domain).id if domain else None
-        return [goal_json(g, sites.get(g.site_id)) for g in self.store.list_goals(site_id)]
+        return [goal_json(g, sites.get(g.site_id)) for g in self.stores.catalog.list_goals(site_id)]
 
     def remove_goal(self, domain: str, name: str) -> None:
-        if not self.store.remove_goal(self._site(domain).id, name):
+        if not self.stores.catalog.remove_goal(self._site(domain).id, name):
             raise NotFoundError(f"no goal {name!r} on {domain}", field="goal")
 
     def revoke_key(self, prefix: str) -> None:

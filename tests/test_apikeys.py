@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from footfall.auth import KeyRing, bearer_token, same_secret
+from footfall.apikeys import KeyRing, bearer_token, same_secret
 from footfall.domain import Scope
 from footfall.errors import AuthError, ForbiddenError, NotFoundError
 from footfall.store.duckdb import DuckDBStore

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from footfall.accounts.models import Role, User
-from footfall.accounts.service import Accounts, normalize_email
+from footfall.accounts.service import AccountService, normalize_email
+from footfall.domain import normalize_domain
 from footfall.errors import InputError, NotFoundError
-from footfall.ingest.request import normalize_domain
 
 
 def user_json(user: User, sites: dict[str, str] | None = None) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def user_json(user: User, sites: dict[str, str] | None = None) -> dict[str, Any]
     }
 
 
-def add_user(acc: Accounts, email: str, password: str, role: str, site: str | None) -> User:
+def add_user(acc: AccountService, email: str, password: str, role: str, site: str | None) -> User:
     """A new user, or an existing one given the role (on one site, or instance-wide)."""
     try:
         wanted = Role(role)
@@ -28,27 +28,27 @@ def add_user(acc: Accounts, email: str, password: str, role: str, site: str | No
         raise InputError("role must be owner, admin or viewer", field="role") from None
     found = None
     if site is not None:
-        found = acc.store.get_site(normalize_domain(site))
+        found = acc.catalog.get_site(normalize_domain(site))
         if found is None:
             raise NotFoundError(f"no site {site}", field="site")
-    existing = acc.store.get_user(normalize_email(email))
+    existing = acc.users.get_user(normalize_email(email))
     if existing is None:
         if found is None:
             return acc.add_user(email, password, wanted)
         return acc.add_user(email, password, None, found, wanted)
     if found is None:
-        acc.store.set_user_role(existing.user.id, wanted)
+        acc.users.set_user_role(existing.user.id, wanted)
     else:
-        acc.store.set_membership(existing.user.id, found.id, wanted)
-    refreshed = acc.store.get_user_by_id(existing.user.id)
+        acc.users.set_membership(existing.user.id, found.id, wanted)
+    refreshed = acc.users.get_user_by_id(existing.user.id)
     assert refreshed is not None
     return refreshed.user
 
 
-def list_users(acc: Accounts) -> list[dict[str, Any]]:
-    domains = {s.id: s.domain for s in acc.store.list_sites()}
+def list_users(acc: AccountService) -> list[dict[str, Any]]:
+    domains = {s.id: s.domain for s in acc.catalog.list_sites()}
     out = []
-    for user in acc.store.list_users():
-        own = acc.store.user_memberships(user.id)
+    for user in acc.users.list_users():
+        own = acc.users.user_memberships(user.id)
         out.append(user_json(user, {domains[i]: r.value for i, r in own.items() if i in domains}))
     return out

@@ -1,24 +1,19 @@
 """``footfall user add|list|remove``: accounts from the command line.
 
-Like the site and key commands, these talk to the running server over loopback when
-one holds the store, and open the store directly otherwise.
+Like the site and key commands, these go through cli/connection.py.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 import typer
 
+from footfall.cli.connection import run
+
 user_app = typer.Typer(no_args_is_help=True, help="Manage user accounts (dashboard logins).")
-
-
-def _call(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-    from footfall.cli import _run  # cli imports this module
-
-    return _run(method, path, body)
 
 
 def _password(from_stdin: bool) -> str:
@@ -42,7 +37,7 @@ def user_add(
     """Add a user (the first owner of a new instance, say), or give a user a role."""
     password = _password(password_stdin)
     body = {"email": email, "password": password, "role": role, "site": site}
-    user = _call("POST", "/users", body)
+    user = run("POST", "/users", body)
     where = f"on {site}" if site else "on every site"
     typer.echo(f"{user['email']}: {role} {where}")
 
@@ -50,7 +45,7 @@ def user_add(
 @user_app.command("list")
 def user_list() -> None:
     """List users with their roles."""
-    rows = _call("GET", "/users")
+    rows = run("GET", "/users")
     lines = []
     for u in rows:
         sites = ", ".join(f"{d}:{r}" for d, r in sorted(u["sites"].items()))
@@ -61,5 +56,5 @@ def user_list() -> None:
 @user_app.command("remove")
 def user_remove(email: str) -> None:
     """Remove a user with their sessions and roles."""
-    _call("DELETE", f"/users/{quote(email, safe='@')}", {"email": email})
+    run("DELETE", f"/users/{quote(email, safe='@')}", {"email": email})
     typer.echo(f"removed {email}")

@@ -1,0 +1,145 @@
+"""How the CLI reaches the data: the running server's management API, or the store.
+
+An embedded store (DuckDB) belongs to one process: while ``footfall serve`` runs on
+it, the CLI talks to that server over loopback, authenticated by the admin token kept
+(mode 0600) in the data directory; the server writes where it listens to
+``server.json`` there. With no server running, or on a shared backend (PostgreSQL,
+DynamoDB), the CLI opens the stores itself. See docs/cli.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Protocol
+from urllib.parse import unquote
+
+import httpx
+import typer
+
+from footfall.accounts import management as users
+from footfall.accounts.service import AccountService
+from footfall.apikeys import KeyRing
+from footfall.config import Settings, load_settings, resolve_secret
+from footfall.errors import FootfallError
+from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
+from footfall.store.registry import open_stores
+
+SERVER_FILE = "server.json"
+
+
+class AdminClient(Protocol):
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+    def close(self) -> None: ...
+
+
+class RemoteAdmin:
+    """The running server's management API on loopback."""
+
+    def __init__(self, url: str, token: str) -> None:
+        self._http = httpx.Client(
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+        )
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._http.request(
+            method, f"/api/v1{path}", json=body if method == "POST" else None
+        )
+        data = response.json()
+        if response.status_code >= 400:
+            raise FootfallError(data.get("detail", response.text), code=data.get("error"))
+        return data
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class LocalAdmin:
+    """The stores opened directly: no server holds them, or they are shared."""
+
+    def __init__(self, settings: Settings) -> None:
+        stores = open_stores(settings.database_url, settings.events_url, settings.store_options)
+        secret = resolve_secret(settings, "secret_key", settings.secret_key)
+        self._admin = SiteManager(stores, KeyRing(stores.catalog, secret))
+        self._accounts = AccountService(stores, secret)
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        a, b = self._admin, body or {}
+        match method, [unquote(part) for part in path.split("?")[0].strip("/").split("/")]:
+            case "GET", ["sites"]:
+                return [site_json(s) for s in a.stores.catalog.list_sites()]
+            case "POST", ["sites"]:
+                return site_json(a.add_site(b["domain"], b["timezone"], b.get("umami_website_id")))
+            case "DELETE", ["sites", domain]:
+                a.remove_site(domain)
+                return {"removed": domain}
+            case "GET", ["keys"]:
+                return a.list_keys(b.get("site"))
+            case "POST", ["keys"]:
+                new = a.create_key(b["site"], parse_scopes(b["scopes"]), b.get("name", ""))
+                return {"key": new.key, **key_json(new.meta, new.site)}
+            case "GET", ["goals"]:
+                return a.list_goals(b.get("site"))
+            case "POST", ["goals"]:
+                goal = a.add_goal(b["site"], b.get("event_name"), b.get("page_path"))
+                return goal_json(goal, a.stores.catalog.get_site_by_id(goal.site_id))
+            case "DELETE", ["sites", domain, "goals", *name]:
+                a.remove_goal(domain, "/".join(name))
+                return {"removed": "/".join(name)}
+            case "DELETE", ["keys", prefix]:
+                a.revoke_key(prefix)
+                return {"revoked": prefix}
+            case "GET", ["users"]:
+                return users.list_users(self._accounts)
+            case "POST", ["users"]:
+                acc = self._accounts
+                user = users.add_user(acc, b["email"], b["password"], b["role"], b["site"])
+                return users.user_json(user)
+            case "DELETE", ["users", email]:
+                self._accounts.remove_user(email)
+                return {"removed": email}
+        raise FootfallError(f"unknown admin call {method} {path}")
+
+    def close(self) -> None:
+        self._admin.stores.close()
+
+
+def running_server(settings: Settings) -> dict[str, Any] | None:
+    data_dir = settings.data_dir
+    if data_dir is None or not (data_dir / SERVER_FILE).exists():
+        return None
+    info: dict[str, Any] = json.loads((data_dir / SERVER_FILE).read_text())
+    try:
+        os.kill(int(info["pid"]), 0)
+    except (ProcessLookupError, PermissionError, ValueError, KeyError):
+        return None
+    return info
+
+
+def connect() -> AdminClient:
+    settings = load_settings()
+    server = running_server(settings) if settings.embedded else None
+    if server is not None:
+        return RemoteAdmin(
+            server["url"], resolve_secret(settings, "admin_token", settings.admin_token)
+        )
+    return LocalAdmin(settings)
+
+
+def run(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    try:
+        client = connect()
+        try:
+            return client.call(method, path, body)
+        finally:
+            client.close()
+    except FootfallError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    except httpx.HTTPError as exc:
+        typer.echo(f"error: cannot reach the running server: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def emit(data: Any, as_json: bool, line: str) -> None:
+    typer.echo(json.dumps(data, indent=2) if as_json else line)

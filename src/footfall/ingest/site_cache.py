@@ -1,0 +1,78 @@
+"""A short-lived cache of site lookups, so ingest does not query the store per event.
+
+Entries (including misses) live a few seconds: a site added or removed through
+another replica is seen after at most ``ttl``; this process's own changes call
+``invalidate``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
+from footfall.domain import Site
+from footfall.offload import offload
+from footfall.store.base import Catalog
+
+_MISS = object()
+
+
+class SiteCache:
+    """Sync lookups (``by_*``) for worker threads; on the event loop, ``prepare`` the
+    requests' sites first (off the loop when any is missing), then ``cached`` reads."""
+
+    def __init__(self, store: Catalog, ttl: float = 5.0, max_entries: int = 50_000) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._max = max_entries
+        self._entries: dict[tuple[str, object], tuple[float, Site | None]] = {}
+        self._loaders: dict[str, Callable[[Any], Site | None]] = {
+            "domain": store.get_site,
+            "id": store.get_site_by_id,
+            "umami": store.get_site_by_umami_id,
+        }
+
+    def peek(self, kind: str, key: object) -> Site | object | None:
+        """The cached answer (a Site or None), or ``_MISS``; never the store."""
+        hit = self._entries.get((kind, key))
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+        return _MISS
+
+    def get(self, kind: str, key: object) -> Site | None:
+        """The site, from the cache or the store (blocking: worker threads only)."""
+        hit = self.peek(kind, key)
+        if hit is not _MISS:
+            return cast(Site | None, hit)
+        site = self._loaders[kind](key)
+        if len(self._entries) >= self._max:
+            self._entries.clear()
+        self._entries[(kind, key)] = (time.monotonic() + self._ttl, site)
+        return site
+
+    async def prepare(self, wanted: Iterable[tuple[str, object]]) -> None:
+        """Load every (kind, key) not cached, in one trip off the event loop."""
+        missing = [w for w in wanted if self.peek(*w) is _MISS]
+        if missing:
+            await offload(self._load_all, missing)
+
+    def _load_all(self, wanted: list[tuple[str, object]]) -> None:
+        for kind, key in wanted:
+            self.get(kind, key)
+
+    def cached(self, kind: str, key: object) -> Site | None:
+        """After ``prepare``: the prepared answer even if it expired since (no store)."""
+        hit = self._entries.get((kind, key))
+        return hit[1] if hit is not None else None
+
+    async def by_id(self, site_id: int) -> Site | None:
+        await self.prepare([("id", site_id)])
+        return self.cached("id", site_id)
+
+    async def by_domain(self, domain: str) -> Site | None:
+        await self.prepare([("domain", domain)])
+        return self.cached("domain", domain)
+
+    def invalidate(self) -> None:
+        self._entries.clear()

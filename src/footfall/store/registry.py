@@ -1,0 +1,116 @@
+"""The only list of storage backends: URL scheme -> the module that opens it.
+
+``FOOTFALL_DATABASE_URL`` names the backend of all four protocols (store/base.py);
+``FOOTFALL_EVENTS_URL``, when set, puts ``EventLog`` and ``StatsEngine`` on another
+one (accounts on PostgreSQL, events on ClickHouse, say). A backend module exposes
+``open_backend(url, options) -> Backend``; the object it returns implements the
+protocols its scheme is used for. Adding a backend is one line in ``SCHEMES``
+(docs/backends.md, "Adding a backend").
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Protocol, cast
+from urllib.parse import urlsplit
+
+from footfall.errors import ConfigError
+from footfall.offload import off_loop
+from footfall.store.applier import ApplyHealth
+from footfall.store.base import Accounts, Backend, Catalog, EventLog, StatsEngine
+from footfall.visits import TIMEOUT
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    module: str  # exposes open_backend(url: str, options: Options) -> Backend
+    example: str
+    # One process owns the data (an embedded file): no FOOTFALL_WORKERS > 1, and the
+    # CLI goes through the running server instead of opening it a second time.
+    embedded: bool = False
+
+
+SCHEMES: dict[str, Kind] = {
+    "duckdb": Kind("footfall.store.duckdb", "duckdb:///./footfall-data/footfall.duckdb", True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    visit_timeout: timedelta = TIMEOUT  # the visit rule's gap (FOOTFALL_SESSION_TIMEOUT_MINUTES)
+
+
+class _Opener(Protocol):
+    def __call__(self, url: str, options: Options) -> Backend: ...
+
+
+def kind(url: str) -> Kind:
+    """The registered backend of ``url``, or ConfigError naming the known schemes."""
+    scheme = urlsplit(url).scheme.split("+")[0]
+    found = SCHEMES.get(scheme)
+    if found is None:
+        known = ", ".join(k.example for k in SCHEMES.values())
+        raise ConfigError(f"no storage backend for URL scheme {scheme!r}; use one of: {known}")
+    return found
+
+
+def open_backend(url: str, options: Options = Options()) -> Backend:
+    module = importlib.import_module(kind(url).module)
+    opener = cast(_Opener, module.open_backend)
+    return opener(url, options)
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The four protocols a process uses, and the backends that hold them."""
+
+    catalog: Catalog
+    accounts: Accounts
+    events: EventLog
+    stats: StatsEngine
+    backends: tuple[Backend, ...] = field(default=())
+
+    @classmethod
+    def on(cls, main: Backend, events: Backend | None = None) -> Stores:
+        """Every protocol on ``main``, or events and stats on ``events``."""
+        ev = events if events is not None else main
+        for obj, protocol in ((main, Catalog), (main, Accounts), (ev, EventLog), (ev, StatsEngine)):
+            if not isinstance(obj, protocol):
+                raise ConfigError(f"{type(obj).__name__} cannot hold {protocol.__name__}")
+        backends = (main,) if ev is main else (main, ev)
+        main, ev = off_loop(main), off_loop(ev)
+        return cls(
+            cast(Catalog, main),
+            cast(Accounts, main),
+            cast(EventLog, ev),
+            cast(StatsEngine, ev),
+            backends,
+        )
+
+    def ping(self) -> None:
+        for backend in self.backends:
+            backend.ping()
+
+    def health(self) -> ApplyHealth:
+        return self.events.health()
+
+    def close(self) -> None:
+        for backend in self.backends:
+            backend.close()
+
+
+def open_stores(database_url: str, events_url: str = "", options: Options = Options()) -> Stores:
+    """Open the backends the settings name (one object when both URLs are the same)."""
+    main = open_backend(database_url, options)
+    if not events_url or events_url == database_url:
+        return Stores.on(main)
+    opened = [main]
+    try:
+        opened.append(open_backend(events_url, options))
+        return Stores.on(main, opened[1])
+    except BaseException:
+        for backend in opened:
+            backend.close()
+        raise
