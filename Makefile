@@ -36,8 +36,12 @@ lint: .venv/.dev
 typecheck: .venv/.dev
 	.venv/bin/mypy src tests bench
 
+# The services the tests need run on loopback for the length of the run
+# (scripts/services/): each exports its address; FOOTFALL_TEST_SERVICES=required makes
+# a test whose service's address is missing fail instead of leaving its backend out.
 pytest: .venv/.dev .deps/chromium
-	.venv/bin/pytest -q -p no:cacheprovider
+	FOOTFALL_TEST_SERVICES=required bash scripts/services/moto.sh \
+	  .venv/bin/pytest -q -p no:cacheprovider
 
 # Debian's Chromium for the browser tests: Playwright drives it through executable_path
 # and never downloads a browser of its own.
