@@ -7,6 +7,8 @@ backend to the contract, conformance and chaos suites is one entry in ``BACKENDS
 
 from __future__ import annotations
 
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,33 @@ class BackendUnderTest:
 BACKENDS: list[BackendUnderTest] = [
     BackendUnderTest("duckdb", lambda d: f"duckdb:///{d}/footfall.duckdb"),
 ]
+
+# DynamoDB runs against the moto_server that `make test` starts (scripts/services/moto.sh
+# exports its address). Run by hand without it, the backend is left out, unless
+# FOOTFALL_TEST_SERVICES=required (as `make test` sets): then its absence fails.
+AWS_ENDPOINT = os.environ.get("FOOTFALL_TEST_AWS_ENDPOINT", "")
+if not AWS_ENDPOINT and os.environ.get("FOOTFALL_TEST_SERVICES") == "required":
+    raise RuntimeError("FOOTFALL_TEST_AWS_ENDPOINT is not set: moto_server did not start")
+_tables = itertools.count(1)
+
+
+def use_moto(endpoint: str = AWS_ENDPOINT) -> None:
+    """Point boto3 at moto_server with dummy credentials (this process and its children)."""
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def fresh_table_url(directory: Path) -> str:
+    """A table no test used before (moto keeps tables for the whole run). Its Parquet
+    cache is the default temp dir's: files are named by table and content."""
+    return f"dynamodb://t{os.getpid()}-{next(_tables)}?region=us-east-1"
+
+
+if AWS_ENDPOINT:
+    use_moto()
+    BACKENDS.append(BackendUnderTest("dynamodb", fresh_table_url, shared=True))
 
 
 def by_backend() -> pytest.MarkDecorator:

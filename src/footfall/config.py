@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool | None = None  # removed: refused at start with a sentence
     dev: bool = False
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
+    cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir
+    dynamodb_max_events: int = Field(default=2_000_000, ge=1000)  # per stats question
 
     @field_validator("database_url", "events_url")
     @classmethod
@@ -114,7 +116,11 @@ class Settings(BaseSettings):
 
     @property
     def store_options(self) -> registry.Options:
-        return registry.Options(timedelta(minutes=self.session_timeout_minutes))
+        return registry.Options(
+            timedelta(minutes=self.session_timeout_minutes),
+            self.cache_dir,
+            self.dynamodb_max_events,
+        )
 
     @cached_property
     def duckdb_path(self) -> Path | None:

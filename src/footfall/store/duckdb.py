@@ -61,6 +61,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 _EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
 _EVENT_SCHEMA = pa.schema([(n, _ARROW_TYPES.get(n, pa.string())) for n in _EVENT_FIELDS])
+EVENT_SCHEMA = _EVENT_SCHEMA  # the Arrow shape of events (the DynamoDB backend reads into it)
 
 
 def events_to_arrow(events: Sequence[Event]) -> pa.Table:
@@ -316,6 +317,12 @@ class DuckDBStore:
             self._apply_batches([batch], None)
         else:
             self._applier.append(batch)
+
+    def write_arrow(self, batch: pa.Table) -> None:
+        """Apply events already in the Arrow schema (EVENT_SCHEMA), visits recomputed,
+        without the journal: an in-memory store filled from another backend's data."""
+        if batch.num_rows:
+            self._apply_batches([batch], None)
 
     def _applied_seq(self) -> int:
         row = self._one("journal_applied")

@@ -34,12 +34,15 @@ class Kind:
 
 SCHEMES: dict[str, Kind] = {
     "duckdb": Kind("footfall.store.duckdb", "duckdb:///./footfall-data/footfall.duckdb", True),
+    "dynamodb": Kind("footfall.store.dynamodb", "dynamodb://footfall?region=eu-west-1"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
     visit_timeout: timedelta = TIMEOUT  # the visit rule's gap (FOOTFALL_SESSION_TIMEOUT_MINUTES)
+    cache_dir: str = ""  # closed days as Parquet (FOOTFALL_CACHE_DIR; "" = a temp dir)
+    max_frame_events: int = 2_000_000  # events one stats question may load (DynamoDB)
 
 
 class _Opener(Protocol):
