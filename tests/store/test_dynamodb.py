@@ -1,0 +1,228 @@
+"""The DynamoDB backend's own promises, against moto_server (scripts/services/moto.sh):
+a batch counts once however it is retried, items DynamoDB leaves unprocessed are sent
+again, and an unreachable DynamoDB is a 503 that loses nothing acknowledged.
+
+Faults are made with botocore's own event hooks (the SDK's extension points, as a
+throttled DynamoDB shows itself to it) or by cutting the network path to moto.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from footfall.domain import Event
+from footfall.errors import StoreUnavailable
+from footfall.store import dynamodb
+from footfall.store.dynamodb import DynamoDBStore
+from footfall.store.registry import Options, open_backend
+from footfall.visits import split
+from tests.backends import AWS_ENDPOINT, fresh_table_url
+
+pytestmark = pytest.mark.skipif(not AWS_ENDPOINT, reason="needs moto_server (make test)")
+
+T0 = datetime(2026, 3, 10, 23, 40, tzinfo=UTC)  # batches cross midnight: two partitions
+
+
+def events(n: int, site_id: int = 1, seed: int = 1) -> list[Event]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        at = T0 + timedelta(seconds=rng.randint(0, 3600))
+        out.append(Event(site_id, at, "pageview", "a.com", f"/{i % 7}", rng.randint(1, 9), 0))
+    return out
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[DynamoDBStore]:
+    opened = open_backend(fresh_table_url(tmp_path), Options(cache_dir=str(tmp_path)))
+    assert isinstance(opened, DynamoDBStore)
+    opened.add_site("a.com", "UTC", "u1")
+    yield opened
+    opened.close()
+
+
+def fail_call(store: DynamoDBStore, operation: str, after: int = 0) -> Callable[[], None]:
+    """Make the calls of ``operation`` after the first ``after`` answer 500 (as an
+    overloaded DynamoDB does), through botocore's before-call hook; returns the undo."""
+    calls = [0]
+
+    def handler(**_: Any) -> tuple[Any, dict[str, Any]] | None:
+        calls[0] += 1
+        if calls[0] <= after:
+            return None
+        error = {"Error": {"Code": "InternalServerError", "Message": "injected"}}
+        return _Http(500), {**error, "ResponseMetadata": {"HTTPStatusCode": 500}}
+
+    event = f"before-call.dynamodb.{operation}"
+    store.table.client.meta.events.register(event, handler)
+    return lambda: store.table.client.meta.events.unregister(event, handler)
+
+
+class _Http:
+    def __init__(self, status: int) -> None:
+        self.status_code = status
+        self.headers: dict[str, str] = {}
+        self.content = b""
+
+
+def test_a_batch_failing_at_commit_counts_nothing_and_its_retry_counts_once(
+    store: DynamoDBStore,
+) -> None:
+    batch = events(120)
+    heal = fail_call(store, "TransactWriteItems")
+    with pytest.raises(StoreUnavailable) as failed:
+        store.write_events(batch)
+    assert failed.value.status == 503
+    assert store.count_events(1) == 0  # its items are stored, but not committed
+    heal()
+    store.write_events(batch)  # the client's retry
+    store.write_events(batch)  # and a duplicate delivery counts as what it is: more events
+    assert store.count_events(1) == 240
+
+
+def test_a_batch_failing_half_way_through_its_items_counts_once_when_retried(
+    store: DynamoDBStore,
+) -> None:
+    batch = events(300, seed=2)
+    heal = fail_call(store, "BatchWriteItem", after=3)  # 75 items in, then DynamoDB errs
+    with pytest.raises(StoreUnavailable):
+        store.write_events(batch)
+    assert store.count_events(1) == 0
+    heal()
+    store.write_events(batch)
+    assert store.count_events(1) == 300
+    rows = store.fetch_events(1, limit=1000)
+    assert sorted((r["timestamp"], r["pathname"]) for r in rows) == sorted(
+        (e.timestamp, e.pathname) for e in batch
+    )
+    assert len({r["session_id"] for r in rows}) == len(split(batch))
+
+
+def withhold(store: DynamoDBStore, calls: int) -> list[int]:
+    """For the first ``calls`` BatchWriteItem calls, DynamoDB takes only the first item
+    of the request and hands the rest back as UnprocessedItems, as a throttled table
+    does: botocore's before-parameter-build hook removes them from the request, the
+    after-call hook returns them in the response."""
+    state = {"calls": 0, "held": []}
+    sent: list[int] = []
+
+    def before(params: dict[str, Any], **_: Any) -> None:
+        state["calls"] += 1  # type: ignore[operator]
+        [(name, requests)] = params["RequestItems"].items()
+        sent.append(len(requests))
+        if state["calls"] <= calls:
+            params["RequestItems"] = {name: requests[:1]}
+            state["held"] = {name: requests[1:]} if len(requests) > 1 else {}
+
+    def after(parsed: dict[str, Any], **_: Any) -> None:
+        parsed["UnprocessedItems"] = state["held"] or {}
+        state["held"] = {}
+
+    hooks = store.table.client.meta.events
+    hooks.register("before-parameter-build.dynamodb.BatchWriteItem", before)
+    hooks.register("after-call.dynamodb.BatchWriteItem", after)
+    return sent
+
+
+def test_unprocessed_items_are_sent_again_until_stored(store: DynamoDBStore) -> None:
+    batch = events(30, seed=3)
+    sent = withhold(store, calls=4)
+    store.write_events(batch)
+    assert sent[:2] == [25, 24]  # the first chunk, then what DynamoDB handed back
+    assert store.count_events(1) == 30
+
+
+def test_items_left_unprocessed_after_every_retry_are_a_503_and_count_nothing(
+    store: DynamoDBStore,
+) -> None:
+    withhold(store, calls=10_000)
+    with pytest.raises(StoreUnavailable, match="unprocessed"):
+        store.write_events(events(10, seed=4))
+    assert store.count_events(1) == 0
+
+
+class Cable:
+    """A TCP path to moto_server that can be cut and joined again: DynamoDB unreachable."""
+
+    def __init__(self, target: str) -> None:
+        host, port = target.removeprefix("http://").split(":")
+        self.target = (host, int(port))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.open = True
+        self.conns: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if not self.open:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            self.conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                s.close()
+
+    def cut(self) -> None:
+        self.open = False
+        for s in self.conns:
+            s.close()
+        self.conns = []
+
+    def join(self) -> None:
+        self.open = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+def test_unreachable_dynamodb_is_a_503_and_loses_nothing_acknowledged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cable = Cable(AWS_ENDPOINT)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{cable.port}")
+    store = dynamodb.open_backend(fresh_table_url(tmp_path), Options(cache_dir=str(tmp_path)))
+    try:
+        site = store.add_site("a.com", "UTC", "u1")
+        acknowledged = events(60, seed=5)
+        store.write_events(acknowledged)
+        cable.cut()
+        with pytest.raises(StoreUnavailable) as down:
+            store.write_events(events(40, seed=6))
+        assert down.value.status == 503 and down.value.retry_after >= 1
+        with pytest.raises(StoreUnavailable):
+            store.ping()
+        with pytest.raises(StoreUnavailable):
+            store.count_events(site.id)
+        cable.join()
+        store.ping()
+        assert store.count_events(site.id) == 60
+        store.write_events(events(40, seed=6))  # the retry of the refused batch
+        assert store.count_events(site.id) == 100
+    finally:
+        store.close()
+        cable.close()
