@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -61,9 +61,9 @@ def fail_call(store: DynamoDBStore, operation: str, after: int = 0) -> Callable[
         error = {"Error": {"Code": "InternalServerError", "Message": "injected"}}
         return _Http(500), {**error, "ResponseMetadata": {"HTTPStatusCode": 500}}
 
-    event = f"before-call.dynamodb.{operation}"
-    store.table.client.meta.events.register(event, handler)
-    return lambda: store.table.client.meta.events.unregister(event, handler)
+    event, hook = f"before-call.dynamodb.{operation}", cast(Callable[..., None], handler)
+    store.table.client.meta.events.register(event, hook)
+    return lambda: store.table.client.meta.events.unregister(event, hook)
 
 
 class _Http:
@@ -111,20 +111,20 @@ def withhold(store: DynamoDBStore, calls: int) -> list[int]:
     of the request and hands the rest back as UnprocessedItems, as a throttled table
     does: botocore's before-parameter-build hook removes them from the request, the
     after-call hook returns them in the response."""
-    state = {"calls": 0, "held": []}
+    held: dict[str, list[Any]] = {}
     sent: list[int] = []
 
     def before(params: dict[str, Any], **_: Any) -> None:
-        state["calls"] += 1  # type: ignore[operator]
         [(name, requests)] = params["RequestItems"].items()
         sent.append(len(requests))
-        if state["calls"] <= calls:
+        if len(sent) <= calls:
             params["RequestItems"] = {name: requests[:1]}
-            state["held"] = {name: requests[1:]} if len(requests) > 1 else {}
+            if len(requests) > 1:
+                held[name] = requests[1:]
 
     def after(parsed: dict[str, Any], **_: Any) -> None:
-        parsed["UnprocessedItems"] = state["held"] or {}
-        state["held"] = {}
+        parsed["UnprocessedItems"] = dict(held)
+        held.clear()
 
     hooks = store.table.client.meta.events
     hooks.register("before-parameter-build.dynamodb.BatchWriteItem", before)
