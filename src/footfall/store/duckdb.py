@@ -319,8 +319,8 @@ class DuckDBStore:
             self._applier.append(batch)
 
     def write_arrow(self, batch: pa.Table) -> None:
-        """Apply events already in the Arrow schema (EVENT_SCHEMA), visits recomputed,
-        without the journal: an in-memory store filled from another backend's data."""
+        """Apply events already in the Arrow schema (EVENT_SCHEMA), their visits
+        recomputed, without the journal: an in-memory store over another backend's data."""
         if batch.num_rows:
             self._apply_batches([batch], None)
 
@@ -364,6 +364,15 @@ class DuckDBStore:
         for row in rows:
             row["timestamp"] = _utc(row["timestamp"])  # type: ignore[arg-type]
         return rows
+
+    def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
+        """The site's events in ``[start, end)`` in time order, as Arrow (archive.py)."""
+        self.apply_pending()
+        try:
+            result = self._cur.execute(Q["export_events"], [site_id, _naive(start), _naive(end)])
+            return result.to_arrow_table()
+        except duckdb.Error as exc:
+            raise self._failure(exc) from exc
 
     def delete_events(
         self, site_id: int, start: datetime | None = None, end: datetime | None = None

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pyarrow as pa
+
 from footfall.domain import Event, Goal, Site
 from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
@@ -77,10 +79,13 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         events.delete(self.table, site_id, start, end)
 
     def count_events(self, site_id: int) -> int:
-        return sum(self.engine.load(d).num_rows for d in events.days(self.table, site_id))
+        return sum(self.engine.load(d)[0].num_rows for d in events.days(self.table, site_id))
 
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
         return self.engine.whole(site_id, limit).fetch_events(site_id, limit)
+
+    def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
+        return self.engine.frame(site_id, start, end).export_events(site_id, start, end)
 
     def health(self) -> ApplyHealth:
         return ApplyHealth()  # nothing is held in the process: a write is done or failed
@@ -101,7 +106,7 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
 
     def first_event_at(self, site_id: int) -> datetime | None:
         for d in events.days(self.table, site_id):
-            loaded = self.engine.load(d)
+            loaded = self.engine.load(d)[0]
             if loaded.num_rows:
                 first = loaded.column("timestamp").to_pylist()
                 return min(first).replace(tzinfo=UTC)  # type: ignore[no-any-return]

@@ -19,26 +19,30 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
 from footfall.errors import QueryTimeout
-from footfall.store.duckdb import EVENT_SCHEMA, DuckDBStore
-from footfall.store.dynamo.events import Day, DayCache, days
+from footfall.store.duckdb import DuckDBStore
+from footfall.store.dynamo.events import Day, DayCache, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 
-_FRAMES_KEPT = 8  # frames (in-memory DuckDBs) kept for reuse, least recently used out
 
-
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Frame:
+    """An in-memory store over the site's days ``first``..``last``: what each day held
+    when read (``names``: gen and delete token), and the sort keys of the events of the
+    days read from DynamoDB (None: read from the Parquet cache)."""
+
     first: date
     last: date
-    gens: tuple[tuple[date, str], ...]
+    names: dict[date, tuple[str, str]]
+    keys: dict[date, set[str] | None]
     store: DuckDBStore
     events: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _midnight(day: date) -> datetime:
@@ -52,58 +56,94 @@ class Engine:
         self.cache = cache
         self.timeout = timeout
         self.pool = pool
-        self.max_events = max_events
+        self.max_events = max_events  # in all the frames kept, and in any one
         self._frames: OrderedDict[tuple[int, date, date], Frame] = OrderedDict()
         self._lock = threading.Lock()
         self._local = threading.local()
-        self.loaded_days = 0  # partitions read from DynamoDB (not the cache): for the bench
 
     # loading -------------------------------------------------------------------
-    def load(self, d: Day) -> pa.Table:
+    def load(self, d: Day) -> tuple[pa.Table, set[str] | None]:
         return self.cache.load(self.table, d, datetime.now(UTC).date())
-
-    def _load_all(self, wanted: list[Day]) -> pa.Table:
-        tables = list(self.pool.map(self.load, wanted))
-        self._check_deadline()
-        return pa.concat_tables(tables) if tables else EVENT_SCHEMA.empty_table()
 
     def frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
         """An in-memory store holding every event the rule needs to split the visits
-        that touch ``[start, end)``."""
+        that touch ``[start, end)``, current with the table."""
         first = (start - self.timeout).astimezone(UTC).date()
         last = (end + self.timeout).astimezone(UTC).date()
         asked = (site_id, first, last)
         with self._lock:
             known = self._frames.get(asked)
-        if known is not None:
-            current = tuple(
-                (d.day, d.gen) for d in days(self.table, site_id, known.first, known.last)
-            )
-            if current == known.gens:
-                with self._lock:
+        if known is not None and self._catch_up(known, site_id, start, end):
+            with self._lock:
+                if asked in self._frames:
                     self._frames.move_to_end(asked)
-                return known.store
-        today = datetime.now(UTC).date()
-        while True:
-            held = days(self.table, site_id, first, last)
-            count_guard = _Counter(self.max_events)
-            table = self._load_all(held)
-            count_guard.add(table.num_rows, first, last)
-            store = DuckDBStore(":memory:", self.timeout)
-            store.write_arrow(table)
-            before, after = self._runs_over_edges(store, site_id, first, last, start, end)
-            if not (before or (after and last <= today)):
-                break
-            store.close()
-            first -= timedelta(days=1) if before else timedelta(0)
-            last += timedelta(days=1) if after and last <= today else timedelta(0)
-        built = Frame(first, last, tuple((d.day, d.gen) for d in held), store, table.num_rows)
+            return known.store
+        built = self._build(site_id, first, last, start, end)
         with self._lock:
             self._frames[asked] = built
             self._frames.move_to_end(asked)
-            while len(self._frames) > _FRAMES_KEPT:
+            while (
+                len(self._frames) > 1
+                and sum(f.events for f in self._frames.values()) > self.max_events
+            ):
                 self._frames.popitem(last=False)  # its store closes when unreferenced
-        return store
+        return built.store
+
+    def _build(
+        self, site_id: int, first: date, last: date, start: datetime, end: datetime
+    ) -> Frame:
+        today = datetime.now(UTC).date()
+        while True:
+            held = days(self.table, site_id, first, last)
+            loaded = list(self.pool.map(self.load, held))
+            self._check_deadline()
+            count = sum(t.num_rows for t, _ in loaded)
+            if count > self.max_events:
+                raise QueryTimeout(
+                    f"{first}..{last} holds {count} events, more than one question may read "
+                    f"({self.max_events}, FOOTFALL_DYNAMODB_MAX_EVENTS); narrow the date range",
+                    field="date_range",
+                )
+            store = DuckDBStore(":memory:", self.timeout)
+            if loaded:
+                store.write_arrow(pa.concat_tables([t for t, _ in loaded]))
+            before, after = self._runs_over_edges(store, site_id, first, last, start, end)
+            after = after and last <= today
+            if not (before or after):
+                names = {d.day: (d.gen, d.cut) for d in held}
+                keys = {d.day: k for d, (_, k) in zip(held, loaded, strict=True)}
+                return Frame(first, last, names, keys, store, count)
+            store.close()
+            first -= timedelta(days=1) if before else timedelta(0)
+            last += timedelta(days=1) if after else timedelta(0)
+
+    def _catch_up(self, frame: Frame, site_id: int, start: datetime, end: datetime) -> bool:
+        """Bring ``frame`` up to date by applying the events committed since it was read
+        (new batches of days read from DynamoDB: today's); False when it cannot be
+        (events deleted, a cached day changed, a visit now runs over its edge)."""
+        with frame.lock:
+            current = days(self.table, site_id, frame.first, frame.last)
+            changed = [d for d in current if frame.names.get(d.day) != (d.gen, d.cut)]
+            if not changed:
+                return len(current) == len(frame.names)
+            for d in changed:
+                old = frame.names.get(d.day, ("", ""))
+                if d.cut != old[1] or (d.day in frame.keys and frame.keys[d.day] is None):
+                    return False
+            for d in changed:
+                seen = frame.keys.setdefault(d.day, set())
+                assert seen is not None
+                new = [
+                    (k, v) for k, v in committed_items(self.table, site_id, d.day) if k not in seen
+                ]
+                if new:
+                    frame.store.write_arrow(to_arrow(site_id, (v for _, v in new)))
+                    seen.update(k for k, _ in new)
+                    frame.events += len(new)
+                frame.names[d.day] = (d.gen, d.cut)
+            return not any(
+                self._runs_over_edges(frame.store, site_id, frame.first, frame.last, start, end)
+            )
 
     def _runs_over_edges(self, store: DuckDBStore, site_id: int, first: date, last: date,
                          start: datetime, end: datetime) -> tuple[bool, bool]:  # fmt: skip
@@ -134,7 +174,7 @@ class Engine:
         last, total = held[-1].day, 0
         if limit is not None:
             for d in held:
-                total += self.load(d).num_rows
+                total += self.load(d)[0].num_rows
                 if total >= limit:
                     last = d.day
                     break
@@ -160,21 +200,6 @@ class Engine:
             raise QueryTimeout(
                 "the query ran longer than its time limit and was stopped; narrow the "
                 "date range or ask for fewer dimensions",
-                field="date_range",
-            )
-
-
-class _Counter:
-    """The memory bound: a frame holds at most ``max_events`` events."""
-
-    def __init__(self, max_events: int) -> None:
-        self.max_events = max_events
-
-    def add(self, count: int, first: date, last: date) -> None:
-        if count > self.max_events:
-            raise QueryTimeout(
-                f"{first}..{last} holds {count} events, more than one question may read "
-                f"here ({self.max_events}, FOOTFALL_DYNAMODB_MAX_EVENTS); narrow the date range",
                 field="date_range",
             )
 

@@ -71,7 +71,8 @@ class Day:
 
     site_id: int
     day: date
-    gen: str
+    gen: str  # the last commit's batch id, or delete's token
+    cut: str  # the last delete's token: "" until events of the day are deleted
     expires: int | None  # epoch seconds (the TTL), None without retention
 
 
@@ -88,9 +89,9 @@ def days(
     for item in table.query(days_key(site_id), between=bounds):
         expires = int(item["ttl"]["N"]) if "ttl" in item else None
         if expires is None or expires > now:
-            out.append(
-                Day(site_id, date.fromisoformat(get_s(item, "SK")), get_s(item, "gen"), expires)
-            )
+            day = date.fromisoformat(get_s(item, "SK"))
+            cut = item.get("cut", {}).get("S", "")
+            out.append(Day(site_id, day, get_s(item, "gen"), cut, expires))
     return out
 
 
@@ -221,9 +222,11 @@ def delete(table: Table, site_id: int, start: datetime | None, end: datetime | N
         table.batch_write([{"DeleteRequest": {"Key": key(pk, sk)}} for sk in doomed])
         if whole:
             table.delete(days_key(site_id), d.day.isoformat())
-        else:  # a new name for what the day holds now
+        else:  # a new name for what the day holds now, saying that events went
             gen = f"{time.time_ns():x}{secrets.token_hex(4)}"
-            table.update(days_key(site_id), d.day.isoformat(), "SET gen = :g", {":g": s(gen)})
+            table.update(
+                days_key(site_id), d.day.isoformat(), "SET gen = :g, cut = :g", {":g": s(gen)}
+            )
 
 
 class DayCache:
@@ -242,11 +245,14 @@ class DayCache:
     def _path(self, d: Day) -> Path:
         return self.root / str(d.site_id) / f"{d.day.isoformat()}.{d.gen}.parquet"
 
-    def load(self, table: Table, d: Day, today: date) -> pa.Table:
+    def load(self, table: Table, d: Day, today: date) -> tuple[pa.Table, set[str] | None]:
+        """The day's committed events, and their sort keys when read from DynamoDB
+        (None from the cache)."""
         path = self._path(d)
         with contextlib.suppress(FileNotFoundError, pa.ArrowInvalid):
-            return pq.read_table(path, schema=EVENT_SCHEMA)
-        events = to_arrow(d.site_id, (v for _, v in committed_items(table, d.site_id, d.day)))
+            return pq.read_table(path, schema=EVENT_SCHEMA), None
+        items = list(committed_items(table, d.site_id, d.day))
+        events = to_arrow(d.site_id, (v for _, v in items))
         if d.day < today:
             path.parent.mkdir(parents=True, exist_ok=True)
             for stale in path.parent.glob(f"{d.day.isoformat()}.*.parquet"):
@@ -254,4 +260,4 @@ class DayCache:
             partial = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}.tmp")
             pq.write_table(events, partial)
             partial.replace(path)  # atomic: readers see the whole file or none
-        return events
+        return events, {sk for sk, _ in items}

@@ -13,6 +13,10 @@ SELECT count(*) FROM events WHERE site_id = ?
 -- name: fetch_events
 SELECT * FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
 
+-- name: export_events
+SELECT * FROM events WHERE site_id = ? AND timestamp >= ? AND timestamp < ?
+ORDER BY timestamp, visitor_id, pathname
+
 -- name: add_site
 INSERT INTO sites (domain, timezone, umami_website_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT DO NOTHING
