@@ -8,8 +8,10 @@ throttled DynamoDB shows itself to it) or by cutting the network path to moto.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import socket
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,14 +19,20 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from footfall.domain import Event
+from footfall.domain import Event, Site
 from footfall.errors import StoreUnavailable
+from footfall.stats import runner
+from footfall.stats.query import parse
 from footfall.store import dynamodb
 from footfall.store.dynamodb import DynamoDBStore
 from footfall.store.registry import Options, open_backend
 from footfall.visits import split
 from tests.backends import AWS_ENDPOINT, fresh_table_url
+from tests.store.contract.test_events import T0 as DAY0
+from tests.store.contract.test_events import expected, traffic
 
 pytestmark = pytest.mark.skipif(not AWS_ENDPOINT, reason="needs moto_server (make test)")
 
@@ -226,3 +234,44 @@ def test_unreachable_dynamodb_is_a_503_and_loses_nothing_acknowledged(
     finally:
         store.close()
         cable.close()
+
+
+def answer(store: DynamoDBStore, site: Site, now: datetime) -> dict[str, float]:
+    metrics = ["visitors", "visits", "pageviews", "events", "bounce_rate", "visit_duration"]
+    body = {"site_id": site.domain, "metrics": metrics, "date_range": "day"}
+    q = parse(body, now, site.timezone, now.date() - timedelta(days=3))
+    [row] = runner.run(store, q, site, [])["results"]
+    return dict(zip(metrics, row["metrics"], strict=True))
+
+
+@settings(max_examples=10, deadline=None)
+@given(events=traffic(), rng=st.randoms(use_true_random=False))
+def test_a_kept_frame_catches_up_to_the_rule_after_every_batch(
+    events: list[Event], rng: random.Random
+) -> None:
+    """Reads between writes keep one frame of today and apply each new batch to it
+    (the incremental path); its answers are the rule's after every batch, and after a
+    delete (which rebuilds it)."""
+    now = datetime.now(UTC).replace(hour=23, minute=59)
+    shift = now.replace(hour=0, minute=0, second=0, microsecond=0) - DAY0.replace(hour=0)
+    today = [dataclasses.replace(e, timestamp=e.timestamp + shift) for e in events]
+    today = [e for e in today if e.timestamp < now]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = dynamodb.open_backend(fresh_table_url(Path(tmp)), Options(cache_dir=tmp))
+        try:
+            site = store.add_site("example.com", "UTC", "u1")
+            sent: list[Event] = []
+            shuffled = rng.sample(today, len(today))
+            while shuffled:
+                size = rng.randint(1, len(shuffled))
+                store.write_events(shuffled[:size])
+                sent += shuffled[:size]
+                shuffled = shuffled[size:]
+                assert answer(store, site, now) == expected(split(sent), sent)
+            if sent:
+                cut = min(e.timestamp for e in sent) + timedelta(minutes=20)
+                store.delete_events(site.id, end=cut)
+                left = [e for e in sent if e.timestamp >= cut]
+                assert answer(store, site, now) == expected(split(left), left)
+        finally:
+            store.close()
