@@ -46,6 +46,7 @@ def use_moto(endpoint: str = AWS_ENDPOINT) -> None:
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     os.environ.pop("AWS_PROFILE", None)
 
 

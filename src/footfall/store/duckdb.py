@@ -369,8 +369,9 @@ class DuckDBStore:
         """The site's events in ``[start, end)`` in time order, as Arrow (archive.py)."""
         self.apply_pending()
         try:
-            result = self._cur.execute(Q["export_events"], [site_id, _naive(start), _naive(end)])
-            return result.to_arrow_table()
+            params = [site_id, _naive(start), _naive(end)]
+            with self._cur.cursor() as cur:  # its own: this thread's may hold a result
+                return cur.sql(Q["export_events"], params=params).to_arrow_table()
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
