@@ -47,7 +47,8 @@ def exporter(stores: Stores) -> DayExporter:
 
 def read(name: str, key: str) -> list[dict[str, object]]:
     body = boto3.client("s3", region_name="us-east-1").get_object(Bucket=name, Key=key)
-    return pq.read_table(io.BytesIO(body["Body"].read())).to_pylist()
+    rows: list[dict[str, object]] = pq.read_table(io.BytesIO(body["Body"].read())).to_pylist()
+    return rows
 
 
 @by_backend()
