@@ -7,6 +7,7 @@ backend to the contract, conformance and chaos suites is one entry in ``BACKENDS
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Callable, Iterator
@@ -39,6 +40,7 @@ AWS_ENDPOINT = os.environ.get("FOOTFALL_TEST_AWS_ENDPOINT", "")
 if not AWS_ENDPOINT and os.environ.get("FOOTFALL_TEST_SERVICES") == "required":
     raise RuntimeError("FOOTFALL_TEST_AWS_ENDPOINT is not set: moto_server did not start")
 _tables = itertools.count(1)
+_KEEP_TABLES = 4
 
 
 def use_moto(endpoint: str = AWS_ENDPOINT) -> None:
@@ -51,9 +53,18 @@ def use_moto(endpoint: str = AWS_ENDPOINT) -> None:
 
 
 def fresh_table_url(directory: Path) -> str:
-    """A table no test used before (moto keeps tables for the whole run). Its Parquet
-    cache is the default temp dir's: files are named by table and content."""
-    return f"dynamodb://t{os.getpid()}-{next(_tables)}?region=us-east-1"
+    """A table no test used before. Its Parquet cache is the default temp dir's (files
+    are named by table and content). Tables of earlier tests are dropped, all but the
+    last few: moto copies every item of a table at each TransactWriteItems (to roll
+    back), so tables left to grow would make the run quadratic."""
+    number = next(_tables)
+    if number > _KEEP_TABLES:
+        with contextlib.suppress(Exception):  # already gone: fine
+            import boto3
+
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            client.delete_table(TableName=f"t{os.getpid()}-{number - _KEEP_TABLES}")
+    return f"dynamodb://t{os.getpid()}-{number}?region=us-east-1"
 
 
 if AWS_ENDPOINT:
