@@ -178,9 +178,13 @@ _MIGRATIONS: tuple[
 class DuckDBStore:
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
-    def __init__(self, path: str, visit_timeout: timedelta = TIMEOUT) -> None:
+    def __init__(
+        self, path: str, visit_timeout: timedelta = TIMEOUT, config: Mapping[str, str] = {}
+    ) -> None:
         self._path = path
         self._visit_timeout = visit_timeout
+        # DuckDB settings (memory_limit, threads, ...) for every connect
+        self._config: dict[str, str | bool | int | float | list[str]] = dict(config)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
@@ -204,7 +208,7 @@ class DuckDBStore:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(self._path)
+            return duckdb.connect(self._path, config=self._config)
         except duckdb.IOException as exc:
             raise StoreError(
                 f"cannot open {self._path}: {exc}. Another process (a running `footfall "
@@ -220,7 +224,7 @@ class DuckDBStore:
             with contextlib.suppress(duckdb.Error):
                 self._db.close()
             try:
-                self._db = duckdb.connect(self._path)
+                self._db = duckdb.connect(self._path, config=self._config)
             except duckdb.Error as exc:
                 raise StoreUnavailable(f"the database cannot be reopened yet: {exc}") from exc
             self._generation += 1

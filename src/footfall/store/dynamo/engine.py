@@ -29,6 +29,8 @@ from footfall.store.duckdb import DuckDBStore
 from footfall.store.dynamo.events import Day, DayCache, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 
+FRAME_MEMORY = "160MB"  # DuckDB's limit for one frame (its build peaks at ~2.5 KB/event)
+
 
 @dataclass(slots=True)
 class Frame:
@@ -57,6 +59,14 @@ class Engine:
         self.timeout = timeout
         self.pool = pool
         self.max_events = max_events  # in all the frames kept, and in any one
+        # A frame's DuckDB: one thread (the task has a quarter of a core) and a memory
+        # limit past which the visit split spills to disk instead of growing.
+        spill = cache.root / "spill"
+        self.duckdb_config = {
+            "threads": "1",
+            "memory_limit": FRAME_MEMORY,
+            "temp_directory": str(spill),
+        }
         self._frames: OrderedDict[tuple[int, date, date], Frame] = OrderedDict()
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -104,7 +114,7 @@ class Engine:
                     f"({self.max_events}, FOOTFALL_DYNAMODB_MAX_EVENTS); narrow the date range",
                     field="date_range",
                 )
-            store = DuckDBStore(":memory:", self.timeout)
+            store = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
             if loaded:
                 store.write_arrow(pa.concat_tables([t for t, _ in loaded]))
             before, after = self._runs_over_edges(store, site_id, first, last, start, end)
