@@ -42,7 +42,7 @@ SCHEMES: dict[str, Kind] = {
 class Options:
     visit_timeout: timedelta = TIMEOUT  # the visit rule's gap (FOOTFALL_SESSION_TIMEOUT_MINUTES)
     cache_dir: str = ""  # closed days as Parquet (FOOTFALL_CACHE_DIR; "" = a temp dir)
-    max_frame_events: int = 2_000_000  # events one stats question may load (DynamoDB)
+    max_frame_events: int = 250_000  # events the DynamoDB stats frames may hold
 
 
 class _Opener(Protocol):
