@@ -22,6 +22,8 @@ from footfall.accounts.models import (
     WebSession,
 )
 from footfall.store.dynamo.attrs import (
+    EXISTS,
+    NEW,
     Item,
     b,
     get_b,
@@ -37,9 +39,6 @@ from footfall.store.dynamo.attrs import (
     t,
 )
 from footfall.store.dynamo.table import Table
-
-_NEW = "attribute_not_exists(PK)"
-_EXISTS = "attribute_exists(PK)"
 
 
 def _user(item: Item) -> User:
@@ -94,8 +93,8 @@ class DynamoAccounts:
         name = self.table.name
         self.table.transact(
             [
-                {"Put": {"TableName": name, "Item": item, "ConditionExpression": _NEW}},
-                {"Put": {"TableName": name, "Item": lookup, "ConditionExpression": _NEW}},
+                {"Put": {"TableName": name, "Item": item, "ConditionExpression": NEW}},
+                {"Put": {"TableName": name, "Item": lookup, "ConditionExpression": NEW}},
             ],
             conflict=f"a user with email {email} already exists",
         )
@@ -117,12 +116,12 @@ class DynamoAccounts:
 
     def set_password(self, user_id: int, password_hash: str) -> None:
         self.table.update(
-            "USER", padded(user_id), "SET password_hash = :h", {":h": s(password_hash)}, _EXISTS
+            "USER", padded(user_id), "SET password_hash = :h", {":h": s(password_hash)}, EXISTS
         )
 
     def set_user_role(self, user_id: int, role: Role | None) -> None:
         value = s(role.value if role else "")
-        self.table.update("USER", padded(user_id), "SET #r = :r", {":r": value}, _EXISTS,
+        self.table.update("USER", padded(user_id), "SET #r = :r", {":r": value}, EXISTS,
                           names={"#r": "role"})  # fmt: skip
 
     def remove_user(self, user_id: int) -> None:
@@ -250,7 +249,7 @@ class DynamoAccounts:
         }
         if password_hash is not None:
             item["password_hash"] = s(password_hash)
-        self.table.put(item, _NEW, conflict="that share token exists")
+        self.table.put(item, NEW, conflict="that share token exists")
         return _share(item)
 
     def get_share(self, token: str) -> SharedLink | None:
@@ -268,7 +267,7 @@ class DynamoAccounts:
                     share.token,
                     "SET revoked_at = :at",
                     {":at": t(at)},
-                    f"{_EXISTS} AND attribute_not_exists(revoked_at)",
+                    f"{EXISTS} AND attribute_not_exists(revoked_at)",
                 )
                 return done is not None
         return False

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 Item = dict[str, Any]  # attribute name -> {"S": ...} | {"N": ...} | {"B": ...} | ...
+NEW = "attribute_not_exists(PK)"  # condition: the item is not there yet
+EXISTS = "attribute_exists(PK)"  # condition: the item is there (an update, not a create)
 
 
 def s(value: str) -> dict[str, str]:

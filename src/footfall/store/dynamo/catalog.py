@@ -16,6 +16,8 @@ from datetime import UTC, date, datetime
 from footfall.domain import ApiKey, Goal, Scope, Site
 from footfall.store.base import StoredKey
 from footfall.store.dynamo.attrs import (
+    EXISTS,
+    NEW,
     Item,
     b,
     get_b,
@@ -32,9 +34,6 @@ from footfall.store.dynamo.attrs import (
     t,
 )
 from footfall.store.dynamo.table import Table
-
-_NEW = "attribute_not_exists(PK)"
-_EXISTS = "attribute_exists(PK)"
 
 
 def _site(item: Item) -> Site:
@@ -88,13 +87,13 @@ class DynamoCatalog:
         lookups = [("DOMAIN", domain), ("UMAMI", umami_website_id)]
         self.table.transact(
             [
-                {"Put": {"TableName": self.table.name, "Item": site, "ConditionExpression": _NEW}},
+                {"Put": {"TableName": self.table.name, "Item": site, "ConditionExpression": NEW}},
                 *(
                     {
                         "Put": {
                             "TableName": self.table.name,
                             "Item": {**key(pk, sk), "site_id": n(site_id)},
-                            "ConditionExpression": _NEW,
+                            "ConditionExpression": NEW,
                         }
                     }
                     for pk, sk in lookups
@@ -123,7 +122,7 @@ class DynamoCatalog:
 
     def set_site_timezone(self, site_id: int, timezone: str) -> None:
         self.table.update("SITE", padded(site_id), "SET #tz = :tz", {":tz": s(timezone)},
-                          _EXISTS, names={"#tz": "timezone"})  # fmt: skip
+                          EXISTS, names={"#tz": "timezone"})  # fmt: skip
 
     def remove_site(self, site_id: int) -> bool:
         site = self.get_site_by_id(site_id)
@@ -149,7 +148,7 @@ class DynamoCatalog:
             "name": s(name),
             "created_at": t(datetime.now(UTC)),
         }
-        self.table.put(item, _NEW, conflict=f"an API key with prefix {prefix} exists")
+        self.table.put(item, NEW, conflict=f"an API key with prefix {prefix} exists")
         return _key(item)
 
     def find_key(self, prefix: str) -> StoredKey | None:
@@ -167,13 +166,13 @@ class DynamoCatalog:
             prefix,
             "SET revoked_at = :at",
             {":at": t(at)},
-            f"{_EXISTS} AND attribute_not_exists(revoked_at)",
+            f"{EXISTS} AND attribute_not_exists(revoked_at)",
         )
         return done is not None
 
     def touch_keys(self, last_used: Mapping[str, datetime]) -> None:
         for prefix, at in last_used.items():
-            self.table.update("KEY", prefix, "SET last_used_at = :at", {":at": t(at)}, _EXISTS)
+            self.table.update("KEY", prefix, "SET last_used_at = :at", {":at": t(at)}, EXISTS)
 
     # goals -------------------------------------------------------------------
     def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
@@ -187,7 +186,7 @@ class DynamoCatalog:
             "display_name": s(display_name),
             "created_at": t(datetime.now(UTC)),
         }
-        self.table.put(item, _NEW, conflict=f"the site already has a goal named {display_name!r}")
+        self.table.put(item, NEW, conflict=f"the site already has a goal named {display_name!r}")
         return _goal(item)
 
     def list_goals(self, site_id: int | None = None) -> list[Goal]:
@@ -200,7 +199,7 @@ class DynamoCatalog:
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
         for day, salt in candidates.items():  # insert-if-absent: the first writer wins
-            self.table.put({**key("SALT", day.isoformat()), "salt": b(salt)}, _NEW)
+            self.table.put({**key("SALT", day.isoformat()), "salt": b(salt)}, NEW)
         oldest = min(candidates).isoformat()
         old = [get_s(i, "SK") for i in self.table.query("SALT", below=oldest, projection="SK")]
         self.table.batch_write([{"DeleteRequest": {"Key": key("SALT", d)}} for d in old])
