@@ -9,6 +9,7 @@ throttled DynamoDB shows itself to it) or by cutting the network path to moto.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 import socket
 import tempfile
@@ -274,4 +275,55 @@ def test_a_kept_frame_catches_up_to_the_rule_after_every_batch(
                 left = [e for e in sent if e.timestamp >= cut]
                 assert answer(store, site, now) == expected(split(left), left)
         finally:
+            store.close()
+
+
+def test_two_replicas_writing_shuffled_batches_at_once_agree_with_the_rule(
+    tmp_path: Path,
+) -> None:
+    """Two processes' stores on one table (replicas behind a load balancer), each
+    writing random batches of the same traffic from its own threads at once. A batch
+    refused with 503 is sent again, as clients do (moto_server, copying the table at
+    each transaction, fails some of them when they overlap): each counts once."""
+    url = fresh_table_url(tmp_path)
+    stores = [
+        cast(DynamoDBStore, open_backend(url, Options(cache_dir=str(tmp_path / str(i)))))
+        for i in range(2)
+    ]
+    try:
+        a, b = stores
+        site = a.add_site("a.com", "UTC", "u1")
+        traffic_ = events(400, site.id, seed=7)
+        rng = random.Random(7)
+        shuffled = rng.sample(traffic_, len(traffic_))
+        batches = []
+        while shuffled:
+            size = rng.randint(1, 40)
+            batches.append(shuffled[:size])
+            shuffled = shuffled[size:]
+
+        def writer(i: int) -> None:  # a quarter of the batches, alternating replicas
+            for n, batch in enumerate(batches[i::4]):
+                for attempt in itertools.count(n):
+                    try:
+                        stores[(i + attempt) % 2].write_events(batch)
+                        break
+                    except StoreUnavailable:
+                        continue
+
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for store in (a, b):
+            rows = store.fetch_events(site.id, limit=10_000)
+            assert len(rows) == 400
+            by_session: dict[object, list[datetime]] = {}
+            for r in rows:
+                by_session.setdefault(r["session_id"], []).append(cast(datetime, r["timestamp"]))
+            spans = sorted((min(t), max(t), len(t)) for t in by_session.values())
+            assert spans == sorted((v.started_at, v.ended_at, v.events) for v in split(traffic_))
+    finally:
+        for store in stores:
             store.close()

@@ -54,7 +54,10 @@ def code(exc: ClientError) -> str:
 def failure(exc: Exception, doing: str) -> StoreError | StoreUnavailable:
     if isinstance(exc, BotoCoreError):
         return StoreUnavailable(f"DynamoDB cannot be reached ({doing}): {exc}")
-    if isinstance(exc, ClientError) and code(exc) in _TRANSIENT:
+    if isinstance(exc, ClientError) and (
+        code(exc) in _TRANSIENT
+        or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+    ):
         return StoreUnavailable(f"DynamoDB is not answering ({doing}): {code(exc)}")
     return StoreError(f"DynamoDB ({doing}): {exc}")
 
