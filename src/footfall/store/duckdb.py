@@ -379,6 +379,48 @@ class DuckDBStore:
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
+    # parts: an in-memory store assembled from pieces of another backend's data ------
+    def snapshot(self) -> tuple[pa.Table, pa.Table]:
+        """Every event (with its visit's id) and every visit, as Arrow."""
+        with self._cur.cursor() as cur:
+            return (
+                cur.sql("SELECT * FROM events").to_arrow_table(),
+                cur.sql("SELECT * FROM visits").to_arrow_table(),
+            )
+
+    def load_split(self, events: Sequence[str], visits: Sequence[str]) -> None:
+        """Add events that carry their visits' ids, and those visits, from Parquet files
+        (snapshots of other days' stores); then ``resplit_near`` where they meet."""
+        with self._write_lock, self._transaction() as cur:
+            cur.execute(Q["load_split_events"], {"files": list(events)})
+            cur.execute(Q["load_split_visits"], {"files": list(visits)})
+
+    def resplit_near(self, instants: Sequence[datetime]) -> None:
+        """Split again, by the rule, the visits of the visitors with events within the
+        timeout of any of ``instants`` (where snapshots of separate days meet)."""
+        if not instants:
+            return
+        t = self._visit_timeout
+        spans = pa.table(
+            {
+                "lo": pa.array([_naive(i - t) for i in instants], pa.timestamp("us")),
+                "mid": pa.array([_naive(i) for i in instants], pa.timestamp("us")),
+                "hi": pa.array([_naive(i + t) for i in instants], pa.timestamp("us")),
+            }
+        )
+        with self._write_lock, self._transaction() as cur:
+            cur.register("spans", spans)
+            try:
+                cur.execute(Q["events_near"])
+            finally:
+                cur.unregister("spans")
+            cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM near")
+            try:
+                _recompute_visits(cur, t, fresh=False)
+            finally:
+                cur.execute("DROP VIEW incoming_batch")
+                cur.execute("DROP TABLE near")
+
     def delete_events(
         self, site_id: int, start: datetime | None = None, end: datetime | None = None
     ) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -79,7 +79,7 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         events.delete(self.table, site_id, start, end)
 
     def count_events(self, site_id: int) -> int:
-        return sum(self.engine.load(d)[0].num_rows for d in events.days(self.table, site_id))
+        return sum(self.engine.load(d).rows for d in events.days(self.table, site_id))
 
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
         return self.engine.whole(site_id, limit).fetch_events(site_id, limit)
@@ -106,10 +106,9 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
 
     def first_event_at(self, site_id: int) -> datetime | None:
         for d in events.days(self.table, site_id):
-            loaded = self.engine.load(d)[0]
-            if loaded.num_rows:
-                first = loaded.column("timestamp").to_pylist()
-                return min(first).replace(tzinfo=UTC)  # type: ignore[no-any-return]
+            stamps = self.engine.load(d).timestamps()
+            if stamps:
+                return min(stamps)
         return None
 
     def time_limit(self, seconds: float) -> Any:

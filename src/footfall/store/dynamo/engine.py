@@ -13,6 +13,7 @@ dashboard's dozen questions over one range load it once.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -26,9 +27,10 @@ import pyarrow as pa
 
 from footfall.errors import QueryTimeout
 from footfall.store.duckdb import DuckDBStore
-from footfall.store.dynamo.events import Day, DayCache, committed_items, days, to_arrow
+from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 
+log = logging.getLogger(__name__)
 FRAME_MEMORY = "160MB"  # DuckDB's limit for one frame (its build peaks at ~2.5 KB/event)
 
 
@@ -72,8 +74,26 @@ class Engine:
         self._local = threading.local()
 
     # loading -------------------------------------------------------------------
-    def load(self, d: Day) -> tuple[pa.Table, set[str] | None]:
-        return self.cache.load(self.table, d, datetime.now(UTC).date())
+    def load(self, d: Day) -> Part:
+        """A day's part: an ended day's from the cache, or split and cached; today's raw
+        (an ended day too when its files cannot be written: a full disk)."""
+        ended = d.day < datetime.now(UTC).date()
+        if ended and (cached := self.cache.read(d)) is not None:
+            return cached
+        items = list(committed_items(self.table, d.site_id, d.day))
+        raw = to_arrow(d.site_id, (v for _, v in items))
+        keys = {k for k, _ in items}
+        if ended:
+            one = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
+            try:
+                one.write_arrow(raw)
+                events, visits = one.snapshot()
+                return self.cache.write(d, events, visits, keys)
+            except OSError as exc:
+                log.warning("cannot cache %s of site %s: %s", d.day, d.site_id, exc)
+            finally:
+                one.close()
+        return Part(raw.num_rows, keys, raw=raw)
 
     def frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
         """An in-memory store holding every event the rule needs to split the visits
@@ -105,9 +125,9 @@ class Engine:
         today = datetime.now(UTC).date()
         while True:
             held = days(self.table, site_id, first, last)
-            loaded = list(self.pool.map(self.load, held))
+            parts = list(self.pool.map(self.load, held))
             self._check_deadline()
-            count = sum(t.num_rows for t, _ in loaded)
+            count = sum(p.rows for p in parts)
             if count > self.max_events:
                 raise QueryTimeout(
                     f"{first}..{last} holds {count} events, more than one question may read "
@@ -115,13 +135,18 @@ class Engine:
                     field="date_range",
                 )
             store = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
-            if loaded:
-                store.write_arrow(pa.concat_tables([t for t, _ in loaded]))
+            split = [(d, p.files) for d, p in zip(held, parts, strict=True) if p.files]
+            if split:
+                store.load_split([f[0] for _, f in split], [f[1] for _, f in split])
+                store.resplit_near([_midnight(d.day) for d, _ in split[1:]])
+            raw = [p.raw for p in parts if p.raw is not None]
+            if raw:
+                store.write_arrow(pa.concat_tables(raw))
             before, after = self._runs_over_edges(store, site_id, first, last, start, end)
             after = after and last <= today
             if not (before or after):
                 names = {d.day: (d.gen, d.cut) for d in held}
-                keys = {d.day: k for d, (_, k) in zip(held, loaded, strict=True)}
+                keys = {d.day: p.keys for d, p in zip(held, parts, strict=True)}
                 return Frame(first, last, names, keys, store, count)
             store.close()
             first -= timedelta(days=1) if before else timedelta(0)
@@ -184,7 +209,7 @@ class Engine:
         last, total = held[-1].day, 0
         if limit is not None:
             for d in held:
-                total += self.load(d)[0].num_rows
+                total += self.load(d).rows
                 if total >= limit:
                     last = d.day
                     break

@@ -16,7 +16,6 @@ before the partition may keep what it read under that name (the Parquet cache).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import secrets
@@ -229,12 +228,31 @@ def delete(table: Table, site_id: int, start: datetime | None, end: datetime | N
             )
 
 
-class DayCache:
-    """Closed days' committed events as Parquet files named by the day's ``gen``.
+@dataclasses.dataclass(frozen=True, slots=True)
+class Part:
+    """One site-day for a stats frame: an ended day as two Parquet files (its events
+    with their visits' ids, and the visits split within the day alone), or today's
+    events as read (``raw``: session id 0, visits to split); the sort keys of its
+    events when they were read from DynamoDB."""
 
-    A day is closed once it has ended (UTC): its file is written the first time it is
-    read and used while ``gen`` stays the same (a late event renames the day). Files
-    of older gens are removed when a newer one is written.
+    rows: int
+    keys: set[str] | None
+    files: tuple[str, str] | None = None
+    raw: pa.Table | None = None
+
+    def timestamps(self) -> list[datetime]:
+        column = (
+            self.raw.column("timestamp")
+            if self.raw is not None
+            else pq.read_table(self.files[0], columns=["timestamp"]).column("timestamp")  # type: ignore[index]
+        )
+        return [t.replace(tzinfo=UTC) for t in column.to_pylist()]
+
+
+class DayCache:
+    """Ended days' parts as two Parquet files (events, visits) named by the day's
+    ``gen``: written the first time the day is read after it ended, used while ``gen``
+    stays (a late event renames the day). Older gens' files go when a newer is written.
     """
 
     def __init__(self, directory: str, table_name: str) -> None:
@@ -242,22 +260,25 @@ class DayCache:
         self.root = root / table_name
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def _path(self, d: Day) -> Path:
-        return self.root / str(d.site_id) / f"{d.day.isoformat()}.{d.gen}.parquet"
+    def _path(self, d: Day, kind: str) -> Path:
+        return self.root / str(d.site_id) / f"{d.day.isoformat()}.{d.gen}.{kind}.parquet"
 
-    def load(self, table: Table, d: Day, today: date) -> tuple[pa.Table, set[str] | None]:
-        """The day's committed events, and their sort keys when read from DynamoDB
-        (None from the cache)."""
-        path = self._path(d)
-        with contextlib.suppress(FileNotFoundError, pa.ArrowInvalid):
-            return pq.read_table(path, schema=EVENT_SCHEMA), None
-        items = list(committed_items(table, d.site_id, d.day))
-        events = to_arrow(d.site_id, (v for _, v in items))
-        if d.day < today:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            for stale in path.parent.glob(f"{d.day.isoformat()}.*.parquet"):
-                stale.unlink(missing_ok=True)
+    def read(self, d: Day) -> Part | None:
+        events, visits = self._path(d, "events"), self._path(d, "visits")
+        try:  # the events file is written last: with it, the visits are there
+            return Part(pq.read_metadata(events).num_rows, None, (str(events), str(visits)))
+        except (FileNotFoundError, pa.ArrowInvalid):
+            return None
+
+    def write(self, d: Day, events: pa.Table, visits: pa.Table, keys: set[str]) -> Part:
+        folder = self._path(d, "events").parent
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob(f"{d.day.isoformat()}.*.parquet"):
+            stale.unlink(missing_ok=True)
+        for kind, data in (("visits", visits), ("events", events)):
+            path = self._path(d, kind)
             partial = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            pq.write_table(events, partial)
+            pq.write_table(data, partial)
             partial.replace(path)  # atomic: readers see the whole file or none
-        return events, {sk for sk, _ in items}
+        files = (str(self._path(d, "events")), str(self._path(d, "visits")))
+        return Part(events.num_rows, keys, files)
