@@ -22,7 +22,9 @@ from typing import Any, cast
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from starlette.testclient import TestClient
 
+from footfall.config import load_settings
 from footfall.domain import Event, Site
 from footfall.errors import StoreUnavailable
 from footfall.stats import runner
@@ -31,9 +33,11 @@ from footfall.store import dynamodb
 from footfall.store.dynamodb import DynamoDBStore
 from footfall.store.registry import Options, open_backend
 from footfall.visits import split
+from footfall.web.app import create_app
 from tests.backends import AWS_ENDPOINT, fresh_table_url
 from tests.store.contract.test_events import T0 as DAY0
 from tests.store.contract.test_events import expected, traffic
+from tests.support import CHROME_UA
 
 pytestmark = pytest.mark.skipif(not AWS_ENDPOINT, reason="needs moto_server (make test)")
 
@@ -327,3 +331,35 @@ def test_two_replicas_writing_shuffled_batches_at_once_agree_with_the_rule(
     finally:
         for store in stores:
             store.close()
+
+
+def test_an_app_on_unreachable_dynamodb_answers_503_with_retry_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the HTTP edge: ingest while DynamoDB is cut off is a 503 with Retry-After
+    (never a 2xx), /ready fails; joined again, the same request is stored once."""
+    cable = Cable(AWS_ENDPOINT)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{cable.port}")
+    settings = load_settings(
+        database_url=fresh_table_url(tmp_path),
+        cache_dir=str(tmp_path / "cache"),
+        secret_key="k" * 40,
+        admin_token="a" * 40,
+    )
+    body = b'{"n":"pageview","u":"https://a.com/x","d":"a.com"}'
+    headers = {"content-type": "text/plain", "user-agent": CHROME_UA}
+    try:
+        with TestClient(create_app(settings)) as client:
+            svc = client.app.state.services  # type: ignore[attr-defined]
+            site = svc.stores.catalog.add_site("a.com", "UTC", "u1")
+            assert client.post("/api/event", content=body, headers=headers).status_code == 202
+            cable.cut()
+            refused = client.post("/api/event", content=body, headers=headers)
+            assert refused.status_code == 503, refused.text
+            assert refused.headers["retry-after"] and refused.json()["error"]
+            assert client.get("/ready").status_code == 503
+            cable.join()
+            assert client.post("/api/event", content=body, headers=headers).status_code == 202
+            assert svc.stores.events.count_events(site.id) == 2
+    finally:
+        cable.close()
