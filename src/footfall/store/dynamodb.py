@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -91,16 +91,13 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         return ApplyHealth()  # nothing is held in the process: a write is done or failed
 
     # stats -------------------------------------------------------------------
-    def _frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
-        return self.engine.frame(site_id, start, end)
-
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
-        frame = self._frame(site.id, query.start, query.end)
+        frame = self.engine.frame(site.id, query.start, query.end)
         with self._engine_limit(frame):
             return frame.answer(query, site, goals)
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
-        frame = self._frame(site.id, start, end)
+        frame = self.engine.frame(site.id, start, end)
         with self._engine_limit(frame):
             return frame.prop_keys(site, start, end, limit)
 
@@ -111,7 +108,7 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
                 return min(stamps)
         return None
 
-    def time_limit(self, seconds: float) -> Any:
+    def time_limit(self, seconds: float) -> AbstractContextManager[None]:
         return self.engine.time_limit(seconds)
 
     @contextmanager

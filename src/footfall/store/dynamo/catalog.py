@@ -26,7 +26,6 @@ from footfall.store.dynamo.attrs import (
     get_opt_s,
     get_opt_t,
     get_s,
-    get_t,
     key,
     n,
     padded,
@@ -208,6 +207,3 @@ class DynamoCatalog:
             date.fromisoformat(get_s(i, "SK")): get_b(i, "salt")
             for i in self.table.batch_get(wanted)
         }
-
-    def _site_time(self, item: Item) -> datetime:
-        return get_t(item, "created_at")
