@@ -44,12 +44,15 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
     def __init__(self, table: str, region: str, options: Options) -> None:
         self.table = Table(table, region)
         self.table.ensure()
-        self._pool = ThreadPoolExecutor(8, thread_name_prefix="dynamodb")
+        # Reads (a frame's partitions) and writes (a batch's chunks) wait on the network
+        # in threads of their own: a dashboard loading 30 days never holds up a commit.
+        self._reads = ThreadPoolExecutor(8, thread_name_prefix="dynamodb-read")
+        self._writes = ThreadPoolExecutor(4, thread_name_prefix="dynamodb-write")
         self.engine = Engine(
             self.table,
             DayCache(options.cache_dir, table),
             options.visit_timeout,
-            self._pool,
+            self._reads,
             options.max_frame_events,
         )
         self._retention: dict[int, tuple[float, int | None]] = {}
@@ -59,7 +62,9 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
     def write_events(self, batch: Sequence[Event]) -> None:
         if batch:
             sites = {e.site_id for e in batch}
-            events.write(self.table, batch, {s: self._retention_days(s) for s in sites}, self._pool)
+            events.write(
+                self.table, batch, {s: self._retention_days(s) for s in sites}, self._writes
+            )
 
     def _retention_days(self, site_id: int) -> int | None:
         now = time.monotonic()
@@ -126,7 +131,8 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         self.table.ping()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._reads.shutdown(wait=True)
+        self._writes.shutdown(wait=True)
 
 
 def open_backend(url: str, options: Options) -> DynamoDBStore:
