@@ -15,7 +15,7 @@ from datetime import UTC, date, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from footfall.domain import Site
@@ -25,13 +25,13 @@ from footfall.offload import offload
 from footfall.stats import query as stats_query
 from footfall.stats import timeline
 from footfall.web import export, preload
-from footfall.web.access import Access, check_csrf, site_access
+from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 from footfall.web.stats import answer, earliest_day, realtime_visitors, run_query
 from footfall.web.templating import render
 
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], dependencies=[Depends(load_session)])
 
 # The URL's vocabulary is preload's (the first view is read from the same URL).
 PERIODS = tuple(p for p in preload.INTERVALS if p != "custom")
