@@ -22,8 +22,8 @@ from footfall.domain import Site
 from footfall.errors import FootfallError, InputError
 from footfall.ingest.request import loads
 from footfall.offload import offload
+from footfall.stats import metrics, timeline
 from footfall.stats import query as stats_query
-from footfall.stats import timeline
 from footfall.web import export, preload
 from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
@@ -180,6 +180,8 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "goal_count": len(goals),
             "can_settings": access.role in ("owner", "admin") and not shared,
             "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
+            # the metric table's labels and formats (stats/metrics.py), for dashboard.js
+            "metrics": {"top": metrics.TOP, "about": metrics.describe_all()},
         },
     )
     # The shell goes out at once (styles and scripts load meanwhile); the answers of the
