@@ -107,9 +107,9 @@ class Pipeline:
     async def prepare(self, requests: Sequence[IngestRequest]) -> None:
         """Fetch what ``run`` needs from the store (sites not cached, today's salts),
         off the event loop; ``run`` itself then never blocks."""
-        await self.sites.prepare(self._site_key(r) for r in requests)
+        await self.sites.prepare({self._site_key(r) for r in requests})
         if self.visitors.stale():
-            await offload(self.visitors.refresh)
+            await offload(self.visitors.refresh, executor=self.sites.executor)
 
     def run(self, req: IngestRequest) -> Outcome:
         ctx = Context(req)

@@ -1,6 +1,6 @@
 """Embedded store on one DuckDB file: the default for a laptop or a single container.
 
-Events are committed to an fsynced Arrow journal beside the file (store/journal.py)
+Events are committed to an fsynced Arrow journal beside the file (store/duckdb/journal.py)
 and moved into the events table in large Arrow inserts, in the background every
 second and before any read of events, so readers always see every committed event.
 (Row-by-row ``executemany`` would be about 100x slower than Arrow.) One process owns
@@ -39,10 +39,10 @@ from footfall.config import path_from_url
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
-from footfall.store.applier import Applier, ApplyHealth
-from footfall.store.base import StoredKey
-from footfall.store.duckdb_dialect import DUCKDB
-from footfall.store.journal import Journal
+from footfall.store.base import ApplyHealth, StoredKey
+from footfall.store.duckdb.applier import Applier
+from footfall.store.duckdb.dialect import DUCKDB
+from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.visits import TIMEOUT
@@ -366,7 +366,7 @@ class DuckDBStore:
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         for row in rows:
-            row["timestamp"] = _utc(row["timestamp"])  # type: ignore[arg-type]
+            row["timestamp"] = _utc(row["timestamp"])
         return rows
 
     def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
