@@ -25,7 +25,7 @@ import pyarrow as pa
 from footfall.domain import Event, Goal, Site
 from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
-from footfall.store.applier import ApplyHealth
+from footfall.store.base import ApplyHealth
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.dynamo import events
 from footfall.store.dynamo.accounts import DynamoAccounts
