@@ -6,6 +6,7 @@
 # Exports FOOTFALL_TEST_AWS_ENDPOINT=http://127.0.0.1:PORT to COMMAND (tests point
 # boto3's AWS_ENDPOINT_URL at it, with dummy credentials), and stops the server when
 # COMMAND ends, whatever its status. moto keeps everything in memory: nothing to clean.
+# moto_server.py is moto with one patch (a transaction copies each table once).
 set -euo pipefail
 
 BIN="${VENV_BIN:-.venv/bin}"
@@ -13,7 +14,7 @@ WORK="$(mktemp -d)"
 PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ENDPOINT="http://127.0.0.1:$PORT"
 
-"$BIN/moto_server" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+"$BIN/python" "$(dirname "$0")/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
 cleanup() {
   kill "$MOTO_PID" 2>/dev/null || true
