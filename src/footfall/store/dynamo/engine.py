@@ -122,7 +122,6 @@ class Engine:
     def _build(
         self, site_id: int, first: date, last: date, start: datetime, end: datetime
     ) -> Frame:
-        today = datetime.now(UTC).date()
         while True:
             held = days(self.table, site_id, first, last)
             parts = list(self.pool.map(self.load, held))
@@ -143,7 +142,6 @@ class Engine:
             if raw:
                 store.write_arrow(pa.concat_tables(raw))
             before, after = self._runs_over_edges(store, site_id, first, last, start, end)
-            after = after and last <= today
             if not (before or after):
                 names = {d.day: (d.gen, d.cut) for d in held}
                 keys = {d.day: p.keys for d, p in zip(held, parts, strict=True)}
@@ -160,7 +158,9 @@ class Engine:
             current = days(self.table, site_id, frame.first, frame.last)
             changed = [d for d in current if frame.names.get(d.day) != (d.gen, d.cut)]
             if not changed:
-                return len(current) == len(frame.names)
+                return len(current) == len(frame.names) and not any(
+                    self._runs_over_edges(frame.store, site_id, frame.first, frame.last, start, end)
+                )
             for d in changed:
                 old = frame.names.get(d.day, ("", ""))
                 if d.cut != old[1] or (d.day in frame.keys and frame.keys[d.day] is None):
@@ -186,6 +186,8 @@ class Engine:
         it starts (ends) within the timeout of the frame's edge."""
         lo = _midnight(first) + self.timeout
         hi = _midnight(last + timedelta(days=1)) - self.timeout
+        if last > datetime.now(UTC).date():
+            hi = datetime.max.replace(tzinfo=UTC)  # no events after today to load
         rows = store.read(
             "SELECT coalesce(bool_or(started_at < $lo AND ended_at >= $start), false),"
             " coalesce(bool_or(ended_at > $hi AND started_at < $end), false)"
