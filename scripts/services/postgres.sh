@@ -11,7 +11,7 @@ set -euo pipefail
 
 find_bindir() {
   local dir
-  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+  for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
     [ -x "$dir/initdb" ] && { echo "$dir"; return; }
   done
   return 1
