@@ -153,7 +153,12 @@ class PostgresStore:
     transactions)."""
 
     def __init__(
-        self, url: str, password: str = "", visit_timeout: timedelta = TIMEOUT, pool_size: int = 10
+        self,
+        url: str,
+        password: str = "",
+        visit_timeout: timedelta = TIMEOUT,
+        pool_size: int = 10,
+        pool_wait: float = POOL_WAIT_SECONDS,
     ) -> None:
         self._conninfo = conninfo(url)
         self._kwargs: dict[str, Any] = {
@@ -175,8 +180,7 @@ class PostgresStore:
             max_size=pool_size,
             configure=self._configure,
             check=ConnectionPool.check_connection,
-            timeout=POOL_WAIT_SECONDS,
-            reconnect_timeout=0,  # keep trying: the server may come back at any time
+            timeout=pool_wait,
             name="footfall",
             open=False,
         )
@@ -208,7 +212,7 @@ class PostgresStore:
         for statement in _STAGING:
             conn.execute(statement.encode())
 
-    def _failure(self, exc: BaseException) -> StoreError:
+    def _failure(self, exc: BaseException) -> StoreError | StoreUnavailable | QueryTimeout:
         if isinstance(exc, psycopg.errors.QueryCanceled) and getattr(self._local, "limit", None):
             return self._timed_out()
         # Lost or refused connections, a server shutting down, deadlocks and
@@ -285,7 +289,7 @@ class PostgresStore:
                         conn.execute(
                             sql.SQL("DROP TABLE {}").format(sql.Identifier(_partition_name(month)))
                         )
-            except StoreError as exc:
+            except (StoreError, StoreUnavailable) as exc:
                 log.warning("partition %s not dropped: %s", _partition_name(month), exc.detail)
                 continue
             with self._months_lock:
