@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
     database_password: str = Field(default="", repr=False)  # PostgreSQL's, outside the URL
+    redis_url: str = Field(default="", repr=False)  # shared limits and cache news (shared.py)
     secret_key: str = ""
     admin_token: str = ""
     host: str = "127.0.0.1"

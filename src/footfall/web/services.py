@@ -21,6 +21,7 @@ from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
 from footfall.offload import offload
+from footfall.shared import Bus, Shared
 from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
 
@@ -52,6 +53,8 @@ class Services:
     # False when the caller passed the stores in (several apps may share them): it closes them
     owns_stores: bool = True
     ingestor: Ingestor | None = None
+    shared: Shared | None = None  # FOOTFALL_REDIS_URL
+    bus: Bus | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -72,7 +75,7 @@ class Services:
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
         metrics.watch_store(stores.health)
-        return cls(
+        svc = cls(
             settings,
             stores,
             KeyRing(stores.catalog, secret, clock),
@@ -89,6 +92,21 @@ class Services:
             ),
             owns_stores=owns_stores,
         )
+        if settings.redis_url:
+            svc.share(Shared(settings.redis_url))
+        return svc
+
+    def share(self, shared: Shared) -> None:
+        """Tell the other replicas about site and key changes through Redis, and hear
+        theirs (the login limiter shares it too: web/pages)."""
+        self.shared = shared
+        self.sites.announce = self.keys.announce = shared.announce
+
+        def news() -> None:
+            self.sites.forget()
+            self.keys.forget()
+
+        self.bus = Bus(shared, news)
 
     def _on_flush(self, stats: FlushStats) -> None:
         self.metrics.flush_seconds.observe(stats.seconds)
@@ -133,5 +151,9 @@ class Services:
             log.error("could not record API key use at shutdown: %s", exc.detail)
         await offload(self.reads.close)
         self.ingest_executor.shutdown()
+        if self.bus is not None:
+            await offload(self.bus.close)
+        if self.shared is not None:
+            self.shared.close()
         if self.owns_stores:
             await offload(self.stores.close)
