@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.accounts.helpers import HTML, csrf
 from tests.backends import POSTGRES_URL, fresh_postgres
 from tests.chaos.conftest import Deployment
 from tests.chaos.load import Load
@@ -128,3 +129,28 @@ def test_a_replica_killed_mid_load_loses_nothing_acknowledged(
     print(f"\nkill -9 of one replica of two: acknowledged {len(acked)}, stored {len(stored)}")
     assert not missing, f"{len(missing)} acknowledged events lost, e.g. {sorted(missing)[:5]}"
     assert len(stored) == len(set(stored)), "an event was stored twice"
+
+
+def test_the_login_limit_holds_across_replicas(replicas: tuple[Server, Server, str]) -> None:
+    one, two, _ = replicas
+    password = "correct horse battery staple"
+    made = one.cli(
+        "user", "add", "owner@example.com", "--role", "owner", "--password-stdin", stdin=password
+    )
+    assert made.returncode == 0, made.stderr
+    clients = [httpx.Client(base_url=s.url, headers=HTML, timeout=30) for s in (one, two)]
+
+    def attempt(client: httpx.Client, guess: str) -> httpx.Response:
+        token = csrf(client.get("/login").text)
+        form = {"email": "owner@example.com", "password": guess, "csrf_token": token}
+        return client.post("/login", data=form, follow_redirects=False)
+
+    try:
+        for n in range(5):  # PER_PAIR failures, alternating replicas
+            assert attempt(clients[n % 2], "wrong guess").status_code == 401
+        for client in clients:  # locked out on both, even with the password
+            r = attempt(client, password)
+            assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    finally:
+        for client in clients:
+            client.close()
