@@ -20,7 +20,6 @@ import contextlib
 import dataclasses
 import logging
 import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -34,23 +33,15 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from footfall.accounts.models import (
-    Invitation,
-    Member,
-    Role,
-    SharedLink,
-    StoredUser,
-    User,
-    WebSession,
-)
-from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConfigError, ConflictError, QueryTimeout, StoreError, StoreUnavailable
+from footfall.domain import Event, Goal, Site
+from footfall.errors import ConfigError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store.applier import ApplyHealth
-from footfall.store.base import StoredKey
 from footfall.store.postgres_dialect import POSTGRES
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
+from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.records import SqlRecords
 from footfall.visits import TIMEOUT
 
 Q = queries("postgres")
@@ -114,30 +105,6 @@ def _row(event: Event) -> list[object]:
     return values
 
 
-def _site(row: Sequence[Any]) -> Site:
-    return Site(*row)
-
-
-def _key(row: Sequence[Any]) -> ApiKey:
-    prefix, site_id, scopes, name, created, used, revoked = row
-    parsed = frozenset(Scope(s) for s in scopes.split(",") if s)
-    return ApiKey(prefix, site_id, parsed, name, created, used, revoked)
-
-
-def _user(row: Sequence[Any]) -> User:
-    user_id, email, role, created = row[:4]
-    return User(user_id, email, Role(role) if role else None, created)
-
-
-def _invitation(row: Sequence[Any]) -> Invitation:
-    token_hash, email, site_id, role, by, created, expires = row
-    return Invitation(bytes(token_hash), email, site_id, Role(role), by, created, expires)
-
-
-def _share(row: Sequence[Any]) -> SharedLink:
-    return SharedLink(*row)
-
-
 def conninfo(url: str) -> str:
     """``postgres://`` or ``postgresql://`` (``+psycopg`` allowed) -> a libpq URL."""
     parts = urlsplit(url)
@@ -148,7 +115,7 @@ def conninfo(url: str) -> str:
     return urlunsplit(("postgresql", *parts[1:]))
 
 
-class PostgresStore:
+class PostgresStore(SqlRecords, TimeLimits):
     """Thread-safe: each call checks out a pooled connection (autocommit, explicit
     transactions)."""
 
@@ -247,6 +214,21 @@ class PostgresStore:
     def _all(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._connection() as conn:
             return conn.execute(Q[query].encode(), params).fetchall()
+
+    def _write_all(
+        self, queries: Sequence[str], params: Sequence[object]
+    ) -> tuple[Any, ...] | None:
+        with self._transaction() as conn:
+            for query in queries:
+                cur = conn.execute(Q[query].encode(), params)
+            return cur.fetchone() if cur.description else None
+
+    def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
+        with self._transaction() as conn, conn.cursor() as cur:
+            cur.executemany(Q[query].encode(), rows)
+
+    def _stamp(self, at: datetime) -> object:
+        return at
 
     # partitions --------------------------------------------------------------
     def _ensure_partitions(self, months: set[date]) -> None:
@@ -388,80 +370,6 @@ class PostgresStore:
         if start is None and end is not None:
             self._drop_empty_partitions(end)
 
-    # sites -------------------------------------------------------------------
-    def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
-        row = self._write("add_site", [domain, timezone, umami_website_id, datetime.now(UTC)])
-        if row is None:
-            raise ConflictError(f"site {domain} already exists", field="domain")
-        return _site(row)
-
-    def list_sites(self) -> list[Site]:
-        return [_site(r) for r in self._all("list_sites")]
-
-    def get_site(self, domain: str) -> Site | None:
-        row = self._one("site_by_domain", [domain])
-        return _site(row) if row else None
-
-    def get_site_by_id(self, site_id: int) -> Site | None:
-        row = self._one("site_by_id", [site_id])
-        return _site(row) if row else None
-
-    def get_site_by_umami_id(self, website_id: str) -> Site | None:
-        row = self._one("site_by_umami_id", [website_id])
-        return _site(row) if row else None
-
-    def set_site_timezone(self, site_id: int, timezone: str) -> None:
-        self._write("set_site_timezone", [timezone, site_id])
-
-    def remove_site(self, site_id: int) -> bool:
-        with self._transaction() as conn:
-            for query in ("delete_site_keys", "delete_site_goals"):
-                conn.execute(Q[query].encode(), [site_id])
-            return conn.execute(Q["delete_site"].encode(), [site_id]).fetchone() is not None
-
-    # API keys ----------------------------------------------------------------
-    def add_key(
-        self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
-    ) -> ApiKey:
-        params = [prefix, site_id, digest, ",".join(sorted(scopes)), name, datetime.now(UTC)]
-        row = self._write("add_key", params)
-        assert row is not None
-        return _key(row)
-
-    def find_key(self, prefix: str) -> StoredKey | None:
-        row = self._one("find_key", [prefix])
-        return StoredKey(_key(row[:-1]), bytes(row[-1])) if row else None
-
-    def list_keys(self, site_id: int | None = None) -> list[ApiKey]:
-        if site_id is None:
-            return [_key(r) for r in self._all("list_keys")]
-        return [_key(r) for r in self._all("list_site_keys", [site_id])]
-
-    def revoke_key(self, prefix: str, at: datetime) -> bool:
-        return self._write("revoke_key", [at, prefix]) is not None
-
-    def touch_keys(self, last_used: Mapping[str, datetime]) -> None:
-        if not last_used:
-            return
-        with self._transaction() as conn, conn.cursor() as cur:
-            cur.executemany(Q["touch_key"].encode(), [(at, p) for p, at in last_used.items()])
-
-    # goals -------------------------------------------------------------------
-    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
-        params = [site_id, event_name, page_path, display_name, datetime.now(UTC)]
-        row = self._write("add_goal", params)
-        if row is None:
-            raise ConflictError(f"the site already has a goal named {display_name!r}", field="goal")
-        return Goal(*row)
-
-    def list_goals(self, site_id: int | None = None) -> list[Goal]:
-        if site_id is None:
-            return [Goal(*r) for r in self._all("list_goals")]
-        return [Goal(*r) for r in self._all("list_site_goals", [site_id])]
-
-    def remove_goal(self, site_id: int, display_name: str) -> bool:
-        return self._write("remove_goal", [site_id, display_name]) is not None
-
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
         with self._transaction() as conn:
@@ -483,13 +391,8 @@ class PostgresStore:
     def read(self, text: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event, within the thread's time limit if any
         (the stats seam's engine; tests and benches use it to look inside)."""
-        limit = getattr(self._local, "limit", None)
-        ms = "0"  # no limit
-        if limit is not None:
-            remaining = limit[0] - time.monotonic()
-            if remaining <= 0:
-                raise self._timed_out()
-            ms = str(max(1, int(remaining * 1000)))
+        remaining = self._remaining()
+        ms = "0" if remaining is None else str(max(1, int(remaining * 1000)))
         with self._transaction() as conn:
             # No nested loops in stats: before autovacuum has analysed fresh rows, the
             # planner takes a CTE of thousands of events for one row and loops over
@@ -501,129 +404,9 @@ class PostgresStore:
             )
             return conn.execute(text.encode(), dict(params)).fetchall()
 
-    @contextmanager
-    def time_limit(self, seconds: float) -> Iterator[None]:
-        outer = getattr(self._local, "limit", None)
-        self._local.limit = (time.monotonic() + seconds, seconds)
-        try:
-            yield
-        finally:
-            self._local.limit = outer
-
-    def _timed_out(self) -> QueryTimeout:
-        limit = getattr(self._local, "limit", None)
-        return QueryTimeout(
-            f"the query ran longer than {limit[1] if limit else 0:.2g} s and was stopped; "
-            "narrow the date range or ask for fewer dimensions",
-            field="date_range",
-        )
-
     def first_event_at(self, site_id: int) -> datetime | None:
         row = self._one("first_event", [site_id])
         return row[0] if row else None
-
-    # accounts ----------------------------------------------------------------
-    def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
-        params = [email, password_hash, role.value if role else "", datetime.now(UTC)]
-        row = self._write("add_user", params)
-        if row is None:
-            raise ConflictError(f"a user with email {email} already exists", field="email")
-        return _user(row)
-
-    def get_user(self, email: str) -> StoredUser | None:
-        row = self._one("user_by_email", [email])
-        return StoredUser(_user(row), row[4]) if row else None
-
-    def get_user_by_id(self, user_id: int) -> StoredUser | None:
-        row = self._one("user_by_id", [user_id])
-        return StoredUser(_user(row), row[4]) if row else None
-
-    def list_users(self) -> list[User]:
-        return [_user(r) for r in self._all("list_users")]
-
-    def count_users(self) -> int:
-        row = self._one("count_users")
-        return int(row[0]) if row else 0
-
-    def set_password(self, user_id: int, password_hash: str) -> None:
-        self._write("set_password", [password_hash, user_id])
-
-    def set_user_role(self, user_id: int, role: Role | None) -> None:
-        self._write("set_user_role", [role.value if role else "", user_id])
-
-    def remove_user(self, user_id: int) -> None:
-        with self._transaction() as conn:
-            for query in ("delete_user_memberships", "delete_user_sessions", "delete_user"):
-                conn.execute(Q[query].encode(), [user_id])
-
-    def set_membership(self, user_id: int, site_id: int, role: Role) -> None:
-        self._write("set_membership", [user_id, site_id, role.value, datetime.now(UTC)])
-
-    def remove_membership(self, user_id: int, site_id: int) -> bool:
-        return self._write("delete_membership", [user_id, site_id]) is not None
-
-    def user_memberships(self, user_id: int) -> dict[int, Role]:
-        return {r[0]: Role(r[1]) for r in self._all("user_memberships", [user_id])}
-
-    def site_members(self, site_id: int) -> list[Member]:
-        return [Member(_user(r), Role(r[4])) for r in self._all("site_members", [site_id])]
-
-    def forget_site(self, site_id: int) -> None:
-        with self._transaction() as conn:
-            for query in (
-                "delete_site_memberships",
-                "delete_site_invitations",
-                "delete_site_shares",
-            ):
-                conn.execute(Q[query].encode(), [site_id])
-
-    def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
-        self._write("add_web_session", [token_hash, user_id, datetime.now(UTC), expires_at])
-
-    def get_web_session(self, token_hash: bytes) -> WebSession | None:
-        row = self._one("web_session", [token_hash])
-        return WebSession(*row) if row else None
-
-    def remove_web_session(self, token_hash: bytes) -> None:
-        self._write("delete_web_session", [token_hash])
-
-    def remove_expired_web_sessions(self, now: datetime) -> None:
-        self._write("delete_expired_web_sessions", [now])
-
-    def remove_user_sessions(self, user_id: int) -> None:
-        self._write("delete_user_sessions", [user_id])
-
-    def add_invitation(self, invitation: Invitation) -> None:
-        i = invitation
-        params = [i.token_hash, i.email, i.site_id, i.role.value, i.invited_by]
-        self._write("add_invitation", [*params, i.created_at, i.expires_at])
-
-    def get_invitation(self, token_hash: bytes) -> Invitation | None:
-        row = self._one("invitation", [token_hash])
-        return _invitation(row) if row else None
-
-    def site_invitations(self, site_id: int) -> list[Invitation]:
-        return [_invitation(r) for r in self._all("site_invitations", [site_id])]
-
-    def remove_invitation(self, token_hash: bytes) -> bool:
-        return self._write("delete_invitation", [token_hash]) is not None
-
-    def add_share(
-        self, site_id: int, token: str, name: str, password_hash: str | None
-    ) -> SharedLink:
-        row = self._write("add_share", [site_id, token, name, password_hash, datetime.now(UTC)])
-        assert row is not None
-        return _share(row)
-
-    def get_share(self, token: str) -> SharedLink | None:
-        row = self._one("share_by_token", [token])
-        return _share(row) if row else None
-
-    def site_shares(self, site_id: int) -> list[SharedLink]:
-        return [_share(r) for r in self._all("site_shares", [site_id])]
-
-    def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool:
-        return self._write("revoke_share", [at, site_id, share_id]) is not None
 
     # health ------------------------------------------------------------------
     def ping(self) -> None:
