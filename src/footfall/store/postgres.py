@@ -328,10 +328,11 @@ class PostgresStore(SqlRecords, TimeLimits):
         events can change them (DuckDB's ``_recompute_visits``, in PostgreSQL)."""
         timeout = self._visit_timeout
         conn.execute(Q["touched_visitors"].encode(), {"timeout": timeout})
+        conn.execute(Q["analyze_touched"].encode())
         span = conn.execute(Q["touched_span"].encode()).fetchone()
         if span is None or span[0] is None:
             return
-        touched = {"lo": span[0], "hi": span[1]}
+        touched = {"lo": span[0], "hi": span[1], "sites": span[2]}
         conn.execute(
             Q["recompute_visits"].encode(), {**touched, "timeout": timeout, "fresh": fresh}
         )

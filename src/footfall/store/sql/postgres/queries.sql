@@ -15,8 +15,13 @@ LEFT JOIN visits v ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
     AND v.ended_at > b.first_at - %(timeout)s AND v.started_at < b.last_at + %(timeout)s
 GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
 
+-- name: analyze_touched
+-- The statistics the planner needs to go through the indexes for a few visitors (a
+-- temporary table has none; it would guess 1,450 rows and scan).
+ANALYZE touched
+
 -- name: touched_span
-SELECT min(lo), max(hi) FROM touched
+SELECT min(lo), max(hi), array_agg(DISTINCT site_id) FROM touched
 
 -- name: recompute_visits
 -- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
@@ -31,7 +36,7 @@ WITH stored AS (
         e.country, e.region, e.city, e.screen_size
     FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
         AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
-    WHERE e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+    WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
     UNION ALL
     SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
         referrer, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device,
@@ -48,6 +53,16 @@ numbered AS (
                   THEN 1 ELSE 0 END)
         OVER (PARTITION BY site_id, visitor_id ORDER BY "timestamp") AS visit_no
     FROM ev
+),
+-- Each visit's first instant, and its first and last pageviews': the attributes below
+-- are the smallest value among the events at those instants (plain aggregates: an
+-- ordered aggregate per column sorted every visit 19 times).
+bounded AS (
+    SELECT *,
+        min("timestamp") OVER v AS first_at,
+        min("timestamp") FILTER (WHERE name = 'pageview') OVER v AS first_view_at,
+        max("timestamp") FILTER (WHERE name = 'pageview') OVER v AS last_view_at
+    FROM numbered WINDOW v AS (PARTITION BY site_id, visitor_id, visit_no)
 )
 SELECT
     -- A visit's id: a hash of (site, visitor, first timestamp in microseconds).
@@ -58,30 +73,30 @@ SELECT
     min("timestamp") AS started_at, max("timestamp") AS ended_at,
     count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
     count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
-    min("timestamp") FILTER (WHERE name = 'pageview') AS first_pageview_at,
-    max("timestamp") FILTER (WHERE name = 'pageview') AS last_pageview_at,
-    coalesce((array_agg(pathname ORDER BY "timestamp", pathname)
-        FILTER (WHERE name = 'pageview'))[1], '') AS entry_page,
-    coalesce((array_agg(pathname ORDER BY "timestamp" DESC, pathname DESC)
-        FILTER (WHERE name = 'pageview'))[1], '') AS exit_page,
-    (array_agg(referrer_source ORDER BY "timestamp", referrer_source))[1] AS source,
-    (array_agg(referrer ORDER BY "timestamp", referrer))[1] AS referrer,
-    (array_agg(channel ORDER BY "timestamp", channel))[1] AS channel,
-    (array_agg(utm_medium ORDER BY "timestamp", utm_medium))[1] AS utm_medium,
-    (array_agg(utm_source ORDER BY "timestamp", utm_source))[1] AS utm_source,
-    (array_agg(utm_campaign ORDER BY "timestamp", utm_campaign))[1] AS utm_campaign,
-    (array_agg(utm_content ORDER BY "timestamp", utm_content))[1] AS utm_content,
-    (array_agg(utm_term ORDER BY "timestamp", utm_term))[1] AS utm_term,
-    (array_agg(device ORDER BY "timestamp", device))[1] AS device,
-    (array_agg(browser ORDER BY "timestamp", browser))[1] AS browser,
-    (array_agg(browser_version ORDER BY "timestamp", browser_version))[1] AS browser_version,
-    (array_agg(os ORDER BY "timestamp", os))[1] AS os,
-    (array_agg(os_version ORDER BY "timestamp", os_version))[1] AS os_version,
-    (array_agg(country ORDER BY "timestamp", country))[1] AS country,
-    (array_agg(region ORDER BY "timestamp", region))[1] AS region,
-    (array_agg(city ORDER BY "timestamp", city))[1] AS city,
-    (array_agg(screen_size ORDER BY "timestamp", screen_size))[1] AS screen_size
-FROM numbered GROUP BY site_id, visitor_id, visit_no
+    min(first_view_at) AS first_pageview_at,
+    min(last_view_at) AS last_pageview_at,
+    coalesce(min(pathname) FILTER (WHERE name = 'pageview' AND "timestamp" = first_view_at), '')
+        AS entry_page,
+    coalesce(max(pathname) FILTER (WHERE name = 'pageview' AND "timestamp" = last_view_at), '')
+        AS exit_page,
+    min(referrer_source) FILTER (WHERE "timestamp" = first_at) AS source,
+    min(referrer) FILTER (WHERE "timestamp" = first_at) AS referrer,
+    min(channel) FILTER (WHERE "timestamp" = first_at) AS channel,
+    min(utm_medium) FILTER (WHERE "timestamp" = first_at) AS utm_medium,
+    min(utm_source) FILTER (WHERE "timestamp" = first_at) AS utm_source,
+    min(utm_campaign) FILTER (WHERE "timestamp" = first_at) AS utm_campaign,
+    min(utm_content) FILTER (WHERE "timestamp" = first_at) AS utm_content,
+    min(utm_term) FILTER (WHERE "timestamp" = first_at) AS utm_term,
+    min(device) FILTER (WHERE "timestamp" = first_at) AS device,
+    min(browser) FILTER (WHERE "timestamp" = first_at) AS browser,
+    min(browser_version) FILTER (WHERE "timestamp" = first_at) AS browser_version,
+    min(os) FILTER (WHERE "timestamp" = first_at) AS os,
+    min(os_version) FILTER (WHERE "timestamp" = first_at) AS os_version,
+    min(country) FILTER (WHERE "timestamp" = first_at) AS country,
+    min(region) FILTER (WHERE "timestamp" = first_at) AS region,
+    min(city) FILTER (WHERE "timestamp" = first_at) AS city,
+    min(screen_size) FILTER (WHERE "timestamp" = first_at) AS screen_size
+FROM bounded GROUP BY site_id, visitor_id, visit_no
 
 -- name: set_event_sessions
 -- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
@@ -89,7 +104,7 @@ UPDATE events e SET session_id = v.session_id FROM new_visits v
 WHERE e.site_id = v.site_id AND e.visitor_id = v.visitor_id
     AND e."timestamp" >= v.started_at AND e."timestamp" <= v.ended_at
     AND e.session_id <> v.session_id
-    AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+    AND e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
 
 -- name: insert_events
 -- The batch's events, each with the id of its visit (recompute_visits ran first).
