@@ -236,7 +236,15 @@ def test_a_server_gone_mid_write_commits_nothing_and_is_reconnected_to(url: str)
         store.write_events(second)
 
     admin(f'ALTER DATABASE "{database(url)}" ALLOW_CONNECTIONS true')
-    store.ping()  # the pool reconnected by itself
+
+    def answers() -> bool:
+        try:
+            store.ping()
+        except StoreUnavailable:
+            return False  # the pool's reconnection backs off (1 s, 2 s, ...)
+        return True
+
+    wait_until(answers, "the pool reconnects by itself")
     assert store.count_events(site.id) == len(first)  # nothing of the second batch
     store.write_events(second)
     stores = Stores.on(store)

@@ -86,6 +86,11 @@ def _next_month(month: date) -> date:
     return (month + timedelta(days=32)).replace(day=1)
 
 
+def _start(month: date) -> datetime:
+    """The first instant of ``month`` (UTC): a partition's bound."""
+    return datetime.combine(month, datetime.min.time(), UTC)
+
+
 def _partition_name(month: date) -> str:
     return f"events_p{month:%Y%m}"
 
@@ -234,7 +239,8 @@ class PostgresStore(SqlRecords, TimeLimits):
     def _ensure_partitions(self, months: set[date]) -> None:
         """Create the monthly partitions of ``months`` that are missing, in their own
         transaction (before the write's), under a lock so replicas do not race."""
-        missing = months - self._months
+        with self._months_lock:
+            missing = months - self._months
         if not missing:
             return
         with self._transaction() as conn:
@@ -246,8 +252,8 @@ class PostgresStore(SqlRecords, TimeLimits):
                         " FOR VALUES FROM ({}) TO ({})"
                     ).format(
                         sql.Identifier(_partition_name(month)),
-                        sql.Literal(datetime.combine(month, datetime.min.time(), UTC)),
-                        sql.Literal(datetime.combine(_next_month(month), datetime.min.time(), UTC)),
+                        sql.Literal(_start(month)),
+                        sql.Literal(_start(_next_month(month))),
                     )
                 )
         with self._months_lock:
@@ -259,10 +265,9 @@ class PostgresStore(SqlRecords, TimeLimits):
         busy for over a second is left for the next retention pass."""
         names = {r[0] for r in self._all("event_partitions")}
         for month in sorted(
-            m for m in self._months_known(names) if _next_month(m) <= before.date()
+            m for m in self._months_known(names) if _start(_next_month(m)) <= before
         ):
-            lo = datetime.combine(month, datetime.min.time(), UTC)
-            hi = datetime.combine(_next_month(month), datetime.min.time(), UTC)
+            lo, hi = _start(month), _start(_next_month(month))
             try:
                 with self._transaction() as conn:
                     conn.execute("SET LOCAL lock_timeout = '1s'")
