@@ -17,13 +17,17 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from footfall.config import load_settings
 from footfall.domain import Event
 from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
 from footfall.store.postgres import MIGRATIONS, PostgresStore
 from footfall.store.registry import Stores
+from footfall.web.app import create_app
 from tests.backends import POSTGRES_URL, _on_database, fresh_postgres
 from tests.store.contract.test_events import ev, rule_visits, stored_visits
+from tests.support import CHROME_UA
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
 
@@ -259,3 +263,31 @@ def test_a_slow_read_stops_at_the_time_limit(store: PostgresStore) -> None:
     assert store.read("SELECT 42", {}) == [(42,)]  # the connection's timeout is gone
     with pytest.raises(StoreError):
         store.read("SELECT pg_sleep(30) FROM nowhere", {})
+
+
+def test_ingest_answers_503_while_the_database_is_gone_and_202_once_it_is_back(url: str) -> None:
+    setup = PostgresStore(url)
+    setup.add_site("example.com", "UTC", "u1")
+    setup.close()
+    event = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
+    headers = {"user-agent": CHROME_UA, "content-type": "application/json"}
+    with TestClient(
+        create_app(load_settings(database_url=url, secret_key="k" * 40, admin_token="a" * 40))
+    ) as client:
+        assert client.post("/api/event", json=event, headers=headers).status_code == 202
+        admin(f'ALTER DATABASE "{database(url)}" ALLOW_CONNECTIONS false')
+        admin(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+            (database(url),),
+        )
+        r = client.post("/api/event", json=event, headers=headers)
+        assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
+        assert client.get("/ready").status_code == 503
+        admin(f'ALTER DATABASE "{database(url)}" ALLOW_CONNECTIONS true')
+        wait_until(lambda: client.get("/ready").status_code == 200, "ready again")
+        assert client.post("/api/event", json=event, headers=headers).status_code == 202
+    check = PostgresStore(url)
+    try:
+        assert check.count_events(1) == 2  # the refused event is not stored
+    finally:
+        check.close()
