@@ -323,7 +323,7 @@ class DuckDBStore(SqlRecords, TimeLimits):
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         for row in rows:
-            row["timestamp"] = utc(row["timestamp"])  # type: ignore[arg-type]
+            row["timestamp"] = utc(row["timestamp"])
         return rows
 
     def delete_events(
