@@ -94,21 +94,19 @@ class _Failures:
         return True
 
 
-class _SharedFailures:
-    """A ``_Failures`` table kept in Redis, the process's own as the fallback."""
+@dataclass
+class _SharedFailures(_Failures):
+    """A ``_Failures`` table kept in Redis; its own (the process's) is the fallback."""
 
-    def __init__(self, name: str, local: _Failures, shared: Shared) -> None:
-        self.limit = local.limit
-        self._name = name
-        self._local = local
-        self._shared = shared
+    name: str = field(kw_only=True)
+    shared: Shared = field(kw_only=True)
 
     def _key(self, key: str) -> str:
-        return f"{PREFIX}fail:{self._name}:{key}"
+        return f"{PREFIX}fail:{self.name}:{key}"
 
     def recent(self, key: str, now: datetime) -> deque[datetime]:
-        local = self._local.recent(key, now)
-        since = (now - self._local.window).timestamp()
+        local = super().recent(key, now)
+        since = (now - self.window).timestamp()
 
         def read(client: redis.Redis) -> deque[datetime]:
             pipe = client.pipeline()
@@ -117,11 +115,11 @@ class _SharedFailures:
             rows = pipe.execute()[1]
             return deque(datetime.fromtimestamp(score, UTC) for _, score in rows)
 
-        return self._shared.call(read, lambda: local)
+        return self.shared.call(read, lambda: local)
 
     def add(self, key: str, now: datetime) -> None:
-        self._local.add(key, now)
-        ttl = int(self._local.window.total_seconds()) + 1
+        super().add(key, now)
+        ttl = int(self.window.total_seconds()) + 1
 
         def write(client: redis.Redis) -> None:
             pipe = client.pipeline()
@@ -132,11 +130,11 @@ class _SharedFailures:
             pipe.expire(self._key(key), ttl)
             pipe.execute()
 
-        self._shared.call(write, lambda: None)
+        self.shared.call(write, lambda: None)
 
     def clear(self, key: str) -> None:
-        self._local.clear(key)
-        self._shared.call(lambda c: c.delete(self._key(key)), lambda: 0)
+        super().clear(key)
+        self.shared.call(lambda c: c.delete(self._key(key)), lambda: 0)
 
 
 @dataclass
@@ -149,9 +147,9 @@ class LoginLimiter:
     window: timedelta = WINDOW
     max_keys: int = MAX_KEYS
     shared: Shared | None = None  # Redis: every replica's failures count
-    _pairs: _Failures | _SharedFailures = field(init=False)
-    _ips: _Failures | _SharedFailures = field(init=False)
-    _subjects: _Failures | _SharedFailures = field(init=False)
+    _pairs: _Failures = field(init=False)
+    _ips: _Failures = field(init=False)
+    _subjects: _Failures = field(init=False)
     _known: dict[tuple[str, str], datetime] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -160,9 +158,10 @@ class LoginLimiter:
         # a subject is "locked" (kept under eviction) once its soft delay has started
         self._subjects = self._table("subject", self.soft_after)
 
-    def _table(self, name: str, limit: int) -> _Failures | _SharedFailures:
-        local = _Failures(limit, self.window, self.max_keys)
-        return local if self.shared is None else _SharedFailures(name, local, self.shared)
+    def _table(self, name: str, limit: int) -> _Failures:
+        if self.shared is None:
+            return _Failures(limit, self.window, self.max_keys)
+        return _SharedFailures(limit, self.window, self.max_keys, name=name, shared=self.shared)
 
     def check(self, subject: str, ip: str) -> None:
         """Raise TooManyAttempts (with the seconds to wait) before a password is checked."""
