@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+import redis
 
 from tests.accounts.helpers import HTML, csrf
 from tests.backends import POSTGRES_URL, fresh_postgres
@@ -36,6 +37,8 @@ def replicas(tmp_path: Path) -> Iterator[tuple[Server, Server, str]]:
     """Two servers (own working directories, own ports) on one fresh database; a site
     and an ingest+stats key made by the CLI on the database directly."""
     assert POSTGRES_URL and REDIS_URL, "run under `make test` (PostgreSQL and Redis)"
+    with redis.Redis.from_url(REDIS_URL) as fresh:
+        fresh.flushdb()  # as the database is new: no limits counted by earlier runs
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
     env |= {
         "FOOTFALL_DATABASE_URL": fresh_postgres(tmp_path),
