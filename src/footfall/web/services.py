@@ -15,6 +15,7 @@ from footfall.config import Settings, resolve_secret
 from footfall.errors import ConfigError, FootfallError
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
+from footfall.ingest.limits import IngestLimits
 from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
 from footfall.ingest.site_cache import SiteCache
@@ -55,6 +56,7 @@ class Services:
     ingestor: Ingestor | None = None
     shared: Shared | None = None  # FOOTFALL_REDIS_URL
     bus: Bus | None = None
+    ingest_limits: IngestLimits | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -94,6 +96,9 @@ class Services:
         )
         if settings.redis_url:
             svc.share(Shared(settings.redis_url))
+        svc.ingest_limits = IngestLimits(
+            settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
+        )
         return svc
 
     def share(self, shared: Shared) -> None:
