@@ -23,7 +23,7 @@ from footfall.config import load_settings
 from footfall.domain import Event
 from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
 from footfall.store.postgres import MIGRATIONS, PostgresStore
-from footfall.store.registry import Stores
+from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from tests.backends import POSTGRES_URL, _on_database, fresh_postgres
 from tests.store.contract.test_events import ev, rule_visits, stored_visits
@@ -291,3 +291,29 @@ def test_ingest_answers_503_while_the_database_is_gone_and_202_once_it_is_back(u
         assert check.count_events(1) == 2  # the refused event is not stored
     finally:
         check.close()
+
+
+def test_the_password_comes_from_the_setting_and_a_plain_owner_migrates(url: str) -> None:
+    """As on RDS: a role that must give its password and is no superuser, owning an
+    empty database (scripts/services/postgres.sh asks footfall_password for one)."""
+    role, name = "footfall_password", f"footfall_owned_{random.randrange(1 << 30)}"
+    admin(
+        "DO $$ BEGIN CREATE ROLE footfall_password LOGIN PASSWORD 's3cret';"
+        " EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+    )
+    admin(f'CREATE DATABASE "{name}" OWNER {role}')
+    owned = _on_database(POSTGRES_URL, name).replace("//footfall@", f"//{role}@")
+    for wrong in ("", "guess"):
+        with pytest.raises(StoreUnavailable, match="password"):
+            PostgresStore(owned, password=wrong)
+    settings = load_settings(
+        database_url=owned, database_password="s3cret", secret_key="k" * 40, admin_token="a" * 40
+    )
+    assert "s3cret" not in repr(settings) and "s3cret" not in repr(settings.store_options)
+    stores = open_stores(settings.database_url, options=settings.store_options)
+    try:
+        site = stores.catalog.add_site("example.com", "UTC", "u1")
+        stores.events.write_events([ev(site.id, T0, "/", 1)])
+        assert stores.events.count_events(site.id) == 1
+    finally:
+        stores.close()
