@@ -186,11 +186,11 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(60)
 
-    from footfall.store.duckdb import DuckDBStore
+    from footfall.store.registry import open_stores
 
-    store = DuckDBStore(str(work / "footfall-data" / "footfall.duckdb"))
-    stored = store.count_events(site["id"])
-    store.close()
+    stores = open_stores(f"duckdb:///{work}/footfall-data/footfall.duckdb")
+    stored = stores.events.count_events(site["id"])
+    stores.close()
     acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
 
     print(f"\nFootfall ingest benchmark ({args.seconds}s per row; server on CPU 0, wrk on CPU 1)\n")

@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh store per test, an app wired to it, a settable clock."""
+"""Shared fixtures: fresh stores per test, an app wired to it, a settable clock."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, sync_playwright
 
 from footfall.config import Settings, load_settings
 from footfall.sites import SiteManager
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from footfall.web.services import Services
 from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running
@@ -36,17 +36,18 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[DuckDBStore]:
-    s = DuckDBStore(str(tmp_path / "store.duckdb"))
-    yield s
-    s.close()
+def stores(tmp_path: Path) -> Iterator[Stores]:
+    """Fresh stores on the embedded backend (the contract suite covers every backend)."""
+    opened = open_stores(f"duckdb:///{tmp_path}/store.duckdb")
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
 def running(settings: Settings, clock: Clock) -> Iterator[Running]:
     app = create_app(settings, clock=clock)
     svc: Services = app.state.services
-    admin = SiteManager(svc.store, svc.keys)
+    admin = SiteManager(svc.stores, svc.keys)
     admin.add_site("example.com")
     admin.add_site("other.org", "Europe/Berlin", "2f5c3a9e-6a47-4c1b-9d8e-1f2a3b4c5d6e")
     with TestClient(app, client=("203.0.113.9", 50000)) as client:
@@ -69,7 +70,7 @@ def live(settings: Settings) -> Iterator[Live]:
     """The app on a real loopback port (for the browser), with example.com registered."""
     app = create_app(settings)
     svc: Services = app.state.services
-    admin = SiteManager(svc.store, svc.keys)
+    admin = SiteManager(svc.stores, svc.keys)
     admin.add_site("example.com")
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)

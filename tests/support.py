@@ -61,9 +61,9 @@ class Running:
         return self.admin.create_key(domain, parse_scopes(scopes)).key
 
     def events(self, domain: str) -> list[dict[str, object]]:
-        site = self.svc.store.get_site(domain)
+        site = self.svc.stores.catalog.get_site(domain)
         assert site is not None
-        return self.svc.store.fetch_events(site.id)
+        return self.svc.stores.events.fetch_events(site.id)
 
     def operator_get(self, path: str) -> httpx2.Response:
         """GET an operations view (/metrics, /openapi.json, /docs) with the admin token."""

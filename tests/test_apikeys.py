@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -7,48 +9,46 @@ from hypothesis import strategies as st
 from footfall.apikeys import KeyRing, bearer_token, same_secret
 from footfall.domain import Scope
 from footfall.errors import AuthError, ForbiddenError, NotFoundError
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import Stores
 
 
 @pytest.fixture
-def ring(store: DuckDBStore) -> KeyRing:
-    store.add_site("a.com", "UTC", "u1")
-    return KeyRing(store, "s" * 40)
+def ring(stores: Stores) -> KeyRing:
+    stores.catalog.add_site("a.com", "UTC", "u1")
+    return KeyRing(stores.catalog, "s" * 40)
 
 
-def test_key_is_high_entropy_and_only_its_digest_is_stored(
-    ring: KeyRing, store: DuckDBStore
-) -> None:
+def test_key_is_high_entropy_and_only_its_digest_is_stored(ring: KeyRing, stores: Stores) -> None:
     new = ring.create("a.com", frozenset({Scope.INGEST}))
     assert new.key.startswith(f"ff_{new.meta.prefix}_") and len(new.key) >= 50
-    stored = store.find_key(new.meta.prefix)
+    stored = stores.catalog.find_key(new.meta.prefix)
     assert stored is not None and new.key.encode() not in stored.digest
-    assert ring.verify(new.key, Scope.INGEST).site_id == new.site.id
+    assert asyncio.run(ring.verify(new.key, Scope.INGEST)).site_id == new.site.id
 
 
 def test_scopes_revocation_and_forgery(ring: KeyRing) -> None:
     new = ring.create("a.com", frozenset({Scope.INGEST}))
     with pytest.raises(ForbiddenError):
-        ring.verify(new.key, Scope.STATS)
+        asyncio.run(ring.verify(new.key, Scope.STATS))
     forged = new.key[:-2] + ("AA" if not new.key.endswith("AA") else "BB")
     with pytest.raises(AuthError):
-        ring.verify(forged, Scope.INGEST)
+        asyncio.run(ring.verify(forged, Scope.INGEST))
     assert ring.revoke(new.meta.prefix)
     with pytest.raises(AuthError, match="revoked"):
-        ring.verify(new.key, Scope.INGEST)
+        asyncio.run(ring.verify(new.key, Scope.INGEST))
 
 
-def test_another_servers_secret_cannot_verify(ring: KeyRing, store: DuckDBStore) -> None:
+def test_another_servers_secret_cannot_verify(ring: KeyRing, stores: Stores) -> None:
     new = ring.create("a.com", frozenset({Scope.INGEST}))
     with pytest.raises(AuthError):
-        KeyRing(store, "t" * 40).verify(new.key, Scope.INGEST)
+        asyncio.run(KeyRing(stores.catalog, "t" * 40).verify(new.key, Scope.INGEST))
 
 
-def test_last_used_is_recorded_in_batches(ring: KeyRing, store: DuckDBStore) -> None:
+def test_last_used_is_recorded_in_batches(ring: KeyRing, stores: Stores) -> None:
     new = ring.create("a.com", frozenset({Scope.INGEST}))
-    ring.verify(new.key, Scope.INGEST)
+    asyncio.run(ring.verify(new.key, Scope.INGEST))
     ring.flush_last_used()
-    assert store.list_keys()[0].last_used_at is not None
+    assert stores.catalog.list_keys()[0].last_used_at is not None
 
 
 def test_unknown_site_and_no_scopes(ring: KeyRing) -> None:

@@ -34,3 +34,12 @@ def test_every_drop_reason_is_documented() -> None:
     text = (DOCS / "api.md").read_text()
     for reason in DropReason:
         assert f"`{reason.value}`" in text, reason
+
+
+def test_every_metric_is_defined() -> None:
+    from footfall.stats.metrics import TABLE
+
+    text = (DOCS / "metrics.md").read_text()
+    for name, metric in TABLE.items():
+        assert f"`{name}`" in text, name
+        assert metric.label, name  # the dashboard shows it

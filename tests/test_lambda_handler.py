@@ -70,7 +70,7 @@ def lambda_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[M
     sys.modules.pop("footfall.lambda_handler", None)
     module = importlib.import_module("footfall.lambda_handler")
     yield module
-    module.handler.app.state.services.store.close()  # an environment's end, in effect
+    module.handler.app.state.services.stores.close()  # an environment's end, in effect
     sys.modules.pop("footfall.lambda_handler", None)
 
 
@@ -82,15 +82,15 @@ def test_health_through_api_gateway(lambda_module: ModuleType) -> None:
 
 def test_plausible_event_is_committed_before_the_answer(lambda_module: ModuleType) -> None:
     svc = lambda_module.handler.app.state.services
-    svc.store.add_site("example.com", "UTC", "00000000-0000-0000-0000-0000000000aa")
+    svc.stores.catalog.add_site("example.com", "UTC", "00000000-0000-0000-0000-0000000000aa")
     body = b'{"n":"pageview","u":"https://example.com/from-lambda","d":"example.com"}'
     event = http_api_event(
         "POST", "/api/event", body, **{"content-type": "text/plain", "user-agent": CHROME_UA}
     )
     answer = lambda_module.handler(event, LambdaContext())
     assert answer["statusCode"] == 202
-    site = svc.store.get_site("example.com")
-    [row] = svc.store.fetch_events(site.id)
+    site = svc.stores.catalog.get_site("example.com")
+    [row] = svc.stores.events.fetch_events(site.id)
     assert row["pathname"] == "/from-lambda"
     assert row["country"] == ""  # 198.51.100.23 is a documentation address: no country
 

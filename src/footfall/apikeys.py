@@ -13,6 +13,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,9 +45,14 @@ class KeyRing:
     """Creates, verifies (with a short cache) and revokes API keys."""
 
     def __init__(
-        self, store: Catalog, secret: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        store: Catalog,
+        secret: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        executor: Executor | None = None,
     ) -> None:
         self._store = store
+        self._executor = executor  # where a verification not cached is looked up
         self._secret = secret.encode()
         self._clock = clock
         self._cache: dict[bytes, tuple[float, ApiKey]] = {}
@@ -89,7 +95,9 @@ class KeyRing:
         cached = self._cache.get(digest)
         if cached is not None and cached[0] > time.monotonic():
             return self._allowed(cached[1], scope)
-        return self._allowed(await offload(self._lookup, token, digest), scope)
+        return self._allowed(
+            await offload(self._lookup, token, digest, executor=self._executor), scope
+        )
 
     def _lookup(self, token: str, digest: bytes) -> ApiKey:
         stored = self._store.find_key(_split(token))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, TypeVar, TypeVarTuple, cast
@@ -29,10 +30,21 @@ async def offload(fn: Callable[[*Ts], T], *args: *Ts, executor: Executor | None 
     return await loop.run_in_executor(executor, functools.partial(fn, *args))
 
 
+# The loops that serve requests (Services.start adds its own); a loop another library
+# runs in a thread of its own (Playwright's sync API, in tests) is none of ours.
+_serving: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def guard_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Refuse store calls made on ``loop``'s thread while it runs."""
+    _serving.add(loop)
+
+
 def _checked(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(method)
     def call(*args: Any, **kwargs: Any) -> Any:
-        if asyncio._get_running_loop() is not None:
+        loop = asyncio._get_running_loop()  # public since Python 3.7, and cheap
+        if loop is not None and loop in _serving:
             raise BlockingCall(f"store call {name}() on the event loop; use offload()")
         return method(*args, **kwargs)
 

@@ -3,8 +3,8 @@
 A visit is a visitor's events on one site, ordered by timestamp, split where two
 consecutive events are ``timeout`` (30 minutes) or more apart. It is a function of the
 events alone: arrival order, batching, replicas and restarts cannot change it. Each
-backend keeps its visits table current in its own way (DuckDB: ``recompute_visits`` in
-store/sql/duckdb/queries.sql, run in the transaction that applies a batch); this module
+backend keeps its visits current in its own way (docs/backends.md says how each
+does, e.g. recomputing the touched visitor-days in the write transaction); this module
 is the plain-Python statement of the same rule that tests hold every backend to.
 
 Ties are broken by value, never by arrival: the entry page is the smallest path among

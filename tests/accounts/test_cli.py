@@ -9,7 +9,7 @@ from pathlib import Path
 
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import open_stores
 
 SECRET = "cli-test-secret-key-0123456789abcdefgh"
 
@@ -68,14 +68,14 @@ def test_user_add_list_remove_on_the_local_store(tmp_path: Path) -> None:
     assert cli(tmp_path, "user", "remove", "v@example.com").returncode == 0
     assert cli(tmp_path, "user", "remove", "v@example.com").returncode == 1
 
-    store = DuckDBStore(f"{tmp_path}/data/footfall.duckdb")
+    stores = open_stores(f"duckdb:///{tmp_path}/data/footfall.duckdb")
     try:
-        user = AccountService(store, SECRET).authenticate(
+        user = AccountService(stores, SECRET).authenticate(
             "boss@example.com", "boss password 1", "ip"
         )
         assert user.role is Role.OWNER
     finally:
-        store.close()
+        stores.close()
 
 
 def test_password_prompt_asks_twice(tmp_path: Path) -> None:

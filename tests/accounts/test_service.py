@@ -5,9 +5,11 @@ import pytest
 from footfall.accounts.models import Role
 from footfall.accounts.ratelimit import TooManyAttempts
 from footfall.accounts.service import SESSION_LIFETIME, AccountService, token_hash
+from footfall.apikeys import KeyRing
 from footfall.domain import Site
 from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
-from footfall.store.duckdb import DuckDBStore
+from footfall.sites import SiteManager
+from footfall.store.registry import Stores
 from tests.support import Clock
 
 SECRET = "accounts-test-secret-0123456789abcdef"
@@ -19,13 +21,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def acc(store: DuckDBStore, clock: Clock) -> AccountService:
-    return AccountService(store, SECRET, clock)
+def acc(stores: Stores, clock: Clock) -> AccountService:
+    return AccountService(stores, SECRET, clock)
 
 
 @pytest.fixture
-def site(store: DuckDBStore) -> Site:
-    return store.add_site("example.com", "UTC", "6c4b1e52-4c55-4a34-8f3c-2d2a1f0e9b11")
+def site(stores: Stores) -> Site:
+    return stores.catalog.add_site("example.com", "UTC", "6c4b1e52-4c55-4a34-8f3c-2d2a1f0e9b11")
 
 
 def test_users_are_unique_by_normalized_email(acc: AccountService) -> None:
@@ -61,12 +63,12 @@ def test_login_is_rate_limited_even_with_the_right_password(acc: AccountService)
 
 
 def test_sessions_are_stored_hashed_expire_and_end(
-    acc: AccountService, store: DuckDBStore, clock: Clock
+    acc: AccountService, stores: Stores, clock: Clock
 ) -> None:
     user = acc.add_user("a@x.io", "right password", Role.OWNER)
     token = acc.start_session(user)
-    assert store.get_web_session(token.encode()) is None  # the raw token is not a key
-    assert store.get_web_session(token_hash(token)) is not None
+    assert stores.accounts.get_web_session(token.encode()) is None  # the raw token is not a key
+    assert stores.accounts.get_web_session(token_hash(token)) is not None
     signed = acc.signed_in(token)
     assert signed is not None
     assert signed.user.email == "a@x.io"
@@ -94,10 +96,10 @@ def test_roles_combine_instance_and_site_roles(acc: AccountService, site: Site) 
 
 
 def test_invitation_is_hashed_expiring_and_works_once(
-    acc: AccountService, store: DuckDBStore, site: Site, clock: Clock
+    acc: AccountService, stores: Stores, site: Site, clock: Clock
 ) -> None:
     token = acc.invite(site, "New@X.io", Role.ADMIN, "o@x.io")
-    assert store.get_invitation(token_hash(token)) is not None
+    assert stores.accounts.get_invitation(token_hash(token)) is not None
     assert acc.invitation(token).email == "new@x.io"
     user = acc.accept(token, "chosen password")
     assert acc.role_on(user, site) is Role.ADMIN
@@ -137,15 +139,15 @@ def test_shared_links_with_password_and_revocation(acc: AccountService, site: Si
 
 
 def test_removing_a_site_removes_its_roles_and_links(
-    acc: AccountService, store: DuckDBStore, site: Site
+    acc: AccountService, stores: Stores, site: Site
 ) -> None:
     user = acc.add_user("v@x.io", "a long passphrase", None, site, Role.VIEWER)
     link = acc.create_share(site, "Public", None)
     acc.invite(site, "w@x.io", Role.VIEWER, "o@x.io")
-    assert store.remove_site("example.com")
-    assert store.user_memberships(user.id) == {}
+    SiteManager(stores, KeyRing(stores.catalog, SECRET)).remove_site("example.com")
+    assert stores.accounts.user_memberships(user.id) == {}
     assert acc.share(link.token) is None
-    assert store.site_invitations(site.id) == []
+    assert stores.accounts.site_invitations(site.id) == []
 
 
 def test_removing_a_user_ends_their_sessions(acc: AccountService) -> None:

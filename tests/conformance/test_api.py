@@ -1,16 +1,15 @@
 """The conformance suite: generated traffic with known answers, sent through the real
 ingest endpoint with historical timestamps, every case asked of ``POST /api/v2/query``.
 
-Parametrized by store (a new backend adds its URL to ``BACKENDS``) and by arrival: the
-same traffic in time order, and shuffled across batches and app instances with a
-restart halfway; both must give the oracle's answers, so they give each other's.
+Parametrized by backend (every one in tests/backends.py) and by arrival: the same
+traffic in time order, and shuffled across batches and app instances with a restart
+halfway; both must give the oracle's answers, so they give each other's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,20 +17,18 @@ from fastapi.testclient import TestClient
 
 from footfall.config import load_settings
 from footfall.sites import SiteManager, parse_scopes
-from footfall.store.base import open_store
+from footfall.store.registry import open_stores
 from footfall.web.app import create_app
+from tests.backends import BACKENDS, BackendUnderTest
 from tests.conformance.cases import CASES, DAYS, SEED, Case
 from tests.conformance.traffic import Traffic, generate
 from tests.support import Clock
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-# Backend name -> its store URL under a fresh directory; a new backend adds a line.
-BACKENDS: dict[str, Callable[[Path], str]] = {
-    "duckdb": lambda tmp: f"duckdb:///{tmp}/c.duckdb",
-}
 # "ordered": time order by person-day, one app. "shuffled": the same events in a random
-# order, in random batches, alternating between two app instances on one store, which
-# is closed and reopened halfway (a restart). Visits must come out the same.
+# order, in random batches, alternating between two app instances (each with its own
+# connections on a shared backend, as replicas; sharing the one store of an embedded
+# one), all closed and reopened halfway (a restart). Visits must come out the same.
 ARRIVALS = ("ordered", "shuffled")
 Loaded = tuple[TestClient, str, Traffic, float]  # client, stats key, traffic, bots dropped
 OPERATOR = {"authorization": f"Bearer {'a' * 40}"}
@@ -53,20 +50,21 @@ def _send(client: TestClient, key: str, batch: list[dict[str, Any]]) -> None:
 @pytest.fixture(
     scope="module",
     params=[(b, a) for b in BACKENDS for a in ARRIVALS],
-    ids=[f"{b}-{a}" for b in BACKENDS for a in ARRIVALS],
+    ids=[f"{b.name}-{a}" for b in BACKENDS for a in ARRIVALS],
 )
 def loaded(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Loaded]:
-    backend, arrival = request.param
+    backend: BackendUnderTest = request.param[0]
+    arrival: str = request.param[1]
     settings = load_settings(
-        database_url=BACKENDS[backend](tmp_path_factory.mktemp(f"conformance-{backend}")),
+        database_url=backend.fresh_url(tmp_path_factory.mktemp(f"conformance-{backend.name}")),
         secret_key="k" * 40,
         admin_token="a" * 40,
     )
     traffic = generate(SEED, DAYS, end=NOW.date() - timedelta(days=1))
     app = create_app(settings, clock=Clock(NOW))
-    admin = SiteManager(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.stores, app.state.services.keys)
     admin.add_site(traffic.site)
     ingest = admin.create_key(traffic.site, parse_scopes("ingest")).key
     stats = admin.create_key(traffic.site, parse_scopes("stats")).key
@@ -78,16 +76,17 @@ def loaded(
         return
     batches = traffic.shuffled_batches(SEED)
     halves = [batches[: len(batches) // 2], batches[len(batches) // 2 :]]
-    app.state.services.store.close()
+    app.state.services.stores.close()
     dropped = 0.0
-    for half in halves:  # a restart between the halves: the store closed and reopened
-        store = open_store(settings.database_url)
-        pair = [create_app(settings, store=store, clock=Clock(NOW)) for _ in range(2)]
+    for half in halves:  # a restart between the halves: the stores closed and reopened
+        shared = None if backend.shared else open_stores(settings.database_url)
+        pair = [create_app(settings, stores=shared, clock=Clock(NOW)) for _ in range(2)]
         with TestClient(pair[0]) as one, TestClient(pair[1]) as two:
             for i, batch in enumerate(half):
                 _send((one, two)[i % 2], ingest, batch)
             dropped += _dropped(one) + _dropped(two)
-        store.close()
+        if shared is not None:
+            shared.close()
     with TestClient(create_app(settings, clock=Clock(NOW))) as client:
         yield client, stats, traffic, dropped
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -9,20 +10,28 @@ import pytest
 
 from footfall.domain import DropReason
 from footfall.ingest.enrich.geo import GeoLocator
-from footfall.ingest.pipeline import Context, Pipeline
+from footfall.ingest.pipeline import Context, Outcome, Pipeline
 from footfall.ingest.request import IngestRequest, Revenue
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import Stores
 from tests.support import CHROME_UA
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
+def enrich(pipeline: Pipeline, req: IngestRequest) -> Outcome:
+    """What the ingest core does per request: prepare (off the loop), then run."""
+    asyncio.run(pipeline.prepare([req]))
+    return pipeline.run(req)
+
+
 @pytest.fixture
-def pipeline(store: DuckDBStore) -> Pipeline:
-    store.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
-    return Pipeline(SiteCache(store), VisitorHasher(store, lambda: NOW), GeoLocator())
+def pipeline(stores: Stores) -> Pipeline:
+    stores.catalog.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
+    return Pipeline(
+        SiteCache(stores.catalog), VisitorHasher(stores.catalog, lambda: NOW), GeoLocator()
+    )
 
 
 def request(**kw: object) -> IngestRequest:
@@ -52,12 +61,13 @@ def test_steps_are_named_in_order(pipeline: Pipeline) -> None:
 
 
 def test_full_run_enriches_every_field(pipeline: Pipeline) -> None:
-    out = pipeline.run(
+    out = enrich(
+        pipeline,
         request(
             referrer="https://www.bing.com/search?q=x",
             revenue=Revenue("9.5000", "USD"),
             props={"a": "b"},
-        )
+        ),
     )
     assert out.dropped is None
     e = out.event
@@ -66,7 +76,7 @@ def test_full_run_enriches_every_field(pipeline: Pipeline) -> None:
     assert (e.utm_source, e.referrer_source) == ("news", "news")
     assert e.referrer == "https://www.bing.com/search"
     assert (e.revenue_amount, e.revenue_currency, e.props) == ("9.5000", "USD", {"a": "b"})
-    assert e.visitor_id > 0  # its visit is the store's to find (tests/store/test_visits.py)
+    assert e.visitor_id > 0  # its visit is the store's (tests/store/contract/test_events.py)
     assert all(ns > 0 for ns in pipeline.step_ns.values())
 
 
@@ -82,7 +92,7 @@ def test_full_run_enriches_every_field(pipeline: Pipeline) -> None:
     ],
 )
 def test_drop_reasons(pipeline: Pipeline, kw: dict[str, object], reason: DropReason) -> None:
-    assert pipeline.run(request(**kw)).dropped is reason
+    assert enrich(pipeline, request(**kw)).dropped is reason
 
 
 def test_referrer_spam_step(pipeline: Pipeline) -> None:
@@ -90,14 +100,16 @@ def test_referrer_spam_step(pipeline: Pipeline) -> None:
 
     host = sorted(_spam_hosts())[5]
     ctx = Context(request(referrer=f"http://sub.{host}/page"))
+    asyncio.run(pipeline.prepare([ctx.req]))
     assert pipeline.resolve_site(ctx) is None
     assert pipeline.page(ctx) is None
     assert pipeline.referrer(ctx) is DropReason.REFERRER_SPAM
 
 
 def test_self_referral_is_not_a_source(pipeline: Pipeline) -> None:
-    out = pipeline.run(
-        request(referrer="https://www.example.com/prev", url=urlsplit("https://example.com/b"))
+    out = enrich(
+        pipeline,
+        request(referrer="https://www.example.com/prev", url=urlsplit("https://example.com/b")),
     )
     assert out.event is not None
     assert (out.event.referrer, out.event.referrer_source) == ("", "")
@@ -110,8 +122,8 @@ def test_page_step_hash_mode(pipeline: Pipeline) -> None:
 
 
 def test_one_visitor_one_id_through_the_day(pipeline: Pipeline) -> None:
-    first = pipeline.run(request())
-    later = pipeline.run(request(timestamp=NOW + timedelta(hours=3)))
-    other = pipeline.run(request(ip="198.51.100.77"))
+    first = enrich(pipeline, request())
+    later = enrich(pipeline, request(timestamp=NOW + timedelta(hours=3)))
+    other = enrich(pipeline, request(ip="198.51.100.77"))
     assert first.event and later.event and other.event
     assert first.event.visitor_id == later.event.visitor_id != other.event.visitor_id

@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from footfall.ingest.visitor import VisitorHasher
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import Stores
 from tests.support import Clock
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
 
-def test_same_inputs_same_day_same_id_and_inputs_matter(store: DuckDBStore) -> None:
-    h = VisitorHasher(store, lambda: T0)
+def test_same_inputs_same_day_same_id_and_inputs_matter(stores: Stores) -> None:
+    h = VisitorHasher(stores.catalog, lambda: T0)
     a = h.visitor_id("example.com", "198.51.100.1", "UA", T0)
     assert a == h.visitor_id("example.com", "198.51.100.1", "UA", T0 + timedelta(hours=1))
     assert a != h.visitor_id("example.com", "198.51.100.2", "UA", T0)
@@ -19,47 +19,48 @@ def test_same_inputs_same_day_same_id_and_inputs_matter(store: DuckDBStore) -> N
     assert 0 < a < 2**63
 
 
-def test_salt_rotates_daily_and_yesterdays_is_kept(store: DuckDBStore) -> None:
+def test_salt_rotates_daily_and_yesterdays_is_kept(stores: Stores) -> None:
     clock = Clock(T0)
-    h = VisitorHasher(store, clock)
+    h = VisitorHasher(stores.catalog, clock)
     today = h.visitor_id("example.com", "ip", "ua", T0)
     clock.advance(days=1)
+    assert h.stale()
+    h.refresh()  # as the pipeline does before enriching (Pipeline.prepare)
     assert h.visitor_id("example.com", "ip", "ua", clock.now) != today
     # yesterday's salt still known: yesterday's late events keep their id
     assert h.visitor_id("example.com", "ip", "ua", T0) == today
 
 
-def test_old_salts_are_deleted(store: DuckDBStore) -> None:
+def test_old_salts_are_deleted(stores: Stores) -> None:
     clock = Clock(T0)
-    h = VisitorHasher(store, clock)
+    h = VisitorHasher(stores.catalog, clock)
     h.visitor_id("s", "ip", "ua", T0)
     clock.advance(days=3)
-    h.visitor_id("s", "ip", "ua", clock.now)
-    salts = store.ensure_salts({clock.now.date(): b"x" * 16})
+    h.refresh()
+    salts = stores.catalog.ensure_salts({clock.now.date(): b"x" * 16})
     assert list(salts) == [clock.now.date()]
-    rows = store._cur.execute("SELECT day FROM salts ORDER BY day").fetchall()
-    assert [r[0] for r in rows] == [clock.now.date()]
 
 
-def test_history_is_split_by_day(store: DuckDBStore) -> None:
-    h = VisitorHasher(store, lambda: T0)
+def test_history_is_split_by_day(stores: Stores) -> None:
+    h = VisitorHasher(stores.catalog, lambda: T0)
     week_ago = h.visitor_id("s", "ip", "ua", T0 - timedelta(days=7))
     six_days = h.visitor_id("s", "ip", "ua", T0 - timedelta(days=6))
     assert week_ago != six_days
     assert week_ago == h.visitor_id("s", "ip", "ua", T0 - timedelta(days=7, hours=-3))
 
 
-def test_two_replicas_agree_on_the_salt(store: DuckDBStore) -> None:
-    a = VisitorHasher(store, lambda: T0)
-    b = VisitorHasher(store, lambda: T0)
+def test_two_replicas_agree_on_the_salt(stores: Stores) -> None:
+    a = VisitorHasher(stores.catalog, lambda: T0)
+    b = VisitorHasher(stores.catalog, lambda: T0)
     assert a.visitor_id("s", "ip", "ua", T0) == b.visitor_id("s", "ip", "ua", T0)
 
 
-def test_yesterdays_events_hash_like_yesterdays_live_traffic(store: DuckDBStore) -> None:
+def test_yesterdays_events_hash_like_yesterdays_live_traffic(stores: Stores) -> None:
     clock = Clock(T0)
-    live = VisitorHasher(store, clock)
+    live = VisitorHasher(stores.catalog, clock)
     yesterday_live = live.visitor_id("s", "ip", "ua", T0)
     clock.advance(days=1)
+    live.refresh()
     today = live.visitor_id("s", "ip", "ua", clock.now)  # the salt has rotated
     late = live.visitor_id("s", "ip", "ua", T0 + timedelta(minutes=5))  # dated yesterday
     assert late == yesterday_live != today

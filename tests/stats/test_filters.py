@@ -16,7 +16,7 @@ from footfall.domain import Goal
 from footfall.errors import InputError
 from footfall.stats.filters import by_country_code, glob_pattern, goals_matching, kind
 from footfall.stats.query import Condition, Filter, Logical
-from footfall.store.duckdb_dialect import DUCKDB
+from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.sql.dialect import Params
 from footfall.store.sql.filters import goal_condition, render
 

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from footfall.stats.query import parse
-from footfall.store.duckdb_dialect import DUCKDB
+from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.sql.builder import local_time
 from footfall.store.sql.dialect import Params
 

@@ -10,13 +10,13 @@ from typing import Any
 from footfall.domain import Event, Goal, Site
 from footfall.stats import runner
 from footfall.stats.query import parse
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import Stores
 
 NOW = datetime(2026, 3, 31, 12, tzinfo=UTC)
 
 
-def _site(store: DuckDBStore) -> Site:
-    return store.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
+def _site(stores: Stores) -> Site:
+    return stores.catalog.add_site("example.com", "UTC", "00000000-0000-0000-0000-000000000001")
 
 
 def _visit(site: Site, visitor: int, at: datetime, *names: str) -> list[Event]:
@@ -27,14 +27,14 @@ def _visit(site: Site, visitor: int, at: datetime, *names: str) -> list[Event]:
     ]
 
 
-def _ask(store: DuckDBStore, site: Site, body: dict[str, Any]) -> dict[str, Any]:
+def _ask(stores: Stores, site: Site, body: dict[str, Any]) -> dict[str, Any]:
     q = parse({"site_id": site.domain, **body}, NOW, site.timezone, NOW.date())
-    return runner.run_filled(store, q, site, store.list_goals(site.id))
+    return runner.run_filled(stores.stats, q, site, stores.catalog.list_goals(site.id))
 
 
-def test_shares_and_comparison_from_the_events(store: DuckDBStore) -> None:
-    site = _site(store)
-    store.add_goal(site.id, "Signup", "", "Signup")
+def test_shares_and_comparison_from_the_events(stores: Stores) -> None:
+    site = _site(stores)
+    stores.catalog.add_goal(site.id, "Signup", "", "Signup")
     rng = random.Random(7)
     this_week = [rng.random() < 0.4 for _ in range(30)]  # did visitor i sign up?
     last_week = [rng.random() < 0.2 for _ in range(20)]
@@ -45,9 +45,9 @@ def test_shares_and_comparison_from_the_events(store: DuckDBStore) -> None:
         at = NOW - timedelta(days=8 + i % 5)
         events += _visit(site, 1000 + i, at, *(["Signup"] if signed else []))
     rng.shuffle(events)
-    store.write_events(events)
+    stores.events.write_events(events)
     answer = _ask(
-        store,
+        stores,
         site,
         {
             "metrics": ["visitors", "conversion_rate"],
@@ -64,11 +64,11 @@ def test_shares_and_comparison_from_the_events(store: DuckDBStore) -> None:
     assert row["comparison"]["change"][1] == round((now_rate - before_rate) / before_rate * 100)
 
 
-def test_a_timeseries_comparison_has_every_bucket_on_both_sides(store: DuckDBStore) -> None:
-    site = _site(store)
-    store.write_events(_visit(site, 1, NOW - timedelta(days=2)))  # one day of seven
+def test_a_timeseries_comparison_has_every_bucket_on_both_sides(stores: Stores) -> None:
+    site = _site(stores)
+    stores.events.write_events(_visit(site, 1, NOW - timedelta(days=2)))  # one day of seven
     answer = _ask(
-        store,
+        stores,
         site,
         {
             "metrics": ["visitors"],
@@ -86,28 +86,28 @@ def test_a_timeseries_comparison_has_every_bucket_on_both_sides(store: DuckDBSto
     assert all(r["comparison"]["metrics"] == [0] for r in rows)
 
 
-def test_realtime_counts_the_last_five_minutes(store: DuckDBStore) -> None:
-    site = _site(store)
+def test_realtime_counts_the_last_five_minutes(stores: Stores) -> None:
+    site = _site(stores)
     ages = [0, 1, 4.9, 5.1, 30]  # minutes before now, one visitor each
     events = [
         e for i, age in enumerate(ages) for e in _visit(site, i, NOW - timedelta(minutes=age))
     ]
-    store.write_events([e for e in events if e.timestamp <= NOW])
-    assert runner.realtime_visitors(store, site, NOW) == 3
+    stores.events.write_events([e for e in events if e.timestamp <= NOW])
+    assert runner.realtime_visitors(stores.stats, site, NOW) == 3
 
 
-def test_the_first_day_is_the_first_events_else_the_sites(store: DuckDBStore) -> None:
-    site = _site(store)
+def test_the_first_day_is_the_first_events_else_the_sites(stores: Stores) -> None:
+    site = _site(stores)
     created = Site(site.id, site.domain, created_at=NOW - timedelta(days=3))
-    assert runner.first_day(store, created, NOW) == (NOW - timedelta(days=3)).date()
-    store.write_events(_visit(site, 1, NOW - timedelta(days=40)) + _visit(site, 2, NOW))
-    assert runner.first_day(store, created, NOW) == (NOW - timedelta(days=40)).date()
+    assert runner.first_day(stores.stats, created, NOW) == (NOW - timedelta(days=3)).date()
+    stores.events.write_events(_visit(site, 1, NOW - timedelta(days=40)) + _visit(site, 2, NOW))
+    assert runner.first_day(stores.stats, created, NOW) == (NOW - timedelta(days=40)).date()
 
 
-def test_goals_are_the_callers(store: DuckDBStore) -> None:
+def test_goals_are_the_callers(stores: Stores) -> None:
     """The runner asks with the goals it is given (a comparison does not reload them)."""
-    site = _site(store)
-    store.write_events(_visit(site, 1, NOW - timedelta(days=1), "Signup"))
+    site = _site(stores)
+    stores.events.write_events(_visit(site, 1, NOW - timedelta(days=1), "Signup"))
     q = parse(
         {
             "site_id": site.domain,
@@ -121,15 +121,15 @@ def test_goals_are_the_callers(store: DuckDBStore) -> None:
         NOW.date(),
     )
     goal = Goal(0, site.id, "Signup", "", "Signed up")
-    [row] = runner.run(store, q, site, [goal])["results"]
+    [row] = runner.run(stores.stats, q, site, [goal])["results"]
     assert row["dimensions"] == ["Signed up"]
     assert row["comparison"]["metrics"] == [0]
 
 
-def test_shares_per_group_come_from_one_statement(store: DuckDBStore) -> None:
+def test_shares_per_group_come_from_one_statement(stores: Stores) -> None:
     """percentage divides by every visitor, group_conversion_rate by the group's."""
-    site = _site(store)
-    store.add_goal(site.id, "Signup", "", "Signup")
+    site = _site(stores)
+    stores.catalog.add_goal(site.id, "Signup", "", "Signup")
     rng = random.Random(11)
     people = [(rng.choice(["Chrome", "Firefox", ""]), rng.random() < 0.3) for _ in range(40)]
     events = []
@@ -139,15 +139,15 @@ def test_shares_per_group_come_from_one_statement(store: DuckDBStore) -> None:
             e.browser = browser
         events += visit
     rng.shuffle(events)
-    store.write_events(events)
+    stores.events.write_events(events)
     dims = {"date_range": "7d", "dimensions": ["visit:browser"]}
-    share = _ask(store, site, {"metrics": ["visitors", "percentage"], **dims})
+    share = _ask(stores, site, {"metrics": ["visitors", "percentage"], **dims})
     expected = {b or "(none)": sum(1 for x, _ in people if x == b) for b in {x for x, _ in people}}
     assert {r["dimensions"][0]: r["metrics"] for r in share["results"]} == {
         b: [n, round(100 * n / len(people), 2)] for b, n in expected.items()
     }
     goal = {"filters": [["is", "event:goal", ["Signup"]]]}
-    rate = _ask(store, site, {"metrics": ["visitors", "group_conversion_rate"], **dims, **goal})
+    rate = _ask(stores, site, {"metrics": ["visitors", "group_conversion_rate"], **dims, **goal})
     signed = {
         b or "(none)": sum(1 for x, s in people if x == b and s) for b in {x for x, _ in people}
     }

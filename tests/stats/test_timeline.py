@@ -15,7 +15,7 @@ from footfall.errors import InputError
 from footfall.stats import timeline
 from footfall.stats.query import YEARS_AHEAD, parse
 from footfall.stats.runner import _dimension_value, time_labels
-from footfall.store.duckdb_dialect import DUCKDB
+from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.sql.builder import local_time
 from footfall.store.sql.dialect import Params
 

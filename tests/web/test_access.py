@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -64,7 +66,7 @@ def test_a_share_unlock_answers_alike_for_unknown_sites_and_links(running: Runni
 def test_a_removed_sites_keys_fail_at_once(running: Running) -> None:
     """The key ring cached a verified key for 30 s; removing the site forgets it."""
     key = running.key("other.org", "ingest,stats")
-    assert running.svc.keys.verify(key, Scope.STATS).site_id is not None  # now cached
+    assert asyncio.run(running.svc.keys.verify(key, Scope.STATS)).site_id is not None  # now cached
     token = {"authorization": f"Bearer {running.svc.admin_token}"}
     assert running.client.delete("/api/v1/sites/other.org", headers=token).status_code == 200
     r = running.client.get(
@@ -86,7 +88,7 @@ def test_a_blank_credential_never_reaches_the_operator_routes(running: Running, 
     for header in ({"x-api-key": blank}, {"authorization": f"Bearer {blank}"}):
         raw = {k.encode(): v.encode() for k, v in header.items()}  # the bytes a client sends
         assert running.client.post("/api/v1/users", json=body, headers=raw).status_code == 401
-    assert running.svc.store.get_user("intruder@example.com") is None
+    assert running.svc.stores.accounts.get_user("intruder@example.com") is None
 
 
 @pytest.mark.parametrize("path", ["/metrics", "/openapi.json", "/docs", "/redoc"])
@@ -108,7 +110,7 @@ def test_every_429_says_when_to_come_back(running: Running) -> None:
     c = running.client
     make_user(accounts_of(c), "owner@example.com")
     login(c, "owner@example.com")
-    site = running.svc.store.get_site("example.com")
+    site = running.svc.stores.catalog.get_site("example.com")
     assert site is not None
     share = share_with_password(c, site, "share password")
     token = csrf(c.get("/account", headers=HTML).text)

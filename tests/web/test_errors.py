@@ -9,16 +9,14 @@ import orjson
 import pytest
 
 from footfall.errors import InputError, StoreError
-from footfall.store.duckdb import DuckDBStore
 from footfall.web.errors import GENERIC, error_response
 
 
 def test_a_store_error_answers_without_its_sql_and_logs_it(
-    store: DuckDBStore, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with pytest.raises(StoreError) as caught:
-        store.read("SELECT count(*) FROM events LIMIT $n OFFSET $n", {"n": 2**63})
-    assert "SELECT" in caught.value.detail or "LINE" in caught.value.detail  # what leaked
+    with pytest.raises(StoreError) as caught:  # as backends word them: with their SQL
+        raise StoreError('duckdb: Out of Range Error: LINE 1: SELECT count(*) FROM "events"')
     with caplog.at_level(logging.ERROR, "footfall.web"):
         r = error_response(caught.value)
     assert r.status_code == 500

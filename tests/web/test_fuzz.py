@@ -124,7 +124,7 @@ def app_client(
     tmp: Path = tmp_path_factory.mktemp("fuzz")
     s = settings_for(tmp, flush_interval_ms=1)
     app = create_app(s, clock=Clock())
-    admin = SiteManager(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.stores, app.state.services.keys)
     admin.add_site("example.com")
     key = admin.create_key("example.com", parse_scopes("ingest")).key
     with TestClient(app) as client:
@@ -192,9 +192,11 @@ def test_batch_stores_every_good_event_beside_bad_ones(
         assert r.status_code == 400
         return
     assert r.status_code == 202, r.text
-    site = admin.store.get_site("example.com")
+    site = admin.stores.catalog.get_site("example.com")
     assert site is not None
-    stored = {str(e["pathname"]) for e in admin.store.fetch_events(site.id, limit=1_000_000)}
+    stored = {
+        str(e["pathname"]) for e in admin.stores.events.fetch_events(site.id, limit=1_000_000)
+    }
     assert {str(g["url"]).removeprefix("https://example.com") for g in good} <= stored
     assert r.json()["failed"] <= len(bad)
 

@@ -302,7 +302,7 @@ def test_track_event_with_key(running: Running) -> None:
     assert r.status_code == 202
     assert r.json() == {"processed": 1, "failed": 0, "dropped": 0, "errors": []}
     [event] = running.events("example.com")
-    assert event["name"] == "Download" and str(event["timestamp"]) == "2026-03-10 11:00:00"
+    assert event["name"] == "Download" and str(event["timestamp"]) == "2026-03-10 11:00:00+00:00"
 
 
 def test_track_batch_partial_failure_keeps_the_good_events(running: Running) -> None:
@@ -415,7 +415,8 @@ def test_log_visit_original_contract(running: Running) -> None:
     assert r.status_code == 202 and r.json()["processed"] == 1
     [event] = running.events("example.com")
     assert (
-        event["referrer_source"] == "Twitter" and str(event["timestamp"]) == "2026-03-10 08:15:00"
+        event["referrer_source"] == "Twitter"
+        and str(event["timestamp"]) == "2026-03-10 08:15:00+00:00"
     )
     assert event["device"] == "Mobile" and event["os"] == "iOS"
 

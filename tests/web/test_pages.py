@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 
 import pytest
@@ -45,14 +46,14 @@ def test_setup_creates_the_owner_once(running: Running) -> None:
     r = c.post("/setup", data={**form, "csrf_token": csrf(page.text)}, follow_redirects=False)
     assert r.status_code == 303
     assert r.headers["location"] == "/sites"
-    user = accounts_of(c).store.get_user("me@example.com")
+    user = accounts_of(c).users.get_user("me@example.com")
     assert user is not None
     assert user.user.role is Role.OWNER
     assert user.password_hash.startswith("$argon2id$")
     assert c.get("/setup", follow_redirects=False).headers["location"] == "/login"
     again = c.post("/setup", data={**form, "email": "x@example.com", "csrf_token": "x"})
     assert again.status_code in (403, 404)
-    assert accounts_of(c).store.count_users() == 1
+    assert accounts_of(c).users.count_users() == 1
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,7 @@ def test_weak_passwords_are_refused_with_the_reason_on_the_forms(
     form = {"email": "me@example.com", "password": weak, "password2": weak, "csrf_token": token}
     r = c.post("/setup", data=form, headers=HTML)
     assert r.status_code == 400 and reason in r.text
-    assert accounts_of(c).store.count_users() == 0
+    assert accounts_of(c).users.count_users() == 0
     make_user(accounts_of(c), "me@example.com")
     login(c, "me@example.com")
     token = csrf(c.get("/account", headers=HTML).text)
@@ -181,7 +182,7 @@ def test_unsafe_requests_without_the_session_csrf_token_are_refused(
     r = running.client.post("/sites/example.com/keys", data=data)
     assert r.status_code == 403
     assert r.json()["error"] == "csrf_failed"
-    assert running.svc.store.list_keys() == []
+    assert running.svc.stores.catalog.list_keys() == []
 
 
 def test_csrf_token_in_a_header_is_accepted(running: Running) -> None:
@@ -194,7 +195,7 @@ def test_csrf_token_in_a_header_is_accepted(running: Running) -> None:
         follow_redirects=False,
     )
     assert r.status_code == 303
-    assert [g.display_name for g in running.svc.store.list_goals()] == ["Signup"]
+    assert [g.display_name for g in running.svc.stores.catalog.list_goals()] == ["Signup"]
 
 
 def test_key_is_shown_once_then_revoked(running: Running) -> None:
@@ -206,17 +207,17 @@ def test_key_is_shown_once_then_revoked(running: Running) -> None:
         data={"name": "grafana", "scopes": ["stats", "ingest"], "csrf_token": token},
     )
     assert r.status_code == 200
-    (key,) = running.svc.store.list_keys()
+    (key,) = running.svc.stores.catalog.list_keys()
     assert key.scopes == {"stats", "ingest"}
     shown = r.text.split('id="new-key-value">')[1].split("<")[0]
     assert shown.startswith(f"ff_{key.prefix}_")
-    assert running.svc.keys.verify(shown, Scope.STATS).prefix == key.prefix
+    assert asyncio.run(running.svc.keys.verify(shown, Scope.STATS)).prefix == key.prefix
     later = c.get("/sites/example.com/settings", headers=HTML).text
     assert shown not in later
     assert key.prefix in later
     r = c.post(f"/sites/example.com/keys/{key.prefix}/revoke", data={"csrf_token": token})
     assert r.status_code == 200
-    assert running.svc.store.list_keys()[0].revoked_at is not None
+    assert running.svc.stores.catalog.list_keys()[0].revoked_at is not None
 
 
 def test_timezone_goals_and_site_removal(running: Running) -> None:
@@ -224,7 +225,7 @@ def test_timezone_goals_and_site_removal(running: Running) -> None:
     owner(running)
     token = csrf(c.get("/sites/example.com/settings", headers=HTML).text)
     c.post("/sites/example.com/timezone", data={"timezone": "Europe/Paris", "csrf_token": token})
-    site = running.svc.store.get_site("example.com")
+    site = running.svc.stores.catalog.get_site("example.com")
     assert site is not None
     assert site.timezone == "Europe/Paris"
     bad = c.post("/sites/example.com/timezone", data={"timezone": "Mars/Base", "csrf_token": token})
@@ -233,7 +234,7 @@ def test_timezone_goals_and_site_removal(running: Running) -> None:
         "/sites/example.com/goals", data={"kind": "page", "value": "/thanks", "csrf_token": token}
     )
     c.post("/sites/example.com/goals/remove", data={"name": "Visit /thanks", "csrf_token": token})
-    assert running.svc.store.list_goals() == []
+    assert running.svc.stores.catalog.list_goals() == []
     kept = c.post("/sites/example.com/delete", data={"confirm": "nope", "csrf_token": token})
     assert kept.status_code == 400
     r = c.post(
@@ -242,7 +243,7 @@ def test_timezone_goals_and_site_removal(running: Running) -> None:
         follow_redirects=False,
     )
     assert r.headers["location"] == "/sites?msg=site_removed"
-    assert running.svc.store.get_site("example.com") is None
+    assert running.svc.stores.catalog.get_site("example.com") is None
 
 
 def test_adding_a_site_makes_the_creator_its_owner(running: Running) -> None:
@@ -264,7 +265,7 @@ def test_adding_a_site_makes_the_creator_its_owner(running: Running) -> None:
 def test_viewer_sees_dashboard_sites_but_not_settings(running: Running) -> None:
     c = running.client
     acc = accounts_of(c)
-    site = running.svc.store.get_site("example.com")
+    site = running.svc.stores.catalog.get_site("example.com")
     make_user(acc, "viewer@example.com", None, site, Role.VIEWER)
     login(c, "viewer@example.com")
     listing = c.get("/sites", headers=HTML).text
@@ -296,7 +297,7 @@ def test_invitation_creates_an_account_with_the_role(running: Running) -> None:
     form = {"password": PASSWORD, "password2": PASSWORD, "csrf_token": csrf(page.text)}
     r = c.post(path, data=form, follow_redirects=False)
     assert r.headers["location"] == "/sites/example.com"
-    members = accounts_of(c).members(running.svc.store.get_site("example.com"))  # type: ignore[arg-type]
+    members = accounts_of(c).members(running.svc.stores.catalog.get_site("example.com"))  # type: ignore[arg-type]
     assert {(m.user.email, m.role) for m in members} >= {("new@example.com", Role.VIEWER)}
     assert c.get(path, headers=HTML).status_code == 404  # used
 
@@ -317,7 +318,7 @@ def test_static_files_are_gzipped_and_versioned_urls_cached(running: Running) ->
 def test_share_password_unlocks_only_with_the_password(running: Running) -> None:
     c = running.client
     owner(running)
-    site = running.svc.store.get_site("example.com")
+    site = running.svc.stores.catalog.get_site("example.com")
     assert site is not None
     share = share_with_password(c, site, "share password")
     c.cookies.clear()

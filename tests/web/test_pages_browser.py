@@ -122,7 +122,7 @@ def test_post_without_csrf_token_is_refused(live: Live, page: Page) -> None:
     page.eval_on_selector("#key-form input[name=csrf_token]", "el => el.remove()")
     page.click("#key-form button[type=submit]")
     expect(page.locator("#error-detail")).to_contain_text("security token")
-    assert live.svc.store.list_keys() == []
+    assert live.svc.stores.catalog.list_keys() == []
     # a cross-site style request with the cookie but no token fails too
     answer = page.request.post(
         f"{live.url}/sites/example.com/goals", form={"kind": "event", "value": "x"}
@@ -142,7 +142,7 @@ def test_add_a_site_through_the_form(live: Live, page: Page) -> None:
         "<script>window.footfall=window.footfall||function(){"
         "(window.footfall.q=window.footfall.q||[]).push(arguments)}</script>\n"
     )
-    site = live.svc.store.get_site("blog.example.org")
+    site = live.svc.stores.catalog.get_site("blog.example.org")
     assert site is not None
     assert site.timezone == "Europe/Berlin"
 

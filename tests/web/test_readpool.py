@@ -1,6 +1,6 @@
-"""The stats pool over a real store: a read past the time limit is interrupted and
-answered as a JSON 400, one still queued at its deadline as a 503, a caller's slot
-stays taken until its thread is really done, and its threads run at a lower priority."""
+"""The stats pool: a read still queued at its deadline is a 503, a caller's slot stays
+taken until its thread is really done, and its threads run at a lower priority. (A
+read past the time limit: tests/store/duckdb/test_time_limit.py.)"""
 
 from __future__ import annotations
 
@@ -11,44 +11,28 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 
-import orjson
 import pytest
 
 from footfall import priority
-from footfall.errors import OverloadedError, QueryTimeout, RateLimited
-from footfall.store.duckdb import DuckDBStore
+from footfall.errors import OverloadedError, RateLimited
+from footfall.store.registry import Stores
 from footfall.web.errors import error_response
 from footfall.web.readpool import ReadPool
-from tests.store.test_time_limit import SLOW
 
 
 @pytest.fixture
-def pool(store: DuckDBStore) -> Iterator[ReadPool]:
-    found = ReadPool(store, threads=1, per_caller=1, timeout=0.3, wait=0.1)
+def pool(stores: Stores) -> Iterator[ReadPool]:
+    found = ReadPool(stores.stats, threads=1, per_caller=1, timeout=0.3, wait=0.1)
     yield found
     found.close()
 
 
-async def test_a_slow_read_is_interrupted_and_answered_as_json(
-    pool: ReadPool, store: DuckDBStore
-) -> None:
-    with pytest.raises(QueryTimeout) as caught:
-        await pool.run("key:abc", store.read, SLOW, {})
-    response = error_response(caught.value)
-    assert response.status_code == 400
-    body = orjson.loads(bytes(response.body))
-    assert body["error"] == "query_timeout" and body["field"] == "date_range"
-    assert "narrow the date range" in body["detail"] and "SELECT" not in body["detail"]
-    # The same thread and caller answer the next read.
-    assert await pool.run("key:abc", store.read, "SELECT 7", {}) == [(7,)]
-
-
 async def test_a_read_still_queued_at_its_deadline_is_refused_as_busy(
-    pool: ReadPool, store: DuckDBStore
+    pool: ReadPool, stores: Stores
 ) -> None:
     gate = threading.Event()
     holding = asyncio.ensure_future(pool.run("a", gate.wait, 5.0))
-    queued = asyncio.ensure_future(pool.run("b", store.read, "SELECT 1", {}))
+    queued = asyncio.ensure_future(pool.run("b", int, "1"))
     await asyncio.sleep(pool.timeout * 2)  # b's deadline passes while it waits for a thread
     gate.set()
     assert await holding is True
@@ -105,10 +89,12 @@ def test_threads_started_from_a_lowered_thread_are_lowered_too() -> None:
 
 
 @pytest.mark.parametrize("seed", range(5))
-async def test_no_caller_ever_runs_more_than_its_share(store: DuckDBStore, seed: int) -> None:
+async def test_no_caller_ever_runs_more_than_its_share(stores: Stores, seed: int) -> None:
     rng = random.Random(seed)
     per_caller = rng.randint(1, 3)
-    pool = ReadPool(store, threads=rng.randint(1, 4), per_caller=per_caller, timeout=30, wait=0.05)
+    pool = ReadPool(
+        stores.stats, threads=rng.randint(1, 4), per_caller=per_caller, timeout=30, wait=0.05
+    )
     running: Counter[str] = Counter()
     most: Counter[str] = Counter()
     lock = threading.Lock()

@@ -118,7 +118,7 @@ def fuzz_app(tmp: Path) -> Iterator[tuple[TestClient, SiteManager]]:
         settings_for(tmp),
         clock=Clock(),
     )
-    admin = SiteManager(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.stores, app.state.services.keys)
     admin.add_site("example.com")
     admin.add_goal("example.com", event="Signup")
     ingest = admin.create_key("example.com", parse_scopes("ingest")).key

@@ -71,7 +71,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     )
     app = create_app(settings)
     svc: Services = app.state.services
-    admin = SiteManager(svc.store, svc.keys)
+    admin = SiteManager(svc.stores, svc.keys)
     admin.add_site("example.com")
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
@@ -144,9 +144,9 @@ def test_ingest_is_answered_while_stats_saturate_their_pool(served: Served) -> N
         )
         assert r.status_code == 202, r.text
         assert r.headers.get("x-footfall-dropped") is None
-        site = served.svc.store.get_site("example.com")
+        site = served.svc.stores.catalog.get_site("example.com")
         assert site is not None
-        stored = served.svc.store.fetch_events(site.id)
+        stored = served.svc.stores.events.fetch_events(site.id)
         assert [e["pathname"] for e in stored] == ["/during-stats"]
         assert not any(f.done() for f in waiting)  # stats were saturated all along
         served.release()

@@ -50,7 +50,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
         settings_for(tmp),
         clock=Clock(),
     )
-    admin = SiteManager(app.state.services.store, app.state.services.keys)
+    admin = SiteManager(app.state.services.stores, app.state.services.keys)
     admin.add_site("example.com", "Europe/Berlin")
     ingest = admin.create_key("example.com", parse_scopes("ingest")).key
     stats = admin.create_key("example.com", parse_scopes("stats")).key

@@ -1,10 +1,10 @@
 """How the CLI reaches the data: the running server's management API, or the store.
 
-An embedded store (DuckDB) belongs to one process: while ``footfall serve`` runs on
-it, the CLI talks to that server over loopback, authenticated by the admin token kept
-(mode 0600) in the data directory; the server writes where it listens to
-``server.json`` there. With no server running, or on a shared backend (PostgreSQL,
-DynamoDB), the CLI opens the stores itself. See docs/cli.md.
+An embedded backend (``Kind.embedded`` in store/registry.py) belongs to one process:
+while ``footfall serve`` runs on it, the CLI talks to that server over loopback,
+authenticated by the admin token kept (mode 0600) in the data directory; the server
+writes where it listens to ``server.json`` there. With no server running, or on a
+shared backend, the CLI opens the stores itself. See docs/cli.md.
 """
 
 from __future__ import annotations

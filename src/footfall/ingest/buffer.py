@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from footfall.domain import Event
 from footfall.errors import OverloadedError
+from footfall.offload import offload
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +108,7 @@ class WriteBuffer:
         started = time.perf_counter()
         error: BaseException | None = None
         try:
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._executor, self._write, events)
+            await offload(self._write, events, executor=self._executor)
         except Exception as exc:  # the flusher must outlive any failed batch
             log.exception("flush of %d events failed", len(events))
             error = exc

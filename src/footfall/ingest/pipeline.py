@@ -109,7 +109,7 @@ class Pipeline:
         off the event loop; ``run`` itself then never blocks."""
         await self.sites.prepare(self._site_key(r) for r in requests)
         if self.visitors.stale():
-            await offload(self.visitors.refresh)
+            await offload(self.visitors.refresh, executor=self.sites.executor)
 
     def run(self, req: IngestRequest) -> Outcome:
         ctx = Context(req)

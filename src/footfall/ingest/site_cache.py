@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
 from typing import Any, cast
 
 from footfall.domain import Site
@@ -22,8 +23,17 @@ class SiteCache:
     """Sync lookups (``by_*``) for worker threads; on the event loop, ``prepare`` the
     requests' sites first (off the loop when any is missing), then ``cached`` reads."""
 
-    def __init__(self, store: Catalog, ttl: float = 5.0, max_entries: int = 50_000) -> None:
+    def __init__(
+        self,
+        store: Catalog,
+        ttl: float = 5.0,
+        max_entries: int = 50_000,
+        executor: Executor | None = None,
+    ) -> None:
         self._store = store
+        # Misses are loaded here (None: asyncio's default pool): the app gives the hot
+        # path threads of its own, which no stats query or page can take.
+        self.executor = executor
         self._ttl = ttl
         self._max = max_entries
         self.announce: Callable[[], None] = lambda: None  # Shared.announce with Redis
@@ -56,7 +66,7 @@ class SiteCache:
         """Load every (kind, key) not cached, in one trip off the event loop."""
         missing = [w for w in wanted if self.peek(*w) is _MISS]
         if missing:
-            await offload(self._load_all, missing)
+            await offload(self._load_all, missing, executor=self.executor)
 
     def _load_all(self, wanted: list[tuple[str, object]]) -> None:
         for kind, key in wanted:

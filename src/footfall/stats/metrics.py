@@ -1,5 +1,6 @@
-"""Every metric, one row each: the parser, the builder, the runner and the comparison
-read their decisions here (docs/metrics.md defines them).
+"""Every metric, one row each: the parser, the builder, the runner, the comparison, the
+dashboard (its labels and formats, sent with the page) and the CSV export read their
+decisions here; docs/metrics.md defines them (tests/test_docs.py checks every row is).
 
 A new metric is one row here plus its SQL expression in store/sql/builder.py.
 """
@@ -18,6 +19,9 @@ Change = Literal["percent", "percent_decimal", "points"]
 # What a share metric divides its visitors by: every visitor of the query, every
 # visitor without the goal filters, or the visitors of the same group without them.
 ShareOf = Literal["total", "everyone", "group"]
+# How the dashboard shows a value: a count, a percentage, a duration in seconds, a
+# plain decimal, an amount of money.
+Unit = Literal["count", "percent", "seconds", "decimal", "money"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,28 +37,93 @@ class Metric:
     needs_goal: bool = False
     # the dimensions it allows, when not all (the empty tuple: none)
     dimensions: tuple[tuple[str, ...], ...] | None = None
+    label: str = ""
+    unit: Unit = "count"
+    lower_is_better: bool = False  # a fall shows as good news
+
+    def describe(self) -> dict[str, object]:
+        """What the dashboard needs to show the metric (sent with the page as JSON)."""
+        return {
+            "label": self.label,
+            "unit": self.unit,
+            "change": self.change,
+            "lower_is_better": self.lower_is_better,
+        }
 
 
 TABLE = {
     m.name: m
     for m in (
-        Metric("conversion_rate", "visitors", 2, share_of="everyone", needs_goal=True),
-        Metric("group_conversion_rate", "visitors", 2, share_of="group", needs_goal=True),
-        Metric("time_on_page", "event", nullable=True, dimensions=((), ("event:page",))),
-        Metric("visitors", "visitors"),
-        Metric("visits", "visit"),
-        Metric("pageviews", "event"),
-        Metric("views_per_visit", "visit", 2, change="percent_decimal"),
-        Metric("bounce_rate", "visit", change="points"),
-        Metric("visit_duration", "visit"),
-        Metric("events", "event"),
-        Metric("percentage", "visitors", 2, change="percent_decimal", share_of="total"),
+        Metric(
+            "conversion_rate",
+            "visitors",
+            2,
+            share_of="everyone",
+            needs_goal=True,
+            label="Conversion rate",
+            unit="percent",
+        ),
+        Metric(
+            "group_conversion_rate",
+            "visitors",
+            2,
+            share_of="group",
+            needs_goal=True,
+            label="Conversion rate",
+            unit="percent",
+        ),
+        Metric(
+            "time_on_page",
+            "event",
+            nullable=True,
+            dimensions=((), ("event:page",)),
+            label="Time on page",
+            unit="seconds",
+        ),
+        Metric("visitors", "visitors", label="Unique visitors"),
+        Metric("visits", "visit", label="Total visits"),
+        Metric("pageviews", "event", label="Total pageviews"),
+        Metric(
+            "views_per_visit",
+            "visit",
+            2,
+            change="percent_decimal",
+            label="Views per visit",
+            unit="decimal",
+        ),
+        Metric(
+            "bounce_rate",
+            "visit",
+            change="points",
+            label="Bounce rate",
+            unit="percent",
+            lower_is_better=True,
+        ),
+        Metric("visit_duration", "visit", label="Visit duration", unit="seconds"),
+        Metric("events", "event", label="Total events"),
+        Metric(
+            "percentage",
+            "visitors",
+            2,
+            change="percent_decimal",
+            share_of="total",
+            label="Share",
+            unit="percent",
+        ),
         # sums over the events' revenue, in whatever currency they were sent
-        Metric("total_revenue", "event", 2),
-        Metric("average_revenue", "event", 2),
+        Metric("total_revenue", "event", 2, label="Revenue", unit="money"),
+        Metric("average_revenue", "event", 2, label="Average revenue", unit="money"),
     )
 }
 NAMES = tuple(TABLE)
+
+
+# The dashboard's row of headline numbers, in order (its first view and the top stats).
+TOP = ("visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration")
+
+
+def describe_all() -> dict[str, dict[str, object]]:
+    return {name: metric.describe() for name, metric in TABLE.items()}
 
 
 def side(names: tuple[str, ...], which: Side) -> bool:

@@ -28,7 +28,18 @@ from footfall.accounts.models import (
 )
 from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.stats.query import StatsQuery
-from footfall.store.applier import ApplyHealth
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyHealth:
+    """How an EventLog's write path fares: /ready and /metrics read this. A backend
+    that commits to a journal first reports the events not yet in its tables."""
+
+    failing: bool = False
+    last_error: str = ""
+    failures: int = 0  # apply attempts that failed
+    crashes: int = 0  # times the apply thread died and was restarted
+    unapplied_events: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,5 +184,5 @@ class StatsEngine(Protocol):
 
     def time_limit(self, seconds: float) -> AbstractContextManager[None]:
         """Within the block, reads by the calling thread stop in the engine once
-        ``seconds`` have passed (DuckDB: interrupt; PostgreSQL: statement_timeout) and
+        ``seconds`` have passed (an interrupt, a statement timeout) and
         raise QueryTimeout."""

@@ -36,7 +36,7 @@ from psycopg_pool import ConnectionPool
 from footfall.domain import Event, Goal, Site
 from footfall.errors import ConfigError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
-from footfall.store.applier import ApplyHealth
+from footfall.store.base import ApplyHealth
 from footfall.store.postgres_dialect import POSTGRES
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries

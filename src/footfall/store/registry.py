@@ -18,8 +18,7 @@ from urllib.parse import urlsplit
 
 from footfall.errors import ConfigError
 from footfall.offload import off_loop
-from footfall.store.applier import ApplyHealth
-from footfall.store.base import Accounts, Backend, Catalog, EventLog, StatsEngine
+from footfall.store.base import Accounts, ApplyHealth, Backend, Catalog, EventLog, StatsEngine
 from footfall.visits import TIMEOUT
 
 

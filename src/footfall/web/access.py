@@ -64,13 +64,28 @@ def accounts(request: Request) -> AccountService:
 
 
 def signed_in(request: Request) -> SignedIn | None:
-    """The request's valid session, looked up once per request (a small indexed read)."""
+    """The request's valid session, looked up once per request (a small indexed read):
+    blocking, so in worker threads; on the loop, ``load_session`` then ``session_of``."""
     cached = getattr(request.state, "signed_in", _UNSET)
     if cached is _UNSET:
         cached = accounts(request).signed_in(request.cookies.get(SESSION_COOKIE))
         request.state.signed_in = cached
     assert cached is None or isinstance(cached, SignedIn)
     return cached
+
+
+async def load_session(request: Request) -> None:
+    """Look the request's session up off the loop (a dependency of every page router),
+    so ``session_of`` can answer on the loop."""
+    if getattr(request.state, "signed_in", _UNSET) is _UNSET:
+        await offload(signed_in, request)
+
+
+def session_of(request: Request) -> SignedIn | None:
+    """The session ``load_session`` found; None when it did not run (a page rendered
+    for a request no page route took shows as signed out, and forms fail closed)."""
+    cached = getattr(request.state, "signed_in", None)
+    return cached if isinstance(cached, SignedIn) else None
 
 
 def is_https(request: Request) -> bool:
@@ -130,7 +145,7 @@ def check_csrf(request: Request, access: Access, form_token: str | None = None) 
 
 def check_form_csrf(request: Request, form_token: str | None) -> None:
     """CSRF check for forms posted with or without a session (login, setup)."""
-    session = signed_in(request)
+    session = session_of(request)
     expected = session.csrf_token if session else request.cookies.get(PRE_CSRF_COOKIE)
     _compare(request.headers.get("x-csrf-token") or form_token, expected)
 

@@ -15,23 +15,23 @@ from datetime import UTC, date, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from footfall.domain import Site
 from footfall.errors import FootfallError, InputError
 from footfall.ingest.request import loads
 from footfall.offload import offload
+from footfall.stats import metrics, timeline
 from footfall.stats import query as stats_query
-from footfall.stats import timeline
 from footfall.web import export, preload
-from footfall.web.access import Access, check_csrf, site_access
+from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 from footfall.web.stats import answer, earliest_day, realtime_visitors, run_query
 from footfall.web.templating import render
 
-router = APIRouter(tags=["dashboard"])
+router = APIRouter(tags=["dashboard"], dependencies=[Depends(load_session)])
 
 # The URL's vocabulary is preload's (the first view is read from the same URL).
 PERIODS = tuple(p for p in preload.INTERVALS if p != "custom")
@@ -180,6 +180,8 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "goal_count": len(goals),
             "can_settings": access.role in ("owner", "admin") and not shared,
             "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
+            # the metric table's labels and formats (stats/metrics.py), for dashboard.js
+            "metrics": {"top": metrics.TOP, "about": metrics.describe_all()},
         },
     )
     # The shell goes out at once (styles and scripts load meanwhile); the answers of the

@@ -19,10 +19,12 @@ from typing import Any
 from starlette.datastructures import QueryParams
 from starlette.responses import HTMLResponse, StreamingResponse
 
+from footfall.stats import metrics
+
 log = logging.getLogger("footfall.web")
 MARKER = "<!--footfall:preload-->"
 PROPERTIES = "properties"  # the key of the custom property keys of the view
-TOP = ["visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration"]
+TOP = list(metrics.TOP)
 # The periods and, for each, the chart intervals it offers (dashboard.js: INTERVALS).
 INTERVALS = {
     "today": ["hour"],

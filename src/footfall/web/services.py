@@ -21,7 +21,7 @@ from footfall.ingest.service import Ingestor
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
-from footfall.offload import offload
+from footfall.offload import guard_loop, offload
 from footfall.shared import Bus, Shared
 from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
@@ -50,6 +50,7 @@ class Services:
     ingest_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="footfall-ingest")
     )
+    lookup_executor: ThreadPoolExecutor | None = None
     buffer: WriteBuffer | None = None
     # False when the caller passed the stores in (several apps may share them): it closes them
     owns_stores: bool = True
@@ -68,7 +69,10 @@ class Services:
             stores = open_stores(settings.database_url, settings.events_url, settings.store_options)
         secret = resolve_secret(settings, "secret_key", settings.secret_key)
         admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
-        sites = SiteCache(stores.catalog)
+        # Cache misses of the ingest and API-key hot path: threads no stats query, page
+        # or flush can take, so ingest is answered whatever else keeps the pools busy.
+        lookups = ThreadPoolExecutor(2, thread_name_prefix="footfall-lookup")
+        sites = SiteCache(stores.catalog, executor=lookups)
         try:
             geo = GeoLocator(settings.geoip_db)
         except ValueError as exc:
@@ -80,7 +84,7 @@ class Services:
         svc = cls(
             settings,
             stores,
-            KeyRing(stores.catalog, secret, clock),
+            KeyRing(stores.catalog, secret, clock, lookups),
             sites,
             pipeline,
             metrics,
@@ -93,6 +97,7 @@ class Services:
                 settings.query_timeout_seconds,
             ),
             owns_stores=owns_stores,
+            lookup_executor=lookups,
         )
         if settings.redis_url:
             svc.share(Shared(settings.redis_url))
@@ -119,6 +124,7 @@ class Services:
 
     async def start(self) -> None:
         """Start what needs the running event loop: the write buffer and housekeeping."""
+        guard_loop(asyncio.get_running_loop())
         s = self.settings
         self.buffer = WriteBuffer(
             self.stores.events.write_events,
@@ -156,6 +162,8 @@ class Services:
             log.error("could not record API key use at shutdown: %s", exc.detail)
         await offload(self.reads.close)
         self.ingest_executor.shutdown()
+        if self.lookup_executor is not None:
+            self.lookup_executor.shutdown()
         if self.bus is not None:
             await offload(self.bus.close)
         if self.shared is not None:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from footfall.errors import FootfallError, RateLimited
-from footfall.web.access import PRE_CSRF_COOKIE, is_https, signed_in
+from footfall.web.access import PRE_CSRF_COOKIE, is_https, session_of
 
 STATIC_DIR = Path(str(resources.files("footfall.web") / "static"))
 
@@ -69,7 +69,7 @@ def render(
     """Render a template with autoescape; the context always gets ``user`` (email or
     None), ``csrf_token`` and ``static_url``. Before login, the CSRF token is a random
     double-submit value kept in a cookie."""
-    session = signed_in(request)
+    session = session_of(request)
     new_pre_token: str | None = None
     if session is not None:
         csrf: str | None = session.csrf_token

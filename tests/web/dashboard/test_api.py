@@ -25,7 +25,7 @@ def _csv(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
 
 
 def _sign_in_as(dash: Dash, email: str, role: Role | None, site_role: Role | None) -> str:
-    site = dash.running.svc.store.get_site("example.com")
+    site = dash.running.svc.stores.catalog.get_site("example.com")
     user = dash.accounts.add_user(email, "another long passphrase", role, site, site_role)
     token = dash.accounts.start_session(user)
     dash.running.client.cookies.set(SESSION_COOKIE, token)
@@ -159,7 +159,7 @@ def test_a_viewer_sees_only_their_site_and_no_settings(dash: Dash) -> None:
 
 
 def test_shared_link_is_read_only_and_needs_no_session_or_csrf(dash: Dash) -> None:
-    site = dash.running.svc.store.get_site("example.com")
+    site = dash.running.svc.stores.catalog.get_site("example.com")
     assert site is not None
     link = dash.accounts.create_share(site, "press", None)
     client = dash.running.client

@@ -1,7 +1,7 @@
 """Build a StatsQuery into one SQL statement, in a dialect, over events and visits.
 
 The builder lives with the store, not in stats/: it is what every SQL backend shares
-(DuckDB, PostgreSQL, ClickHouse differ only in their ``Dialect``), stats/ holds no SQL
+(SQL engines differ only in their ``Dialect``), stats/ holds no SQL
 text, and a backend without SQL need not import it.
 
     ev  events of the site in the range (local time in the site's zone when a time
@@ -326,7 +326,7 @@ def _time_on_page(q: StatsQuery, d: Dialect, ev_match: str, visit_filtered: bool
 def local_time(q: StatsQuery, p: Params, column: str) -> str:
     """Events' wall-clock time in the site's zone, as plain arithmetic.
 
-    A time-zone conversion per event made a 1M-event timeseries take ~0.5 s on DuckDB;
+    A time-zone conversion per event made a 1M-event timeseries take ~0.5 s embedded;
     the UTC offset only changes at DST transitions, so the range is cut at those and
     each piece adds its constant offset (the dialect spells the addition).
     """

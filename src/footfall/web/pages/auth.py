@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from footfall.accounts.models import Role, User
 from footfall.accounts.ratelimit import TooManyAttempts
-from footfall.accounts.service import SESSION_LIFETIME
+from footfall.accounts.service import SESSION_LIFETIME, AccountService
 from footfall.errors import AuthError, FootfallError, NotFoundError
 from footfall.offload import offload
 from footfall.web.access import (
@@ -18,12 +18,13 @@ from footfall.web.access import (
     accounts,
     check_form_csrf,
     is_https,
-    signed_in,
+    load_session,
+    session_of,
 )
 from footfall.web.deps import client_ip, services
 from footfall.web.templating import refused, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
 Text = Annotated[str, Form(max_length=1024)]
 CsrfField = Annotated[str | None, Form()]
 
@@ -40,13 +41,15 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-def signed_in_response(request: Request, user: User, target: str) -> Response:
-    """Start a new session (rotated: the previous one of this browser ends)."""
-    acc = accounts(request)
-    old = request.cookies.get(SESSION_COOKIE)
+def _rotate(acc: AccountService, old: str | None, user: User) -> str:
     if old:
         acc.end_session(old)
-    token = acc.start_session(user)
+    return acc.start_session(user)
+
+
+async def signed_in_response(request: Request, user: User, target: str) -> Response:
+    """Start a new session (rotated: the previous one of this browser ends)."""
+    token = await offload(_rotate, accounts(request), request.cookies.get(SESSION_COOKIE), user)
     response = RedirectResponse(target, 303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -64,7 +67,7 @@ def signed_in_response(request: Request, user: User, target: str) -> Response:
 async def home(request: Request) -> Response:
     if not await offload(accounts(request).has_users):
         return RedirectResponse("/setup", 303)
-    if await offload(signed_in, request) is None:
+    if session_of(request) is None:
         return RedirectResponse("/login", 303)
     return RedirectResponse("/sites", 303)
 
@@ -90,14 +93,14 @@ async def setup(
         user = await offload(acc.add_user, email, password, Role.OWNER)
     except FootfallError as exc:
         return refused(request, "setup.html", {"email": email}, exc, 400)
-    return signed_in_response(request, user, "/sites")
+    return await signed_in_response(request, user, "/sites")
 
 
 @router.get("/login")
 async def login_page(request: Request, next: str | None = None) -> Response:
     if not await offload(accounts(request).has_users):
         return RedirectResponse("/setup", 303)
-    if await offload(signed_in, request) is not None:
+    if session_of(request) is not None:
         return RedirectResponse(safe_next(next), 303)
     return render(request, "login.html", {"email": "", "next": next or "", "error": None})
 
@@ -116,13 +119,13 @@ async def login(
         user = await offload(accounts(request).authenticate, email, password, ip)
     except (AuthError, TooManyAttempts) as exc:
         return refused(request, "login.html", {"email": email, "next": next}, exc)
-    return signed_in_response(request, user, safe_next(next))
+    return await signed_in_response(request, user, safe_next(next))
 
 
 @router.post("/logout")
 async def logout(request: Request, csrf_token: CsrfField = None) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
-    if await offload(signed_in, request) is not None:
+    if session_of(request) is not None:
         check_form_csrf(request, csrf_token)
         assert token is not None
         await offload(accounts(request).end_session, token)
@@ -183,12 +186,12 @@ async def accept_invite(
         }
         return refused(request, "invite.html", context, exc, 400)
     site = await offload(services(request).stores.catalog.get_site_by_id, invitation.site_id)
-    return signed_in_response(request, user, f"/sites/{site.domain}" if site else "/sites")
+    return await signed_in_response(request, user, f"/sites/{site.domain}" if site else "/sites")
 
 
 @router.get("/account")
 async def account_page(request: Request, changed: bool = False) -> Response:
-    if await offload(signed_in, request) is None:
+    if session_of(request) is None:
         raise LoginRequired()
     message = "Password changed. Other browsers were signed out." if changed else None
     return render(request, "account.html", {"error": None, "message": message})
@@ -202,7 +205,7 @@ async def change_password(
     password2: Text,
     csrf_token: CsrfField = None,
 ) -> Response:
-    session = await offload(signed_in, request)
+    session = session_of(request)
     if session is None:
         raise LoginRequired()
     check_form_csrf(request, csrf_token)
@@ -217,4 +220,4 @@ async def change_password(
             exc = AuthError("the current password is wrong", code="login_failed")
         return refused(request, "account.html", {"message": None}, exc)
     # every session ended, this one included: start a fresh one for this browser
-    return signed_in_response(request, session.user, "/account?changed=1")
+    return await signed_in_response(request, session.user, "/account?changed=1")

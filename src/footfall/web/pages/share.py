@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from footfall.accounts.ratelimit import TooManyAttempts
 from footfall.domain import normalize_domain
 from footfall.errors import AuthError, NotFoundError
 from footfall.offload import offload
-from footfall.web.access import SHARE_COOKIE, accounts, check_form_csrf, is_https
+from footfall.web.access import SHARE_COOKIE, accounts, check_form_csrf, is_https, load_session
 from footfall.web.deps import client_ip, services
 from footfall.web.templating import refused
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
 
 
 @router.post("/share/{domain}/unlock")

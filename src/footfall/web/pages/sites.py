@@ -12,7 +12,7 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
@@ -27,9 +27,10 @@ from footfall.web.access import (
     accounts,
     check_csrf,
     check_form_csrf,
+    load_session,
+    session_of,
     site_access,
 )
-from footfall.web.access import signed_in as session_of
 from footfall.web.deps import services
 from footfall.web.templating import render
 
@@ -113,7 +114,9 @@ class SettingsRoute(APIRoute):
         return handle
 
 
-router = APIRouter(include_in_schema=False, route_class=SettingsRoute)
+router = APIRouter(
+    include_in_schema=False, route_class=SettingsRoute, dependencies=[Depends(load_session)]
+)
 
 
 # the site list ----------------------------------------------------------------

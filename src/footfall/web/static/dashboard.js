@@ -12,14 +12,11 @@ const GOALS = Number(root.dataset.goals || 0);
 const REALTIME_MS = 15000;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
-const TOP = [
-  ["visitors", "Unique visitors"],
-  ["visits", "Total visits"],
-  ["pageviews", "Total pageviews"],
-  ["views_per_visit", "Views per visit"],
-  ["bounce_rate", "Bounce rate"],
-  ["visit_duration", "Visit duration"],
-];
+// Labels, units and comparison rules of every metric: the server's metric table
+// (stats/metrics.py), sent with the page.
+const METRICS = JSON.parse(root.dataset.metrics);
+const ABOUT = METRICS.about;
+const TOP = METRICS.top.map((m) => [m, ABOUT[m].label]);
 const LABELS = {
   "visit:channel": "Channel", "visit:source": "Source", "visit:utm_medium": "UTM medium",
   "visit:utm_source": "UTM source", "visit:utm_campaign": "UTM campaign",
@@ -212,9 +209,10 @@ function duration(sec) {
 
 function metricText(metric, v) {
   if (v == null) return "–";
-  if (metric === "bounce_rate" || metric === "conversion_rate" || metric === "percentage") return `${v}%`;
-  if (metric === "visit_duration") return duration(v);
-  if (metric === "views_per_visit") return String(v);
+  const unit = ABOUT[metric]?.unit || "count";
+  if (unit === "percent") return `${v}%`;
+  if (unit === "seconds") return duration(v);
+  if (unit === "decimal" || unit === "money") return String(v);
   return short(v);
 }
 
@@ -314,11 +312,11 @@ async function loadTop(gen) {
     const kids = [h("span", { class: "dash-stat-label" }, label),
       h("span", { class: "dash-stat-value", "data-value": value }, metricText(metric, value))];
     if (change != null) {
-      const good = metric === "bounce_rate" ? change < 0 : change > 0;
+      const good = ABOUT[metric].lower_is_better ? change < 0 : change > 0;
       const arrow = change > 0 ? "↑" : change < 0 ? "↓" : "";
       kids.push(h("span", { class: `dash-change ${change === 0 ? "" : good ? "good" : "bad"}`,
         "data-change": change, title: "Against the previous period" },
-        `${arrow} ${Math.abs(change)}${metric === "bounce_rate" ? " pp" : "%"}`));
+        `${arrow} ${Math.abs(change)}${ABOUT[metric].change === "points" ? " pp" : "%"}`));
     }
     return h("li", {}, h("button", { type: "button", class: "dash-stat", "data-metric": metric,
       "aria-pressed": state.metric === metric ? "true" : "false",
@@ -364,7 +362,8 @@ function drawChart({ points, metric, interval, compare }) {
   const n = points.length;
   const prevValues = compare ? points.map((p) => p.prev ?? 0) : [];
   const top = Math.max(...points.map((p) => p.value), ...prevValues, 0);
-  const step = niceStep(Math.max(top, metric === "views_per_visit" ? 0.4 : 1) / 4, metric !== "views_per_visit");
+  const fractional = ABOUT[metric]?.unit === "decimal";
+  const step = niceStep(Math.max(top, fractional ? 0.4 : 1) / 4, !fractional);
   const max = step * 4;
   const x = (i) => pad.l + (n <= 1 ? (W - pad.l - pad.r) / 2 : (i * (W - pad.l - pad.r)) / (n - 1));
   const y = (v) => pad.t + (H - pad.t - pad.b) * (1 - v / max);

@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from footfall.store.applier import Applier
 from footfall.store.duckdb import DuckDBStore
-from footfall.store.journal import Journal
+from footfall.store.duckdb.applier import Applier
+from footfall.store.duckdb.journal import Journal
 from tests.disk import small_disk
 
 SCHEMA = pa.schema([("x", pa.int64())])

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footfall.errors import QueryTimeout, StoreError
 from footfall.store.duckdb import DuckDBStore
+from footfall.web.errors import error_response
+from footfall.web.readpool import ReadPool
 
 # ~10^10 row pairs: a minute or more of work on two cores, unless it is interrupted.
 SLOW = "SELECT count(*) FROM range(100000000) a, range(100) b WHERE a.range + b.range = -1"
@@ -84,3 +88,24 @@ def test_one_threads_limit_does_not_stop_another_threads_reads(store: DuckDBStor
         thread.join()
     assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
     assert not isinstance(outcome[0], StoreError)
+
+
+@pytest.fixture
+def pool(store: DuckDBStore) -> Iterator[ReadPool]:
+    found = ReadPool(store, threads=1, per_caller=1, timeout=0.3, wait=0.1)
+    yield found
+    found.close()
+
+
+async def test_a_slow_read_is_interrupted_and_answered_as_json(
+    pool: ReadPool, store: DuckDBStore
+) -> None:
+    with pytest.raises(QueryTimeout) as caught:
+        await pool.run("key:abc", store.read, SLOW, {})
+    response = error_response(caught.value)
+    assert response.status_code == 400
+    body = orjson.loads(bytes(response.body))
+    assert body["error"] == "query_timeout" and body["field"] == "date_range"
+    assert "narrow the date range" in body["detail"] and "SELECT" not in body["detail"]
+    # The same thread and caller answer the next read.
+    assert await pool.run("key:abc", store.read, "SELECT 7", {}) == [(7,)]

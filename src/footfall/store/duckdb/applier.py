@@ -1,6 +1,6 @@
 """Moves journaled event batches into the store's table, and never loses one.
 
-The write buffer commits to the journal (store/journal.py); an ``Applier`` keeps the
+The write buffer commits to the journal (store/duckdb/journal.py); an ``Applier`` keeps the
 batches not yet in the table in memory, in sequence order, and moves them in with one
 ``insert(tables, last_seq)`` call that must record ``last_seq`` in the same transaction.
 A batch leaves memory only once the store says it is applied (after a failure, the
@@ -21,12 +21,12 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pyarrow as pa
 
 from footfall.errors import StoreUnavailable
-from footfall.store.journal import Journal
+from footfall.store.base import ApplyHealth
+from footfall.store.duckdb.journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +36,6 @@ APPLY_EVERY_SECONDS = 0.25
 MIN_FREE_BYTES = 1 << 20
 APPLY_AT_ROWS = 50_000
 MAX_BACKOFF_SECONDS = 5.0  # a freed disk is used within seconds
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyHealth:
-    """How the move from journal to table fares: /ready and /metrics read this."""
-
-    failing: bool = False
-    last_error: str = ""
-    failures: int = 0  # apply attempts that failed
-    crashes: int = 0  # times the apply thread died and was restarted
-    unapplied_events: int = 0
 
 
 class Applier:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from footfall.domain import Event
 from footfall.errors import StoreUnavailable
-from footfall.store.applier import ApplyHealth
+from footfall.store.base import ApplyHealth
 from footfall.store.duckdb import DuckDBStore
 from tests.disk import SmallDisk, small_disk
 

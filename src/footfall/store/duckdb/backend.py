@@ -1,6 +1,6 @@
 """Embedded store on one DuckDB file: the default for a laptop or a single container.
 
-Events are committed to an fsynced Arrow journal beside the file (store/journal.py)
+Events are committed to an fsynced Arrow journal beside the file (store/duckdb/journal.py)
 and moved into the events table in large Arrow inserts, in the background every
 second and before any read of events, so readers always see every committed event.
 (Row-by-row ``executemany`` would be about 100x slower than Arrow.) One process owns
@@ -29,9 +29,10 @@ from footfall.config import path_from_url
 from footfall.domain import Event, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
-from footfall.store.applier import Applier, ApplyHealth
-from footfall.store.duckdb_dialect import DUCKDB
-from footfall.store.journal import Journal
+from footfall.store.base import ApplyHealth
+from footfall.store.duckdb.applier import Applier
+from footfall.store.duckdb.dialect import DUCKDB
+from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.store.sql.limits import TimeLimits
