@@ -37,7 +37,7 @@ from footfall.domain import Event, Goal, Site
 from footfall.errors import ConfigError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store.base import ApplyHealth
-from footfall.store.postgres_dialect import POSTGRES
+from footfall.store.postgres.dialect import POSTGRES
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.store.sql.limits import TimeLimits

@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from footfall.config import load_settings
 from footfall.domain import Event
 from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
-from footfall.store.postgres import MIGRATIONS, PostgresStore
+from footfall.store.postgres.backend import MIGRATIONS, PostgresStore
 from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from tests.backends import POSTGRES_URL, _on_database, fresh_postgres
