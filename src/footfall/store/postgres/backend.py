@@ -271,6 +271,9 @@ class PostgresStore(SqlRecords, TimeLimits):
             try:
                 with self._transaction() as conn:
                     conn.execute("SET LOCAL lock_timeout = '1s'")
+                    # Writers first: checked empty without the lock, a month could take
+                    # an event before the DROP (which waits for that writer's commit).
+                    conn.execute("LOCK TABLE ONLY events IN ACCESS EXCLUSIVE MODE")
                     row = conn.execute(Q["is_empty"].encode(), [lo, hi]).fetchone()
                     if row and row[0]:
                         conn.execute(
