@@ -36,8 +36,11 @@ lint: .venv/.dev
 typecheck: .venv/.dev
 	.venv/bin/mypy src tests bench
 
+# The services the suite needs run for its length on loopback (scripts/services/):
+# each wrapper starts one, exports its address and stops it when pytest ends.
 pytest: .venv/.dev .deps/chromium
-	.venv/bin/pytest -q -p no:cacheprovider
+	bash scripts/services/postgres.sh bash scripts/services/redis.sh \
+	  .venv/bin/pytest -q -p no:cacheprovider
 
 # Debian's Chromium for the browser tests: Playwright drives it through executable_path
 # and never downloads a browser of its own.

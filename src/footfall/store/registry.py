@@ -33,12 +33,17 @@ class Kind:
 
 SCHEMES: dict[str, Kind] = {
     "duckdb": Kind("footfall.store.duckdb", "duckdb:///./footfall-data/footfall.duckdb", True),
+    "postgresql": Kind("footfall.store.postgres", "postgresql://user@host:5432/footfall"),
+    "postgres": Kind("footfall.store.postgres", "postgres://user@host:5432/footfall"),
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Options:
     visit_timeout: timedelta = TIMEOUT  # the visit rule's gap (FOOTFALL_SESSION_TIMEOUT_MINUTES)
+    # A server backend's password, kept out of its URL (FOOTFALL_DATABASE_PASSWORD, which
+    # ECS injects from Secrets Manager).
+    password: str = field(default="", repr=False)
 
 
 class _Opener(Protocol):
