@@ -36,11 +36,13 @@ lint: .venv/.dev
 typecheck: .venv/.dev
 	.venv/bin/mypy src tests bench
 
-# The services the tests need run on loopback for the length of the run
-# (scripts/services/): each exports its address; FOOTFALL_TEST_SERVICES=required makes
-# a test whose service's address is missing fail instead of leaving its backend out.
+# The services the suite needs run for its length on loopback (scripts/services/):
+# each wrapper starts one, exports its address and stops it when pytest ends.
+# FOOTFALL_TEST_SERVICES=required: a missing AWS endpoint fails the DynamoDB tests
+# instead of leaving the backend out (tests/backends.py).
 pytest: .venv/.dev .deps/chromium
-	FOOTFALL_TEST_SERVICES=required bash scripts/services/moto.sh \
+	FOOTFALL_TEST_SERVICES=required bash scripts/services/postgres.sh \
+	  bash scripts/services/redis.sh bash scripts/services/moto.sh \
 	  .venv/bin/pytest -q -p no:cacheprovider
 
 # Debian's Chromium for the browser tests: Playwright drives it through executable_path

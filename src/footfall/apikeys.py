@@ -56,6 +56,7 @@ class KeyRing:
         self._secret = secret.encode()
         self._clock = clock
         self._cache: dict[bytes, tuple[float, ApiKey]] = {}
+        self.announce: Callable[[], None] = lambda: None  # Shared.announce with Redis
         self.last_used: dict[str, datetime] = {}
 
     def _digest(self, token: str) -> bytes:
@@ -79,7 +80,12 @@ class KeyRing:
 
     def invalidate(self) -> None:
         """Forget cached verifications: this process's revocations and site removals act
-        at once (other replicas see them within ``_CACHE_SECONDS``)."""
+        at once; other replicas see them within ``_CACHE_SECONDS``, or at once with Redis
+        (``announce``, footfall/shared.py)."""
+        self.forget()
+        self.announce()
+
+    def forget(self) -> None:
         self._cache.clear()
 
     async def verify(self, token: str, scope: Scope) -> ApiKey:

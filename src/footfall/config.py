@@ -31,6 +31,10 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
+    database_password: str = Field(default="", repr=False)  # PostgreSQL's, outside the URL
+    redis_url: str = Field(default="", repr=False)  # shared limits and cache news (shared.py)
+    ingest_limit_per_key: int = Field(default=0, ge=0)  # events/minute per ingest key; 0: none
+    ingest_limit_per_ip: int = Field(default=0, ge=0)  # events/minute per address, keyless
     secret_key: str = ""
     admin_token: str = ""
     host: str = "127.0.0.1"
@@ -126,8 +130,9 @@ class Settings(BaseSettings):
     def store_options(self) -> registry.Options:
         return registry.Options(
             timedelta(minutes=self.session_timeout_minutes),
-            self.cache_dir,
-            self.dynamodb_max_events,
+            password=self.database_password,
+            cache_dir=self.cache_dir,
+            max_frame_events=self.dynamodb_max_events,
         )
 
     @cached_property

@@ -1,8 +1,7 @@
-"""The fault suite: real servers on loopback, real faults, for every backend.
-
-Each backend says where its bytes live (the disk a fault fills) and how a server
-reaches it. DuckDB keeps them in the server's data directory; the PostgreSQL and
-DynamoDB backends join ``BACKENDS`` as they land.
+"""The fault suite: real servers on loopback, real faults, for every backend under test
+(tests/backends.py). A server's store lives under its work directory's
+``footfall-data`` (the whole store, for an embedded backend: the disk a full-disk
+fault fills; the URL of a fresh database, for the others).
 """
 
 from __future__ import annotations
@@ -14,30 +13,24 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
+from tests.backends import BACKENDS, BackendUnderTest, backend
 from tests.integration.conftest import Server, free_port
 
-
-@dataclass(frozen=True)
-class Backend:
-    name: str
-
-    def data_dir(self, workdir: Path) -> Path:
-        """Where the store writes (the journal and database file, for DuckDB)."""
-        return workdir / "footfall-data"
-
-    def env(self, workdir: Path) -> dict[str, str]:
-        return {"FOOTFALL_DATABASE_URL": f"duckdb:///{self.data_dir(workdir)}/footfall.duckdb"}
+__all__ = ["backend"]
 
 
-BACKENDS = [Backend("duckdb")]
+Backend = BackendUnderTest
+EMBEDDED = [b for b in BACKENDS if not b.shared]  # their bytes are in the data dir
 
 
-@pytest.fixture(params=BACKENDS, ids=lambda b: b.name)
-def backend(request: pytest.FixtureRequest) -> Backend:
-    chosen: Backend = request.param
-    return chosen
+def data_dir(workdir: Path) -> Path:
+    """Where a deployment's server keeps its data (all of it, when embedded)."""
+    return workdir / "footfall-data"
+
+
+def store_env(backend: Backend, workdir: Path) -> dict[str, str]:
+    return {"FOOTFALL_DATABASE_URL": backend.fresh_url(data_dir(workdir))}
 
 
 @dataclass
@@ -74,7 +67,7 @@ class Deployment:
 
 def deploy(backend: Backend, workdir: Path) -> Deployment:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
-    env |= backend.env(workdir) | {
+    env |= store_env(backend, workdir) | {
         "FOOTFALL_LOG_LEVEL": "WARNING",
         "FOOTFALL_SECRET_KEY": "chaos-secret-key-0123456789abcdef0123456789",
         "FOOTFALL_ADMIN_TOKEN": "chaos-admin-token-0123456789abcdef012345678",

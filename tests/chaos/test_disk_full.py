@@ -8,8 +8,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.chaos.conftest import Backend, deploy
+from tests.chaos.conftest import EMBEDDED, Backend, data_dir, deploy
 from tests.chaos.load import Load
 from tests.disk import small_disk
 
@@ -24,8 +25,9 @@ def ready_again(url: str, within: float = 60) -> bool:
     return False
 
 
+@pytest.mark.parametrize("backend", EMBEDDED, ids=[b.name for b in EMBEDDED])
 def test_a_full_disk_loses_no_acknowledged_event(backend: Backend, tmp_path: Path) -> None:
-    with small_disk(backend.data_dir(tmp_path), 40) as disk:
+    with small_disk(data_dir(tmp_path), 40) as disk:
         deployment = deploy(backend, tmp_path)
         server = deployment.server
         server.start()
@@ -63,10 +65,11 @@ def test_a_full_disk_loses_no_acknowledged_event(backend: Backend, tmp_path: Pat
     assert load.count("before", 202) > 0 and load.count("freed", 202) > 0, load.answers
 
 
+@pytest.mark.parametrize("backend", EMBEDDED, ids=[b.name for b in EMBEDDED])
 def test_shutdown_on_a_full_disk_keeps_what_was_acknowledged(
     backend: Backend, tmp_path: Path
 ) -> None:
-    with small_disk(backend.data_dir(tmp_path), 40) as disk:
+    with small_disk(data_dir(tmp_path), 40) as disk:
         deployment = deploy(backend, tmp_path)
         server = deployment.server
         server.start()

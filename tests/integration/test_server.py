@@ -7,7 +7,7 @@ import signal
 
 import httpx
 
-from footfall.store.duckdb import DuckDBStore
+from footfall.store.registry import open_stores
 from tests.integration.conftest import Server
 from tests.support import CHROME_UA
 
@@ -69,12 +69,12 @@ def test_cli_works_directly_then_through_the_running_server(server: Server) -> N
     assert bad.returncode == 1 and "no site" in bad.stderr
 
     assert server.stop(signal.SIGTERM) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
-    store = DuckDBStore(str(server.db_path))
-    site = store.get_site("example.com")
+    stores = open_stores(f"duckdb:///{server.db_path}")
+    site = stores.catalog.get_site("example.com")
     assert site is not None and site.timezone == "Europe/Berlin"
-    assert store.count_events(site.id) == 1
-    assert store.get_site("shop.example") is None
-    store.close()
+    assert stores.events.count_events(site.id) == 1
+    assert stores.catalog.get_site("shop.example") is None
+    stores.close()
 
 
 def test_bad_config_fails_at_start_with_a_sentence(server: Server) -> None:

@@ -13,18 +13,27 @@ Three counters of recent failures, each a sliding window:
 
 Memory is bounded: a full table first drops expired entries, then the least-failed
 unlocked ones (a flood of fresh keys is the attacker's, with one failure each), never
-a locked entry; when every entry is locked a new key is not recorded. Each replica
-counts on its own (N replicas allow N times the limits).
+a locked entry; when every entry is locked a new key is not recorded.
+
+With Redis (``FOOTFALL_REDIS_URL``, footfall/shared.py) the tables live there, so every
+replica counts every replica's failures: each key's recent failure times are a sorted
+set scored by time, trimmed to the window and to the last ``_KEEP`` entries, expiring
+with the window. The process's own tables are written too and answer while Redis does
+not; without Redis each replica counts on its own (N replicas allow N times the limits).
 """
 
 from __future__ import annotations
 
+import secrets
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+import redis
 
 from footfall.errors import RateLimited
+from footfall.shared import PREFIX, Shared
 
 PER_PAIR = 5  # failures per (subject, IP) within WINDOW
 PER_IP = 20  # failures per client IP within WINDOW (a NAT may hide several people)
@@ -86,6 +95,49 @@ class _Failures:
 
 
 @dataclass
+class _SharedFailures(_Failures):
+    """A ``_Failures`` table kept in Redis; its own (the process's) is the fallback."""
+
+    name: str = field(kw_only=True)
+    shared: Shared = field(kw_only=True)
+
+    def _key(self, key: str) -> str:
+        return f"{PREFIX}fail:{self.name}:{key}"
+
+    def recent(self, key: str, now: datetime) -> deque[datetime]:
+        local = super().recent(key, now)
+        since = (now - self.window).timestamp()
+
+        def read(client: redis.Redis) -> deque[datetime]:
+            pipe = client.pipeline()
+            pipe.zremrangebyscore(self._key(key), "-inf", since)
+            pipe.zrange(self._key(key), -_KEEP, -1, withscores=True)
+            rows = pipe.execute()[1]
+            return deque(datetime.fromtimestamp(score, UTC) for _, score in rows)
+
+        return self.shared.call(read, lambda: local)
+
+    def add(self, key: str, now: datetime) -> None:
+        super().add(key, now)
+        ttl = int(self.window.total_seconds()) + 1
+
+        def write(client: redis.Redis) -> None:
+            pipe = client.pipeline()
+            pipe.zadd(
+                self._key(key), {f"{now.timestamp()}:{secrets.token_hex(4)}": now.timestamp()}
+            )
+            pipe.zremrangebyrank(self._key(key), 0, -_KEEP - 1)
+            pipe.expire(self._key(key), ttl)
+            pipe.execute()
+
+        self.shared.call(write, lambda: None)
+
+    def clear(self, key: str) -> None:
+        super().clear(key)
+        self.shared.call(lambda c: c.delete(self._key(key)), lambda: 0)
+
+
+@dataclass
 class LoginLimiter:
     clock: Callable[[], datetime]
     per_pair: int = PER_PAIR
@@ -94,16 +146,22 @@ class LoginLimiter:
     soft_cap: int = SOFT_CAP
     window: timedelta = WINDOW
     max_keys: int = MAX_KEYS
+    shared: Shared | None = None  # Redis: every replica's failures count
     _pairs: _Failures = field(init=False)
     _ips: _Failures = field(init=False)
     _subjects: _Failures = field(init=False)
     _known: dict[tuple[str, str], datetime] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
-        self._pairs = _Failures(self.per_pair, self.window, self.max_keys)
-        self._ips = _Failures(self.per_ip, self.window, self.max_keys)
+        self._pairs = self._table("pair", self.per_pair)
+        self._ips = self._table("ip", self.per_ip)
         # a subject is "locked" (kept under eviction) once its soft delay has started
-        self._subjects = _Failures(self.soft_after, self.window, self.max_keys)
+        self._subjects = self._table("subject", self.soft_after)
+
+    def _table(self, name: str, limit: int) -> _Failures:
+        if self.shared is None:
+            return _Failures(limit, self.window, self.max_keys)
+        return _SharedFailures(limit, self.window, self.max_keys, name=name, shared=self.shared)
 
     def check(self, subject: str, ip: str) -> None:
         """Raise TooManyAttempts (with the seconds to wait) before a password is checked."""
@@ -135,10 +193,21 @@ class LoginLimiter:
         if len(self._known) >= self.max_keys:
             del self._known[next(iter(self._known))]  # the oldest success
         self._known[(subject, ip)] = now
+        if self.shared is not None:
+            key, seconds = _known_key(subject, ip), int(KNOWN_FOR.total_seconds())
+            self.shared.call(lambda c: c.set(key, now.timestamp(), ex=seconds), lambda: None)
 
     def _is_known(self, subject: str, ip: str, now: datetime) -> bool:
         since = self._known.get((subject, ip))
+        if self.shared is not None:
+            found = self.shared.call(lambda c: c.get(_known_key(subject, ip)), lambda: None)
+            if found is not None:
+                since = datetime.fromtimestamp(float(found), UTC)
         return since is not None and since + KNOWN_FOR > now
+
+
+def _known_key(subject: str, ip: str) -> str:
+    return f"{PREFIX}known:{subject}\0{ip}"
 
 
 def _seconds(delta: timedelta) -> int:

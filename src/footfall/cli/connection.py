@@ -22,6 +22,7 @@ from footfall.accounts.service import AccountService
 from footfall.apikeys import KeyRing
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
+from footfall.shared import Shared
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
 from footfall.store.registry import open_stores
 
@@ -62,8 +63,16 @@ class LocalAdmin:
         secret = resolve_secret(settings, "secret_key", settings.secret_key)
         self._admin = SiteManager(stores, KeyRing(stores.catalog, secret))
         self._accounts = AccountService(stores, secret)
+        # With Redis, running replicas drop their site and key caches after a change.
+        self._shared = Shared(settings.redis_url) if settings.redis_url else None
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        result = self._call(method, path, body)
+        if method != "GET" and self._shared is not None:
+            self._shared.announce()
+        return result
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         a, b = self._admin, body or {}
         match method, [unquote(part) for part in path.split("?")[0].strip("/").split("/")]:
             case "GET", ["sites"]:
@@ -102,6 +111,8 @@ class LocalAdmin:
 
     def close(self) -> None:
         self._admin.stores.close()
+        if self._shared is not None:
+            self._shared.close()
 
 
 def running_server(settings: Settings) -> dict[str, Any] | None:

@@ -1,8 +1,8 @@
 """A short-lived cache of site lookups, so ingest does not query the store per event.
 
 Entries (including misses) live a few seconds: a site added or removed through
-another replica is seen after at most ``ttl``; this process's own changes call
-``invalidate``.
+another replica is seen after at most ``ttl``, or at once with Redis (footfall/shared.py:
+``invalidate`` calls ``announce``, and every replica's news ``forget``s).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class SiteCache:
         self.executor = executor
         self._ttl = ttl
         self._max = max_entries
+        self.announce: Callable[[], None] = lambda: None  # Shared.announce with Redis
         self._entries: dict[tuple[str, object], tuple[float, Site | None]] = {}
         self._loaders: dict[str, Callable[[Any], Site | None]] = {
             "domain": store.get_site,
@@ -85,4 +86,9 @@ class SiteCache:
         return self.cached("domain", domain)
 
     def invalidate(self) -> None:
+        """After this process changed a site: forget, and tell the other replicas."""
+        self.forget()
+        self.announce()
+
+    def forget(self) -> None:
         self._entries.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -39,7 +40,14 @@ class _Edge:
         self.ip = client_ip(request)
         self.user_agent = request.headers.get("user-agent", "")
         assert svc.ingestor is not None, "app not started"
+        assert svc.ingest_limits is not None, "app not started"
         self.ingestor: Ingestor = svc.ingestor
+        self.limits = svc.ingest_limits
+        self.sender = ("ip", self.ip)  # whose rate limit counts: the key's once known
+
+    async def ingest(self, requests: Sequence[IngestRequest], endpoint: str) -> list[Outcome]:
+        await self.limits.check(*self.sender, len(requests))
+        return await self.ingestor.ingest(requests, endpoint)
 
     async def json(self, request: Request) -> Any:
         return loads(await read_body(request, self.svc.settings.max_body_bytes))
@@ -50,6 +58,7 @@ class _Edge:
     async def keyed(self, request: Request) -> Origin:
         """The origin with the site the request's ingest key writes to."""
         key = await api_key(request, Scope.INGEST)
+        self.sender = ("key", key.prefix)
         site = await self.svc.sites.by_id(key.site_id)
         if site is None:
             raise NotFoundError("the key's site no longer exists")
@@ -76,7 +85,7 @@ async def plausible_event(request: Request) -> Response:
             "errors": {exc.field or "request": [exc.detail]},
         }
         return json_response(payload, exc.status)
-    outcomes = await edge.ingestor.ingest(requests, "plausible")
+    outcomes = await edge.ingest(requests, "plausible")
     if request.headers.get("x-debug-request") == "true":
         return json_response({"ip": edge.ip, "dropped": _dropped_header(outcomes)}, 200)
     return json_response({}, 202, _dropped_header(outcomes))
@@ -100,7 +109,7 @@ async def umami_send(request: Request) -> Response:
     requests = umami.build(data, edge.origin())
     if not requests:
         return json_response({})
-    outcomes = await edge.ingestor.ingest(requests, "umami")
+    outcomes = await edge.ingest(requests, "umami")
     return json_response(_umami_answer(outcomes[0]), 200, _dropped_header(outcomes))
 
 
@@ -127,7 +136,7 @@ async def umami_batch(request: Request) -> Response:
     if len(data) > track.MAX_BATCH:
         raise InputError(f"a batch holds at most {track.MAX_BATCH} events", code="batch_too_large")
     good, errors = _build_each(data, umami.build, edge.origin(), "events.")
-    outcomes = await edge.ingestor.ingest(good, "umami")
+    outcomes = await edge.ingest(good, "umami")
     body = {
         "size": len(data),
         "processed": len(data) - len(errors),
@@ -152,7 +161,7 @@ async def _keyed_single(request: Request, build: Build, endpoint: str) -> Respon
     """One server-side event under an ingest key: /api/v1/track/event and /log-visit."""
     edge = _Edge(request)
     origin = await edge.keyed(request)
-    outcomes = await edge.ingestor.ingest(build(await edge.json(request), origin), endpoint)
+    outcomes = await edge.ingest(build(await edge.json(request), origin), endpoint)
     return json_response(_report(1, outcomes, []), 202, _dropped_header(outcomes))
 
 
@@ -177,7 +186,7 @@ async def track_batch(request: Request) -> Response:
     origin = await edge.keyed(request)
     items = track.batch_items(await edge.json(request))
     good, errors = _build_each(items, track.build_event, origin, "events.")
-    outcomes = await edge.ingestor.ingest(good, "track")
+    outcomes = await edge.ingest(good, "track")
     return json_response(_report(len(items), outcomes, errors), 202, _dropped_header(outcomes))
 
 

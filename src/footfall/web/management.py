@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
-from footfall.domain import Scope, normalize_domain
+from footfall.domain import Scope, Site, normalize_domain
 from footfall.errors import ForbiddenError
 from footfall.offload import offload
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
@@ -47,6 +47,13 @@ async def _admin(request: Request) -> tuple[SiteManager, int | None]:
 def _only(allowed: int | None, site_id: int | None) -> None:
     if allowed is not None and site_id != allowed:
         raise ForbiddenError("this key manages only its own site")
+
+
+async def _may_touch(admin: SiteManager, allowed: int | None, domain: str) -> Site | None:
+    """The site named, if any, after checking the caller may manage it."""
+    site = await offload(admin.stores.catalog.get_site, normalize_domain(domain))
+    _only(allowed, site.id if site else None)
+    return site
 
 
 def _own(
@@ -94,8 +101,7 @@ async def list_keys(request: Request, site: str | None = None) -> Response:
 @router.post("/keys", status_code=201, summary="Create an API key; the key is shown only now")
 async def create_key(request: Request, body: KeyIn) -> Response:
     admin, allowed = await _admin(request)
-    site = await offload(admin.stores.catalog.get_site, normalize_domain(body.site))
-    _only(allowed, site.id if site else None)
+    await _may_touch(admin, allowed, body.site)
     new = await offload(admin.create_key, body.site, parse_scopes(body.scopes), body.name)
     return json_response({"key": new.key, **key_json(new.meta, new.site)}, 201)
 
@@ -125,8 +131,7 @@ async def list_goals(request: Request, site: str | None = None) -> Response:
 @router.post("/goals", status_code=201, summary="Add a goal: a custom event or a page path")
 async def add_goal(request: Request, body: GoalIn) -> Response:
     admin, allowed = await _admin(request)
-    site = await offload(admin.stores.catalog.get_site, normalize_domain(body.site))
-    _only(allowed, site.id if site else None)
+    site = await _may_touch(admin, allowed, body.site)
     goal = await offload(admin.add_goal, body.site, body.event_name, body.page_path)
     return json_response(goal_json(goal, site), 201)
 
@@ -134,7 +139,6 @@ async def add_goal(request: Request, body: GoalIn) -> Response:
 @router.delete("/sites/{domain}/goals/{name:path}", summary="Remove a goal by name")
 async def remove_goal(request: Request, domain: str, name: str) -> Response:
     admin, allowed = await _admin(request)
-    site = await offload(admin.stores.catalog.get_site, normalize_domain(domain))
-    _only(allowed, site.id if site else None)
+    await _may_touch(admin, allowed, domain)
     await offload(admin.remove_goal, domain, name)
     return json_response({"removed": name})

@@ -25,6 +25,8 @@ async def health() -> Response:
 
 @router.get("/ready", summary="Store reachable and write buffer below its high-water mark")
 async def ready(request: Request) -> Response:
+    """200 when the database answers and the buffer has room. Redis, when configured, is
+    reported but never makes a replica unready: without it limits count per process."""
     svc = services(request)
     try:
         await offload(svc.stores.ping)
@@ -35,7 +37,10 @@ async def ready(request: Request) -> Response:
         return error_response(
             exc if isinstance(exc, OverloadedError) else OverloadedError(exc.detail)
         )
-    return json_response({"status": "ready", "buffer_depth": buffer.depth})
+    body: dict[str, object] = {"status": "ready", "database": "ok", "buffer_depth": buffer.depth}
+    if svc.shared is not None:
+        body["redis"] = "ok" if await offload(svc.shared.ping) else "down"
+    return json_response(body)
 
 
 def operator_only(request: Request) -> None:

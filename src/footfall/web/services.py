@@ -15,12 +15,14 @@ from footfall.config import Settings, resolve_secret
 from footfall.errors import ConfigError, FootfallError
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
+from footfall.ingest.limits import IngestLimits
 from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
 from footfall.offload import guard_loop, offload
+from footfall.shared import Bus, Shared
 from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
 
@@ -53,6 +55,9 @@ class Services:
     # False when the caller passed the stores in (several apps may share them): it closes them
     owns_stores: bool = True
     ingestor: Ingestor | None = None
+    shared: Shared | None = None  # FOOTFALL_REDIS_URL
+    bus: Bus | None = None
+    ingest_limits: IngestLimits | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -76,7 +81,7 @@ class Services:
         metrics = Metrics()
         metrics.watch_steps(lambda: pipeline.step_ns)
         metrics.watch_store(stores.health)
-        return cls(
+        svc = cls(
             settings,
             stores,
             KeyRing(stores.catalog, secret, clock, lookups),
@@ -94,6 +99,24 @@ class Services:
             owns_stores=owns_stores,
             lookup_executor=lookups,
         )
+        if settings.redis_url:
+            svc.share(Shared(settings.redis_url))
+        svc.ingest_limits = IngestLimits(
+            settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
+        )
+        return svc
+
+    def share(self, shared: Shared) -> None:
+        """Tell the other replicas about site and key changes through Redis, and hear
+        theirs (the login limiter shares it too: web/pages)."""
+        self.shared = shared
+        self.sites.announce = self.keys.announce = shared.announce
+
+        def news() -> None:
+            self.sites.forget()
+            self.keys.forget()
+
+        self.bus = Bus(shared, news)
 
     def _on_flush(self, stats: FlushStats) -> None:
         self.metrics.flush_seconds.observe(stats.seconds)
@@ -161,5 +184,9 @@ class Services:
         self.ingest_executor.shutdown()
         if self.lookup_executor is not None:
             self.lookup_executor.shutdown()
+        if self.bus is not None:
+            await offload(self.bus.close)
+        if self.shared is not None:
+            self.shared.close()
         if self.owns_stores:
             await offload(self.stores.close)

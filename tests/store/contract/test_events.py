@@ -17,6 +17,7 @@ from footfall.domain import Event, Site
 from footfall.errors import StoreError
 from footfall.stats import runner
 from footfall.stats.query import parse
+from footfall.store.base import EventLog
 from footfall.store.registry import Stores
 from footfall.visits import TIMEOUT, VisitSummary, split
 from tests.backends import BackendUnderTest
@@ -47,11 +48,12 @@ def traffic(draw: st.DrawFn) -> list[Event]:
     return events
 
 
-def send(stores: Stores, events: list[Event], rng: random.Random) -> None:
+def send(log: EventLog, events: list[Event], rng: random.Random) -> None:
+    """``events`` shuffled, in random batches."""
     shuffled = rng.sample(events, len(events))
     while shuffled:
         size = rng.randint(1, len(shuffled))
-        stores.events.write_events(shuffled[:size])
+        log.write_events(shuffled[:size])
         shuffled = shuffled[size:]
 
 
@@ -150,7 +152,7 @@ def test_visits_follow_the_rule_in_any_order_and_batching(
     try:
         site = stores.catalog.add_site("example.com", "UTC", "u1")
         assert site.id == 1
-        send(stores, events, rng)
+        send(stores.events, events, rng)
         assert stored_visits(stores, site.id) == rule_visits(events)
         assert aggregate(stores, site) == expected(split(events), events)
     finally:
@@ -168,7 +170,7 @@ def test_deleting_a_range_recomputes_the_visits_left(
     stores = backend.open(tmp_path_factory.mktemp(backend.name))
     try:
         site = stores.catalog.add_site("example.com", "UTC", "u1")
-        send(stores, events, rng)
+        send(stores.events, events, rng)
         start = T0 + timedelta(minutes=cut)
         end = start + timedelta(minutes=rng.choice([1, 30, 90, 600]))
         stores.events.delete_events(site.id, start, end)

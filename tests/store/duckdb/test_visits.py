@@ -8,7 +8,7 @@ the events' session ids equal the pure rule's split, for every order.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -16,31 +16,8 @@ from hypothesis import strategies as st
 
 from footfall.domain import Event
 from footfall.store.duckdb import DuckDBStore
-from footfall.visits import TIMEOUT, VisitSummary, split
-
-T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
-GAPS = st.sampled_from(
-    [timedelta(0), timedelta(seconds=1), TIMEOUT - timedelta(microseconds=1), TIMEOUT]
-) | st.timedeltas(timedelta(0), timedelta(minutes=45))
-
-
-@st.composite
-def visitor_events(draw: st.DrawFn) -> list[Event]:
-    events: list[Event] = []
-    for visitor in range(1, draw(st.integers(1, 4)) + 1):
-        at = T0 + draw(st.timedeltas(timedelta(0), timedelta(hours=2)))
-        for _ in range(draw(st.integers(1, 8))):
-            at += draw(GAPS)
-            name = draw(st.sampled_from(["pageview", "pageview", "Signup"]))
-            page = draw(st.sampled_from(["/", "/a", "/b"]))
-            events.append(
-                Event(
-                    1, at, name, "example.com", page, visitor, 0,
-                    referrer_source=draw(st.sampled_from(["", "Google"])),
-                    interactive=draw(st.booleans()),
-                )
-            )  # fmt: skip
-    return events
+from footfall.visits import VisitSummary, split
+from tests.store.contract.test_events import T0, send, traffic
 
 
 def stored_visits(store: DuckDBStore) -> list[VisitSummary]:
@@ -66,16 +43,8 @@ def sessions_match_visits(store: DuckDBStore) -> bool:
     return bool(bad == 0)
 
 
-def send(store: DuckDBStore, events: list[Event], rng: random.Random) -> None:
-    shuffled = rng.sample(events, len(events))
-    while shuffled:
-        size = rng.randint(1, len(shuffled))
-        store.write_events(shuffled[:size])
-        shuffled = shuffled[size:]
-
-
 @settings(max_examples=40, deadline=None)
-@given(visitor_events(), st.randoms(use_true_random=False))
+@given(traffic(), st.randoms(use_true_random=False))
 def test_visits_are_the_rules_for_any_order_and_batching(
     events: list[Event], rng: random.Random
 ) -> None:

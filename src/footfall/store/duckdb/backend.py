@@ -13,38 +13,30 @@ import contextlib
 import dataclasses
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from footfall import priority
-from footfall.accounts.models import (
-    Invitation,
-    Member,
-    Role,
-    SharedLink,
-    StoredUser,
-    User,
-    WebSession,
-)
 from footfall.config import path_from_url
-from footfall.domain import ApiKey, Event, Goal, Scope, Site
-from footfall.errors import ConflictError, QueryTimeout, StoreError, StoreUnavailable
+from footfall.domain import Event, Goal, Site
+from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
-from footfall.store.base import ApplyHealth, StoredKey
+from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
+from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.records import SqlRecords, utc
 from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
@@ -81,47 +73,8 @@ def events_to_arrow(events: Sequence[Event]) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=_EVENT_SCHEMA)
 
 
-@overload
-def _utc(ts: datetime) -> datetime: ...
-@overload
-def _utc(ts: None) -> None: ...
-@overload
-def _utc(ts: datetime | None) -> datetime | None: ...
-def _utc(ts: datetime | None) -> datetime | None:
-    """Columns hold naive UTC (TIMESTAMPTZ would pull in pytz); callers see aware UTC."""
-    return None if ts is None else ts.replace(tzinfo=UTC)
-
-
 def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
-
-
-def _site(row: tuple[Any, ...]) -> Site:
-    site_id, domain, tz, umami_id, retention, created = row
-    return Site(site_id, domain, tz, umami_id, retention, _utc(created))
-
-
-def _key(row: tuple[Any, ...]) -> ApiKey:
-    prefix, site_id, scopes, name, created, used, revoked = row
-    parsed = frozenset(Scope(s) for s in scopes.split(",") if s)
-    return ApiKey(prefix, site_id, parsed, name, _utc(created), _utc(used), _utc(revoked))
-
-
-def _user(row: tuple[Any, ...]) -> User:
-    user_id, email, role, created = row[:4]
-    return User(user_id, email, Role(role) if role else None, _utc(created))
-
-
-def _invitation(row: tuple[Any, ...]) -> Invitation:
-    token_hash, email, site_id, role, by, created, expires = row
-    return Invitation(
-        bytes(token_hash), email, site_id, Role(role), by, _utc(created), _utc(expires)
-    )
-
-
-def _share(row: tuple[Any, ...]) -> SharedLink:
-    share_id, site_id, token, name, password_hash, created, revoked = row
-    return SharedLink(share_id, site_id, token, name, password_hash, _utc(created), _utc(revoked))
 
 
 def _recompute_visits(
@@ -175,7 +128,7 @@ _MIGRATIONS: tuple[
 )
 
 
-class DuckDBStore:
+class DuckDBStore(SqlRecords, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(
@@ -309,6 +262,22 @@ class DuckDBStore:
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
+    def _write_all(
+        self, queries: Sequence[str], params: Sequence[object]
+    ) -> tuple[Any, ...] | None:
+        with self._transaction() as cur:
+            for query in queries:
+                row = cur.execute(Q[query], params).fetchone()
+            return row
+
+    def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
+        with self._transaction() as cur:
+            for params in rows:
+                cur.execute(Q[query], params)
+
+    def _stamp(self, at: datetime) -> object:
+        return _naive(at)
+
     # events ------------------------------------------------------------------
     def write_events(self, events: Sequence[Event]) -> None:
         if not events:
@@ -366,7 +335,7 @@ class DuckDBStore:
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         for row in rows:
-            row["timestamp"] = _utc(row["timestamp"])
+            row["timestamp"] = utc(row["timestamp"])
         return rows
 
     def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
@@ -446,86 +415,6 @@ class DuckDBStore:
                 cur.execute("DROP VIEW IF EXISTS incoming_batch")
                 cur.execute("DROP TABLE doomed")
 
-    # sites -------------------------------------------------------------------
-    def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
-        with self._transaction() as cur:
-            row = cur.execute(
-                Q["add_site"], [domain, timezone, umami_website_id, _naive(datetime.now(UTC))]
-            ).fetchone()
-        if row is None:
-            raise ConflictError(f"site {domain} already exists", field="domain")
-        return _site(row)
-
-    def list_sites(self) -> list[Site]:
-        return [_site(r) for r in self._all("list_sites")]
-
-    def get_site(self, domain: str) -> Site | None:
-        row = self._one("site_by_domain", [domain])
-        return _site(row) if row else None
-
-    def get_site_by_id(self, site_id: int) -> Site | None:
-        row = self._one("site_by_id", [site_id])
-        return _site(row) if row else None
-
-    def get_site_by_umami_id(self, website_id: str) -> Site | None:
-        row = self._one("site_by_umami_id", [website_id])
-        return _site(row) if row else None
-
-    def set_site_timezone(self, site_id: int, timezone: str) -> None:
-        self._write("set_site_timezone", [timezone, site_id])
-
-    def remove_site(self, site_id: int) -> bool:
-        with self._transaction() as cur:
-            for query in ("delete_site_keys", "delete_site_goals"):
-                cur.execute(Q[query], [site_id])
-            return cur.execute(Q["delete_site"], [site_id]).fetchone() is not None
-
-    # API keys ----------------------------------------------------------------
-    def add_key(
-        self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
-    ) -> ApiKey:
-        now = _naive(datetime.now(UTC))
-        params = [prefix, site_id, digest, ",".join(sorted(scopes)), name, now]
-        row = self._write("add_key", params)
-        assert row is not None
-        return _key(row)
-
-    def find_key(self, prefix: str) -> StoredKey | None:
-        row = self._one("find_key", [prefix])
-        return StoredKey(_key(row[:-1]), bytes(row[-1])) if row else None
-
-    def list_keys(self, site_id: int | None = None) -> list[ApiKey]:
-        if site_id is None:
-            return [_key(r) for r in self._all("list_keys")]
-        return [_key(r) for r in self._all("list_site_keys", [site_id])]
-
-    def revoke_key(self, prefix: str, at: datetime) -> bool:
-        row = self._write("revoke_key", [_naive(at), prefix])
-        return row is not None
-
-    def touch_keys(self, last_used: Mapping[str, datetime]) -> None:
-        if not last_used:
-            return
-        with self._transaction() as cur:
-            for prefix, at in last_used.items():
-                cur.execute(Q["touch_key"], [_naive(at), prefix])
-
-    # goals -------------------------------------------------------------------
-    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
-        params = [site_id, event_name, page_path, display_name, _naive(datetime.now(UTC))]
-        row = self._write("add_goal", params)
-        if row is None:
-            raise ConflictError(f"the site already has a goal named {display_name!r}", field="goal")
-        return Goal(*row)
-
-    def list_goals(self, site_id: int | None = None) -> list[Goal]:
-        if site_id is None:
-            return [Goal(*r) for r in self._all("list_goals")]
-        return [Goal(*r) for r in self._all("list_site_goals", [site_id])]
-
-    def remove_goal(self, site_id: int, display_name: str) -> bool:
-        return self._write("remove_goal", [site_id, display_name]) is not None
-
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
         # One at a time: two DuckDB transactions inserting the same day conflict at
@@ -560,37 +449,15 @@ class DuckDBStore:
             raise self._failure(exc) from exc
 
     @contextmanager
-    def time_limit(self, seconds: float) -> Iterator[None]:
-        """Reads by this thread inside the block are interrupted in the engine once
-        ``seconds`` have passed, and raise QueryTimeout."""
-        outer = getattr(self._local, "limit", None)
-        self._local.limit = (time.monotonic() + seconds, seconds)
-        try:
-            yield
-        finally:
-            self._local.limit = outer
-
-    def _timed_out(self) -> QueryTimeout:
-        limit = getattr(self._local, "limit", None)
-        return QueryTimeout(
-            f"the query ran longer than {limit[1] if limit else 0:.2g} s and was stopped; "
-            "narrow the date range or ask for fewer dimensions",
-            field="date_range",
-        )
-
-    @contextmanager
     def _interruptible(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
         """Interrupt ``cur`` (this thread's cursor) at the thread's time limit, if any.
 
         The interrupt is sent only while the statement runs (a lock orders it against
         the statement's end), so it never reaches a later statement of the cursor."""
-        limit = getattr(self._local, "limit", None)
-        if limit is None:
+        remaining = self._remaining()
+        if remaining is None:
             yield
             return
-        remaining = limit[0] - time.monotonic()
-        if remaining <= 0:
-            raise self._timed_out()
         guard = threading.Lock()
         running = True
 
@@ -618,113 +485,7 @@ class DuckDBStore:
     def first_event_at(self, site_id: int) -> datetime | None:
         self.apply_pending()
         row = self._one("first_event", [site_id])
-        return _utc(row[0]) if row else None
-
-    # accounts ----------------------------------------------------------------
-    def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
-        params = [email, password_hash, role.value if role else "", _naive(datetime.now(UTC))]
-        row = self._write("add_user", params)
-        if row is None:
-            raise ConflictError(f"a user with email {email} already exists", field="email")
-        return _user(row)
-
-    def get_user(self, email: str) -> StoredUser | None:
-        row = self._one("user_by_email", [email])
-        return StoredUser(_user(row), row[4]) if row else None
-
-    def get_user_by_id(self, user_id: int) -> StoredUser | None:
-        row = self._one("user_by_id", [user_id])
-        return StoredUser(_user(row), row[4]) if row else None
-
-    def list_users(self) -> list[User]:
-        return [_user(r) for r in self._all("list_users")]
-
-    def count_users(self) -> int:
-        row = self._one("count_users")
-        return int(row[0]) if row else 0
-
-    def set_password(self, user_id: int, password_hash: str) -> None:
-        self._write("set_password", [password_hash, user_id])
-
-    def set_user_role(self, user_id: int, role: Role | None) -> None:
-        self._write("set_user_role", [role.value if role else "", user_id])
-
-    def remove_user(self, user_id: int) -> None:
-        with self._transaction() as cur:
-            for query in ("delete_user_memberships", "delete_user_sessions", "delete_user"):
-                cur.execute(Q[query], [user_id])
-
-    def set_membership(self, user_id: int, site_id: int, role: Role) -> None:
-        self._write("set_membership", [user_id, site_id, role.value, _naive(datetime.now(UTC))])
-
-    def remove_membership(self, user_id: int, site_id: int) -> bool:
-        return self._write("delete_membership", [user_id, site_id]) is not None
-
-    def user_memberships(self, user_id: int) -> dict[int, Role]:
-        return {r[0]: Role(r[1]) for r in self._all("user_memberships", [user_id])}
-
-    def site_members(self, site_id: int) -> list[Member]:
-        return [Member(_user(r), Role(r[4])) for r in self._all("site_members", [site_id])]
-
-    def forget_site(self, site_id: int) -> None:
-        with self._transaction() as cur:
-            for query in (
-                "delete_site_memberships",
-                "delete_site_invitations",
-                "delete_site_shares",
-            ):
-                cur.execute(Q[query], [site_id])
-
-    def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
-        params = [token_hash, user_id, _naive(datetime.now(UTC)), _naive(expires_at)]
-        self._write("add_web_session", params)
-
-    def get_web_session(self, token_hash: bytes) -> WebSession | None:
-        row = self._one("web_session", [token_hash])
-        return WebSession(row[0], _utc(row[1]), _utc(row[2])) if row else None
-
-    def remove_web_session(self, token_hash: bytes) -> None:
-        self._write("delete_web_session", [token_hash])
-
-    def remove_expired_web_sessions(self, now: datetime) -> None:
-        self._write("delete_expired_web_sessions", [_naive(now)])
-
-    def remove_user_sessions(self, user_id: int) -> None:
-        self._write("delete_user_sessions", [user_id])
-
-    def add_invitation(self, invitation: Invitation) -> None:
-        i = invitation
-        params = [i.token_hash, i.email, i.site_id, i.role.value, i.invited_by]
-        self._write("add_invitation", [*params, _naive(i.created_at), _naive(i.expires_at)])
-
-    def get_invitation(self, token_hash: bytes) -> Invitation | None:
-        row = self._one("invitation", [token_hash])
-        return _invitation(row) if row else None
-
-    def site_invitations(self, site_id: int) -> list[Invitation]:
-        return [_invitation(r) for r in self._all("site_invitations", [site_id])]
-
-    def remove_invitation(self, token_hash: bytes) -> bool:
-        return self._write("delete_invitation", [token_hash]) is not None
-
-    def add_share(
-        self, site_id: int, token: str, name: str, password_hash: str | None
-    ) -> SharedLink:
-        params = [site_id, token, name, password_hash, _naive(datetime.now(UTC))]
-        row = self._write("add_share", params)
-        assert row is not None
-        return _share(row)
-
-    def get_share(self, token: str) -> SharedLink | None:
-        row = self._one("share_by_token", [token])
-        return _share(row) if row else None
-
-    def site_shares(self, site_id: int) -> list[SharedLink]:
-        return [_share(r) for r in self._all("site_shares", [site_id])]
-
-    def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool:
-        row = self._write("revoke_share", [_naive(at), site_id, share_id])
-        return row is not None
+        return utc(row[0]) if row else None
 
     # health ------------------------------------------------------------------
     def ping(self) -> None:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from footfall.accounts.ratelimit import LoginLimiter
 from footfall.accounts.service import AccountService
 from footfall.config import resolve_secret
 from footfall.errors import FootfallError
@@ -101,7 +102,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI, svc: Services) -> None:
     """Account state, page routes, /static, and the HTML renderings of errors."""
     secret = resolve_secret(svc.settings, "secret_key", svc.settings.secret_key)
-    app.state.accounts = AccountService(svc.stores, secret, svc.clock)
+    limiter = LoginLimiter(svc.clock, shared=svc.shared)
+    app.state.accounts = AccountService(svc.stores, secret, svc.clock, limiter)
     for router in (auth.router, sites.router, share.router, users.router):
         app.include_router(router)
     static = VersionedStatic(directory=STATIC_DIR)

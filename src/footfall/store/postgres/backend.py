@@ -1,0 +1,434 @@
+"""PostgreSQL store: many replicas share one database (RDS in the Terraform stack).
+
+psycopg 3 with a connection pool: every call checks a connection out (verified on the
+way out, so a restarted server is reconnected to by itself), runs, and gives it back.
+A batch of events is written in one transaction: binary ``COPY`` into a per-connection
+staging table, the visits of its visitors split again from the stored events and the
+batch (the visit rule, footfall/visits.py, as DuckDB's store applies it), the events
+inserted with their visits' ids; ``write_events`` returns only after ``COMMIT``.
+
+Replicas writing one visitor at once are serialised by transaction-scoped advisory
+locks, taken in ascending order (docs/backends.md, "PostgreSQL"). Events are
+range-partitioned by month; the partitions a batch needs (and next month's) are made
+before its transaction, and retention drops months left empty. Connection failures
+raise StoreUnavailable (503 + Retry-After); ``statement_timeout`` serves ``time_limit``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from footfall.domain import Event, Goal, Site
+from footfall.errors import ConfigError, QueryTimeout, StoreError, StoreUnavailable
+from footfall.stats.query import StatsQuery
+from footfall.store.base import ApplyHealth
+from footfall.store.postgres.dialect import POSTGRES
+from footfall.store.registry import Options
+from footfall.store.sql import builder, queries
+from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.records import SqlRecords
+from footfall.visits import TIMEOUT
+
+Q = queries("postgres")
+log = logging.getLogger(__name__)
+
+# Forward-only schema migrations, in order (store/sql/postgres/).
+MIGRATIONS = ("001_init.sql",)
+# Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
+# use the two-int space): 'Footfall' and 'Footpart' in ASCII.
+MIGRATION_LOCK = 0x466F6F7466616C6C
+PARTITION_LOCK = 0x466F6F7470617274
+POOL_WAIT_SECONDS = 5.0  # a request waits this long for a connection, then gets a 503
+CONNECT_TIMEOUT_SECONDS = 5
+
+_EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
+_COPY_TYPES = {
+    "site_id": "int4",
+    "timestamp": "timestamptz",
+    "visitor_id": "int8",
+    "session_id": "int8",
+    "props": "jsonb",
+    "revenue_amount": "numeric",
+    "interactive": "bool",
+}
+_COPY = sql.SQL("COPY incoming_batch ({}) FROM STDIN (FORMAT BINARY)").format(
+    sql.SQL(", ").join(sql.Identifier(n) for n in _EVENT_FIELDS)
+)
+# Per connection, emptied at every commit: the staging tables of the write path.
+_STAGING = (
+    "CREATE TEMP TABLE incoming_batch ON COMMIT DELETE ROWS AS SELECT * FROM events WITH NO DATA",
+    "CREATE TEMP TABLE new_visits ON COMMIT DELETE ROWS AS SELECT * FROM visits WITH NO DATA",
+    "CREATE TEMP TABLE touched (site_id integer, visitor_id bigint, lo timestamptz,"
+    " hi timestamptz) ON COMMIT DELETE ROWS",
+)
+
+
+def _month(ts: datetime) -> date:
+    return ts.astimezone(UTC).date().replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _start(month: date) -> datetime:
+    """The first instant of ``month`` (UTC): a partition's bound."""
+    return datetime.combine(month, datetime.min.time(), UTC)
+
+
+def _partition_name(month: date) -> str:
+    return f"events_p{month:%Y%m}"
+
+
+def _visitor_key(visitor_id: int) -> int:
+    """A visitor's advisory lock key: its id folded into a signed 32-bit integer (two
+    visitors sharing one are serialised together, which is only slower)."""
+    folded = (visitor_id ^ (visitor_id >> 32)) & 0xFFFFFFFF
+    return folded - (1 << 32) if folded >= 1 << 31 else folded
+
+
+def _row(event: Event) -> list[object]:
+    values: list[object] = [getattr(event, name) for name in _EVENT_FIELDS]
+    values[_EVENT_FIELDS.index("props")] = Jsonb(event.props)
+    amount = event.revenue_amount
+    values[_EVENT_FIELDS.index("revenue_amount")] = None if amount is None else Decimal(amount)
+    return values
+
+
+def conninfo(url: str) -> str:
+    """``postgres://`` or ``postgresql://`` (``+psycopg`` allowed) -> a libpq URL."""
+    parts = urlsplit(url)
+    if parts.scheme.split("+")[0] not in ("postgres", "postgresql") or not parts.hostname:
+        raise ConfigError(
+            f"not a PostgreSQL URL: {url!r}; expected postgresql://user@host:port/database"
+        )
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
+class PostgresStore(SqlRecords, TimeLimits):
+    """Thread-safe: each call checks out a pooled connection (autocommit, explicit
+    transactions)."""
+
+    def __init__(
+        self,
+        url: str,
+        password: str = "",
+        visit_timeout: timedelta = TIMEOUT,
+        pool_size: int = 10,
+        pool_wait: float = POOL_WAIT_SECONDS,
+    ) -> None:
+        self._conninfo = conninfo(url)
+        self._kwargs: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+            "options": "-c TimeZone=UTC",
+        }
+        if password:
+            self._kwargs["password"] = password
+        self._visit_timeout = visit_timeout
+        self._local = threading.local()
+        self._months: set[date] = set()
+        self._months_lock = threading.Lock()
+        self._migrate()
+        self._pool = ConnectionPool(
+            self._conninfo,
+            kwargs=self._kwargs,
+            min_size=1,
+            max_size=pool_size,
+            configure=self._configure,
+            check=ConnectionPool.check_connection,
+            timeout=pool_wait,
+            name="footfall",
+            open=False,
+        )
+        self._pool.open(wait=False)
+        self._ensure_partitions({_next_month(_month(datetime.now(UTC)))})
+
+    # connections -------------------------------------------------------------
+    def _migrate(self) -> None:
+        """Apply the migrations this database lacks, once, whatever replicas start at
+        the same time: the first holds the lock, the others find nothing left to do."""
+        folder = resources.files("footfall.store") / "sql" / "postgres"
+        try:
+            with psycopg.connect(self._conninfo, **self._kwargs) as conn:
+                conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
+                row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+                current = (row[0] if row else None) or 0
+                for version, name in enumerate(MIGRATIONS, start=1):
+                    if version > current:
+                        with conn.transaction():
+                            conn.execute((folder / name).read_text().encode())
+                            conn.execute("INSERT INTO schema_version VALUES (%s)", [version])
+                        log.info("database migrated to version %d (%s)", version, name)
+        except psycopg.Error as exc:
+            raise self._failure(exc) from exc
+
+    @staticmethod
+    def _configure(conn: psycopg.Connection[Any]) -> None:
+        for statement in _STAGING:
+            conn.execute(statement.encode())
+
+    def _failure(self, exc: BaseException) -> StoreError | StoreUnavailable | QueryTimeout:
+        if isinstance(exc, psycopg.errors.QueryCanceled) and getattr(self._local, "limit", None):
+            return self._timed_out()
+        # Lost or refused connections, a server shutting down, deadlocks and
+        # serialisation failures: nothing was committed and a retry may succeed.
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            return StoreUnavailable(f"the database is unavailable: {exc}")
+        return StoreError(f"postgresql: {exc}")
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.Error as exc:
+            raise self._failure(exc) from exc
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        with self._connection() as conn, conn.transaction():
+            yield conn
+
+    def _write(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
+        """One statement in its own transaction; its first row (RETURNING), if any."""
+        with self._transaction() as conn:
+            cur = conn.execute(Q[query].encode(), params)
+            return cur.fetchone() if cur.description else None
+
+    def _one(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
+        with self._connection() as conn:
+            return conn.execute(Q[query].encode(), params).fetchone()
+
+    def _all(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with self._connection() as conn:
+            return conn.execute(Q[query].encode(), params).fetchall()
+
+    def _write_all(
+        self, queries: Sequence[str], params: Sequence[object]
+    ) -> tuple[Any, ...] | None:
+        with self._transaction() as conn:
+            for query in queries:
+                cur = conn.execute(Q[query].encode(), params)
+            return cur.fetchone() if cur.description else None
+
+    def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
+        with self._transaction() as conn, conn.cursor() as cur:
+            cur.executemany(Q[query].encode(), rows)
+
+    def _stamp(self, at: datetime) -> object:
+        return at
+
+    # partitions --------------------------------------------------------------
+    def _ensure_partitions(self, months: set[date]) -> None:
+        """Create the monthly partitions of ``months`` that are missing, in their own
+        transaction (before the write's), under a lock so replicas do not race."""
+        with self._months_lock:
+            missing = months - self._months
+        if not missing:
+            return
+        with self._transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
+            for month in sorted(missing):
+                conn.execute(
+                    sql.SQL(
+                        "CREATE TABLE IF NOT EXISTS {} PARTITION OF events"
+                        " FOR VALUES FROM ({}) TO ({})"
+                    ).format(
+                        sql.Identifier(_partition_name(month)),
+                        sql.Literal(_start(month)),
+                        sql.Literal(_start(_next_month(month))),
+                    )
+                )
+        with self._months_lock:
+            self._months |= missing
+
+    def _drop_empty_partitions(self, before: datetime) -> None:
+        """Drop the months wholly before ``before`` that no site has events in any more
+        (retention); a month in use waits for its last site. Best effort: a partition
+        busy for over a second is left for the next retention pass."""
+        names = {r[0] for r in self._all("event_partitions")}
+        for month in sorted(
+            m for m in self._months_known(names) if _start(_next_month(m)) <= before
+        ):
+            lo, hi = _start(month), _start(_next_month(month))
+            try:
+                with self._transaction() as conn:
+                    conn.execute("SET LOCAL lock_timeout = '1s'")
+                    # Writers first: checked empty without the lock, a month could take
+                    # an event before the DROP (which waits for that writer's commit).
+                    conn.execute("LOCK TABLE ONLY events IN ACCESS EXCLUSIVE MODE")
+                    row = conn.execute(Q["is_empty"].encode(), [lo, hi]).fetchone()
+                    if row and row[0]:
+                        conn.execute(
+                            sql.SQL("DROP TABLE {}").format(sql.Identifier(_partition_name(month)))
+                        )
+            except (StoreError, StoreUnavailable) as exc:
+                log.warning("partition %s not dropped: %s", _partition_name(month), exc.detail)
+                continue
+            with self._months_lock:
+                self._months.discard(month)
+
+    @staticmethod
+    def _months_known(names: set[str]) -> list[date]:
+        return [
+            date(int(n[8:12]), int(n[12:14]), 1)
+            for n in names
+            if n.startswith("events_p") and len(n) == 14 and n[8:].isdigit()
+        ]
+
+    # events ------------------------------------------------------------------
+    def write_events(self, events: Sequence[Event]) -> None:
+        if not events:
+            return
+        try:
+            rows = [_row(e) for e in events]
+        except (InvalidOperation, TypeError) as exc:
+            raise StoreError(f"events do not fit the schema: {exc}") from exc
+        months = {_month(e.timestamp) for e in events}
+        months.add(_next_month(_month(datetime.now(UTC))))  # ahead of the turn of the month
+        self._ensure_partitions(months)
+        try:
+            self._write_rows(events, rows)
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, psycopg.errors.CheckViolation):
+                raise
+            # A partition this process knew was dropped by retention meanwhile.
+            with self._months_lock:
+                self._months.clear()
+            self._ensure_partitions(months)
+            self._write_rows(events, rows)
+
+    def _write_rows(self, events: Sequence[Event], rows: list[list[object]]) -> None:
+        by_site: dict[int, set[int]] = {}
+        for e in events:
+            by_site.setdefault(e.site_id, set()).add(_visitor_key(e.visitor_id))
+        with self._transaction() as conn:
+            # Every writer locks in one order (site, then its visitors ascending).
+            for site_id in sorted(by_site):
+                conn.execute(Q["share_site"].encode(), [site_id])
+                keys = sorted(by_site[site_id])
+                conn.execute(Q["lock_visitors"].encode(), {"site": site_id, "keys": keys})
+            with conn.cursor() as cur, cur.copy(_COPY) as copy:
+                copy.set_types([_COPY_TYPES.get(n, "text") for n in _EVENT_FIELDS])
+                for row in rows:
+                    copy.write_row(row)
+            self._recompute_visits(conn, fresh=True)
+
+    def _recompute_visits(self, conn: psycopg.Connection[Any], *, fresh: bool) -> None:
+        """Re-split the visits of every (site, visitor) in ``incoming_batch`` where its
+        events can change them (DuckDB's ``_recompute_visits``, in PostgreSQL)."""
+        timeout = self._visit_timeout
+        conn.execute(Q["touched_visitors"].encode(), {"timeout": timeout})
+        conn.execute(Q["analyze_touched"].encode())
+        span = conn.execute(Q["touched_span"].encode()).fetchone()
+        if span is None or span[0] is None:
+            return
+        touched = {"lo": span[0], "hi": span[1], "sites": span[2]}
+        conn.execute(
+            Q["recompute_visits"].encode(), {**touched, "timeout": timeout, "fresh": fresh}
+        )
+        conn.execute(Q["set_event_sessions"].encode(), touched)
+        if fresh:
+            conn.execute(Q["insert_events"].encode())
+        conn.execute(Q["delete_touched_visits"].encode())
+        conn.execute(Q["insert_visits"].encode())
+
+    def health(self) -> ApplyHealth:
+        return ApplyHealth()  # no journal: a write is committed or refused at once
+
+    def count_events(self, site_id: int) -> int:
+        row = self._one("count_events", [site_id])
+        return int(row[0]) if row else 0
+
+    def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
+        with self._connection() as conn:
+            cur = conn.execute(Q["fetch_events"].encode(), [site_id, limit])
+            names = [d.name for d in cur.description or []]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def delete_events(
+        self, site_id: int, start: datetime | None = None, end: datetime | None = None
+    ) -> None:
+        with self._transaction() as conn:
+            # The site alone: no writer of it splits visits while they are recomputed.
+            conn.execute(Q["own_site"].encode(), [site_id])
+            if start is None and end is None:
+                conn.execute(Q["delete_site_events"].encode(), [site_id])
+                conn.execute(Q["delete_site_visits"].encode(), [site_id])
+            else:
+                bounds = {"site": site_id, "start": start, "end": end}
+                conn.execute(Q["delete_range"].encode(), bounds)
+                self._recompute_visits(conn, fresh=False)
+        if start is None and end is not None:
+            self._drop_empty_partitions(end)
+
+    # salts -------------------------------------------------------------------
+    def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
+        with self._transaction() as conn:
+            with conn.cursor() as cur:
+                cur.executemany(Q["insert_salt"].encode(), list(candidates.items()))
+            conn.execute(Q["delete_old_salts"].encode(), [min(candidates)])
+            rows = conn.execute(Q["salts_for_days"].encode(), [list(candidates)]).fetchall()
+        return {r[0]: bytes(r[1]) for r in rows}
+
+    # stats -------------------------------------------------------------------
+    def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
+        built = builder.plan(query, site.id, goals, POSTGRES)
+        return self.read(built.sql, built.params)
+
+    def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
+        built = builder.prop_keys(site.id, start, end, limit, POSTGRES)
+        return [str(r[0]) for r in self.read(built.sql, built.params)]
+
+    def read(self, text: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
+        """Run SQL over every committed event, within the thread's time limit if any
+        (the stats seam's engine; tests and benches use it to look inside)."""
+        remaining = self._remaining()
+        ms = "0" if remaining is None else str(max(1, int(remaining * 1000)))
+        with self._transaction() as conn:
+            # No nested loops in stats: before autovacuum has analysed fresh rows, the
+            # planner takes a CTE of thousands of events for one row and loops over
+            # visits for each (10 s instead of 50 ms after a bulk load).
+            conn.execute(
+                "SELECT set_config('statement_timeout', %s, true),"
+                " set_config('enable_nestloop', 'off', true)",
+                [ms],
+            )
+            return conn.execute(text.encode(), dict(params)).fetchall()
+
+    def first_event_at(self, site_id: int) -> datetime | None:
+        row = self._one("first_event", [site_id])
+        return row[0] if row else None
+
+    # health ------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise StoreUnavailable unless the database answers."""
+        with self._connection() as conn:
+            conn.execute("SELECT 1").fetchone()
+
+    def close(self) -> None:
+        with contextlib.suppress(psycopg.Error):
+            self._pool.close()
+
+
+def open_backend(url: str, options: Options) -> PostgresStore:
+    """``postgresql://user@host:port/database?sslmode=...`` (store/registry.py); the
+    password comes from ``options.password`` (FOOTFALL_DATABASE_PASSWORD)."""
+    return PostgresStore(url, options.password, options.visit_timeout)

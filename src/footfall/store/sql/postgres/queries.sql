@@ -1,0 +1,349 @@
+-- Fixed queries of the PostgreSQL store; parameters are always bound, never formatted
+-- in (psycopg placeholders: a literal percent sign would be written twice).
+
+-- name: touched_visitors
+-- The visit rule (footfall/visits.py, docs/backends.md) re-applied to the visitors of
+-- incoming_batch: for each, the span its new events can change, i.e. their own span
+-- widened to every stored visit that comes within the timeout of it (a visit further
+-- away keeps its bounds). As DuckDB's (store/sql/duckdb/queries.sql).
+INSERT INTO touched (site_id, visitor_id, lo, hi)
+SELECT b.site_id, b.visitor_id,
+    least(b.first_at, min(v.started_at)), greatest(b.last_at, max(v.ended_at))
+FROM (SELECT site_id, visitor_id, min("timestamp") AS first_at, max("timestamp") AS last_at
+      FROM incoming_batch GROUP BY site_id, visitor_id) b
+LEFT JOIN visits v ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
+    AND v.ended_at > b.first_at - %(timeout)s AND v.started_at < b.last_at + %(timeout)s
+GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
+
+-- name: analyze_touched
+-- The statistics the planner needs to go through the indexes for a few visitors (a
+-- temporary table has none; it would guess 1,450 rows and scan).
+ANALYZE touched
+
+-- name: touched_span
+SELECT min(lo), max(hi), array_agg(DISTINCT site_id) FROM touched
+
+-- name: recompute_visits
+-- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
+-- yet stored), split where consecutive ones are %(timeout)s apart. Ties are broken by
+-- value (COLLATE "C" columns: byte order), so arrival order never shows. $lo/$hi bound
+-- the scan to the partitions concerned.
+INSERT INTO new_visits
+WITH stored AS (
+    SELECT e.site_id, e.visitor_id, e."timestamp", e.name, e.pathname, e.interactive,
+        e.referrer_source, e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign,
+        e.utm_content, e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version,
+        e.country, e.region, e.city, e.screen_size
+    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+        AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
+    WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+    UNION ALL
+    SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
+        referrer, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device,
+        browser, browser_version, os, os_version, country, region, city, screen_size
+    FROM incoming_batch WHERE %(fresh)s
+),
+ev AS (
+    SELECT *, lag("timestamp") OVER (
+        PARTITION BY site_id, visitor_id ORDER BY "timestamp") AS previous_at
+    FROM stored
+),
+numbered AS (
+    SELECT *, sum(CASE WHEN previous_at IS NULL OR "timestamp" - previous_at >= %(timeout)s
+                  THEN 1 ELSE 0 END)
+        OVER (PARTITION BY site_id, visitor_id ORDER BY "timestamp") AS visit_no
+    FROM ev
+),
+-- Each visit's first instant, and its first and last pageviews': the attributes below
+-- are the smallest value among the events at those instants (plain aggregates: an
+-- ordered aggregate per column sorted every visit 19 times).
+bounded AS (
+    SELECT *,
+        min("timestamp") OVER v AS first_at,
+        min("timestamp") FILTER (WHERE name = 'pageview') OVER v AS first_view_at,
+        max("timestamp") FILTER (WHERE name = 'pageview') OVER v AS last_view_at
+    FROM numbered WINDOW v AS (PARTITION BY site_id, visitor_id, visit_no)
+)
+SELECT
+    -- A visit's id: a hash of (site, visitor, first timestamp in microseconds).
+    hashtextextended(site_id::text || ':' || visitor_id::text || ':'
+        || (extract(epoch FROM min("timestamp")) * 1000000)::bigint::text, 0)
+        & 9223372036854775807 AS session_id,
+    site_id, visitor_id,
+    min("timestamp") AS started_at, max("timestamp") AS ended_at,
+    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
+    count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
+    min(first_view_at) AS first_pageview_at,
+    min(last_view_at) AS last_pageview_at,
+    coalesce(min(pathname) FILTER (WHERE name = 'pageview' AND "timestamp" = first_view_at), '')
+        AS entry_page,
+    coalesce(max(pathname) FILTER (WHERE name = 'pageview' AND "timestamp" = last_view_at), '')
+        AS exit_page,
+    min(referrer_source) FILTER (WHERE "timestamp" = first_at) AS source,
+    min(referrer) FILTER (WHERE "timestamp" = first_at) AS referrer,
+    min(channel) FILTER (WHERE "timestamp" = first_at) AS channel,
+    min(utm_medium) FILTER (WHERE "timestamp" = first_at) AS utm_medium,
+    min(utm_source) FILTER (WHERE "timestamp" = first_at) AS utm_source,
+    min(utm_campaign) FILTER (WHERE "timestamp" = first_at) AS utm_campaign,
+    min(utm_content) FILTER (WHERE "timestamp" = first_at) AS utm_content,
+    min(utm_term) FILTER (WHERE "timestamp" = first_at) AS utm_term,
+    min(device) FILTER (WHERE "timestamp" = first_at) AS device,
+    min(browser) FILTER (WHERE "timestamp" = first_at) AS browser,
+    min(browser_version) FILTER (WHERE "timestamp" = first_at) AS browser_version,
+    min(os) FILTER (WHERE "timestamp" = first_at) AS os,
+    min(os_version) FILTER (WHERE "timestamp" = first_at) AS os_version,
+    min(country) FILTER (WHERE "timestamp" = first_at) AS country,
+    min(region) FILTER (WHERE "timestamp" = first_at) AS region,
+    min(city) FILTER (WHERE "timestamp" = first_at) AS city,
+    min(screen_size) FILTER (WHERE "timestamp" = first_at) AS screen_size
+FROM bounded GROUP BY site_id, visitor_id, visit_no
+
+-- name: set_event_sessions
+-- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
+UPDATE events e SET session_id = v.session_id FROM new_visits v
+WHERE e.site_id = v.site_id AND e.visitor_id = v.visitor_id
+    AND e."timestamp" >= v.started_at AND e."timestamp" <= v.ended_at
+    AND e.session_id <> v.session_id
+    AND e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+
+-- name: insert_events
+-- The batch's events, each with the id of its visit (recompute_visits ran first).
+INSERT INTO events (site_id, "timestamp", name, hostname, pathname, visitor_id, session_id, referrer, referrer_source, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, click_id_param, country, region, city, browser, browser_version, os, os_version, device, screen_size, language, props, revenue_amount, revenue_currency, interactive, entry_page)
+SELECT b.site_id, b."timestamp", b.name, b.hostname, b.pathname, b.visitor_id, v.session_id, b.referrer, b.referrer_source, b.channel, b.utm_medium, b.utm_source, b.utm_campaign, b.utm_content, b.utm_term, b.click_id_param, b.country, b.region, b.city, b.browser, b.browser_version, b.os, b.os_version, b.device, b.screen_size, b.language, b.props, b.revenue_amount, b.revenue_currency, b.interactive, b.entry_page
+FROM incoming_batch b JOIN new_visits v
+    ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
+    AND b."timestamp" >= v.started_at AND b."timestamp" <= v.ended_at
+
+-- name: delete_touched_visits
+-- The stored visits of the touched spans; new_visits replaces them.
+DELETE FROM visits vi USING touched t
+WHERE vi.site_id = t.site_id AND vi.visitor_id = t.visitor_id
+    AND vi.started_at >= t.lo AND vi.started_at <= t.hi
+
+-- name: insert_visits
+INSERT INTO visits SELECT * FROM new_visits
+
+-- name: lock_visitors
+-- Serialises writers of one visitor across connections and replicas: each takes its
+-- locks in ascending order (the array arrives sorted), so none waits in a cycle.
+SELECT count(pg_advisory_xact_lock(%(site)s, k)) FROM unnest(%(keys)s::int4[]) AS k
+
+-- name: share_site
+-- Writers hold their sites shared; a range delete holds its site alone.
+SELECT pg_advisory_xact_lock_shared(%s::bigint)
+
+-- name: own_site
+SELECT pg_advisory_xact_lock(%s::bigint)
+
+-- name: delete_range
+-- The events delete_events removes, kept in incoming_batch so that their visitors'
+-- visits are split again from what remains (fresh = FALSE).
+WITH gone AS (
+    DELETE FROM events WHERE site_id = %(site)s
+        AND (%(start)s::timestamptz IS NULL OR "timestamp" >= %(start)s)
+        AND (%(end)s::timestamptz IS NULL OR "timestamp" < %(end)s)
+    RETURNING site_id, visitor_id, "timestamp"
+)
+INSERT INTO incoming_batch (site_id, visitor_id, "timestamp") SELECT * FROM gone
+
+-- name: event_partitions
+-- The months events has a partition for (names events_pYYYYMM).
+SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+WHERE i.inhparent = 'events'::regclass
+
+-- name: is_empty
+SELECT NOT EXISTS (SELECT 1 FROM events WHERE "timestamp" >= %s AND "timestamp" < %s)
+
+-- name: count_events
+SELECT count(*) FROM events WHERE site_id = %s
+
+-- name: fetch_events
+SELECT * FROM events WHERE site_id = %s ORDER BY "timestamp" LIMIT %s
+
+-- name: add_site
+INSERT INTO sites (domain, timezone, umami_website_id, created_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT DO NOTHING
+RETURNING id, domain, timezone, umami_website_id, retention_days, created_at
+
+-- name: list_sites
+SELECT id, domain, timezone, umami_website_id, retention_days, created_at
+FROM sites ORDER BY domain
+
+-- name: site_by_domain
+SELECT id, domain, timezone, umami_website_id, retention_days, created_at
+FROM sites WHERE domain = %s
+
+-- name: site_by_id
+SELECT id, domain, timezone, umami_website_id, retention_days, created_at
+FROM sites WHERE id = %s
+
+-- name: site_by_umami_id
+SELECT id, domain, timezone, umami_website_id, retention_days, created_at
+FROM sites WHERE umami_website_id = %s
+
+-- name: delete_site_events
+DELETE FROM events WHERE site_id = %s
+
+-- name: delete_site_keys
+DELETE FROM api_keys WHERE site_id = %s
+
+-- name: delete_site
+DELETE FROM sites WHERE id = %s RETURNING id
+
+-- name: add_key
+INSERT INTO api_keys (prefix, site_id, digest, scopes, name, created_at)
+VALUES (%s, %s, %s, %s, %s, %s)
+RETURNING prefix, site_id, scopes, name, created_at, last_used_at, revoked_at
+
+-- name: find_key
+SELECT prefix, site_id, scopes, name, created_at, last_used_at, revoked_at, digest
+FROM api_keys WHERE prefix = %s
+
+-- name: list_keys
+SELECT prefix, site_id, scopes, name, created_at, last_used_at, revoked_at
+FROM api_keys ORDER BY created_at
+
+-- name: list_site_keys
+SELECT prefix, site_id, scopes, name, created_at, last_used_at, revoked_at
+FROM api_keys WHERE site_id = %s ORDER BY created_at
+
+-- name: revoke_key
+UPDATE api_keys SET revoked_at = %s WHERE prefix = %s AND revoked_at IS NULL RETURNING prefix
+
+-- name: touch_key
+UPDATE api_keys SET last_used_at = %s WHERE prefix = %s
+
+-- name: insert_salt
+INSERT INTO salts VALUES (%s, %s) ON CONFLICT DO NOTHING
+
+-- name: delete_old_salts
+DELETE FROM salts WHERE day < %s
+
+-- name: first_event
+SELECT min("timestamp") FROM events WHERE site_id = %s
+
+-- name: add_goal
+INSERT INTO goals (site_id, event_name, page_path, display_name, created_at)
+VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+RETURNING id, site_id, event_name, page_path, display_name
+
+-- name: list_goals
+SELECT id, site_id, event_name, page_path, display_name FROM goals ORDER BY site_id, display_name
+
+-- name: list_site_goals
+SELECT id, site_id, event_name, page_path, display_name FROM goals WHERE site_id = %s
+ORDER BY display_name
+
+-- name: remove_goal
+DELETE FROM goals WHERE site_id = %s AND display_name = %s RETURNING id
+
+-- name: delete_site_goals
+DELETE FROM goals WHERE site_id = %s
+
+-- name: delete_site_visits
+DELETE FROM visits WHERE site_id = %s
+
+-- name: add_user
+INSERT INTO users (email, password_hash, role, created_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT DO NOTHING
+RETURNING id, email, role, created_at
+
+-- name: user_by_email
+SELECT id, email, role, created_at, password_hash FROM users WHERE email = %s
+
+-- name: user_by_id
+SELECT id, email, role, created_at, password_hash FROM users WHERE id = %s
+
+-- name: list_users
+SELECT id, email, role, created_at FROM users ORDER BY email
+
+-- name: count_users
+SELECT count(*) FROM users
+
+-- name: set_password
+UPDATE users SET password_hash = %s WHERE id = %s
+
+-- name: set_user_role
+UPDATE users SET role = %s WHERE id = %s
+
+-- name: delete_user
+DELETE FROM users WHERE id = %s
+
+-- name: delete_user_memberships
+DELETE FROM memberships WHERE user_id = %s
+
+-- name: delete_user_sessions
+DELETE FROM web_sessions WHERE user_id = %s
+
+-- name: set_membership
+INSERT INTO memberships (user_id, site_id, role, created_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT (user_id, site_id) DO UPDATE SET role = excluded.role
+
+-- name: delete_membership
+DELETE FROM memberships WHERE user_id = %s AND site_id = %s RETURNING user_id
+
+-- name: user_memberships
+SELECT site_id, role FROM memberships WHERE user_id = %s
+
+-- name: site_members
+SELECT u.id, u.email, u.role, u.created_at, m.role
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.site_id = %s ORDER BY u.email
+
+-- name: add_web_session
+INSERT INTO web_sessions (token_hash, user_id, created_at, expires_at) VALUES (%s, %s, %s, %s)
+
+-- name: web_session
+SELECT user_id, created_at, expires_at FROM web_sessions WHERE token_hash = %s
+
+-- name: delete_web_session
+DELETE FROM web_sessions WHERE token_hash = %s
+
+-- name: delete_expired_web_sessions
+DELETE FROM web_sessions WHERE expires_at <= %s
+
+-- name: add_invitation
+INSERT INTO invitations (token_hash, email, site_id, role, invited_by, created_at, expires_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+
+-- name: invitation
+SELECT token_hash, email, site_id, role, invited_by, created_at, expires_at
+FROM invitations WHERE token_hash = %s
+
+-- name: site_invitations
+SELECT token_hash, email, site_id, role, invited_by, created_at, expires_at
+FROM invitations WHERE site_id = %s ORDER BY created_at
+
+-- name: delete_invitation
+DELETE FROM invitations WHERE token_hash = %s RETURNING email
+
+-- name: add_share
+INSERT INTO shared_links (site_id, token, name, password_hash, created_at) VALUES (%s, %s, %s, %s, %s)
+RETURNING id, site_id, token, name, password_hash, created_at, revoked_at
+
+-- name: share_by_token
+SELECT id, site_id, token, name, password_hash, created_at, revoked_at
+FROM shared_links WHERE token = %s
+
+-- name: site_shares
+SELECT id, site_id, token, name, password_hash, created_at, revoked_at
+FROM shared_links WHERE site_id = %s ORDER BY created_at
+
+-- name: revoke_share
+UPDATE shared_links SET revoked_at = %s WHERE site_id = %s AND id = %s AND revoked_at IS NULL
+RETURNING id
+
+-- name: delete_site_memberships
+DELETE FROM memberships WHERE site_id = %s
+
+-- name: delete_site_invitations
+DELETE FROM invitations WHERE site_id = %s
+
+-- name: delete_site_shares
+DELETE FROM shared_links WHERE site_id = %s
+
+-- name: set_site_timezone
+UPDATE sites SET timezone = %s WHERE id = %s
+
+-- name: salts_for_days
+SELECT day, salt FROM salts WHERE day = ANY(%s)

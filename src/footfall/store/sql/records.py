@@ -1,0 +1,266 @@
+"""``Catalog`` and ``Accounts`` for SQL backends: the same named statements in every
+engine's ``queries.sql``, run through five primitives each backend provides.
+
+A backend mixes ``SqlRecords`` in and supplies ``_one``, ``_all``, ``_write`` (one
+statement in its own transaction), ``_write_all`` (several, in one) and ``_stamp`` (an
+aware instant as its columns take it: DuckDB naive UTC, PostgreSQL as is). Rows come
+back as aware UTC whatever the engine returns (``utc``). ``ensure_salts`` stays with
+each backend: how concurrent inserts of one day agree differs by engine.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, overload
+
+from footfall.accounts.models import (
+    Invitation,
+    Member,
+    Role,
+    SharedLink,
+    StoredUser,
+    User,
+    WebSession,
+)
+from footfall.domain import ApiKey, Goal, Scope, Site
+from footfall.errors import ConflictError
+from footfall.store.base import StoredKey
+
+Row = tuple[Any, ...]
+
+
+@overload
+def utc(ts: datetime) -> datetime: ...
+@overload
+def utc(ts: None) -> None: ...
+@overload
+def utc(ts: datetime | None) -> datetime | None: ...
+def utc(ts: datetime | None) -> datetime | None:
+    """Aware UTC: a naive value is taken as UTC (DuckDB's columns), an aware one converted."""
+    if ts is None:
+        return None
+    return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def _site(row: Row) -> Site:
+    site_id, domain, tz, umami_id, retention, created = row
+    return Site(site_id, domain, tz, umami_id, retention, utc(created))
+
+
+def _key(row: Row) -> ApiKey:
+    prefix, site_id, scopes, name, created, used, revoked = row
+    parsed = frozenset(Scope(s) for s in scopes.split(",") if s)
+    return ApiKey(prefix, site_id, parsed, name, utc(created), utc(used), utc(revoked))
+
+
+def _user(row: Row) -> User:
+    user_id, email, role, created = row[:4]
+    return User(user_id, email, Role(role) if role else None, utc(created))
+
+
+def _invitation(row: Row) -> Invitation:
+    token_hash, email, site_id, role, by, created, expires = row
+    return Invitation(bytes(token_hash), email, site_id, Role(role), by, utc(created), utc(expires))
+
+
+def _share(row: Row) -> SharedLink:
+    share_id, site_id, token, name, password_hash, created, revoked = row
+    return SharedLink(share_id, site_id, token, name, password_hash, utc(created), utc(revoked))
+
+
+class SqlRecords(ABC):
+    @abstractmethod
+    def _one(self, query: str, params: Sequence[object] = ()) -> Row | None: ...
+    @abstractmethod
+    def _all(self, query: str, params: Sequence[object] = ()) -> list[Row]: ...
+    @abstractmethod
+    def _write(self, query: str, params: Sequence[object] = ()) -> Row | None:
+        """One statement in its own transaction; its first row (RETURNING), if any."""
+
+    @abstractmethod
+    def _write_all(self, queries: Sequence[str], params: Sequence[object]) -> Row | None:
+        """Statements in one transaction, each with ``params``; the last one's first row."""
+
+    @abstractmethod
+    def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
+        """One statement per parameter row, in one transaction."""
+
+    @abstractmethod
+    def _stamp(self, at: datetime) -> object:
+        """An aware instant as the engine's columns take it."""
+
+    def _now(self) -> object:
+        return self._stamp(datetime.now(UTC))
+
+    # sites -------------------------------------------------------------------
+    def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
+        row = self._write("add_site", [domain, timezone, umami_website_id, self._now()])
+        if row is None:
+            raise ConflictError(f"site {domain} already exists", field="domain")
+        return _site(row)
+
+    def list_sites(self) -> list[Site]:
+        return [_site(r) for r in self._all("list_sites")]
+
+    def get_site(self, domain: str) -> Site | None:
+        row = self._one("site_by_domain", [domain])
+        return _site(row) if row else None
+
+    def get_site_by_id(self, site_id: int) -> Site | None:
+        row = self._one("site_by_id", [site_id])
+        return _site(row) if row else None
+
+    def get_site_by_umami_id(self, website_id: str) -> Site | None:
+        row = self._one("site_by_umami_id", [website_id])
+        return _site(row) if row else None
+
+    def set_site_timezone(self, site_id: int, timezone: str) -> None:
+        self._write("set_site_timezone", [timezone, site_id])
+
+    def remove_site(self, site_id: int) -> bool:
+        done = self._write_all(("delete_site_keys", "delete_site_goals", "delete_site"), [site_id])
+        return done is not None
+
+    # API keys ----------------------------------------------------------------
+    def add_key(
+        self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
+    ) -> ApiKey:
+        params = [prefix, site_id, digest, ",".join(sorted(scopes)), name, self._now()]
+        row = self._write("add_key", params)
+        assert row is not None
+        return _key(row)
+
+    def find_key(self, prefix: str) -> StoredKey | None:
+        row = self._one("find_key", [prefix])
+        return StoredKey(_key(row[:-1]), bytes(row[-1])) if row else None
+
+    def list_keys(self, site_id: int | None = None) -> list[ApiKey]:
+        if site_id is None:
+            return [_key(r) for r in self._all("list_keys")]
+        return [_key(r) for r in self._all("list_site_keys", [site_id])]
+
+    def revoke_key(self, prefix: str, at: datetime) -> bool:
+        return self._write("revoke_key", [self._stamp(at), prefix]) is not None
+
+    def touch_keys(self, last_used: Mapping[str, datetime]) -> None:
+        if last_used:
+            rows = [(self._stamp(at), prefix) for prefix, at in last_used.items()]
+            self._write_many("touch_key", rows)
+
+    # goals -------------------------------------------------------------------
+    def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
+        row = self._write("add_goal", [site_id, event_name, page_path, display_name, self._now()])
+        if row is None:
+            raise ConflictError(f"the site already has a goal named {display_name!r}", field="goal")
+        return Goal(*row)
+
+    def list_goals(self, site_id: int | None = None) -> list[Goal]:
+        if site_id is None:
+            return [Goal(*r) for r in self._all("list_goals")]
+        return [Goal(*r) for r in self._all("list_site_goals", [site_id])]
+
+    def remove_goal(self, site_id: int, display_name: str) -> bool:
+        return self._write("remove_goal", [site_id, display_name]) is not None
+
+    # accounts ----------------------------------------------------------------
+    def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
+        row = self._write(
+            "add_user", [email, password_hash, role.value if role else "", self._now()]
+        )
+        if row is None:
+            raise ConflictError(f"a user with email {email} already exists", field="email")
+        return _user(row)
+
+    def get_user(self, email: str) -> StoredUser | None:
+        row = self._one("user_by_email", [email])
+        return StoredUser(_user(row), row[4]) if row else None
+
+    def get_user_by_id(self, user_id: int) -> StoredUser | None:
+        row = self._one("user_by_id", [user_id])
+        return StoredUser(_user(row), row[4]) if row else None
+
+    def list_users(self) -> list[User]:
+        return [_user(r) for r in self._all("list_users")]
+
+    def count_users(self) -> int:
+        row = self._one("count_users")
+        return int(row[0]) if row else 0
+
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        self._write("set_password", [password_hash, user_id])
+
+    def set_user_role(self, user_id: int, role: Role | None) -> None:
+        self._write("set_user_role", [role.value if role else "", user_id])
+
+    def remove_user(self, user_id: int) -> None:
+        queries = ("delete_user_memberships", "delete_user_sessions", "delete_user")
+        self._write_all(queries, [user_id])
+
+    def set_membership(self, user_id: int, site_id: int, role: Role) -> None:
+        self._write("set_membership", [user_id, site_id, role.value, self._now()])
+
+    def remove_membership(self, user_id: int, site_id: int) -> bool:
+        return self._write("delete_membership", [user_id, site_id]) is not None
+
+    def user_memberships(self, user_id: int) -> dict[int, Role]:
+        return {r[0]: Role(r[1]) for r in self._all("user_memberships", [user_id])}
+
+    def site_members(self, site_id: int) -> list[Member]:
+        return [Member(_user(r), Role(r[4])) for r in self._all("site_members", [site_id])]
+
+    def forget_site(self, site_id: int) -> None:
+        queries = ("delete_site_memberships", "delete_site_invitations", "delete_site_shares")
+        self._write_all(queries, [site_id])
+
+    def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
+        params = [token_hash, user_id, self._now(), self._stamp(expires_at)]
+        self._write("add_web_session", params)
+
+    def get_web_session(self, token_hash: bytes) -> WebSession | None:
+        row = self._one("web_session", [token_hash])
+        return WebSession(row[0], utc(row[1]), utc(row[2])) if row else None
+
+    def remove_web_session(self, token_hash: bytes) -> None:
+        self._write("delete_web_session", [token_hash])
+
+    def remove_expired_web_sessions(self, now: datetime) -> None:
+        self._write("delete_expired_web_sessions", [self._stamp(now)])
+
+    def remove_user_sessions(self, user_id: int) -> None:
+        self._write("delete_user_sessions", [user_id])
+
+    def add_invitation(self, invitation: Invitation) -> None:
+        i = invitation
+        params = [i.token_hash, i.email, i.site_id, i.role.value, i.invited_by]
+        self._write(
+            "add_invitation", [*params, self._stamp(i.created_at), self._stamp(i.expires_at)]
+        )
+
+    def get_invitation(self, token_hash: bytes) -> Invitation | None:
+        row = self._one("invitation", [token_hash])
+        return _invitation(row) if row else None
+
+    def site_invitations(self, site_id: int) -> list[Invitation]:
+        return [_invitation(r) for r in self._all("site_invitations", [site_id])]
+
+    def remove_invitation(self, token_hash: bytes) -> bool:
+        return self._write("delete_invitation", [token_hash]) is not None
+
+    def add_share(
+        self, site_id: int, token: str, name: str, password_hash: str | None
+    ) -> SharedLink:
+        row = self._write("add_share", [site_id, token, name, password_hash, self._now()])
+        assert row is not None
+        return _share(row)
+
+    def get_share(self, token: str) -> SharedLink | None:
+        row = self._one("share_by_token", [token])
+        return _share(row) if row else None
+
+    def site_shares(self, site_id: int) -> list[SharedLink]:
+        return [_share(r) for r in self._all("site_shares", [site_id])]
+
+    def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool:
+        return self._write("revoke_share", [self._stamp(at), site_id, share_id]) is not None
