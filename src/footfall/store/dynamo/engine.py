@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -29,6 +26,7 @@ from footfall.errors import QueryTimeout
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
+from footfall.store.sql.limits import TimeLimits
 
 log = logging.getLogger(__name__)
 FRAME_MEMORY = "160MB"  # DuckDB's limit for one frame (its build peaks at ~2.5 KB/event)
@@ -53,7 +51,7 @@ def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-class Engine:
+class Engine(TimeLimits):
     def __init__(self, table: Table, cache: DayCache, timeout: timedelta,
                  pool: ThreadPoolExecutor, max_events: int) -> None:  # fmt: skip
         self.table = table
@@ -135,7 +133,7 @@ class Engine:
         while True:
             held = days(self.table, site_id, first, last)
             parts = list(self.pool.map(self.load, held))
-            self._check_deadline()
+            self._remaining()  # QueryTimeout once the time limit has passed
             count = sum(p.rows for p in parts)
             if count > self.max_events:
                 raise QueryTimeout(
@@ -227,28 +225,9 @@ class Engine:
                     break
         return self.frame(site_id, _midnight(held[0].day), _midnight(last + timedelta(days=1)))
 
-    # time limits ---------------------------------------------------------------
-    @contextmanager
-    def time_limit(self, seconds: float) -> Iterator[None]:
-        outer = getattr(self._local, "deadline", None)
-        self._local.deadline = (time.monotonic() + seconds, seconds)
-        try:
-            yield
-        finally:
-            self._local.deadline = outer
-
     def remaining(self) -> float | None:
-        deadline = getattr(self._local, "deadline", None)
-        return None if deadline is None else deadline[0] - time.monotonic()
-
-    def _check_deadline(self) -> None:
-        left = self.remaining()
-        if left is not None and left <= 0:
-            raise QueryTimeout(
-                "the query ran longer than its time limit and was stopped; narrow the "
-                "date range or ask for fewer dimensions",
-                field="date_range",
-            )
+        """Seconds left of this thread's time limit (None: none); QueryTimeout if none."""
+        return self._remaining()
 
 
 def _naive(ts: datetime) -> datetime:
