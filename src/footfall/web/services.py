@@ -138,6 +138,26 @@ class Services:
         self.metrics.buffer_depth.set_function(lambda: self.buffer.depth if self.buffer else 0)
         self.ingestor = Ingestor(self.pipeline, self.buffer, self.metrics)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        if s.archive_url:
+            self._tasks.append(asyncio.create_task(self._archiving(), name="archive"))
+
+    async def _archiving(self, every: float = 3600.0) -> None:
+        """Each hour, write the days that have ended to the S3 archive (footfall/archive.py)."""
+        from footfall.archive import Archive, DayExporter, archive_closed_days
+
+        archive, events = Archive(self.settings.archive_url), self.stores.backends[-1]
+        if not isinstance(events, DayExporter):
+            log.error("FOOTFALL_ARCHIVE_URL: %s cannot export events", type(events).__name__)
+            return
+        while True:
+            try:
+                s = self.stores
+                await offload(
+                    archive_closed_days, archive, s.catalog, s.stats, events, self.clock()
+                )
+            except Exception:  # the next hour tries again; the days stay in the store
+                log.exception("archiving closed days failed")
+            await asyncio.sleep(every)
 
     async def _housekeeping(self, every: float = 30.0) -> None:
         while True:

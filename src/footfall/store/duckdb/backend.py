@@ -53,6 +53,7 @@ _ARROW_TYPES: dict[str, pa.DataType] = {
 }
 _EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
 _EVENT_SCHEMA = pa.schema([(n, _ARROW_TYPES.get(n, pa.string())) for n in _EVENT_FIELDS])
+EVENT_SCHEMA = _EVENT_SCHEMA  # the Arrow shape of events (the DynamoDB backend reads into it)
 
 
 def events_to_arrow(events: Sequence[Event]) -> pa.Table:
@@ -130,9 +131,13 @@ _MIGRATIONS: tuple[
 class DuckDBStore(SqlRecords, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
-    def __init__(self, path: str, visit_timeout: timedelta = TIMEOUT) -> None:
+    def __init__(
+        self, path: str, visit_timeout: timedelta = TIMEOUT, config: Mapping[str, str] = {}
+    ) -> None:
         self._path = path
         self._visit_timeout = visit_timeout
+        # DuckDB settings (memory_limit, threads, ...) for every connect
+        self._config: dict[str, str | bool | int | float | list[str]] = dict(config)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
@@ -156,7 +161,7 @@ class DuckDBStore(SqlRecords, TimeLimits):
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(self._path)
+            return duckdb.connect(self._path, config=self._config)
         except duckdb.IOException as exc:
             raise StoreError(
                 f"cannot open {self._path}: {exc}. Another process (a running `footfall "
@@ -172,7 +177,7 @@ class DuckDBStore(SqlRecords, TimeLimits):
             with contextlib.suppress(duckdb.Error):
                 self._db.close()
             try:
-                self._db = duckdb.connect(self._path)
+                self._db = duckdb.connect(self._path, config=self._config)
             except duckdb.Error as exc:
                 raise StoreUnavailable(f"the database cannot be reopened yet: {exc}") from exc
             self._generation += 1
@@ -286,6 +291,12 @@ class DuckDBStore(SqlRecords, TimeLimits):
         else:
             self._applier.append(batch)
 
+    def write_arrow(self, batch: pa.Table) -> None:
+        """Apply events already in the Arrow schema (EVENT_SCHEMA), their visits
+        recomputed, without the journal: an in-memory store over another backend's data."""
+        if batch.num_rows:
+            self._apply_batches([batch], None)
+
     def _applied_seq(self) -> int:
         row = self._one("journal_applied")
         return int(row[0]) if row else 0
@@ -326,6 +337,58 @@ class DuckDBStore(SqlRecords, TimeLimits):
         for row in rows:
             row["timestamp"] = utc(row["timestamp"])
         return rows
+
+    def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
+        """The site's events in ``[start, end)`` in time order, as Arrow (archive.py)."""
+        self.apply_pending()
+        try:
+            params = [site_id, _naive(start), _naive(end)]
+            with self._cur.cursor() as cur:  # its own: this thread's may hold a result
+                return cur.sql(Q["export_events"], params=params).to_arrow_table()
+        except duckdb.Error as exc:
+            raise self._failure(exc) from exc
+
+    # parts: an in-memory store assembled from pieces of another backend's data ------
+    def snapshot(self) -> tuple[pa.Table, pa.Table]:
+        """Every event (with its visit's id) and every visit, as Arrow."""
+        with self._cur.cursor() as cur:
+            return (
+                cur.sql("SELECT * FROM events").to_arrow_table(),
+                cur.sql("SELECT * FROM visits").to_arrow_table(),
+            )
+
+    def load_split(self, events: Sequence[str], visits: Sequence[str]) -> None:
+        """Add events that carry their visits' ids, and those visits, from Parquet files
+        (snapshots of other days' stores); then ``resplit_near`` where they meet."""
+        with self._write_lock, self._transaction() as cur:
+            cur.execute(Q["load_split_events"], {"files": list(events)})
+            cur.execute(Q["load_split_visits"], {"files": list(visits)})
+
+    def resplit_near(self, instants: Sequence[datetime]) -> None:
+        """Split again, by the rule, the visits of the visitors with events within the
+        timeout of any of ``instants`` (where snapshots of separate days meet)."""
+        if not instants:
+            return
+        t = self._visit_timeout
+        spans = pa.table(
+            {
+                "lo": pa.array([_naive(i - t) for i in instants], pa.timestamp("us")),
+                "mid": pa.array([_naive(i) for i in instants], pa.timestamp("us")),
+                "hi": pa.array([_naive(i + t) for i in instants], pa.timestamp("us")),
+            }
+        )
+        with self._write_lock, self._transaction() as cur:
+            cur.register("spans", spans)
+            try:
+                cur.execute(Q["events_near"])
+            finally:
+                cur.unregister("spans")
+            cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM near")
+            try:
+                _recompute_visits(cur, t, fresh=False)
+            finally:
+                cur.execute("DROP VIEW incoming_batch")
+                cur.execute("DROP TABLE near")
 
     def delete_events(
         self, site_id: int, start: datetime | None = None, end: datetime | None = None

@@ -13,6 +13,31 @@ SELECT count(*) FROM events WHERE site_id = ?
 -- name: fetch_events
 SELECT * FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
 
+-- name: load_split_events
+INSERT INTO events BY NAME SELECT * FROM read_parquet($files)
+
+-- name: load_split_visits
+INSERT INTO visits BY NAME SELECT * FROM read_parquet($files)
+
+-- name: events_near
+-- The events, within the spans of resplit_near, of the visitors with events on both
+-- sides of a span's middle (a midnight where two days' snapshots meet): only their
+-- visits may merge across it (two events less than the timeout apart, one each side).
+CREATE OR REPLACE TEMP TABLE near AS
+WITH crossing AS (
+    SELECT DISTINCT e.site_id, e.visitor_id
+    FROM events e JOIN spans s ON e.timestamp >= s.lo AND e.timestamp < s.hi
+    GROUP BY e.site_id, e.visitor_id, s.mid
+    HAVING min(e.timestamp) < s.mid AND max(e.timestamp) >= s.mid
+)
+SELECT e.* FROM events e SEMI JOIN crossing c
+    ON e.site_id = c.site_id AND e.visitor_id = c.visitor_id
+WHERE EXISTS (SELECT 1 FROM spans s WHERE e.timestamp >= s.lo AND e.timestamp < s.hi)
+
+-- name: export_events
+SELECT * FROM events WHERE site_id = ? AND timestamp >= ? AND timestamp < ?
+ORDER BY timestamp, visitor_id, pathname
+
 -- name: add_site
 INSERT INTO sites (domain, timezone, umami_website_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT DO NOTHING
