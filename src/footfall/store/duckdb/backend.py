@@ -36,7 +36,7 @@ from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.store.sql.limits import TimeLimits
-from footfall.store.sql.records import SqlRecords, utc
+from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
@@ -125,6 +125,15 @@ _MIGRATIONS: tuple[
     ("005_accounts.sql", None),
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
 )
+
+
+# The sequence of each table whose ids a restore keeps (001_init.sql).
+_ID_SEQUENCES = {
+    "sites": "site_ids",
+    "goals": "goal_ids",
+    "users": "user_ids",
+    "shared_links": "share_ids",
+}
 
 
 class DuckDBStore(SqlRecords, TimeLimits):
@@ -273,6 +282,15 @@ class DuckDBStore(SqlRecords, TimeLimits):
     def _stamp(self, at: datetime) -> object:
         return _naive(at)
 
+    def _advance_ids(self, table: str, past: int) -> None:
+        # DuckDB has no setval: the sequence is drawn from until it reaches ``past``.
+        sequence = _ID_SEQUENCES[table]
+        with self._transaction() as cur:
+            row = cur.execute(Q["draw_id"], [sequence]).fetchone()
+            drawn = int(row[0]) if row else past
+            if drawn < past:
+                cur.execute(Q["draw_ids"], [sequence, past - drawn])
+
     # events ------------------------------------------------------------------
     def write_events(self, events: Sequence[Event]) -> None:
         if not events:
@@ -313,6 +331,22 @@ class DuckDBStore(SqlRecords, TimeLimits):
         self.apply_pending()
         row = self._one("count_events", [site_id])
         return int(row[0]) if row else 0
+
+    def export_events(
+        self, site_id: int, start: datetime, end: datetime, chunk: int = 10_000
+    ) -> Iterator[list[Event]]:
+        self.apply_pending()
+        # A cursor of its own: the caller may use this thread's between chunks.
+        cur = self._db.cursor()
+        try:
+            cur.execute(Q["export_events"], [site_id, _naive(start), _naive(end)])
+            names = [d[0] for d in cur.description or []]
+            while rows := cur.fetchmany(chunk):
+                yield [event_from_row(names, row) for row in rows]
+        except duckdb.Error as exc:
+            raise self._failure(exc) from exc
+        finally:
+            cur.close()
 
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
         self.apply_pending()
