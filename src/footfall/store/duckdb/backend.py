@@ -10,13 +10,11 @@ the file; other processes (the CLI) reach it through the running server's admin 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from footfall.config import path_from_url
 from footfall.domain import Event, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
+from footfall.store.arrow import event_schema, events_to_arrow
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
@@ -42,34 +41,7 @@ from footfall.visits import TIMEOUT
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
 
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "site_id": pa.int32(),
-    "timestamp": pa.timestamp("us"),
-    "visitor_id": pa.int64(),
-    "session_id": pa.int64(),
-    "props": pa.map_(pa.string(), pa.string()),
-    "revenue_amount": pa.decimal128(18, 4),
-    "interactive": pa.bool_(),
-}
-_EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
-_EVENT_SCHEMA = pa.schema([(n, _ARROW_TYPES.get(n, pa.string())) for n in _EVENT_FIELDS])
-
-
-def events_to_arrow(events: Sequence[Event]) -> pa.Table:
-    """Column-wise conversion: one Python list per column, no per-row Arrow calls."""
-    columns: dict[str, list[Any]] = {name: [] for name in _EVENT_FIELDS}
-    appenders = [(columns[name].append, name) for name in _EVENT_FIELDS]
-    for event in events:
-        for append, name in appenders:
-            append(getattr(event, name))
-    # Arrow converts aware datetimes to UTC itself, far faster than astimezone per row.
-    stamps = pa.array(columns.pop("timestamp"), pa.timestamp("us", tz="UTC"))
-    columns["timestamp"] = stamps.cast(pa.timestamp("us"))
-    columns["props"] = [list(p.items()) for p in columns["props"]]
-    columns["revenue_amount"] = [
-        None if a is None else Decimal(a) for a in columns["revenue_amount"]
-    ]
-    return pa.Table.from_pydict(columns, schema=_EVENT_SCHEMA)
+_EVENT_SCHEMA = event_schema()
 
 
 def _naive(ts: datetime) -> datetime:

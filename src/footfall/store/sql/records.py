@@ -50,7 +50,13 @@ _EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Event))
 
 def event_from_row(names: Sequence[str], row: Row) -> Event:
     """An ``events`` row (columns ``names``) as the Event it was written from."""
-    values = {n: v for n, v in zip(names, row, strict=True) if n in _EVENT_FIELDS}
+    return event_from_values(dict(zip(names, row, strict=True)))
+
+
+def event_from_values(columns: Mapping[str, Any]) -> Event:
+    """Event fields by name as an engine or Arrow gives them (naive or aware times,
+    maps as dicts or pairs, decimals) as the Event they were written from."""
+    values = {n: v for n, v in columns.items() if n in _EVENT_FIELDS}
     values["timestamp"] = utc(values["timestamp"])
     values["props"] = dict(values["props"])
     amount = values["revenue_amount"]
