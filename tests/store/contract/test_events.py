@@ -237,8 +237,7 @@ def test_exported_events_are_the_stored_ones_and_import_to_the_same_visits(
     stored = stores.events.fetch_events(source.id, limit=100_000)
     inside = [r for r in stored if start <= r["timestamp"] < end]  # type: ignore[operator]
     assert sorted((e.timestamp, e.visitor_id, e.session_id, e.pathname) for e in got) == sorted(
-        (r["timestamp"], r["visitor_id"], r["session_id"], r["pathname"])
-        for r in inside
+        (r["timestamp"], r["visitor_id"], r["session_id"], r["pathname"]) for r in inside
     )
     assert sorted(e.timestamp for e in got) == [e.timestamp for e in got]
     assert all(e.site_id == source.id for e in got)
