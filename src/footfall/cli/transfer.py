@@ -37,7 +37,7 @@ def _with_stores(work: Callable[[Stores], dict[str, int]], announce: bool) -> di
         typer.echo(f"error: {exc.detail}", err=True)
         raise typer.Exit(1) from None
     if announce and settings.redis_url:
-        shared = Shared(settings.redis_url)
+        shared = Shared(settings.redis_url, settings.redis_password)
         shared.announce()
         shared.close()
     return files

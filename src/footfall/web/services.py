@@ -100,7 +100,7 @@ class Services:
             lookup_executor=lookups,
         )
         if settings.redis_url:
-            svc.share(Shared(settings.redis_url))
+            svc.share(Shared(settings.redis_url, settings.redis_password))
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
         )
