@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,17 +61,7 @@ class Table:
 
 
 def _sites(s: Stores) -> list[Row]:
-    return [
-        {
-            "id": x.id,
-            "domain": x.domain,
-            "timezone": x.timezone,
-            "umami_website_id": x.umami_website_id,
-            "retention_days": x.retention_days,
-            "created_at": x.created_at,
-        }
-        for x in s.catalog.list_sites()
-    ]
+    return [asdict(x) for x in s.catalog.list_sites()]
 
 
 def _keys(s: Stores) -> list[Row]:
@@ -103,16 +93,7 @@ def _restore_key(s: Stores, r: Row) -> None:
 
 
 def _goals(s: Stores) -> list[Row]:
-    return [
-        {
-            "id": g.id,
-            "site_id": g.site_id,
-            "event_name": g.event_name,
-            "page_path": g.page_path,
-            "display_name": g.display_name,
-        }
-        for g in s.catalog.list_goals()
-    ]
+    return [asdict(g) for g in s.catalog.list_goals()]
 
 
 def _salts(s: Stores) -> list[Row]:
@@ -155,15 +136,7 @@ def _memberships(s: Stores) -> list[Row]:
 
 def _invitations(s: Stores) -> list[Row]:
     return [
-        {
-            "token_hash": i.token_hash,
-            "email": i.email,
-            "site_id": i.site_id,
-            "role": i.role.value,
-            "invited_by": i.invited_by,
-            "created_at": i.created_at,
-            "expires_at": i.expires_at,
-        }
+        asdict(i) | {"role": i.role.value}
         for site in s.catalog.list_sites()
         for i in s.accounts.site_invitations(site.id)
     ]
@@ -174,19 +147,7 @@ def _restore_invitation(s: Stores, r: Row) -> None:
 
 
 def _shares(s: Stores) -> list[Row]:
-    return [
-        {
-            "id": x.id,
-            "site_id": x.site_id,
-            "token": x.token,
-            "name": x.name,
-            "password_hash": x.password_hash,
-            "created_at": x.created_at,
-            "revoked_at": x.revoked_at,
-        }
-        for site in s.catalog.list_sites()
-        for x in s.accounts.site_shares(site.id)
-    ]
+    return [asdict(x) for site in s.catalog.list_sites() for x in s.accounts.site_shares(site.id)]
 
 
 # In the order of an import: what a row refers to comes before it.
