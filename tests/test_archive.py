@@ -13,11 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from footfall.archive import Archive, DayExporter, archive_closed_days
+from footfall.archive import Archive, archive_closed_days
 from footfall.cli import app
 from footfall.domain import Event
 from footfall.errors import StoreError
-from footfall.store.registry import Stores
+from footfall.store.arrow import events_to_arrow
 from tests.backends import AWS_ENDPOINT, BACKENDS, BackendUnderTest, by_backend, fresh_table_url
 
 pytestmark = pytest.mark.skipif(not AWS_ENDPOINT, reason="needs moto_server (make test)")
@@ -39,12 +39,6 @@ def traffic(site_id: int) -> list[Event]:
     return [*out, Event(site_id, NOW - timedelta(minutes=1), "pageview", "a.com", "/", 3, 0)]
 
 
-def exporter(stores: Stores) -> DayExporter:
-    events = stores.backends[-1]
-    assert isinstance(events, DayExporter)
-    return events
-
-
 def read(name: str, key: str) -> list[dict[str, object]]:
     body = boto3.client("s3", region_name="us-east-1").get_object(Bucket=name, Key=key)
     rows: list[dict[str, object]] = pq.read_table(io.BytesIO(body["Body"].read())).to_pylist()
@@ -60,7 +54,7 @@ def test_closed_days_are_written_once_by_site_and_date(
         site = stores.catalog.add_site("a.com", "UTC", "u1")
         stores.events.write_events(traffic(site.id))
         archive = Archive(f"s3://{bucket()}/footfall/events")
-        args = (archive, stores.catalog, stores.stats, exporter(stores), NOW)
+        args = (archive, stores.catalog, stores.stats, stores.events, NOW)
         written = archive_closed_days(*args)
         days = [DAY1.date(), DAY1.date() + timedelta(days=1)]
         assert [(w.day, w.events, w.created) for w in written] == [
@@ -85,7 +79,8 @@ def test_an_object_already_there_is_kept_and_other_bytes_are_refused(tmp_path: P
         site = stores.catalog.add_site("a.com", "UTC", "u1")
         stores.events.write_events(traffic(site.id))
         start = DAY1.replace(hour=0, minute=0)
-        table = exporter(stores).export_events(site.id, start, start + timedelta(days=1))
+        span = stores.events.export_events(site.id, start, start + timedelta(days=1))
+        table = events_to_arrow([e for chunk in span for e in chunk])
         first = archive.write(site.id, DAY1.date(), table)
         again = archive.write(site.id, DAY1.date(), table)  # another replica, at once
         assert first.created and not again.created

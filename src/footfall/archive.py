@@ -24,7 +24,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import boto3
@@ -34,20 +34,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from footfall.errors import ConfigError, StoreError, StoreUnavailable
-from footfall.store.base import Catalog, StatsEngine
+from footfall.store.arrow import events_to_arrow
+from footfall.store.base import Catalog, EventLog, StatsEngine
 
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
 
 log = logging.getLogger(__name__)
-
-
-@runtime_checkable
-class DayExporter(Protocol):
-    """A backend that can hand over one site's events of a time span as Arrow."""
-
-    def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
-        """The site's events in ``[start, end)`` in time order, with their visits' ids."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +135,7 @@ def archive_closed_days(
     archive: Archive,
     catalog: Catalog,
     stats: StatsEngine,
-    events: DayExporter,
+    events: EventLog,
     now: datetime,
     since: date | None = None,
 ) -> list[Written]:
@@ -158,7 +151,8 @@ def archive_closed_days(
             if day in done or (since is not None and day < since):
                 continue
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-            table = events.export_events(site.id, start, start + timedelta(days=1))
+            span = events.export_events(site.id, start, start + timedelta(days=1))
+            table = events_to_arrow([event for chunk in span for event in chunk])
             if table.num_rows:
                 out.append(archive.write(site.id, day, table))
                 log.info("archived %s events of site %s on %s", table.num_rows, site.id, day)

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
     database_password: str = Field(default="", repr=False)  # PostgreSQL's, outside the URL
     redis_url: str = Field(default="", repr=False)  # shared limits and cache news (shared.py)
+    redis_password: str = Field(default="", repr=False)  # Redis AUTH token, outside the URL
     ingest_limit_per_key: int = Field(default=0, ge=0)  # events/minute per ingest key; 0: none
     ingest_limit_per_ip: int = Field(default=0, ge=0)  # events/minute per address, keyless
     secret_key: str = ""

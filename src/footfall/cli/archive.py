@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from footfall.archive import Archive, DayExporter, archive_closed_days
+from footfall.archive import Archive, archive_closed_days
 from footfall.config import load_settings
 from footfall.errors import FootfallError
 from footfall.store.registry import open_stores
@@ -25,14 +25,11 @@ def archive(
     first = date.fromisoformat(since) if since else None
     stores = open_stores(settings.database_url, settings.events_url, settings.store_options)
     try:
-        events = stores.backends[-1]
-        if not isinstance(events, DayExporter):
-            raise typer.BadParameter(f"{type(events).__name__} cannot export events")
         written = archive_closed_days(
             Archive(settings.archive_url),
             stores.catalog,
             stores.stats,
-            events,
+            stores.events,
             datetime.now(UTC),
             first,
         )

@@ -20,8 +20,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pyarrow as pa
-
 from footfall.domain import Event, Goal, Site
 from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
@@ -89,8 +87,11 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
         return self.engine.whole(site_id, limit).fetch_events(site_id, limit)
 
-    def export_events(self, site_id: int, start: datetime, end: datetime) -> pa.Table:
-        return self.engine.frame(site_id, start, end).export_events(site_id, start, end)
+    def export_events(
+        self, site_id: int, start: datetime, end: datetime, chunk: int = 10_000
+    ) -> Iterator[list[Event]]:
+        frame = self.engine.frame(site_id, start, end)
+        yield from frame.export_events(site_id, start, end, chunk)
 
     def health(self) -> ApplyHealth:
         return ApplyHealth()  # nothing is held in the process: a write is done or failed

@@ -100,7 +100,7 @@ class Services:
             lookup_executor=lookups,
         )
         if settings.redis_url:
-            svc.share(Shared(settings.redis_url))
+            svc.share(Shared(settings.redis_url, settings.redis_password))
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
         )
@@ -143,17 +143,13 @@ class Services:
 
     async def _archiving(self, every: float = 3600.0) -> None:
         """Each hour, write the days that have ended to the S3 archive (footfall/archive.py)."""
-        from footfall.archive import Archive, DayExporter, archive_closed_days
+        from footfall.archive import Archive, archive_closed_days
 
-        archive, events = Archive(self.settings.archive_url), self.stores.backends[-1]
-        if not isinstance(events, DayExporter):
-            log.error("FOOTFALL_ARCHIVE_URL: %s cannot export events", type(events).__name__)
-            return
+        archive, s = Archive(self.settings.archive_url), self.stores
         while True:
             try:
-                s = self.stores
                 await offload(
-                    archive_closed_days, archive, s.catalog, s.stats, events, self.clock()
+                    archive_closed_days, archive, s.catalog, s.stats, s.events, self.clock()
                 )
             except Exception:  # the next hour tries again; the days stay in the store
                 log.exception("archiving closed days failed")

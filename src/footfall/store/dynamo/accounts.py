@@ -81,13 +81,22 @@ class DynamoAccounts:
     # users -------------------------------------------------------------------
     def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
         user_id = self.table.next_id("user")
+        made = User(user_id, email, role, datetime.now(UTC))
+        return self._put_user(StoredUser(made, password_hash))
+
+    def restore_user(self, stored: StoredUser) -> None:
+        self._put_user(stored)
+        self.table.raise_counter("user", stored.user.id)
+
+    def _put_user(self, stored: StoredUser) -> User:
+        user, email, user_id = stored.user, stored.user.email, stored.user.id
         item = {
             **key("USER", padded(user_id)),
             "id": n(user_id),
             "email": s(email),
-            "password_hash": s(password_hash),
-            "role": s(role.value if role else ""),
-            "created_at": t(datetime.now(UTC)),
+            "password_hash": s(stored.password_hash),
+            "role": s(user.role.value if user.role else ""),
+            "created_at": t(user.created_at or datetime.now(UTC)),
         }
         lookup = {**key("EMAIL", email), "user_id": n(user_id)}
         name = self.table.name
@@ -240,15 +249,26 @@ class DynamoAccounts:
     def add_share(
         self, site_id: int, token: str, name: str, password_hash: str | None
     ) -> SharedLink:
+        share_id = self.table.next_id("share")
+        made = SharedLink(share_id, site_id, token, name, password_hash, datetime.now(UTC), None)
+        return self._put_share(made)
+
+    def restore_share(self, link: SharedLink) -> None:
+        self._put_share(link)
+        self.table.raise_counter("share", link.id)
+
+    def _put_share(self, link: SharedLink) -> SharedLink:
         item = {
-            **key("SHARE", token),
-            "id": n(self.table.next_id("share")),
-            "site_id": n(site_id),
-            "name": s(name),
-            "created_at": t(datetime.now(UTC)),
+            **key("SHARE", link.token),
+            "id": n(link.id),
+            "site_id": n(link.site_id),
+            "name": s(link.name),
+            "created_at": t(link.created_at),
         }
-        if password_hash is not None:
-            item["password_hash"] = s(password_hash)
+        if link.password_hash is not None:
+            item["password_hash"] = s(link.password_hash)
+        if link.revoked_at is not None:
+            item["revoked_at"] = t(link.revoked_at)
         self.table.put(item, NEW, conflict="that share token exists")
         return _share(item)
 

@@ -75,14 +75,25 @@ class DynamoCatalog:
     # sites -------------------------------------------------------------------
     def add_site(self, domain: str, timezone: str, umami_website_id: str) -> Site:
         site_id = self.table.next_id("site")
+        return self._put_site(Site(site_id, domain, timezone, umami_website_id, None,
+                                   datetime.now(UTC)))  # fmt: skip
+
+    def restore_site(self, site: Site) -> None:
+        self._put_site(site)
+        self.table.raise_counter("site", site.id)
+
+    def _put_site(self, given: Site) -> Site:
+        site_id, domain, umami_website_id = given.id, given.domain, given.umami_website_id or ""
         site = {
             **key("SITE", padded(site_id)),
             "id": n(site_id),
             "domain": s(domain),
-            "timezone": s(timezone),
+            "timezone": s(given.timezone),
             "umami_website_id": s(umami_website_id),
-            "created_at": t(datetime.now(UTC)),
+            "created_at": t(given.created_at or datetime.now(UTC)),
         }
+        if given.retention_days is not None:
+            site["retention_days"] = n(given.retention_days)
         lookups = [("DOMAIN", domain), ("UMAMI", umami_website_id)]
         self.table.transact(
             [
@@ -139,15 +150,26 @@ class DynamoCatalog:
     def add_key(
         self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
     ) -> ApiKey:
+        made = ApiKey(prefix, site_id, scopes, name, datetime.now(UTC), None, None)
+        return self._put_key(StoredKey(made, digest))
+
+    def restore_key(self, stored: StoredKey) -> None:
+        self._put_key(stored)
+
+    def _put_key(self, stored: StoredKey) -> ApiKey:
+        k = stored.key
         item = {
-            **key("KEY", prefix),
-            "site_id": n(site_id),
-            "digest": b(digest),
-            "scopes": s(",".join(sorted(scopes))),
-            "name": s(name),
-            "created_at": t(datetime.now(UTC)),
+            **key("KEY", k.prefix),
+            "site_id": n(k.site_id),
+            "digest": b(stored.digest),
+            "scopes": s(",".join(sorted(k.scopes))),
+            "name": s(k.name),
+            "created_at": t(k.created_at or datetime.now(UTC)),
         }
-        self.table.put(item, NEW, conflict=f"an API key with prefix {prefix} exists")
+        for name, at in (("last_used_at", k.last_used_at), ("revoked_at", k.revoked_at)):
+            if at is not None:
+                item[name] = t(at)
+        self.table.put(item, NEW, conflict=f"an API key with prefix {k.prefix} exists")
         return _key(item)
 
     def find_key(self, prefix: str) -> StoredKey | None:
@@ -176,16 +198,24 @@ class DynamoCatalog:
     # goals -------------------------------------------------------------------
     def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
         goal_id = self.table.next_id("goal")
+        return self._put_goal(Goal(goal_id, site_id, event_name, page_path, display_name))
+
+    def restore_goal(self, goal: Goal) -> None:
+        self._put_goal(goal)
+        self.table.raise_counter("goal", goal.id)
+
+    def _put_goal(self, goal: Goal) -> Goal:
         item = {
-            **key("GOAL", f"{padded(site_id)}#{display_name}"),
-            "id": n(goal_id),
-            "site_id": n(site_id),
-            "event_name": s(event_name),
-            "page_path": s(page_path),
-            "display_name": s(display_name),
+            **key("GOAL", f"{padded(goal.site_id)}#{goal.display_name}"),
+            "id": n(goal.id),
+            "site_id": n(goal.site_id),
+            "event_name": s(goal.event_name),
+            "page_path": s(goal.page_path),
+            "display_name": s(goal.display_name),
             "created_at": t(datetime.now(UTC)),
         }
-        self.table.put(item, NEW, conflict=f"the site already has a goal named {display_name!r}")
+        conflict = f"the site already has a goal named {goal.display_name!r}"
+        self.table.put(item, NEW, conflict=conflict)
         return _goal(item)
 
     def list_goals(self, site_id: int | None = None) -> list[Goal]:

@@ -35,7 +35,8 @@ import pyarrow.parquet as pq
 
 from footfall.domain import Event
 from footfall.errors import StoreError, StoreUnavailable
-from footfall.store.duckdb.backend import EVENT_SCHEMA, events_to_arrow
+from footfall.store.arrow import events_to_arrow
+from footfall.store.duckdb.backend import EVENT_SCHEMA
 from footfall.store.dynamo.attrs import Item, get_s, key, n, padded, s
 from footfall.store.dynamo.table import TRANSACT, Table
 

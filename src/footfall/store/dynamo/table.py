@@ -222,6 +222,17 @@ class Table:
         assert new is not None
         return int(new["n"]["N"])
 
+    def raise_counter(self, kind: str, at_least: int) -> None:
+        """Move ``kind``'s counter up to ``at_least`` (never down): ``next_id`` then
+        hands out ids above a restored one."""
+        self.update(
+            "COUNTER",
+            kind,
+            "SET n = :v",
+            {":v": {"N": str(at_least)}},
+            "attribute_not_exists(n) OR n < :v",
+        )
+
     # many items ---------------------------------------------------------------
     def query(
         self,
