@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from footfall.domain import Event, Goal, Site
-from footfall.stats import runner
+from footfall.stats import metrics, runner
 from footfall.stats.query import parse
 from footfall.store.registry import Stores
 
@@ -84,6 +84,39 @@ def test_a_timeseries_comparison_has_every_bucket_on_both_sides(stores: Stores) 
     day = (NOW - timedelta(days=2)).date().isoformat()
     assert [r["metrics"][0] for r in rows] == [int(label == day) for label in meta["time_labels"]]
     assert all(r["comparison"]["metrics"] == [0] for r in rows)
+
+
+def test_no_change_where_the_previous_period_has_no_data(stores: Stores) -> None:
+    """Against an empty period every change is null (not "+100%" against nothing), as
+    it is for a group the previous period lacks; with data, changes are numbers."""
+    site = _site(stores)
+    rng = random.Random(11)
+    week = [
+        e
+        for i in range(rng.randint(3, 9))
+        for e in _visit(site, i, NOW - timedelta(days=1 + i % 5), "Signup")
+    ]
+    before_week = [
+        e for i in range(rng.randint(2, 5)) for e in _visit(site, 100 + i, NOW - timedelta(days=9))
+    ]
+    rng.shuffle(week)
+    stores.events.write_events(week)
+    compare = {"date_range": "7d", "include": {"comparisons": {"mode": "previous_period"}}}
+    top = [*metrics.TOP, "events"]
+    for asked in (top, ["pageviews", "bounce_rate"]):  # with and without visitors
+        [row] = _ask(stores, site, {"metrics": asked, **compare})["results"]
+        assert row["comparison"]["metrics"] == [0] * len(asked)
+        assert row["comparison"]["change"] == [None] * len(asked)
+    stores.events.write_events(before_week)
+    [row] = _ask(stores, site, {"metrics": top, **compare})["results"]
+    assert None not in row["comparison"]["change"]
+    by_name = _ask(stores, site, {"metrics": ["events"], "dimensions": ["event:name"], **compare})
+    changes = {r["dimensions"][0]: r["comparison"]["change"] for r in by_name["results"]}
+    pageviews = len(week) // 2
+    assert changes == {
+        "pageview": [round((pageviews - len(before_week)) / len(before_week) * 100)],
+        "Signup": [None],
+    }
 
 
 def test_realtime_counts_the_last_five_minutes(stores: Stores) -> None:

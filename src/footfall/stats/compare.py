@@ -1,5 +1,10 @@
 """Comparisons: the same query over the previous period or the year before, and the
-change of every metric (percent; points for bounce rate), as Plausible reports it."""
+change of every metric (percent; points for bounce rate), as Plausible reports it.
+
+Where the previous side has no data (no row for the group, or a row with no visitors)
+there is no change to report: every change is null, not "+100%" against nothing. The
+previous query therefore always counts visitors (``probe``), even when not asked to.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,15 @@ def shifted(q: StatsQuery, mode: str) -> StatsQuery:
     )
 
 
+def probe(q: StatsQuery) -> tuple[StatsQuery, int]:
+    """``q`` shifted to the period it is compared with, with ``visitors`` among its
+    metrics, and the index of that column (zero visitors: the period has no data)."""
+    before = dataclasses.replace(shifted(q, q.comparison or ""), comparison=None)
+    if "visitors" in q.metrics:
+        return before, q.metrics.index("visitors")
+    return dataclasses.replace(before, metrics=(*q.metrics, "visitors")), len(q.metrics)
+
+
 def change(metric: str, now: float | None, before: float | None) -> float | int | None:
     if now is None or before is None:
         return None  # e.g. time_on_page where no time could be measured
@@ -48,8 +62,12 @@ def change(metric: str, now: float | None, before: float | None) -> float | int 
     return round((now - before) / before * 100)
 
 
-def attach(q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
-    """Give each current row its comparison row (by dimensions; by position for time)."""
+def attach(
+    q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str, Any]], visitors: int
+) -> None:
+    """Give each current row its comparison row (by dimensions; by position for time).
+    ``visitors`` is the index of the previous rows' visitors (``probe``); their columns
+    past ``q.metrics`` are dropped."""
     has_time = q.time_dimension() is not None
     by_dims = {tuple(r["dimensions"]): r for r in previous}
     for i, row in enumerate(current):
@@ -58,11 +76,13 @@ def attach(q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str
             if has_time
             else (by_dims.get(tuple(row["dimensions"])))
         )
-        metrics = other["metrics"] if other else [0 for _ in q.metrics]
+        metrics = other["metrics"][: len(q.metrics)] if other else [0 for _ in q.metrics]
+        empty = other is None or not other["metrics"][visitors]
         row["comparison"] = {
             "dimensions": other["dimensions"] if other else row["dimensions"],
             "metrics": metrics,
             "change": [
-                change(m, a, b) for m, a, b in zip(q.metrics, row["metrics"], metrics, strict=True)
+                None if empty else change(m, a, b)
+                for m, a, b in zip(q.metrics, row["metrics"], metrics, strict=True)
             ],
         }

@@ -38,6 +38,7 @@ class Metric:
     # the dimensions it allows, when not all (the empty tuple: none)
     dimensions: tuple[tuple[str, ...], ...] | None = None
     label: str = ""
+    goal_label: str = ""  # its label under a goal filter, where it counts conversions
     unit: Unit = "count"
     lower_is_better: bool = False  # a fall shows as good news
 
@@ -45,6 +46,7 @@ class Metric:
         """What the dashboard needs to show the metric (sent with the page as JSON)."""
         return {
             "label": self.label,
+            "goal_label": self.goal_label or self.label,
             "unit": self.unit,
             "change": self.change,
             "lower_is_better": self.lower_is_better,
@@ -80,7 +82,7 @@ TABLE = {
             label="Time on page",
             unit="seconds",
         ),
-        Metric("visitors", "visitors", label="Unique visitors"),
+        Metric("visitors", "visitors", label="Unique visitors", goal_label="Unique conversions"),
         Metric("visits", "visit", label="Total visits"),
         Metric("pageviews", "event", label="Total pageviews"),
         Metric(
@@ -100,7 +102,7 @@ TABLE = {
             lower_is_better=True,
         ),
         Metric("visit_duration", "visit", label="Visit duration", unit="seconds"),
-        Metric("events", "event", label="Total events"),
+        Metric("events", "event", label="Total events", goal_label="Total conversions"),
         Metric(
             "percentage",
             "visitors",
@@ -120,10 +122,18 @@ NAMES = tuple(TABLE)
 
 # The dashboard's row of headline numbers, in order (its first view and the top stats).
 TOP = ("visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration")
+# The same under a goal filter, as Plausible shows it: visits' metrics mean nothing there.
+GOAL_TOP = ("visitors", "events", "conversion_rate")
 
 
 def describe_all() -> dict[str, dict[str, object]]:
     return {name: metric.describe() for name, metric in TABLE.items()}
+
+
+def session(name: str) -> bool:
+    """A metric of whole visits, which a goal filter or breakdown cannot answer (a visit
+    is not a conversion): Plausible's "session metrics"."""
+    return TABLE[name].side == "visit"
 
 
 def side(names: tuple[str, ...], which: Side) -> bool:

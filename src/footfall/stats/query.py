@@ -175,6 +175,35 @@ def mentions_goal(f: Filter) -> bool:
     return any(mentions_goal(c) for c in f.children)
 
 
+def _check_goal_metrics(
+    metrics: list[str], dimensions: tuple[str, ...], filters: tuple[Filter, ...]
+) -> None:
+    """Conversion rates need a goal; the metrics of whole visits make no sense with one
+    (a visit is not a conversion), so both refuse as Plausible does."""
+    goal_filtered = any(mentions_goal(f) for f in filters)
+    for m in metrics:
+        if not metrics_table.session(m):
+            continue
+        # Plausible's sentences (its v1 API's validate_session_metric)
+        if "event:goal" in dimensions:
+            raise _fail(
+                f"Session metric `{m}` cannot be queried for breakdown by `event:goal`.",
+                "metrics",
+            )
+        if goal_filtered:
+            raise _fail(
+                f"Session metric `{m}` cannot be queried when using a filter on `event:goal`.",
+                "metrics",
+            )
+    if any(metrics_table.TABLE[m].needs_goal for m in metrics) and not (
+        "event:goal" in dimensions or goal_filtered
+    ):
+        raise _fail(
+            "Metric `conversion_rate` can only be queried with event:goal filters or dimensions",
+            "metrics",
+        )
+
+
 def day_bounds(first: date, last: date, today: date, where: str) -> tuple[date, date]:
     """``first`` and ``last`` when both lie from EARLIEST_DAY to the end of the
     YEARS_AHEAD-th year after ``today``; else a 400 naming the limits."""
@@ -270,13 +299,7 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         if allowed is not None and dimensions not in allowed:
             shown = " or ".join(", ".join(d) or "no dimension" for d in allowed)
             raise _fail(f"Metric `{m}` can only be used with {shown}", "metrics")
-    if any(metrics_table.TABLE[m].needs_goal for m in metrics) and not (
-        "event:goal" in dimensions or any(mentions_goal(f) for f in filters)
-    ):
-        raise _fail(
-            "Metric `conversion_rate` can only be queried with event:goal filters or dimensions",
-            "metrics",
-        )
+    _check_goal_metrics(metrics, dimensions, filters)
     order = body.get("order_by", [])
     if not isinstance(order, list):
         raise _fail("order_by must be a list", "order_by")

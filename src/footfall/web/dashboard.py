@@ -181,7 +181,11 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "can_settings": access.role in ("owner", "admin") and not shared,
             "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
             # the metric table's labels and formats (stats/metrics.py), for dashboard.js
-            "metrics": {"top": metrics.TOP, "about": metrics.describe_all()},
+            "metrics": {
+                "top": metrics.TOP,
+                "goal_top": metrics.GOAL_TOP,
+                "about": metrics.describe_all(),
+            },
         },
     )
     # The shell goes out at once (styles and scripts load meanwhile); the answers of the

@@ -25,6 +25,7 @@ log = logging.getLogger("footfall.web")
 MARKER = "<!--footfall:preload-->"
 PROPERTIES = "properties"  # the key of the custom property keys of the view
 TOP = list(metrics.TOP)
+GOAL_TOP = list(metrics.GOAL_TOP)
 # The periods and, for each, the chart intervals it offers (dashboard.js: INTERVALS).
 INTERVALS = {
     "today": ["hour"],
@@ -88,11 +89,13 @@ def date_range(params: QueryParams) -> Any:
 def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
     """The query bodies dashboard.js sends first for a dashboard URL."""
     period, common = _period(params)
+    # dashboard.js: topMetrics (a goal filter shows conversions)
+    shown = GOAL_TOP if any(f[1] == "event:goal" for f in common["filters"]) else TOP
     metric = params.get("metric", "")
-    metric = metric if metric in TOP else "visitors"
+    metric = metric if metric in shown else "visitors"
     compare = params.get("compare") != "0"
     comparisons = {"comparisons": {"mode": "previous_period"}} if compare else {}
-    top = {"metrics": TOP, **({"include": comparisons} if compare else {})}
+    top = {"metrics": shown, **({"include": comparisons} if compare else {})}
     interval = _interval(period, params.get("interval", ""))
     chart = {
         "metrics": [metric],

@@ -277,3 +277,29 @@ def test_cells_that_spreadsheets_would_evaluate_are_prefixed(
     value: object, expected: object
 ) -> None:
     assert cell(value) == expected
+
+
+def test_export_under_a_goal_filter_counts_conversions(dash: Dash) -> None:
+    """Reports whose metrics are of visits give conversions instead, as Plausible's."""
+    stores = dash.running.svc.stores
+    site = stores.catalog.get_site("example.com")
+    assert site is not None
+    stores.catalog.add_goal(site.id, "Signup", "", "Signup")
+    goal = [["is", "event:goal", ["Signup"]]]
+    r = dash.running.client.get(
+        "/api/dashboard/example.com/export?period=30d&f=is,event:goal,Signup"
+    )
+    assert r.status_code == 200, r.text
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    assert _csv(archive, "visitors.csv")[0] == ["date", "visitors", "events", "conversion_rate"]
+    sources = _csv(archive, "sources.csv")
+    assert sources[0] == ["name", "conversions", "conversion_rate"]
+    expected: Any = dash.v2(
+        {"metrics": ["visitors", "group_conversion_rate"], "date_range": "30d",
+         "dimensions": ["visit:source"], "filters": goal}
+    )  # fmt: skip
+    assert sources[1:] == [
+        [*map(str, row["dimensions"]), *map(str, row["metrics"])] for row in expected["results"]
+    ]
+    assert len(sources) > 1
+    assert _csv(archive, "countries.csv")[0] == ["name", "visitors"]

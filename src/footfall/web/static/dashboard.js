@@ -16,7 +16,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 // (stats/metrics.py), sent with the page.
 const METRICS = JSON.parse(root.dataset.metrics);
 const ABOUT = METRICS.about;
-const TOP = METRICS.top.map((m) => [m, ABOUT[m].label]);
+const ANY_TOP = new Set([...METRICS.top, ...METRICS.goal_top]);
 const LABELS = {
   "visit:channel": "Channel", "visit:source": "Source", "visit:utm_medium": "UTM medium",
   "visit:utm_source": "UTM source", "visit:utm_campaign": "UTM campaign",
@@ -64,7 +64,7 @@ function readState() {
   const filters = p.getAll("f").map(parseFilter).filter(Boolean);
   const s = {
     period, from: p.get("from") || "", to: p.get("to") || "", filters,
-    metric: TOP.some(([m]) => m === p.get("metric")) ? p.get("metric") : "visitors",
+    metric: ANY_TOP.has(p.get("metric")) ? p.get("metric") : "visitors",
     interval: p.get("interval") || "", compare: p.get("compare") !== "0", prop: p.get("prop") || "",
   };
   if (period === "custom" && !(s.from && s.to)) s.period = "30d";
@@ -112,6 +112,23 @@ function withAuth(url) {
 }
 
 window.addEventListener("popstate", () => { state = readState(); refresh(); });
+
+// A goal filter shows conversions, as Plausible does: the metrics of visits (bounce
+// rate, duration...) mean nothing there, and the API refuses them.
+function goalView() {
+  return state.filters.some(([, d]) => d === "event:goal");
+}
+
+function topMetrics() {
+  const goal = goalView();
+  return (goal ? METRICS.goal_top : METRICS.top)
+    .map((m) => [m, goal ? ABOUT[m].goal_label : ABOUT[m].label]);
+}
+
+// The chart's metric: the URL's when the top stats show it, else visitors.
+function chartMetric() {
+  return topMetrics().some(([m]) => m === state.metric) ? state.metric : "visitors";
+}
 
 // ---- API -------------------------------------------------------------------------
 function headers(json) {
@@ -301,12 +318,13 @@ function renderChips() {
 
 // ---- top stats -------------------------------------------------------------------
 async function loadTop(gen) {
-  const body = { metrics: TOP.map(([m]) => m) };
+  const top = topMetrics();
+  const body = { metrics: top.map(([m]) => m) };
   if (state.compare) body.include = { comparisons: { mode: "previous_period" } };
   const data = await query(body);
   if (gen !== generation) return;
   const row = data.results[0];
-  $("top-stats").replaceChildren(...TOP.map(([metric, label], i) => {
+  $("top-stats").replaceChildren(...top.map(([metric, label], i) => {
     const value = row.metrics[i];
     const change = row.comparison ? row.comparison.change[i] : null;
     const kids = [h("span", { class: "dash-stat-label" }, label),
@@ -319,7 +337,7 @@ async function loadTop(gen) {
         `${arrow} ${Math.abs(change)}${ABOUT[metric].change === "points" ? " pp" : "%"}`));
     }
     return h("li", {}, h("button", { type: "button", class: "dash-stat", "data-metric": metric,
-      "aria-pressed": state.metric === metric ? "true" : "false",
+      "aria-pressed": chartMetric() === metric ? "true" : "false",
       onclick: () => setState({ metric }) }, kids));
   }));
   $("top-stats").dataset.range = data.query.date_range.join(",");
@@ -327,7 +345,8 @@ async function loadTop(gen) {
 
 // ---- chart -----------------------------------------------------------------------
 async function loadChart(gen) {
-  const body = { metrics: [state.metric], dimensions: [`time:${state.interval}`],
+  const metric = chartMetric();
+  const body = { metrics: [metric], dimensions: [`time:${state.interval}`],
     include: { time_labels: true } };
   if (state.compare) body.include.comparisons = { mode: "previous_period" };
   const data = await query(body);
@@ -340,7 +359,7 @@ async function loadChart(gen) {
       prev: r && r.comparison ? r.comparison.metrics[0] : null,
       prevLabel: r && r.comparison ? r.comparison.dimensions[0] : null };
   });
-  lastChart = { points, metric: state.metric, interval: state.interval, compare: state.compare };
+  lastChart = { points, metric, interval: state.interval, compare: state.compare };
   drawChart(lastChart);
 }
 
@@ -393,7 +412,7 @@ function drawChart({ points, metric, interval, compare }) {
   const dot = s("circle", { r: 4, class: "dot", visibility: "hidden" });
   svg.append(guide, dot);
   const tip = h("div", { class: "dash-tip", hidden: true, role: "status" });
-  const metricName = TOP.find(([m]) => m === metric)[1];
+  const metricName = topMetrics().find(([m]) => m === metric)?.[1] || ABOUT[metric].label;
   let current = -1;
   const show = (i) => {
     if (i < 0 || i >= n) return;
