@@ -24,7 +24,7 @@ from footfall.ingest.request import loads
 from footfall.offload import offload
 from footfall.stats import metrics, timeline
 from footfall.stats import query as stats_query
-from footfall.web import export, preload
+from footfall.web import details, export, preload
 from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
@@ -184,6 +184,7 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "metrics": {
                 "top": metrics.TOP,
                 "goal_top": metrics.GOAL_TOP,
+                "details": details.describe(),
                 "about": metrics.describe_all(),
             },
         },
@@ -281,6 +282,35 @@ async def dashboard_export(request: Request, domain: str) -> Response:
     return Response(
         data,
         media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get(
+    "/api/dashboard/{domain}/details.csv",
+    summary="Dashboard: a panel's details view (details=DIMENSION, search, order) as CSV",
+)
+async def dashboard_details_csv(request: Request, domain: str) -> Response:
+    access = await _access(request, domain)
+    site = access.site
+    params = request.query_params
+    state = ViewState.from_request(request, site_today(site, request))
+    key = params.get("details", "")
+    if not key:
+        raise _fail("details must name a dimension", "details")
+    raw = details.body(
+        key, state.filters, params.get("search", ""), params.get("order", ""), state.date_range
+    )
+    answer = await _query(request, site, raw)
+    header = [d.rpartition(":")[2] for d in raw["dimensions"]] + raw["metrics"]
+    rows = [[*r["dimensions"], *r["metrics"]] for r in answer["results"]]
+    name = f"footfall-{site.domain}-{key.replace(':', '-')}.csv"
+    return Response(
+        export.to_csv(header, rows),
+        media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",

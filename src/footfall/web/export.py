@@ -82,7 +82,7 @@ REPORTS = (
 )  # fmt: skip
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -107,7 +107,7 @@ def _timeseries(ask: Ask, base: dict[str, Any], interval: str) -> bytes:
     found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
     zero = [0 for _ in metrics]
     rows = [[label, *found.get(label, zero)] for label in answer["meta"]["time_labels"]]
-    return _csv(["date", *metrics], rows)
+    return to_csv(["date", *metrics], rows)
 
 
 def _breakdown(ask: Ask, base: dict[str, Any], report: Report) -> bytes:
@@ -115,7 +115,7 @@ def _breakdown(ask: Ask, base: dict[str, Any], report: Report) -> bytes:
     if goal_filtered(base) and any(map(metrics_table.session, metrics)):
         header, metrics = (header[0], *GOAL_COLUMNS), GOAL_METRICS
     answer = ask({**base, "metrics": list(metrics), "dimensions": [report.dimension]})
-    return _csv(header, [[*r["dimensions"], *r["metrics"]] for r in answer["results"]])
+    return to_csv(header, [[*r["dimensions"], *r["metrics"]] for r in answer["results"]])
 
 
 def _custom_props(ask: Ask, base: dict[str, Any], keys: Sequence[str]) -> bytes:
@@ -129,7 +129,7 @@ def _custom_props(ask: Ask, base: dict[str, Any], keys: Sequence[str]) -> bytes:
             }
         )
         rows += [[key, *r["dimensions"], *r["metrics"]] for r in answer["results"]]
-    return _csv(["property", "value", "visitors", "events", "percentage"], rows)
+    return to_csv(["property", "value", "visitors", "events", "percentage"], rows)
 
 
 def build_zip(
@@ -144,7 +144,7 @@ def build_zip(
         archive.writestr("visitors.csv", _timeseries(ask, base, interval))
         for report in REPORTS:
             if report.dimension == "event:goal" and not has_goals:
-                archive.writestr(report.filename, _csv(report.header, []))
+                archive.writestr(report.filename, to_csv(report.header, []))
                 continue
             archive.writestr(report.filename, _breakdown(ask, base, report))
         archive.writestr("custom_props.csv", _custom_props(ask, base, prop_keys))

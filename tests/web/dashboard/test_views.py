@@ -5,18 +5,21 @@ screen must be the stats API's numbers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from footfall.stats import metrics
-from tests.support import Live, watch_csp
+from footfall.web import details
+from tests.support import CHROME_UA, Live, watch_csp
 from tests.web.dashboard.browser import (
     add_goal,
     add_site,
     generated,
     ingest,
+    rows,
     set_up_owner,
     top_values,
     wait_ready,
@@ -76,3 +79,138 @@ def test_no_change_figure_against_an_empty_period(live: Live, owner: tuple[Page,
     page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
     wait_ready(page)
     assert page.locator(".dash-change").count() == len(metrics.TOP)
+
+
+def _many_pages(live: Live, count: int) -> list[str]:
+    """``count`` more pages, one visitor each, an hour ago: more rows than a page."""
+    at = (live.svc.clock() - timedelta(hours=1)).isoformat()
+    paths = [f"/p/{i}" for i in range(count)]
+    events = [
+        {"url": f"https://{DOMAIN}{path}", "ip": f"10.1.{i // 250}.{i % 250 + 1}",
+         "user_agent": CHROME_UA, "timestamp": at}
+        for i, path in enumerate(paths)
+    ]  # fmt: skip
+    ingest(live, DOMAIN, events)
+    return paths
+
+
+def _details_rows(page: Page) -> list[list[str | None]]:
+    found: list[list[str | None]] = page.eval_on_selector_all(
+        "#details-rows tr[data-label]",
+        "trs => trs.map(tr => [tr.dataset.label,"
+        " ...[...tr.querySelectorAll('td.dash-num')].map(td => td.dataset.value)])",
+    )
+    return found
+
+
+def _as_text(results: list[dict[str, Any]]) -> list[list[str | None]]:
+    """Rows as the table holds them (a null value has no data-value)."""
+    return [
+        [
+            " ".join(map(str, r["dimensions"])),
+            *(None if v is None else str(v) for v in r["metrics"]),
+        ]
+        for r in results
+    ]
+
+
+def _wait_rows(page: Page, count: int) -> None:
+    """Exactly ``count`` rows in the details table (a selector: the CSP forbids eval)."""
+    page.wait_for_selector(f"#details-rows tr:nth-child({count})")
+    assert page.locator("#details-rows tr").count() == count
+
+
+def _wait_details(page: Page) -> None:
+    page.wait_for_selector('#details[data-ready="1"]', state="attached")
+
+
+def test_details_view_lists_searches_sorts_pages_and_exports(
+    live: Live, owner: tuple[Page, str]
+) -> None:
+    page, key = owner
+    _many_pages(live, 130)
+    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
+    wait_ready(page)
+    page.click("#details-pages")
+    _wait_details(page)
+    assert "details=event%3Apage" in page.url or "details=event:page" in page.url
+    columns = list(details.columns("event:page", False))
+    body = {"date_range": "7d", "metrics": columns, "dimensions": ["event:page"]}
+    everything = _api(live, key, **body, include={"total_rows": True})
+    total = everything["meta"]["total_rows"]
+    assert total > 130
+    assert page.text_content("#details-count") == f"100 of {total}"
+    assert _details_rows(page) == _as_text(everything["results"][:100])
+    page.click("#details-more")
+    _wait_rows(page, total)
+    assert _details_rows(page) == _as_text(everything["results"])
+
+    # Search: a case-insensitive "contains", kept in the URL.
+    page.fill("#details-search", "P/12")
+    page.wait_for_url("**search=P%2F12*")
+    _wait_details(page)
+    search = [["contains", "event:page", ["P/12"], {"case_sensitive": False}]]
+    found = _api(live, key, **body, filters=search)["results"]
+    assert {r["dimensions"][0] for r in found} == {"/p/12", *(f"/p/{i}" for i in range(120, 130))}
+    _wait_rows(page, len(found))
+    assert _details_rows(page) == _as_text(found)
+
+    # Sort by a column (asc on the second click), in the URL.
+    page.click('#details-head button[data-sort="pageviews"]')
+    page.wait_for_url("**order=pageviews%2Cdesc*")
+    _wait_details(page)
+    page.click('#details-head button[data-sort="pageviews"]')
+    page.wait_for_url("**order=pageviews%2Casc*")
+    _wait_details(page)
+    ordered = _api(live, key, **body, filters=search, order_by=[["pageviews", "asc"]])
+    assert _details_rows(page) == _as_text(ordered["results"])
+
+    # The CSV is the view: same rows, same order, every one of them.
+    href = page.get_attribute("#details-csv", "href")
+    assert href is not None
+    csv = page.request.get(f"{live.url}{href}")
+    assert csv.ok
+    lines = [line.split(",") for line in csv.text().splitlines()]
+    assert lines[0] == ["page", *columns]
+    assert [line[0] for line in lines[1:]] == [r["dimensions"][0] for r in ordered["results"]]
+
+    # The URL reopens the same view; a row filters the dashboard and closes it.
+    page.reload()
+    wait_ready(page)
+    _wait_details(page)
+    assert page.input_value("#details-search") == "P/12"
+    assert _details_rows(page) == _as_text(ordered["results"])
+    page.click('#details-rows tr[data-label="/p/125"] button')
+    wait_ready(page)
+    assert not page.is_visible("#details")
+    assert "details=" not in page.url
+    assert page.text_content(".dash-chip > span") == "Page is /p/125"
+
+
+def test_version_tabs_break_down_by_browser_and_version(
+    live: Live, owner: tuple[Page, str]
+) -> None:
+    page, key = owner
+    page.goto(f"{live.url}/sites/{DOMAIN}")
+    wait_ready(page)
+    page.click("#panel-devices [role=tab] >> text=Browser versions")
+    page.wait_for_selector('#list-devices[data-dimension="visit:browser_version"]')
+    expected = _api(
+        live,
+        key,
+        date_range="30d",
+        metrics=["visitors"],
+        dimensions=["visit:browser", "visit:browser_version"],
+        pagination={"limit": 9},
+    )
+    wanted = [(" ".join(r["dimensions"]), float(r["metrics"][0])) for r in expected["results"]]
+    assert rows(page, "devices") == wanted
+    first = expected["results"][0]["dimensions"]
+    page.click("#list-devices button.dash-row >> nth=0")
+    wait_ready(page)
+    chips = page.eval_on_selector_all(".dash-chip > span", "els => els.map(e => e.textContent)")
+    assert chips == [f"Browser is {first[0]}", f"Browser version is {first[1]}"]
+    for label in ("Screen sizes", "Referrers", "UTM content", "UTM term", "OS versions"):
+        panel = "devices" if label in ("Screen sizes", "OS versions") else "sources"
+        page.click(f"#panel-{panel} [role=tab] >> text={label}")
+        page.wait_for_selector(f"#list-{panel}:not([aria-busy])")

@@ -24,19 +24,25 @@ const LABELS = {
   "visit:country_name": "Country", "visit:country": "Country", "visit:region": "Region",
   "visit:city": "City", "visit:browser": "Browser", "visit:os": "Operating system",
   "visit:device": "Device", "visit:screen": "Screen", "event:goal": "Goal",
-  "event:name": "Event", "visit:referrer": "Referrer",
+  "event:name": "Event", "visit:referrer": "Referrer", "visit:utm_content": "UTM content",
+  "visit:utm_term": "UTM term", "visit:browser_version": "Browser version",
+  "visit:os_version": "OS version",
 };
 const VISITORS = [["visitors", "Visitors"]];
 const PANELS = [
   { id: "sources", title: "Top sources", tabs: [
     ["Channels", "visit:channel"], ["Sources", "visit:source"], ["UTM medium", "visit:utm_medium"],
-    ["UTM source", "visit:utm_source"], ["UTM campaign", "visit:utm_campaign"]] },
+    ["UTM source", "visit:utm_source"], ["UTM campaign", "visit:utm_campaign"],
+    ["UTM content", "visit:utm_content"], ["UTM term", "visit:utm_term"],
+    ["Referrers", "visit:referrer"]] },
   { id: "pages", title: "Top pages", tabs: [
     ["Top pages", "event:page"], ["Entry pages", "visit:entry_page"], ["Exit pages", "visit:exit_page"]] },
   { id: "locations", title: "Locations", tabs: [
     ["Countries", "visit:country_name"], ["Regions", "visit:region"], ["Cities", "visit:city"]] },
   { id: "devices", title: "Devices", tabs: [
-    ["Browsers", "visit:browser"], ["Operating systems", "visit:os"], ["Size", "visit:device"]] },
+    ["Browsers", "visit:browser"], ["Operating systems", "visit:os"], ["Size", "visit:device"],
+    ["Browser versions", "visit:browser_version"], ["OS versions", "visit:os_version"],
+    ["Screen sizes", "visit:screen"]] },
   { id: "goals", title: "Goal conversions", tabs: [["Goals", "event:goal"]],
     metrics: [["visitors", "Uniques"], ["events", "Total"], ["conversion_rate", "CR"]] },
   { id: "props", title: "Custom properties", tabs: [["Properties", "props"]],
@@ -56,6 +62,7 @@ const EMPTY = new Set(["(none)", "(not set)"]);
 let state = readState();
 let generation = 0;
 const tabs = {};
+const panelKeys = {};  // each panel's breakdown on screen (its details view's key)
 let lastChart = null;
 
 function readState() {
@@ -66,6 +73,7 @@ function readState() {
     period, from: p.get("from") || "", to: p.get("to") || "", filters,
     metric: ANY_TOP.has(p.get("metric")) ? p.get("metric") : "visitors",
     interval: p.get("interval") || "", compare: p.get("compare") !== "0", prop: p.get("prop") || "",
+    details: p.get("details") || "", search: p.get("search") || "", order: p.get("order") || "",
   };
   if (period === "custom" && !(s.from && s.to)) s.period = "30d";
   return fixInterval(s);
@@ -96,15 +104,23 @@ function stateParams(s, full) {
     if (s.metric !== "visitors") p.set("metric", s.metric);
     if (!s.compare) p.set("compare", "0");
     if (s.prop) p.set("prop", s.prop);
+    if (s.details) p.set("details", s.details);
+    if (s.details && s.search) p.set("search", s.search);
+    if (s.details && s.order) p.set("order", s.order);
   }
   return p;
 }
 
 function setState(patch) {
+  pushState(patch, false);
+  refresh();
+}
+
+// The URL follows the state; ``replace`` for steps not worth a Back (typing a search).
+function pushState(patch, replace) {
   state = fixInterval({ ...state, ...patch });
   const url = `${location.pathname}?${stateParams(state, true)}`;
-  history.pushState(null, "", SHARE ? withAuth(url) : url);
-  refresh();
+  history[replace ? "replaceState" : "pushState"](null, "", SHARE ? withAuth(url) : url);
 }
 
 function withAuth(url) {
@@ -285,12 +301,18 @@ document.addEventListener("keydown", (e) => {
 });
 
 // ---- filters ---------------------------------------------------------------------
-function addFilter(dim, label) {
-  const value = EMPTY.has(label) ? "" : label;
-  // Country names filter through ISO codes; an unknown country is the empty code.
-  if (dim === "visit:country_name" && value === "") dim = "visit:country";
-  const rest = state.filters.filter(([, d]) => d !== dim);
-  setState({ filters: [...rest, ["is", dim, value]] });
+// Filters for a row: one per dimension of its breakdown (a version row has two).
+function rowFilters(dims, labels) {
+  return dims.map((dim, i) => {
+    const value = EMPTY.has(labels[i]) ? "" : labels[i];
+    // Country names filter through ISO codes; an unknown country is the empty code.
+    return ["is", dim === "visit:country_name" && value === "" ? "visit:country" : dim, value];
+  });
+}
+
+function addFilters(added, extra = {}) {
+  const rest = state.filters.filter(([, d]) => !added.some(([, a]) => a === d));
+  setState({ ...extra, filters: [...rest, ...added] });
 }
 
 function filterText([op, dim, value]) {
@@ -477,9 +499,11 @@ function buildPanels() {
       ? h("label", { class: "dash-field" }, h("span", { class: "visually-hidden" }, "Property"),
           h("select", { id: "prop-key", onchange: (e) => setState({ prop: e.target.value }) }))
       : null;
+    const more = h("button", { type: "button", class: "dash-more", id: `details-${panel.id}`,
+      onclick: () => panelKeys[panel.id] && openDetails(panelKeys[panel.id]) }, "Details");
     return h("section", { class: "dash-card dash-panel", id: `panel-${panel.id}`, "aria-label": panel.title },
       h("div", { class: "dash-panel-head" }, h("h2", {}, panel.title),
-        panel.tabs.length > 1 ? tablist : extra), list);
+        panel.tabs.length > 1 ? tablist : extra), list, more);
   }));
 }
 
@@ -508,14 +532,18 @@ async function loadPanel(panel, gen) {
     sel.replaceChildren(...keys.map((k) => h("option", { value: k, selected: k === key }, k)));
     sel.value = key;
     sel.disabled = !keys.length;
-    if (!key) return renderRows(panel, list, "", [], "No custom properties in this period");
+    if (!key) {
+      panelKeys[panel.id] = "";
+      return renderRows(panel, list, "", [], "No custom properties in this period");
+    }
     dim = `event:props:${key}`;
   }
   if (panel.id === "goals" && !GOALS) {
     return renderRows(panel, list, dim, [], "No goals yet: add them in the site's settings");
   }
   const metrics = panel.metrics || VISITORS;
-  const data = await query({ metrics: metrics.map(([m]) => m), dimensions: [dim],
+  panelKeys[panel.id] = dim;
+  const data = await query({ metrics: metrics.map(([m]) => m), dimensions: detailDims(dim),
     pagination: { limit: 9 } });
   if (gen !== generation) return;
   renderRows(panel, list, dim, data.results,
@@ -534,19 +562,156 @@ function renderRows(panel, list, dim, results, emptyText) {
   const head = h("div", { class: "dash-row dash-row-head", "aria-hidden": "true" },
     h("span", { class: "dash-label" }, LABELS[dim] || (dim.startsWith("event:props:") ? dim.slice(12) : dim)),
     ...metrics.map(([, l]) => h("span", { class: "dash-num" }, l)));
-  const active = state.filters.find(([, d]) => d === dim);
+  const dims = detailDims(dim);
   const rows = results.map((r) => {
-    const label = String(r.dimensions[0]);
+    const labels = r.dimensions.map(String);
+    const label = labels.join(" ");
+    const filters = rowFilters(dims, labels);
+    const active = filters.every(([, d, v]) => state.filters.some(([, fd, fv]) => fd === d && fv === v));
     const text = `${label}: ${metrics.map(([m, l], i) => `${metricText(m, r.metrics[i])} ${l.toLowerCase()}`).join(", ")}`;
     return h("button", { type: "button", class: "dash-row", "data-label": label,
-      "aria-label": `Filter by ${text}`, "aria-pressed": active && active[2] === (EMPTY.has(label) ? "" : label) ? "true" : "false",
-      onclick: () => addFilter(dim, label) },
+      "aria-label": `Filter by ${text}`, "aria-pressed": active ? "true" : "false",
+      onclick: () => addFilters(filters) },
       h("span", { class: "dash-bar", style: `width:${((r.metrics[0] / max) * 100).toFixed(1)}%` }),
       h("span", { class: "dash-label" }, label),
       ...r.metrics.map((v, i) => h("span", { class: "dash-num", "data-value": v }, metricText(metrics[i][0], v))));
   });
   list.replaceChildren(head, ...rows);
 }
+
+// ---- details: every row of one breakdown, searched, sorted, paged -----------------
+const DETAILS = METRICS.details;
+const DETAILS_PAGE = 100;
+let detailsGen = 0;
+let detailsRows = [];
+let searchTimer = 0;
+
+function detailDims(key) {
+  return DETAILS.parent[key] ? [DETAILS.parent[key], key] : [key];
+}
+
+function detailColumns(key) {
+  if (goalView() && key !== "event:goal") return DETAILS.goal;
+  if (key.startsWith("event:props:")) return DETAILS.props;
+  return DETAILS.columns[key] || DETAILS.default;
+}
+
+function columnLabel(metric) {
+  const about = ABOUT[metric];
+  return goalView() ? about.goal_label : about.label;
+}
+
+function dimLabel(dim) {
+  return LABELS[dim] || (dim.startsWith("event:props:") ? dim.slice(12) : dim);
+}
+
+// A search is a case-insensitive "contains" on the breakdown's dimension (either one).
+function searchFilter(key, text) {
+  const found = detailDims(key).map((d) => ["contains", d, [text], { case_sensitive: false }]);
+  return found.length === 1 ? found[0] : ["or", found];
+}
+
+function openDetails(key) {
+  pushState({ details: key, search: "", order: "" }, false);
+  showDetails();
+}
+
+function closeDetails() {
+  const dialog = $("details");
+  if (dialog.open) dialog.close();
+}
+
+function detailsUrl() {
+  const p = stateParams(state, false);
+  p.set("details", state.details);
+  if (state.search) p.set("search", state.search);
+  if (state.order) p.set("order", state.order);
+  if (SHARE) p.set("auth", SHARE);
+  return `${API}/details.csv?${p}`;
+}
+
+async function showDetails() {
+  const dialog = $("details");
+  const key = state.details;
+  const title = h("h2", { id: "details-title" }, dimLabel(key));
+  const search = h("input", { type: "search", id: "details-search", value: state.search,
+    placeholder: `Search ${dimLabel(key).toLowerCase()}`, "aria-label": "Search", autocomplete: "off",
+    oninput: (e) => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => {
+        pushState({ search: e.target.value.trim() }, true);
+        loadDetails(false).catch(showError);
+      }, 250);
+    } });
+  const csv = h("a", { id: "details-csv", class: "btn btn-ghost btn-sm", href: detailsUrl(), download: true },
+    "Download CSV");
+  const close = h("button", { type: "button", class: "dash-close", "aria-label": "Close details",
+    onclick: () => closeDetails() }, "×");
+  const table = h("table", { class: "dash-table" },
+    h("thead", {}, h("tr", { id: "details-head" })), h("tbody", { id: "details-rows" }));
+  const more = h("button", { type: "button", id: "details-more", class: "btn btn-sm", hidden: true,
+    onclick: () => loadDetails(true).catch(showError) }, "Load more");
+  dialog.replaceChildren(
+    h("div", { class: "dash-details-head" }, title, search, csv, close),
+    h("div", { class: "dash-table-wrap" }, table),
+    h("div", { class: "dash-details-foot" }, h("span", { id: "details-count", class: "dash-muted" }), more));
+  if (!dialog.open) dialog.showModal();
+  search.focus();
+  await loadDetails(false);
+}
+
+function sortBy(metric) {
+  const [by, dir] = state.order.split(",");
+  const next = by === metric && dir !== "asc" ? "asc" : "desc";
+  pushState({ order: `${metric},${next}` }, false);
+  loadDetails(false).catch(showError);
+}
+
+async function loadDetails(append) {
+  const gen = ++detailsGen;
+  const key = state.details;
+  const dims = detailDims(key);
+  const cols = detailColumns(key);
+  const body = { metrics: cols, dimensions: dims, include: { total_rows: true },
+    pagination: { limit: DETAILS_PAGE, offset: append ? detailsRows.length : 0 } };
+  if (state.search) body.filters = [...v2Filters(), searchFilter(key, state.search)];
+  if (state.order) body.order_by = [state.order.split(",")];
+  const box = $("details-rows");
+  box.setAttribute("aria-busy", "true");
+  $("details").dataset.ready = "0";
+  const data = await query(body);
+  if (gen !== detailsGen || state.details !== key) return;
+  detailsRows = append ? [...detailsRows, ...data.results] : data.results;
+  const [by, dir] = state.order.split(",");
+  $("details-head").replaceChildren(
+    h("th", { scope: "col" }, dims.map(dimLabel).join(" · ")),
+    ...cols.map((m) => h("th", { scope: "col", class: "dash-num",
+      "aria-sort": by === m ? (dir === "asc" ? "ascending" : "descending") : "none" },
+      h("button", { type: "button", "data-sort": m, onclick: () => sortBy(m) },
+        columnLabel(m), by === m ? (dir === "asc" ? " ↑" : " ↓") : ""))));
+  box.replaceChildren(...detailsRows.map((r) => {
+    const labels = r.dimensions.map(String);
+    const label = labels.join(" ");
+    return h("tr", { "data-label": label },
+      h("td", {}, h("button", { type: "button", class: "dash-link", title: `Filter by ${label}`,
+        onclick: () => addFilters(rowFilters(dims, labels), { details: "", search: "", order: "" }) }, label)),
+      ...r.metrics.map((v, i) => h("td", { class: "dash-num", "data-value": v }, metricText(cols[i], v))));
+  }));
+  if (!detailsRows.length) {
+    box.append(h("tr", {}, h("td", { colspan: cols.length + 1, class: "dash-empty" },
+      state.search ? "Nothing matches the search" : "No data for this period")));
+  }
+  box.removeAttribute("aria-busy");
+  const total = data.meta.total_rows ?? detailsRows.length;
+  $("details-count").textContent = `${detailsRows.length} of ${total}`;
+  $("details-more").hidden = detailsRows.length >= total;
+  $("details-csv").href = detailsUrl();
+  $("details").dataset.ready = "1";
+}
+
+$("details").addEventListener("close", () => {
+  if (state.details) pushState({ details: "", search: "", order: "" }, false);
+});
 
 // ---- realtime --------------------------------------------------------------------
 async function realtime() {
@@ -575,6 +740,8 @@ async function refresh() {
   renderChips();
   // Every query goes out at once; the server answers them in parallel.
   const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen))];
+  if (state.details) jobs.push(showDetails());
+  else closeDetails();
   const done = await Promise.allSettled(jobs);
   if (gen !== generation) return;
   const failed = done.find((d) => d.status === "rejected");
