@@ -59,6 +59,7 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
             f"?period=custom&from={today - timedelta(days=9)}&to={today}&interval=week",
             "?period=12mo&interval=day",
             "?f=is,event:goal,Signup&metric=conversion_rate",  # the goal view's top stats
+            "?f=is_not,visit:source,Google&f=is_not,visit:source,Twitter",  # several values
         ]
         for view in views:
             asked.clear()

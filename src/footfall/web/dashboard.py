@@ -102,7 +102,7 @@ class ViewState:
         interval = params.get("interval", "day")
         if interval not in INTERVALS:
             raise _fail(f"Invalid interval '{interval}'", "interval")
-        filters = [_parse_filter(f) for f in params.getlist("f")]
+        filters = preload.grouped([_parse_filter(f) for f in params.getlist("f")])
         return cls(raw, filters, interval)
 
 
@@ -185,6 +185,11 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
                 "top": metrics.TOP,
                 "goal_top": metrics.GOAL_TOP,
                 "details": details.describe(),
+                # what the filter editor offers (country codes: by their names)
+                "dimensions": [
+                    *stats_query.EVENT_DIMENSIONS,
+                    *(d for d in stats_query.VISIT_DIMENSIONS if d != "visit:country"),
+                ],
                 "about": metrics.describe_all(),
             },
         },

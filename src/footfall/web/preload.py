@@ -62,9 +62,19 @@ def parse_filter(raw: str) -> list[Any] | None:
     return [op, dimension, [value]] if op and dimension and sep else None
 
 
+def grouped(filters: list[list[Any]]) -> list[list[Any]]:
+    """One filter per operator and dimension, its values in URL order: several ``f`` of
+    ``is,visit:source,...`` mean "source is any of them" (``is_not``: none of them), as
+    Plausible's filters with several values (dashboard.js: readFilters)."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    for op, dimension, values in filters:
+        found.setdefault((op, dimension), [op, dimension, []])[2].extend(values)
+    return list(found.values())
+
+
 def _filters(params: QueryParams) -> list[list[Any]]:
     """The URL's filters, skipping malformed ones as dashboard.js does."""
-    return [f for f in map(parse_filter, params.getlist("f")) if f is not None]
+    return grouped([f for f in map(parse_filter, params.getlist("f")) if f is not None])
 
 
 def _period(params: QueryParams) -> tuple[str, dict[str, Any]]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -214,3 +215,67 @@ def test_version_tabs_break_down_by_browser_and_version(
         panel = "devices" if label in ("Screen sizes", "OS versions") else "sources"
         page.click(f"#panel-{panel} [role=tab] >> text={label}")
         page.wait_for_selector(f"#list-{panel}:not([aria-busy])")
+
+
+def _chips(page: Page) -> list[str]:
+    found: list[str] = page.eval_on_selector_all(
+        ".dash-chip > span", "els => els.map(e => e.textContent)"
+    )
+    return found
+
+
+def test_filter_editor_builds_an_is_not_filter_with_several_values(
+    live: Live, owner: tuple[Page, str]
+) -> None:
+    page, key = owner
+    page.goto(f"{live.url}/sites/{DOMAIN}")
+    wait_ready(page)
+    page.click("#add-filter")
+    page.select_option("#fe-dim", "visit:source")
+    page.select_option("#fe-op", "is_not")
+    page.fill(".fe-value >> nth=0", "Google")
+    page.click("#fe-add")
+    page.fill(".fe-value >> nth=1", "Hacker News")
+    page.click("#fe-apply")
+    wait_ready(page)
+    assert _chips(page) == ["Source is not Google nor Hacker News"]
+    assert parse_qs(urlsplit(page.url).query)["f"] == [
+        "is_not,visit:source,Google",
+        "is_not,visit:source,Hacker News",
+    ]
+    wanted = [["is_not", "visit:source", ["Google", "Hacker News"]]]
+    top = _api(live, key, date_range="30d", metrics=list(metrics.TOP), filters=wanted)
+    assert top_values(page) == [float(v) for v in top["results"][0]["metrics"]]
+    unfiltered = _api(live, key, date_range="30d", metrics=["visitors"])["results"][0]
+    assert top["results"][0]["metrics"][0] < unfiltered["metrics"][0]
+    page.click("#panel-sources [role=tab] >> text=Sources")
+    page.wait_for_selector('#list-sources[data-dimension="visit:source"]:not([aria-busy])')
+    sources = {label for label, _ in rows(page, "sources")}
+    assert sources and not sources & {"Google", "Hacker News"}
+
+    # The chip opens the editor on the filter: now "does not contain" a value.
+    page.click(".dash-chip-edit")
+    assert page.input_value("#fe-op") == "is_not"
+    page.select_option("#fe-op", "contains_not")
+    page.click(".dash-editor-value >> nth=1 >> button")  # drop "Hacker News"
+    page.fill(".fe-value >> nth=0", "oo")
+    page.click("#fe-apply")
+    wait_ready(page)
+    assert _chips(page) == ["Source does not contain oo"]
+    wanted = [["contains_not", "visit:source", ["oo"]]]
+    top = _api(live, key, date_range="30d", metrics=list(metrics.TOP), filters=wanted)
+    assert top_values(page) == [float(v) for v in top["results"][0]["metrics"]]
+
+    # A second filter on another dimension; the URL restores both.
+    page.click("#add-filter")
+    page.select_option("#fe-dim", "visit:country_name")
+    page.select_option("#fe-op", "is")
+    page.fill(".fe-value >> nth=0", "Germany")
+    page.click("#fe-apply")
+    wait_ready(page)
+    page.reload()
+    wait_ready(page)
+    assert _chips(page) == ["Source does not contain oo", "Country is Germany"]
+    wanted.append(["is", "visit:country_name", ["Germany"]])
+    top = _api(live, key, date_range="30d", metrics=list(metrics.TOP), filters=wanted)
+    assert top_values(page) == [float(v) for v in top["results"][0]["metrics"]]

@@ -26,7 +26,7 @@ const LABELS = {
   "visit:device": "Device", "visit:screen": "Screen", "event:goal": "Goal",
   "event:name": "Event", "visit:referrer": "Referrer", "visit:utm_content": "UTM content",
   "visit:utm_term": "UTM term", "visit:browser_version": "Browser version",
-  "visit:os_version": "OS version",
+  "visit:os_version": "OS version", "event:hostname": "Hostname",
 };
 const VISITORS = [["visitors", "Visitors"]];
 const PANELS = [
@@ -68,7 +68,7 @@ let lastChart = null;
 function readState() {
   const p = new URLSearchParams(location.search);
   const period = PERIODS.includes(p.get("period")) ? p.get("period") : "30d";
-  const filters = p.getAll("f").map(parseFilter).filter(Boolean);
+  const filters = grouped(p.getAll("f").map(parseFilter).filter(Boolean));
   const s = {
     period, from: p.get("from") || "", to: p.get("to") || "", filters,
     metric: ANY_TOP.has(p.get("metric")) ? p.get("metric") : "visitors",
@@ -91,14 +91,26 @@ function fixInterval(s) {
 function parseFilter(raw) {
   const a = raw.indexOf(","), b = raw.indexOf(",", a + 1);
   if (a < 1 || b < 0) return null;
-  return [raw.slice(0, a), raw.slice(a + 1, b), raw.slice(b + 1)];
+  return [raw.slice(0, a), raw.slice(a + 1, b), [raw.slice(b + 1)]];
+}
+
+// One filter per operator and dimension, with every value of the URL's ``f`` entries
+// for them (web/preload.py: grouped): "is any of", "is none of", "contains any of"...
+function grouped(filters) {
+  const found = new Map();
+  for (const [op, dim, values] of filters) {
+    const k = `${op},${dim}`;
+    if (!found.has(k)) found.set(k, [op, dim, []]);
+    found.get(k)[2].push(...values);
+  }
+  return [...found.values()];
 }
 
 function stateParams(s, full) {
   const p = new URLSearchParams();
   p.set("period", s.period);
   if (s.period === "custom") { p.set("from", s.from); p.set("to", s.to); }
-  for (const [op, dim, value] of s.filters) p.append("f", `${op},${dim},${value}`);
+  for (const [op, dim, values] of s.filters) for (const v of values) p.append("f", `${op},${dim},${v}`);
   p.set("interval", s.interval);
   if (full) {
     if (s.metric !== "visitors") p.set("metric", s.metric);
@@ -160,7 +172,7 @@ function dateRange() {
 }
 
 function v2Filters() {
-  return state.filters.map(([op, dim, value]) => [op, dim, [value]]);
+  return state.filters.map(([op, dim, values]) => [op, dim, [...values]]);
 }
 
 // The first view's answers came with the page (web/preload.py), keyed by the canonical
@@ -295,7 +307,8 @@ $("interval").addEventListener("change", (e) => setState({ interval: e.target.va
 $("compare").addEventListener("change", (e) => setState({ compare: e.target.checked }));
 document.addEventListener("keydown", (e) => {
   const tag = e.target.tagName;
-  if (e.key === "Escape" && !["INPUT", "SELECT", "TEXTAREA"].includes(tag) && state.filters.length) {
+  if (e.key === "Escape" && !["INPUT", "SELECT", "TEXTAREA"].includes(tag) && state.filters.length
+      && !document.querySelector("dialog[open]")) {
     setState({ filters: [] });
   }
 });
@@ -306,7 +319,7 @@ function rowFilters(dims, labels) {
   return dims.map((dim, i) => {
     const value = EMPTY.has(labels[i]) ? "" : labels[i];
     // Country names filter through ISO codes; an unknown country is the empty code.
-    return ["is", dim === "visit:country_name" && value === "" ? "visit:country" : dim, value];
+    return ["is", dim === "visit:country_name" && value === "" ? "visit:country" : dim, [value]];
   });
 }
 
@@ -315,18 +328,24 @@ function addFilters(added, extra = {}) {
   setState({ ...extra, filters: [...rest, ...added] });
 }
 
-function filterText([op, dim, value]) {
+const VERBS = { is: "is", is_not: "is not", contains: "contains", contains_not: "does not contain",
+  matches: "matches", matches_not: "does not match" };
+
+function filterText([op, dim, values]) {
   const name = dim.startsWith("event:props:") ? dim.slice(12) : LABELS[dim] || dim;
-  const verb = { is: "is", is_not: "is not", contains: "contains", contains_not: "does not contain",
-    matches: "matches", matches_not: "does not match" }[op] || op;
-  return `${name} ${verb} ${value === "" ? "(none)" : value}`;
+  const shown = values.map((v) => (v === "" ? "(none)" : v));
+  return `${name} ${VERBS[op] || op} ${shown.join(op.endsWith("_not") ? " nor " : " or ")}`;
 }
 
 function renderChips() {
   const box = $("filters");
   const chips = state.filters.map((f, i) => {
     const text = filterText(f);
-    return h("span", { class: "dash-chip" }, h("span", {}, text),
+    return h("span", { class: "dash-chip" },
+      h("span", { role: "button", tabindex: 0, class: "dash-chip-edit", title: "Edit filter",
+        onclick: () => openEditor(i),
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openEditor(i); } } },
+      text),
       h("button", { type: "button", "aria-label": `Remove filter: ${text}`, title: "Remove filter",
         onclick: () => setState({ filters: state.filters.filter((_, j) => j !== i) }) }, "×"));
   });
@@ -337,6 +356,82 @@ function renderChips() {
   box.replaceChildren(...chips);
   box.hidden = !chips.length;
 }
+
+// ---- the filter editor: any dimension, any operator, several values -------------
+const PROPERTY = "property";  // the editor's choice for event:props:KEY
+
+function openEditor(index) {
+  const dialog = $("filter-editor");
+  const editing = index == null ? null : state.filters[index];
+  let [op, dim, values] = editing || ["is", "visit:source", [""]];
+  let key = "";
+  if (dim.startsWith("event:props:")) { key = dim.slice(12); dim = PROPERTY; }
+  if (dim === "visit:country") dim = "visit:country_name";
+  const dimSelect = h("select", { id: "fe-dim", "aria-label": "Dimension" },
+    ...METRICS.dimensions.map((d) => h("option", { value: d, selected: d === dim }, LABELS[d] || d)),
+    h("option", { value: PROPERTY, selected: dim === PROPERTY }, "Custom property"));
+  const keyInput = h("input", { type: "text", id: "fe-key", value: key, placeholder: "Property key",
+    "aria-label": "Property key", hidden: dim !== PROPERTY });
+  const opSelect = h("select", { id: "fe-op", "aria-label": "Operator" },
+    ...Object.entries(VERBS).map(([o, verb]) => h("option", { value: o, selected: o === op }, verb)));
+  const suggest = h("datalist", { id: "fe-suggest" });
+  const list = h("div", { class: "dash-editor-values", id: "fe-values" });
+  const addValue = (v) => {
+    const input = h("input", { type: "text", class: "fe-value", value: v, list: "fe-suggest",
+      "aria-label": "Value", autocomplete: "off" });
+    const row = h("div", { class: "dash-editor-value" }, input,
+      h("button", { type: "button", class: "dash-close", "aria-label": "Remove value",
+        onclick: () => { if (list.children.length > 1) row.remove(); } }, "×"));
+    list.append(row);
+    return input;
+  };
+  values.forEach((v) => addValue(v === "" && editing ? "(none)" : v));
+  const chosen = () => dimSelect.value === PROPERTY ? `event:props:${keyInput.value.trim()}` : dimSelect.value;
+  // Suggestions: the dimension's most frequent values in the current view.
+  const suggestFor = async () => {
+    keyInput.hidden = dimSelect.value !== PROPERTY;
+    const d = chosen();
+    suggest.replaceChildren();
+    if (d === "event:props:") return;
+    try {
+      const data = await query({ metrics: ["visitors"], dimensions: [d], pagination: { limit: 50 } });
+      if (chosen() === d) {
+        suggest.replaceChildren(...data.results.map((r) => h("option", { value: String(r.dimensions[0]) })));
+      }
+    } catch (e) { /* no suggestions; the values can still be typed */ }
+  };
+  dimSelect.addEventListener("change", suggestFor);
+  keyInput.addEventListener("change", suggestFor);
+  const apply = () => {
+    const picked = [...list.querySelectorAll(".fe-value")].map((i) => i.value.trim())
+      .filter(Boolean).map((v) => (v === "(none)" ? "" : v));
+    const d = chosen();
+    if (!picked.length || d === "event:props:") return;
+    const made = [opSelect.value, d, [...new Set(picked)]];
+    const rest = state.filters.filter((f, j) => j !== index && !(f[0] === made[0] && f[1] === made[1]));
+    dialog.close();
+    setState({ filters: [...rest, made] });
+  };
+  dialog.replaceChildren(h("form", { class: "dash-editor", method: "dialog",
+    onsubmit: (e) => { e.preventDefault(); apply(); } },
+    h("h2", { id: "fe-title" }, editing ? "Edit filter" : "Add filter"),
+    h("div", { class: "dash-editor-row" }, dimSelect, keyInput, opSelect),
+    list, suggest,
+    h("div", { class: "dash-editor-row" },
+      h("button", { type: "button", id: "fe-add", class: "btn btn-ghost btn-sm",
+        onclick: () => addValue("").focus() }, "+ Value"),
+      h("span", { class: "dash-spacer" }),
+      editing ? h("button", { type: "button", id: "fe-remove", class: "btn btn-ghost btn-sm",
+        onclick: () => { dialog.close(); setState({ filters: state.filters.filter((_, j) => j !== index) }); } },
+      "Remove") : null,
+      h("button", { type: "button", class: "btn btn-ghost btn-sm", onclick: () => dialog.close() }, "Cancel"),
+      h("button", { type: "submit", id: "fe-apply", class: "btn btn-sm" }, "Apply"))));
+  dialog.showModal();
+  list.querySelector(".fe-value").focus();
+  suggestFor();
+}
+
+$("add-filter").addEventListener("click", () => openEditor(null));
 
 // ---- top stats -------------------------------------------------------------------
 async function loadTop(gen) {
@@ -567,7 +662,8 @@ function renderRows(panel, list, dim, results, emptyText) {
     const labels = r.dimensions.map(String);
     const label = labels.join(" ");
     const filters = rowFilters(dims, labels);
-    const active = filters.every(([, d, v]) => state.filters.some(([, fd, fv]) => fd === d && fv === v));
+    const active = filters.every(([, d, [v]]) => state.filters.some(([op, fd, fv]) =>
+      op === "is" && fd === d && fv.length === 1 && fv[0] === v));
     const text = `${label}: ${metrics.map(([m, l], i) => `${metricText(m, r.metrics[i])} ${l.toLowerCase()}`).join(", ")}`;
     return h("button", { type: "button", class: "dash-row", "data-label": label,
       "aria-label": `Filter by ${text}`, "aria-pressed": active ? "true" : "false",
