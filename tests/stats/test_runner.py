@@ -7,7 +7,10 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from footfall.domain import Event, Goal, Site
+from footfall.errors import InputError
 from footfall.stats import metrics, runner
 from footfall.stats.query import parse
 from footfall.store.registry import Stores
@@ -187,3 +190,36 @@ def test_shares_per_group_come_from_one_statement(stores: Stores) -> None:
     assert {r["dimensions"][0]: r["metrics"] for r in rate["results"]} == {
         b: [n, round(100 * n / expected[b], 2)] for b, n in signed.items() if n
     }
+
+
+def test_a_custom_comparison_reads_the_days_it_names(stores: Stores) -> None:
+    """Against any range of days (as Plausible's "custom" mode): its counts are those
+    of a query of that range; year over year is the same days a year before."""
+    site = _site(stores)
+    rng = random.Random(5)
+    events = [
+        e
+        for i in range(60)
+        for e in _visit(site, i, NOW - timedelta(days=rng.randint(0, 400), hours=1))
+    ]
+    rng.shuffle(events)
+    stores.events.write_events(events)
+    days = ["2026-01-03", "2026-02-11"]
+    custom = {"mode": "custom", "date_range": days}
+    asked = {"metrics": ["visitors", "pageviews"], "date_range": "7d"}
+    [row] = _ask(stores, site, {**asked, "include": {"comparisons": custom}})["results"]
+    [there] = _ask(stores, site, {**asked, "date_range": days})["results"]
+    assert row["comparison"]["metrics"] == there["metrics"]
+    [row] = _ask(stores, site, {**asked, "include": {"comparisons": {"mode": "year_over_year"}}})[
+        "results"
+    ]
+    [before] = _ask(stores, site, {**asked, "date_range": ["2025-03-25", "2025-03-31"]})["results"]
+    assert row["comparison"]["metrics"] == before["metrics"]
+    for bad in (
+        {"mode": "custom"},
+        {"mode": "custom", "date_range": ["2026-02-11", "2026-01-03"]},
+        {"mode": "nope"},
+        {"mode": "custom", "date_range": ["1999-01-01", "2026-01-01"]},
+    ):
+        with pytest.raises(InputError):
+            _ask(stores, site, {**asked, "include": {"comparisons": bad}})

@@ -60,6 +60,8 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
             "?period=12mo&interval=day",
             "?f=is,event:goal,Signup&metric=conversion_rate",  # the goal view's top stats
             "?f=is_not,visit:source,Google&f=is_not,visit:source,Twitter",  # several values
+            "?compare=yoy&period=7d",
+            f"?compare=custom&cfrom={today - timedelta(days=50)}&cto={today - timedelta(days=40)}",
         ]
         for view in views:
             asked.clear()

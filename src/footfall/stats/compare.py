@@ -9,17 +9,28 @@ previous query therefore always counts visitors (``probe``), even when not asked
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from footfall.errors import InputError
 from footfall.stats.metrics import TABLE
 from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery
 
-MODES = ("previous_period", "year_over_year")
-
 
 def shifted(q: StatsQuery, mode: str) -> StatsQuery:
+    if mode == "custom" and q.compare_days is not None:
+        first, last = q.compare_days
+        zone = zoneinfo.ZoneInfo(q.timezone)
+        return dataclasses.replace(
+            q,
+            start=datetime.combine(first, time(), zone).astimezone(UTC),
+            end=datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC),
+            first_day=first,
+            last_day=last,
+            limit=MAX_ROWS_PER_PAGE,
+            offset=0,
+        )
     if mode == "previous_period":
         days = (q.last_day - q.first_day).days + 1
         delta = timedelta(days=days)

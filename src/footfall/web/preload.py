@@ -96,6 +96,23 @@ def date_range(params: QueryParams) -> Any:
     return _period(params)[1]["date_range"]
 
 
+# The URL's ``compare`` (dashboard.js: COMPARE_URL); previous period when absent.
+COMPARE = {"0": "off", "yoy": "year_over_year", "custom": "custom"}
+
+
+def _comparisons(params: QueryParams) -> dict[str, Any]:
+    """The ``include`` entry of the view's comparison, as dashboard.js: comparisons()."""
+    mode = COMPARE.get(params.get("compare", ""), "previous_period")
+    first, last = params.get("cfrom", ""), params.get("cto", "")
+    if mode == "custom" and not (first and last):
+        mode = "previous_period"
+    if mode == "off":
+        return {}
+    if mode == "custom":
+        return {"comparisons": {"mode": "custom", "date_range": [first, last]}}
+    return {"comparisons": {"mode": mode}}
+
+
 def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
     """The query bodies dashboard.js sends first for a dashboard URL."""
     period, common = _period(params)
@@ -103,8 +120,8 @@ def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
     shown = GOAL_TOP if any(f[1] == "event:goal" for f in common["filters"]) else TOP
     metric = params.get("metric", "")
     metric = metric if metric in shown else "visitors"
-    compare = params.get("compare") != "0"
-    comparisons = {"comparisons": {"mode": "previous_period"}} if compare else {}
+    comparisons = _comparisons(params)
+    compare = bool(comparisons)
     top = {"metrics": shown, **({"include": comparisons} if compare else {})}
     interval = _interval(period, params.get("interval", ""))
     chart = {

@@ -279,3 +279,52 @@ def test_filter_editor_builds_an_is_not_filter_with_several_values(
     wanted.append(["is", "visit:country_name", ["Germany"]])
     top = _api(live, key, date_range="30d", metrics=list(metrics.TOP), filters=wanted)
     assert top_values(page) == [float(v) for v in top["results"][0]["metrics"]]
+
+
+def _changes(page: Page) -> list[float | None]:
+    """Each top stat's change as drawn (None: no change shown)."""
+    found: list[float | None] = page.eval_on_selector_all(
+        ".dash-stat",
+        "els => els.map(e => { const c = e.querySelector('.dash-change');"
+        " return c ? Number(c.dataset.change) : null; })",
+    )
+    return found
+
+
+def test_comparison_menu_year_over_year_and_custom_range(
+    live: Live, owner: tuple[Page, str]
+) -> None:
+    page, key = owner
+    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
+    wait_ready(page)
+    top = list(metrics.TOP)
+
+    def expected(mode: dict[str, Any]) -> list[float | None]:
+        body = {"date_range": "7d", "metrics": top, "include": {"comparisons": mode}}
+        change = _api(live, key, **body)["results"][0]["comparison"]["change"]
+        return [None if c is None else float(c) for c in change]
+
+    assert _changes(page) == expected({"mode": "previous_period"})
+    page.select_option("#compare", "year_over_year")
+    wait_ready(page)
+    assert parse_qs(urlsplit(page.url).query)["compare"] == ["yoy"]
+    assert "the same period last year dashed" in (page.text_content("#chart-title") or "")
+    assert _changes(page) == expected({"mode": "year_over_year"}) == [None] * len(top)
+
+    today = live.svc.clock().date()
+    days = [str(today - timedelta(days=40)), str(today - timedelta(days=30))]
+    page.select_option("#compare", "custom")
+    page.fill("#cfrom", days[0])
+    page.fill("#cto", days[1])
+    page.click("#apply-compare")
+    wait_ready(page)
+    state = parse_qs(urlsplit(page.url).query)
+    assert (state["compare"], state["cfrom"], state["cto"]) == (["custom"], [days[0]], [days[1]])
+    wanted = expected({"mode": "custom", "date_range": days})
+    assert None not in wanted
+    assert _changes(page) == wanted
+    assert page.locator("#chart svg path.prev").count() == 1
+    page.reload()
+    wait_ready(page)
+    assert page.input_value("#compare") == "custom"
+    assert _changes(page) == wanted

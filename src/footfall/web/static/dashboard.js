@@ -56,6 +56,10 @@ const INTERVALS = {
 };
 const DEFAULT_INTERVAL = { "6mo": "month", "12mo": "month", all: "month", "7d": "day" };
 const PERIODS = Object.keys(INTERVALS);
+// The comparison menu and its URL values (web/preload.py: COMPARE); previous period
+// by default.
+const COMPARE_URL = { 0: "off", yoy: "year_over_year", custom: "custom" };
+const URL_COMPARE = { off: "0", year_over_year: "yoy", custom: "custom" };
 const EMPTY = new Set(["(none)", "(not set)"]);
 
 // ---- state: everything lives in the URL query string ----------------------------
@@ -72,10 +76,13 @@ function readState() {
   const s = {
     period, from: p.get("from") || "", to: p.get("to") || "", filters,
     metric: ANY_TOP.has(p.get("metric")) ? p.get("metric") : "visitors",
-    interval: p.get("interval") || "", compare: p.get("compare") !== "0", prop: p.get("prop") || "",
+    interval: p.get("interval") || "", prop: p.get("prop") || "",
+    compare: COMPARE_URL[p.get("compare")] || "previous_period",
+    cfrom: p.get("cfrom") || "", cto: p.get("cto") || "",
     details: p.get("details") || "", search: p.get("search") || "", order: p.get("order") || "",
   };
   if (period === "custom" && !(s.from && s.to)) s.period = "30d";
+  if (s.compare === "custom" && !(s.cfrom && s.cto)) s.compare = "previous_period";
   return fixInterval(s);
 }
 
@@ -114,7 +121,8 @@ function stateParams(s, full) {
   p.set("interval", s.interval);
   if (full) {
     if (s.metric !== "visitors") p.set("metric", s.metric);
-    if (!s.compare) p.set("compare", "0");
+    if (s.compare !== "previous_period") p.set("compare", URL_COMPARE[s.compare]);
+    if (s.compare === "custom") { p.set("cfrom", s.cfrom); p.set("cto", s.cto); }
     if (s.prop) p.set("prop", s.prop);
     if (s.details) p.set("details", s.details);
     if (s.details && s.search) p.set("search", s.search);
@@ -277,7 +285,10 @@ function syncControls() {
   $("custom-range").hidden = state.period !== "custom";
   $("from").value = state.from || TODAY;
   $("to").value = state.to || TODAY;
-  $("compare").checked = state.compare;
+  $("compare").value = state.compare;
+  $("compare-range").hidden = state.compare !== "custom";
+  $("cfrom").value = state.cfrom || TODAY;
+  $("cto").value = state.cto || TODAY;
   const sel = $("interval");
   sel.replaceChildren(...INTERVALS[state.period].map((i) =>
     h("option", { value: i, selected: i === state.interval }, i[0].toUpperCase() + i.slice(1))));
@@ -304,7 +315,32 @@ $("apply-range").addEventListener("click", () => {
   setState({ period: "custom", from, to });
 });
 $("interval").addEventListener("change", (e) => setState({ interval: e.target.value }));
-$("compare").addEventListener("change", (e) => setState({ compare: e.target.checked }));
+$("compare").addEventListener("change", (e) => {
+  if (e.target.value === "custom") {
+    $("compare-range").hidden = false;
+    $("cfrom").focus();
+    return;
+  }
+  setState({ compare: e.target.value, cfrom: "", cto: "" });
+});
+$("apply-compare").addEventListener("click", () => {
+  let cfrom = $("cfrom").value, cto = $("cto").value;
+  if (!cfrom || !cto) return;
+  if (cto < cfrom) [cfrom, cto] = [cto, cfrom];
+  setState({ compare: "custom", cfrom, cto });
+});
+
+function comparisons() {
+  if (state.compare === "off") return null;
+  if (state.compare === "custom") return { mode: "custom", date_range: [state.cfrom, state.cto] };
+  return { mode: state.compare };
+}
+
+function compareText() {
+  if (state.compare === "year_over_year") return "the same period last year";
+  if (state.compare === "custom") return `${state.cfrom} – ${state.cto}`;
+  return "the previous period";
+}
 document.addEventListener("keydown", (e) => {
   const tag = e.target.tagName;
   if (e.key === "Escape" && !["INPUT", "SELECT", "TEXTAREA"].includes(tag) && state.filters.length
@@ -437,7 +473,7 @@ $("add-filter").addEventListener("click", () => openEditor(null));
 async function loadTop(gen) {
   const top = topMetrics();
   const body = { metrics: top.map(([m]) => m) };
-  if (state.compare) body.include = { comparisons: { mode: "previous_period" } };
+  if (comparisons()) body.include = { comparisons: comparisons() };
   const data = await query(body);
   if (gen !== generation) return;
   const row = data.results[0];
@@ -450,7 +486,7 @@ async function loadTop(gen) {
       const good = ABOUT[metric].lower_is_better ? change < 0 : change > 0;
       const arrow = change > 0 ? "↑" : change < 0 ? "↓" : "";
       kids.push(h("span", { class: `dash-change ${change === 0 ? "" : good ? "good" : "bad"}`,
-        "data-change": change, title: "Against the previous period" },
+        "data-change": change, title: `Against ${compareText()}` },
         `${arrow} ${Math.abs(change)}${ABOUT[metric].change === "points" ? " pp" : "%"}`));
     }
     return h("li", {}, h("button", { type: "button", class: "dash-stat", "data-metric": metric,
@@ -465,7 +501,7 @@ async function loadChart(gen) {
   const metric = chartMetric();
   const body = { metrics: [metric], dimensions: [`time:${state.interval}`],
     include: { time_labels: true } };
-  if (state.compare) body.include.comparisons = { mode: "previous_period" };
+  if (comparisons()) body.include.comparisons = comparisons();
   const data = await query(body);
   if (gen !== generation) return;
   const labels = data.meta.time_labels;
@@ -476,7 +512,7 @@ async function loadChart(gen) {
       prev: r && r.comparison ? r.comparison.metrics[0] : null,
       prevLabel: r && r.comparison ? r.comparison.dimensions[0] : null };
   });
-  lastChart = { points, metric, interval: state.interval, compare: state.compare };
+  lastChart = { points, metric, interval: state.interval, compare: comparisons() ? compareText() : "" };
   drawChart(lastChart);
 }
 
@@ -563,9 +599,9 @@ function drawChart({ points, metric, interval, compare }) {
   };
   box.onblur = hide;
   box.setAttribute("aria-label", `${metricName} per ${interval}, ${n} points` +
-    (compare ? ", previous period dashed" : ""));
+    (compare ? `, ${compare} dashed` : ""));
   box.replaceChildren(svg, tip);
-  $("chart-title").textContent = `${metricName} per ${interval}` + (compare ? " · previous period dashed" : "");
+  $("chart-title").textContent = `${metricName} per ${interval}` + (compare ? ` · ${compare} dashed` : "");
 }
 
 let resizeTimer = 0;
