@@ -89,4 +89,4 @@ def test_the_goal_view_asks_what_a_goal_filter_allows() -> None:
         body = {"site_id": "s", "metrics": list(metrics.GOAL_TOP), "date_range": "7d"}
         parse({**body, "filters": [GOAL], **extra}, NOW, "UTC", NOW.date())
     labels = [metrics.TABLE[m].describe()["goal_label"] for m in metrics.GOAL_TOP]
-    assert labels == ["Unique conversions", "Total conversions", "Conversion rate"]
+    assert labels == ["Unique conversions", "Total conversions", "Conversion rate", "Revenue"]

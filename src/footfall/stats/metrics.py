@@ -41,6 +41,8 @@ class Metric:
     goal_label: str = ""  # its label under a goal filter, where it counts conversions
     unit: Unit = "count"
     lower_is_better: bool = False  # a fall shows as good news
+    # the dashboard shows it only where it is not zero (revenue: most sites have none)
+    optional: bool = False
 
     def describe(self) -> dict[str, object]:
         """What the dashboard needs to show the metric (sent with the page as JSON)."""
@@ -50,6 +52,7 @@ class Metric:
             "unit": self.unit,
             "change": self.change,
             "lower_is_better": self.lower_is_better,
+            "optional": self.optional,
         }
 
 
@@ -113,7 +116,7 @@ TABLE = {
             unit="percent",
         ),
         # sums over the events' revenue, in whatever currency they were sent
-        Metric("total_revenue", "event", 2, label="Revenue", unit="money"),
+        Metric("total_revenue", "event", 2, label="Revenue", unit="money", optional=True),
         Metric("average_revenue", "event", 2, label="Average revenue", unit="money"),
     )
 }
@@ -123,7 +126,9 @@ NAMES = tuple(TABLE)
 # The dashboard's row of headline numbers, in order (its first view and the top stats).
 TOP = ("visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration")
 # The same under a goal filter, as Plausible shows it: visits' metrics mean nothing there.
-GOAL_TOP = ("visitors", "events", "conversion_rate")
+GOAL_TOP = ("visitors", "events", "conversion_rate", "total_revenue")
+# The goals panel's columns (and its CSV's), revenue shown where there is some.
+GOAL_ROWS = ("visitors", "events", "conversion_rate", "total_revenue")
 
 
 def describe_all() -> dict[str, dict[str, object]]:

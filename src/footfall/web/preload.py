@@ -43,7 +43,7 @@ DEFAULT_INTERVAL = {"6mo": "month", "12mo": "month", "all": "month", "7d": "day"
 # Each panel's first tab; the custom-properties panel needs its keys first, so it asks.
 FIRST_TABS = ("visit:channel", "event:page", "visit:country_name", "visit:browser")
 PANEL = {"metrics": ["visitors"], "pagination": {"limit": 9}}
-GOALS = {"metrics": ["visitors", "events", "conversion_rate"], "dimensions": ["event:goal"]}
+GOALS = {"metrics": list(metrics.GOAL_ROWS), "dimensions": ["event:goal"]}
 
 
 def _interval(period: str, asked: str) -> str:

@@ -291,7 +291,13 @@ def test_export_under_a_goal_filter_counts_conversions(dash: Dash) -> None:
     )
     assert r.status_code == 200, r.text
     archive = zipfile.ZipFile(io.BytesIO(r.content))
-    assert _csv(archive, "visitors.csv")[0] == ["date", "visitors", "events", "conversion_rate"]
+    assert _csv(archive, "visitors.csv")[0] == [
+        "date",
+        "visitors",
+        "events",
+        "conversion_rate",
+        "total_revenue",
+    ]
     sources = _csv(archive, "sources.csv")
     assert sources[0] == ["name", "conversions", "conversion_rate"]
     expected: Any = dash.v2(

@@ -57,10 +57,11 @@ def test_goal_filter_shows_conversions(live: Live, owner: tuple[Page, str]) -> N
     page.goto(f"{live.url}/sites/{DOMAIN}?period=30d&f=is,event:goal,Signup")
     wait_ready(page)
     labels = page.eval_on_selector_all(".dash-stat-label", "els => els.map(e => e.textContent)")
+    # no revenue in this traffic: no revenue stat
     assert labels == ["Unique conversions", "Total conversions", "Conversion rate"]
     goal = [["is", "event:goal", ["Signup"]]]
     expected = _api(live, key, metrics=list(metrics.GOAL_TOP), date_range="30d", filters=goal)
-    assert top_values(page) == [float(v) for v in expected["results"][0]["metrics"]]
+    assert top_values(page) == [float(v) for v in expected["results"][0]["metrics"][:3]]
     assert expected["results"][0]["metrics"][0] > 0
     # The chart follows a conversion metric; the URL keeps it.
     page.click('[data-metric="conversion_rate"]')
@@ -328,3 +329,45 @@ def test_comparison_menu_year_over_year_and_custom_range(
     wait_ready(page)
     assert page.input_value("#compare") == "custom"
     assert _changes(page) == wanted
+
+
+def test_revenue_on_goal_rows_and_top_stats(live: Live, owner: tuple[Page, str]) -> None:
+    """Revenue shows where there is some: a Purchase goal's row, the top stats, and the
+    goal view of Purchase (not of Signup, which has none)."""
+    page, key = owner
+    add_goal(page, live.url, DOMAIN, "Purchase")
+    at = live.svc.clock() - timedelta(hours=2)
+    amounts = ["19.99", "5.01", "100"]
+    ingest(
+        live,
+        DOMAIN,
+        [
+            {"url": f"https://{DOMAIN}/checkout", "name": "Purchase", "ip": f"10.9.0.{i + 1}",
+             "user_agent": CHROME_UA, "timestamp": at.isoformat(),
+             "revenue": {"amount": amount, "currency": "EUR"}}
+            for i, amount in enumerate(amounts)
+        ],
+    )  # fmt: skip
+    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
+    wait_ready(page)
+    revenue = page.locator('[data-metric="total_revenue"] .dash-stat-value')
+    assert revenue.get_attribute("data-value") == "125"
+    assert revenue.text_content() == "125.00"
+    heads = page.eval_on_selector_all(
+        "#list-goals .dash-row-head .dash-num", "els => els.map(e => e.textContent)"
+    )
+    assert heads == ["Uniques", "Total", "CR", "Revenue"]
+    purchase = page.locator('#list-goals button.dash-row[data-label="Purchase"] .dash-num')
+    assert purchase.nth(3).get_attribute("data-value") == "125"
+    signup = page.locator('#list-goals button.dash-row[data-label="Signup"] .dash-num')
+    assert signup.nth(3).get_attribute("data-value") == "0"
+
+    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d&f=is,event:goal,Purchase")
+    wait_ready(page)
+    goal = [["is", "event:goal", ["Purchase"]]]
+    expected = _api(live, key, metrics=list(metrics.GOAL_TOP), date_range="7d", filters=goal)
+    assert top_values(page) == [float(v) for v in expected["results"][0]["metrics"]]
+    assert expected["results"][0]["metrics"][-1] == 125.0
+    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d&f=is,event:goal,Signup")
+    wait_ready(page)
+    assert page.locator('[data-metric="total_revenue"]').count() == 0

@@ -44,7 +44,8 @@ const PANELS = [
     ["Browser versions", "visit:browser_version"], ["OS versions", "visit:os_version"],
     ["Screen sizes", "visit:screen"]] },
   { id: "goals", title: "Goal conversions", tabs: [["Goals", "event:goal"]],
-    metrics: [["visitors", "Uniques"], ["events", "Total"], ["conversion_rate", "CR"]] },
+    metrics: [["visitors", "Uniques"], ["events", "Total"], ["conversion_rate", "CR"],
+      ["total_revenue", "Revenue"]] },
   { id: "props", title: "Custom properties", tabs: [["Properties", "props"]],
     metrics: [["visitors", "Visitors"], ["events", "Events"], ["percentage", "%"]] },
 ];
@@ -66,7 +67,9 @@ const EMPTY = new Set(["(none)", "(not set)"]);
 let state = readState();
 let generation = 0;
 const tabs = {};
-const panelKeys = {};  // each panel's breakdown on screen (its details view's key)
+const panelKeys = {};
+let lastTop = null;  // the top stats' answer, which revenue may join
+let goalRevenue = 0;  // the goals panel's revenue in the view  // each panel's breakdown on screen (its details view's key)
 let lastChart = null;
 
 function readState() {
@@ -163,7 +166,8 @@ function topMetrics() {
 
 // The chart's metric: the URL's when the top stats show it, else visitors.
 function chartMetric() {
-  return topMetrics().some(([m]) => m === state.metric) ? state.metric : "visitors";
+  const known = topMetrics().some(([m]) => m === state.metric) || state.metric === "total_revenue";
+  return known ? state.metric : "visitors";
 }
 
 // ---- API -------------------------------------------------------------------------
@@ -265,7 +269,8 @@ function metricText(metric, v) {
   const unit = ABOUT[metric]?.unit || "count";
   if (unit === "percent") return `${v}%`;
   if (unit === "seconds") return duration(v);
-  if (unit === "decimal" || unit === "money") return String(v);
+  if (unit === "money") return v.toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (unit === "decimal") return String(v);
   return short(v);
 }
 
@@ -476,8 +481,21 @@ async function loadTop(gen) {
   if (comparisons()) body.include = { comparisons: comparisons() };
   const data = await query(body);
   if (gen !== generation) return;
-  const row = data.results[0];
-  $("top-stats").replaceChildren(...top.map(([metric, label], i) => {
+  lastTop = data.results[0];
+  drawTop(top, lastTop);
+  $("top-stats").dataset.range = data.query.date_range.join(",");
+}
+
+// An optional metric (revenue) shows only where it, or what it is compared with, is not 0.
+function shown(metric, values) {
+  return !ABOUT[metric].optional || values.some((v) => v);
+}
+
+function drawTop(top, row) {
+  const kept = top.map((t, i) => [...t, i]).filter(([m, , i]) =>
+    shown(m, [row.metrics[i], row.comparison?.metrics[i]]));
+  $("top-stats").style.setProperty("--stats", String(kept.length));
+  $("top-stats").replaceChildren(...kept.map(([metric, label, i]) => {
     const value = row.metrics[i];
     const change = row.comparison ? row.comparison.change[i] : null;
     const kids = [h("span", { class: "dash-stat-label" }, label),
@@ -493,7 +511,24 @@ async function loadTop(gen) {
       "aria-pressed": chartMetric() === metric ? "true" : "false",
       onclick: () => setState({ metric }) }, kids));
   }));
-  $("top-stats").dataset.range = data.query.date_range.join(",");
+}
+
+// Revenue beside the unfiltered top stats, when the goals have some (one more query,
+// only on sites with revenue: the first view of the others costs nothing more).
+async function loadRevenue(gen) {
+  const body = { metrics: ["total_revenue"] };
+  if (comparisons()) body.include = { comparisons: comparisons() };
+  const data = await query(body);
+  if (gen !== generation) return;
+  const top = [...topMetrics(), ["total_revenue", ABOUT.total_revenue.label]];
+  const prev = lastTop;
+  if (!prev) return;
+  const row = { metrics: [...prev.metrics, data.results[0].metrics[0]] };
+  if (prev.comparison && data.results[0].comparison) {
+    row.comparison = { metrics: [...prev.comparison.metrics, data.results[0].comparison.metrics[0]],
+      change: [...prev.comparison.change, data.results[0].comparison.change[0]] };
+  }
+  drawTop(top, row);
 }
 
 // ---- chart -----------------------------------------------------------------------
@@ -688,7 +723,14 @@ function renderRows(panel, list, dim, results, emptyText) {
     list.replaceChildren(h("p", { class: "dash-empty" }, emptyText));
     return;
   }
-  const metrics = panel.metrics || VISITORS;
+  const all = panel.metrics || VISITORS;
+  const keep = all.map(([m], i) => shown(m, results.map((r) => r.metrics[i])));
+  const metrics = all.filter((_, i) => keep[i]);
+  if (panel.id === "goals") {
+    const at = all.findIndex(([m]) => m === "total_revenue");
+    goalRevenue = results.reduce((sum, r) => sum + (r.metrics[at] || 0), 0);
+  }
+  results = results.map((r) => ({ ...r, metrics: r.metrics.filter((_, i) => keep[i]) }));
   const max = Math.max(1, ...results.map((r) => r.metrics[0]));
   const head = h("div", { class: "dash-row dash-row-head", "aria-hidden": "true" },
     h("span", { class: "dash-label" }, LABELS[dim] || (dim.startsWith("event:props:") ? dim.slice(12) : dim)),
@@ -874,7 +916,11 @@ async function refresh() {
   const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen))];
   if (state.details) jobs.push(showDetails());
   else closeDetails();
+  goalRevenue = 0;
+  lastTop = null;
   const done = await Promise.allSettled(jobs);
+  if (gen !== generation) return;
+  if (goalRevenue && !goalView()) done.push(...await Promise.allSettled([loadRevenue(gen)]));
   if (gen !== generation) return;
   const failed = done.find((d) => d.status === "rejected");
   if (failed) showError(failed.reason);
