@@ -29,7 +29,8 @@ def test_first_view_follows_the_url() -> None:
     bodies = preload.first_view(QueryParams("period=bogus&f=is,visit:source,A,B"), 0)
     assert {b["date_range"] for b in bodies} == {"30d"}  # unknown period: the default
     assert bodies[0]["filters"] == [["is", "visit:source", ["A,B"]]]
-    assert len(bodies) == 6  # top stats, chart, four panels; no goals panel without goals
+    # top stats, chart, four panels, the map; no goals panel without goals
+    assert len(bodies) == 7
     assert bodies[1]["dimensions"] == ["time:day"]
     hourly = preload.first_view(QueryParams("period=today&compare=0&metric=visits"), 2)
     assert hourly[1] == {

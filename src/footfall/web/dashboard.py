@@ -29,7 +29,7 @@ from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 from footfall.web.stats import answer, earliest_day, realtime_visitors, run_query
-from footfall.web.templating import render
+from footfall.web.templating import render, static_url
 
 router = APIRouter(tags=["dashboard"], dependencies=[Depends(load_session)])
 
@@ -178,6 +178,9 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "share_token": access.share_token or "",
             "readonly": readonly,
             "goal_count": len(goals),
+            # regions and cities need a city database (else the page says how to add one)
+            "has_cities": services(request).settings.geoip_db is not None,
+            "world_url": static_url("world-110m.json"),
             "can_settings": access.role in ("owner", "admin") and not shared,
             "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
             # the metric table's labels and formats (stats/metrics.py), for dashboard.js

@@ -43,6 +43,8 @@ DEFAULT_INTERVAL = {"6mo": "month", "12mo": "month", "all": "month", "7d": "day"
 # Each panel's first tab; the custom-properties panel needs its keys first, so it asks.
 FIRST_TABS = ("visit:channel", "event:page", "visit:country_name", "visit:browser")
 PANEL = {"metrics": ["visitors"], "pagination": {"limit": 9}}
+# The countries map's counts (dashboard.js: MAP), asked with the Countries tab.
+MAP = {"metrics": ["visitors"], "dimensions": ["visit:country"], "pagination": {"limit": 300}}
 GOALS = {"metrics": list(metrics.GOAL_ROWS), "dimensions": ["event:goal"]}
 
 
@@ -129,7 +131,7 @@ def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
         "dimensions": [f"time:{interval}"],
         "include": {"time_labels": True, **comparisons},
     }
-    panels = [{**PANEL, "dimensions": [d]} for d in FIRST_TABS]
+    panels = [{**PANEL, "dimensions": [d]} for d in FIRST_TABS] + [MAP]
     goals = [{**GOALS, "pagination": {"limit": 9}}] if goal_count else []
     return [{**common, **body} for body in (top, chart, *panels, *goals)]
 

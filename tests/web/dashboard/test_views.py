@@ -371,3 +371,38 @@ def test_revenue_on_goal_rows_and_top_stats(live: Live, owner: tuple[Page, str])
     page.goto(f"{live.url}/sites/{DOMAIN}?period=7d&f=is,event:goal,Signup")
     wait_ready(page)
     assert page.locator('[data-metric="total_revenue"]').count() == 0
+
+
+def test_map_colours_countries_by_their_visitors(live: Live, owner: tuple[Page, str]) -> None:
+    page, key = owner
+    page.goto(f"{live.url}/sites/{DOMAIN}")
+    wait_ready(page)
+    page.wait_for_selector("#map svg path")
+    answer = _api(live, key, date_range="30d", metrics=["visitors"], dimensions=["visit:country"])
+    expected = {r["dimensions"][0]: r["metrics"][0] for r in answer["results"]}
+    expected.pop("(none)", None)
+    assert len(expected) >= 3
+    drawn = dict(
+        page.eval_on_selector_all(
+            "#map path",
+            "ps => ps.map(p => [p.dataset.code, Number(p.dataset.visitors)])",
+        )
+    )
+    assert len(drawn) > 150  # the world, not only the countries with visitors
+    assert {c: v for c, v in drawn.items() if v} == expected
+    top = max(expected, key=lambda c: expected[c])
+    assert page.get_attribute(f'#map path[data-code="{top}"]', "class") == "l5"
+    assert page.locator('#map path[data-code="AQ"]').count() == 0  # Antarctica: left out
+    # A country filters the dashboard; the map follows the filter.
+    page.click(f'#map path[data-code="{top}"]', force=True)
+    wait_ready(page)
+    assert _chips(page) == [f"Country is {top}"]
+    page.wait_for_selector(f'#map path[data-code="{top}"][data-visitors="{expected[top]}"]')
+    # Regions and cities say how to enable them (no city database in the tests).
+    page.click("#panel-locations [role=tab] >> text=Regions")
+    page.wait_for_selector("#city-hint")
+    assert "FOOTFALL_GEOIP_DB" in (page.text_content("#city-hint") or "")
+    assert not page.is_visible("#map")
+    page.click("#panel-locations [role=tab] >> text=Countries")
+    page.wait_for_selector("#map svg path")
+    assert page.locator("#city-hint").count() == 0

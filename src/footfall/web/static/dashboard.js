@@ -9,6 +9,8 @@ const SHARE = root.dataset.share || "";
 const TODAY = root.dataset.today;
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
 const GOALS = Number(root.dataset.goals || 0);
+const HAS_CITIES = root.dataset.cities === "1";
+const WORLD = root.dataset.world;
 const REALTIME_MS = 15000;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -665,11 +667,12 @@ function buildPanels() {
       ? h("label", { class: "dash-field" }, h("span", { class: "visually-hidden" }, "Property"),
           h("select", { id: "prop-key", onchange: (e) => setState({ prop: e.target.value }) }))
       : null;
+    const map = panel.id === "locations" ? h("div", { class: "dash-map", id: "map", hidden: true }) : null;
     const more = h("button", { type: "button", class: "dash-more", id: `details-${panel.id}`,
       onclick: () => panelKeys[panel.id] && openDetails(panelKeys[panel.id]) }, "Details");
     return h("section", { class: "dash-card dash-panel", id: `panel-${panel.id}`, "aria-label": panel.title },
       h("div", { class: "dash-panel-head" }, h("h2", {}, panel.title),
-        panel.tabs.length > 1 ? tablist : extra), list, more);
+        panel.tabs.length > 1 ? tablist : extra), map, list, more);
   }));
 }
 
@@ -683,6 +686,7 @@ function selectTab(panel, i, focus) {
   });
   const gen = generation;
   loadPanel(panel, gen).catch(showError);
+  if (panel.id === "locations") loadMap(gen).catch(showError);
 }
 
 async function loadPanel(panel, gen) {
@@ -716,11 +720,16 @@ async function loadPanel(panel, gen) {
     panel.id === "goals" ? "No goal conversions in this period" : "No data for this period");
 }
 
+const CITY_HINT = "Regions and cities need a city database: set FOOTFALL_GEOIP_DB to a " +
+  "MaxMind GeoLite2-City (or DB-IP City Lite) .mmdb file and restart Footfall.";
+
 function renderRows(panel, list, dim, results, emptyText) {
   list.removeAttribute("aria-busy");
   list.dataset.dimension = dim;
+  const hint = !HAS_CITIES && (dim === "visit:region" || dim === "visit:city")
+    ? h("p", { class: "dash-hint", id: "city-hint" }, CITY_HINT) : null;
   if (!results.length) {
-    list.replaceChildren(h("p", { class: "dash-empty" }, emptyText));
+    list.replaceChildren(...[hint, h("p", { class: "dash-empty" }, emptyText)].filter(Boolean));
     return;
   }
   const all = panel.metrics || VISITORS;
@@ -750,7 +759,44 @@ function renderRows(panel, list, dim, results, emptyText) {
       h("span", { class: "dash-label" }, label),
       ...r.metrics.map((v, i) => h("span", { class: "dash-num", "data-value": v }, metricText(metrics[i][0], v))));
   });
-  list.replaceChildren(head, ...rows);
+  list.replaceChildren(...[hint, head, ...rows].filter(Boolean));
+}
+
+// ---- the countries map: a choropleth of visitors from vendored geometry ------------
+// static/world-110m.json: one SVG path per ISO alpha-2 code (scripts/vendor_world_map.py).
+const MAP = { metrics: ["visitors"], dimensions: ["visit:country"], pagination: { limit: 300 } };
+const MAP_LEVELS = 5;
+let world = null;
+
+async function loadMap(gen) {
+  const box = $("map");
+  if (tabs.locations !== 0) { box.hidden = true; return; }
+  box.hidden = false;
+  if (!world) {
+    world = fetch(WORLD, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) throw new Error(`map: HTTP ${r.status}`);
+      return r.json();
+    });
+  }
+  const [geo, data] = await Promise.all([world, query(MAP)]);
+  if (gen !== generation || tabs.locations !== 0) return;
+  const counts = new Map(data.results.filter((r) => r.dimensions[0] && r.dimensions[0] !== "(none)")
+    .map((r) => [String(r.dimensions[0]), r.metrics[0]]));
+  const max = Math.max(1, ...counts.values());
+  const svg = s("svg", { viewBox: `0 0 ${geo.width} ${geo.height}`, class: "dash-map-svg",
+    role: "img", "aria-label": `Visitors by country, ${counts.size} countries` });
+  for (const [code, d] of Object.entries(geo.countries)) {
+    const v = counts.get(code) || 0;
+    const level = v ? Math.max(1, Math.ceil((MAP_LEVELS * v) / max)) : 0;
+    const path = s("path", { d, class: `l${level}`, "data-code": code, "data-visitors": v });
+    const title = s("title");
+    title.textContent = `${code}: ${v} visitor${v === 1 ? "" : "s"}`;
+    path.append(title);
+    if (v) path.addEventListener("click", () => addFilters([["is", "visit:country", [code]]]));
+    svg.append(path);
+  }
+  box.replaceChildren(svg);
+  box.dataset.countries = String(counts.size);
 }
 
 // ---- details: every row of one breakdown, searched, sorted, paged -----------------
@@ -913,7 +959,7 @@ async function refresh() {
   syncControls();
   renderChips();
   // Every query goes out at once; the server answers them in parallel.
-  const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen))];
+  const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen)), loadMap(gen)];
   if (state.details) jobs.push(showDetails());
   else closeDetails();
   goalRevenue = 0;
