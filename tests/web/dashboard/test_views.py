@@ -406,3 +406,19 @@ def test_map_colours_countries_by_their_visitors(live: Live, owner: tuple[Page, 
     page.click("#panel-locations [role=tab] >> text=Countries")
     page.wait_for_selector("#map svg path")
     assert page.locator("#city-hint").count() == 0
+
+
+def test_a_new_sites_time_zone_is_the_browsers(live: Live, browser: Browser) -> None:
+    context = browser.new_context(timezone_id="Asia/Tokyo")
+    page = context.new_page()
+    try:
+        set_up_owner(page, live.url)
+        page.goto(f"{live.url}/sites")
+        assert page.input_value("#timezone") == "Asia/Tokyo"
+        page.fill("#domain", "tokyo.example")
+        page.click("#add-site-form button[type=submit]")
+        page.wait_for_url(f"{live.url}/sites/tokyo.example/settings**")
+        site = live.svc.stores.catalog.get_site("tokyo.example")
+        assert site is not None and site.timezone == "Asia/Tokyo"
+    finally:
+        context.close()
