@@ -15,6 +15,7 @@ dashboard.js only draws paths.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -50,9 +51,23 @@ def ring(indices: list[int], arcs: list[list[tuple[float, float]]]) -> list[tupl
     return points
 
 
+def unwrapped(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka, Fiji, the Aleutians)
+    jumps across the whole map; its smaller side is moved past the edge instead (the
+    SVG's viewBox cuts it), rather than a band drawn across the world."""
+    if all(abs(b[0] - a[0]) <= 180 for a, b in itertools.pairwise(points)):
+        return points
+    east = sum(1 for lon, _ in points if lon > 0) * 2 >= len(points)
+    return [
+        (lon + 360 if east and lon < 0 else lon - 360 if not east and lon > 0 else lon, lat)
+        for lon, lat in points
+    ]
+
+
 def path(rings: list[list[tuple[float, float]]]) -> str:
     out = []
-    for points in rings:
+    for ring_points in rings:
+        points = unwrapped(ring_points)
         xy = [
             (round((lon + 180) * SCALE, 1), round((TOP - max(min(lat, TOP), BOTTOM)) * SCALE, 1))
             for lon, lat in points

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +23,7 @@ from tests.web.dashboard.browser import (
     ingest,
     rows,
     set_up_owner,
+    shoot,
     top_values,
     wait_ready,
 )
@@ -52,7 +54,7 @@ def _api(live: Live, key: str, **body: Any) -> dict[str, Any]:
     return live.query(key, {"site_id": DOMAIN, **body})
 
 
-def test_goal_filter_shows_conversions(live: Live, owner: tuple[Page, str]) -> None:
+def test_goal_filter_shows_conversions(live: Live, owner: tuple[Page, str], tmp_path: Path) -> None:
     page, key = owner
     page.goto(f"{live.url}/sites/{DOMAIN}?period=30d&f=is,event:goal,Signup")
     wait_ready(page)
@@ -63,6 +65,7 @@ def test_goal_filter_shows_conversions(live: Live, owner: tuple[Page, str]) -> N
     expected = _api(live, key, metrics=list(metrics.GOAL_TOP), date_range="30d", filters=goal)
     assert top_values(page) == [float(v) for v in expected["results"][0]["metrics"][:3]]
     assert expected["results"][0]["metrics"][0] > 0
+    _both_themes(page, tmp_path, "goal-view", ".dash-stat")
     # The chart follows a conversion metric; the URL keeps it.
     page.click('[data-metric="conversion_rate"]')
     wait_ready(page)
@@ -126,8 +129,22 @@ def _wait_details(page: Page) -> None:
     page.wait_for_selector('#details[data-ready="1"]', state="attached")
 
 
+def _both_themes(page: Page, tmp_path: Path, name: str, ready: str) -> None:
+    """Screenshots NAME-light and NAME-dark (the page reloaded in the dark scheme, then
+    back in the light one), each once ``ready`` is on the page."""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.reload()
+        wait_ready(page)
+        page.wait_for_selector(ready)
+        shoot(page, tmp_path, f"{name}-{scheme}")
+    page.emulate_media(color_scheme="light")
+    page.reload()
+    wait_ready(page)
+
+
 def test_details_view_lists_searches_sorts_pages_and_exports(
-    live: Live, owner: tuple[Page, str]
+    live: Live, owner: tuple[Page, str], tmp_path: Path
 ) -> None:
     page, key = owner
     _many_pages(live, 130)
@@ -182,6 +199,8 @@ def test_details_view_lists_searches_sorts_pages_and_exports(
     _wait_details(page)
     assert page.input_value("#details-search") == "P/12"
     assert _details_rows(page) == _as_text(ordered["results"])
+    _both_themes(page, tmp_path, "details", '#details[data-ready="1"]')
+    _wait_details(page)
     page.click('#details-rows tr[data-label="/p/125"] button')
     wait_ready(page)
     assert not page.is_visible("#details")
@@ -226,7 +245,7 @@ def _chips(page: Page) -> list[str]:
 
 
 def test_filter_editor_builds_an_is_not_filter_with_several_values(
-    live: Live, owner: tuple[Page, str]
+    live: Live, owner: tuple[Page, str], tmp_path: Path
 ) -> None:
     page, key = owner
     page.goto(f"{live.url}/sites/{DOMAIN}")
@@ -237,6 +256,7 @@ def test_filter_editor_builds_an_is_not_filter_with_several_values(
     page.fill(".fe-value >> nth=0", "Google")
     page.click("#fe-add")
     page.fill(".fe-value >> nth=1", "Hacker News")
+    shoot(page, tmp_path, "filter-editor-light")
     page.click("#fe-apply")
     wait_ready(page)
     assert _chips(page) == ["Source is not Google nor Hacker News"]
@@ -373,7 +393,9 @@ def test_revenue_on_goal_rows_and_top_stats(live: Live, owner: tuple[Page, str])
     assert page.locator('[data-metric="total_revenue"]').count() == 0
 
 
-def test_map_colours_countries_by_their_visitors(live: Live, owner: tuple[Page, str]) -> None:
+def test_map_colours_countries_by_their_visitors(
+    live: Live, owner: tuple[Page, str], tmp_path: Path
+) -> None:
     page, key = owner
     page.goto(f"{live.url}/sites/{DOMAIN}")
     wait_ready(page)
@@ -393,6 +415,7 @@ def test_map_colours_countries_by_their_visitors(live: Live, owner: tuple[Page, 
     top = max(expected, key=lambda c: expected[c])
     assert page.get_attribute(f'#map path[data-code="{top}"]', "class") == "l5"
     assert page.locator('#map path[data-code="AQ"]').count() == 0  # Antarctica: left out
+    _both_themes(page, tmp_path, "map", "#map svg path")
     # A country filters the dashboard; the map follows the filter.
     page.click(f'#map path[data-code="{top}"]', force=True)
     wait_ready(page)
@@ -404,6 +427,7 @@ def test_map_colours_countries_by_their_visitors(live: Live, owner: tuple[Page, 
     assert "FOOTFALL_GEOIP_DB" in (page.text_content("#city-hint") or "")
     assert not page.is_visible("#map")
     page.click("#panel-locations [role=tab] >> text=Countries")
+    page.wait_for_selector('#list-locations[data-dimension="visit:country_name"]:not([aria-busy])')
     page.wait_for_selector("#map svg path")
     assert page.locator("#city-hint").count() == 0
 
