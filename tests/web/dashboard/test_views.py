@@ -50,14 +50,19 @@ def owner(live: Live, browser: Browser) -> Iterator[tuple[Page, str]]:
     assert violations == []
 
 
+def _open(page: Page, live: Live, view: str = "") -> None:
+    """The site's dashboard at ``view`` (a query string), every panel drawn."""
+    page.goto(f"{live.url}/sites/{DOMAIN}{view}")
+    wait_ready(page)
+
+
 def _api(live: Live, key: str, **body: Any) -> dict[str, Any]:
     return live.query(key, {"site_id": DOMAIN, **body})
 
 
 def test_goal_filter_shows_conversions(live: Live, owner: tuple[Page, str], tmp_path: Path) -> None:
     page, key = owner
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=30d&f=is,event:goal,Signup")
-    wait_ready(page)
+    _open(page, live, "?period=30d&f=is,event:goal,Signup")
     labels = page.eval_on_selector_all(".dash-stat-label", "els => els.map(e => e.textContent)")
     # no revenue in this traffic: no revenue stat
     assert labels == ["Unique conversions", "Total conversions", "Conversion rate"]
@@ -77,12 +82,10 @@ def test_no_change_figure_against_an_empty_period(live: Live, owner: tuple[Page,
     """The traffic spans 60 days: twelve months against the twelve before show no
     change; the last 7 days against the 7 before do."""
     page, _ = owner
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=12mo")
-    wait_ready(page)
+    _open(page, live, "?period=12mo")
     assert page.locator(".dash-stat-value").count() == len(metrics.TOP)
     assert page.locator(".dash-change").count() == 0
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
-    wait_ready(page)
+    _open(page, live, "?period=7d")
     assert page.locator(".dash-change").count() == len(metrics.TOP)
 
 
@@ -148,8 +151,7 @@ def test_details_view_lists_searches_sorts_pages_and_exports(
 ) -> None:
     page, key = owner
     _many_pages(live, 130)
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
-    wait_ready(page)
+    _open(page, live, "?period=7d")
     page.click("#details-pages")
     _wait_details(page)
     assert "details=event%3Apage" in page.url or "details=event:page" in page.url
@@ -212,8 +214,7 @@ def test_version_tabs_break_down_by_browser_and_version(
     live: Live, owner: tuple[Page, str]
 ) -> None:
     page, key = owner
-    page.goto(f"{live.url}/sites/{DOMAIN}")
-    wait_ready(page)
+    _open(page, live)
     page.click("#panel-devices [role=tab] >> text=Browser versions")
     page.wait_for_selector('#list-devices[data-dimension="visit:browser_version"]')
     expected = _api(
@@ -248,8 +249,7 @@ def test_filter_editor_builds_an_is_not_filter_with_several_values(
     live: Live, owner: tuple[Page, str], tmp_path: Path
 ) -> None:
     page, key = owner
-    page.goto(f"{live.url}/sites/{DOMAIN}")
-    wait_ready(page)
+    _open(page, live)
     page.click("#add-filter")
     page.select_option("#fe-dim", "visit:source")
     page.select_option("#fe-op", "is_not")
@@ -316,8 +316,7 @@ def test_comparison_menu_year_over_year_and_custom_range(
     live: Live, owner: tuple[Page, str]
 ) -> None:
     page, key = owner
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
-    wait_ready(page)
+    _open(page, live, "?period=7d")
     top = list(metrics.TOP)
 
     def expected(mode: dict[str, Any]) -> list[float | None]:
@@ -368,8 +367,7 @@ def test_revenue_on_goal_rows_and_top_stats(live: Live, owner: tuple[Page, str])
             for i, amount in enumerate(amounts)
         ],
     )  # fmt: skip
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d")
-    wait_ready(page)
+    _open(page, live, "?period=7d")
     revenue = page.locator('[data-metric="total_revenue"] .dash-stat-value')
     assert revenue.get_attribute("data-value") == "125"
     assert revenue.text_content() == "125.00"
@@ -382,14 +380,12 @@ def test_revenue_on_goal_rows_and_top_stats(live: Live, owner: tuple[Page, str])
     signup = page.locator('#list-goals button.dash-row[data-label="Signup"] .dash-num')
     assert signup.nth(3).get_attribute("data-value") == "0"
 
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d&f=is,event:goal,Purchase")
-    wait_ready(page)
+    _open(page, live, "?period=7d&f=is,event:goal,Purchase")
     goal = [["is", "event:goal", ["Purchase"]]]
     expected = _api(live, key, metrics=list(metrics.GOAL_TOP), date_range="7d", filters=goal)
     assert top_values(page) == [float(v) for v in expected["results"][0]["metrics"]]
     assert expected["results"][0]["metrics"][-1] == 125.0
-    page.goto(f"{live.url}/sites/{DOMAIN}?period=7d&f=is,event:goal,Signup")
-    wait_ready(page)
+    _open(page, live, "?period=7d&f=is,event:goal,Signup")
     assert page.locator('[data-metric="total_revenue"]').count() == 0
 
 
@@ -397,8 +393,7 @@ def test_map_colours_countries_by_their_visitors(
     live: Live, owner: tuple[Page, str], tmp_path: Path
 ) -> None:
     page, key = owner
-    page.goto(f"{live.url}/sites/{DOMAIN}")
-    wait_ready(page)
+    _open(page, live)
     page.wait_for_selector("#map svg path")
     answer = _api(live, key, date_range="30d", metrics=["visitors"], dimensions=["visit:country"])
     expected = {r["dimensions"][0]: r["metrics"][0] for r in answer["results"]}
