@@ -69,9 +69,9 @@ const EMPTY = new Set(["(none)", "(not set)"]);
 let state = readState();
 let generation = 0;
 const tabs = {};
-const panelKeys = {};
+const panelKeys = {};  // each panel's breakdown on screen (its details view's key)
 let lastTop = null;  // the top stats' answer, which revenue may join
-let goalRevenue = 0;  // the goals panel's revenue in the view  // each panel's breakdown on screen (its details view's key)
+let goalRevenue = 0;  // the goals panel's revenue in the view
 let lastChart = null;
 
 function readState() {
@@ -959,11 +959,11 @@ async function refresh() {
   syncControls();
   renderChips();
   // Every query goes out at once; the server answers them in parallel.
+  goalRevenue = 0;
+  lastTop = null;
   const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen)), loadMap(gen)];
   if (state.details) jobs.push(showDetails());
   else closeDetails();
-  goalRevenue = 0;
-  lastTop = null;
   const done = await Promise.allSettled(jobs);
   if (gen !== generation) return;
   if (goalRevenue && !goalView()) done.push(...await Promise.allSettled([loadRevenue(gen)]));
