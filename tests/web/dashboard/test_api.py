@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from footfall.accounts.models import Role
+from footfall.web import details
 from footfall.web.access import SESSION_COOKIE
 from footfall.web.export import REPORTS, cell
 from tests.web.dashboard import traffic
@@ -309,3 +310,23 @@ def test_export_under_a_goal_filter_counts_conversions(dash: Dash) -> None:
     ]
     assert len(sources) > 1
     assert _csv(archive, "countries.csv")[0] == ["name", "visitors"]
+
+
+def test_every_details_view_is_a_query_the_api_answers(dash: Dash) -> None:
+    """Each dimension's details columns (web/details.py), with a search and a sort, and
+    under a goal filter, are accepted and answer rows that contain the search."""
+    stores = dash.running.svc.stores
+    site = stores.catalog.get_site("example.com")
+    assert site is not None
+    stores.catalog.add_goal(site.id, "Signup", "", "Signup")
+    keys = [*details.COLUMNS, "event:props:plan", "visit:browser_version", "visit:os_version"]
+    for key in keys:
+        for filters in ([], [["is", "event:goal", ["Signup"]]]):
+            columns = details.columns(key, bool(filters))
+            body = details.body(key, filters, "o", f"{columns[-1]},asc", "30d")
+            answer = dash.query(body)
+            assert [len(r["metrics"]) for r in answer["results"]] == [len(columns)] * len(
+                answer["results"]
+            ), key
+            for row in answer["results"]:
+                assert any("o" in str(v).lower() for v in row["dimensions"]), (key, row)
