@@ -54,3 +54,39 @@ def test_each_metric_changes_by_its_rule(name: str, now: int, before: int) -> No
 
 def test_nothing_measured_has_no_change() -> None:
     assert change("time_on_page", None, 12) is None
+
+
+GOAL = ["is", "event:goal", ["Signup"]]
+SESSION = [m for m in METRICS if metrics.session(m)]
+
+
+@pytest.mark.parametrize("name", SESSION)
+@pytest.mark.parametrize("goal", [GOAL, ["not", GOAL], ["or", [GOAL, ["is", "visit:os", ["Mac"]]]]])
+def test_metrics_of_visits_refuse_a_goal_filter_with_plausibles_sentence(
+    name: str, goal: list[object]
+) -> None:
+    """A visit is not a conversion: Plausible answers these 400s, word for word."""
+    body = {"site_id": "s", "metrics": ["visitors", name], "date_range": "7d", "filters": [goal]}
+    with pytest.raises(InputError) as refused:
+        parse(body, NOW, "UTC", NOW.date())
+    assert refused.value.detail == (
+        f"Session metric `{name}` cannot be queried when using a filter on `event:goal`."
+    )
+    body = {"site_id": "s", "metrics": [name], "date_range": "7d", "dimensions": ["event:goal"]}
+    with pytest.raises(InputError) as refused:
+        parse(body, NOW, "UTC", NOW.date())
+    assert refused.value.detail == (
+        f"Session metric `{name}` cannot be queried for breakdown by `event:goal`."
+    )
+
+
+def test_the_goal_view_asks_what_a_goal_filter_allows() -> None:
+    """The dashboard's top stats under a goal filter (GOAL_TOP) parse, with and without
+    a breakdown; the unfiltered ones hold metrics of visits."""
+    assert SESSION and not set(SESSION) & set(metrics.GOAL_TOP)
+    assert set(SESSION) & set(metrics.TOP)
+    for extra in ({}, {"dimensions": ["visit:os"]}, {"dimensions": ["time:day"]}):
+        body = {"site_id": "s", "metrics": list(metrics.GOAL_TOP), "date_range": "7d"}
+        parse({**body, "filters": [GOAL], **extra}, NOW, "UTC", NOW.date())
+    labels = [metrics.TABLE[m].describe()["goal_label"] for m in metrics.GOAL_TOP]
+    assert labels == ["Unique conversions", "Total conversions", "Conversion rate", "Revenue"]

@@ -7,8 +7,12 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from footfall.domain import Event, Goal, Site
-from footfall.stats import runner
+from footfall.errors import InputError
+from footfall.stats import metrics, runner
+from footfall.stats.compare import change
 from footfall.stats.query import parse
 from footfall.store.registry import Stores
 
@@ -86,6 +90,41 @@ def test_a_timeseries_comparison_has_every_bucket_on_both_sides(stores: Stores) 
     assert all(r["comparison"]["metrics"] == [0] for r in rows)
 
 
+def test_changes_against_a_period_without_data_are_plausibles(stores: Stores) -> None:
+    """Against an empty period, or for a group the previous period lacks, changes are
+    Plausible's (100 for something against nothing, points for bounce rate); the
+    previous side's visitors are counted all the same (the dashboard hides those)."""
+    site = _site(stores)
+    rng = random.Random(11)
+    week = [
+        e
+        for i in range(rng.randint(3, 9))
+        for e in _visit(site, i, NOW - timedelta(days=1 + i % 5), "Signup")
+    ]
+    before_week = [
+        e for i in range(rng.randint(2, 5)) for e in _visit(site, 100 + i, NOW - timedelta(days=9))
+    ]
+    rng.shuffle(week)
+    stores.events.write_events(week)
+    compare = {"date_range": "7d", "include": {"comparisons": {"mode": "previous_period"}}}
+    top = [*metrics.TOP, "events"]
+    for asked in (top, ["pageviews", "bounce_rate"]):  # with and without visitors
+        [row] = _ask(stores, site, {"metrics": asked, **compare})["results"]
+        assert row["comparison"]["metrics"] == [0] * len(asked)
+        expected = [change(m, now, 0) for m, now in zip(asked, row["metrics"], strict=True)]
+        assert row["comparison"]["change"] == expected
+    stores.events.write_events(before_week)
+    [row] = _ask(stores, site, {"metrics": top, **compare})["results"]
+    assert None not in row["comparison"]["change"]
+    by_name = _ask(stores, site, {"metrics": ["events"], "dimensions": ["event:name"], **compare})
+    changes = {r["dimensions"][0]: r["comparison"]["change"] for r in by_name["results"]}
+    pageviews = len(week) // 2
+    assert changes == {
+        "pageview": [round((pageviews - len(before_week)) / len(before_week) * 100)],
+        "Signup": [100],
+    }
+
+
 def test_realtime_counts_the_last_five_minutes(stores: Stores) -> None:
     site = _site(stores)
     ages = [0, 1, 4.9, 5.1, 30]  # minutes before now, one visitor each
@@ -154,3 +193,36 @@ def test_shares_per_group_come_from_one_statement(stores: Stores) -> None:
     assert {r["dimensions"][0]: r["metrics"] for r in rate["results"]} == {
         b: [n, round(100 * n / expected[b], 2)] for b, n in signed.items() if n
     }
+
+
+def test_a_custom_comparison_reads_the_days_it_names(stores: Stores) -> None:
+    """Against any range of days (as Plausible's "custom" mode): its counts are those
+    of a query of that range; year over year is the same days a year before."""
+    site = _site(stores)
+    rng = random.Random(5)
+    events = [
+        e
+        for i in range(60)
+        for e in _visit(site, i, NOW - timedelta(days=rng.randint(0, 400), hours=1))
+    ]
+    rng.shuffle(events)
+    stores.events.write_events(events)
+    days = ["2026-01-03", "2026-02-11"]
+    custom = {"mode": "custom", "date_range": days}
+    asked = {"metrics": ["visitors", "pageviews"], "date_range": "7d"}
+    [row] = _ask(stores, site, {**asked, "include": {"comparisons": custom}})["results"]
+    [there] = _ask(stores, site, {**asked, "date_range": days})["results"]
+    assert row["comparison"]["metrics"] == there["metrics"]
+    [row] = _ask(stores, site, {**asked, "include": {"comparisons": {"mode": "year_over_year"}}})[
+        "results"
+    ]
+    [before] = _ask(stores, site, {**asked, "date_range": ["2025-03-25", "2025-03-31"]})["results"]
+    assert row["comparison"]["metrics"] == before["metrics"]
+    for bad in (
+        {"mode": "custom"},
+        {"mode": "custom", "date_range": ["2026-02-11", "2026-01-03"]},
+        {"mode": "nope"},
+        {"mode": "custom", "date_range": ["1999-01-01", "2026-01-01"]},
+    ):
+        with pytest.raises(InputError):
+            _ask(stores, site, {**asked, "include": {"comparisons": bad}})

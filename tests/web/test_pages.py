@@ -258,6 +258,10 @@ def test_adding_a_site_makes_the_creator_its_owner(running: Running) -> None:
     assert r.headers["location"] == "/sites/new.example.net/settings?msg=site_added"
     assert c.get("/sites/new.example.net/settings", headers=HTML).status_code == 200
     assert 'data-domain="new.example.net"' in c.get("/sites", headers=HTML).text
+    # the creator, an instance owner and the site's owner, is listed once under Members
+    members = c.get("/sites/new.example.net/settings", headers=HTML).text
+    listed = members.split('id="member-list"', 1)[1].split("</table>", 1)[0]
+    assert listed.count("owner@example.com") == 1
     bad = c.post("/sites", data={"domain": "not a domain!", "csrf_token": token}, headers=HTML)
     assert bad.status_code == 400
 

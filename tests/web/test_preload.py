@@ -29,7 +29,8 @@ def test_first_view_follows_the_url() -> None:
     bodies = preload.first_view(QueryParams("period=bogus&f=is,visit:source,A,B"), 0)
     assert {b["date_range"] for b in bodies} == {"30d"}  # unknown period: the default
     assert bodies[0]["filters"] == [["is", "visit:source", ["A,B"]]]
-    assert len(bodies) == 6  # top stats, chart, four panels; no goals panel without goals
+    # top stats, chart, four panels, the map; no goals panel without goals
+    assert len(bodies) == 7
     assert bodies[1]["dimensions"] == ["time:day"]
     hourly = preload.first_view(QueryParams("period=today&compare=0&metric=visits"), 2)
     assert hourly[1] == {
@@ -58,6 +59,10 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
             "?period=today",
             f"?period=custom&from={today - timedelta(days=9)}&to={today}&interval=week",
             "?period=12mo&interval=day",
+            "?f=is,event:goal,Signup&metric=conversion_rate",  # the goal view's top stats
+            "?f=is_not,visit:source,Google&f=is_not,visit:source,Twitter",  # several values
+            "?compare=yoy&period=7d",
+            f"?compare=custom&cfrom={today - timedelta(days=50)}&cto={today - timedelta(days=40)}",
         ]
         for view in views:
             asked.clear()

@@ -229,6 +229,7 @@ def test_v1_aggregate_with_comparison(stats: tuple[Running, str]) -> None:
     )
     assert answer == {
         "results": {
+            # the previous 7 days have no data: Plausible's 100 (points: 33 - 0)
             "visitors": {"value": 3, "change": 100},
             "pageviews": {"value": 4, "change": 100},
             "bounce_rate": {"value": 33, "change": 33},

@@ -1,20 +1,37 @@
 """Comparisons: the same query over the previous period or the year before, and the
-change of every metric (percent; points for bounce rate), as Plausible reports it."""
+change of every metric (percent; points for bounce rate), as Plausible reports it.
+
+Against a period without data the changes are Plausible's (100 where there is
+something now, 0 where both are 0): API clients rely on them. The dashboard shows no
+change figure there; it tells from the previous period's visitors, which the previous
+query therefore always counts (``probe``).
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+import zoneinfo
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from footfall.errors import InputError
 from footfall.stats.metrics import TABLE
 from footfall.stats.query import MAX_ROWS_PER_PAGE, StatsQuery
 
-MODES = ("previous_period", "year_over_year")
-
 
 def shifted(q: StatsQuery, mode: str) -> StatsQuery:
+    if mode == "custom" and q.compare_days is not None:
+        first, last = q.compare_days
+        zone = zoneinfo.ZoneInfo(q.timezone)
+        return dataclasses.replace(
+            q,
+            start=datetime.combine(first, time(), zone).astimezone(UTC),
+            end=datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC),
+            first_day=first,
+            last_day=last,
+            limit=MAX_ROWS_PER_PAGE,
+            offset=0,
+        )
     if mode == "previous_period":
         days = (q.last_day - q.first_day).days + 1
         delta = timedelta(days=days)
@@ -35,6 +52,15 @@ def shifted(q: StatsQuery, mode: str) -> StatsQuery:
     )
 
 
+def probe(q: StatsQuery) -> tuple[StatsQuery, int]:
+    """``q`` shifted to the period it is compared with, with ``visitors`` among its
+    metrics, and the index of that column (zero visitors: the period has no data)."""
+    before = dataclasses.replace(shifted(q, q.comparison or ""), comparison=None)
+    if "visitors" in q.metrics:
+        return before, q.metrics.index("visitors")
+    return dataclasses.replace(before, metrics=(*q.metrics, "visitors")), len(q.metrics)
+
+
 def change(metric: str, now: float | None, before: float | None) -> float | int | None:
     if now is None or before is None:
         return None  # e.g. time_on_page where no time could be measured
@@ -48,8 +74,12 @@ def change(metric: str, now: float | None, before: float | None) -> float | int 
     return round((now - before) / before * 100)
 
 
-def attach(q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str, Any]]) -> None:
-    """Give each current row its comparison row (by dimensions; by position for time)."""
+def attach(
+    q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str, Any]], visitors: int
+) -> None:
+    """Give each current row its comparison row (by dimensions; by position for time).
+    ``visitors`` is the index of the previous rows' visitors (``probe``); their columns
+    past ``q.metrics`` are dropped."""
     has_time = q.time_dimension() is not None
     by_dims = {tuple(r["dimensions"]): r for r in previous}
     for i, row in enumerate(current):
@@ -58,7 +88,7 @@ def attach(q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str
             if has_time
             else (by_dims.get(tuple(row["dimensions"])))
         )
-        metrics = other["metrics"] if other else [0 for _ in q.metrics]
+        metrics = other["metrics"][: len(q.metrics)] if other else [0 for _ in q.metrics]
         row["comparison"] = {
             "dimensions": other["dimensions"] if other else row["dimensions"],
             "metrics": metrics,

@@ -38,16 +38,21 @@ class Metric:
     # the dimensions it allows, when not all (the empty tuple: none)
     dimensions: tuple[tuple[str, ...], ...] | None = None
     label: str = ""
+    goal_label: str = ""  # its label under a goal filter, where it counts conversions
     unit: Unit = "count"
     lower_is_better: bool = False  # a fall shows as good news
+    # the dashboard shows it only where it is not zero (revenue: most sites have none)
+    optional: bool = False
 
     def describe(self) -> dict[str, object]:
         """What the dashboard needs to show the metric (sent with the page as JSON)."""
         return {
             "label": self.label,
+            "goal_label": self.goal_label or self.label,
             "unit": self.unit,
             "change": self.change,
             "lower_is_better": self.lower_is_better,
+            "optional": self.optional,
         }
 
 
@@ -80,7 +85,7 @@ TABLE = {
             label="Time on page",
             unit="seconds",
         ),
-        Metric("visitors", "visitors", label="Unique visitors"),
+        Metric("visitors", "visitors", label="Unique visitors", goal_label="Unique conversions"),
         Metric("visits", "visit", label="Total visits"),
         Metric("pageviews", "event", label="Total pageviews"),
         Metric(
@@ -100,7 +105,7 @@ TABLE = {
             lower_is_better=True,
         ),
         Metric("visit_duration", "visit", label="Visit duration", unit="seconds"),
-        Metric("events", "event", label="Total events"),
+        Metric("events", "event", label="Total events", goal_label="Total conversions"),
         Metric(
             "percentage",
             "visitors",
@@ -111,7 +116,7 @@ TABLE = {
             unit="percent",
         ),
         # sums over the events' revenue, in whatever currency they were sent
-        Metric("total_revenue", "event", 2, label="Revenue", unit="money"),
+        Metric("total_revenue", "event", 2, label="Revenue", unit="money", optional=True),
         Metric("average_revenue", "event", 2, label="Average revenue", unit="money"),
     )
 }
@@ -120,10 +125,20 @@ NAMES = tuple(TABLE)
 
 # The dashboard's row of headline numbers, in order (its first view and the top stats).
 TOP = ("visitors", "visits", "pageviews", "views_per_visit", "bounce_rate", "visit_duration")
+# The same under a goal filter, as Plausible shows it: visits' metrics mean nothing there.
+GOAL_TOP = ("visitors", "events", "conversion_rate", "total_revenue")
+# The goals panel's columns (and its CSV's), revenue shown where there is some.
+GOAL_ROWS = ("visitors", "events", "conversion_rate", "total_revenue")
 
 
 def describe_all() -> dict[str, dict[str, object]]:
     return {name: metric.describe() for name, metric in TABLE.items()}
+
+
+def session(name: str) -> bool:
+    """A metric of whole visits, which a goal filter or breakdown cannot answer (a visit
+    is not a conversion): Plausible's "session metrics"."""
+    return TABLE[name].side == "visit"
 
 
 def side(names: tuple[str, ...], which: Side) -> bool:

@@ -45,6 +45,7 @@ VISIT_DIMENSIONS = (
     "visit:screen",
 )
 TIME_DIMENSIONS = ("time", "time:hour", "time:day", "time:week", "time:month")
+COMPARISONS = ("previous_period", "year_over_year", "custom")
 OPERATORS = ("is", "is_not", "contains", "contains_not", "matches", "matches_not")
 PROPS_PREFIX = "event:props:"
 # Bounds of what a query may ask (docs/api.md "Limits of a query").
@@ -89,7 +90,9 @@ class StatsQuery:
     offset: int = 0
     include_total_rows: bool = False
     include_time_labels: bool = False
-    comparison: str | None = None  # "previous_period" | "year_over_year"
+    comparison: str | None = None  # one of COMPARISONS
+    # the days a "custom" comparison compares with (inclusive)
+    compare_days: tuple[date, date] | None = None
     first_day: date = field(default=date.min)
     last_day: date = field(default=date.min)
 
@@ -173,6 +176,35 @@ def mentions_goal(f: Filter) -> bool:
     if isinstance(f, Condition):
         return f.dimension == "event:goal"
     return any(mentions_goal(c) for c in f.children)
+
+
+def _check_goal_metrics(
+    metrics: list[str], dimensions: tuple[str, ...], filters: tuple[Filter, ...]
+) -> None:
+    """Conversion rates need a goal; the metrics of whole visits make no sense with one
+    (a visit is not a conversion), so both refuse as Plausible does."""
+    goal_filtered = any(mentions_goal(f) for f in filters)
+    for m in metrics:
+        if not metrics_table.session(m):
+            continue
+        # Plausible's sentences (its v1 API's validate_session_metric)
+        if "event:goal" in dimensions:
+            raise _fail(
+                f"Session metric `{m}` cannot be queried for breakdown by `event:goal`.",
+                "metrics",
+            )
+        if goal_filtered:
+            raise _fail(
+                f"Session metric `{m}` cannot be queried when using a filter on `event:goal`.",
+                "metrics",
+            )
+    if any(metrics_table.TABLE[m].needs_goal for m in metrics) and not (
+        "event:goal" in dimensions or goal_filtered
+    ):
+        raise _fail(
+            "Metric `conversion_rate` can only be queried with event:goal filters or dimensions",
+            "metrics",
+        )
 
 
 def day_bounds(first: date, last: date, today: date, where: str) -> tuple[date, date]:
@@ -270,13 +302,7 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         if allowed is not None and dimensions not in allowed:
             shown = " or ".join(", ".join(d) or "no dimension" for d in allowed)
             raise _fail(f"Metric `{m}` can only be used with {shown}", "metrics")
-    if any(metrics_table.TABLE[m].needs_goal for m in metrics) and not (
-        "event:goal" in dimensions or any(mentions_goal(f) for f in filters)
-    ):
-        raise _fail(
-            "Metric `conversion_rate` can only be queried with event:goal filters or dimensions",
-            "metrics",
-        )
+    _check_goal_metrics(metrics, dimensions, filters)
     order = body.get("order_by", [])
     if not isinstance(order, list):
         raise _fail("order_by must be a list", "order_by")
@@ -296,17 +322,9 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         raise _fail("pagination and include must be objects", "pagination")
     limit = _integer(page.get("limit", MAX_ROWS_PER_PAGE), 1, MAX_ROWS_PER_PAGE, "pagination.limit")
     offset = _integer(page.get("offset", 0), 0, MAX_OFFSET, "pagination.offset")
-    comparison = include.get("comparisons")
-    if comparison is not None and (
-        not isinstance(comparison, dict)
-        or comparison.get("mode") not in ("previous_period", "year_over_year")
-    ):
-        raise _fail(
-            'include.comparisons must be {"mode": "previous_period" | "year_over_year"}',
-            "include.comparisons",
-        )
     zone = zoneinfo.ZoneInfo(timezone)
     today = now.astimezone(zone).date()
+    comparison, compare_days = _comparison(include.get("comparisons"), today)
     first, last = _day_range(body["date_range"], today, earliest)
     start = datetime.combine(first, time(), zone).astimezone(zoneinfo.ZoneInfo("UTC"))
     end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(
@@ -317,6 +335,8 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
     for i, d in enumerate(dimensions):
         if d.startswith("time"):
             timeline.check(d, first, last, f"dimensions.{i}")
+            if compare_days is not None:  # its buckets are filled too
+                timeline.check(d, *compare_days, "include.comparisons")
     return StatsQuery(
         site_domain=site,
         metrics=tuple(metrics),
@@ -332,5 +352,32 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         include_time_labels=bool(include.get("time_labels")),
         first_day=first,
         last_day=last,
-        comparison=comparison["mode"] if comparison else None,
+        comparison=comparison,
+        compare_days=compare_days,
     )
+
+
+def _comparison(raw: Any, today: date) -> tuple[str | None, tuple[date, date] | None]:
+    """``include.comparisons``: a mode, and for "custom" the days it compares with (as
+    Plausible's v2: ``{"mode": "custom", "date_range": ["2026-01-01", "2026-01-31"]}``)."""
+    if raw is None:
+        return None, None
+    where = "include.comparisons"
+    if not isinstance(raw, dict) or raw.get("mode") not in COMPARISONS:
+        raise _fail(
+            'include.comparisons must be {"mode": "previous_period" | "year_over_year"} or '
+            '{"mode": "custom", "date_range": [first, last]}',
+            where,
+        )
+    if raw["mode"] != "custom":
+        return str(raw["mode"]), None
+    days = raw.get("date_range")
+    if not isinstance(days, list) or len(days) != 2 or not all(isinstance(d, str) for d in days):
+        raise _fail("a custom comparison needs date_range: [first, last] (YYYY-MM-DD)", where)
+    try:
+        first, last = (date.fromisoformat(d) for d in days)
+    except ValueError:
+        raise _fail(f"Invalid comparison date_range '{days}'", where) from None
+    if last < first:
+        raise _fail(f"Invalid comparison date_range '{days}': the end is before the start", where)
+    return "custom", day_bounds(first, last, today, where)

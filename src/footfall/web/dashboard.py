@@ -24,12 +24,12 @@ from footfall.ingest.request import loads
 from footfall.offload import offload
 from footfall.stats import metrics, timeline
 from footfall.stats import query as stats_query
-from footfall.web import export, preload
+from footfall.web import details, export, preload
 from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.errors import json_response
 from footfall.web.stats import answer, earliest_day, realtime_visitors, run_query
-from footfall.web.templating import render
+from footfall.web.templating import render, static_url
 
 router = APIRouter(tags=["dashboard"], dependencies=[Depends(load_session)])
 
@@ -102,7 +102,7 @@ class ViewState:
         interval = params.get("interval", "day")
         if interval not in INTERVALS:
             raise _fail(f"Invalid interval '{interval}'", "interval")
-        filters = [_parse_filter(f) for f in params.getlist("f")]
+        filters = preload.grouped([_parse_filter(f) for f in params.getlist("f")])
         return cls(raw, filters, interval)
 
 
@@ -178,10 +178,23 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "share_token": access.share_token or "",
             "readonly": readonly,
             "goal_count": len(goals),
+            # regions and cities need a city database (else the page says how to add one)
+            "has_cities": services(request).settings.geoip_db is not None,
+            "world_url": static_url("world-110m.json"),
             "can_settings": access.role in ("owner", "admin") and not shared,
             "api_base": f"/api/dashboard/{quote(site.domain, safe='')}",
             # the metric table's labels and formats (stats/metrics.py), for dashboard.js
-            "metrics": {"top": metrics.TOP, "about": metrics.describe_all()},
+            "metrics": {
+                "top": metrics.TOP,
+                "goal_top": metrics.GOAL_TOP,
+                "details": details.describe(),
+                # what the filter editor offers (country codes: by their names)
+                "dimensions": [
+                    *stats_query.EVENT_DIMENSIONS,
+                    *(d for d in stats_query.VISIT_DIMENSIONS if d != "visit:country"),
+                ],
+                "about": metrics.describe_all(),
+            },
         },
     )
     # The shell goes out at once (styles and scripts load meanwhile); the answers of the
@@ -277,6 +290,35 @@ async def dashboard_export(request: Request, domain: str) -> Response:
     return Response(
         data,
         media_type="application/zip",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get(
+    "/api/dashboard/{domain}/details.csv",
+    summary="Dashboard: a panel's details view (details=DIMENSION, search, order) as CSV",
+)
+async def dashboard_details_csv(request: Request, domain: str) -> Response:
+    access = await _access(request, domain)
+    site = access.site
+    params = request.query_params
+    state = ViewState.from_request(request, site_today(site, request))
+    key = params.get("details", "")
+    if not key:
+        raise _fail("details must name a dimension", "details")
+    raw = details.body(
+        key, state.filters, params.get("search", ""), params.get("order", ""), state.date_range
+    )
+    answer = await _query(request, site, raw)
+    header = [d.rpartition(":")[2] for d in raw["dimensions"]] + raw["metrics"]
+    rows = [[*r["dimensions"], *r["metrics"]] for r in answer["results"]]
+    name = f"footfall-{site.domain}-{key.replace(':', '-')}.csv"
+    return Response(
+        export.to_csv(header, rows),
+        media_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',
             "Cache-Control": "private, no-store",

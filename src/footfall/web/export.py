@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from footfall.stats import metrics as metrics_table
+
 Ask = Callable[[dict[str, Any]], dict[str, Any]]
 
 # OWASP "CSV injection": a cell starting with one of these is a formula to spreadsheets.
@@ -26,6 +28,11 @@ TIMESERIES_METRICS = [
     "bounce_rate",
     "visit_duration",
 ]
+# Under a goal filter the metrics of visits mean nothing: a report that has them shows
+# conversions instead, as Plausible's export does.
+GOAL_TIMESERIES_METRICS = list(metrics_table.GOAL_TOP)
+GOAL_COLUMNS = ("conversions", "conversion_rate")
+GOAL_METRICS = ("visitors", "group_conversion_rate")
 
 
 def cell(value: object) -> object:
@@ -75,7 +82,7 @@ REPORTS = (
 )  # fmt: skip
 
 
-def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -83,24 +90,32 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     return out.getvalue().encode()
 
 
+def goal_filtered(base: dict[str, Any]) -> bool:
+    return any(f[1] == "event:goal" for f in base.get("filters", []))
+
+
 def _timeseries(ask: Ask, base: dict[str, Any], interval: str) -> bytes:
+    metrics = GOAL_TIMESERIES_METRICS if goal_filtered(base) else TIMESERIES_METRICS
     answer = ask(
         {
             **base,
-            "metrics": TIMESERIES_METRICS,
+            "metrics": metrics,
             "dimensions": [f"time:{interval}"],
             "include": {"time_labels": True},
         }
     )
     found = {r["dimensions"][0]: r["metrics"] for r in answer["results"]}
-    zero = [0 for _ in TIMESERIES_METRICS]
+    zero = [0 for _ in metrics]
     rows = [[label, *found.get(label, zero)] for label in answer["meta"]["time_labels"]]
-    return _csv(["date", *TIMESERIES_METRICS], rows)
+    return to_csv(["date", *metrics], rows)
 
 
 def _breakdown(ask: Ask, base: dict[str, Any], report: Report) -> bytes:
-    answer = ask({**base, "metrics": list(report.metrics), "dimensions": [report.dimension]})
-    return _csv(report.header, [[*r["dimensions"], *r["metrics"]] for r in answer["results"]])
+    header, metrics = report.header, report.metrics
+    if goal_filtered(base) and any(map(metrics_table.session, metrics)):
+        header, metrics = (header[0], *GOAL_COLUMNS), GOAL_METRICS
+    answer = ask({**base, "metrics": list(metrics), "dimensions": [report.dimension]})
+    return to_csv(header, [[*r["dimensions"], *r["metrics"]] for r in answer["results"]])
 
 
 def _custom_props(ask: Ask, base: dict[str, Any], keys: Sequence[str]) -> bytes:
@@ -114,7 +129,7 @@ def _custom_props(ask: Ask, base: dict[str, Any], keys: Sequence[str]) -> bytes:
             }
         )
         rows += [[key, *r["dimensions"], *r["metrics"]] for r in answer["results"]]
-    return _csv(["property", "value", "visitors", "events", "percentage"], rows)
+    return to_csv(["property", "value", "visitors", "events", "percentage"], rows)
 
 
 def build_zip(
@@ -129,7 +144,7 @@ def build_zip(
         archive.writestr("visitors.csv", _timeseries(ask, base, interval))
         for report in REPORTS:
             if report.dimension == "event:goal" and not has_goals:
-                archive.writestr(report.filename, _csv(report.header, []))
+                archive.writestr(report.filename, to_csv(report.header, []))
                 continue
             archive.writestr(report.filename, _breakdown(ask, base, report))
         archive.writestr("custom_props.csv", _custom_props(ask, base, prop_keys))

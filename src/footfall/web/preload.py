@@ -25,6 +25,7 @@ log = logging.getLogger("footfall.web")
 MARKER = "<!--footfall:preload-->"
 PROPERTIES = "properties"  # the key of the custom property keys of the view
 TOP = list(metrics.TOP)
+GOAL_TOP = list(metrics.GOAL_TOP)
 # The periods and, for each, the chart intervals it offers (dashboard.js: INTERVALS).
 INTERVALS = {
     "today": ["hour"],
@@ -42,7 +43,9 @@ DEFAULT_INTERVAL = {"6mo": "month", "12mo": "month", "all": "month", "7d": "day"
 # Each panel's first tab; the custom-properties panel needs its keys first, so it asks.
 FIRST_TABS = ("visit:channel", "event:page", "visit:country_name", "visit:browser")
 PANEL = {"metrics": ["visitors"], "pagination": {"limit": 9}}
-GOALS = {"metrics": ["visitors", "events", "conversion_rate"], "dimensions": ["event:goal"]}
+# The countries map's counts (dashboard.js: MAP), asked with the Countries tab.
+MAP = {"metrics": ["visitors"], "dimensions": ["visit:country"], "pagination": {"limit": 300}}
+GOALS = {"metrics": list(metrics.GOAL_ROWS), "dimensions": ["event:goal"]}
 
 
 def _interval(period: str, asked: str) -> str:
@@ -61,9 +64,19 @@ def parse_filter(raw: str) -> list[Any] | None:
     return [op, dimension, [value]] if op and dimension and sep else None
 
 
+def grouped(filters: list[list[Any]]) -> list[list[Any]]:
+    """One filter per operator and dimension, its values in URL order: several ``f`` of
+    ``is,visit:source,...`` mean "source is any of them" (``is_not``: none of them), as
+    Plausible's filters with several values (dashboard.js: readFilters)."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    for op, dimension, values in filters:
+        found.setdefault((op, dimension), [op, dimension, []])[2].extend(values)
+    return list(found.values())
+
+
 def _filters(params: QueryParams) -> list[list[Any]]:
     """The URL's filters, skipping malformed ones as dashboard.js does."""
-    return [f for f in map(parse_filter, params.getlist("f")) if f is not None]
+    return grouped([f for f in map(parse_filter, params.getlist("f")) if f is not None])
 
 
 def _period(params: QueryParams) -> tuple[str, dict[str, Any]]:
@@ -85,21 +98,40 @@ def date_range(params: QueryParams) -> Any:
     return _period(params)[1]["date_range"]
 
 
+# The URL's ``compare`` (dashboard.js: COMPARE_URL); previous period when absent.
+COMPARE = {"0": "off", "yoy": "year_over_year", "custom": "custom"}
+
+
+def _comparisons(params: QueryParams) -> dict[str, Any]:
+    """The ``include`` entry of the view's comparison, as dashboard.js: comparisons()."""
+    mode = COMPARE.get(params.get("compare", ""), "previous_period")
+    first, last = params.get("cfrom", ""), params.get("cto", "")
+    if mode == "custom" and not (first and last):
+        mode = "previous_period"
+    if mode == "off":
+        return {}
+    if mode == "custom":
+        return {"comparisons": {"mode": "custom", "date_range": [first, last]}}
+    return {"comparisons": {"mode": mode}}
+
+
 def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
     """The query bodies dashboard.js sends first for a dashboard URL."""
     period, common = _period(params)
+    # dashboard.js: topMetrics (a goal filter shows conversions)
+    shown = GOAL_TOP if any(f[1] == "event:goal" for f in common["filters"]) else TOP
     metric = params.get("metric", "")
-    metric = metric if metric in TOP else "visitors"
-    compare = params.get("compare") != "0"
-    comparisons = {"comparisons": {"mode": "previous_period"}} if compare else {}
-    top = {"metrics": TOP, **({"include": comparisons} if compare else {})}
+    metric = metric if metric in shown else "visitors"
+    comparisons = _comparisons(params)
+    compare = bool(comparisons)
+    top = {"metrics": shown, **({"include": comparisons} if compare else {})}
     interval = _interval(period, params.get("interval", ""))
     chart = {
         "metrics": [metric],
         "dimensions": [f"time:{interval}"],
         "include": {"time_labels": True, **comparisons},
     }
-    panels = [{**PANEL, "dimensions": [d]} for d in FIRST_TABS]
+    panels = [{**PANEL, "dimensions": [d]} for d in FIRST_TABS] + [MAP]
     goals = [{**GOALS, "pagination": {"limit": 9}}] if goal_count else []
     return [{**common, **body} for body in (top, chart, *panels, *goals)]
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from footfall.accounts.models import Role
+from footfall.web import details
 from footfall.web.access import SESSION_COOKIE
 from footfall.web.export import REPORTS, cell
 from tests.web.dashboard import traffic
@@ -277,3 +278,55 @@ def test_cells_that_spreadsheets_would_evaluate_are_prefixed(
     value: object, expected: object
 ) -> None:
     assert cell(value) == expected
+
+
+def test_export_under_a_goal_filter_counts_conversions(dash: Dash) -> None:
+    """Reports whose metrics are of visits give conversions instead, as Plausible's."""
+    stores = dash.running.svc.stores
+    site = stores.catalog.get_site("example.com")
+    assert site is not None
+    stores.catalog.add_goal(site.id, "Signup", "", "Signup")
+    goal = [["is", "event:goal", ["Signup"]]]
+    r = dash.running.client.get(
+        "/api/dashboard/example.com/export?period=30d&f=is,event:goal,Signup"
+    )
+    assert r.status_code == 200, r.text
+    archive = zipfile.ZipFile(io.BytesIO(r.content))
+    assert _csv(archive, "visitors.csv")[0] == [
+        "date",
+        "visitors",
+        "events",
+        "conversion_rate",
+        "total_revenue",
+    ]
+    sources = _csv(archive, "sources.csv")
+    assert sources[0] == ["name", "conversions", "conversion_rate"]
+    expected: Any = dash.v2(
+        {"metrics": ["visitors", "group_conversion_rate"], "date_range": "30d",
+         "dimensions": ["visit:source"], "filters": goal}
+    )  # fmt: skip
+    assert sources[1:] == [
+        [*map(str, row["dimensions"]), *map(str, row["metrics"])] for row in expected["results"]
+    ]
+    assert len(sources) > 1
+    assert _csv(archive, "countries.csv")[0] == ["name", "visitors"]
+
+
+def test_every_details_view_is_a_query_the_api_answers(dash: Dash) -> None:
+    """Each dimension's details columns (web/details.py), with a search and a sort, and
+    under a goal filter, are accepted and answer rows that contain the search."""
+    stores = dash.running.svc.stores
+    site = stores.catalog.get_site("example.com")
+    assert site is not None
+    stores.catalog.add_goal(site.id, "Signup", "", "Signup")
+    keys = [*details.COLUMNS, "event:props:plan", "visit:browser_version", "visit:os_version"]
+    for key in keys:
+        for filters in ([], [["is", "event:goal", ["Signup"]]]):
+            columns = details.columns(key, bool(filters))
+            body = details.body(key, filters, "o", f"{columns[-1]},asc", "30d")
+            answer = dash.query(body)
+            assert [len(r["metrics"]) for r in answer["results"]] == [len(columns)] * len(
+                answer["results"]
+            ), key
+            for row in answer["results"]:
+                assert any("o" in str(v).lower() for v in row["dimensions"]), (key, row)

@@ -142,7 +142,7 @@ def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path
         _assert_matches_api(page, live, key, "30d", [])
 
         # The comparison can be turned off; the interval changes the chart's buckets.
-        page.uncheck("#compare")
+        page.select_option("#compare", "off")
         wait_ready(page)
         assert _state(page)["compare"] == ["0"]
         assert page.locator("#chart svg path.prev").count() == 0
@@ -150,7 +150,7 @@ def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path
         page.select_option("#interval", "week")
         wait_ready(page)
         assert _state(page)["interval"] == ["week"]
-        page.check("#compare")
+        page.select_option("#compare", "previous_period")
         wait_ready(page)
 
         # Clicking a top stat switches the chart's metric (kept in the URL).

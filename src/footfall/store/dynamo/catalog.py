@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
 from footfall.domain import ApiKey, Goal, Scope, Site
+from footfall.errors import ConflictError
 from footfall.store.base import StoredKey
 from footfall.store.dynamo.attrs import (
     EXISTS,
@@ -201,6 +202,10 @@ class DynamoCatalog:
         return self._put_goal(Goal(goal_id, site_id, event_name, page_path, display_name))
 
     def restore_goal(self, goal: Goal) -> None:
+        # Goals are keyed by site and name; a taken id is looked for among them (an
+        # import writes into an empty table: no other writer races this check).
+        if any(g.id == goal.id for g in self.list_goals()):
+            raise ConflictError(f"a goal with id {goal.id} exists", field="goal")
         self._put_goal(goal)
         self.table.raise_counter("goal", goal.id)
 

@@ -165,6 +165,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
     acc = accounts(request)
     site = access.site
     admin = _admin(request)
+    members = acc.members(site)
     return {
         "site": site,
         "role": access.role,
@@ -174,8 +175,14 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "keys": [k for k in svc.stores.catalog.list_keys(site.id) if k.revoked_at is None],
         "goals": admin.list_goals(site.domain),
         "shares": acc.shares(site),
-        "members": acc.members(site),
-        "everywhere": [u for u in svc.stores.accounts.list_users() if u.role is not None],
+        "members": members,
+        # instance-wide users not listed already as the site's members: once each (the
+        # creator of a site is both an instance owner and the site's owner)
+        "everywhere": [
+            u
+            for u in svc.stores.accounts.list_users()
+            if u.role is not None and u.email not in {m.user.email for m in members}
+        ],
         "invitations": acc.invitations(site),
         "origin": _origin(request),
         "roles": [r.value for r in Role] if access.at_least(Role.OWNER) else ["admin", "viewer"],

@@ -37,6 +37,18 @@
     }
   });
 
+  // A new site's time zone starts as the browser's (the server only knows UTC); a form
+  // sent back with an error keeps what was chosen.
+  var zones = document.querySelector("select[data-browser-default]");
+  if (zones) {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      for (var i = 0; i < zones.options.length; i++) {
+        if (zones.options[i].value === zone) { zones.value = zone; break; }
+      }
+    } catch (e) { /* no Intl: UTC stays */ }
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var message = form instanceof HTMLFormElement ? form.getAttribute("data-confirm") : null;

@@ -9,6 +9,8 @@ const SHARE = root.dataset.share || "";
 const TODAY = root.dataset.today;
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
 const GOALS = Number(root.dataset.goals || 0);
+const HAS_CITIES = root.dataset.cities === "1";
+const WORLD = root.dataset.world;
 const REALTIME_MS = 15000;
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -16,7 +18,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 // (stats/metrics.py), sent with the page.
 const METRICS = JSON.parse(root.dataset.metrics);
 const ABOUT = METRICS.about;
-const TOP = METRICS.top.map((m) => [m, ABOUT[m].label]);
+const ANY_TOP = new Set([...METRICS.top, ...METRICS.goal_top]);
 const LABELS = {
   "visit:channel": "Channel", "visit:source": "Source", "visit:utm_medium": "UTM medium",
   "visit:utm_source": "UTM source", "visit:utm_campaign": "UTM campaign",
@@ -24,21 +26,28 @@ const LABELS = {
   "visit:country_name": "Country", "visit:country": "Country", "visit:region": "Region",
   "visit:city": "City", "visit:browser": "Browser", "visit:os": "Operating system",
   "visit:device": "Device", "visit:screen": "Screen", "event:goal": "Goal",
-  "event:name": "Event", "visit:referrer": "Referrer",
+  "event:name": "Event", "visit:referrer": "Referrer", "visit:utm_content": "UTM content",
+  "visit:utm_term": "UTM term", "visit:browser_version": "Browser version",
+  "visit:os_version": "OS version", "event:hostname": "Hostname",
 };
 const VISITORS = [["visitors", "Visitors"]];
 const PANELS = [
   { id: "sources", title: "Top sources", tabs: [
     ["Channels", "visit:channel"], ["Sources", "visit:source"], ["UTM medium", "visit:utm_medium"],
-    ["UTM source", "visit:utm_source"], ["UTM campaign", "visit:utm_campaign"]] },
+    ["UTM source", "visit:utm_source"], ["UTM campaign", "visit:utm_campaign"],
+    ["UTM content", "visit:utm_content"], ["UTM term", "visit:utm_term"],
+    ["Referrers", "visit:referrer"]] },
   { id: "pages", title: "Top pages", tabs: [
     ["Top pages", "event:page"], ["Entry pages", "visit:entry_page"], ["Exit pages", "visit:exit_page"]] },
   { id: "locations", title: "Locations", tabs: [
     ["Countries", "visit:country_name"], ["Regions", "visit:region"], ["Cities", "visit:city"]] },
   { id: "devices", title: "Devices", tabs: [
-    ["Browsers", "visit:browser"], ["Operating systems", "visit:os"], ["Size", "visit:device"]] },
+    ["Browsers", "visit:browser"], ["Operating systems", "visit:os"], ["Size", "visit:device"],
+    ["Browser versions", "visit:browser_version"], ["OS versions", "visit:os_version"],
+    ["Screen sizes", "visit:screen"]] },
   { id: "goals", title: "Goal conversions", tabs: [["Goals", "event:goal"]],
-    metrics: [["visitors", "Uniques"], ["events", "Total"], ["conversion_rate", "CR"]] },
+    metrics: [["visitors", "Uniques"], ["events", "Total"], ["conversion_rate", "CR"],
+      ["total_revenue", "Revenue"]] },
   { id: "props", title: "Custom properties", tabs: [["Properties", "props"]],
     metrics: [["visitors", "Visitors"], ["events", "Events"], ["percentage", "%"]] },
 ];
@@ -50,24 +59,35 @@ const INTERVALS = {
 };
 const DEFAULT_INTERVAL = { "6mo": "month", "12mo": "month", all: "month", "7d": "day" };
 const PERIODS = Object.keys(INTERVALS);
+// The comparison menu and its URL values (web/preload.py: COMPARE); previous period
+// by default.
+const COMPARE_URL = { 0: "off", yoy: "year_over_year", custom: "custom" };
+const URL_COMPARE = { off: "0", year_over_year: "yoy", custom: "custom" };
 const EMPTY = new Set(["(none)", "(not set)"]);
 
 // ---- state: everything lives in the URL query string ----------------------------
 let state = readState();
 let generation = 0;
 const tabs = {};
+const panelKeys = {};  // each panel's breakdown on screen (its details view's key)
+let lastTop = null;  // the top stats' answer, which revenue may join
+let goalRevenue = 0;  // the goals panel's revenue in the view
 let lastChart = null;
 
 function readState() {
   const p = new URLSearchParams(location.search);
   const period = PERIODS.includes(p.get("period")) ? p.get("period") : "30d";
-  const filters = p.getAll("f").map(parseFilter).filter(Boolean);
+  const filters = grouped(p.getAll("f").map(parseFilter).filter(Boolean));
   const s = {
     period, from: p.get("from") || "", to: p.get("to") || "", filters,
-    metric: TOP.some(([m]) => m === p.get("metric")) ? p.get("metric") : "visitors",
-    interval: p.get("interval") || "", compare: p.get("compare") !== "0", prop: p.get("prop") || "",
+    metric: ANY_TOP.has(p.get("metric")) ? p.get("metric") : "visitors",
+    interval: p.get("interval") || "", prop: p.get("prop") || "",
+    compare: COMPARE_URL[p.get("compare")] || "previous_period",
+    cfrom: p.get("cfrom") || "", cto: p.get("cto") || "",
+    details: p.get("details") || "", search: p.get("search") || "", order: p.get("order") || "",
   };
   if (period === "custom" && !(s.from && s.to)) s.period = "30d";
+  if (s.compare === "custom" && !(s.cfrom && s.cto)) s.compare = "previous_period";
   return fixInterval(s);
 }
 
@@ -83,28 +103,49 @@ function fixInterval(s) {
 function parseFilter(raw) {
   const a = raw.indexOf(","), b = raw.indexOf(",", a + 1);
   if (a < 1 || b < 0) return null;
-  return [raw.slice(0, a), raw.slice(a + 1, b), raw.slice(b + 1)];
+  return [raw.slice(0, a), raw.slice(a + 1, b), [raw.slice(b + 1)]];
+}
+
+// One filter per operator and dimension, with every value of the URL's ``f`` entries
+// for them (web/preload.py: grouped): "is any of", "is none of", "contains any of"...
+function grouped(filters) {
+  const found = new Map();
+  for (const [op, dim, values] of filters) {
+    const k = `${op},${dim}`;
+    if (!found.has(k)) found.set(k, [op, dim, []]);
+    found.get(k)[2].push(...values);
+  }
+  return [...found.values()];
 }
 
 function stateParams(s, full) {
   const p = new URLSearchParams();
   p.set("period", s.period);
   if (s.period === "custom") { p.set("from", s.from); p.set("to", s.to); }
-  for (const [op, dim, value] of s.filters) p.append("f", `${op},${dim},${value}`);
+  for (const [op, dim, values] of s.filters) for (const v of values) p.append("f", `${op},${dim},${v}`);
   p.set("interval", s.interval);
   if (full) {
     if (s.metric !== "visitors") p.set("metric", s.metric);
-    if (!s.compare) p.set("compare", "0");
+    if (s.compare !== "previous_period") p.set("compare", URL_COMPARE[s.compare]);
+    if (s.compare === "custom") { p.set("cfrom", s.cfrom); p.set("cto", s.cto); }
     if (s.prop) p.set("prop", s.prop);
+    if (s.details) p.set("details", s.details);
+    if (s.details && s.search) p.set("search", s.search);
+    if (s.details && s.order) p.set("order", s.order);
   }
   return p;
 }
 
 function setState(patch) {
+  pushState(patch, false);
+  refresh();
+}
+
+// The URL follows the state; ``replace`` for steps not worth a Back (typing a search).
+function pushState(patch, replace) {
   state = fixInterval({ ...state, ...patch });
   const url = `${location.pathname}?${stateParams(state, true)}`;
-  history.pushState(null, "", SHARE ? withAuth(url) : url);
-  refresh();
+  history[replace ? "replaceState" : "pushState"](null, "", SHARE ? withAuth(url) : url);
 }
 
 function withAuth(url) {
@@ -112,6 +153,24 @@ function withAuth(url) {
 }
 
 window.addEventListener("popstate", () => { state = readState(); refresh(); });
+
+// A goal filter shows conversions, as Plausible does: the metrics of visits (bounce
+// rate, duration...) mean nothing there, and the API refuses them.
+function goalView() {
+  return state.filters.some(([, d]) => d === "event:goal");
+}
+
+function topMetrics() {
+  const goal = goalView();
+  return (goal ? METRICS.goal_top : METRICS.top)
+    .map((m) => [m, goal ? ABOUT[m].goal_label : ABOUT[m].label]);
+}
+
+// The chart's metric: the URL's when the top stats show it, else visitors.
+function chartMetric() {
+  const known = topMetrics().some(([m]) => m === state.metric) || state.metric === "total_revenue";
+  return known ? state.metric : "visitors";
+}
 
 // ---- API -------------------------------------------------------------------------
 function headers(json) {
@@ -127,7 +186,7 @@ function dateRange() {
 }
 
 function v2Filters() {
-  return state.filters.map(([op, dim, value]) => [op, dim, [value]]);
+  return state.filters.map(([op, dim, values]) => [op, dim, [...values]]);
 }
 
 // The first view's answers came with the page (web/preload.py), keyed by the canonical
@@ -212,7 +271,8 @@ function metricText(metric, v) {
   const unit = ABOUT[metric]?.unit || "count";
   if (unit === "percent") return `${v}%`;
   if (unit === "seconds") return duration(v);
-  if (unit === "decimal" || unit === "money") return String(v);
+  if (unit === "money") return v.toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (unit === "decimal") return String(v);
   return short(v);
 }
 
@@ -232,7 +292,10 @@ function syncControls() {
   $("custom-range").hidden = state.period !== "custom";
   $("from").value = state.from || TODAY;
   $("to").value = state.to || TODAY;
-  $("compare").checked = state.compare;
+  $("compare").value = state.compare;
+  $("compare-range").hidden = state.compare !== "custom";
+  $("cfrom").value = state.cfrom || TODAY;
+  $("cto").value = state.cto || TODAY;
   const sel = $("interval");
   sel.replaceChildren(...INTERVALS[state.period].map((i) =>
     h("option", { value: i, selected: i === state.interval }, i[0].toUpperCase() + i.slice(1))));
@@ -259,35 +322,73 @@ $("apply-range").addEventListener("click", () => {
   setState({ period: "custom", from, to });
 });
 $("interval").addEventListener("change", (e) => setState({ interval: e.target.value }));
-$("compare").addEventListener("change", (e) => setState({ compare: e.target.checked }));
+$("compare").addEventListener("change", (e) => {
+  if (e.target.value === "custom") {
+    $("compare-range").hidden = false;
+    $("cfrom").focus();
+    return;
+  }
+  setState({ compare: e.target.value, cfrom: "", cto: "" });
+});
+$("apply-compare").addEventListener("click", () => {
+  let cfrom = $("cfrom").value, cto = $("cto").value;
+  if (!cfrom || !cto) return;
+  if (cto < cfrom) [cfrom, cto] = [cto, cfrom];
+  setState({ compare: "custom", cfrom, cto });
+});
+
+function comparisons() {
+  if (state.compare === "off") return null;
+  if (state.compare === "custom") return { mode: "custom", date_range: [state.cfrom, state.cto] };
+  return { mode: state.compare };
+}
+
+function compareText() {
+  if (state.compare === "year_over_year") return "the same period last year";
+  if (state.compare === "custom") return `${state.cfrom} – ${state.cto}`;
+  return "the previous period";
+}
 document.addEventListener("keydown", (e) => {
   const tag = e.target.tagName;
-  if (e.key === "Escape" && !["INPUT", "SELECT", "TEXTAREA"].includes(tag) && state.filters.length) {
+  if (e.key === "Escape" && !["INPUT", "SELECT", "TEXTAREA"].includes(tag) && state.filters.length
+      && !document.querySelector("dialog[open]")) {
     setState({ filters: [] });
   }
 });
 
 // ---- filters ---------------------------------------------------------------------
-function addFilter(dim, label) {
-  const value = EMPTY.has(label) ? "" : label;
-  // Country names filter through ISO codes; an unknown country is the empty code.
-  if (dim === "visit:country_name" && value === "") dim = "visit:country";
-  const rest = state.filters.filter(([, d]) => d !== dim);
-  setState({ filters: [...rest, ["is", dim, value]] });
+// Filters for a row: one per dimension of its breakdown (a version row has two).
+function rowFilters(dims, labels) {
+  return dims.map((dim, i) => {
+    const value = EMPTY.has(labels[i]) ? "" : labels[i];
+    // Country names filter through ISO codes; an unknown country is the empty code.
+    return ["is", dim === "visit:country_name" && value === "" ? "visit:country" : dim, [value]];
+  });
 }
 
-function filterText([op, dim, value]) {
+function addFilters(added, extra = {}) {
+  const rest = state.filters.filter(([, d]) => !added.some(([, a]) => a === d));
+  setState({ ...extra, filters: [...rest, ...added] });
+}
+
+const VERBS = { is: "is", is_not: "is not", contains: "contains", contains_not: "does not contain",
+  matches: "matches", matches_not: "does not match" };
+
+function filterText([op, dim, values]) {
   const name = dim.startsWith("event:props:") ? dim.slice(12) : LABELS[dim] || dim;
-  const verb = { is: "is", is_not: "is not", contains: "contains", contains_not: "does not contain",
-    matches: "matches", matches_not: "does not match" }[op] || op;
-  return `${name} ${verb} ${value === "" ? "(none)" : value}`;
+  const shown = values.map((v) => (v === "" ? "(none)" : v));
+  return `${name} ${VERBS[op] || op} ${shown.join(op.endsWith("_not") ? " nor " : " or ")}`;
 }
 
 function renderChips() {
   const box = $("filters");
   const chips = state.filters.map((f, i) => {
     const text = filterText(f);
-    return h("span", { class: "dash-chip" }, h("span", {}, text),
+    return h("span", { class: "dash-chip" },
+      h("span", { role: "button", tabindex: 0, class: "dash-chip-edit", title: "Edit filter",
+        onclick: () => openEditor(i),
+        onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openEditor(i); } } },
+      text),
       h("button", { type: "button", "aria-label": `Remove filter: ${text}`, title: "Remove filter",
         onclick: () => setState({ filters: state.filters.filter((_, j) => j !== i) }) }, "×"));
   });
@@ -299,37 +400,154 @@ function renderChips() {
   box.hidden = !chips.length;
 }
 
+// ---- the filter editor: any dimension, any operator, several values -------------
+const PROPERTY = "property";  // the editor's choice for event:props:KEY
+
+function openEditor(index) {
+  const dialog = $("filter-editor");
+  const editing = index == null ? null : state.filters[index];
+  let [op, dim, values] = editing || ["is", "visit:source", [""]];
+  let key = "";
+  if (dim.startsWith("event:props:")) { key = dim.slice(12); dim = PROPERTY; }
+  if (dim === "visit:country") dim = "visit:country_name";
+  const dimSelect = h("select", { id: "fe-dim", "aria-label": "Dimension" },
+    ...METRICS.dimensions.map((d) => h("option", { value: d, selected: d === dim }, LABELS[d] || d)),
+    h("option", { value: PROPERTY, selected: dim === PROPERTY }, "Custom property"));
+  const keyInput = h("input", { type: "text", id: "fe-key", value: key, placeholder: "Property key",
+    "aria-label": "Property key", hidden: dim !== PROPERTY });
+  const opSelect = h("select", { id: "fe-op", "aria-label": "Operator" },
+    ...Object.entries(VERBS).map(([o, verb]) => h("option", { value: o, selected: o === op }, verb)));
+  const suggest = h("datalist", { id: "fe-suggest" });
+  const list = h("div", { class: "dash-editor-values", id: "fe-values" });
+  const addValue = (v) => {
+    const input = h("input", { type: "text", class: "fe-value", value: v, list: "fe-suggest",
+      "aria-label": "Value", autocomplete: "off" });
+    const row = h("div", { class: "dash-editor-value" }, input,
+      h("button", { type: "button", class: "dash-close", "aria-label": "Remove value",
+        onclick: () => { if (list.children.length > 1) row.remove(); } }, "×"));
+    list.append(row);
+    return input;
+  };
+  values.forEach((v) => addValue(v === "" && editing ? "(none)" : v));
+  const chosen = () => dimSelect.value === PROPERTY ? `event:props:${keyInput.value.trim()}` : dimSelect.value;
+  // Suggestions: the dimension's most frequent values in the current view.
+  const suggestFor = async () => {
+    keyInput.hidden = dimSelect.value !== PROPERTY;
+    const d = chosen();
+    suggest.replaceChildren();
+    if (d === "event:props:") return;
+    try {
+      const data = await query({ metrics: ["visitors"], dimensions: [d], pagination: { limit: 50 } });
+      if (chosen() === d) {
+        suggest.replaceChildren(...data.results.map((r) => h("option", { value: String(r.dimensions[0]) })));
+      }
+    } catch (e) { /* no suggestions; the values can still be typed */ }
+  };
+  dimSelect.addEventListener("change", suggestFor);
+  keyInput.addEventListener("change", suggestFor);
+  const apply = () => {
+    const picked = [...list.querySelectorAll(".fe-value")].map((i) => i.value.trim())
+      .filter(Boolean).map((v) => (v === "(none)" ? "" : v));
+    const d = chosen();
+    if (!picked.length || d === "event:props:") return;
+    const made = [opSelect.value, d, [...new Set(picked)]];
+    const rest = state.filters.filter((f, j) => j !== index && !(f[0] === made[0] && f[1] === made[1]));
+    dialog.close();
+    setState({ filters: [...rest, made] });
+  };
+  dialog.replaceChildren(h("form", { class: "dash-editor", method: "dialog",
+    onsubmit: (e) => { e.preventDefault(); apply(); } },
+    h("h2", { id: "fe-title" }, editing ? "Edit filter" : "Add filter"),
+    h("div", { class: "dash-editor-row" }, dimSelect, keyInput, opSelect),
+    list, suggest,
+    h("div", { class: "dash-editor-row" },
+      h("button", { type: "button", id: "fe-add", class: "btn btn-ghost btn-sm",
+        onclick: () => addValue("").focus() }, "+ Value"),
+      h("span", { class: "dash-spacer" }),
+      editing ? h("button", { type: "button", id: "fe-remove", class: "btn btn-ghost btn-sm",
+        onclick: () => { dialog.close(); setState({ filters: state.filters.filter((_, j) => j !== index) }); } },
+      "Remove") : null,
+      h("button", { type: "button", class: "btn btn-ghost btn-sm", onclick: () => dialog.close() }, "Cancel"),
+      h("button", { type: "submit", id: "fe-apply", class: "btn btn-sm" }, "Apply"))));
+  dialog.showModal();
+  list.querySelector(".fe-value").focus();
+  suggestFor();
+}
+
+$("add-filter").addEventListener("click", () => openEditor(null));
+
 // ---- top stats -------------------------------------------------------------------
 async function loadTop(gen) {
-  const body = { metrics: TOP.map(([m]) => m) };
-  if (state.compare) body.include = { comparisons: { mode: "previous_period" } };
+  const top = topMetrics();
+  const body = { metrics: top.map(([m]) => m) };
+  if (comparisons()) body.include = { comparisons: comparisons() };
   const data = await query(body);
   if (gen !== generation) return;
-  const row = data.results[0];
-  $("top-stats").replaceChildren(...TOP.map(([metric, label], i) => {
+  lastTop = data.results[0];
+  drawTop(top, lastTop);
+  $("top-stats").dataset.range = data.query.date_range.join(",");
+}
+
+// An optional metric (revenue) shows only where it, or what it is compared with, is not 0.
+function shown(metric, values) {
+  return !ABOUT[metric].optional || values.some((v) => v);
+}
+
+// Whether the compared period had no data: no visitors then (or, without a visitors
+// column, nothing at all).
+function emptyBefore(top, row) {
+  const before = row.comparison.metrics;
+  const at = top.findIndex(([metric]) => metric === "visitors");
+  return at >= 0 ? !before[at] : before.every((v) => !v);
+}
+
+function drawTop(top, row) {
+  const kept = top.map((t, i) => [...t, i]).filter(([m, , i]) =>
+    shown(m, [row.metrics[i], row.comparison?.metrics[i]]));
+  $("top-stats").style.setProperty("--stats", String(kept.length));
+  $("top-stats").replaceChildren(...kept.map(([metric, label, i]) => {
     const value = row.metrics[i];
-    const change = row.comparison ? row.comparison.change[i] : null;
+    // No change figure against a period without data (the API says 100, as Plausible).
+    const change = row.comparison && !emptyBefore(top, row) ? row.comparison.change[i] : null;
     const kids = [h("span", { class: "dash-stat-label" }, label),
       h("span", { class: "dash-stat-value", "data-value": value }, metricText(metric, value))];
     if (change != null) {
       const good = ABOUT[metric].lower_is_better ? change < 0 : change > 0;
       const arrow = change > 0 ? "↑" : change < 0 ? "↓" : "";
       kids.push(h("span", { class: `dash-change ${change === 0 ? "" : good ? "good" : "bad"}`,
-        "data-change": change, title: "Against the previous period" },
+        "data-change": change, title: `Against ${compareText()}` },
         `${arrow} ${Math.abs(change)}${ABOUT[metric].change === "points" ? " pp" : "%"}`));
     }
     return h("li", {}, h("button", { type: "button", class: "dash-stat", "data-metric": metric,
-      "aria-pressed": state.metric === metric ? "true" : "false",
+      "aria-pressed": chartMetric() === metric ? "true" : "false",
       onclick: () => setState({ metric }) }, kids));
   }));
-  $("top-stats").dataset.range = data.query.date_range.join(",");
+}
+
+// Revenue beside the unfiltered top stats, when the goals have some (one more query,
+// only on sites with revenue: the first view of the others costs nothing more).
+async function loadRevenue(gen) {
+  const body = { metrics: ["total_revenue"] };
+  if (comparisons()) body.include = { comparisons: comparisons() };
+  const data = await query(body);
+  if (gen !== generation) return;
+  const top = [...topMetrics(), ["total_revenue", ABOUT.total_revenue.label]];
+  const prev = lastTop;
+  if (!prev) return;
+  const row = { metrics: [...prev.metrics, data.results[0].metrics[0]] };
+  if (prev.comparison && data.results[0].comparison) {
+    row.comparison = { metrics: [...prev.comparison.metrics, data.results[0].comparison.metrics[0]],
+      change: [...prev.comparison.change, data.results[0].comparison.change[0]] };
+  }
+  drawTop(top, row);
 }
 
 // ---- chart -----------------------------------------------------------------------
 async function loadChart(gen) {
-  const body = { metrics: [state.metric], dimensions: [`time:${state.interval}`],
+  const metric = chartMetric();
+  const body = { metrics: [metric], dimensions: [`time:${state.interval}`],
     include: { time_labels: true } };
-  if (state.compare) body.include.comparisons = { mode: "previous_period" };
+  if (comparisons()) body.include.comparisons = comparisons();
   const data = await query(body);
   if (gen !== generation) return;
   const labels = data.meta.time_labels;
@@ -340,7 +558,7 @@ async function loadChart(gen) {
       prev: r && r.comparison ? r.comparison.metrics[0] : null,
       prevLabel: r && r.comparison ? r.comparison.dimensions[0] : null };
   });
-  lastChart = { points, metric: state.metric, interval: state.interval, compare: state.compare };
+  lastChart = { points, metric, interval: state.interval, compare: comparisons() ? compareText() : "" };
   drawChart(lastChart);
 }
 
@@ -393,7 +611,7 @@ function drawChart({ points, metric, interval, compare }) {
   const dot = s("circle", { r: 4, class: "dot", visibility: "hidden" });
   svg.append(guide, dot);
   const tip = h("div", { class: "dash-tip", hidden: true, role: "status" });
-  const metricName = TOP.find(([m]) => m === metric)[1];
+  const metricName = topMetrics().find(([m]) => m === metric)?.[1] || ABOUT[metric].label;
   let current = -1;
   const show = (i) => {
     if (i < 0 || i >= n) return;
@@ -427,9 +645,9 @@ function drawChart({ points, metric, interval, compare }) {
   };
   box.onblur = hide;
   box.setAttribute("aria-label", `${metricName} per ${interval}, ${n} points` +
-    (compare ? ", previous period dashed" : ""));
+    (compare ? `, ${compare} dashed` : ""));
   box.replaceChildren(svg, tip);
-  $("chart-title").textContent = `${metricName} per ${interval}` + (compare ? " · previous period dashed" : "");
+  $("chart-title").textContent = `${metricName} per ${interval}` + (compare ? ` · ${compare} dashed` : "");
 }
 
 let resizeTimer = 0;
@@ -458,9 +676,12 @@ function buildPanels() {
       ? h("label", { class: "dash-field" }, h("span", { class: "visually-hidden" }, "Property"),
           h("select", { id: "prop-key", onchange: (e) => setState({ prop: e.target.value }) }))
       : null;
+    const map = panel.id === "locations" ? h("div", { class: "dash-map", id: "map", hidden: true }) : null;
+    const more = h("button", { type: "button", class: "dash-more", id: `details-${panel.id}`,
+      onclick: () => panelKeys[panel.id] && openDetails(panelKeys[panel.id]) }, "Details");
     return h("section", { class: "dash-card dash-panel", id: `panel-${panel.id}`, "aria-label": panel.title },
       h("div", { class: "dash-panel-head" }, h("h2", {}, panel.title),
-        panel.tabs.length > 1 ? tablist : extra), list);
+        panel.tabs.length > 1 ? tablist : extra), map, list, more);
   }));
 }
 
@@ -474,6 +695,7 @@ function selectTab(panel, i, focus) {
   });
   const gen = generation;
   loadPanel(panel, gen).catch(showError);
+  if (panel.id === "locations") loadMap(gen).catch(showError);
 }
 
 async function loadPanel(panel, gen) {
@@ -489,45 +711,236 @@ async function loadPanel(panel, gen) {
     sel.replaceChildren(...keys.map((k) => h("option", { value: k, selected: k === key }, k)));
     sel.value = key;
     sel.disabled = !keys.length;
-    if (!key) return renderRows(panel, list, "", [], "No custom properties in this period");
+    if (!key) {
+      panelKeys[panel.id] = "";
+      return renderRows(panel, list, "", [], "No custom properties in this period");
+    }
     dim = `event:props:${key}`;
   }
   if (panel.id === "goals" && !GOALS) {
     return renderRows(panel, list, dim, [], "No goals yet: add them in the site's settings");
   }
   const metrics = panel.metrics || VISITORS;
-  const data = await query({ metrics: metrics.map(([m]) => m), dimensions: [dim],
+  panelKeys[panel.id] = dim;
+  const data = await query({ metrics: metrics.map(([m]) => m), dimensions: detailDims(dim),
     pagination: { limit: 9 } });
   if (gen !== generation) return;
   renderRows(panel, list, dim, data.results,
     panel.id === "goals" ? "No goal conversions in this period" : "No data for this period");
 }
 
+const CITY_HINT = "Regions and cities need a city database: set FOOTFALL_GEOIP_DB to a " +
+  "MaxMind GeoLite2-City (or DB-IP City Lite) .mmdb file and restart Footfall.";
+
 function renderRows(panel, list, dim, results, emptyText) {
   list.removeAttribute("aria-busy");
   list.dataset.dimension = dim;
+  const hint = !HAS_CITIES && (dim === "visit:region" || dim === "visit:city")
+    ? h("p", { class: "dash-hint", id: "city-hint" }, CITY_HINT) : null;
   if (!results.length) {
-    list.replaceChildren(h("p", { class: "dash-empty" }, emptyText));
+    list.replaceChildren(...[hint, h("p", { class: "dash-empty" }, emptyText)].filter(Boolean));
     return;
   }
-  const metrics = panel.metrics || VISITORS;
+  const all = panel.metrics || VISITORS;
+  const keep = all.map(([m], i) => shown(m, results.map((r) => r.metrics[i])));
+  const metrics = all.filter((_, i) => keep[i]);
+  if (panel.id === "goals") {
+    const at = all.findIndex(([m]) => m === "total_revenue");
+    goalRevenue = results.reduce((sum, r) => sum + (r.metrics[at] || 0), 0);
+  }
+  results = results.map((r) => ({ ...r, metrics: r.metrics.filter((_, i) => keep[i]) }));
   const max = Math.max(1, ...results.map((r) => r.metrics[0]));
   const head = h("div", { class: "dash-row dash-row-head", "aria-hidden": "true" },
     h("span", { class: "dash-label" }, LABELS[dim] || (dim.startsWith("event:props:") ? dim.slice(12) : dim)),
     ...metrics.map(([, l]) => h("span", { class: "dash-num" }, l)));
-  const active = state.filters.find(([, d]) => d === dim);
+  const dims = detailDims(dim);
   const rows = results.map((r) => {
-    const label = String(r.dimensions[0]);
+    const labels = r.dimensions.map(String);
+    const label = labels.join(" ");
+    const filters = rowFilters(dims, labels);
+    const active = filters.every(([, d, [v]]) => state.filters.some(([op, fd, fv]) =>
+      op === "is" && fd === d && fv.length === 1 && fv[0] === v));
     const text = `${label}: ${metrics.map(([m, l], i) => `${metricText(m, r.metrics[i])} ${l.toLowerCase()}`).join(", ")}`;
     return h("button", { type: "button", class: "dash-row", "data-label": label,
-      "aria-label": `Filter by ${text}`, "aria-pressed": active && active[2] === (EMPTY.has(label) ? "" : label) ? "true" : "false",
-      onclick: () => addFilter(dim, label) },
+      "aria-label": `Filter by ${text}`, "aria-pressed": active ? "true" : "false",
+      onclick: () => addFilters(filters) },
       h("span", { class: "dash-bar", style: `width:${((r.metrics[0] / max) * 100).toFixed(1)}%` }),
       h("span", { class: "dash-label" }, label),
       ...r.metrics.map((v, i) => h("span", { class: "dash-num", "data-value": v }, metricText(metrics[i][0], v))));
   });
-  list.replaceChildren(head, ...rows);
+  list.replaceChildren(...[hint, head, ...rows].filter(Boolean));
 }
+
+// ---- the countries map: a choropleth of visitors from vendored geometry ------------
+// static/world-110m.json: one SVG path per ISO alpha-2 code (scripts/vendor_world_map.py).
+const MAP = { metrics: ["visitors"], dimensions: ["visit:country"], pagination: { limit: 300 } };
+const MAP_LEVELS = 5;
+let world = null;
+
+async function loadMap(gen) {
+  const box = $("map");
+  if (tabs.locations !== 0) { box.hidden = true; return; }
+  box.hidden = false;
+  if (!world) {
+    world = fetch(WORLD, { credentials: "same-origin" }).then((r) => {
+      if (!r.ok) throw new Error(`map: HTTP ${r.status}`);
+      return r.json();
+    });
+  }
+  const [geo, data] = await Promise.all([world, query(MAP)]);
+  if (gen !== generation || tabs.locations !== 0) return;
+  const counts = new Map(data.results.filter((r) => r.dimensions[0] && r.dimensions[0] !== "(none)")
+    .map((r) => [String(r.dimensions[0]), r.metrics[0]]));
+  const max = Math.max(1, ...counts.values());
+  const svg = s("svg", { viewBox: `0 0 ${geo.width} ${geo.height}`, class: "dash-map-svg",
+    role: "img", "aria-label": `Visitors by country, ${counts.size} countries` });
+  for (const [code, d] of Object.entries(geo.countries)) {
+    const v = counts.get(code) || 0;
+    const level = v ? Math.max(1, Math.ceil((MAP_LEVELS * v) / max)) : 0;
+    const path = s("path", { d, class: `l${level}`, "data-code": code, "data-visitors": v });
+    const title = s("title");
+    title.textContent = `${code}: ${v} visitor${v === 1 ? "" : "s"}`;
+    path.append(title);
+    if (v) path.addEventListener("click", () => addFilters([["is", "visit:country", [code]]]));
+    svg.append(path);
+  }
+  box.replaceChildren(svg);
+  box.dataset.countries = String(counts.size);
+}
+
+// ---- details: every row of one breakdown, searched, sorted, paged -----------------
+const DETAILS = METRICS.details;
+const DETAILS_PAGE = 100;
+let detailsGen = 0;
+let detailsRows = [];
+let searchTimer = 0;
+
+function detailDims(key) {
+  return DETAILS.parent[key] ? [DETAILS.parent[key], key] : [key];
+}
+
+function detailColumns(key) {
+  if (goalView() && key !== "event:goal") return DETAILS.goal;
+  if (key.startsWith("event:props:")) return DETAILS.props;
+  return DETAILS.columns[key] || DETAILS.default;
+}
+
+function columnLabel(metric) {
+  const about = ABOUT[metric];
+  return goalView() ? about.goal_label : about.label;
+}
+
+function dimLabel(dim) {
+  return LABELS[dim] || (dim.startsWith("event:props:") ? dim.slice(12) : dim);
+}
+
+// A search is a case-insensitive "contains" on the breakdown's dimension (either one).
+function searchFilter(key, text) {
+  const found = detailDims(key).map((d) => ["contains", d, [text], { case_sensitive: false }]);
+  return found.length === 1 ? found[0] : ["or", found];
+}
+
+function openDetails(key) {
+  pushState({ details: key, search: "", order: "" }, false);
+  showDetails();
+}
+
+function closeDetails() {
+  const dialog = $("details");
+  if (dialog.open) dialog.close();
+}
+
+function detailsUrl() {
+  const p = stateParams(state, false);
+  p.set("details", state.details);
+  if (state.search) p.set("search", state.search);
+  if (state.order) p.set("order", state.order);
+  if (SHARE) p.set("auth", SHARE);
+  return `${API}/details.csv?${p}`;
+}
+
+async function showDetails() {
+  const dialog = $("details");
+  const key = state.details;
+  const title = h("h2", { id: "details-title" }, dimLabel(key));
+  const search = h("input", { type: "search", id: "details-search", value: state.search,
+    placeholder: `Search ${dimLabel(key).toLowerCase()}`, "aria-label": "Search", autocomplete: "off",
+    oninput: (e) => {
+      clearTimeout(searchTimer);
+      searchTimer = setTimeout(() => {
+        pushState({ search: e.target.value.trim() }, true);
+        loadDetails(false).catch(showError);
+      }, 250);
+    } });
+  const csv = h("a", { id: "details-csv", class: "btn btn-ghost btn-sm", href: detailsUrl(), download: true },
+    "Download CSV");
+  const close = h("button", { type: "button", class: "dash-close", "aria-label": "Close details",
+    onclick: () => closeDetails() }, "×");
+  const table = h("table", { class: "dash-table" },
+    h("thead", {}, h("tr", { id: "details-head" })), h("tbody", { id: "details-rows" }));
+  const more = h("button", { type: "button", id: "details-more", class: "btn btn-sm", hidden: true,
+    onclick: () => loadDetails(true).catch(showError) }, "Load more");
+  dialog.replaceChildren(
+    h("div", { class: "dash-details-head" }, title, search, csv, close),
+    h("div", { class: "dash-table-wrap" }, table),
+    h("div", { class: "dash-details-foot" }, h("span", { id: "details-count", class: "dash-muted" }), more));
+  if (!dialog.open) dialog.showModal();
+  search.focus();
+  await loadDetails(false);
+}
+
+function sortBy(metric) {
+  const [by, dir] = state.order.split(",");
+  const next = by === metric && dir !== "asc" ? "asc" : "desc";
+  pushState({ order: `${metric},${next}` }, false);
+  loadDetails(false).catch(showError);
+}
+
+async function loadDetails(append) {
+  const gen = ++detailsGen;
+  const key = state.details;
+  const dims = detailDims(key);
+  const cols = detailColumns(key);
+  const body = { metrics: cols, dimensions: dims, include: { total_rows: true },
+    pagination: { limit: DETAILS_PAGE, offset: append ? detailsRows.length : 0 } };
+  if (state.search) body.filters = [...v2Filters(), searchFilter(key, state.search)];
+  if (state.order) body.order_by = [state.order.split(",")];
+  const box = $("details-rows");
+  box.setAttribute("aria-busy", "true");
+  $("details").dataset.ready = "0";
+  const data = await query(body);
+  if (gen !== detailsGen || state.details !== key) return;
+  detailsRows = append ? [...detailsRows, ...data.results] : data.results;
+  const [by, dir] = state.order.split(",");
+  $("details-head").replaceChildren(
+    h("th", { scope: "col" }, dims.map(dimLabel).join(" · ")),
+    ...cols.map((m) => h("th", { scope: "col", class: "dash-num",
+      "aria-sort": by === m ? (dir === "asc" ? "ascending" : "descending") : "none" },
+      h("button", { type: "button", "data-sort": m, onclick: () => sortBy(m) },
+        columnLabel(m), by === m ? (dir === "asc" ? " ↑" : " ↓") : ""))));
+  box.replaceChildren(...detailsRows.map((r) => {
+    const labels = r.dimensions.map(String);
+    const label = labels.join(" ");
+    return h("tr", { "data-label": label },
+      h("td", {}, h("button", { type: "button", class: "dash-link", title: `Filter by ${label}`,
+        onclick: () => addFilters(rowFilters(dims, labels), { details: "", search: "", order: "" }) }, label)),
+      ...r.metrics.map((v, i) => h("td", { class: "dash-num", "data-value": v }, metricText(cols[i], v))));
+  }));
+  if (!detailsRows.length) {
+    box.append(h("tr", {}, h("td", { colspan: cols.length + 1, class: "dash-empty" },
+      state.search ? "Nothing matches the search" : "No data for this period")));
+  }
+  box.removeAttribute("aria-busy");
+  const total = data.meta.total_rows ?? detailsRows.length;
+  $("details-count").textContent = `${detailsRows.length} of ${total}`;
+  $("details-more").hidden = detailsRows.length >= total;
+  $("details-csv").href = detailsUrl();
+  $("details").dataset.ready = "1";
+}
+
+$("details").addEventListener("close", () => {
+  if (state.details) pushState({ details: "", search: "", order: "" }, false);
+});
 
 // ---- realtime --------------------------------------------------------------------
 async function realtime() {
@@ -555,8 +968,14 @@ async function refresh() {
   syncControls();
   renderChips();
   // Every query goes out at once; the server answers them in parallel.
-  const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen))];
+  goalRevenue = 0;
+  lastTop = null;
+  const jobs = [loadTop(gen), loadChart(gen), ...PANELS.map((p) => loadPanel(p, gen)), loadMap(gen)];
+  if (state.details) jobs.push(showDetails());
+  else closeDetails();
   const done = await Promise.allSettled(jobs);
+  if (gen !== generation) return;
+  if (goalRevenue && !goalView()) done.push(...await Promise.allSettled([loadRevenue(gen)]));
   if (gen !== generation) return;
   const failed = done.find((d) => d.status === "rejected");
   if (failed) showError(failed.reason);
