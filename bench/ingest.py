@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -164,6 +165,9 @@ def bench_backend(database_url: str, seconds: int, only: str) -> tuple[list[Resu
     env["FOOTFALL_LOG_LEVEL"] = "WARNING"
     if database_url:
         env["FOOTFALL_DATABASE_URL"] = database_url
+        # A shared database requires the replicas' common secrets (docs/configuration.md).
+        env["FOOTFALL_SECRET_KEY"] = secrets.token_hex(32)
+        env["FOOTFALL_ADMIN_TOKEN"] = secrets.token_hex(32)
     footfall = [sys.executable, "-m", "footfall"]
 
     def cli(*a: str) -> str:

@@ -27,16 +27,23 @@ SELECT min(lo), max(hi), array_agg(DISTINCT site_id) FROM touched
 -- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
 -- yet stored), split where consecutive ones are %(timeout)s apart. Ties are broken by
 -- value (COLLATE "C" columns: byte order), so arrival order never shows. $lo/$hi bound
--- the scan to the partitions concerned.
+-- the scan to the partitions concerned. Each visitor's events are looked up on their
+-- own (LATERAL: the (site, visitor, timestamp) index, once per touched visitor): a join
+-- on the whole span read every event of the site in it, i.e. all its traffic of the
+-- last half hour for each batch (docs/performance.md).
 INSERT INTO new_visits
 WITH stored AS (
     SELECT e.site_id, e.visitor_id, e."timestamp", e.name, e.pathname, e.interactive,
         e.referrer_source, e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign,
         e.utm_content, e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version,
         e.country, e.region, e.city, e.screen_size
-    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
-        AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
-    WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+    FROM touched t CROSS JOIN LATERAL (
+        SELECT * FROM events e
+        WHERE e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+            AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
+            AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+        OFFSET 0
+    ) e
     UNION ALL
     SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
         referrer, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device,
@@ -97,6 +104,18 @@ SELECT
     min(city) FILTER (WHERE "timestamp" = first_at) AS city,
     min(screen_size) FILTER (WHERE "timestamp" = first_at) AS screen_size
 FROM bounded GROUP BY site_id, visitor_id, visit_no
+
+-- name: visit_ids_changed
+-- Whether a stored visit of the touched spans loses its id (it merged into an earlier
+-- one, or an earlier event became its start). New events only extend and merge visits,
+-- never split them, so when none does, every stored event keeps its visit's id and
+-- set_event_sessions has nothing to do (in-order traffic: the usual case). It skips a
+-- join that reads every event of the site in the span.
+SELECT EXISTS (
+    SELECT 1 FROM touched t JOIN visits vi ON vi.site_id = t.site_id
+        AND vi.visitor_id = t.visitor_id AND vi.started_at >= t.lo AND vi.started_at <= t.hi
+    WHERE NOT EXISTS (SELECT 1 FROM new_visits n WHERE n.session_id = vi.session_id)
+)
 
 -- name: set_event_sessions
 -- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
