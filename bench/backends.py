@@ -4,7 +4,8 @@
 adds a fresh database on the cluster of FOOTFALL_TEST_POSTGRES_URL, and when that is
 unset, runs the whole benchmark again inside a throwaway cluster
 (scripts/services/postgres.sh, as ``make test`` does). Every PostgreSQL URL given gets a
-fresh database of its own on that server, so runs never share rows.
+fresh database of its own on that server, so runs never share rows; the databases are
+left for inspection (the throwaway cluster takes them with it).
 """
 
 from __future__ import annotations

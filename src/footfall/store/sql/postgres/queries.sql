@@ -27,23 +27,16 @@ SELECT min(lo), max(hi), array_agg(DISTINCT site_id) FROM touched
 -- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
 -- yet stored), split where consecutive ones are %(timeout)s apart. Ties are broken by
 -- value (COLLATE "C" columns: byte order), so arrival order never shows. $lo/$hi bound
--- the scan to the partitions concerned. Each visitor's events are looked up on their
--- own (LATERAL: the (site, visitor, timestamp) index, once per touched visitor): a join
--- on the whole span read every event of the site in it, i.e. all its traffic of the
--- last half hour for each batch (docs/performance.md).
+-- the scan to the partitions concerned.
 INSERT INTO new_visits
 WITH stored AS (
     SELECT e.site_id, e.visitor_id, e."timestamp", e.name, e.pathname, e.interactive,
         e.referrer_source, e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign,
         e.utm_content, e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version,
         e.country, e.region, e.city, e.screen_size
-    FROM touched t CROSS JOIN LATERAL (
-        SELECT * FROM events e
-        WHERE e.site_id = t.site_id AND e.visitor_id = t.visitor_id
-            AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
-            AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
-        OFFSET 0
-    ) e
+    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+        AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
+    WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
     UNION ALL
     SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
         referrer, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device,
