@@ -38,8 +38,11 @@ typecheck: .venv/.dev
 
 # The services the suite needs run for its length on loopback (scripts/services/):
 # each wrapper starts one, exports its address and stops it when pytest ends.
+# FOOTFALL_TEST_SERVICES=required: a service that did not start fails the run instead
+# of leaving its backend out (tests/backends.py).
 pytest: .venv/.dev .deps/chromium
-	bash scripts/services/postgres.sh bash scripts/services/redis.sh \
+	FOOTFALL_TEST_SERVICES=required bash scripts/services/postgres.sh \
+	  bash scripts/services/redis.sh bash scripts/services/moto.sh \
 	  .venv/bin/pytest -q -p no:cacheprovider
 
 # Debian's Chromium for the browser tests: Playwright drives it through executable_path

@@ -7,6 +7,8 @@ backend to the contract, conformance and chaos suites is one entry in ``BACKENDS
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,9 +34,21 @@ class BackendUnderTest:
         return open_stores(self.fresh_url(directory))
 
 
-# A PostgreSQL cluster started by `make test` (scripts/services/postgres.sh), as a
-# superuser URL. Without it (pytest run by hand) the PostgreSQL entry is left out.
-POSTGRES_URL = os.environ.get("FOOTFALL_TEST_POSTGRES_URL", "")
+# `make test` starts the services (scripts/services/) and sets
+# FOOTFALL_TEST_SERVICES=required: then a service that did not start fails the run.
+# Run by hand without them, the backends that need them are left out.
+REQUIRED = os.environ.get("FOOTFALL_TEST_SERVICES") == "required"
+
+
+def _service(variable: str) -> str:
+    value = os.environ.get(variable, "")
+    if not value and REQUIRED:
+        raise RuntimeError(f"{variable} is not set: its service did not start")
+    return value
+
+
+# A PostgreSQL cluster (scripts/services/postgres.sh), as a superuser URL.
+POSTGRES_URL = _service("FOOTFALL_TEST_POSTGRES_URL")
 
 
 def _on_database(url: str, name: str) -> str:
@@ -65,6 +79,40 @@ BACKENDS: list[BackendUnderTest] = [
 ]
 if POSTGRES_URL:
     BACKENDS.append(BackendUnderTest("postgresql", fresh_postgres, shared=True))
+
+# DynamoDB runs against moto_server (scripts/services/moto.sh exports its address).
+AWS_ENDPOINT = _service("FOOTFALL_TEST_AWS_ENDPOINT")
+_tables = itertools.count(1)
+_KEEP_TABLES = 4
+
+
+def use_moto(endpoint: str = AWS_ENDPOINT) -> None:
+    """Point boto3 at moto_server with dummy credentials (this process and its children)."""
+    os.environ["AWS_ENDPOINT_URL"] = endpoint
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def fresh_table_url(directory: Path) -> str:
+    """A table no test used before. Its Parquet cache is the default temp dir's (files
+    are named by table and content). Tables of earlier tests are dropped, all but the
+    last few: moto copies the whole table at each TransactWriteItems (to roll back),
+    so tables left to grow would slow the run down."""
+    number = next(_tables)
+    if number > _KEEP_TABLES:
+        with contextlib.suppress(Exception):  # already gone: fine
+            import boto3
+
+            client = boto3.client("dynamodb", region_name="us-east-1")
+            client.delete_table(TableName=f"t{os.getpid()}-{number - _KEEP_TABLES}")
+    return f"dynamodb://t{os.getpid()}-{number}?region=us-east-1"
+
+
+if AWS_ENDPOINT:
+    use_moto()
+    BACKENDS.append(BackendUnderTest("dynamodb", fresh_table_url, shared=True))
 
 
 def by_backend() -> pytest.MarkDecorator:

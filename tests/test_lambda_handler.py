@@ -1,4 +1,5 @@
-"""The Lambda entry point, invoked with real API Gateway HTTP API (v2.0) events."""
+"""The Lambda entry point, invoked with real API Gateway HTTP API (v2.0) events, on
+every backend under test (the free-tier Lambda variant runs on DynamoDB)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from footfall.domain import Scope
+from tests.backends import BACKENDS, BackendUnderTest
 from tests.support import CHROME_UA
 
 
@@ -62,9 +65,13 @@ def http_api_event(method: str, path: str, body: bytes = b"", **headers: str) ->
     }
 
 
-@pytest.fixture
-def lambda_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
-    monkeypatch.setenv("FOOTFALL_DATABASE_URL", f"duckdb:///{tmp_path}/lambda.duckdb")
+@pytest.fixture(params=BACKENDS, ids=[b.name for b in BACKENDS])
+def lambda_module(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ModuleType]:
+    backend: BackendUnderTest = request.param
+    monkeypatch.setenv("FOOTFALL_DATABASE_URL", backend.fresh_url(tmp_path))
+    monkeypatch.setenv("FOOTFALL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("FOOTFALL_SECRET_KEY", "s" * 40)
     monkeypatch.setenv("FOOTFALL_ADMIN_TOKEN", "a" * 40)
     sys.modules.pop("footfall.lambda_handler", None)
@@ -100,3 +107,30 @@ def test_bad_input_is_a_4xx_json_error(lambda_module: ModuleType) -> None:
     answer = lambda_module.handler(event, LambdaContext())
     assert answer["statusCode"] == 400
     assert json.loads(answer["body"])["error"] == "invalid_json"
+
+
+def test_an_event_in_and_stats_out_through_api_gateway(lambda_module: ModuleType) -> None:
+    svc = lambda_module.handler.app.state.services
+    site = svc.stores.catalog.add_site("example.com", "UTC", "00000000-0000-0000-0000-0000000000aa")
+    key = svc.keys.create("example.com", frozenset({Scope.STATS}), "lambda").key
+    body = b'{"n":"pageview","u":"https://example.com/from-lambda","d":"example.com"}'
+    event = http_api_event(
+        "POST", "/api/event", body, **{"content-type": "text/plain", "user-agent": CHROME_UA}
+    )
+    answer = lambda_module.handler(event, LambdaContext())
+    assert answer["statusCode"] == 202, answer["body"]
+    [row] = svc.stores.events.fetch_events(site.id)
+    assert row["pathname"] == "/from-lambda"
+
+    query = {"site_id": "example.com", "metrics": ["visitors", "pageviews"], "date_range": "day",
+             "dimensions": ["event:page"]}  # fmt: skip
+    stats = http_api_event(
+        "POST",
+        "/api/v2/query",
+        json.dumps(query).encode(),
+        **{"content-type": "application/json", "authorization": f"Bearer {key}"},
+    )
+    answer = lambda_module.handler(stats, LambdaContext())
+    assert answer["statusCode"] == 200, answer["body"]
+    results = json.loads(answer["body"])["results"]
+    assert results == [{"metrics": [1, 1], "dimensions": ["/from-lambda"]}]

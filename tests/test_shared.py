@@ -110,3 +110,26 @@ def test_ready_reports_redis_and_stays_ready_without_it(tmp_path: Path) -> None:
             r = client.get("/ready")
             assert r.status_code == 200, r.text
             assert r.json()["redis"] == state and r.json()["database"] == "ok"
+
+
+def with_user(url: str, user: str) -> str:
+    return url.replace("redis://", f"redis://{user}@", 1)
+
+
+def test_the_password_setting_authenticates_a_url_without_one(shared: Shared) -> None:
+    """FOOTFALL_REDIS_PASSWORD (ElastiCache's AUTH token from Secrets Manager): the
+    right one is let in, a wrong or missing one finds Redis down (per-process limits)."""
+    user, token = f"ff-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    shared.client.acl_setuser(
+        user, enabled=True, passwords=[f"+{token}"], keys=["*"], channels=["*"], commands=["+@all"]
+    )
+    try:
+        right = Shared(with_user(REDIS_URL, user), token)
+        assert right.ping()
+        right.close()
+        for wrong in ("nope", ""):
+            refused = Shared(with_user(REDIS_URL, user), wrong)
+            assert not refused.ping()
+            refused.close()
+    finally:
+        shared.client.acl_deluser(user)

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
     database_password: str = Field(default="", repr=False)  # PostgreSQL's, outside the URL
     redis_url: str = Field(default="", repr=False)  # shared limits and cache news (shared.py)
+    redis_password: str = Field(default="", repr=False)  # Redis AUTH token, outside the URL
     ingest_limit_per_key: int = Field(default=0, ge=0)  # events/minute per ingest key; 0: none
     ingest_limit_per_ip: int = Field(default=0, ge=0)  # events/minute per address, keyless
     secret_key: str = ""
@@ -59,6 +60,16 @@ class Settings(BaseSettings):
     trust_forwarded_for: bool | None = None  # removed: refused at start with a sentence
     dev: bool = False
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
+    archive_url: str = ""  # s3://bucket/prefix: closed days as Parquet (footfall/archive.py)
+    cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir
+    dynamodb_max_events: int = Field(default=250_000, ge=1000)  # in the stats frames kept
+
+    @field_validator("archive_url")
+    @classmethod
+    def _s3_url(cls, value: str) -> str:
+        if value and not (value.startswith("s3://") and len(value) > len("s3://")):
+            raise ValueError(f"expected s3://bucket/prefix, got {value!r}")
+        return value
 
     @field_validator("database_url", "events_url")
     @classmethod
@@ -119,7 +130,10 @@ class Settings(BaseSettings):
     @property
     def store_options(self) -> registry.Options:
         return registry.Options(
-            timedelta(minutes=self.session_timeout_minutes), password=self.database_password
+            timedelta(minutes=self.session_timeout_minutes),
+            password=self.database_password,
+            cache_dir=self.cache_dir,
+            max_frame_events=self.dynamodb_max_events,
         )
 
     @cached_property

@@ -30,9 +30,12 @@ CHANNEL = PREFIX + "changed"
 
 
 class Shared:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, password: str = "") -> None:
+        # A password in the URL wins; ``password`` (FOOTFALL_REDIS_PASSWORD, the AUTH
+        # token ECS injects from Secrets Manager) serves a URL without one.
+        auth = {"password": password} if password else {}
         self.client: redis.Redis = redis.Redis.from_url(
-            url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS
+            url, socket_timeout=TIMEOUT_SECONDS, socket_connect_timeout=TIMEOUT_SECONDS, **auth
         )
         self._lock = threading.Lock()
         self._down_until = 0.0

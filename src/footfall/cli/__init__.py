@@ -1,4 +1,4 @@
-"""The ``footfall`` command: serve, and site, key, goal and user management.
+"""The ``footfall`` command: serve, archive, and site, key, goal and user management.
 
 Each room holds one group of commands; ``connection`` is how they reach the data.
 See docs/cli.md.
@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import typer
 
+from footfall.cli.archive import archive
 from footfall.cli.serve import serve
 from footfall.cli.sites import goal_app, key_app, site_app
+from footfall.cli.transfer import export_command, import_command
 from footfall.cli.users import user_app
 
 app = typer.Typer(no_args_is_help=True, help="Footfall: privacy-first web analytics.")
 app.command()(serve)
+app.command()(archive)
+app.command("export")(export_command)
+app.command("import")(import_command)
 app.add_typer(site_app, name="site")
 app.add_typer(key_app, name="key")
 app.add_typer(goal_app, name="goal")

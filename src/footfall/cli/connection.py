@@ -64,7 +64,9 @@ class LocalAdmin:
         self._admin = SiteManager(stores, KeyRing(stores.catalog, secret))
         self._accounts = AccountService(stores, secret)
         # With Redis, running replicas drop their site and key caches after a change.
-        self._shared = Shared(settings.redis_url) if settings.redis_url else None
+        self._shared = (
+            Shared(settings.redis_url, settings.redis_password) if settings.redis_url else None
+        )
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         result = self._call(method, path, body)

@@ -11,7 +11,7 @@ reaches them only through ``footfall.offload.offload`` (never on the event loop)
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -95,6 +95,20 @@ class Catalog(Protocol):
         have none (insert-if-absent, so replicas asking at once agree), and delete the
         salts of days older than the oldest day asked for."""
 
+    # Moving data between backends (footfall/transfer.py): rows come back with the ids
+    # they had, so what refers to them (keys, goals, events, memberships) still does.
+    def restore_site(self, site: Site) -> None:
+        """Store an exported site with its id; later ``add_site`` ids are above it.
+        Raise ConflictError when its id, domain or Umami id is taken."""
+
+    def restore_key(self, stored: StoredKey) -> None:
+        """Store an exported key (metadata and digest, never the key) as it was, so
+        the key still verifies. Raise ConflictError when its prefix is taken."""
+
+    def restore_goal(self, goal: Goal) -> None:
+        """Store an exported goal with its id; later ``add_goal`` ids are above it.
+        Raise ConflictError when its id, or its site's goal of that name, exists."""
+
 
 @runtime_checkable
 class Accounts(Protocol):
@@ -134,6 +148,14 @@ class Accounts(Protocol):
     def get_share(self, token: str) -> SharedLink | None: ...
     def site_shares(self, site_id: int) -> list[SharedLink]: ...
     def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool: ...
+    def restore_user(self, stored: StoredUser) -> None:
+        """Store an exported user with their id and password hash (they still sign in);
+        later ``add_user`` ids are above it. Raise ConflictError when the id or the
+        email is taken."""
+
+    def restore_share(self, link: SharedLink) -> None:
+        """Store an exported shared link with its id, token and times. Raise
+        ConflictError when its id or token is taken."""
 
 
 @runtime_checkable
@@ -154,6 +176,14 @@ class EventLog(Protocol):
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
         """The site's first ``limit`` events in time order, as column -> value (times
         aware UTC)."""
+
+    def export_events(
+        self, site_id: int, start: datetime, end: datetime, chunk: int = 10_000
+    ) -> Iterator[list[Event]]:
+        """The site's committed events in ``[start, end)`` in time order, ``chunk`` at a
+        time, as stored (aware UTC times, their visits' session ids), read without
+        holding all of them in memory. (Importing them is ``write_events``: visits are
+        a function of the events, so they come out the same.)"""
 
     def health(self) -> ApplyHealth:
         """How the write path fares (for /ready and /metrics): in-process state only,

@@ -35,6 +35,7 @@ SCHEMES: dict[str, Kind] = {
     "duckdb": Kind("footfall.store.duckdb", "duckdb:///./footfall-data/footfall.duckdb", True),
     "postgresql": Kind("footfall.store.postgres", "postgresql://user@host:5432/footfall"),
     "postgres": Kind("footfall.store.postgres", "postgres://user@host:5432/footfall"),
+    "dynamodb": Kind("footfall.store.dynamodb", "dynamodb://footfall?region=eu-west-1"),
 }
 
 
@@ -44,6 +45,8 @@ class Options:
     # A server backend's password, kept out of its URL (FOOTFALL_DATABASE_PASSWORD, which
     # ECS injects from Secrets Manager).
     password: str = field(default="", repr=False)
+    cache_dir: str = ""  # closed days as Parquet (FOOTFALL_CACHE_DIR; "" = a temp dir)
+    max_frame_events: int = 250_000  # events the DynamoDB stats frames may hold
 
 
 class _Opener(Protocol):

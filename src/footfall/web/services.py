@@ -100,7 +100,7 @@ class Services:
             lookup_executor=lookups,
         )
         if settings.redis_url:
-            svc.share(Shared(settings.redis_url))
+            svc.share(Shared(settings.redis_url, settings.redis_password))
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
         )
@@ -138,6 +138,22 @@ class Services:
         self.metrics.buffer_depth.set_function(lambda: self.buffer.depth if self.buffer else 0)
         self.ingestor = Ingestor(self.pipeline, self.buffer, self.metrics)
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
+        if s.archive_url:
+            self._tasks.append(asyncio.create_task(self._archiving(), name="archive"))
+
+    async def _archiving(self, every: float = 3600.0) -> None:
+        """Each hour, write the days that have ended to the S3 archive (footfall/archive.py)."""
+        from footfall.archive import Archive, archive_closed_days
+
+        archive, s = Archive(self.settings.archive_url), self.stores
+        while True:
+            try:
+                await offload(
+                    archive_closed_days, archive, s.catalog, s.stats, s.events, self.clock()
+                )
+            except Exception:  # the next hour tries again; the days stay in the store
+                log.exception("archiving closed days failed")
+            await asyncio.sleep(every)
 
     async def _housekeeping(self, every: float = 30.0) -> None:
         while True:

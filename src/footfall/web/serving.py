@@ -12,6 +12,7 @@ body's deadline is kept by web/limits.py, which can answer 408.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from typing import Any
 
@@ -29,44 +30,51 @@ from footfall.web.services import Services
 MAX_HEADER_BYTES = 65_536  # a request line and headers larger than this are refused
 
 
-def header_timeout_protocol(seconds: float) -> type[asyncio.Protocol]:
-    class HeaderDeadline(HttpToolsProtocol):
-        _deadline: asyncio.TimerHandle | None = None
-        _armed_for: object = None
-        _head_bytes = 0
+class HeaderDeadline(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the header deadline. A module-level class, so
+    several workers can unpickle it; each worker process reads the deadline from the
+    environment it inherits (the parent validated it as a setting)."""
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._arm()
+    seconds = float(os.environ.get("FOOTFALL_HEADER_TIMEOUT_SECONDS") or 10.0)
+    _deadline: asyncio.TimerHandle | None = None
+    _armed_for: object = None
+    _head_bytes = 0
 
-        def data_received(self, data: bytes) -> None:
-            between = self.cycle is None or self.cycle.response_complete
-            if between:
-                if self._deadline is None or self._armed_for is not self.cycle:
-                    self._arm()  # the first byte of a kept-alive connection's next request
-                self._head_bytes += len(data)
-            super().data_received(data)
-            still_in_head = between and self.cycle is self._armed_for
-            if still_in_head and self._head_bytes > MAX_HEADER_BYTES:
-                self.transport.close()  # headers without end: not worth parsing further
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-            super().connection_lost(exc)
+    def data_received(self, data: bytes) -> None:
+        between = self.cycle is None or self.cycle.response_complete
+        if between:
+            if self._deadline is None or self._armed_for is not self.cycle:
+                self._arm()  # the first byte of a kept-alive connection's next request
+            self._head_bytes += len(data)
+        super().data_received(data)
+        still_in_head = between and self.cycle is self._armed_for
+        if still_in_head and self._head_bytes > MAX_HEADER_BYTES:
+            self.transport.close()  # headers without end: not worth parsing further
 
-        def _arm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-            self._armed_for = self.cycle
-            self._head_bytes = 0
-            self._deadline = self.loop.call_later(seconds, self._expire)
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        super().connection_lost(exc)
 
-        def _expire(self) -> None:
-            self._deadline = None
-            if self.cycle is self._armed_for and not self.transport.is_closing():
-                self.transport.close()  # no complete request headers in time
+    def _arm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._armed_for = self.cycle
+        self._head_bytes = 0
+        self._deadline = self.loop.call_later(self.seconds, self._expire)
 
+    def _expire(self) -> None:
+        self._deadline = None
+        if self.cycle is self._armed_for and not self.transport.is_closing():
+            self.transport.close()  # no complete request headers in time
+
+
+def _header_deadline(settings: Settings) -> type[asyncio.Protocol]:
+    HeaderDeadline.seconds = settings.header_timeout_seconds  # this process's workers
     return HeaderDeadline
 
 
@@ -75,7 +83,7 @@ def server_options(settings: Settings) -> dict[str, Any]:
     return {
         "host": settings.host,
         "port": settings.port,
-        "http": header_timeout_protocol(settings.header_timeout_seconds),
+        "http": _header_deadline(settings),
         "limit_concurrency": settings.max_connections,  # above it: 503, not a hang
         "timeout_keep_alive": 5,
         "access_log": False,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from footfall.accounts.models import Invitation, Role
+from footfall.accounts.models import Invitation, Role, SharedLink, StoredUser, User
 from footfall.errors import ConflictError
 from footfall.store.registry import Stores
 
@@ -102,3 +102,20 @@ def test_forgetting_a_site_leaves_other_sites_alone(stores: Stores) -> None:
     assert acc.user_memberships(ann.id) == {b.id: Role.VIEWER}
     assert acc.site_shares(a.id) == [] and acc.site_invitations(a.id) == []
     assert len(acc.site_shares(b.id)) == 1 and len(acc.site_invitations(b.id)) == 1
+
+
+def test_restored_users_and_shares_keep_their_ids(stores: Stores) -> None:
+    acc = stores.accounts
+    ann = StoredUser(User(30, "ann@example.com", Role.ADMIN, T0), "hash-a")
+    acc.restore_user(ann)
+    assert acc.get_user_by_id(30) == ann
+    for taken in (ann, StoredUser(User(31, "ann@example.com", None, T0), "h")):
+        with pytest.raises(ConflictError):
+            acc.restore_user(taken)
+    assert acc.add_user("bob@example.com", "h", None).id > 30
+    link = SharedLink(8, 3, "tok-8", "board", None, T0, T0 + timedelta(days=1))
+    acc.restore_share(link)
+    assert acc.get_share("tok-8") == link
+    with pytest.raises(ConflictError):
+        acc.restore_share(link)
+    assert acc.add_share(3, "tok-new", "other", None).id > 8

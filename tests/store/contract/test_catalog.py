@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from footfall.domain import Scope
+from footfall.domain import ApiKey, Goal, Scope, Site
 from footfall.errors import ConflictError
+from footfall.store.base import StoredKey
 from footfall.store.registry import Stores
 
 T0 = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -99,3 +101,25 @@ def test_replicas_asking_for_salts_at_once_agree(stores: Stores) -> None:
     for t in threads:
         t.join()
     assert len(answers) == 8 and all(a == answers[0] for a in answers)
+
+
+def test_restored_rows_keep_their_ids_and_new_ones_come_after(stores: Stores) -> None:
+    """What footfall import relies on: exported ids survive, later ids do not collide."""
+    cat = stores.catalog
+    site = Site(41, "moved.com", "Europe/Paris", "u-41", 90, T0)
+    cat.restore_site(site)
+    assert cat.get_site_by_id(41) == site
+    stored = StoredKey(ApiKey("mmmmmmmmmm", 41, frozenset({Scope.STATS}), "n", T0, T0, None), b"x")
+    cat.restore_key(stored)
+    assert cat.find_key("mmmmmmmmmm") == stored
+    cat.restore_goal(Goal(17, 41, "Signup", "", "Signup"))
+    assert cat.list_goals(41) == [Goal(17, 41, "Signup", "", "Signup")]
+    for conflicting in (site, replace(site, id=42), replace(site, domain="x.com")):
+        with pytest.raises(ConflictError):
+            cat.restore_site(conflicting)
+    with pytest.raises(ConflictError):
+        cat.restore_key(stored)
+    with pytest.raises(ConflictError):
+        cat.restore_goal(Goal(17, 41, "Other", "/x", "Other"))
+    assert cat.add_site("new.com", "UTC", "u-new").id > 41
+    assert cat.add_goal(41, "Buy", "", "Buy").id > 17

@@ -90,6 +90,20 @@ module "db" {
   tags                       = local.tags
 }
 
+# Shared rate limits and cache news for the 2 to 10 tasks (docs/deploy.md): TLS and
+# an AUTH token from Secrets Manager, reachable only from the tasks.
+module "redis" {
+  source = "../../modules/redis"
+
+  name                       = var.name
+  vpc_id                     = module.network.vpc_id
+  subnet_ids                 = module.network.private_subnet_ids
+  allowed_security_group_ids = { service = module.service.security_group_id }
+  node_type                  = var.redis_node_type
+  num_cache_clusters         = var.redis_num_cache_clusters
+  tags                       = local.tags
+}
+
 module "service" {
   source = "../../modules/ecs-service"
 
@@ -115,17 +129,23 @@ module "service" {
     FOOTFALL_LOG_LEVEL       = var.log_level
     FOOTFALL_TRUSTED_PROXIES = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
     FOOTFALL_WORKERS         = tostring(var.workers)
+    # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
+    FOOTFALL_REDIS_URL = module.redis.url
   }
   container_secrets = {
     FOOTFALL_DATABASE_PASSWORD = "${module.db.master_user_secret_arn}:password::"
     FOOTFALL_SECRET_KEY        = aws_ssm_parameter.secret["secret-key"].arn
     FOOTFALL_ADMIN_TOKEN       = aws_ssm_parameter.secret["admin-token"].arn
+    FOOTFALL_REDIS_PASSWORD    = module.redis.auth_token_secret_arn
   }
 
   load_balancer                                    = { target_group_arn = module.alb.target_group_arn }
   security_group_ingress_source_security_group_ids = { alb = module.alb.security_group_id }
+  # Inside the VPC the tasks reach the database and Redis only (443 stays open for
+  # ECR, Secrets Manager and CloudWatch Logs through NAT or the endpoints).
   security_group_egress_rules = {
-    postgres = { port = 5432, cidr_ipv4 = module.network.vpc_cidr_block, description = "PostgreSQL inside the VPC" }
+    postgres = { port = 5432, referenced_security_group_id = module.db.security_group_id, description = "PostgreSQL (RDS)" }
+    redis    = { port = 6379, referenced_security_group_id = module.redis.security_group_id, description = "Redis (ElastiCache)" }
   }
 
   ignore_task_definition_changes         = true

@@ -57,3 +57,21 @@ output "nat_public_ips" {
   description = "Addresses outbound traffic comes from."
   value       = module.network.nat_public_ips
 }
+
+output "redis_primary_endpoint_address" {
+  description = "Address of the Redis primary (follows failover)."
+  value       = module.redis.primary_endpoint_address
+}
+
+output "redis_auth_token_secret_arn" {
+  description = "Secrets Manager secret with the Redis AUTH token (FOOTFALL_REDIS_PASSWORD)."
+  value       = module.redis.auth_token_secret_arn
+}
+
+output "container_environment" {
+  description = "The app container's environment (name => value) and secrets (name => valueFrom), as the task definition has them; tests/deploy boots the app with these names."
+  value = {
+    environment = { for e in module.service.container_definition.environment : e.name => e.value }
+    secrets     = { for s in module.service.container_definition.secrets : s.name => s.valueFrom }
+  }
+}

@@ -139,3 +139,15 @@ variable "github_oidc_provider_arn" {
   type        = string
   default     = null
 }
+
+variable "redis_node_type" {
+  description = "ElastiCache node type of the shared Redis."
+  type        = string
+  default     = "cache.t4g.micro"
+}
+
+variable "redis_num_cache_clusters" {
+  description = "Redis nodes: a primary and replicas in other AZs (2 gives automatic failover)."
+  type        = number
+  default     = 2
+}

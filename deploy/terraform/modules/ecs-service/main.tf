@@ -309,13 +309,14 @@ resource "aws_vpc_security_group_egress_rule" "https" {
 resource "aws_vpc_security_group_egress_rule" "extra" {
   for_each = var.create ? var.security_group_egress_rules : {}
 
-  security_group_id = aws_security_group.this[0].id
-  description       = coalesce(each.value.description, "TCP ${each.value.port} (${each.key})")
-  cidr_ipv4         = each.value.cidr_ipv4
-  from_port         = each.value.port
-  to_port           = each.value.port
-  ip_protocol       = "tcp"
-  tags              = var.tags
+  security_group_id            = aws_security_group.this[0].id
+  description                  = coalesce(each.value.description, "TCP ${each.value.port} (${each.key})")
+  cidr_ipv4                    = each.value.cidr_ipv4
+  referenced_security_group_id = each.value.referenced_security_group_id
+  from_port                    = each.value.port
+  to_port                      = each.value.port
+  ip_protocol                  = "tcp"
+  tags                         = var.tags
 }
 
 ################################################################################

@@ -71,3 +71,11 @@ output "network_configuration" {
   description = "Network configuration of the service (subnets, security groups, assign_public_ip)."
   value       = try(local.service.network_configuration[0], null)
 }
+
+output "security_group_egress" {
+  description = "Where the tasks may connect out to: each egress rule's port and its CIDR or security group."
+  value = merge(
+    { for cidr, r in aws_vpc_security_group_egress_rule.https : "https ${cidr}" => { port = r.from_port, cidr_ipv4 = r.cidr_ipv4, referenced_security_group_id = null } },
+    { for name, r in aws_vpc_security_group_egress_rule.extra : name => { port = r.from_port, cidr_ipv4 = r.cidr_ipv4, referenced_security_group_id = r.referenced_security_group_id } },
+  )
+}

@@ -81,13 +81,19 @@ variable "security_group_egress_https_cidr_blocks" {
 }
 
 variable "security_group_egress_rules" {
-  description = "Extra TCP egress rules, e.g. { postgres = { port = 5432, cidr_ipv4 = VPC_CIDR } }."
+  description = "Extra TCP egress rules, each to a CIDR or to a security group, e.g. { postgres = { port = 5432, referenced_security_group_id = DB_SG } }."
   type = map(object({
-    port        = number
-    cidr_ipv4   = string
-    description = optional(string)
+    port                         = number
+    cidr_ipv4                    = optional(string)
+    referenced_security_group_id = optional(string)
+    description                  = optional(string)
   }))
   default = {}
+
+  validation {
+    condition     = alltrue([for r in values(var.security_group_egress_rules) : (r.cidr_ipv4 == null) != (r.referenced_security_group_id == null)])
+    error_message = "Each egress rule needs exactly one of cidr_ipv4 and referenced_security_group_id."
+  }
 }
 
 variable "load_balancer" {

@@ -10,13 +10,11 @@ the file; other processes (the CLI) reach it through the running server's admin 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from footfall.config import path_from_url
 from footfall.domain import Event, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
+from footfall.store.arrow import event_schema, events_to_arrow
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
@@ -36,40 +35,14 @@ from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.store.sql.limits import TimeLimits
-from footfall.store.sql.records import SqlRecords, utc
+from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
 log = logging.getLogger(__name__)
 
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "site_id": pa.int32(),
-    "timestamp": pa.timestamp("us"),
-    "visitor_id": pa.int64(),
-    "session_id": pa.int64(),
-    "props": pa.map_(pa.string(), pa.string()),
-    "revenue_amount": pa.decimal128(18, 4),
-    "interactive": pa.bool_(),
-}
-_EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
-_EVENT_SCHEMA = pa.schema([(n, _ARROW_TYPES.get(n, pa.string())) for n in _EVENT_FIELDS])
-
-
-def events_to_arrow(events: Sequence[Event]) -> pa.Table:
-    """Column-wise conversion: one Python list per column, no per-row Arrow calls."""
-    columns: dict[str, list[Any]] = {name: [] for name in _EVENT_FIELDS}
-    appenders = [(columns[name].append, name) for name in _EVENT_FIELDS]
-    for event in events:
-        for append, name in appenders:
-            append(getattr(event, name))
-    # Arrow converts aware datetimes to UTC itself, far faster than astimezone per row.
-    stamps = pa.array(columns.pop("timestamp"), pa.timestamp("us", tz="UTC"))
-    columns["timestamp"] = stamps.cast(pa.timestamp("us"))
-    columns["props"] = [list(p.items()) for p in columns["props"]]
-    columns["revenue_amount"] = [
-        None if a is None else Decimal(a) for a in columns["revenue_amount"]
-    ]
-    return pa.Table.from_pydict(columns, schema=_EVENT_SCHEMA)
+_EVENT_SCHEMA = event_schema()
+EVENT_SCHEMA = _EVENT_SCHEMA  # the Arrow shape of events (the DynamoDB backend reads into it)
 
 
 def _naive(ts: datetime) -> datetime:
@@ -127,12 +100,25 @@ _MIGRATIONS: tuple[
 )
 
 
+# The sequence of each table whose ids a restore keeps (001_init.sql).
+_ID_SEQUENCES = {
+    "sites": "site_ids",
+    "goals": "goal_ids",
+    "users": "user_ids",
+    "shared_links": "share_ids",
+}
+
+
 class DuckDBStore(SqlRecords, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
-    def __init__(self, path: str, visit_timeout: timedelta = TIMEOUT) -> None:
+    def __init__(
+        self, path: str, visit_timeout: timedelta = TIMEOUT, config: Mapping[str, str] = {}
+    ) -> None:
         self._path = path
         self._visit_timeout = visit_timeout
+        # DuckDB settings (memory_limit, threads, ...) for every connect
+        self._config: dict[str, str | bool | int | float | list[str]] = dict(config)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
@@ -156,7 +142,7 @@ class DuckDBStore(SqlRecords, TimeLimits):
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         try:
-            return duckdb.connect(self._path)
+            return duckdb.connect(self._path, config=self._config)
         except duckdb.IOException as exc:
             raise StoreError(
                 f"cannot open {self._path}: {exc}. Another process (a running `footfall "
@@ -172,7 +158,7 @@ class DuckDBStore(SqlRecords, TimeLimits):
             with contextlib.suppress(duckdb.Error):
                 self._db.close()
             try:
-                self._db = duckdb.connect(self._path)
+                self._db = duckdb.connect(self._path, config=self._config)
             except duckdb.Error as exc:
                 raise StoreUnavailable(f"the database cannot be reopened yet: {exc}") from exc
             self._generation += 1
@@ -273,6 +259,15 @@ class DuckDBStore(SqlRecords, TimeLimits):
     def _stamp(self, at: datetime) -> object:
         return _naive(at)
 
+    def _advance_ids(self, table: str, past: int) -> None:
+        # DuckDB has no setval: the sequence is drawn from until it reaches ``past``.
+        sequence = _ID_SEQUENCES[table]
+        with self._transaction() as cur:
+            row = cur.execute(Q["draw_id"], [sequence]).fetchone()
+            drawn = int(row[0]) if row else past
+            if drawn < past:
+                cur.execute(Q["draw_ids"], [sequence, past - drawn])
+
     # events ------------------------------------------------------------------
     def write_events(self, events: Sequence[Event]) -> None:
         if not events:
@@ -285,6 +280,12 @@ class DuckDBStore(SqlRecords, TimeLimits):
             self._apply_batches([batch], None)
         else:
             self._applier.append(batch)
+
+    def write_arrow(self, batch: pa.Table) -> None:
+        """Apply events already in the Arrow schema (EVENT_SCHEMA), their visits
+        recomputed, without the journal: an in-memory store over another backend's data."""
+        if batch.num_rows:
+            self._apply_batches([batch], None)
 
     def _applied_seq(self) -> int:
         row = self._one("journal_applied")
@@ -314,6 +315,22 @@ class DuckDBStore(SqlRecords, TimeLimits):
         row = self._one("count_events", [site_id])
         return int(row[0]) if row else 0
 
+    def export_events(
+        self, site_id: int, start: datetime, end: datetime, chunk: int = 10_000
+    ) -> Iterator[list[Event]]:
+        self.apply_pending()
+        # A cursor of its own: the caller may use this thread's between chunks.
+        cur = self._db.cursor()
+        try:
+            cur.execute(Q["export_events"], [site_id, _naive(start), _naive(end)])
+            names = [d[0] for d in cur.description or []]
+            while rows := cur.fetchmany(chunk):
+                yield [event_from_row(names, row) for row in rows]
+        except duckdb.Error as exc:
+            raise self._failure(exc) from exc
+        finally:
+            cur.close()
+
     def fetch_events(self, site_id: int, limit: int = 1000) -> list[dict[str, object]]:
         self.apply_pending()
         cur = self._cur
@@ -326,6 +343,48 @@ class DuckDBStore(SqlRecords, TimeLimits):
         for row in rows:
             row["timestamp"] = utc(row["timestamp"])
         return rows
+
+    # parts: an in-memory store assembled from pieces of another backend's data ------
+    def snapshot(self) -> tuple[pa.Table, pa.Table]:
+        """Every event (with its visit's id) and every visit, as Arrow."""
+        with self._cur.cursor() as cur:
+            return (
+                cur.sql("SELECT * FROM events").to_arrow_table(),
+                cur.sql("SELECT * FROM visits").to_arrow_table(),
+            )
+
+    def load_split(self, events: Sequence[str], visits: Sequence[str]) -> None:
+        """Add events that carry their visits' ids, and those visits, from Parquet files
+        (snapshots of other days' stores); then ``resplit_near`` where they meet."""
+        with self._write_lock, self._transaction() as cur:
+            cur.execute(Q["load_split_events"], {"files": list(events)})
+            cur.execute(Q["load_split_visits"], {"files": list(visits)})
+
+    def resplit_near(self, instants: Sequence[datetime]) -> None:
+        """Split again, by the rule, the visits of the visitors with events within the
+        timeout of any of ``instants`` (where snapshots of separate days meet)."""
+        if not instants:
+            return
+        t = self._visit_timeout
+        spans = pa.table(
+            {
+                "lo": pa.array([_naive(i - t) for i in instants], pa.timestamp("us")),
+                "mid": pa.array([_naive(i) for i in instants], pa.timestamp("us")),
+                "hi": pa.array([_naive(i + t) for i in instants], pa.timestamp("us")),
+            }
+        )
+        with self._write_lock, self._transaction() as cur:
+            cur.register("spans", spans)
+            try:
+                cur.execute(Q["events_near"])
+            finally:
+                cur.unregister("spans")
+            cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM near")
+            try:
+                _recompute_visits(cur, t, fresh=False)
+            finally:
+                cur.execute("DROP VIEW incoming_batch")
+                cur.execute("DROP TABLE near")
 
     def delete_events(
         self, site_id: int, start: datetime | None = None, end: datetime | None = None

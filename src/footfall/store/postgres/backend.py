@@ -41,7 +41,7 @@ from footfall.store.postgres.dialect import POSTGRES
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.store.sql.limits import TimeLimits
-from footfall.store.sql.records import SqlRecords
+from footfall.store.sql.records import SqlRecords, event_from_row
 from footfall.visits import TIMEOUT
 
 Q = queries("postgres")
@@ -235,6 +235,9 @@ class PostgresStore(SqlRecords, TimeLimits):
     def _stamp(self, at: datetime) -> object:
         return at
 
+    def _advance_ids(self, table: str, past: int) -> None:
+        self._write("advance_ids", [table, past])
+
     # partitions --------------------------------------------------------------
     def _ensure_partitions(self, months: set[date]) -> None:
         """Create the monthly partitions of ``months`` that are missing, in their own
@@ -365,6 +368,16 @@ class PostgresStore(SqlRecords, TimeLimits):
             cur = conn.execute(Q["fetch_events"].encode(), [site_id, limit])
             names = [d.name for d in cur.description or []]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def export_events(
+        self, site_id: int, start: datetime, end: datetime, chunk: int = 10_000
+    ) -> Iterator[list[Event]]:
+        # A server-side cursor: the range is streamed, not fetched whole.
+        with self._transaction() as conn, conn.cursor(name="export_events") as cur:
+            cur.execute(Q["export_events"].encode(), [site_id, start, end])
+            while rows := cur.fetchmany(chunk):
+                names = [d.name for d in cur.description or []]
+                yield [event_from_row(names, row) for row in rows]
 
     def delete_events(
         self, site_id: int, start: datetime | None = None, end: datetime | None = None

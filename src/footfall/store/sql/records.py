@@ -10,6 +10,7 @@ each backend: how concurrent inserts of one day agree differs by engine.
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Goal, Scope, Site
+from footfall.domain import ApiKey, Event, Goal, Scope, Site
 from footfall.errors import ConflictError
 from footfall.store.base import StoredKey
 
@@ -42,6 +43,25 @@ def utc(ts: datetime | None) -> datetime | None:
     if ts is None:
         return None
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+_EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Event))
+
+
+def event_from_row(names: Sequence[str], row: Row) -> Event:
+    """An ``events`` row (columns ``names``) as the Event it was written from."""
+    return event_from_values(dict(zip(names, row, strict=True)))
+
+
+def event_from_values(columns: Mapping[str, Any]) -> Event:
+    """Event fields by name as an engine or Arrow gives them (naive or aware times,
+    maps as dicts or pairs, decimals) as the Event they were written from."""
+    values = {n: v for n, v in columns.items() if n in _EVENT_FIELDS}
+    values["timestamp"] = utc(values["timestamp"])
+    values["props"] = dict(values["props"])
+    amount = values["revenue_amount"]
+    values["revenue_amount"] = None if amount is None else str(amount)
+    return Event(**values)
 
 
 def _site(row: Row) -> Site:
@@ -91,6 +111,21 @@ class SqlRecords(ABC):
     def _stamp(self, at: datetime) -> object:
         """An aware instant as the engine's columns take it."""
 
+    @abstractmethod
+    def _advance_ids(self, table: str, past: int) -> None:
+        """Move ``table``'s id sequence so that it gives ids above ``past`` (a restore
+        kept that id); never back."""
+
+    def _restore(self, query: str, params: Sequence[object], table: str, what: str) -> None:
+        row = self._write(query, params)
+        if row is None:
+            raise ConflictError(f"{what} exists already in this store")
+        if table:
+            self._advance_ids(table, int(row[0]))
+
+    def _stamp_or_none(self, at: datetime | None) -> object:
+        return None if at is None else self._stamp(at)
+
     def _now(self) -> object:
         return self._stamp(datetime.now(UTC))
 
@@ -123,6 +158,16 @@ class SqlRecords(ABC):
         done = self._write_all(("delete_site_keys", "delete_site_goals", "delete_site"), [site_id])
         return done is not None
 
+    def restore_site(self, site: Site) -> None:
+        created = self._stamp_or_none(site.created_at) or self._now()
+        params = [site.id, site.domain, site.timezone, site.umami_website_id or ""]
+        self._restore(
+            "restore_site",
+            [*params, site.retention_days, created],
+            "sites",
+            f"site {site.domain} (id {site.id})",
+        )
+
     # API keys ----------------------------------------------------------------
     def add_key(
         self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
@@ -149,6 +194,13 @@ class SqlRecords(ABC):
             rows = [(self._stamp(at), prefix) for prefix, at in last_used.items()]
             self._write_many("touch_key", rows)
 
+    def restore_key(self, stored: StoredKey) -> None:
+        k = stored.key
+        created = self._stamp_or_none(k.created_at) or self._now()
+        params = [k.prefix, k.site_id, stored.digest, ",".join(sorted(k.scopes)), k.name]
+        times = [created, self._stamp_or_none(k.last_used_at), self._stamp_or_none(k.revoked_at)]
+        self._restore("restore_key", [*params, *times], "", f"API key {k.prefix}")
+
     # goals -------------------------------------------------------------------
     def add_goal(self, site_id: int, event_name: str, page_path: str, display_name: str) -> Goal:
         row = self._write("add_goal", [site_id, event_name, page_path, display_name, self._now()])
@@ -163,6 +215,11 @@ class SqlRecords(ABC):
 
     def remove_goal(self, site_id: int, display_name: str) -> bool:
         return self._write("remove_goal", [site_id, display_name]) is not None
+
+    def restore_goal(self, goal: Goal) -> None:
+        g = goal
+        params = [g.id, g.site_id, g.event_name, g.page_path, g.display_name, self._now()]
+        self._restore("restore_goal", params, "goals", f"goal {g.display_name!r} (id {g.id})")
 
     # accounts ----------------------------------------------------------------
     def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
@@ -187,6 +244,12 @@ class SqlRecords(ABC):
     def count_users(self) -> int:
         row = self._one("count_users")
         return int(row[0]) if row else 0
+
+    def restore_user(self, stored: StoredUser) -> None:
+        u = stored.user
+        created = self._stamp_or_none(u.created_at) or self._now()
+        params = [u.id, u.email, stored.password_hash, u.role.value if u.role else "", created]
+        self._restore("restore_user", params, "users", f"user {u.email} (id {u.id})")
 
     def set_password(self, user_id: int, password_hash: str) -> None:
         self._write("set_password", [password_hash, user_id])
@@ -264,3 +327,9 @@ class SqlRecords(ABC):
 
     def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool:
         return self._write("revoke_share", [self._stamp(at), site_id, share_id]) is not None
+
+    def restore_share(self, link: SharedLink) -> None:
+        s = link
+        params = [s.id, s.site_id, s.token, s.name, s.password_hash, self._stamp(s.created_at)]
+        params.append(self._stamp_or_none(s.revoked_at))
+        self._restore("restore_share", params, "shared_links", f"shared link {s.id}")

@@ -56,9 +56,33 @@ mock_provider "aws" {
   mock_resource "aws_ssm_parameter" {
     defaults = { arn = "arn:aws:ssm:us-east-1:123456789012:parameter/footfall/mock" }
   }
+  mock_data "aws_secretsmanager_random_password" {
+    defaults = { random_password = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01" }
+  }
+  mock_resource "aws_secretsmanager_secret" {
+    defaults = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-redis-auth-XyZ123" }
+  }
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-mock" }
+  }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:us-east-1:123456789012:footfall-alarms" }
   }
+}
+
+override_resource {
+  target = module.db.aws_security_group.this[0]
+  values = { id = "sg-db" }
+}
+
+override_resource {
+  target = module.redis.aws_security_group.this[0]
+  values = { id = "sg-redis" }
+}
+
+override_resource {
+  target = module.redis.aws_elasticache_replication_group.this[0]
+  values = { primary_endpoint_address = "master.footfall.abc123.use1.cache.amazonaws.com" }
 }
 
 override_resource {
@@ -118,8 +142,32 @@ run "prod" {
   }
 
   assert {
-    condition     = one([for s in jsondecode(module.service.task_exec_iam_role_policy).Statement : s.Resource if s.Sid == "SecretsManagerSecrets"]) == ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]
-    error_message = "The execution role must read only the database secret."
+    condition     = toset(one([for s in jsondecode(module.service.task_exec_iam_role_policy).Statement : s.Resource if s.Sid == "SecretsManagerSecrets"])) == toset(["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf", "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-redis-auth-XyZ123"])
+    error_message = "The execution role must read only the database and Redis secrets."
+  }
+
+  assert {
+    condition     = output.container_environment.environment["FOOTFALL_REDIS_URL"] == "rediss://master.footfall.abc123.use1.cache.amazonaws.com:6379/0"
+    error_message = "FOOTFALL_REDIS_URL must be TLS to the ElastiCache primary, without the token."
+  }
+
+  assert {
+    condition     = output.container_environment.secrets["FOOTFALL_REDIS_PASSWORD"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-redis-auth-XyZ123"
+    error_message = "The Redis AUTH token must come from its Secrets Manager secret."
+  }
+
+  assert {
+    condition     = module.redis.primary_endpoint_address != null && toset(module.network.private_subnet_ids) == toset(module.redis.subnet_ids)
+    error_message = "Redis must live in the private subnets."
+  }
+
+  assert {
+    condition = jsonencode(module.service.security_group_egress) == jsonencode({
+      "https 0.0.0.0/0" = { cidr_ipv4 = "0.0.0.0/0", port = 443, referenced_security_group_id = null }
+      postgres          = { cidr_ipv4 = null, port = 5432, referenced_security_group_id = "sg-db" }
+      redis             = { cidr_ipv4 = null, port = 6379, referenced_security_group_id = "sg-redis" }
+    })
+    error_message = "Inside the VPC the tasks may reach RDS and Redis only (443 for AWS APIs)."
   }
 
   assert {

@@ -13,6 +13,27 @@ SELECT count(*) FROM events WHERE site_id = ?
 -- name: fetch_events
 SELECT * FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
 
+-- name: load_split_events
+INSERT INTO events BY NAME SELECT * FROM read_parquet($files)
+
+-- name: load_split_visits
+INSERT INTO visits BY NAME SELECT * FROM read_parquet($files)
+
+-- name: events_near
+-- The events, within the spans of resplit_near, of the visitors with events on both
+-- sides of a span's middle (a midnight where two days' snapshots meet): only their
+-- visits may merge across it (two events less than the timeout apart, one each side).
+CREATE OR REPLACE TEMP TABLE near AS
+WITH crossing AS (
+    SELECT DISTINCT e.site_id, e.visitor_id
+    FROM events e JOIN spans s ON e.timestamp >= s.lo AND e.timestamp < s.hi
+    GROUP BY e.site_id, e.visitor_id, s.mid
+    HAVING min(e.timestamp) < s.mid AND max(e.timestamp) >= s.mid
+)
+SELECT e.* FROM events e SEMI JOIN crossing c
+    ON e.site_id = c.site_id AND e.visitor_id = c.visitor_id
+WHERE EXISTS (SELECT 1 FROM spans s WHERE e.timestamp >= s.lo AND e.timestamp < s.hi)
+
 -- name: add_site
 INSERT INTO sites (domain, timezone, umami_website_id, created_at) VALUES (?, ?, ?, ?)
 ON CONFLICT DO NOTHING
@@ -319,3 +340,34 @@ DELETE FROM shared_links WHERE site_id = ?
 
 -- name: set_site_timezone
 UPDATE sites SET timezone = ? WHERE id = ?
+
+-- Restores (footfall/transfer.py): exported rows with their ids.
+-- name: restore_site
+INSERT INTO sites (id, domain, timezone, umami_website_id, retention_days, created_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: restore_key
+INSERT INTO api_keys (prefix, site_id, digest, scopes, name, created_at, last_used_at, revoked_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING prefix
+
+-- name: restore_goal
+INSERT INTO goals (id, site_id, event_name, page_path, display_name, created_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: restore_user
+INSERT INTO users (id, email, password_hash, role, created_at)
+VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: restore_share
+INSERT INTO shared_links (id, site_id, token, name, password_hash, created_at, revoked_at)
+VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: export_events
+SELECT * FROM events WHERE site_id = ? AND timestamp >= ? AND timestamp < ?
+ORDER BY timestamp, visitor_id, name, pathname
+
+-- name: draw_id
+SELECT nextval(?)
+
+-- name: draw_ids
+SELECT max(nextval(?)) FROM range(?)

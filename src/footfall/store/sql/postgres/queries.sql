@@ -359,3 +359,33 @@ UPDATE sites SET timezone = %s WHERE id = %s
 
 -- name: salts_for_days
 SELECT day, salt FROM salts WHERE day = ANY(%s)
+
+-- Restores (footfall/transfer.py): exported rows with their ids.
+-- name: restore_site
+INSERT INTO sites (id, domain, timezone, umami_website_id, retention_days, created_at)
+VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: restore_key
+INSERT INTO api_keys (prefix, site_id, digest, scopes, name, created_at, last_used_at, revoked_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING prefix
+
+-- name: restore_goal
+INSERT INTO goals (id, site_id, event_name, page_path, display_name, created_at)
+VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: restore_user
+INSERT INTO users (id, email, password_hash, role, created_at)
+VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: restore_share
+INSERT INTO shared_links (id, site_id, token, name, password_hash, created_at, revoked_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id
+
+-- name: export_events
+SELECT * FROM events WHERE site_id = %s AND "timestamp" >= %s AND "timestamp" < %s
+ORDER BY "timestamp", visitor_id, name, pathname
+
+-- name: advance_ids
+-- Never back: another replica may have drawn ids above the restored one meanwhile.
+WITH s AS (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq)
+SELECT setval(seq, greatest(%s::bigint, coalesce(pg_sequence_last_value(seq), 0)), true) FROM s

@@ -1,0 +1,234 @@
+"""Stats over DynamoDB: the days a question needs, loaded into an in-process DuckDB.
+
+DynamoDB cannot aggregate, so a question over ``[start, end)`` becomes a *frame*: the
+committed events of the UTC days around the range (one Query per site-day partition,
+in parallel threads; closed days from the Parquet cache), applied to an in-memory
+DuckDBStore, which splits visits by the rule (footfall/visits.py) exactly as the
+embedded backend does and answers with the same SQL builder. The frame widens by a
+day while a visit that matters to the range runs into its edge (a visitor active
+across midnight), so visits are the rule's whatever the range. A frame is reused
+while the ``gen`` of each of its days is unchanged (one small Query to check), so a
+dashboard's dozen questions over one range load it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pyarrow as pa
+
+from footfall.errors import QueryTimeout
+from footfall.store.duckdb import DuckDBStore
+from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
+from footfall.store.dynamo.table import Table
+from footfall.store.sql.limits import TimeLimits
+
+log = logging.getLogger(__name__)
+FRAME_MEMORY = "160MB"  # DuckDB's limit for one frame (its build peaks at ~2.5 KB/event)
+
+
+@dataclass(slots=True)
+class Frame:
+    """An in-memory store over the site's days ``first``..``last``: what each day held
+    when read (``names``: gen and delete token), and the sort keys of the events of the
+    days read from DynamoDB (None: read from the Parquet cache)."""
+
+    first: date
+    last: date
+    names: dict[date, tuple[str, str]]
+    keys: dict[date, set[str] | None]
+    store: DuckDBStore
+    events: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+class Engine(TimeLimits):
+    def __init__(self, table: Table, cache: DayCache, timeout: timedelta,
+                 pool: ThreadPoolExecutor, max_events: int) -> None:  # fmt: skip
+        self.table = table
+        self.cache = cache
+        self.timeout = timeout
+        self.pool = pool
+        self.max_events = max_events  # in all the frames kept, and in any one
+        # A frame's DuckDB: one thread (the task has a quarter of a core) and a memory
+        # limit past which the visit split spills to disk instead of growing.
+        spill = cache.root / "spill"
+        self.duckdb_config = {
+            "threads": "1",
+            "memory_limit": FRAME_MEMORY,
+            "temp_directory": str(spill),
+        }
+        self._frames: OrderedDict[tuple[int, date, date], Frame] = OrderedDict()
+        self._lock = threading.Lock()
+        self._local = threading.local()
+
+    # loading -------------------------------------------------------------------
+    def load(self, d: Day) -> Part:
+        """A day's part: an ended day's from the cache, or split and cached; today's raw
+        (an ended day too when its files cannot be written: a full disk)."""
+        ended = d.day < datetime.now(UTC).date()
+        if ended and (cached := self.cache.read(d)) is not None:
+            return cached
+        items = list(committed_items(self.table, d.site_id, d.day))
+        raw = to_arrow(d.site_id, (v for _, v in items))
+        keys = {k for k, _ in items}
+        if ended:
+            scratch = self._scratch()
+            try:
+                scratch.write_arrow(raw)
+                events, visits = scratch.snapshot()
+                return self.cache.write(d, events, visits, keys)
+            except OSError as exc:
+                log.warning("cannot cache %s of site %s: %s", d.day, d.site_id, exc)
+            finally:
+                scratch.delete_events(d.site_id)
+        return Part(raw.num_rows, keys, raw=raw)
+
+    def _scratch(self) -> DuckDBStore:
+        """This thread's empty in-memory store, to split one day in (made once: a store
+        costs ~30 ms to set up, a day's split a few)."""
+        scratch: DuckDBStore | None = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = DuckDBStore(
+                ":memory:", self.timeout, self.duckdb_config
+            )
+        return scratch
+
+    def frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
+        """An in-memory store holding every event the rule needs to split the visits
+        that touch ``[start, end)``, current with the table."""
+        first = (start - self.timeout).astimezone(UTC).date()
+        last = (end + self.timeout).astimezone(UTC).date()
+        asked = (site_id, first, last)
+        with self._lock:
+            known = self._frames.get(asked)
+        if known is not None and self._catch_up(known, site_id, start, end):
+            with self._lock:
+                if asked in self._frames:
+                    self._frames.move_to_end(asked)
+            return known.store
+        built = self._build(site_id, first, last, start, end)
+        with self._lock:
+            self._frames[asked] = built
+            self._frames.move_to_end(asked)
+            while (
+                len(self._frames) > 1
+                and sum(f.events for f in self._frames.values()) > self.max_events
+            ):
+                self._frames.popitem(last=False)  # its store closes when unreferenced
+        return built.store
+
+    def _build(
+        self, site_id: int, first: date, last: date, start: datetime, end: datetime
+    ) -> Frame:
+        while True:
+            held = days(self.table, site_id, first, last)
+            parts = list(self.pool.map(self.load, held))
+            self._remaining()  # QueryTimeout once the time limit has passed
+            count = sum(p.rows for p in parts)
+            if count > self.max_events:
+                raise QueryTimeout(
+                    f"{first}..{last} holds {count} events, more than one question may read "
+                    f"({self.max_events}, FOOTFALL_DYNAMODB_MAX_EVENTS); narrow the date range",
+                    field="date_range",
+                )
+            store = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
+            split = [(d, p.files) for d, p in zip(held, parts, strict=True) if p.files]
+            if split:
+                store.load_split([f[0] for _, f in split], [f[1] for _, f in split])
+                store.resplit_near([_midnight(d.day) for d, _ in split[1:]])
+            raw = [p.raw for p in parts if p.raw is not None]
+            if raw:
+                store.write_arrow(pa.concat_tables(raw))
+            before, after = self._runs_over_edges(store, site_id, first, last, start, end)
+            if not (before or after):
+                names = {d.day: (d.gen, d.cut) for d in held}
+                keys = {d.day: p.keys for d, p in zip(held, parts, strict=True)}
+                return Frame(first, last, names, keys, store, count)
+            store.close()
+            first -= timedelta(days=1) if before else timedelta(0)
+            last += timedelta(days=1) if after else timedelta(0)
+
+    def _catch_up(self, frame: Frame, site_id: int, start: datetime, end: datetime) -> bool:
+        """Bring ``frame`` up to date by applying the events committed since it was read
+        (new batches of days read from DynamoDB: today's); False when it cannot be
+        (events deleted, a cached day changed, a visit now runs over its edge)."""
+        with frame.lock:
+            current = days(self.table, site_id, frame.first, frame.last)
+            changed = [d for d in current if frame.names.get(d.day) != (d.gen, d.cut)]
+            if not changed:
+                return len(current) == len(frame.names) and not any(
+                    self._runs_over_edges(frame.store, site_id, frame.first, frame.last, start, end)
+                )
+            for d in changed:
+                old = frame.names.get(d.day, ("", ""))
+                if d.cut != old[1] or (d.day in frame.keys and frame.keys[d.day] is None):
+                    return False
+            for d in changed:
+                seen = frame.keys.setdefault(d.day, set())
+                assert seen is not None
+                new = [
+                    (k, v) for k, v in committed_items(self.table, site_id, d.day) if k not in seen
+                ]
+                if new:
+                    frame.store.write_arrow(to_arrow(site_id, (v for _, v in new)))
+                    seen.update(k for k, _ in new)
+                    frame.events += len(new)
+                frame.names[d.day] = (d.gen, d.cut)
+            return not any(
+                self._runs_over_edges(frame.store, site_id, frame.first, frame.last, start, end)
+            )
+
+    def _runs_over_edges(self, store: DuckDBStore, site_id: int, first: date, last: date,
+                         start: datetime, end: datetime) -> tuple[bool, bool]:  # fmt: skip
+        """Whether a visit touching the range may continue before (after) the frame:
+        it starts (ends) within the timeout of the frame's edge."""
+        lo = _midnight(first) + self.timeout
+        hi = _midnight(last + timedelta(days=1)) - self.timeout
+        if last > datetime.now(UTC).date():
+            hi = datetime.max.replace(tzinfo=UTC)  # no events after today to load
+        rows = store.read(
+            "SELECT coalesce(bool_or(started_at < $lo AND ended_at >= $start), false),"
+            " coalesce(bool_or(ended_at > $hi AND started_at < $end), false)"
+            " FROM visits WHERE site_id = $site",
+            {
+                "site": site_id,
+                "lo": _naive(lo),
+                "hi": _naive(hi),
+                "start": _naive(start),
+                "end": _naive(end),
+            },
+        )
+        return bool(rows[0][0]), bool(rows[0][1])
+
+    def whole(self, site_id: int, limit: int | None = None) -> DuckDBStore:
+        """A frame of the site's first days holding at least ``limit`` events (all of
+        them without a limit)."""
+        held = days(self.table, site_id)
+        if not held:
+            return self.frame(site_id, _midnight(date(2000, 1, 1)), _midnight(date(2000, 1, 1)))
+        last, total = held[-1].day, 0
+        if limit is not None:
+            for d in held:
+                total += self.load(d).rows
+                if total >= limit:
+                    last = d.day
+                    break
+        return self.frame(site_id, _midnight(held[0].day), _midnight(last + timedelta(days=1)))
+
+    def remaining(self) -> float | None:
+        """Seconds left of this thread's time limit (None: none); QueryTimeout if none."""
+        return self._remaining()
+
+
+def _naive(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(tzinfo=None)

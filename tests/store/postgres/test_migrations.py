@@ -1,0 +1,95 @@
+"""Migrations from every earlier schema: a database at version ``k`` (migrations 1..k
+applied as ``PostgresStore._migrate`` applies them, then ``seeds/v{k}.sql``: data as a
+server of that version left it) is opened by today's code: the later migrations
+apply, and every row and answer is still there. ``k = 0`` is an empty database, ``k``
+= the latest a reopening that changes nothing. (Concurrent replica start:
+test_backend.py.)
+
+Adding migration N means adding seeds/vN.sql with the same data as v1.sql, in the
+schema of version N (the test fails without it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from footfall.accounts.models import Role
+from footfall.accounts.passwords import hash_password, verify_password
+from footfall.store.postgres.backend import MIGRATIONS
+from footfall.store.registry import open_stores
+from tests.backends import POSTGRES_URL, _on_database
+from tests.store.contract.test_events import NOW, T0, aggregate, ev, rule_visits, stored_visits
+
+SEEDS = Path(__file__).parent / "seeds"
+PASSWORD = "an old password"
+EMAIL = "ann@example.com"
+
+
+def at_version(k: int) -> str:
+    """The URL of a new database migrated to version ``k`` and holding its seed."""
+    assert POSTGRES_URL, "FOOTFALL_TEST_POSTGRES_URL is not set: run under `make test`"
+    name = f"footfall_v{k}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"'.encode())
+    url = _on_database(POSTGRES_URL, name)
+    folder = resources.files("footfall.store") / "sql" / "postgres"
+    # Client-side binding: a seed is several statements with parameters.
+    with psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor) as conn:
+        conn.execute("CREATE TABLE schema_version (version integer)")
+        for version, migration in enumerate(MIGRATIONS[:k], start=1):
+            conn.execute((folder / migration).read_text().encode())
+            conn.execute("INSERT INTO schema_version VALUES (%s)", [version])
+        if k:
+            seed = (SEEDS / f"v{k}.sql").read_text()
+            conn.execute(seed.encode(), {"password_hash": hash_password(PASSWORD, [EMAIL])})
+    return url
+
+
+def test_every_schema_version_has_a_seed() -> None:
+    assert sorted(p.name for p in SEEDS.glob("v*.sql")) == sorted(
+        f"v{k}.sql" for k in range(1, len(MIGRATIONS) + 1)
+    )
+
+
+@pytest.mark.parametrize("k", range(len(MIGRATIONS) + 1))
+def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -> None:
+    url = at_version(k)
+    stores = open_stores(url)
+    try:
+        with psycopg.connect(url) as conn:
+            versions = conn.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+        assert versions == [(v,) for v in range(1, len(MIGRATIONS) + 1)]
+        if k == 0:
+            assert stores.catalog.list_sites() == []
+            return
+        cat, acc = stores.catalog, stores.accounts
+        site = cat.get_site_by_id(7)
+        assert site is not None and site.domain == "old.example"
+        key = cat.find_key("oldkey0000")
+        assert key is not None and key.digest == bytes([1, 2, 3, 4, 5])
+        assert [g.display_name for g in cat.list_goals(7)] == ["Visit /pricing"]
+        user = acc.get_user(EMAIL)
+        assert user is not None and verify_password(user.password_hash, PASSWORD)
+        assert acc.user_memberships(user.user.id) == {7: Role.VIEWER}
+        assert acc.get_share("old-share-token") is not None
+        assert aggregate(stores, site) == {
+            "visitors": 2,
+            "visits": 2,
+            "pageviews": 3,
+            "events": 3,
+            "bounce_rate": 50,
+            "visit_duration": 300,
+        }
+        # The old visits go on by the rule: visitor 2 returns within 30 minutes.
+        stores.events.write_events([ev(7, T0 + timedelta(hours=1, minutes=5), "/a", 2)])
+        events = [e for c in stores.events.export_events(7, T0, NOW) for e in c]
+        assert len(events) == 4 and stored_visits(stores, 7) == rule_visits(events)
+        assert cat.add_site("new.example", "UTC", "u-new").id > 7
+    finally:
+        stores.close()
