@@ -6,6 +6,10 @@ events/s and wrk's p50/p99 latency; at the end the store is opened and the event
 it holds are checked against every request wrk saw answered with a 2xx.
 
     make bench            (or: .venv/bin/python bench/ingest.py --seconds 10)
+    .venv/bin/python bench/ingest.py --postgres [--only batch]
+
+With --postgres or --database-url (bench/backends.py) the same scenarios run again
+against a server on each other backend (a fresh database each), one table per backend.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+import backends
 
 HERE = Path(__file__).parent
 
@@ -138,13 +145,29 @@ def wait_ready(url: str) -> None:
             time.sleep(0.1)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=10)
-    args = parser.parse_args()
+SCENARIOS = [
+    ("POST /api/event (Plausible)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "plausible"}),
+    ("POST /api/event (Plausible)", "single.lua", 256, 1, {"BENCH_ENDPOINT": "plausible"}),
+    ("POST /api/send (Umami)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "umami"}),
+    ("POST /api/v1/track/event", "single.lua", 64, 1, {"BENCH_ENDPOINT": "track"}),
+    ("POST /api/v1/track/batch x100", "batch.lua", 2, 100, {"BENCH_BATCH": "100"}),
+    ("POST /api/v1/track/batch x100", "batch.lua", 4, 100, {"BENCH_BATCH": "100"}),
+    ("POST /api/v1/track/batch x250", "batch.lua", 2, 250, {"BENCH_BATCH": "250"}),
+    ("POST /api/v1/track/batch x1000", "batch.lua", 2, 1000, {"BENCH_BATCH": "1000"}),
+]
+
+
+def bench_backend(database_url: str, seconds: int, only: str) -> tuple[list[Result], int]:
+    """Every scenario against a fresh server on ``database_url`` (empty: DuckDB in a
+    temp dir); the results and the number of events the store then holds."""
     work = Path(tempfile.mkdtemp(prefix="footfall-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
     env["FOOTFALL_LOG_LEVEL"] = "WARNING"
+    if database_url:
+        env["FOOTFALL_DATABASE_URL"] = database_url
+        # A shared database requires the replicas' common secrets (docs/configuration.md).
+        env["FOOTFALL_SECRET_KEY"] = secrets.token_hex(32)
+        env["FOOTFALL_ADMIN_TOKEN"] = secrets.token_hex(32)
     footfall = [sys.executable, "-m", "footfall"]
 
     def cli(*a: str) -> str:
@@ -162,24 +185,16 @@ def main() -> None:
     try:
         wait_ready(url)
         wenv = {**os.environ, "BENCH_KEY": key, "BENCH_UMAMI": site["umami_website_id"]}
-        scenarios = [
-            ("POST /api/event (Plausible)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "plausible"}),
-            ("POST /api/event (Plausible)", "single.lua", 256, 1, {"BENCH_ENDPOINT": "plausible"}),
-            ("POST /api/send (Umami)", "single.lua", 64, 1, {"BENCH_ENDPOINT": "umami"}),
-            ("POST /api/v1/track/event", "single.lua", 64, 1, {"BENCH_ENDPOINT": "track"}),
-            ("POST /api/v1/track/batch x100", "batch.lua", 2, 100, {"BENCH_BATCH": "100"}),
-            ("POST /api/v1/track/batch x100", "batch.lua", 4, 100, {"BENCH_BATCH": "100"}),
-            ("POST /api/v1/track/batch x250", "batch.lua", 2, 250, {"BENCH_BATCH": "250"}),
-            ("POST /api/v1/track/batch x1000", "batch.lua", 2, 1000, {"BENCH_BATCH": "1000"}),
-        ]
         results: list[Result] = []
-        for name, script, conns, per, extra in scenarios:
+        for name, script, conns, per, extra in SCENARIOS:
+            if only not in name:
+                continue
             if per == 1:
                 # The machine is noisy: measure the ceiling right beside each
                 # single-event row and report the ratio, not just the rate.
-                probe = run_wrk(f"{url}/health", "health.lua", args.seconds, conns, wenv)
+                probe = run_wrk(f"{url}/health", "health.lua", seconds, conns, wenv)
                 results.append(Result("  GET /health (ceiling, same load)", conns, *probe, 0))
-            req, non2, secs, p50, p99 = run_wrk(url, script, args.seconds, conns, {**wenv, **extra})
+            req, non2, secs, p50, p99 = run_wrk(url, script, seconds, conns, {**wenv, **extra})
             results.append(Result(name, conns, req, non2, secs, p50, p99, per))
             time.sleep(1)
     finally:
@@ -188,16 +203,34 @@ def main() -> None:
 
     from footfall.store.registry import open_stores
 
-    stores = open_stores(f"duckdb:///{work}/footfall-data/footfall.duckdb")
+    stores = open_stores(database_url or f"duckdb:///{work}/footfall-data/footfall.duckdb")
     stored = stores.events.count_events(site["id"])
     stores.close()
-    acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
+    return results, stored
 
-    print(f"\nFootfall ingest benchmark ({args.seconds}s per row; server on CPU 0, wrk on CPU 1)\n")
-    print_table(results)
-    print(f"\nevents acknowledged (2xx x events/request): {acked}; events in the store: {stored}")
-    if stored < acked:
-        sys.exit("LOST EVENTS: the store holds fewer events than were acknowledged")
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--only", default="", help="the scenarios whose name holds this")
+    backends.add_arguments(parser)
+    args = parser.parse_args()
+    lost = False
+    for database_url in ["", *backends.urls(args)]:
+        results, stored = bench_backend(database_url, args.seconds, args.only)
+        acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
+        name = backends.label(database_url) if database_url else "DuckDB"
+        print(
+            f"\nFootfall ingest benchmark, {name} ({args.seconds}s per row; "
+            "server on CPU 0, wrk on CPU 1)\n"
+        )
+        print_table(results)
+        print(
+            f"\nevents acknowledged (2xx x events/request): {acked}; events in the store: {stored}"
+        )
+        lost = lost or stored < acked
+    if lost:
+        sys.exit("LOST EVENTS: a store holds fewer events than were acknowledged")
 
 
 if __name__ == "__main__":

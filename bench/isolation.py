@@ -194,7 +194,7 @@ def build(work: Path, events: int, env: dict[str, str]) -> tuple[int, list[str]]
     store = DuckDBStore(str(work / "footfall-data" / "footfall.duckdb"))
     store.read(FILL, {"big": events, "total": events})  # every event on site1
     store.rebuild_visits()
-    store.read("CHECKPOINT", {})
+    store.read("FORCE CHECKPOINT", {})
     store.close()
     keys = [
         cli("key", "create", "--site", SITE, "--scopes", "stats", "--json")["key"]

@@ -7,9 +7,13 @@ each dashboard query 1 + 5 times through the real planner and runner and prints 
 median of the 5 warm runs.
 
     .venv/bin/python bench/query.py [--events 10000000] [--db PATH]
+        [--postgres] [--database-url postgresql://...]
 
 --db keeps the built file at PATH, and reuses it when it exists (an A/B of two
-checkouts times both on the same file).
+checkouts times both on the same file). With --postgres or --database-url
+(bench/backends.py) the same rows are copied into each other backend (the events and
+the visits DuckDB split from them: visits are a function of the events, the same on
+every backend) and each query is timed there too, one column per backend.
 """
 
 from __future__ import annotations
@@ -19,13 +23,20 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
+import backends
+from footfall.domain import Site
 from footfall.stats import query as stats_query
+from footfall.stats.query import StatsQuery
 from footfall.stats.runner import run
 from footfall.store.duckdb import DuckDBStore
+from footfall.store.postgres import PostgresStore
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 # Synthetic visits: ~3 events each, 2 visits per visitor, attributes drawn per visit.
@@ -115,39 +126,96 @@ def timed(fn: Callable[[], object], runs: int = 5) -> float:
     return statistics.median(samples)
 
 
+def add_sites(store: DuckDBStore | PostgresStore) -> None:
+    for n in range(1, 51):
+        site = store.add_site(f"site{n}.example", "UTC", f"00000000-0000-0000-0000-{n:012d}")
+        assert site.id == n, "FILL numbers the sites 1 to 50"
+
+
+def copy_into_postgres(duck: DuckDBStore, url: str, work: Path) -> PostgresStore:
+    """The DuckDB fixture's sites, events and visits, bulk-copied (CSV) into a fresh
+    PostgreSQL database, then analysed, as autovacuum would after live ingest."""
+    store = PostgresStore(url)
+    add_sites(store)
+    first, last = duck.read("SELECT min(timestamp), max(timestamp) FROM events", {})[0]
+    month, months = first.date().replace(day=1), set()
+    while month <= last.date():
+        months.add(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    store._ensure_partitions(months)
+    with psycopg.connect(url, autocommit=True, options="-c TimeZone=UTC") as conn:
+        for table in ("events", "visits"):
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns"
+                    " WHERE table_name = %s ORDER BY ordinal_position",
+                    [table],
+                )
+            ]
+            cols = ", ".join(f'"{n}"' for n in names)
+            picked = cols.replace('"props"', "to_json(props) AS props")
+            csv = work / f"{table}.csv"
+            # Names from the catalog, a path of ours: nothing outside comes in.
+            duck.read(f"COPY (SELECT {picked} FROM {table}) TO '{csv}' (HEADER)", {})  # noqa: S608
+            with (
+                conn.cursor() as cur,
+                cur.copy(f"COPY {table} ({cols}) FROM STDIN (FORMAT csv, HEADER)") as copy,
+                csv.open("rb") as f,
+            ):
+                while chunk := f.read(1 << 20):
+                    copy.write(chunk)
+            csv.unlink()
+            conn.execute(f"VACUUM ANALYZE {table}")
+    return store
+
+
+def _dashboard(store: DuckDBStore | PostgresStore, q: StatsQuery, site: Site) -> object:
+    # The goals are read per query, as the web layer reads them.
+    return run(store, q, site, store.list_goals(site.id))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--db", type=Path, help="keep (or reuse) the built file here")
+    backends.add_arguments(parser)
     args = parser.parse_args()
-    path = args.db or Path(tempfile.mkdtemp(prefix="footfall-qbench-")) / "q.duckdb"
+    others = backends.urls(args)
+    work = Path(tempfile.mkdtemp(prefix="footfall-qbench-"))
+    path = args.db or work / "q.duckdb"
     reuse = path.exists()
     store = DuckDBStore(str(path))
     started = time.perf_counter()
     if not reuse:
-        for n in range(1, 51):
-            store.add_site(f"site{n}.example", "UTC", f"00000000-0000-0000-0000-{n:012d}")
+        add_sites(store)
         big = min(3_000_000, args.events * 3 // 10)  # site1: 1M events in every 30 days
         store.read(FILL, {"big": big, "total": args.events})
         store.rebuild_visits()  # ingest keeps visits up to date; this bulk load bypassed it
-        store.read("CHECKPOINT", {})
+        store.read("FORCE CHECKPOINT", {})  # the applier thread may hold a write
     built = time.perf_counter() - started
+    stores: dict[str, DuckDBStore | PostgresStore] = {"DuckDB": store}
+    for url in others:
+        started = time.perf_counter()
+        stores[backends.label(url)] = copy_into_postgres(store, url, work)
+        print(f"copied into {backends.label(url)} in {time.perf_counter() - started:.0f} s")
     site = store.get_site("site1.example")
     assert site is not None
     print(
         f"\nFootfall query benchmark: {args.events:,} events over 90 days, 50 sites; "
         f"site1 has {store.count_events(site.id):,} (built in {built:.0f} s)\n"
     )
-    print("| query | median of 5 warm runs (ms) |")
-    print("|---|---|")
+    print("| query | " + " | ".join(f"{name} (ms)" for name in stores) + " |")
+    print("|---|" + "---|" * len(stores))
     for name, body in QUERIES.items():
         q = stats_query.parse(
             {"site_id": site.domain, "date_range": "30d", **body}, NOW, site.timezone, NOW.date()
         )
-        # The goals are read per query, as the web layer reads them.
-        ms = timed(lambda q=q: run(store, q, site, store.list_goals(site.id)))  # type: ignore[misc]
-        print(f"| {name} | {ms:.0f} |")
-    store.close()
+        cells = [f"{timed(partial(_dashboard, each, q, site)):.0f}" for each in stores.values()]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    print("\nmedian of 5 warm runs, a 30-day view of site1 (1M events in those 30 days)")
+    for each in stores.values():
+        each.close()
 
 
 if __name__ == "__main__":

@@ -347,7 +347,10 @@ class PostgresStore(SqlRecords, TimeLimits):
         conn.execute(
             Q["recompute_visits"].encode(), {**touched, "timeout": timeout, "fresh": fresh}
         )
-        conn.execute(Q["set_event_sessions"].encode(), touched)
+        # A delete (not fresh) may split a visit: then stored events always move.
+        changed = conn.execute(Q["visit_ids_changed"].encode()).fetchone()
+        if not fresh or (changed is not None and changed[0]):
+            conn.execute(Q["set_event_sessions"].encode(), touched)
         if fresh:
             conn.execute(Q["insert_events"].encode())
         conn.execute(Q["delete_touched_visits"].encode())

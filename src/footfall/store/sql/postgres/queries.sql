@@ -98,6 +98,18 @@ SELECT
     min(screen_size) FILTER (WHERE "timestamp" = first_at) AS screen_size
 FROM bounded GROUP BY site_id, visitor_id, visit_no
 
+-- name: visit_ids_changed
+-- Whether a stored visit of the touched spans loses its id (it merged into an earlier
+-- one, or an earlier event became its start). New events only extend and merge visits,
+-- never split them, so when none does, every stored event keeps its visit's id and
+-- set_event_sessions has nothing to do (in-order traffic: the usual case). It skips a
+-- join that reads every event of the site in the span.
+SELECT EXISTS (
+    SELECT 1 FROM touched t JOIN visits vi ON vi.site_id = t.site_id
+        AND vi.visitor_id = t.visitor_id AND vi.started_at >= t.lo AND vi.started_at <= t.hi
+    WHERE NOT EXISTS (SELECT 1 FROM new_visits n WHERE n.session_id = vi.session_id)
+)
+
 -- name: set_event_sessions
 -- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
 UPDATE events e SET session_id = v.session_id FROM new_visits v
