@@ -92,8 +92,8 @@ def test_a_timeseries_comparison_has_every_bucket_on_both_sides(stores: Stores) 
 
 def test_changes_against_a_period_without_data_are_plausibles(stores: Stores) -> None:
     """Against an empty period, or for a group the previous period lacks, changes are
-    Plausible's (100 for something against nothing, points for bounce rate); the
-    previous side's visitors are counted all the same (the dashboard hides those)."""
+    Plausible's (100 for something against nothing, points for bounce rate; the
+    dashboard hides those)."""
     site = _site(stores)
     rng = random.Random(11)
     week = [

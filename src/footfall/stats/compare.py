@@ -3,8 +3,7 @@ change of every metric (percent; points for bounce rate), as Plausible reports i
 
 Against a period without data the changes are Plausible's (100 where there is
 something now, 0 where both are 0): API clients rely on them. The dashboard shows no
-change figure there; it tells from the previous period's visitors, which the previous
-query therefore always counts (``probe``).
+change figure there (it reads the previous period's visitors in the answer).
 """
 
 from __future__ import annotations
@@ -52,13 +51,9 @@ def shifted(q: StatsQuery, mode: str) -> StatsQuery:
     )
 
 
-def probe(q: StatsQuery) -> tuple[StatsQuery, int]:
-    """``q`` shifted to the period it is compared with, with ``visitors`` among its
-    metrics, and the index of that column (zero visitors: the period has no data)."""
-    before = dataclasses.replace(shifted(q, q.comparison or ""), comparison=None)
-    if "visitors" in q.metrics:
-        return before, q.metrics.index("visitors")
-    return dataclasses.replace(before, metrics=(*q.metrics, "visitors")), len(q.metrics)
+def previous(q: StatsQuery) -> StatsQuery:
+    """``q`` over the period it is compared with (itself without a comparison)."""
+    return dataclasses.replace(shifted(q, q.comparison or ""), comparison=None)
 
 
 def change(metric: str, now: float | None, before: float | None) -> float | int | None:
@@ -74,21 +69,17 @@ def change(metric: str, now: float | None, before: float | None) -> float | int 
     return round((now - before) / before * 100)
 
 
-def attach(
-    q: StatsQuery, current: list[dict[str, Any]], previous: list[dict[str, Any]], visitors: int
-) -> None:
-    """Give each current row its comparison row (by dimensions; by position for time).
-    ``visitors`` is the index of the previous rows' visitors (``probe``); their columns
-    past ``q.metrics`` are dropped."""
+def attach(q: StatsQuery, current: list[dict[str, Any]], before: list[dict[str, Any]]) -> None:
+    """Give each current row its comparison row (by dimensions; by position for time)."""
     has_time = q.time_dimension() is not None
-    by_dims = {tuple(r["dimensions"]): r for r in previous}
+    by_dims = {tuple(r["dimensions"]): r for r in before}
     for i, row in enumerate(current):
         other = (
-            (previous[i] if i < len(previous) else None)
+            (before[i] if i < len(before) else None)
             if has_time
             else (by_dims.get(tuple(row["dimensions"])))
         )
-        metrics = other["metrics"][: len(q.metrics)] if other else [0 for _ in q.metrics]
+        metrics = other["metrics"] if other else [0 for _ in q.metrics]
         row["comparison"] = {
             "dimensions": other["dimensions"] if other else row["dimensions"],
             "metrics": metrics,

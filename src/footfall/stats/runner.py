@@ -14,7 +14,7 @@ from typing import Any
 
 from footfall.domain import Goal, Site
 from footfall.stats import countries, shares, timeline
-from footfall.stats.compare import attach, probe
+from footfall.stats.compare import attach, previous
 from footfall.stats.filters import DIRECT
 from footfall.stats.metrics import TABLE
 from footfall.stats.query import StatsQuery
@@ -81,8 +81,7 @@ def run(engine: StatsEngine, q: StatsQuery, site: Site, goals: Sequence[Goal]) -
     if not q.dimensions and not results:
         results = [{"metrics": [0 for _ in q.metrics], "dimensions": []}]
     if q.comparison is not None:
-        before, visitors = probe(q)
-        attach(q, results, run(engine, before, site, goals)["results"], visitors)
+        attach(q, results, run(engine, previous(q), site, goals)["results"])
     return {"results": results, "meta": meta}
 
 
@@ -102,9 +101,9 @@ def run_filled(
     if q.comparison is None or q.dimensions != (q.time_dimension(),):
         return run(engine, q, site, goals)
     now_q = dataclasses.replace(q, comparison=None, include_time_labels=True)
-    before_q, visitors = probe(q)
+    before_q = previous(q)
     rows = _filled(run(engine, now_q, site, goals), now_q)
-    attach(q, rows, _filled(run(engine, before_q, site, goals), before_q), visitors)
+    attach(q, rows, _filled(run(engine, before_q, site, goals), before_q))
     return {
         "results": rows,
         "meta": {"time_labels": time_labels(now_q), "comparison_labels": time_labels(before_q)},
