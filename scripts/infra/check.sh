@@ -59,12 +59,17 @@ ensure_venv() {
 t=$(date +%s)
 step "Tools"
 command -v terraform >/dev/null || { echo "terraform not found on PATH" >&2; exit 1; }
-PROVIDER_BIN="$(find "$MIRROR" -name 'terraform-provider-aws*' -type f 2>/dev/null | head -n1)"
+# No `cmd | head` under pipefail: head exits after one line, the writer dies
+# of SIGPIPE now and then and pipefail turns that into a failed check.
+# Read the whole output and keep the first line in the shell instead.
+mapfile -t PROVIDER_BINS < <(find "$MIRROR" -name 'terraform-provider-aws*' -type f 2>/dev/null | sort)
+PROVIDER_BIN="${PROVIDER_BINS[0]:-}"
 [[ -n "$PROVIDER_BIN" ]] || { echo "no AWS provider under $MIRROR" >&2; exit 1; }
 ensure_venv "$INFRA_VENV" "$REQS"
 ensure_venv "$CHECKOV_VENV" "$CHECKOV_REQS"
 BIN="$INFRA_VENV/bin"
-terraform version | head -n1
+TF_VERSION="$(terraform version)"
+echo "${TF_VERSION%%$'\n'*}"
 echo "provider: ${PROVIDER_BIN#"$MIRROR"/}"
 ok "tools" "$t"
 

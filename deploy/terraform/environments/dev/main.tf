@@ -124,6 +124,7 @@ module "service" {
   security_group_ingress_source_security_group_ids = { alb = module.alb.security_group_id }
 
   ignore_task_definition_changes         = true
+  enable_execute_command                 = var.enable_execute_command
   cloudwatch_log_group_retention_in_days = 7
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
 

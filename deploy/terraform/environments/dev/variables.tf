@@ -58,9 +58,9 @@ variable "github_repository" {
 }
 
 variable "github_environment" {
-  description = "GitHub environment the deploy jobs run in."
+  description = "GitHub environment the dev deploy jobs run in; the dev deploy role trusts this environment only."
   type        = string
-  default     = "production"
+  default     = "dev"
 }
 
 variable "create_github_oidc_provider" {
@@ -101,4 +101,10 @@ variable "lambda_package" {
     s3_key    = optional(string)
   })
   default = { filename = null, s3_bucket = null, s3_key = null }
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec into the running tasks (a shell, and a writable root filesystem while on). Off by default; turn on for a debugging session, then off again."
+  type        = bool
+  default     = false
 }

@@ -149,6 +149,7 @@ module "service" {
   }
 
   ignore_task_definition_changes         = true
+  enable_execute_command                 = var.enable_execute_command
   cloudwatch_log_group_retention_in_days = 30
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
   task_exec_iam_role_ecr_repository_arns = [module.ecr.repository_arn]

@@ -106,9 +106,9 @@ variable "db_multi_az" {
 }
 
 variable "db_performance_insights" {
-  description = "Enable Performance Insights (7 days free; not on every class)."
+  description = "Performance Insights (RDS for PostgreSQL supports every class; 7 days of history are free)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "alarm_email" {
@@ -150,4 +150,10 @@ variable "redis_num_cache_clusters" {
   description = "Redis nodes: a primary and replicas in other AZs (2 gives automatic failover)."
   type        = number
   default     = 2
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec into the running tasks (a shell, and a writable root filesystem while on). Off by default; turn on for a debugging session, then off again."
+  type        = bool
+  default     = false
 }

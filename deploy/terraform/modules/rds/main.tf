@@ -97,7 +97,6 @@ resource "aws_db_instance" "this" {
 
   #checkov:skip=CKV_AWS_157:multi_az is an input; prod turns it on, a single-AZ instance is a cost choice for smaller setups.
   #checkov:skip=CKV_AWS_118:Enhanced monitoring is an input (monitoring_interval); CloudWatch basic metrics and Performance Insights cover the default.
-  #checkov:skip=CKV_AWS_353:Performance Insights is an input; db.t4g.micro does not support it, prod turns it on for larger classes.
   #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed key unless performance_insights.kms_key_id is given.
   identifier     = var.identifier
   engine         = "postgres"

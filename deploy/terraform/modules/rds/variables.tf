@@ -105,9 +105,9 @@ variable "skip_final_snapshot" {
 }
 
 variable "performance_insights" {
-  description = "Performance Insights; the 7-day retention tier is free."
+  description = "Performance Insights (CloudWatch Database Insights, Standard mode): on by default, since RDS for PostgreSQL supports it on every instance class and the 7-day retention is free."
   type = object({
-    enabled          = optional(bool, false)
+    enabled          = optional(bool, true)
     retention_period = optional(number, 7)
     kms_key_id       = optional(string)
   })

@@ -171,8 +171,18 @@ run "prod" {
   }
 
   assert {
-    condition     = length([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s if !startswith(s.Sid, "EcsExec")]) == 0
-    error_message = "With PostgreSQL the task role needs nothing but ECS Exec."
+    condition     = module.service.tasks_iam_role_policy == null
+    error_message = "With PostgreSQL and ECS Exec off the task role has no permission at all."
+  }
+
+  assert {
+    condition     = !module.service.enable_execute_command && module.service.container_definition.readonlyRootFilesystem
+    error_message = "ECS Exec is off in prod by default, and the root filesystem read-only."
+  }
+
+  assert {
+    condition     = jsondecode(module.github_oidc.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/footfall:environment:production"]
+    error_message = "The prod deploy role trusts jobs of the production environment only."
   }
 
   assert {

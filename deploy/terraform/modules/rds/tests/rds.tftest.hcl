@@ -11,6 +11,11 @@ run "defaults" {
   command = plan
 
   assert {
+    condition     = aws_db_instance.this[0].performance_insights_enabled && aws_db_instance.this[0].performance_insights_retention_period == 7
+    error_message = "Performance Insights is on by default with the free 7-day retention (every RDS for PostgreSQL class supports it)."
+  }
+
+  assert {
     condition     = aws_db_instance.this[0].storage_encrypted
     error_message = "Storage must be encrypted."
   }
