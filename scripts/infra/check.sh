@@ -147,7 +147,7 @@ ok "hadolint/actionlint/zizmor/shellcheck" "$t"
 
 # -------------------------------------------------- apply against moto ---
 t=$(date +%s)
-step "terraform apply / plan / destroy of dev against moto_server"
+step "terraform apply / plan / destroy against moto_server"
 PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ENDPOINT="http://127.0.0.1:$PORT"
 # moto attaches AWS managed policies (e.g. the RDS enhanced monitoring role's)
@@ -167,49 +167,73 @@ echo "moto on $ENDPOINT"
 mkdir -p "$WORK/tree"
 cp -r "$TF_DIR" "$WORK/tree/"
 find "$WORK/tree" \( -name .terraform -o -name '*.tfstate*' -o -name .terraform.lock.hcl \) -prune -exec rm -rf {} +
-DEV="$WORK/tree/terraform/environments/dev"
-SERVICES=(acm apigatewayv2 appautoscaling cloudwatch dynamodb ec2 ecr ecs elbv2 iam kms lambda logs rds route53 s3 secretsmanager sns ssm sts)
-{
-  echo 'provider "aws" {'
-  echo '  region                      = "us-east-1"'
-  echo '  access_key                  = "testing"'
-  echo '  secret_key                  = "testing"'
-  echo '  skip_credentials_validation = true'
-  echo '  skip_metadata_api_check     = true'
-  # skip_requesting_account_id stays false: moto answers STS, and without an
-  # account ID the provider reports SG-referencing rules as ACCOUNT/sg-..., a
-  # diff on every plan.
-  echo '  s3_use_path_style           = true'
-  echo '  endpoints {'
-  for s in "${SERVICES[@]}"; do echo "    $s = \"$ENDPOINT\""; done
-  echo '  }'
-  echo '  default_tags {'
-  echo '    tags = local.tags'
-  echo '  }'
-  echo '}'
-} >"$DEV/moto_override.tf"
+SERVICES=(acm apigatewayv2 appautoscaling budgets cloudwatch dynamodb ec2 ecr ecs elasticache elbv2 events iam kms lambda logs rds route53 s3 secretsmanager servicediscovery sns ssm sts)
+
+# The provider pointed at moto replaces the root's own provider block (an
+# _override.tf file), and the S3 backend becomes a local one: state of a
+# throwaway account stays in the work directory.
+write_moto_override() {
+  local dir="$1" alias
+  {
+    # The default provider and every aliased one of the root.
+    for alias in "" $(sed -n 's/^ *alias *= *"\([a-z_]*\)".*/\1/p' "$dir"/versions.tf); do
+      echo 'provider "aws" {'
+      [[ -n "$alias" ]] && echo "  alias                       = \"$alias\""
+      echo '  region                      = "us-east-1"'
+      echo '  access_key                  = "testing"'
+      echo '  secret_key                  = "testing"'
+      echo '  skip_credentials_validation = true'
+      echo '  skip_metadata_api_check     = true'
+      # skip_requesting_account_id stays false: moto answers STS, and without
+      # an account ID the provider reports SG-referencing rules as
+      # ACCOUNT/sg-..., a diff on every plan.
+      echo '  s3_use_path_style           = true'
+      echo '  endpoints {'
+      for s in "${SERVICES[@]}"; do echo "    $s = \"$ENDPOINT\""; done
+      echo '  }'
+      if [[ -z "$alias" ]] && grep -q 'local.tags' "$dir"/*.tf; then
+        echo '  default_tags {'
+        echo '    tags = local.tags'
+        echo '  }'
+      fi
+      echo '}'
+    done
+    if grep -qs 'backend "s3"' "$dir"/*.tf; then
+      printf 'terraform {\n  backend "local" {}\n}\n'
+    fi
+  } >"$dir/moto_override.tf"
+}
+
+# apply, a second plan that must be empty, destroy: ROOT_DIR LABEL [-var ...]
+moto_cycle() {
+  local dir="$1" label="$2"
+  shift 2
+  local plan_rc
+  write_moto_override "$dir"
+  export TF_DATA_DIR="$WORK/data/moto-$label"
+  terraform -chdir="$dir" init -input=false -no-color >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
+  terraform -chdir="$dir" apply -auto-approve -input=false -no-color "$@" >"$WORK/apply.log" 2>&1 \
+    || { cat "$WORK/apply.log"; tail -50 "$WORK/moto.log"; exit 1; }
+  echo "$label: $(grep -E '^Apply complete' "$WORK/apply.log")"
+  set +e
+  terraform -chdir="$dir" plan -detailed-exitcode -input=false -no-color "$@" >"$WORK/plan.log" 2>&1
+  plan_rc=$?
+  set -e
+  if [[ $plan_rc -ne 0 ]]; then
+    cat "$WORK/plan.log"
+    echo "$label: second plan is not empty (exit $plan_rc)" >&2
+    exit 1
+  fi
+  echo "$label: second plan: no changes"
+  terraform -chdir="$dir" destroy -auto-approve -input=false -no-color "$@" >"$WORK/destroy.log" 2>&1 \
+    || { cat "$WORK/destroy.log"; exit 1; }
+  echo "$label: $(grep -E '^Destroy complete' "$WORK/destroy.log")"
+  unset TF_DATA_DIR
+}
 
 # github_repository exercises the OIDC deploy role as well.
-TFVARS=(-var "github_repository=example/footfall")
-export TF_DATA_DIR="$WORK/data/moto-dev"
-terraform -chdir="$DEV" init -input=false -no-color >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
-terraform -chdir="$DEV" apply -auto-approve -input=false -no-color "${TFVARS[@]}" >"$WORK/apply.log" 2>&1 \
-  || { cat "$WORK/apply.log"; tail -50 "$WORK/moto.log"; exit 1; }
-grep -E '^Apply complete' "$WORK/apply.log"
-set +e
-terraform -chdir="$DEV" plan -detailed-exitcode -input=false -no-color "${TFVARS[@]}" >"$WORK/plan.log" 2>&1
-plan_rc=$?
-set -e
-if [[ $plan_rc -ne 0 ]]; then
-  cat "$WORK/plan.log"
-  echo "second plan is not empty (exit $plan_rc)" >&2
-  exit 1
-fi
-echo "second plan: no changes"
-terraform -chdir="$DEV" destroy -auto-approve -input=false -no-color "${TFVARS[@]}" >"$WORK/destroy.log" 2>&1 \
-  || { cat "$WORK/destroy.log"; exit 1; }
-grep -E '^Destroy complete' "$WORK/destroy.log"
-unset TF_DATA_DIR
+moto_cycle "$WORK/tree/terraform/environments/dev" dev \
+  -var "github_repository=example/footfall" -var "alarm_email=ops@example.com"
 ok "moto apply/plan/destroy" "$t"
 
 # -------------------------------------------------------------- summary ---

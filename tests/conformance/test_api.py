@@ -59,8 +59,8 @@ def loaded(
     arrival: str = request.param[1]
     settings = load_settings(
         database_url=backend.fresh_url(tmp_path_factory.mktemp(f"conformance-{backend.name}")),
-        secret_key="k" * 40,
-        admin_token="a" * 40,
+        secret_key="Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt",
+        admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw",
         # The suite checks answers, not speed: a busy 2-core CI machine must not turn a
         # first DynamoDB read of every day into a query_timeout.
         query_timeout_seconds=120,

@@ -60,22 +60,32 @@ module "table" {
 }
 
 ################################################################################
-# Secrets: the parameters are created with a placeholder that the operator
-# replaces once (see docs/deploy.md); Terraform never reads or resets them.
+# Secrets: Terraform writes a random secret key and admin token once, write-only
+# (value_wo: the value never enters the plan or the state). Raising
+# secrets_version writes new ones; an operator may also overwrite them with
+# aws ssm put-parameter, Terraform never reads them back (docs/deploy.md).
 ################################################################################
+
+# Through its own provider configuration: the offline tests mock "aws", and
+# mock providers have no ephemeral resources yet.
+ephemeral "aws_secretsmanager_random_password" "secret" {
+  for_each = var.generate_secrets ? toset(["secret-key", "admin-token"]) : toset([])
+  provider = aws.secrets
+
+  password_length     = 48
+  exclude_punctuation = true
+}
 
 resource "aws_ssm_parameter" "secret" {
   #checkov:skip=CKV_AWS_337:SecureString with the AWS-managed aws/ssm key; a CMK adds $1/month and key grants (supported via task_exec_iam_role_kms_key_arns).
   for_each = toset(["secret-key", "admin-token"])
 
   name        = "/${var.name}/${each.key}"
-  description = "Footfall ${each.key}; set the real value with aws ssm put-parameter --overwrite"
+  description = "Footfall ${each.key} (random, written by Terraform write-only; raise secrets_version to replace it)"
   type        = "SecureString"
-  value       = "CHANGE-ME-set-with-aws-ssm-put-parameter-overwrite"
-
-  lifecycle {
-    ignore_changes = [value]
-  }
+  # Without generate_secrets: a placeholder the app refuses to start with.
+  value_wo         = var.generate_secrets ? ephemeral.aws_secretsmanager_random_password.secret[each.key].random_password : "CHANGE-ME-set-with-aws-ssm-put-parameter-overwrite"
+  value_wo_version = var.secrets_version
 }
 
 module "alb" {
@@ -167,14 +177,18 @@ module "monitoring" {
 
   create                  = var.enable_monitoring
   name                    = var.name
-  alarm_email             = var.alarm_email
+  alarm_emails            = [var.alarm_email]
+  monthly_budget          = var.monthly_budget_usd == null ? null : { limit_usd = var.monthly_budget_usd }
+  ecs_service_arn         = module.service.service_arn
   enable_alb_alarms       = true
   enable_ecs_alarms       = true
   alb_arn_suffix          = module.alb.arn_suffix
   target_group_arn_suffix = module.alb.target_group_arn_suffix
   ecs_cluster_name        = module.cluster.cluster_name
   ecs_service_name        = module.service.service_name
-  tags                    = local.tags
+  # At night the service has no task on purpose when scale_to_zero_at_night is on.
+  enable_no_healthy_hosts_alarm = !var.scale_to_zero_at_night.enabled
+  tags                          = local.tags
 }
 
 module "github_oidc" {

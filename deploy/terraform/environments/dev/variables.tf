@@ -41,9 +41,9 @@ variable "desired_count" {
 }
 
 variable "scale_to_zero_at_night" {
-  description = "Scale the service to zero tasks at night and back up in the morning (Fargate bills per second of running tasks)."
+  description = "Scale the service to zero tasks at night and back up in the morning. Off by default: it saves about $1/month on Fargate Spot (the ALB and IPv4 bill around the clock), loses the night's visits, and turns off the no-healthy-hosts alarm (docs/deploy.md)."
   type = object({
-    enabled    = optional(bool, true)
+    enabled    = optional(bool, false)
     stop_cron  = optional(string, "cron(0 22 * * ? *)")
     start_cron = optional(string, "cron(0 7 * * ? *)")
     timezone   = optional(string, "UTC")
@@ -82,9 +82,15 @@ variable "enable_monitoring" {
 }
 
 variable "alarm_email" {
-  description = "Optional e-mail address for alarms."
+  description = "Address that receives the alarms, failed deployments and budget alerts (required: confirm the subscription mail AWS sends)."
   type        = string
-  default     = null
+  nullable    = false
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly AWS Budget of the account in USD (alerts on the forecast passing it and on 80% actually spent). Null: no budget."
+  type        = number
+  default     = 10
 }
 
 variable "enable_lambda" {
@@ -107,4 +113,16 @@ variable "enable_execute_command" {
   description = "Allow ECS Exec into the running tasks (a shell, and a writable root filesystem while on). Off by default; turn on for a debugging session, then off again."
   type        = bool
   default     = false
+}
+
+variable "secrets_version" {
+  description = "Version of the secret key and admin token Terraform writes (write-only). Raise it to write new random values, then redeploy the service (tasks read them at start)."
+  type        = number
+  default     = 1
+}
+
+variable "generate_secrets" {
+  description = "Generate the secret key and admin token with Secrets Manager's GetRandomPassword. False writes a placeholder that Footfall refuses to start with: set the values yourself with aws ssm put-parameter --overwrite (the offline tests do so: their mock provider has no ephemeral resources)."
+  type        = bool
+  default     = true
 }

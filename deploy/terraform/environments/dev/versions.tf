@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.11" # write-only attributes (value_wo)
 
   required_providers {
     aws = {
@@ -26,4 +26,10 @@ provider "aws" {
   default_tags {
     tags = local.tags
   }
+}
+
+# Generates the random secrets (ephemeral, never stored); see main.tf.
+provider "aws" {
+  alias  = "secrets"
+  region = var.region
 }

@@ -112,9 +112,15 @@ variable "db_performance_insights" {
 }
 
 variable "alarm_email" {
-  description = "Optional e-mail address for alarms."
+  description = "Address that receives the alarms, failed deployments and budget alerts (required: confirm the subscription mail AWS sends)."
   type        = string
-  default     = null
+  nullable    = false
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly AWS Budget of the account in USD (alerts on the forecast passing it and on 80% actually spent). Null: no budget."
+  type        = number
+  default     = 300
 }
 
 variable "github_repository" {
@@ -156,4 +162,16 @@ variable "enable_execute_command" {
   description = "Allow ECS Exec into the running tasks (a shell, and a writable root filesystem while on). Off by default; turn on for a debugging session, then off again."
   type        = bool
   default     = false
+}
+
+variable "secrets_version" {
+  description = "Version of the secret key and admin token Terraform writes (write-only). Raise it to write new random values, then redeploy the service (tasks read them at start)."
+  type        = number
+  default     = 1
+}
+
+variable "generate_secrets" {
+  description = "Generate the secret key and admin token with Secrets Manager's GetRandomPassword. False writes a placeholder that Footfall refuses to start with: set the values yourself with aws ssm put-parameter --overwrite (the offline tests do so: their mock provider has no ephemeral resources)."
+  type        = bool
+  default     = true
 }

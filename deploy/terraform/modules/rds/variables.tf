@@ -141,3 +141,15 @@ variable "parameters" {
   type        = map(string)
   default     = {}
 }
+
+variable "cloudwatch_log_group_retention_in_days" {
+  description = "Retention of the exported PostgreSQL and upgrade logs."
+  type        = number
+  default     = 30
+}
+
+variable "cloudwatch_log_group_kms_key_id" {
+  description = "Optional KMS key ARN for the exported log groups."
+  type        = string
+  default     = null
+}

@@ -51,6 +51,23 @@ mock_provider "aws" {
   }
 }
 
+# A real provider that is never called (generate_secrets = false): mock
+# providers cannot hold the ephemeral random password resource.
+provider "aws" {
+  alias                       = "secrets"
+  region                      = "us-east-1"
+  access_key                  = "unused"
+  secret_key                  = "unused"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+}
+
+variables {
+  generate_secrets = false
+  alarm_email      = "ops@example.com"
+}
+
 run "dev" {
   command = apply
 
@@ -90,5 +107,15 @@ run "dev" {
   assert {
     condition     = module.github_oidc.role_arn == null && module.lambda.function_name == null
     error_message = "Optional parts stay off by default."
+  }
+
+  assert {
+    condition     = toset(module.monitoring.alarm_names) == toset(["footfall-dev-target-response-time-p99", "footfall-dev-unhealthy-hosts", "footfall-dev-no-healthy-hosts", "footfall-dev-5xx-rate", "footfall-dev-ecs-cpu", "footfall-dev-ecs-memory"]) && module.monitoring.budget_name == "footfall-dev-monthly"
+    error_message = "Dev alarms on outages and errors (within the 10 free alarms) and has a budget."
+  }
+
+  assert {
+    condition     = !module.service.enable_execute_command
+    error_message = "ECS Exec is off unless asked for."
   }
 }
