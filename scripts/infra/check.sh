@@ -233,7 +233,8 @@ moto_cycle() {
 
 # github_repository exercises the OIDC deploy role as well.
 moto_cycle "$WORK/tree/terraform/environments/dev" dev \
-  -var "github_repository=example/footfall" -var "alarm_email=ops@example.com"
+  -var "github_repository=example/footfall" -var "alarm_email=ops@example.com" \
+  -var 'allowed_cidr_blocks=["198.51.100.0/24"]'
 ok "moto apply/plan/destroy" "$t"
 
 # -------------------------------------------------------------- summary ---

@@ -96,6 +96,8 @@ module "alb" {
   subnet_ids          = module.network.public_subnet_ids
   deletion_protection = false
   target_group        = { port = local.container_port }
+  certificate_arn     = var.certificate_arn
+  ingress_cidr_blocks = var.allowed_cidr_blocks
   tags                = local.tags
 }
 
@@ -119,10 +121,11 @@ module "service" {
   container_port  = local.container_port
   container_environment = {
     FOOTFALL_DATABASE_URL    = "dynamodb://${module.table.table_name}?region=${var.region}"
+    FOOTFALL_PUBLIC_URL      = var.domain_name != null ? "https://${var.domain_name}" : "${var.certificate_arn != null ? "https" : "http"}://${module.alb.dns_name}"
     FOOTFALL_HOST            = "0.0.0.0"
     FOOTFALL_PORT            = tostring(local.container_port)
     FOOTFALL_LOG_LEVEL       = var.log_level
-    FOOTFALL_TRUSTED_PROXIES = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
+    FOOTFALL_TRUSTED_PROXIES = join(",", module.network.public_subnet_cidr_blocks) # the ALB nodes only
     FOOTFALL_WORKERS         = "1"
   }
   container_secrets = {

@@ -126,3 +126,31 @@ variable "generate_secrets" {
   type        = bool
   default     = true
 }
+
+variable "certificate_arn" {
+  description = "ACM certificate for HTTPS (then port 80 redirects to 443). Without one, dev serves plain HTTP and only to allowed_cidr_blocks: logins and the admin token must not cross the internet in clear."
+  type        = string
+  default     = null
+}
+
+variable "domain_name" {
+  description = "Host name of the certificate, pointed at the load balancer; FOOTFALL_PUBLIC_URL becomes https://DOMAIN_NAME. Null: the load balancer's own name over http."
+  type        = string
+  default     = null
+}
+
+variable "allowed_cidr_blocks" {
+  description = "Networks that may reach the load balancer (your office or VPN). 0.0.0.0/0 is refused without a certificate."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.allowed_cidr_blocks) > 0 && alltrue([for c in var.allowed_cidr_blocks : can(cidrhost(c, 0))])
+    error_message = "Give at least one CIDR block, e.g. 198.51.100.0/24."
+  }
+
+  validation {
+    condition     = var.certificate_arn != null || !contains(var.allowed_cidr_blocks, "0.0.0.0/0")
+    error_message = "Without certificate_arn dev is plain HTTP: list your networks instead of 0.0.0.0/0, or give a certificate."
+  }
+}

@@ -145,7 +145,7 @@ module "service" {
     FOOTFALL_HOST                     = "0.0.0.0"
     FOOTFALL_PORT                     = tostring(local.container_port)
     FOOTFALL_LOG_LEVEL                = var.log_level
-    FOOTFALL_TRUSTED_PROXIES          = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
+    FOOTFALL_TRUSTED_PROXIES          = join(",", module.network.public_subnet_cidr_blocks) # the ALB nodes only
     FOOTFALL_WORKERS                  = tostring(var.workers)
     # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
     FOOTFALL_REDIS_URL = module.redis.url

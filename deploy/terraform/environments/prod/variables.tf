@@ -39,6 +39,16 @@ variable "certificate_arn" {
   type        = string
 }
 
+variable "domain_name" {
+  description = "Host name visitors' browsers reach Footfall at (the certificate's name, pointed at the load balancer): FOOTFALL_PUBLIC_URL becomes https://DOMAIN_NAME, so snippets never carry http:// URLs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", var.domain_name))
+    error_message = "A host name such as stats.example.com (no scheme, no path)."
+  }
+}
+
 variable "alb_access_logs_bucket" {
   description = "Optional S3 bucket (with the ELB log delivery policy) for ALB access logs."
   type        = string

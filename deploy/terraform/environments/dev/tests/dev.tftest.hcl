@@ -1,6 +1,9 @@
 # The free-tier dev stack against a mock provider.
 
 mock_provider "aws" {
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/footfall/1/1" }
+  }
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
   }
@@ -64,8 +67,9 @@ provider "aws" {
 }
 
 variables {
-  generate_secrets = false
-  alarm_email      = "ops@example.com"
+  generate_secrets    = false
+  allowed_cidr_blocks = ["198.51.100.0/24"]
+  alarm_email         = "ops@example.com"
 }
 
 run "dev" {
@@ -100,8 +104,13 @@ run "dev" {
   }
 
   assert {
-    condition     = module.alb.https_enabled == false
-    error_message = "Dev has no certificate and serves plain HTTP."
+    condition     = module.alb.https_enabled == false && module.alb.ingress_cidr_blocks == tolist(["198.51.100.0/24"])
+    error_message = "Without a certificate dev serves plain HTTP to the listed networks only."
+  }
+
+  assert {
+    condition     = one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_TRUSTED_PROXIES"]) == "10.20.0.0/24,10.20.1.0/24"
+    error_message = "Only the ALB's subnets may set X-Forwarded-For."
   }
 
   assert {
@@ -118,4 +127,14 @@ run "dev" {
     condition     = !module.service.enable_execute_command
     error_message = "ECS Exec is off unless asked for."
   }
+}
+
+run "open_http_is_refused" {
+  command = plan
+
+  variables {
+    allowed_cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [var.allowed_cidr_blocks]
 }

@@ -2,6 +2,9 @@
 # from AWS (AZs, the RDS secret ARN) are pinned with overrides.
 
 mock_provider "aws" {
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/footfall/1/1" }
+  }
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
   }
@@ -115,6 +118,7 @@ variables {
   certificate_arn   = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
   github_repository = "acme/footfall"
   alarm_email       = "ops@example.com"
+  domain_name       = "stats.example.com"
 }
 
 run "prod" {
