@@ -88,6 +88,7 @@ EOF
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
 mapfile -t TF_ROOTS < <(find "$TF_DIR/modules" "$TF_DIR/environments" -mindepth 1 -maxdepth 1 -type d | sort)
+TF_ROOTS+=("$TF_DIR/bootstrap")
 
 # ------------------------------------------------------- fmt / validate ---
 t=$(date +%s)
@@ -204,8 +205,8 @@ write_moto_override() {
   } >"$dir/moto_override.tf"
 }
 
-# apply, a second plan that must be empty, destroy: ROOT_DIR LABEL [-var ...]
-moto_cycle() {
+# apply and a second plan that must be empty: ROOT_DIR LABEL [-var ...]
+moto_apply() {
   local dir="$1" label="$2"
   shift 2
   local plan_rc
@@ -225,16 +226,29 @@ moto_cycle() {
     exit 1
   fi
   echo "$label: second plan: no changes"
+  unset TF_DATA_DIR
+}
+
+# destroy what moto_apply made: ROOT_DIR LABEL [-var ...]
+moto_destroy() {
+  local dir="$1" label="$2"
+  shift 2
+  export TF_DATA_DIR="$WORK/data/moto-$label"
   terraform -chdir="$dir" destroy -auto-approve -input=false -no-color "$@" >"$WORK/destroy.log" 2>&1 \
     || { cat "$WORK/destroy.log"; exit 1; }
   echo "$label: $(grep -E '^Destroy complete' "$WORK/destroy.log")"
   unset TF_DATA_DIR
 }
 
-# github_repository exercises the OIDC deploy role as well.
-moto_cycle "$WORK/tree/terraform/environments/dev" dev \
-  -var "github_repository=example/footfall" -var "alarm_email=ops@example.com" \
-  -var 'allowed_cidr_blocks=["198.51.100.0/24"]'
+# The bootstrap root first (state bucket, image repositories, OIDC provider and
+# roles), then each environment on top of it, then everything destroyed.
+BOOT=(-var "github_repository=example/footfall" -var "state_bucket_force_destroy=true")
+DEV=(-var "github_repository=example/footfall" -var "alarm_email=ops@example.com"
+  -var 'allowed_cidr_blocks=["198.51.100.0/24"]')
+moto_apply "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
+moto_apply "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
+moto_destroy "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
+moto_destroy "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
 ok "moto apply/plan/destroy" "$t"
 
 # -------------------------------------------------------------- summary ---

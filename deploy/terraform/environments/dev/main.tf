@@ -33,13 +33,17 @@ module "network" {
   tags                   = local.tags
 }
 
-module "ecr" {
-  source = "../../modules/ecr"
-
-  name         = var.name
-  force_delete = true
-  tags         = local.tags
+# The image repository comes from the bootstrap root (deploy/terraform/bootstrap):
+# CI pushes the commit's image there before this environment's service points at
+# it, so a first deploy works from an empty account.
+data "aws_ecr_repository" "app" {
+  name = var.ecr_repository_name
 }
+
+# The account's GitHub OIDC provider, created by the bootstrap root.
+data "aws_caller_identity" "oidc" {}
+
+data "aws_partition" "oidc" {}
 
 module "cluster" {
   source = "../../modules/ecs-cluster"
@@ -117,7 +121,7 @@ module "service" {
   memory                     = 512
   desired_count              = var.desired_count
 
-  container_image = "${module.ecr.repository_url}:${var.image_tag}"
+  container_image = "${data.aws_ecr_repository.app.repository_url}:${var.image_tag}"
   container_port  = local.container_port
   container_environment = {
     FOOTFALL_DATABASE_URL    = "dynamodb://${module.table.table_name}?region=${var.region}"
@@ -141,7 +145,7 @@ module "service" {
   cloudwatch_log_group_retention_in_days = 7
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
 
-  task_exec_iam_role_ecr_repository_arns = [module.ecr.repository_arn]
+  task_exec_iam_role_ecr_repository_arns = [data.aws_ecr_repository.app.arn]
   tasks_iam_role_statements = [{
     sid = "OneTable"
     actions = [
@@ -202,8 +206,8 @@ module "github_oidc" {
   repository           = coalesce(var.github_repository, "unset/unset")
   environment          = var.github_environment
   create_oidc_provider = var.create_github_oidc_provider
-  oidc_provider_arn    = var.github_oidc_provider_arn
-  ecr_repository_arn   = module.ecr.repository_arn
+  oidc_provider_arn    = coalesce(var.github_oidc_provider_arn, "arn:${data.aws_partition.oidc.partition}:iam::${data.aws_caller_identity.oidc.account_id}:oidc-provider/token.actions.githubusercontent.com")
+  ecr_repository_arn   = data.aws_ecr_repository.app.arn
   ecs_cluster_arn      = module.cluster.cluster_arn
   ecs_service_arn      = module.service.service_arn
   pass_role_arns       = [module.service.task_exec_iam_role_arn, module.service.tasks_iam_role_arn]

@@ -64,9 +64,9 @@ variable "github_environment" {
 }
 
 variable "create_github_oidc_provider" {
-  description = "Create the account's GitHub OIDC provider (false when it already exists, e.g. created by prod)."
+  description = "Create the account's GitHub OIDC provider. False by default: the bootstrap root creates it."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "github_oidc_provider_arn" {
@@ -153,4 +153,10 @@ variable "allowed_cidr_blocks" {
     condition     = var.certificate_arn != null || !contains(var.allowed_cidr_blocks, "0.0.0.0/0")
     error_message = "Without certificate_arn dev is plain HTTP: list your networks instead of 0.0.0.0/0, or give a certificate."
   }
+}
+
+variable "ecr_repository_name" {
+  description = "Image repository of this environment, created by the bootstrap root."
+  type        = string
+  default     = "footfall-dev"
 }

@@ -33,12 +33,17 @@ module "network" {
   tags     = local.tags
 }
 
-module "ecr" {
-  source = "../../modules/ecr"
-
-  name = var.name
-  tags = local.tags
+# The image repository comes from the bootstrap root (deploy/terraform/bootstrap):
+# CI pushes the commit's image there before this environment's service points at
+# it, so a first deploy works from an empty account.
+data "aws_ecr_repository" "app" {
+  name = var.ecr_repository_name
 }
+
+# The account's GitHub OIDC provider, created by the bootstrap root.
+data "aws_caller_identity" "oidc" {}
+
+data "aws_partition" "oidc" {}
 
 module "cluster" {
   source = "../../modules/ecs-cluster"
@@ -134,7 +139,7 @@ module "service" {
   memory                     = var.task_memory
   desired_count              = var.autoscaling_min_capacity
 
-  container_image = "${module.ecr.repository_url}:${var.image_tag}"
+  container_image = "${data.aws_ecr_repository.app.repository_url}:${var.image_tag}"
   container_port  = local.container_port
   container_environment = {
     # The password is not in the URL: the app reads it from the RDS-managed secret and
@@ -169,7 +174,7 @@ module "service" {
   enable_execute_command                 = var.enable_execute_command
   cloudwatch_log_group_retention_in_days = 30
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
-  task_exec_iam_role_ecr_repository_arns = [module.ecr.repository_arn]
+  task_exec_iam_role_ecr_repository_arns = [data.aws_ecr_repository.app.arn]
   # The app reads the database password itself (re-read after a rotation).
   tasks_iam_role_statements = [{
     sid       = "DatabasePassword"
@@ -216,8 +221,8 @@ module "github_oidc" {
   repository           = var.github_repository
   environment          = var.github_environment
   create_oidc_provider = var.create_github_oidc_provider
-  oidc_provider_arn    = var.github_oidc_provider_arn
-  ecr_repository_arn   = module.ecr.repository_arn
+  oidc_provider_arn    = coalesce(var.github_oidc_provider_arn, "arn:${data.aws_partition.oidc.partition}:iam::${data.aws_caller_identity.oidc.account_id}:oidc-provider/token.actions.githubusercontent.com")
+  ecr_repository_arn   = data.aws_ecr_repository.app.arn
   ecs_cluster_arn      = module.cluster.cluster_arn
   ecs_service_arn      = module.service.service_arn
   pass_role_arns       = [module.service.task_exec_iam_role_arn, module.service.tasks_iam_role_arn]

@@ -147,7 +147,7 @@ variable "github_environment" {
 variable "create_github_oidc_provider" {
   description = "Create the account's GitHub OIDC provider (false when it exists)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "github_oidc_provider_arn" {
@@ -184,4 +184,10 @@ variable "generate_secrets" {
   description = "Generate the secret key and admin token with Secrets Manager's GetRandomPassword. False writes a placeholder that Footfall refuses to start with: set the values yourself with aws ssm put-parameter --overwrite (the offline tests do so: their mock provider has no ephemeral resources)."
   type        = bool
   default     = true
+}
+
+variable "ecr_repository_name" {
+  description = "Image repository of this environment, created by the bootstrap root."
+  type        = string
+  default     = "footfall"
 }

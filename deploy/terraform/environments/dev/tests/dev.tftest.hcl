@@ -1,6 +1,12 @@
 # The free-tier dev stack against a mock provider.
 
 mock_provider "aws" {
+  mock_data "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/footfall-dev"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/footfall-dev"
+    }
+  }
   mock_resource "aws_lb_listener" {
     defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/footfall/1/1" }
   }

@@ -2,6 +2,12 @@
 # from AWS (AZs, the RDS secret ARN) are pinned with overrides.
 
 mock_provider "aws" {
+  mock_data "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/footfall"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/footfall"
+    }
+  }
   mock_resource "aws_lb_listener" {
     defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/footfall/1/1" }
   }
