@@ -179,3 +179,25 @@ def test_embedded_secret_is_generated_once_with_mode_600(tmp_path: Path) -> None
 def test_url_paths() -> None:
     assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
     assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"
+
+
+def test_secrets_can_be_read_from_ssm() -> None:
+    """``ssm:/name`` reads a SecureString at start (the Lambda layout), and what it
+    holds is checked like any other secret: a placeholder there is refused."""
+    from tests.backends import AWS_ENDPOINT, use_moto
+
+    assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
+    use_moto()
+    import boto3
+
+    ssm = boto3.client("ssm")
+    prefix = f"/footfall-test-{secrets.token_hex(4)}"
+    good, placeholder = secrets.token_urlsafe(32), PLACEHOLDERS[0]
+    ssm.put_parameter(Name=f"{prefix}/secret-key", Value=good, Type="SecureString")
+    ssm.put_parameter(Name=f"{prefix}/admin-token", Value=placeholder, Type="SecureString")
+    s = load_settings(database_url="dynamodb://t?region=us-east-1")
+    assert resolve_secret(s, "secret_key", f"ssm:{prefix}/secret-key") == good
+    with pytest.raises(ConfigError, match=rf"SSM parameter {prefix}/admin-token\) looks like"):
+        resolve_secret(s, "admin_token", f"ssm:{prefix}/admin-token")
+    with pytest.raises(ConfigError, match="cannot read SSM parameter"):
+        resolve_secret(s, "admin_token", f"ssm:{prefix}/missing")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -249,13 +249,35 @@ def _checked_secret(name: str, value: str, source: str) -> str:
     return value
 
 
+SSM_PREFIX = "ssm:"
+
+
+@cache
+def _ssm_parameter(parameter: str) -> str:
+    """The decrypted value of an SSM parameter, read once per process."""
+    import boto3  # only deployments that reference SSM pay for the import
+
+    try:
+        found = (
+            boto3.session.Session().client("ssm").get_parameter(Name=parameter, WithDecryption=True)
+        )
+    except Exception as exc:  # botocore's errors share no useful base class here
+        raise ConfigError(f"cannot read SSM parameter {parameter}: {exc}") from None
+    return str(found["Parameter"]["Value"])
+
+
 def resolve_secret(settings: Settings, name: str, value: str) -> str:
     """Return a secret, generating and persisting one beside an embedded store.
 
     The embedded (laptop) mode keeps a random secret in the data directory with mode
-    0600, so ``make run`` needs no setup; every other backend must be given the value.
-    An empty, short or padded value (setting or file) is refused, never used.
+    0600, so ``make run`` needs no setup; every other backend must be given the value,
+    or ``ssm:/PARAMETER/NAME`` to read it from SSM Parameter Store at start (Lambda,
+    which cannot inject SecureStrings as ECS does). An empty, short, padded,
+    placeholder or low-entropy value (setting, parameter or file) is refused.
     """
+    if value.startswith(SSM_PREFIX):
+        parameter = value.removeprefix(SSM_PREFIX)
+        return _checked_secret(name, _ssm_parameter(parameter), f"SSM parameter {parameter}")
     if value:
         return _checked_secret(name, value, "the setting")
     data_dir = settings.data_dir

@@ -13,6 +13,11 @@ locals {
   azs = length(var.availability_zones) > 0 ? var.availability_zones : slice(data.aws_availability_zones.available.names, 0, 2)
 
   container_port = 8000
+
+  # layout = "serverless": no VPC, ALB, ECS or public IPv4 at all; the app runs
+  # as a Lambda behind an HTTP API on the same DynamoDB table (docs/deploy.md,
+  # Costs: close to $0 at low volume).
+  fargate = var.layout == "fargate"
 }
 
 ################################################################################
@@ -23,6 +28,8 @@ locals {
 
 module "network" {
   source = "../../modules/network"
+
+  create = local.fargate
 
   name                   = var.name
   cidr                   = "10.20.0.0/16"
@@ -47,6 +54,8 @@ data "aws_partition" "oidc" {}
 
 module "cluster" {
   source = "../../modules/ecs-cluster"
+
+  create = local.fargate
 
   name = var.name
   # Spot is about 70% cheaper; an interruption just restarts the task.
@@ -95,6 +104,8 @@ resource "aws_ssm_parameter" "secret" {
 module "alb" {
   source = "../../modules/alb"
 
+  create = local.fargate
+
   name                = var.name
   vpc_id              = module.network.vpc_id
   subnet_ids          = module.network.public_subnet_ids
@@ -108,12 +119,14 @@ module "alb" {
 module "service" {
   source = "../../modules/ecs-service"
 
+  create = local.fargate
+
   name         = var.name
   cluster_arn  = module.cluster.cluster_arn
   cluster_name = module.cluster.cluster_name
   vpc_id       = module.network.vpc_id
   # One AZ for the tasks; the second public subnet exists for the ALB only.
-  subnet_ids       = [module.network.public_subnet_ids[0]]
+  subnet_ids       = slice(module.network.public_subnet_ids, 0, min(1, length(module.network.public_subnet_ids)))
   assign_public_ip = true
 
   capacity_provider_strategy = { FARGATE_SPOT = { weight = 1 } }
@@ -125,7 +138,7 @@ module "service" {
   container_port  = local.container_port
   container_environment = {
     FOOTFALL_DATABASE_URL    = "dynamodb://${module.table.table_name}?region=${var.region}"
-    FOOTFALL_PUBLIC_URL      = var.domain_name != null ? "https://${var.domain_name}" : "${var.certificate_arn != null ? "https" : "http"}://${module.alb.dns_name}"
+    FOOTFALL_PUBLIC_URL      = var.domain_name != null ? "https://${var.domain_name}" : "${var.certificate_arn != null ? "https" : "http"}://${coalesce(module.alb.dns_name, "unused")}"
     FOOTFALL_HOST            = "0.0.0.0"
     FOOTFALL_PORT            = tostring(local.container_port)
     FOOTFALL_LOG_LEVEL       = var.log_level
@@ -187,8 +200,8 @@ module "monitoring" {
   alarm_emails            = [var.alarm_email]
   monthly_budget          = var.monthly_budget_usd == null ? null : { limit_usd = var.monthly_budget_usd }
   ecs_service_arn         = module.service.service_arn
-  enable_alb_alarms       = true
-  enable_ecs_alarms       = true
+  enable_alb_alarms       = local.fargate
+  enable_ecs_alarms       = local.fargate
   alb_arn_suffix          = module.alb.arn_suffix
   target_group_arn_suffix = module.alb.target_group_arn_suffix
   ecs_cluster_name        = module.cluster.cluster_name
@@ -201,7 +214,7 @@ module "monitoring" {
 module "github_oidc" {
   source = "../../modules/github-oidc"
 
-  create               = var.github_repository != null
+  create               = var.github_repository != null && local.fargate
   name                 = "${var.name}-deploy"
   repository           = coalesce(var.github_repository, "unset/unset")
   environment          = var.github_environment
@@ -217,18 +230,28 @@ module "github_oidc" {
 module "lambda" {
   source = "../../modules/lambda"
 
-  create  = var.enable_lambda
+  create  = var.enable_lambda || !local.fargate
   name    = "${var.name}-fn"
-  package = var.enable_lambda ? var.lambda_package : { filename = "unused.zip" }
+  package = var.enable_lambda || !local.fargate ? var.lambda_package : { filename = "unused.zip" }
   environment_variables = {
     FOOTFALL_DATABASE_URL = "dynamodb://${module.table.table_name}?region=${var.region}"
     FOOTFALL_LOG_LEVEL    = var.log_level
+    # Lambda cannot inject SecureStrings: the app reads them at cold start.
+    FOOTFALL_SECRET_KEY  = "ssm:${aws_ssm_parameter.secret["secret-key"].name}"
+    FOOTFALL_ADMIN_TOKEN = "ssm:${aws_ssm_parameter.secret["admin-token"].name}"
   }
-  iam_role_statements = [{
-    sid       = "OneTable"
-    actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
-    resources = concat([module.table.table_arn], module.table.index_arns)
-  }]
+  iam_role_statements = [
+    {
+      sid       = "OneTable"
+      actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+      resources = concat([module.table.table_arn], module.table.index_arns)
+    },
+    {
+      sid       = "Secrets"
+      actions   = ["ssm:GetParameter"]
+      resources = [for p in aws_ssm_parameter.secret : p.arn]
+    },
+  ]
   cloudwatch_log_group_retention_in_days = 7
   tags                                   = local.tags
 }

@@ -160,3 +160,14 @@ variable "ecr_repository_name" {
   type        = string
   default     = "footfall-dev"
 }
+
+variable "layout" {
+  description = "fargate: the ECS service behind an ALB (about $30/month). serverless: no VPC, ALB, ECS or public IPv4; the app as a Lambda behind an HTTP API on the same table, close to $0 at low volume (needs lambda_package). Costs per option: docs/deploy.md."
+  type        = string
+  default     = "fargate"
+
+  validation {
+    condition     = contains(["fargate", "serverless"], var.layout)
+    error_message = "Use fargate or serverless."
+  }
+}

@@ -144,3 +144,32 @@ run "open_http_is_refused" {
 
   expect_failures = [var.allowed_cidr_blocks]
 }
+
+run "serverless_layout" {
+  command = plan
+
+  variables {
+    layout         = "serverless"
+    lambda_package = { s3_bucket = "artifacts", s3_key = "footfall.zip" }
+  }
+
+  assert {
+    condition     = module.network.vpc_id == null && module.alb.arn == null && module.cluster.cluster_arn == null && module.service.service_name == null
+    error_message = "The serverless layout has no VPC, load balancer, cluster or service: nothing billed by the hour."
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 0 && length(module.network.public_subnet_ids) == 0
+    error_message = "No NAT, no subnet, no public IPv4."
+  }
+
+  assert {
+    condition     = module.lambda.function_name == "footfall-dev-fn"
+    error_message = "The app runs as the Lambda function."
+  }
+
+  assert {
+    condition     = module.monitoring.budget_name == "footfall-dev-monthly"
+    error_message = "The budget stays."
+  }
+}
