@@ -88,12 +88,13 @@ EOF
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
 mapfile -t TF_ROOTS < <(find "$TF_DIR/modules" "$TF_DIR/environments" -mindepth 1 -maxdepth 1 -type d | sort)
-TF_ROOTS+=("$TF_DIR/bootstrap")
+TF_ROOTS+=("$TF_DIR/bootstrap" examples/lambda-counter/terraform)
 
 # ------------------------------------------------------- fmt / validate ---
 t=$(date +%s)
 step "terraform fmt, module READMEs"
 terraform fmt -check -recursive -diff "$TF_DIR"
+terraform fmt -check -recursive -diff examples
 "$BIN/python" scripts/infra/tf_docs.py --check
 ok "terraform fmt + README tables" "$t"
 
@@ -133,6 +134,7 @@ t=$(date +%s)
 step "checkov"
 CHECKOV=("$CHECKOV_VENV/bin/checkov" --skip-download --quiet --compact)
 "${CHECKOV[@]}" -d "$TF_DIR" --framework terraform
+"${CHECKOV[@]}" -d examples --framework terraform
 "${CHECKOV[@]}" -f deploy/Dockerfile --framework dockerfile
 "${CHECKOV[@]}" -d .github/workflows --framework github_actions
 ok "checkov" "$t"
