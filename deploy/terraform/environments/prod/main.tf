@@ -228,3 +228,17 @@ module "github_oidc" {
   pass_role_arns       = [module.service.task_exec_iam_role_arn, module.service.tasks_iam_role_arn]
   tags                 = local.tags
 }
+
+################################################################################
+# Optional account trail (seed 002): off by default, an organisation trail may
+# exist already. Management events only; about $0 for the first copy of
+# management events plus S3 storage.
+################################################################################
+
+module "cloudtrail" {
+  source = "../../modules/cloudtrail"
+
+  create = var.enable_cloudtrail
+  name   = "${var.name}-trail"
+  tags   = local.tags
+}

@@ -191,3 +191,9 @@ variable "ecr_repository_name" {
   type        = string
   default     = "footfall"
 }
+
+variable "enable_cloudtrail" {
+  description = "Create an account trail (every region, management events, log file validation) into its own bucket. Off when the organisation already has one."
+  type        = bool
+  default     = false
+}
