@@ -31,7 +31,7 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 # one), all closed and reopened halfway (a restart). Visits must come out the same.
 ARRIVALS = ("ordered", "shuffled")
 Loaded = tuple[TestClient, str, Traffic, float]  # client, stats key, traffic, bots dropped
-OPERATOR = {"authorization": f"Bearer {'a' * 40}"}
+OPERATOR = {"authorization": "Bearer Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw"}
 
 
 def _dropped(client: TestClient) -> float:
