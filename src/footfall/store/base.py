@@ -26,7 +26,7 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Goal, Scope, Site
+from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Site
 from footfall.stats.query import StatsQuery
 
 
@@ -73,7 +73,7 @@ class Catalog(Protocol):
     def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
     def set_site_timezone(self, site_id: int, timezone: str) -> None: ...
     def remove_site(self, site_id: int) -> bool:
-        """Delete a site with its keys and goals; False when it did not exist. (Its
+        """Delete a site with its keys, goals and funnels; False when it did not exist. (Its
         events and account data are the other protocols': see sites/service.py.)"""
 
     def add_key(
@@ -89,6 +89,15 @@ class Catalog(Protocol):
 
     def list_goals(self, site_id: int | None = None) -> list[Goal]: ...
     def remove_goal(self, site_id: int, display_name: str) -> bool: ...
+
+    def add_funnel(self, site_id: int, name: str, steps: tuple[FunnelStep, ...]) -> Funnel:
+        """Raise ConflictError when the site has a funnel of that name. (Steps are
+        checked by funnels.py before they reach a store.)"""
+
+    def list_funnels(self, site_id: int | None = None) -> list[Funnel]:
+        """By site, then name."""
+
+    def remove_funnel(self, site_id: int, name: str) -> bool: ...
 
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
         """Return the stored salt of each day, first storing the candidate for days that
@@ -204,6 +213,13 @@ class StatsEngine(Protocol):
         visitors of each baseline of ``stats.shares.needed(query)`` for that row, then
         the number of groups of the whole answer; ``query``'s order, limit and offset
         applied. Raise StoreError on failure."""
+
+    def funnel(
+        self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
+    ) -> list[int]:
+        """The visitors who reached each step, in order within a visit, of the visits
+        that start in the query's range and pass its filters (docs/funnels.md): one
+        count per step. Built with store/sql/funnel.py."""
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         """The custom property keys of the site's events in ``[start, end)``, most used

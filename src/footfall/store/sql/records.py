@@ -25,7 +25,17 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Goal, Scope, Site
+from footfall.domain import (
+    ApiKey,
+    Event,
+    Funnel,
+    FunnelStep,
+    Goal,
+    Scope,
+    Site,
+    steps_from_text,
+    steps_text,
+)
 from footfall.errors import ConflictError
 from footfall.store.base import StoredKey
 
@@ -43,6 +53,10 @@ def utc(ts: datetime | None) -> datetime | None:
     if ts is None:
         return None
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def _funnel(row: Row) -> Funnel:
+    return Funnel(int(row[0]), int(row[1]), str(row[2]), steps_from_text(str(row[3])))
 
 
 _EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Event))
@@ -155,7 +169,10 @@ class SqlRecords(ABC):
         self._write("set_site_timezone", [timezone, site_id])
 
     def remove_site(self, site_id: int) -> bool:
-        done = self._write_all(("delete_site_keys", "delete_site_goals", "delete_site"), [site_id])
+        done = self._write_all(
+            ("delete_site_keys", "delete_site_goals", "delete_site_funnels", "delete_site"),
+            [site_id],
+        )
         return done is not None
 
     def restore_site(self, site: Site) -> None:
@@ -220,6 +237,21 @@ class SqlRecords(ABC):
         g = goal
         params = [g.id, g.site_id, g.event_name, g.page_path, g.display_name, self._now()]
         self._restore("restore_goal", params, "goals", f"goal {g.display_name!r} (id {g.id})")
+
+    # funnels -----------------------------------------------------------------
+    def add_funnel(self, site_id: int, name: str, steps: tuple[FunnelStep, ...]) -> Funnel:
+        row = self._write("add_funnel", [site_id, name, steps_text(steps), self._now()])
+        if row is None:
+            raise ConflictError(f"the site already has a funnel named {name!r}", field="name")
+        return _funnel(row)
+
+    def list_funnels(self, site_id: int | None = None) -> list[Funnel]:
+        if site_id is None:
+            return [_funnel(r) for r in self._all("list_funnels")]
+        return [_funnel(r) for r in self._all("list_site_funnels", [site_id])]
+
+    def remove_funnel(self, site_id: int, name: str) -> bool:
+        return self._write("remove_funnel", [site_id, name]) is not None
 
     # accounts ----------------------------------------------------------------
     def add_user(self, email: str, password_hash: str, role: Role | None) -> User:

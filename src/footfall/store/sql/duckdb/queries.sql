@@ -123,6 +123,22 @@ DELETE FROM goals WHERE site_id = ? AND display_name = ? RETURNING id
 -- name: delete_site_goals
 DELETE FROM goals WHERE site_id = ?
 
+-- name: add_funnel
+INSERT INTO funnels (site_id, name, steps, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT DO NOTHING RETURNING id, site_id, name, steps
+
+-- name: list_funnels
+SELECT id, site_id, name, steps FROM funnels ORDER BY site_id, name
+
+-- name: list_site_funnels
+SELECT id, site_id, name, steps FROM funnels WHERE site_id = ? ORDER BY name
+
+-- name: remove_funnel
+DELETE FROM funnels WHERE site_id = ? AND name = ? RETURNING id
+
+-- name: delete_site_funnels
+DELETE FROM funnels WHERE site_id = ?
+
 
 -- name: batch_span
 SELECT min(timestamp), max(timestamp) FROM incoming_batch

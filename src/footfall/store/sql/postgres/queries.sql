@@ -252,6 +252,22 @@ DELETE FROM goals WHERE site_id = %s AND display_name = %s RETURNING id
 -- name: delete_site_goals
 DELETE FROM goals WHERE site_id = %s
 
+-- name: add_funnel
+INSERT INTO funnels (site_id, name, steps, created_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT DO NOTHING RETURNING id, site_id, name, steps
+
+-- name: list_funnels
+SELECT id, site_id, name, steps FROM funnels ORDER BY site_id, name
+
+-- name: list_site_funnels
+SELECT id, site_id, name, steps FROM funnels WHERE site_id = %s ORDER BY name
+
+-- name: remove_funnel
+DELETE FROM funnels WHERE site_id = %s AND name = %s RETURNING id
+
+-- name: delete_site_funnels
+DELETE FROM funnels WHERE site_id = %s
+
 -- name: delete_site_visits
 DELETE FROM visits WHERE site_id = %s
 
