@@ -112,3 +112,11 @@ async def dashboard_funnel(request: Request, domain: str) -> Response:
     found = await stats_read(request, _answer, svc.stores, q, site, name)
     found["query"] = {**raw, "date_range": [q.first_day.isoformat(), q.last_day.isoformat()]}
     return json_response(found)
+
+
+@board.get("/api/dashboard/{domain}/funnels", summary="Dashboard: the site's funnels")
+async def dashboard_funnels(request: Request, domain: str) -> Response:
+    access = await dashboard._access(request, domain)
+    manager = funnels.FunnelManager(services(request).stores)
+    found = await offload(manager.list_json, access.site.domain)
+    return json_response([{"name": f["name"], "steps": f["steps"]} for f in found])

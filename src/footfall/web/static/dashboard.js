@@ -982,7 +982,9 @@ async function refresh() {
   // Milliseconds from navigation to every panel drawn (read by bench/dashboard.py).
   document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "1";
-  window.dispatchEvent(new CustomEvent("dashboard:ready"));
+  // (What the view asks, for the panels of other modules: static/funnels.js.)
+  const detail = { date_range: dateRange(), filters: v2Filters() };
+  window.dispatchEvent(new CustomEvent("dashboard:ready", { detail }));
 }
 
 buildPanels();
