@@ -1,4 +1,4 @@
--- Data as a server at schema version 2 (002_funnels.sql) left it, for the migration
+-- Data as a server at schema version 2 (002_funnels_segments.sql) left it, for the migration
 -- harness (test_migrations.py): v1.sql's data and a funnel. One site with a key, a goal,
 -- a user with a role on it,
 -- a shared link, and three events of two visitors with the visits the rule gives them
