@@ -25,6 +25,7 @@ from footfall.web import (
     management,
     ops,
     pages,
+    segments,
     stats,
     tracker,
 )
@@ -146,6 +147,7 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(funnels.router)
     app.include_router(funnels.board)
+    app.include_router(segments.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics, settings)
