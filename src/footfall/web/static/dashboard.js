@@ -982,8 +982,10 @@ async function refresh() {
   // Milliseconds from navigation to every panel drawn (read by bench/dashboard.py).
   document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "1";
-  // (What the view asks, for the panels of other modules: static/funnels.js.)
+  // What the view asks, for other modules (static/funnels.js, segments.js): the
+  // event's detail, and root[data-view] for a module that starts after the event.
   const detail = { date_range: dateRange(), filters: v2Filters() };
+  root.dataset.view = JSON.stringify(detail);
   window.dispatchEvent(new CustomEvent("dashboard:ready", { detail }));
 }
 

@@ -113,3 +113,4 @@ window.addEventListener("dashboard:ready", (e) => {
   view = e.detail;
   load();
 });
+if (root.dataset.view) { view = JSON.parse(root.dataset.view); load(); }
