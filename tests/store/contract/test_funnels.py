@@ -63,7 +63,7 @@ def _event(site_id: int, visitor: int, at: datetime, path: str, name: str = "pag
 def test_funnel_counts_visitors_reaching_each_step_in_order(stores: Stores) -> None:
     site = stores.catalog.add_site("a.com", "UTC", "u1")
     minute = timedelta(minutes=1)
-    paths = {
+    paths: dict[int, list[str | tuple[str, str]]] = {
         1: ["/", "/blog/x/y", ("Signup", "/blog/x/y")],  # every step
         2: ["/", "/blog/a"],  # two steps
         3: ["/blog/a", "/", ("Signup", "/")],  # steps out of order: step 1 only
