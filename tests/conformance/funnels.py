@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tests.conformance.oracle import _event_value, _matches, _visit_value, path_of, visits_of
+from tests.conformance.oracle import (
+    event_holds,
+    is_event_filter,
+    path_of,
+    visit_holds,
+    visits_of,
+)
 from tests.conformance.traffic import RawEvent, Traffic
 
 
@@ -50,13 +56,9 @@ def funnel_oracle(
     for v in visits_of(traffic):
         if not first <= v.day <= last:
             continue
-        visit_ok = all(
-            _matches(f, _visit_value(f[1], v)) for f in filters if not f[1].startswith("event:")
-        )
-        event_filters = [f for f in filters if f[1].startswith("event:")]
-        hit = any(
-            all(_matches(f, _event_value(f[1], e, v)) for f in event_filters) for e in v.events
-        )
+        visit_ok = all(visit_holds(f, v) for f in filters if not is_event_filter(f))
+        event_filters = [f for f in filters if is_event_filter(f)]
+        hit = any(all(event_holds(f, e, v) for f in event_filters) for e in v.events)
         if not (visit_ok and hit):
             continue
         everyone.add(v.person)
@@ -128,6 +130,18 @@ FUNNEL_CASES = [
         "filtered_by_page",
         ["page:/", "page:/docs"],
         filters=[["is", "event:page", ["/about"]]],
+    ),
+    FunnelCase(
+        "filtered_by_or_of_sources",
+        ["page:/", "page:/pricing"],
+        filters=[
+            ["or", [["is", "visit:source", ["Twitter"]], ["is", "visit:utm_medium", ["email"]]]]
+        ],
+    ),
+    FunnelCase(
+        "filtered_by_not_an_event",
+        ["page:/", "page:/docs"],
+        filters=[["not", ["is", "event:name", ["Video Autoplay"]]]],
     ),
     FunnelCase("before_traffic", ["page:/", "page:/pricing"], days=(-5, -1)),
 ]
