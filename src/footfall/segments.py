@@ -23,6 +23,7 @@ from footfall.store.base import Accounts
 
 MAX_NAME = 120
 MAX_FILTERS = 20
+LOGICAL = ("and", "or", "not")
 
 
 def segment_json(segment: Segment, user_id: int | None, may_share: bool) -> dict[str, Any]:
@@ -61,6 +62,13 @@ class Segments:
             raise InputError(f"a segment has 1 to {MAX_FILTERS} filters", field="filters")
         body = {"site_id": site.domain, "metrics": ["visitors"], "date_range": "day"}
         stats_query.parse({**body, "filters": raw}, now, site.timezone, now.date())
+        for i, f in enumerate(raw):  # what the filter bar can show: chips, "or" groups
+            chips = f[1] if f[0] == "or" else [f]
+            if not all(isinstance(c[0], str) and c[0] not in LOGICAL for c in chips):
+                raise InputError(
+                    "a segment's filters are conditions and or-groups of them",
+                    field=f"filters.{i}",
+                )
         return json.dumps(raw, separators=(",", ":"))
 
     def add(

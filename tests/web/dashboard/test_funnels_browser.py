@@ -4,8 +4,6 @@ following the filters on screen."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.support import Live, watch_csp
-from tests.web.dashboard.browser import add_site, generated, ingest, set_up_owner, wait_ready
+from tests.support import Live
+from tests.web.dashboard.browser import owner_with_traffic, shoot, wait_ready
 
 DOMAIN = "acme.example"
 STEPS = [("page", "/"), ("page", "/blog/**"), ("event", "Signup")]
@@ -23,18 +21,8 @@ STEPS = [("page", "/"), ("page", "/blog/**"), ("event", "Signup")]
 
 @pytest.fixture
 def owner(live: Live, browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    violations = watch_csp(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    set_up_owner(page, live.url)
-    add_site(page, live.url, DOMAIN)
-    ingest(live, DOMAIN, generated(live, DOMAIN))
-    yield page
-    context.close()
-    assert errors == []
-    assert violations == []
+    with owner_with_traffic(live, browser, DOMAIN) as page:
+        yield page
 
 
 def _create(page: Page, live: Live, name: str, steps: list[tuple[str, str]]) -> None:
@@ -70,15 +58,6 @@ def _drawn(page: Page) -> list[tuple[str, int]]:
     return [(str(label), int(n)) for label, n in found]
 
 
-def _element_shot(page: Page, tmp_path: Path, selector: str, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    page.locator(selector).screenshot(path=str(path))
-    target = os.environ.get("FOOTFALL_SCREENSHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(target) / path.name)
-
-
 def test_create_a_funnel_and_read_its_steps(live: Live, owner: Page, tmp_path: Path) -> None:
     page = owner
     _create(page, live, "Blog to signup", STEPS)
@@ -104,7 +83,7 @@ def test_create_a_funnel_and_read_its_steps(live: Live, owner: Page, tmp_path: P
         page.reload()
         wait_ready(page)
         _drawn(page)
-        _element_shot(page, tmp_path, "#panel-funnels", f"funnel-{scheme}")
+        shoot(page, tmp_path, f"funnel-{scheme}", selector="#panel-funnels")
     page.emulate_media(color_scheme="light")
 
     # The panel follows the dashboard's filters and period.

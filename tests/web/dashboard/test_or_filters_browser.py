@@ -13,16 +13,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from footfall.stats import metrics
-from tests.support import Live, watch_csp
-from tests.web.dashboard.browser import (
-    add_site,
-    generated,
-    ingest,
-    set_up_owner,
-    shoot,
-    top_values,
-    wait_ready,
-)
+from tests.support import Live
+from tests.web.dashboard.browser import owner_with_traffic, shoot, top_values, wait_ready
 
 DOMAIN = "acme.example"
 FIREFOX = ["is", "visit:browser", ["Firefox"]]
@@ -31,18 +23,8 @@ MOBILE = ["is", "visit:device", ["Mobile"]]
 
 @pytest.fixture
 def owner(live: Live, browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    violations = watch_csp(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    set_up_owner(page, live.url)
-    add_site(page, live.url, DOMAIN)
-    ingest(live, DOMAIN, generated(live, DOMAIN))
-    yield page
-    context.close()
-    assert errors == []
-    assert violations == []
+    with owner_with_traffic(live, browser, DOMAIN) as page:
+        yield page
 
 
 def _top(live: Live, filters: list[Any]) -> list[float]:
@@ -88,6 +70,18 @@ def test_switch_two_filters_between_and_and_or(live: Live, owner: Page, tmp_path
     page.go_back()
     wait_ready(page)
     assert _joins(page) == ["or"]
+    # Saved as a segment, the group comes back when the segment is picked.
+    page.click("#open-segments")
+    page.fill("#sg-name", "Firefox or phones")
+    page.click("#sg-save")
+    page.click("#sg-list li[data-name='Firefox or phones'] .dash-segment-apply")
+    page.goto(f"{live.url}/sites/{DOMAIN}?period=30d")
+    wait_ready(page)
+    page.click("#open-segments")
+    page.click("#sg-list li[data-name='Firefox or phones'] .dash-segment-apply")
+    page.wait_for_selector("#filters .dash-join")
+    wait_ready(page)
+    assert _joins(page) == ["or"] and top_values(page) == either
 
 
 def test_filters_of_different_kinds_stay_and(live: Live, owner: Page) -> None:

@@ -35,6 +35,8 @@ def test_own_and_shared_segments(dash: Dash) -> None:
     c = dash.running.client
     shared = _post(dash, dash.csrf, name="Mobile", filters=MOBILE, shared=True)
     assert shared.status_code == 201, shared.text
+    either = [["or", [MOBILE[0], GOOGLE[0]]]]
+    assert _post(dash, dash.csrf, name="Either", filters=either).json()["filters"] == either
     mine = _post(dash, dash.csrf, name="Google blog", filters=GOOGLE)
     assert mine.status_code == 201
     assert mine.json() == {
@@ -42,7 +44,7 @@ def test_own_and_shared_segments(dash: Dash) -> None:
         "shared": False, "editable": True,
     }  # fmt: skip
     listed = c.get(API).json()
-    assert [s["name"] for s in listed["segments"]] == ["Mobile", "Google blog"]
+    assert [s["name"] for s in listed["segments"]] == ["Mobile", "Either", "Google blog"]
     assert listed["can_save"] and listed["can_share"]
 
     viewer = _as(dash, "vera@example.com", None, Role.VIEWER)
@@ -96,6 +98,8 @@ def test_shared_link_reads_the_shared_segments_only(dash: Dash) -> None:
         ({"name": "x", "filters": "visit:device"}, "filters"),
         ({"name": "x", "filters": [["is", "visit:nope", ["a"]]]}, "filters.0"),
         ({"name": "x", "filters": [["between", "visit:device", ["a"]]]}, "filters.0"),
+        ({"name": "x", "filters": [["not", MOBILE[0]]]}, "filters.0"),
+        ({"name": "x", "filters": [MOBILE[0], ["or", [["and", GOOGLE]]]]}, "filters.1"),
     ],
 )
 def test_bad_segments_are_4xx_with_the_field(dash: Dash, body: dict[str, Any], field: str) -> None:

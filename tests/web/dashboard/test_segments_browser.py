@@ -4,44 +4,25 @@ viewer sees the shared one without being able to change it."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, Page
 
 from footfall.accounts.models import Role
 from footfall.accounts.passwords import hash_password
-from tests.support import Live, watch_csp
-from tests.web.dashboard.browser import (
-    add_site,
-    generated,
-    ingest,
-    set_up_owner,
-    top_values,
-    wait_ready,
-)
+from tests.support import Live
+from tests.web.dashboard.browser import owner_with_traffic, shoot, top_values, wait_ready
 
 DOMAIN = "acme.example"
 VIEWER, PASSWORD = "vera@example.com", "correct horse battery staple"
 
 
 @pytest.fixture
-def owner(live: Live, browser: Browser) -> Iterator[tuple[Page, BrowserContext]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    violations = watch_csp(context)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    set_up_owner(page, live.url)
-    add_site(page, live.url, DOMAIN)
-    ingest(live, DOMAIN, generated(live, DOMAIN))
-    yield page, context
-    context.close()
-    assert errors == []
-    assert violations == []
+def owner(live: Live, browser: Browser) -> Iterator[Page]:
+    with owner_with_traffic(live, browser, DOMAIN) as page:
+        yield page
 
 
 def _save(page: Page, name: str, shared: bool) -> None:
@@ -54,19 +35,10 @@ def _save(page: Page, name: str, shared: bool) -> None:
     page.wait_for_selector(f"#sg-list li[data-name='{name}']")
 
 
-def _shot(page: Page, tmp_path: Path, name: str) -> None:
-    path = tmp_path / f"{name}.png"
-    page.locator("#segments").screenshot(path=str(path))
-    target = os.environ.get("FOOTFALL_SCREENSHOTS")
-    if target:
-        Path(target).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(target) / path.name)
-
-
 def test_save_share_and_pick_a_segment(
-    live: Live, owner: tuple[Page, BrowserContext], browser: Browser, tmp_path: Path
+    live: Live, owner: Page, browser: Browser, tmp_path: Path
 ) -> None:
-    page, _ = owner
+    page = owner
     page.goto(f"{live.url}/sites/{DOMAIN}?period=30d&f=is,visit:browser,Chrome")
     wait_ready(page)
     chrome = top_values(page)
@@ -81,7 +53,7 @@ def test_save_share_and_pick_a_segment(
         wait_ready(page)
         page.click("#open-segments")
         page.wait_for_selector("#sg-list")
-        _shot(page, tmp_path, f"segments-{scheme}")
+        shoot(page, tmp_path, f"segments-{scheme}", selector="#segments")
         page.click("#segments .dash-close")
     page.emulate_media(color_scheme="light")
 

@@ -2,41 +2,14 @@
 // time, for the period and filters on screen. It loads after the rest of the view
 // (on dashboard.js's "dashboard:ready", whose detail carries the date range and
 // filters), so it never delays the first view.
-const root = document.getElementById("dashboard");
-const API = root.dataset.api;
-const SHARE = root.dataset.share || "";
-const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
+import { call, h, onView } from "./views.js";
+
 const CAN_SETTINGS = document.querySelector(".dash-settings")?.getAttribute("href") || "";
 
 let funnels = null;  // [{name, steps}] once read
 let chosen = "";
-let view = null;  // the last "dashboard:ready" detail
+let view = null;  // the view's date range and filters
 let generation = 0;
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") el.className = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (v !== false && v != null) el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) if (c != null) el.append(c);
-  return el;
-}
-
-async function call(path, body) {
-  const headers = {};
-  if (body) headers["Content-Type"] = "application/json";
-  if (CSRF) headers["X-CSRF-Token"] = CSRF;
-  if (SHARE) headers["X-Share-Token"] = SHARE;
-  const res = await fetch(`${API}/${path}`, {
-    method: body ? "POST" : "GET", headers, credentials: "same-origin",
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await res.json().catch(() => ({ detail: res.statusText }));
-  if (!res.ok) throw new Error(data.detail || `HTTP ${res.status}`);
-  return data;
-}
 
 const number = new Intl.NumberFormat();
 const pct = (v) => `${Number(v).toFixed(Number.isInteger(v) ? 0 : 1)}%`;
@@ -82,7 +55,7 @@ async function load() {
   const gen = ++generation;
   section.dataset.ready = "0";
   try {
-    if (funnels === null) funnels = await call("funnels");
+    if (funnels === null) funnels = await call("GET", "funnels");
     if (gen !== generation) return;
     const pick = document.getElementById("funnel-pick");
     if (!funnels.length) {
@@ -95,7 +68,7 @@ async function load() {
     pick.replaceChildren(...funnels.map((f) => h("option", { value: f.name, selected: f.name === chosen }, f.name)));
     pick.value = chosen;
     document.getElementById("funnel-body").setAttribute("aria-busy", "true");
-    const answer = await call("funnel", { funnel: chosen, ...view });
+    const answer = await call("POST", "funnel", { funnel: chosen, ...view });
     if (gen !== generation) return;
     draw(answer);
     section.dataset.funnel = chosen;
@@ -109,8 +82,4 @@ async function load() {
   }
 }
 
-window.addEventListener("dashboard:ready", (e) => {
-  view = e.detail;
-  load();
-});
-if (root.dataset.view) { view = JSON.parse(root.dataset.view); load(); }
+onView((detail) => { view = detail; load(); });

@@ -2,53 +2,33 @@
 // "+ Filter" opens a dialog that applies one (its filters replace the URL's, as if
 // picked by hand), saves the filters on screen as your own segment or (owners,
 // admins) a shared one, and updates or removes the ones you may edit.
-const root = document.getElementById("dashboard");
-const API = root.dataset.api;
-const SHARE = root.dataset.share || "";
-const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
+import { call, h, onView } from "./views.js";
 
-let filters = [];  // the view's filters, from dashboard.js's "dashboard:ready"
+let filters = [];  // the view's filters
 
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") el.className = v;
-    else if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (v === true) el.setAttribute(k, "");
-    else if (v !== false && v != null) el.setAttribute(k, String(v));
-  }
-  for (const c of children.flat()) if (c != null) el.append(c);
-  return el;
-}
-
-async function call(method, path, body) {
-  const headers = {};
-  if (body) headers["Content-Type"] = "application/json";
-  if (CSRF) headers["X-CSRF-Token"] = CSRF;
-  if (SHARE) headers["X-Share-Token"] = SHARE;
-  const res = await fetch(`${API}/${path}`, {
-    method, headers, credentials: "same-origin", body: body ? JSON.stringify(body) : undefined,
-  });
-  const data = await res.json().catch(() => ({ detail: res.statusText }));
-  if (!res.ok) throw new Error(data.detail || `HTTP ${res.status}`);
-  return data;
-}
-
-// A segment's filters as the URL's "f" entries (one per value), the rest kept.
+// A segment's filters as the URL's "f" entries (one per value; an "or" group's under
+// a group label), the rest of the URL kept.
 function apply(segment) {
   const p = new URLSearchParams(location.search);
   p.delete("f");
-  for (const [op, dim, values] of segment.filters) for (const v of values) p.append("f", `${op},${dim},${v}`);
+  segment.filters.forEach((f, i) => {
+    const group = f[0] === "or" ? `${i + 1}|` : "";
+    for (const [op, dim, values] of (f[0] === "or" ? f[1] : [f])) {
+      for (const v of values) p.append("f", `${group}${op},${dim},${v}`);
+    }
+  });
   history.pushState(null, "", `${location.pathname}?${p}`);
   dialog.close();
   window.dispatchEvent(new PopStateEvent("popstate"));  // dashboard.js reads the URL again
 }
 
-const describe = (f) => f.map(([op, dim, values]) =>
-  `${dim.split(":").pop()} ${op.replace("_", " ")} ${values.join(" or ")}`).join(", ");
+const condition = ([op, dim, values]) =>
+  `${dim.split(":").pop()} ${op.replace("_", " ")} ${values.join(" or ")}`;
+const describe = (filters) => filters.map((f) =>
+  (f[0] === "or" ? `(${f[1].map(condition).join(" or ")})` : condition(f))).join(", ");
 
 const dialog = h("dialog", { id: "segments", class: "dash-details dash-editor-box", "aria-labelledby": "sg-title" });
-root.append(dialog);
+document.getElementById("dashboard").append(dialog);
 
 async function open() {
   dialog.replaceChildren(h("p", { class: "dash-muted" }, "Loading…"));
@@ -103,5 +83,4 @@ const button = h("button", { type: "button", id: "open-segments", class: "btn bt
   "aria-haspopup": "dialog", onclick: open }, "Segments");
 document.getElementById("add-filter").after(button);
 
-window.addEventListener("dashboard:ready", (e) => { filters = e.detail.filters; });
-if (root.dataset.view) filters = JSON.parse(root.dataset.view).filters;
+onView((detail) => { filters = detail.filters; });
