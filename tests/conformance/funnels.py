@@ -107,6 +107,8 @@ FUNNEL_CASES = [
     FunnelCase("pricing_signup_purchase", ["page:/pricing", "event:Signup", "event:Purchase"]),
     FunnelCase("blog_wildcards", ["page:/blog/*", "page:/**", "page:/docs"], days=(1, 3)),
     FunnelCase("one_page_twice", ["page:/blog/**", "page:/blog/**"]),
+    # a wildcard inside the pattern (a regular expression), one at its end (a prefix)
+    FunnelCase("inner_and_end_wildcards", ["page:/*/a", "page:/*", "event:Signup"]),
     FunnelCase("docs_download", ["page:/docs", "event:Download", "page:/"], days=(2, 2)),
     FunnelCase(
         "eight_steps",

@@ -21,7 +21,30 @@ from footfall.stats.filters import kind
 from footfall.stats.query import StatsQuery
 from footfall.store.sql.builder import _EVENT_COLS, VISIT_ATTRS, Plan, _leaves
 from footfall.store.sql.dialect import Dialect, Params
-from footfall.store.sql.filters import goal_condition, render
+from footfall.store.sql.filters import _escape_like, goal_condition, render
+
+
+def _matches(step: FunnelStep, p: Params) -> str:
+    """A step's condition on an event: its name, or a pageview's path by the pattern.
+    A pattern whose only wildcard ends it is a prefix (``**``: anything after it;
+    ``*``: anything but another ``/``), plain LIKEs that cost a fraction of the regular
+    expression, which takes the rest; the same matches either way."""
+    if step.event_name:
+        return f"(name = {p.add(step.event_name)})"
+    path = step.page_path
+    for tail in ("**", "*", ""):
+        stem = path.removesuffix(tail) if tail else path
+        if path.endswith(tail) and "*" not in stem:
+            break
+    else:
+        return goal_condition(Goal(0, 0, "", path), p)
+    if not tail:
+        return f"(name = 'pageview' AND pathname = {p.add(path)})"
+    prefix = _escape_like(stem)
+    like = f"pathname LIKE {p.add(prefix + '%')} ESCAPE '\\'"
+    if tail == "*":
+        like += f" AND pathname NOT LIKE {p.add(prefix + '%/%')} ESCAPE '\\'"
+    return f"(name = 'pageview' AND {like})"
 
 
 def plan(
@@ -36,25 +59,27 @@ def plan(
     if event_filters:
         matched = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters)
         where.append(f"session_id IN (SELECT session_id FROM ev WHERE {matched})")
-    # A step is a goal without a name: the same condition (goal_condition).
-    conditions = [goal_condition(Goal(0, site_id, s.event_name, s.page_path), p) for s in steps]
+    conditions = [_matches(step, p) for step in steps]
+    flags = [f"m{k}" for k in range(1, len(steps) + 1)]
     sql = [
         f"WITH ev AS (SELECT * FROM events WHERE site_id = {site}"
         f" AND timestamp >= {start} AND timestamp < {end})",
         f", fv AS (SELECT {', '.join(['session_id', 'visitor_id', *attrs])} FROM visits"
         f" WHERE site_id = {site} AND started_at >= {start} AND started_at < {end}"
         f" AND {' AND '.join(where) or 'TRUE'})",
-        f", fe AS (SELECT ev.session_id, fv.visitor_id, ev.timestamp, ev.name, ev.pathname"
-        f" FROM ev JOIN fv USING (session_id) WHERE {' OR '.join(conditions)})",
-        f", s1 AS (SELECT session_id, min(visitor_id) AS visitor_id, min(timestamp) AS reached"
-        f" FROM fe WHERE {conditions[0]} GROUP BY session_id)",
+        # Each step's condition once per event, as a flag the steps below read.
+        f", fe AS (SELECT * FROM (SELECT ev.session_id, fv.visitor_id, ev.timestamp,"
+        f" {', '.join(f'{c} AS {m}' for c, m in zip(conditions, flags, strict=True))}"
+        f" FROM ev JOIN fv USING (session_id)) x WHERE {' OR '.join(flags)})",
+        ", s1 AS (SELECT session_id, min(visitor_id) AS visitor_id, min(timestamp) AS reached"
+        " FROM fe WHERE m1 GROUP BY session_id)",
     ]
-    for k, condition in enumerate(conditions[1:], start=2):
+    for k in range(2, len(steps) + 1):
         sql.append(
             f", s{k} AS (SELECT fe.session_id, min(s.visitor_id) AS visitor_id,"
             f" min(fe.timestamp) AS reached FROM fe JOIN s{k - 1} s"
             f" ON fe.session_id = s.session_id AND fe.timestamp > s.reached"
-            f" WHERE {condition} GROUP BY fe.session_id)"
+            f" WHERE fe.m{k} GROUP BY fe.session_id)"
         )
     count = d.count_distinct("visitor_id")
     counts = [f"(SELECT {count} FROM fv)"]
