@@ -59,6 +59,16 @@ module "table" {
   tags                        = local.tags
 }
 
+# Closed days as Parquet (FOOTFALL_ARCHIVE_URL); the task and the Lambda reach
+# only its prefix. force_destroy: dev is disposable.
+module "archive" {
+  source = "../../modules/archive"
+
+  name          = "${var.name}-archive"
+  force_destroy = true
+  tags          = local.tags
+}
+
 ################################################################################
 # Secrets: the parameters are created with a placeholder that the operator
 # replaces once (see docs/deploy.md); Terraform never reads or resets them.
@@ -114,6 +124,7 @@ module "service" {
     FOOTFALL_LOG_LEVEL       = var.log_level
     FOOTFALL_TRUSTED_PROXIES = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
     FOOTFALL_WORKERS         = "1"
+    FOOTFALL_ARCHIVE_URL     = module.archive.url
   }
   container_secrets = {
     FOOTFALL_SECRET_KEY  = aws_ssm_parameter.secret["secret-key"].arn
@@ -128,7 +139,7 @@ module "service" {
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
 
   task_exec_iam_role_ecr_repository_arns = [module.ecr.repository_arn]
-  tasks_iam_role_statements = [{
+  tasks_iam_role_statements = concat([{
     sid = "OneTable"
     actions = [
       "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
@@ -136,7 +147,7 @@ module "service" {
       "dynamodb:Query", "dynamodb:UpdateItem",
     ]
     resources = concat([module.table.table_arn], module.table.index_arns)
-  }]
+  }], module.archive.iam_statements)
 
   autoscaling_min_capacity = 1
   autoscaling_max_capacity = 2
@@ -201,12 +212,13 @@ module "lambda" {
   environment_variables = {
     FOOTFALL_DATABASE_URL = "dynamodb://${module.table.table_name}?region=${var.region}"
     FOOTFALL_LOG_LEVEL    = var.log_level
+    FOOTFALL_ARCHIVE_URL  = module.archive.url
   }
-  iam_role_statements = [{
+  iam_role_statements = concat([{
     sid       = "OneTable"
     actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
     resources = concat([module.table.table_arn], module.table.index_arns)
-  }]
+  }], module.archive.iam_statements)
   cloudwatch_log_group_retention_in_days = 7
   tags                                   = local.tags
 }

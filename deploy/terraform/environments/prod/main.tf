@@ -63,6 +63,15 @@ resource "aws_ssm_parameter" "secret" {
   }
 }
 
+# Closed days as Parquet (FOOTFALL_ARCHIVE_URL); the task reaches only its prefix.
+module "archive" {
+  source = "../../modules/archive"
+
+  name        = "${var.name}-archive"
+  kms_key_arn = var.archive_kms_key_arn
+  tags        = local.tags
+}
+
 module "alb" {
   source = "../../modules/alb"
 
@@ -131,6 +140,8 @@ module "service" {
     FOOTFALL_WORKERS         = tostring(var.workers)
     # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
     FOOTFALL_REDIS_URL = module.redis.url
+    # Closed days are written once to S3 as Parquet (src/footfall/archive.py).
+    FOOTFALL_ARCHIVE_URL = module.archive.url
   }
   container_secrets = {
     FOOTFALL_DATABASE_PASSWORD = "${module.db.master_user_secret_arn}:password::"
@@ -152,9 +163,9 @@ module "service" {
   cloudwatch_log_group_retention_in_days = 30
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
   task_exec_iam_role_ecr_repository_arns = [module.ecr.repository_arn]
-  # The app itself needs no AWS API with PostgreSQL; the task role keeps only
-  # the ECS Exec permissions the module adds.
-  tasks_iam_role_statements = []
+  # With PostgreSQL the app's only AWS API is the archive prefix; the module adds
+  # the ECS Exec permissions.
+  tasks_iam_role_statements = module.archive.iam_statements
 
   autoscaling_min_capacity = var.autoscaling_min_capacity
   autoscaling_max_capacity = var.autoscaling_max_capacity

@@ -151,3 +151,9 @@ variable "redis_num_cache_clusters" {
   type        = number
   default     = 2
 }
+
+variable "archive_kms_key_arn" {
+  description = "Customer-managed KMS key of the S3 archive. Null uses SSE-S3 (see modules/archive)."
+  type        = string
+  default     = null
+}

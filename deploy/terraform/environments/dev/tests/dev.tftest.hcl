@@ -46,6 +46,12 @@ mock_provider "aws" {
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:us-east-1:123456789012:footfall-dev-alarms" }
   }
+  mock_resource "aws_s3_bucket" {
+    defaults = { id = "footfall-dev-archive-123456789012", arn = "arn:aws:s3:::footfall-dev-archive-123456789012" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123" }
+  }
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev" }
   }
@@ -88,7 +94,37 @@ run "dev" {
   }
 
   assert {
+    condition     = output.container_environment.environment.FOOTFALL_ARCHIVE_URL == "s3://footfall-dev-archive-123456789012/events"
+    error_message = "The task writes the archive to its bucket and prefix."
+  }
+
+  assert {
+    condition = [for s in jsondecode(module.service.tasks_iam_role_policy).Statement : [s.Action, s.Resource, try(s.Condition, null)] if startswith(s.Sid, "Archive")] == [
+      [["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::footfall-dev-archive-123456789012/events/*"], null],
+      [["s3:ListBucket"], ["arn:aws:s3:::footfall-dev-archive-123456789012"], { StringLike = { "s3:prefix" = ["events/*"] } }],
+    ]
+    error_message = "The task role reaches the archive prefix only."
+  }
+
+  assert {
     condition     = module.github_oidc.role_arn == null && module.lambda.function_name == null
     error_message = "Optional parts stay off by default."
+  }
+}
+
+run "lambda" {
+  command = apply
+
+  variables {
+    enable_lambda  = true
+    lambda_package = { s3_bucket = "footfall-builds", s3_key = "lambda.zip" }
+  }
+
+  assert {
+    condition = [for s in jsondecode(module.lambda.role_policy).Statement : [s.Action, s.Resource, try(s.Condition, null)] if startswith(s.Sid, "Archive")] == [
+      [["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::footfall-dev-archive-123456789012/events/*"], null],
+      [["s3:ListBucket"], ["arn:aws:s3:::footfall-dev-archive-123456789012"], { StringLike = { "s3:prefix" = ["events/*"] } }],
+    ]
+    error_message = "The Lambda's role reaches the archive prefix only."
   }
 }

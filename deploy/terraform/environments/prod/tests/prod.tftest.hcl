@@ -65,6 +65,9 @@ mock_provider "aws" {
   mock_resource "aws_security_group" {
     defaults = { id = "sg-mock" }
   }
+  mock_resource "aws_s3_bucket" {
+    defaults = { id = "footfall-archive-123456789012", arn = "arn:aws:s3:::footfall-archive-123456789012" }
+  }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:us-east-1:123456789012:footfall-alarms" }
   }
@@ -171,8 +174,27 @@ run "prod" {
   }
 
   assert {
-    condition     = length([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s if !startswith(s.Sid, "EcsExec")]) == 0
-    error_message = "With PostgreSQL the task role needs nothing but ECS Exec."
+    condition = [for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s if !startswith(s.Sid, "EcsExec")] == [
+      {
+        Sid      = "ArchiveObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = ["arn:aws:s3:::footfall-archive-123456789012/events/*"]
+      },
+      {
+        Sid       = "ArchiveList"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["arn:aws:s3:::footfall-archive-123456789012"]
+        Condition = { StringLike = { "s3:prefix" = ["events/*"] } }
+      },
+    ]
+    error_message = "With PostgreSQL the task role reaches the archive prefix only, besides ECS Exec."
+  }
+
+  assert {
+    condition     = output.container_environment.environment.FOOTFALL_ARCHIVE_URL == "s3://footfall-archive-123456789012/events"
+    error_message = "The task writes the archive to its bucket and prefix."
   }
 
   assert {
