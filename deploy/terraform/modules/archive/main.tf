@@ -94,17 +94,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   count = var.create ? 1 : 0
 
   bucket = aws_s3_bucket.this[0].id
+  # STANDARD_IA and GLACIER_IR bill at least 128 KiB an object: smaller ones stay
+  # in STANDARD, where they are cheaper (S3's default since 2024, made explicit).
+  transition_default_minimum_object_size = "all_storage_classes_128K"
 
   rule {
     id     = "cheaper-classes"
     status = "Enabled"
 
     filter {
-      and {
-        prefix = "${var.prefix}/"
-        # STANDARD_IA and GLACIER_IR bill at least 128 KiB an object.
-        object_size_greater_than = 131072
-      }
+      prefix = "${var.prefix}/"
     }
 
     dynamic "transition" {

@@ -60,8 +60,8 @@ run "defaults" {
   }
 
   assert {
-    condition     = one([for r in aws_s3_bucket_lifecycle_configuration.this[0].rule : r.filter[0].and[0].object_size_greater_than if r.id == "cheaper-classes"]) == 131072
-    error_message = "Only objects above 128 KiB change class (the IA minimum billable size)."
+    condition     = aws_s3_bucket_lifecycle_configuration.this[0].transition_default_minimum_object_size == "all_storage_classes_128K" && one([for r in aws_s3_bucket_lifecycle_configuration.this[0].rule : r.filter[0].prefix if r.id == "cheaper-classes"]) == "events/"
+    error_message = "Only the archive's objects above 128 KiB change class (the IA minimum billable size)."
   }
 
   assert {
