@@ -78,7 +78,7 @@ run "dev" {
   assert {
     condition = one([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s.Resource if s.Sid == "OneTable"]) == [
       "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev",
-      "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev/index/gsi1",
+      "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev/index/GSI1",
     ]
     error_message = "The task role must reach only its own table and index."
   }
