@@ -112,7 +112,7 @@ def copy_site(duck: DuckDBStore, site: Site, url: str, start: datetime, end: dat
             site.domain, site.timezone, "00000000-0000-0000-0000-000000000001"
         )
         assert store.count_events(target.id) == 0, f"{url} already holds {site.domain}'s events"
-        for chunk in duck.export_events(site.id, start, end, chunk=5_000):
+        for chunk in duck.export_events(site.id, start, end, chunk=25_000):
             store.write_events(
                 [
                     dataclasses.replace(e, site_id=target.id, timestamp=e.timestamp + moved)
