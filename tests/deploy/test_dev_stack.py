@@ -26,7 +26,6 @@ import io
 import json
 import os
 import secrets
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,10 +39,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.backends import AWS_ENDPOINT
+from tests.deploy.terraform import create_key, workspace
 from tests.integration.conftest import Server, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-MIRROR = os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins")
 REGION = "us-east-1"
 # The smallest part of the stack that holds everything the task definition names.
 TARGETS = [
@@ -99,25 +97,10 @@ def provider_override(endpoint: str) -> str:
 def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The dev environment applied (targets above) to moto_server; destroyed after."""
     assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
-    terraform = shutil.which("terraform")
-    assert terraform, "terraform is not on PATH (scripts/infra/check.sh needs it too)"
-    assert Path(MIRROR).is_dir(), f"no Terraform provider mirror at {MIRROR}"
     work = tmp_path_factory.mktemp("dev-stack")
-    shutil.copytree(ROOT / "deploy" / "terraform", work / "terraform")
-    rc = work / "terraform.rc"
-    rc.write_text(
-        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n'
-        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
-    )
+    terraform, env = workspace(work)
     dev = work / "terraform" / "environments" / "dev"
     (dev / "moto_override.tf").write_text(provider_override(AWS_ENDPOINT))
-    env = os.environ | {
-        "TF_CLI_CONFIG_FILE": str(rc),
-        "TF_DATA_DIR": str(work / "data"),
-        "TF_IN_AUTOMATION": "1",
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-    }
     stack = Stack(terraform, dev, env)
     stack.run("init", "-input=false")
     targets = [f"-target={t}" for t in TARGETS]
@@ -199,7 +182,7 @@ def test_the_dev_task_definition_boots_against_the_dev_stack(
     server.start(timeout=60)
     try:
         assert server.cli("site", "add", "dev.example").returncode == 0
-        ingest, stats = (_key(server, scopes) for scopes in ("ingest", "stats"))
+        ingest, stats = (create_key(server, "dev.example", s) for s in ("ingest", "stats"))
         now = datetime.now(UTC)
         yesterday = (now - timedelta(days=1)).replace(hour=12, minute=0, second=0)
         sent = [
@@ -251,10 +234,3 @@ def _event(path: str, at: datetime, ip: str) -> dict[str, str]:
         "user_agent": UA,
         "timestamp": at.isoformat(),
     }
-
-
-def _key(server: Server, scopes: str) -> str:
-    made = server.cli("key", "create", "--site", "dev.example", "--scopes", scopes, "--json")
-    assert made.returncode == 0, made.stderr
-    key: str = json.loads(made.stdout)["key"]
-    return key
