@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--memory-mb", type=int, default=512)
     parser.add_argument("--cpus", type=float, default=0.25)
     parser.add_argument("--warm-runs", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="keep (or reuse) the built fixture here")
     parser.add_argument("--database-url", required=True, help="dynamodb://TABLE?region=REGION")
     parser.add_argument("--child", nargs=4, metavar=("URL", "DOMAIN", "NOW", "CACHE"))
     args = parser.parse_args()
@@ -150,7 +151,7 @@ def main() -> None:
         return
     assert dynamo.is_dynamodb(args.database_url), "--database-url must be dynamodb://..."
     work = Path(tempfile.mkdtemp(prefix="footfall-constrained-"))
-    site, now = fixture(args.events_per_month, args.database_url, work)
+    site, now = fixture(args.events_per_month, args.database_url, args.db, work)
     limits = Limits(args.memory_mb, args.cpus)
     try:
         command = [sys.executable, __file__, "--database-url", args.database_url]
@@ -168,13 +169,17 @@ def main() -> None:
     report(args, result, peak, hit)
 
 
-def fixture(per_month: int, url: str, work: Path) -> tuple[Site, datetime]:
-    """query.py's fixture, site1 with ``per_month`` events in each 30 days, its last 61
-    days in the table; the site there and the fixture's 'now' moved to today."""
-    duck = DuckDBStore(str(work / "fixture.duckdb"))
+def fixture(per_month: int, url: str, db: Path | None, work: Path) -> tuple[Site, datetime]:
+    """query.py's fixture, site1 with ``per_month`` events in each 30 days (or the one
+    built at ``db`` before), its last 61 days in the table; the site there and the
+    fixture's 'now' moved to today."""
+    path = db or work / "fixture.duckdb"
+    reuse = path.exists()
+    duck = DuckDBStore(str(path))
     try:
-        query.add_sites(duck)
-        duck.read(query.FILL, {"big": per_month * 3, "total": per_month * 10})
+        if not reuse:
+            query.add_sites(duck)
+            duck.read(query.FILL, {"big": per_month * 3, "total": per_month * 10})
         site = duck.get_site("site1.example")
         assert site is not None
         moved = dynamo.shift(query.NOW)
