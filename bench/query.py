@@ -260,7 +260,7 @@ def dynamodb_table(store: DuckDBStore, site: Site, url: str, work: Path) -> None
             f" {warm.total()} | {warm.read_units} |"
         )
     print(
-        "\ncold: median of 3, each a new store on an empty Parquet cache; warm: median of 5"
+        "\ncold: one run on a new store over an empty Parquet cache; warm: median of 5"
         " on one store over the cache the last cold run filled. Calls and read units: one"
         " query (the goals' Query included); the fixture's last day is today."
     )
