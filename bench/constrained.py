@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -126,7 +125,9 @@ def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
         warm = [view() for _ in range(warm_runs)]
     finally:
         store.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM: this program's peak since exec (ru_maxrss would keep the forked parent's).
+    status = Path("/proc/self/status").read_text().splitlines()
+    rss_mb = int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
     out = {
         "cold": cold,
         "warm": {name: statistics.median(w[name] for w in warm) for name in cold},
