@@ -209,6 +209,11 @@ class StatsEngine(Protocol):
         """The custom property keys of the site's events in ``[start, end)``, most used
         first, at most ``limit``."""
 
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        """The site's last 30 minutes up to ``now`` in ONE statement (store/sql/live.py):
+        rows ``(kind, label, minute, visitors, pageviews)`` as stats/realtime.py reads
+        them."""
+
     def first_event_at(self, site_id: int) -> datetime | None:
         """The (aware UTC) time of the site's first event, None without events."""
 

@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from footfall.domain import Event, Goal, Site
 from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
+from footfall.stats.realtime import WINDOW as REALTIME_WINDOW
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.dynamo import events
@@ -106,6 +107,11 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         frame = self.engine.frame(site.id, start, end)
         with self._engine_limit(frame):
             return frame.prop_keys(site, start, end, limit)
+
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        frame = self.engine.frame(site.id, now - REALTIME_WINDOW, now + timedelta(microseconds=1))
+        with self._engine_limit(frame):
+            return frame.realtime(site, now)
 
     def first_event_at(self, site_id: int) -> datetime | None:
         for d in events.days(self.table, site_id):

@@ -33,7 +33,7 @@ from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
-from footfall.store.sql import builder, queries
+from footfall.store.sql import builder, live, queries
 from footfall.store.sql.limits import TimeLimits
 from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
@@ -430,6 +430,10 @@ class DuckDBStore(SqlRecords, TimeLimits):
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         built = builder.prop_keys(site.id, start, end, limit, DUCKDB)
         return [str(r[0]) for r in self.read(built.sql, built.params)]
+
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        built = live.realtime(site.id, now, DUCKDB)
+        return self.read(built.sql, built.params)
 
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event (the stats seam's engine; tests and

@@ -39,7 +39,7 @@ from footfall.stats.query import StatsQuery
 from footfall.store.base import ApplyHealth
 from footfall.store.postgres.dialect import POSTGRES
 from footfall.store.registry import Options
-from footfall.store.sql import builder, queries
+from footfall.store.sql import builder, live, queries
 from footfall.store.sql.limits import TimeLimits
 from footfall.store.sql.records import SqlRecords, event_from_row
 from footfall.visits import TIMEOUT
@@ -412,6 +412,10 @@ class PostgresStore(SqlRecords, TimeLimits):
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         built = builder.prop_keys(site.id, start, end, limit, POSTGRES)
         return [str(r[0]) for r in self.read(built.sql, built.params)]
+
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        built = live.realtime(site.id, now, POSTGRES)
+        return self.read(built.sql, built.params)
 
     def read(self, text: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event, within the thread's time limit if any
