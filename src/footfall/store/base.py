@@ -214,6 +214,11 @@ class StatsEngine(Protocol):
         rows ``(kind, label, minute, visitors, pageviews)`` as stats/realtime.py reads
         them."""
 
+    def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
+        """The listed sites' last 48 hours up to ``now`` in ONE statement for all of them
+        (store/sql/live.py): rows ``(site_id, kind, hour, visitors, before)`` as
+        stats/overview.py reads them; none for an empty list."""
+
     def first_event_at(self, site_id: int) -> datetime | None:
         """The (aware UTC) time of the site's first event, None without events."""
 

@@ -6,13 +6,14 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footfall.domain import Event
-from footfall.stats import realtime
+from footfall.stats import overview, realtime
 from footfall.stats.filters import DIRECT
 from tests.backends import BackendUnderTest
 from tests.store.contract.test_events import send
@@ -31,9 +32,7 @@ def recent(draw: st.DrawFn) -> list[Event]:
     for visitor in range(1, draw(st.integers(1, 6)) + 1):
         source = draw(st.sampled_from(SOURCES))
         for _ in range(draw(st.integers(1, 5))):
-            ago = draw(
-                st.sampled_from(edges) | st.timedeltas(timedelta(0), timedelta(minutes=45))
-            )
+            ago = draw(st.sampled_from(edges) | st.timedeltas(timedelta(0), timedelta(minutes=45)))
             name = draw(st.sampled_from(["pageview", "pageview", "Signup"]))
             e = Event(1, NOW - ago, name, "example.com", draw(st.sampled_from(PAGES)), visitor, 0)
             e.referrer_source = source
@@ -116,8 +115,8 @@ def test_realtime_is_the_last_30_minutes_in_one_statement(
         stores.close()
 
 
-def test_realtime_of_an_empty_site_is_zeros(backend: BackendUnderTest, tmp_path_factory: pytest.TempPathFactory) -> None:  # fmt: skip
-    stores = backend.open(tmp_path_factory.mktemp(backend.name))
+def test_realtime_of_an_empty_site_is_zeros(backend: BackendUnderTest, tmp_path: Path) -> None:
+    stores = backend.open(tmp_path)
     try:
         site = stores.catalog.add_site("example.com", "UTC", "u1")
         answer = realtime.shape(stores.stats.realtime(site, NOW), NOW)
@@ -126,3 +125,61 @@ def test_realtime_of_an_empty_site_is_zeros(backend: BackendUnderTest, tmp_path_
         assert len(answer["minutes"]) == realtime.MINUTES
     finally:
         stores.close()
+
+
+@st.composite
+def days_of_sites(draw: st.DrawFn) -> list[Event]:
+    """Visitors of up to three sites over the last 50 hours (edges included)."""
+    events = []
+    edges = [timedelta(0), overview.DAY, 2 * overview.DAY, timedelta(hours=23, minutes=59)]
+    for visitor in range(1, draw(st.integers(0, 8)) + 1):
+        site = draw(st.integers(1, 3))
+        for _ in range(draw(st.integers(1, 4))):
+            ago = draw(st.sampled_from(edges) | st.timedeltas(timedelta(0), timedelta(hours=50)))
+            events.append(Event(site, NOW - ago, "pageview", "example.com", "/", visitor, 0))
+    return events
+
+
+def overview_oracle(events: list[Event], site_ids: list[int]) -> dict[int, overview.SiteNumbers]:
+    last = NOW.replace(minute=0, second=0, microsecond=0)
+    hours = [last - timedelta(hours=23 - i) for i in range(24)]
+    out = {}
+    for s in site_ids:
+        mine = [e for e in events if e.site_id == s and e.timestamp <= NOW]
+        day = {e.visitor_id for e in mine if e.timestamp >= NOW - overview.DAY}
+        before = {
+            e.visitor_id for e in mine if NOW - 2 * overview.DAY <= e.timestamp < NOW - overview.DAY
+        }
+        per_hour = tuple(
+            len({e.visitor_id for e in mine if h <= e.timestamp < h + timedelta(hours=1)})
+            for h in hours
+        )
+        out[s] = overview.SiteNumbers(len(day), len(before), per_hour)
+    return out
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(events=days_of_sites(), rng=st.randoms(use_true_random=False))
+def test_overview_is_every_site_s_24_hours_in_one_statement(
+    backend: BackendUnderTest, tmp_path_factory: pytest.TempPathFactory, events: list[Event],
+    rng: random.Random,
+) -> None:  # fmt: skip
+    stores = backend.open(tmp_path_factory.mktemp(backend.name))
+    try:
+        for i in (1, 2, 3):
+            assert stores.catalog.add_site(f"s{i}.example", "UTC", f"u{i}").id == i
+        send(stores.events, events, rng)
+        listed = rng.sample([1, 2, 3], rng.randint(1, 3))  # site 3 may be left out
+        found = overview.shape(stores.stats.overview(listed, NOW), listed, NOW)
+        assert found == overview_oracle(events, listed)
+        assert stores.stats.overview([], NOW) == []
+    finally:
+        stores.close()
+
+
+def test_change_is_none_without_a_day_before() -> None:
+    assert overview.SiteNumbers(5, 0, (0,) * 24).change is None
+    assert overview.SiteNumbers(15, 10, (0,) * 24).change == 50
+    assert overview.SiteNumbers(5, 10, (0,) * 24).change == -50

@@ -417,6 +417,12 @@ class PostgresStore(SqlRecords, TimeLimits):
         built = live.realtime(site.id, now, POSTGRES)
         return self.read(built.sql, built.params)
 
+    def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
+        if not site_ids:
+            return []
+        built = live.overview(site_ids, now, POSTGRES)
+        return self.read(built.sql, built.params)
+
     def read(self, text: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event, within the thread's time limit if any
         (the stats seam's engine; tests and benches use it to look inside)."""

@@ -20,7 +20,9 @@ from footfall.accounts.models import Role
 from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundError
 from footfall.offload import offload
 from footfall.sites import SiteManager, parse_scopes
+from footfall.stats import overview as stats_overview
 from footfall.tracker import snippet
+from footfall.web import overview
 from footfall.web.access import (
     Access,
     LoginRequired,
@@ -133,6 +135,11 @@ def _sites_context(request: Request) -> dict[str, Any]:
 async def sites_page(request: Request, msg: str | None = None) -> Response:
     context = await offload(_sites_context, request)
     context.update(message=MESSAGES.get(msg or ""), error=None, domain="", timezone="UTC")
+    session = session_of(request)
+    assert session is not None  # _sites_context raised otherwise
+    sites = [site for site, _ in context["sites"]]
+    context.update(numbers=await overview.numbers(request, sites, session.user.email))
+    context.update(sparkline=stats_overview.sparkline)
     return render(request, "sites.html", context)
 
 

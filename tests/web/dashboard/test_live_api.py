@@ -1,0 +1,38 @@
+"""The realtime view's JSON and pages over the real app: the same numbers as the v1
+realtime endpoint and the dashboard's queries, for a session or a shared link."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.accounts.helpers import HTML
+from tests.web.dashboard.conftest import Dash
+
+
+def test_live_agrees_with_realtime_and_the_dashboard(dash: Dash) -> None:
+    client = dash.running.client
+    live = client.get("/api/dashboard/example.com/live").json()
+    realtime = client.get("/api/dashboard/example.com/realtime").json()["visitors"]
+    assert live["visitors_5m"] == realtime >= 1
+    assert len(live["minutes"]) == 30
+    now = dash.running.svc.clock()
+    window = [(now - timedelta(minutes=30)).isoformat(), now.isoformat()]
+    pages = dash.v2(
+        {"metrics": ["visitors"], "date_range": window, "dimensions": ["event:page"],
+         "filters": [["is", "event:name", ["pageview"]]]}
+    )  # fmt: skip
+    expected = sorted((r["dimensions"][0], r["metrics"][0]) for r in pages["results"])
+    assert sorted((p["label"], p["visitors"]) for p in live["pages"]) == expected
+
+
+def test_live_through_a_shared_link(dash: Dash) -> None:
+    site = dash.running.svc.stores.catalog.get_site("example.com")
+    assert site is not None
+    link = dash.accounts.create_share(site, "press", None)
+    client = dash.running.client
+    client.cookies.clear()
+    page = client.get(f"/share/example.com/realtime?auth={link.token}", headers=HTML)
+    assert page.status_code == 200 and f'data-share="{link.token}"' in page.text
+    r = client.get("/api/dashboard/example.com/live", headers={"x-share-token": link.token})
+    assert r.status_code == 200 and r.json()["visitors_5m"] >= 1
+    assert client.get("/api/dashboard/example.com/live").status_code == 401
