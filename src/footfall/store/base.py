@@ -72,6 +72,13 @@ class Catalog(Protocol):
     def get_site_by_id(self, site_id: int) -> Site | None: ...
     def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
     def set_site_timezone(self, site_id: int, timezone: str) -> None: ...
+    def embed_origins(self, site_id: int) -> tuple[str, ...]:
+        """The origins allowed to frame the site's shared dashboards (web/embed.py), in
+        the order stored; none for an unknown site."""
+
+    def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
+        """Replace them (``origins`` are normalized ``scheme://host[:port]``)."""
+
     def remove_site(self, site_id: int) -> bool:
         """Delete a site with its keys and goals; False when it did not exist. (Its
         events and account data are the other protocols': see sites/service.py.)"""

@@ -22,6 +22,7 @@ from footfall.web import (
     errors,
     ingest,
     management,
+    onboarding,
     ops,
     pages,
     realtime,
@@ -145,6 +146,7 @@ def create_app(
         app.include_router(router)
     app.include_router(dashboard.router)
     app.include_router(realtime.router)
+    app.include_router(onboarding.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics, settings)

@@ -36,3 +36,17 @@ def test_live_through_a_shared_link(dash: Dash) -> None:
     r = client.get("/api/dashboard/example.com/live", headers={"x-share-token": link.token})
     assert r.status_code == 200 and r.json()["visitors_5m"] >= 1
     assert client.get("/api/dashboard/example.com/live").status_code == 401
+
+
+def test_install_check_is_for_admins_and_refuses_loopback_by_default(dash: Dash) -> None:
+    client = dash.running.client
+    url = "/api/dashboard/example.com/check-install"
+    body = {"url": "http://127.0.0.1:9/"}
+    assert client.post(url, json=body).status_code == 403  # no CSRF token
+    r = client.post(url, json=body, headers={"x-csrf-token": dash.csrf})
+    assert r.status_code == 400 and r.json()["field"] == "url", r.text
+    for bad in ({}, {"url": ""}, {"url": 3}, []):
+        r = client.post(url, json=bad, headers={"x-csrf-token": dash.csrf})
+        assert r.status_code == 400, bad
+    status = client.get("/api/dashboard/example.com/status").json()
+    assert status == {"has_events": True}

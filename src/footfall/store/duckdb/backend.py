@@ -97,6 +97,7 @@ _MIGRATIONS: tuple[
     ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
     ("005_accounts.sql", None),
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
+    ("007_embeds.sql", None),
 )
 
 

@@ -48,7 +48,7 @@ Q = queries("postgres")
 log = logging.getLogger(__name__)
 
 # Forward-only schema migrations, in order (store/sql/postgres/).
-MIGRATIONS = ("001_init.sql",)
+MIGRATIONS = ("001_init.sql", "002_embeds.sql")
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
 MIGRATION_LOCK = 0x466F6F7466616C6C

@@ -22,7 +22,7 @@ from footfall.offload import offload
 from footfall.sites import SiteManager, parse_scopes
 from footfall.stats import overview as stats_overview
 from footfall.tracker import snippet
-from footfall.web import overview
+from footfall.web import embed, overview
 from footfall.web.access import (
     Access,
     LoginRequired,
@@ -46,6 +46,7 @@ MESSAGES = {
     "goal_added": "Goal added.",
     "goal_removed": "Goal removed.",
     "share_revoked": "Shared link revoked.",
+    "embed": "Embedding origins saved.",
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
@@ -182,6 +183,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "keys": [k for k in svc.stores.catalog.list_keys(site.id) if k.revoked_at is None],
         "goals": admin.list_goals(site.domain),
         "shares": acc.shares(site),
+        "embed_origins": svc.stores.catalog.embed_origins(site.id),
         "members": members,
         # instance-wide users not listed already as the site's members: once each (the
         # creator of a site is both an instance owner and the site's owner)
@@ -223,6 +225,19 @@ async def set_timezone(
     await offload(services(request).stores.catalog.set_site_timezone, access.site.id, timezone)
     services(request).sites.invalidate()
     return _back(access, "timezone", "general")
+
+
+@router.post("/sites/{domain}/embed")
+async def set_embed_origins(
+    request: Request,
+    domain: str,
+    origins: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _form(request, domain, csrf_token)
+    parsed = embed.parse_origins(origins)
+    await offload(services(request).stores.catalog.set_embed_origins, access.site.id, parsed)
+    return _back(access, "embed", "shares")
 
 
 @router.post("/sites/{domain}/delete")
