@@ -45,7 +45,8 @@ def test_install_check_is_for_admins_and_refuses_loopback_by_default(dash: Dash)
     assert client.post(url, json=body).status_code == 403  # no CSRF token
     r = client.post(url, json=body, headers={"x-csrf-token": dash.csrf})
     assert r.status_code == 400 and r.json()["field"] == "url", r.text
-    for bad in ({}, {"url": ""}, {"url": 3}, []):
+    bad_bodies: list[object] = [{}, {"url": ""}, {"url": 3}, []]
+    for bad in bad_bodies:
         r = client.post(url, json=bad, headers={"x-csrf-token": dash.csrf})
         assert r.status_code == 400, bad
     status = client.get("/api/dashboard/example.com/status").json()
