@@ -34,9 +34,11 @@ class Parent(BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        src = parse_qs(urlsplit(self.path).query).get("src", [""])[0].replace('"', "&quot;")
+        query = parse_qs(urlsplit(self.path).query)
+        src = query.get("src", [""])[0].replace('"', "&quot;")
+        dark = "dark" in query  # the host page's own colours, under a transparent embed
         body = (
-            "<!doctype html><html><body style='background:#fde'>"
+            f"<!doctype html><html><body style='background:{'#1b2233' if dark else '#fde'}'>"
             f'<iframe id="f" src="{src}" width="1100" height="800"'
             " onload=\"document.body.dataset.loaded='1'\"></iframe></body></html>"
         ).encode()
@@ -56,8 +58,9 @@ def parent_port() -> Iterator[int]:
     server.server_close()
 
 
-def _framed(page: Page, parent: str, src: str) -> Frame:
-    page.goto(f"{parent}/?src={src.replace('&', '%26').replace('#', '%23')}")
+def _framed(page: Page, parent: str, src: str, dark: bool = False) -> Frame:
+    query = f"src={src.replace('&', '%26').replace('#', '%23')}" + ("&dark=1" if dark else "")
+    page.goto(f"{parent}/?{query}")
     page.wait_for_selector('body[data-loaded="1"]', state="attached")
     frame = page.locator("#f").element_handle().content_frame()
     assert frame is not None
@@ -85,7 +88,7 @@ def test_embed_from_an_allowed_origin_only(
 
         viewer = visitor.new_page()
         embedded = f"{link}&embed=true&theme=dark&background=transparent"
-        frame = _framed(viewer, allowed, embedded)
+        frame = _framed(viewer, allowed, embedded, dark=True)
         frame.wait_for_selector('body[data-ready="1"]', state="attached", timeout=15_000)
         assert frame.locator(".topnav").count() == 0  # no site chrome in an embed
         assert frame.evaluate("document.documentElement.dataset.theme") == "dark"
@@ -94,6 +97,11 @@ def test_embed_from_an_allowed_origin_only(
         )
         assert float(frame.get_attribute(".dash-stat-value", "data-value") or 0) > 0
         shoot(viewer, tmp_path, "embed-dark")
+        # the view's URL keeps the embed, so a reload of the frame stays embeddable
+        frame.select_option("#period", "7d")
+        search = frame.evaluate("location.search")  # pushed as the select changes
+        assert "period=7d" in search, search
+        assert "embed=true&theme=dark&background=transparent" in search
         light = _framed(viewer, allowed, f"{link}&embed=true&theme=light")
         light.wait_for_selector('body[data-ready="1"]', state="attached", timeout=15_000)
         assert light.evaluate("document.documentElement.dataset.theme") == "light"

@@ -4,9 +4,6 @@ snippet), and the page turns into the dashboard when the first pageview arrives.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,7 @@ from playwright.sync_api import Browser
 
 from footfall.config import Settings
 from tests.support import CHROME_UA, Live, watch_csp
-from tests.tracker.conftest import Site, _handler
+from tests.tracker.conftest import Site, site  # noqa: F401 (the shop on loopback)
 from tests.web.dashboard.browser import set_up_owner, shoot
 
 
@@ -24,21 +21,11 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"install_check_private": True})
 
 
-@pytest.fixture
-def shop(live: Live) -> Iterator[Site]:
-    s = Site(live)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(s))
-    s.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    live.admin.add_site("shop.test")
-    yield s
-    server.shutdown()
-    server.server_close()
-
-
 def test_empty_site_onboarding_checks_and_flips(
-    live: Live, shop: Site, browser: Browser, tmp_path: Path
+    live: Live,
+    site: Site,  # noqa: F811 (the fixture imported above)
+    browser: Browser,
+    tmp_path: Path,
 ) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     violations = watch_csp(context)
@@ -52,13 +39,13 @@ def test_empty_site_onboarding_checks_and_flips(
         shoot(page, tmp_path, "onboarding-light")
 
         # a page without the snippet, then one with it (the server fetches both)
-        shop.pages["/bare"] = (200, "text/html", "<html><head></head><body>hi</body></html>")
-        origin = f"http://127.0.0.1:{shop.port}"
+        site.pages["/bare"] = (200, "text/html", "<html><head></head><body>hi</body></html>")
+        origin = f"http://127.0.0.1:{site.port}"
         page.fill("#check-url", f"{origin}/bare")
         page.click("#check-install")
         page.wait_for_selector('#check-result[data-found="0"]')
         assert "no snippet" in (page.text_content("#check-result") or "")
-        shop.page("/")
+        site.page("/")
         page.fill("#check-url", f"{origin}/")
         page.click("#check-install")
         page.wait_for_selector('#check-result[data-found="1"]')
@@ -68,7 +55,7 @@ def test_empty_site_onboarding_checks_and_flips(
         # A visitor opens the site: its pageview turns the page into the dashboard.
         visitor = browser.new_context(user_agent=CHROME_UA)
         try:
-            visitor.new_page().goto(f"{shop.url}/")
+            visitor.new_page().goto(f"{site.url}/")
             page.wait_for_selector("#dashboard", timeout=30_000)
         finally:
             visitor.close()

@@ -20,9 +20,9 @@ function svg(tag, attrs) {
 }
 
 function drawChart(minutes) {
-  const w = 600, h = 160, pad = 22;
+  const w = 1000, h = 180, pad = 26;
   const max = Math.max(1, ...minutes.map((m) => m.pageviews));
-  const box = svg("svg", { viewBox: `0 0 ${w} ${h}`, preserveAspectRatio: "none" });
+  const box = svg("svg", { viewBox: `0 0 ${w} ${h}` });
   const step = (w - pad) / minutes.length;
   box.append(svg("line", { class: "grid", x1: pad, x2: w, y1: h - pad, y2: h - pad }));
   const top = svg("text", { class: "axis", x: 0, y: 10 });
@@ -41,8 +41,8 @@ function drawChart(minutes) {
     bar.append(title);
     box.append(bar);
   });
-  for (const [i, label] of [[0, "-30 min"], [minutes.length - 1, "now"]]) {
-    const t = svg("text", { class: "axis", x: pad + i * step, y: h - 6 });
+  for (const [x, anchor, label] of [[pad, "start", "30 min ago"], [w, "end", "now"]]) {
+    const t = svg("text", { class: "axis", x, y: h - 6, "text-anchor": anchor });
     t.textContent = label;
     box.append(t);
   }
