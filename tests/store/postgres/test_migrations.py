@@ -75,6 +75,7 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
         assert key is not None and key.digest == bytes([1, 2, 3, 4, 5])
         assert [g.display_name for g in cat.list_goals(7)] == ["Visit /pricing"]
         assert [f.name for f in cat.list_funnels(7)] == (["Pricing"] if k >= 2 else [])
+        assert cat.embed_origins(7) == (("https://blog.old.example",) if k >= 3 else ())
         user = acc.get_user(EMAIL)
         assert user is not None and verify_password(user.password_hash, PASSWORD)
         assert acc.user_memberships(user.user.id) == {7: Role.VIEWER}
