@@ -170,41 +170,11 @@ echo "moto on $ENDPOINT"
 mkdir -p "$WORK/tree"
 cp -r "$TF_DIR" "$WORK/tree/"
 find "$WORK/tree" \( -name .terraform -o -name '*.tfstate*' -o -name .terraform.lock.hcl \) -prune -exec rm -rf {} +
-SERVICES=(acm apigatewayv2 appautoscaling budgets cloudwatch dynamodb ec2 ecr ecs elasticache elbv2 events iam kms lambda logs rds route53 s3 secretsmanager servicediscovery sns ssm sts)
-
 # The provider pointed at moto replaces the root's own provider block (an
 # _override.tf file), and the S3 backend becomes a local one: state of a
 # throwaway account stays in the work directory.
 write_moto_override() {
-  local dir="$1" alias
-  {
-    # The default provider and every aliased one of the root.
-    for alias in "" $(sed -n 's/^ *alias *= *"\([a-z_]*\)".*/\1/p' "$dir"/versions.tf); do
-      echo 'provider "aws" {'
-      [[ -n "$alias" ]] && echo "  alias                       = \"$alias\""
-      echo '  region                      = "us-east-1"'
-      echo '  access_key                  = "testing"'
-      echo '  secret_key                  = "testing"'
-      echo '  skip_credentials_validation = true'
-      echo '  skip_metadata_api_check     = true'
-      # skip_requesting_account_id stays false: moto answers STS, and without
-      # an account ID the provider reports SG-referencing rules as
-      # ACCOUNT/sg-..., a diff on every plan.
-      echo '  s3_use_path_style           = true'
-      echo '  endpoints {'
-      for s in "${SERVICES[@]}"; do echo "    $s = \"$ENDPOINT\""; done
-      echo '  }'
-      if [[ -z "$alias" ]] && grep -q 'local.tags' "$dir"/*.tf; then
-        echo '  default_tags {'
-        echo '    tags = local.tags'
-        echo '  }'
-      fi
-      echo '}'
-    done
-    if grep -qs 'backend "s3"' "$dir"/*.tf; then
-      printf 'terraform {\n  backend "local" {}\n}\n'
-    fi
-  } >"$dir/moto_override.tf"
+  bash "$ROOT/scripts/infra/moto_override.sh" "$1" "$ENDPOINT"
 }
 
 # apply and a second plan that must be empty: ROOT_DIR LABEL [-var ...]
@@ -244,9 +214,8 @@ moto_destroy() {
 
 # The bootstrap root first (state bucket, image repositories, OIDC provider and
 # roles), then each environment on top of it, then everything destroyed.
-BOOT=(-var "github_repository=example/footfall" -var "state_bucket_force_destroy=true")
-DEV=(-var "github_repository=example/footfall" -var "alarm_email=ops@example.com"
-  -var 'allowed_cidr_blocks=["198.51.100.0/24"]')
+BOOT=(-var-file="$ROOT/scripts/infra/moto-bootstrap.tfvars")
+DEV=(-var-file="$ROOT/scripts/infra/moto-dev.tfvars")
 moto_apply "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
 moto_apply "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
 moto_destroy "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"

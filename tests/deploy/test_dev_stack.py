@@ -2,9 +2,13 @@
 then the app booted from the task definition that stack registered: events in, stats
 out, the archive written to the stack's bucket, then destroy.
 
-What is applied: ``-target`` the DynamoDB table, the archive bucket, the SSM secret
-parameters and the ECS task definition (Terraform adds what those depend on: the task
-and execution roles and policies, the log group, and, through the service module's
+Both roots are pointed at moto by scripts/infra/moto_override.sh and take the
+variables of scripts/infra/moto-*.tfvars, as ``make infra-check`` does (every provider
+alias at moto, the S3 backend made local). Applied: the bootstrap root's image
+repository of dev (the task definition reads it as a data source), then, in dev,
+``-target`` the DynamoDB table, the archive bucket, the SSM secret parameters and the
+ECS task definition (Terraform adds what those depend on: the task and execution roles
+and policies, the log group, and, through the service module's
 ``depends_on``, the network and the ALB). Not applied: the ECS service, its
 autoscaling, the alarms. moto cannot run a container, and the service's autoscaling
 needs the patches of scripts/infra/moto_stub.py, whose full apply, second plan and
@@ -39,7 +43,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.backends import AWS_ENDPOINT
-from tests.deploy.terraform import create_key, workspace
+from tests.deploy.terraform import ROOT, create_key, workspace
 from tests.integration.conftest import Server, free_port
 
 REGION = "us-east-1"
@@ -50,8 +54,9 @@ TARGETS = [
     "aws_ssm_parameter.secret",
     "module.service.aws_ecs_task_definition.this",
 ]
-# The services the targeted resources use (the provider checks the account with STS).
-SERVICES = ["dynamodb", "ec2", "ecs", "elbv2", "iam", "logs", "s3", "ssm", "sts"]
+# Of the bootstrap root: dev's image repository (the task definition names its URL).
+# Its IAM roles need AWS managed policies, which this moto_server does not load.
+BOOTSTRAP_TARGETS = ['module.ecr["dev"]']
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
@@ -60,6 +65,7 @@ class Stack:
     terraform: str
     directory: Path
     env: dict[str, str]
+    var_file: Path
 
     def run(self, *args: str) -> str:
         done = subprocess.run(
@@ -75,40 +81,48 @@ class Stack:
     def output(self, name: str) -> object:
         return json.loads(self.run("output", "-json", name))
 
+    def apply(self, *targets: str) -> None:
+        """init, then apply (only ``targets`` if given), as scripts/infra/check.sh."""
+        self.run("init", "-input=false")
+        self.run("apply", "-auto-approve", "-input=false", *self._args(targets))
 
-def provider_override(endpoint: str) -> str:
-    """The dev stack's provider, pointed at moto (as scripts/infra/check.sh does)."""
-    endpoints = "\n".join(f'    {s} = "{endpoint}"' for s in SERVICES)
-    return (
-        'provider "aws" {\n'
-        f'  region                      = "{REGION}"\n'
-        '  access_key                  = "testing"\n'
-        '  secret_key                  = "testing"\n'
-        "  skip_credentials_validation = true\n"
-        "  skip_metadata_api_check     = true\n"
-        "  s3_use_path_style           = true\n"
-        f"  endpoints {{\n{endpoints}\n  }}\n"
-        "  default_tags {\n    tags = local.tags\n  }\n"
-        "}\n"
+    def destroy(self, *targets: str) -> None:
+        self.run("destroy", "-auto-approve", "-input=false", *self._args(targets))
+
+    def _args(self, targets: tuple[str, ...]) -> list[str]:
+        return [f"-var-file={self.var_file}", *(f"-target={t}" for t in targets)]
+
+
+def moto_root(terraform: str, env: dict[str, str], directory: Path, label: str) -> Stack:
+    """A Terraform root of the copy pointed at moto by the script check.sh uses
+    (every provider alias at moto, the S3 backend made local), with its own data
+    directory and the variables of check.sh's moto apply."""
+    moto_override = ROOT / "scripts" / "infra" / "moto_override.sh"
+    subprocess.run(["bash", str(moto_override), str(directory), AWS_ENDPOINT], check=True)
+    var_file = ROOT / "scripts" / "infra" / f"moto-{label}.tfvars"
+    return Stack(
+        terraform, directory, env | {"TF_DATA_DIR": str(directory / ".terraform")}, var_file
     )
 
 
 @pytest.fixture(scope="module")
 def dev_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """The dev environment applied (targets above) to moto_server; destroyed after."""
+    """The bootstrap root (it creates the image repository dev reads), then the dev
+    environment (targets above), applied to moto_server; both destroyed after."""
     assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
     work = tmp_path_factory.mktemp("dev-stack")
     terraform, env = workspace(work)
-    dev = work / "terraform" / "environments" / "dev"
-    (dev / "moto_override.tf").write_text(provider_override(AWS_ENDPOINT))
-    stack = Stack(terraform, dev, env)
-    stack.run("init", "-input=false")
-    targets = [f"-target={t}" for t in TARGETS]
+    bootstrap = moto_root(terraform, env, work / "terraform" / "bootstrap", "bootstrap")
+    dev = moto_root(terraform, env, work / "terraform" / "environments" / "dev", "dev")
+    bootstrap.apply(*BOOTSTRAP_TARGETS)
     try:
-        stack.run("apply", "-auto-approve", "-input=false", *targets)
-        yield stack
+        dev.apply(*TARGETS)
+        try:
+            yield dev
+        finally:
+            dev.destroy(*TARGETS)
     finally:
-        stack.run("destroy", "-auto-approve", "-input=false", *targets)
+        bootstrap.destroy(*BOOTSTRAP_TARGETS)
 
 
 def task_container(family: str) -> dict[str, dict[str, str]]:
