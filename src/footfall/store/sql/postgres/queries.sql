@@ -389,3 +389,49 @@ ORDER BY "timestamp", visitor_id, name, pathname
 -- Never back: another replica may have drawn ids above the restored one meanwhile.
 WITH s AS (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq)
 SELECT setval(seq, greatest(%s::bigint, coalesce(pg_sequence_last_value(seq), 0)), true) FROM s
+
+-- name: note_days
+-- The UTC days of incoming_batch (events written, or deleted) for rollups
+-- (store/postgres/rollups.py): a new day is listed; an ended day is marked dirty, so it
+-- is rolled up again. Today is not marked: it is rolled up only once it ended over an
+-- hour ago, after any writer of it has committed. Rows are locked in one order.
+WITH days AS (
+    SELECT DISTINCT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day FROM incoming_batch
+),
+listed AS (
+    INSERT INTO rollup_days (site_id, day) SELECT site_id, day FROM days ON CONFLICT DO NOTHING
+),
+ended AS (
+    SELECT r.site_id, r.day FROM rollup_days r JOIN days d ON d.site_id = r.site_id AND d.day = r.day
+    WHERE NOT r.dirty AND r.day < (statement_timestamp() AT TIME ZONE 'UTC')::date
+    ORDER BY r.site_id, r.day FOR UPDATE OF r
+)
+UPDATE rollup_days r SET dirty = true FROM ended e WHERE r.site_id = e.site_id AND r.day = e.day
+
+-- name: rollups_due
+-- Days to roll up (again): ended over %(settle)s ago, and never rolled up, written to
+-- since, or rolled up in a zone the site no longer has. Newest first.
+SELECT r.site_id, r.day, s.timezone FROM rollup_days r JOIN sites s ON s.id = r.site_id
+WHERE (r.dirty OR r.rolled_zone IS DISTINCT FROM s.timezone)
+    AND r.day < ((now() - %(settle)s) AT TIME ZONE 'UTC')::date
+ORDER BY r.day DESC, r.site_id LIMIT %(limit)s
+
+-- name: claim_rollup_day
+-- Takes the day (a writer marking it dirty meanwhile waits, then marks it again); none
+-- when another replica rolled it up meanwhile.
+UPDATE rollup_days SET dirty = false, rolled_zone = %(zone)s
+WHERE site_id = %(site)s AND day = %(day)s AND (dirty OR rolled_zone IS DISTINCT FROM %(zone)s)
+RETURNING day
+
+-- name: clear_rollup_day
+DELETE FROM rollups WHERE site_id = %(site)s AND utc_day = %(day)s
+
+-- name: rolled_days
+-- The days of a range whose rollups answer for it, in its zone.
+SELECT day FROM rollup_days
+WHERE site_id = %(site)s AND day >= %(first)s AND day <= %(last)s
+    AND rolled_zone = %(zone)s AND NOT dirty
+
+-- name: delete_site_rollups
+WITH gone AS (DELETE FROM rollups WHERE site_id = %(site)s)
+DELETE FROM rollup_days WHERE site_id = %(site)s
