@@ -2,13 +2,18 @@
 (docs/backends.md, "Daily rollups"; the tables: 002_rollups.sql).
 
 A UTC day that ended over ``SETTLE`` ago is rolled up once: per part of it that falls
-on one local day of the site's zone, its totals, and its counts per visit attribute and
-per page, each side (visits that start in the part, events in the part) as the builder
-reads it. A query the rollups answer (``answerable``) reads the rolled-up days from
-``rollups`` and the others (today, days written to since) from events and visits, then
-adds the parts up. Distinct visitors add up exactly across UTC days: a visitor id is a
-hash under the salt of its UTC day, so no id is on two days, and no visit spans a UTC
-midnight (docs/metrics.md).
+on one local day of the site's zone, and for the whole day when it has several parts,
+its totals, and its counts per visit attribute and per page, each side (visits that
+start in the part, events in the part) as the builder reads it. A query the rollups
+answer (``answerable``) reads the rolled-up days from ``rollups`` and the others
+(today, days written to since) from events and visits, then adds them up.
+
+Distinct visitors add up exactly across UTC days: a visitor id is a hash under the
+salt of its UTC day, so no id is on two days, and no visit spans a UTC midnight
+(docs/metrics.md). Within a UTC day they do not (one visitor can be on both sides of a
+local midnight): a group takes a day's whole row when it holds all of the day, a
+part's row when it holds only that part of it, and reads the day from events when it
+holds several parts but not all (three parts on a DST day, which no query needs).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from footfall.domain import Goal
+from footfall.stats import timeline
 from footfall.stats.query import StatsQuery
 from footfall.store.sql import builder
 from footfall.store.sql.builder import VISIT_ATTRS, local_time_within, order, sides
@@ -90,8 +96,60 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), UTC)
 
 
-def raw_windows(q: StatsQuery, rolled: set[date]) -> list[tuple[datetime, datetime]]:
-    """The parts of ``[q.start, q.end)`` on UTC days not rolled up, as maximal runs."""
+def parts(day: date, timezone: str) -> list[date]:
+    """The local days of ``timezone`` that UTC day ``day`` meets, in order (as the SQL
+    computes them: the zone's offset at each instant, timeline.offsets)."""
+    start, end = _day_start(day), _day_start(day + timedelta(days=1))
+    pieces = timeline.offsets(timezone, start, end)
+    found: set[date] = set()
+    for (since, offset), until in zip(pieces, [*(p[0] for p in pieces[1:]), end], strict=True):
+        first = (since + timedelta(seconds=offset)).date()
+        last = (until - timedelta(microseconds=1) + timedelta(seconds=offset)).date()
+        found |= {first + timedelta(days=n) for n in range((last - first).days + 1)}
+    return sorted(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """How a query reads each rolled-up UTC day of its range."""
+
+    whole: frozenset[date]  # by the day's whole rows
+    parts: frozenset[date]  # by its parts' rows, those on local days in range
+
+    @property
+    def days(self) -> frozenset[date]:
+        return self.whole | self.parts
+
+
+def usage(q: StatsQuery, rolled: frozenset[date]) -> Usage:
+    """For each rolled-up day: whole rows when one group of ``q`` holds all of it,
+    part rows when each group holds one part at most, else events (not in the usage)."""
+    zone = zoneinfo.ZoneInfo(q.timezone)
+    first, last = q.start.astimezone(zone).date(), q.end.astimezone(zone).date()
+    unit = _TIME_UNITS.get(q.dimensions[0]) if q.dimensions else None
+    whole, by_part = set(), set()
+    for day in rolled:
+        local = parts(day, q.timezone)
+        inside = [d for d in local if first <= d < last]
+        groups = {_bucket(d, unit) for d in inside}
+        if len(local) == 1 or len(groups) == len(inside):
+            by_part.add(day)
+        elif len(groups) == 1 and len(inside) == len(local):
+            whole.add(day)
+    return Usage(frozenset(whole), frozenset(by_part))
+
+
+def _bucket(day: date, unit: str | None) -> date | None:
+    """The time bucket of a local day (None: one group for every day)."""
+    if unit == "week":
+        return day - timedelta(days=day.weekday())
+    if unit == "month":
+        return day.replace(day=1)
+    return day if unit == "day" else None
+
+
+def raw_windows(q: StatsQuery, rolled: frozenset[date]) -> list[tuple[datetime, datetime]]:
+    """The parts of ``[q.start, q.end)`` on UTC days not read from rollups, as runs."""
     windows: list[tuple[datetime, datetime]] = []
     for day in utc_days(q.start, q.end):
         if day in rolled:
@@ -129,17 +187,20 @@ class Rolled:
             return d.trunc(unit, local_time_within(q.timezone, q.start, q.end, p, column))
 
         by = " GROUP BY d0" if dim else ""
+        use = usage(q, self.days)
         parts = []
-        if self.days:
+        if use.days:
             rolled = d.trunc(unit, "CAST(local_day AS timestamp)") if unit else "value"
             sums = ", ".join(f"CAST(sum({s}) AS BIGINT)" for s in _SUMS)
             parts.append(
                 f"SELECT {group(rolled)}{sums} FROM rollups WHERE site_id = {site}"
-                f" AND dim = {p.add(key)} AND local_day >= {p.add(q.start.astimezone(zone).date())}"
-                f" AND local_day < {p.add(q.end.astimezone(zone).date())}"
-                f" AND utc_day = ANY({p.add(sorted(self.days))}){by}"
+                f" AND dim = {p.add(key)}"
+                f" AND ((whole AND utc_day = ANY({p.add(sorted(use.whole))}))"
+                f" OR (NOT whole AND utc_day = ANY({p.add(sorted(use.parts))})"
+                f" AND local_day >= {p.add(q.start.astimezone(zone).date())}"
+                f" AND local_day < {p.add(q.end.astimezone(zone).date())})){by}"
             )
-        for lo, hi in raw_windows(q, set(self.days)):
+        for lo, hi in raw_windows(q, use.days):
             if side.visits:
                 g = local("started_at") if unit else (key or "")
                 parts.append(
@@ -154,7 +215,7 @@ class Rolled:
                     f" FROM events WHERE site_id = {site}"
                     f' AND "timestamp" >= {p.time(lo)} AND "timestamp" < {p.time(hi)}{by}'
                 )
-        totals = ", ".join(f"coalesce(sum({s}), 0) AS {s}" for s in _SUMS)
+        totals = ", ".join(f"CAST(coalesce(sum({s}), 0) AS BIGINT) AS {s}" for s in _SUMS)
         exists = [
             *(["sum(e_events) > 0"] if side.events else []),
             *(["sum(visits) > 0"] if side.visits else []),
@@ -193,8 +254,17 @@ def _visits(d: Dialect, extra: str = "") -> str:
 
 
 def roll(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
-    """The INSERT of one (site, UTC day)'s rollup rows, in ``timezone``."""
+    """The INSERT of one (site, UTC day)'s rollup rows, in ``timezone``: a row per part
+    and value, and per value for the whole day when the day has several parts."""
     p = Params(d)
+    local = parts(day, timezone)
+    # Grouping sets: (part, value) rows, and (value) rows when there are several parts.
+    sets = (
+        "GROUPING SETS ((local_day, a.dim, a.value), (a.dim, a.value))"
+        if len(local) > 1
+        else "local_day, a.dim, a.value"
+    )
+    whole = "GROUPING(local_day) = 1"
     lo, hi = _day_start(day), _day_start(day + timedelta(days=1))
     site, start, end = p.add(site_id), p.time(lo), p.time(hi)
 
@@ -205,19 +275,20 @@ def roll(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
     visit_sums = ", ".join(f"{a} AS {s}" for a, s in zip(_VISIT_SIDE, _SUMS, strict=True))
     event_sums = ", ".join(f"{a} AS {s}" for a, s in zip(_EVENT_SIDE, _SUMS, strict=True))
     sums = ", ".join(f"sum({s})" for s in _SUMS)
+    keys = f"coalesce(local_day, {p.add(local[0])}) AS local_day, {whole} AS whole, a.dim, a.value"
     visits = _visits(d, f"{local_day('started_at')} AS local_day, ")
     event_day = local_day('"timestamp"')
     sql = (
-        f"INSERT INTO rollups (site_id, utc_day, local_day, dim, value, {', '.join(_SUMS)})"
-        f" SELECT {site}, {p.add(day)}, local_day, dim, value, {sums} FROM ("
-        f" SELECT local_day, a.dim, a.value, {visit_sums}"
+        "INSERT INTO rollups (site_id, utc_day, local_day, whole, dim, value,"
+        f" {', '.join(_SUMS)}) SELECT {site}, {p.add(day)}, local_day, whole, dim, value,"
+        f" {sums} FROM (SELECT {keys}, {visit_sums}"
         f" FROM ({visits}"
         f" WHERE site_id = {site} AND started_at >= {start} AND started_at < {end}) v"
-        f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY 1, 2, 3"
-        f" UNION ALL SELECT local_day, a.dim, a.value, {event_sums}"
+        f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY {sets}"
+        f" UNION ALL SELECT {keys}, {event_sums}"
         f" FROM (SELECT visitor_id, name, pathname, {event_day} AS local_day"
         f' FROM events WHERE site_id = {site} AND "timestamp" >= {start} AND "timestamp" < {end}) e'
         f" CROSS JOIN LATERAL (VALUES ('', ''), ('{PAGE}', pathname)) AS a (dim, value)"
-        " GROUP BY 1, 2, 3) x GROUP BY local_day, dim, value"
+        f" GROUP BY {sets}) x GROUP BY local_day, whole, dim, value"
     )
     return builder.Plan(sql, p.values)

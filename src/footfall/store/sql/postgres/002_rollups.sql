@@ -1,9 +1,10 @@
 -- Footfall on PostgreSQL, version 2: daily rollups (docs/backends.md, "Daily rollups").
 --
 -- rollup_days lists every (site, UTC day) that has events. A day is rolled up once it
--- ended over an hour ago: its rows in rollups then hold, per part of the day in the
--- site's zone (a UTC day meets at most two local days), the totals and each visit
--- attribute's and each page's counts. A write of events for a day that has ended, and
+-- ended over an hour ago: its rows in rollups then hold, per part of the day on one
+-- local day of the site's zone (a UTC day usually meets two), and for the whole day
+-- when it has several parts (whole), the totals and each visit attribute's and each
+-- page's counts. A write of events for a day that has ended, and
 -- a delete, mark it dirty; the day is rolled up again. Stats read rolled-up days from
 -- rollups and every other day from events and visits.
 
@@ -18,7 +19,8 @@ CREATE TABLE rollup_days (
 CREATE TABLE rollups (
     site_id integer NOT NULL,
     utc_day date NOT NULL,
-    local_day date NOT NULL,
+    local_day date NOT NULL,  -- of the part; of the day's first part when whole
+    whole boolean NOT NULL,
     dim text COLLATE "C" NOT NULL,  -- '' (totals), a visits column, or 'page'
     value text COLLATE "C" NOT NULL,
     -- Visits that start in the part, by the rule (the visits table)

@@ -391,19 +391,25 @@ WITH s AS (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq)
 SELECT setval(seq, greatest(%s::bigint, coalesce(pg_sequence_last_value(seq), 0)), true) FROM s
 
 -- name: note_days
--- The UTC days of incoming_batch (events written, or deleted) for rollups
--- (store/postgres/rollups.py): a new day is listed; an ended day is marked dirty, so it
--- is rolled up again. Today is not marked: it is rolled up only once it ended over an
--- hour ago, after any writer of it has committed. Rows are locked in one order.
-WITH days AS (
-    SELECT DISTINCT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day FROM incoming_batch
-),
-listed AS (
-    INSERT INTO rollup_days (site_id, day) SELECT site_id, day FROM days ON CONFLICT DO NOTHING
-),
-ended AS (
-    SELECT r.site_id, r.day FROM rollup_days r JOIN days d ON d.site_id = r.site_id AND d.day = r.day
-    WHERE NOT r.dirty AND r.day < (statement_timestamp() AT TIME ZONE 'UTC')::date
+-- The UTC days of incoming_batch (events written, or deleted), listed for rollups
+-- (store/postgres/rollups.py). No lock on a day listed already: writers of today never
+-- queue on it. (A day listed by a writer not committed yet: this waits for it, so
+-- mark_days, a later statement, sees the row.)
+INSERT INTO rollup_days (site_id, day)
+SELECT DISTINCT site_id, ("timestamp" AT TIME ZONE 'UTC')::date FROM incoming_batch
+ON CONFLICT DO NOTHING
+
+-- name: mark_days
+-- An ended day of incoming_batch is marked dirty, so it is rolled up again. Today is
+-- not: it is rolled up only once it ended over an hour ago, after any writer of it has
+-- committed. An ended day's row is locked even when it reads dirty already: that may
+-- be a snapshot from before a roll-up claimed it (claim_rollup_day), which must then
+-- wait for this write. Locked in one order.
+WITH ended AS (
+    SELECT r.site_id, r.day FROM rollup_days r
+    JOIN (SELECT DISTINCT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day
+          FROM incoming_batch) d ON d.site_id = r.site_id AND d.day = r.day
+    WHERE r.day < (statement_timestamp() AT TIME ZONE 'UTC')::date
     ORDER BY r.site_id, r.day FOR UPDATE OF r
 )
 UPDATE rollup_days r SET dirty = true FROM ended e WHERE r.site_id = e.site_id AND r.day = e.day
