@@ -340,7 +340,7 @@ class PostgresStore(SqlRecords, TimeLimits):
                 for row in rows:
                     copy.write_row(row)
             self._recompute_visits(conn, fresh=True)
-            self._note_days(conn)
+            self._note_days(conn, {(e.site_id, e.timestamp.astimezone(UTC).date()) for e in events})
 
     def _recompute_visits(self, conn: psycopg.Connection[Any], *, fresh: bool) -> None:
         """Re-split the visits of every (site, visitor) in ``incoming_batch`` where its
@@ -365,11 +365,18 @@ class PostgresStore(SqlRecords, TimeLimits):
         conn.execute(Q["insert_visits"].encode())
 
     @staticmethod
-    def _note_days(conn: psycopg.Connection[Any]) -> None:
-        """List the days of incoming_batch for rollups, and mark those that ended dirty
-        (two statements: the second sees what the first waited for)."""
-        conn.execute(Q["note_days"].encode())
-        conn.execute(Q["mark_days"].encode())
+    def _note_days(
+        conn: psycopg.Connection[Any], days: set[tuple[int, date]] | None = None
+    ) -> None:
+        """List (site, UTC day)s written to for rollups, and mark those that ended dirty
+        (two statements: the second sees what the first waited for); by default the
+        days of incoming_batch."""
+        if days is None:
+            days = {(r[0], r[1]) for r in conn.execute(Q["batch_days"].encode())}
+        ordered = sorted(days)
+        params = {"sites": [d[0] for d in ordered], "days": [d[1] for d in ordered]}
+        conn.execute(Q["note_days"].encode(), params)
+        conn.execute(Q["mark_days"].encode(), params)
 
     def health(self) -> ApplyHealth:
         return ApplyHealth()  # no journal: a write is committed or refused at once

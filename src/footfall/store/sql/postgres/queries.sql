@@ -104,10 +104,12 @@ FROM bounded GROUP BY site_id, visitor_id, visit_no
 -- never split them, so when none does, every stored event keeps its visit's id and
 -- set_event_sessions has nothing to do (in-order traffic: the usual case). It skips a
 -- join that reads every event of the site in the span.
+-- (NOT IN: a hashed subplan. NOT EXISTS planned a nested loop over the unanalysed
+-- new_visits, 280k comparisons and 80 ms for a batch of 1,000.)
 SELECT EXISTS (
     SELECT 1 FROM touched t JOIN visits vi ON vi.site_id = t.site_id
         AND vi.visitor_id = t.visitor_id AND vi.started_at >= t.lo AND vi.started_at <= t.hi
-    WHERE NOT EXISTS (SELECT 1 FROM new_visits n WHERE n.session_id = vi.session_id)
+    WHERE vi.session_id NOT IN (SELECT session_id FROM new_visits)
 )
 
 -- name: set_event_sessions
@@ -391,24 +393,24 @@ WITH s AS (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq)
 SELECT setval(seq, greatest(%s::bigint, coalesce(pg_sequence_last_value(seq), 0)), true) FROM s
 
 -- name: note_days
--- The UTC days of incoming_batch (events written, or deleted), listed for rollups
--- (store/postgres/rollups.py). No lock on a day listed already: writers of today never
--- queue on it. (A day listed by a writer not committed yet: this waits for it, so
--- mark_days, a later statement, sees the row.)
+-- The UTC days events were written to (or deleted from), listed for rollups
+-- (store/postgres/rollups.py): arrays of site ids and days. No lock on a day listed
+-- already: writers of today never queue on it. (A day listed by a writer not committed
+-- yet: this waits for it, so mark_days, a later statement, sees the row.)
 INSERT INTO rollup_days (site_id, day)
-SELECT DISTINCT site_id, ("timestamp" AT TIME ZONE 'UTC')::date FROM incoming_batch
+SELECT * FROM unnest(%(sites)s::integer[], %(days)s::date[]) ORDER BY 1, 2
 ON CONFLICT DO NOTHING
 
 -- name: mark_days
--- An ended day of incoming_batch is marked dirty, so it is rolled up again. Today is
+-- An ended day of those is marked dirty, so it is rolled up again. Today is
 -- not: it is rolled up only once it ended over an hour ago, after any writer of it has
 -- committed. An ended day's row is locked even when it reads dirty already: that may
 -- be a snapshot from before a roll-up claimed it (claim_rollup_day), which must then
 -- wait for this write. Locked in one order.
 WITH ended AS (
     SELECT r.site_id, r.day FROM rollup_days r
-    JOIN (SELECT DISTINCT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day
-          FROM incoming_batch) d ON d.site_id = r.site_id AND d.day = r.day
+    JOIN unnest(%(sites)s::integer[], %(days)s::date[]) AS d (site_id, day)
+        ON d.site_id = r.site_id AND d.day = r.day
     WHERE r.day < (statement_timestamp() AT TIME ZONE 'UTC')::date
     ORDER BY r.site_id, r.day FOR UPDATE OF r
 )
@@ -441,3 +443,7 @@ WHERE site_id = %(site)s AND day >= %(first)s AND day <= %(last)s
 -- name: delete_site_rollups
 WITH gone AS (DELETE FROM rollups WHERE site_id = %(site)s)
 DELETE FROM rollup_days WHERE site_id = %(site)s
+
+-- name: batch_days
+-- The UTC days of incoming_batch (a range delete's events).
+SELECT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day FROM incoming_batch GROUP BY 1, 2
