@@ -34,6 +34,7 @@ from playwright.sync_api import sync_playwright
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.config import load_settings
+from footfall.domain import FunnelStep
 from footfall.store.duckdb import DuckDBStore
 from footfall.web.access import SESSION_COOKIE
 from footfall.web.app import create_app
@@ -45,12 +46,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-q
                  "--disable-background-networking", "--disable-component-update"]  # fmt: skip
 ASSETS = ("dashboard.js", "dashboard.css", "app.js", "app.css")
 DOMAIN = "site1.example"
+# Funnels over the generated paths (/page/0../page/199, 3 events a visit, Signups):
+# three given pages, and the worst case, a first step that every pageview matches.
+FUNNELS = {
+    "Pages": (FunnelStep("", "/page/1"), FunnelStep("", "/page/2"), FunnelStep("Signup", "")),
+    "Any page": (FunnelStep("", "/page/*"), FunnelStep("", "/page/1*"), FunnelStep("Signup", "")),
+}
+CHROME = [["is", "visit:browser", ["Chrome"]]]
+FUNNEL_VIEWS = {
+    "funnel of 3 given steps, 30 days": ("Pages", []),
+    "funnel of 3 given steps, 30 days, filtered by browser": ("Pages", CHROME),
+    "funnel whose first step is every pageview, 30 days": ("Any page", []),
+}
 
 
 def build(path: Path, events: int) -> float:
     started = time.perf_counter()
     store = DuckDBStore(str(path))
-    store.add_site(DOMAIN, "UTC", "00000000-0000-0000-0000-000000000001")
+    site = store.add_site(DOMAIN, "UTC", "00000000-0000-0000-0000-000000000001")
+    for name, steps in FUNNELS.items():
+        store.add_funnel(site.id, name, steps)
     store.read(FILL, {"big": events, "total": events})  # every event is site1's
     store.rebuild_visits()
     store.read("FORCE CHECKPOINT", {})
@@ -80,6 +95,8 @@ def serve(data: Path) -> None:
     email = f"bench-{secrets.token_hex(4)}@example.com"  # a new owner per server start
     owner = accounts.add_user(email, secrets.token_urlsafe(16), Role.OWNER)
     session = accounts.start_session(owner)
+    signed = accounts.signed_in(session)
+    assert signed is not None
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -87,7 +104,7 @@ def serve(data: Path) -> None:
     while not server.started:
         time.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    print(f"http://127.0.0.1:{port} {session}", flush=True)
+    print(f"http://127.0.0.1:{port} {session} {signed.csrf_token}", flush=True)
     thread.join()
 
 
@@ -151,6 +168,25 @@ def page_alone(base: str, session: str, times: int = 5) -> float:
     return statistics.median(walls)
 
 
+def funnels(base: str, session: str, csrf: str, times: int = 7) -> dict[str, float]:
+    """Each funnel view through the dashboard's endpoint, as the panel asks it: the
+    median wall time of ``times`` requests after one warm-up, in milliseconds."""
+    found = {}
+    headers = {"x-csrf-token": csrf}
+    with httpx.Client(cookies={SESSION_COOKIE: session}, headers=headers, timeout=60) as client:
+        for name, (funnel, filters) in FUNNEL_VIEWS.items():
+            body = {"funnel": funnel, "date_range": "30d", "filters": filters}
+            walls = []
+            for _ in range(times + 1):
+                started = time.perf_counter()
+                r = client.post(f"{base}/api/dashboard/{DOMAIN}/funnel", json=body)
+                walls.append((time.perf_counter() - started) * 1000)
+                assert r.status_code == 200, r.text
+                assert r.json()["steps"][0]["visitors"] > 0
+            found[name] = statistics.median(walls[1:])
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=3_000_000)
@@ -170,9 +206,10 @@ def main() -> None:
     )
     try:
         assert server.stdout is not None
-        base, session = server.stdout.readline().split()
+        base, session, csrf = server.stdout.readline().split()
         cold, marks, walls, cpus, sent = measure(base, session, args.runs, server.pid)
         server_only = page_alone(base, session)
+        funnel_ms = funnels(base, session, csrf)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -195,6 +232,8 @@ def main() -> None:
     print(f"| the page with its first view's data, fetched without a browser, median | "
           f"{server_only:.0f} |")  # fmt: skip
     print(f"| data requests the page made itself on its last load | {len(sent)} |")
+    for name, ms in funnel_ms.items():
+        print(f"| {name} (POST /api/dashboard/…/funnel, median of 7) | {ms:.0f} |")
     print(f"\nmachine: {os.cpu_count()} CPUs, load average before the runs {load}")
     sizes = gzipped_sizes()
     print("\n| asset | bytes | gzipped |")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,6 +60,38 @@ class Goal:
     event_name: str = ""
     page_path: str = ""  # with * (within a segment) and ** (across segments) wildcards
     display_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStep:
+    """One step of a funnel: a custom event name, or a pageview whose path matches a
+    pattern (the wildcards of goals). Exactly one of the two is set."""
+
+    event_name: str = ""
+    page_path: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.event_name or f"Visit {self.page_path}"
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    """Steps a visit takes in order (2 to 8), per site, by name (docs/funnels.md)."""
+
+    id: int
+    site_id: int
+    name: str
+    steps: tuple[FunnelStep, ...]
+
+
+def steps_text(steps: tuple[FunnelStep, ...]) -> str:
+    """A funnel's steps as stores keep them: a JSON list of [event_name, page_path]."""
+    return json.dumps([[s.event_name, s.page_path] for s in steps], separators=(",", ":"))
+
+
+def steps_from_text(text: str) -> tuple[FunnelStep, ...]:
+    return tuple(FunnelStep(str(e), str(p)) for e, p in json.loads(text))
 
 
 @dataclass(slots=True)

@@ -10,7 +10,8 @@ goals, events and memberships still point at their rows; API keys travel as thei
 digests (a key made before still verifies), users with their password hashes (they
 still sign in). Events are imported through ``write_events``: visits are a function of
 the events (footfall/visits.py), so the target splits them as the source did.
-Web sessions are not moved (users sign in again).
+Web sessions are not moved (users sign in again). Funnels (known by name) and
+segments come with new ids.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from footfall.accounts.models import Invitation, Role, SharedLink, StoredUser, User
-from footfall.domain import ApiKey, Goal, Scope, Site
+from footfall.domain import ApiKey, Goal, Scope, Site, steps_from_text, steps_text
 from footfall.errors import ConfigError, StoreError
 from footfall.store.arrow import AWARE_UTC, event_schema, events_from_arrow, events_to_arrow
 from footfall.store.base import StoredKey
@@ -94,6 +95,34 @@ def _restore_key(s: Stores, r: Row) -> None:
 
 def _goals(s: Stores) -> list[Row]:
     return [asdict(g) for g in s.catalog.list_goals()]
+
+
+def _funnels(s: Stores) -> list[Row]:
+    return [
+        {"site_id": f.site_id, "name": f.name, "steps": steps_text(f.steps)}
+        for f in s.catalog.list_funnels()
+    ]
+
+
+def _restore_funnel(s: Stores, r: Row) -> None:
+    s.catalog.add_funnel(r["site_id"], r["name"], steps_from_text(r["steps"]))
+
+
+def _segments(s: Stores) -> list[Row]:
+    """Each site's shared segments, then each user's own there."""
+    users = s.accounts.list_users()
+    rows = []
+    for site in s.catalog.list_sites():
+        found = s.accounts.site_segments(site.id, None)
+        for u in users:
+            found += [g for g in s.accounts.site_segments(site.id, u.id) if g.user_id == u.id]
+        rows += [asdict(g) for g in found]
+    return rows
+
+
+def _restore_segment(s: Stores, r: Row) -> None:
+    args = (r["site_id"], r["name"], r["filters"], r["user_id"], r["created_by"])
+    s.accounts.add_segment(*args)
 
 
 def _salts(s: Stores) -> list[Row]:
@@ -193,6 +222,12 @@ TABLES = (
         lambda s, r: s.catalog.restore_goal(Goal(**r)),
     ),
     Table(
+        "funnels",
+        _schema(("site_id", _ID), ("name", _TEXT), ("steps", _TEXT)),
+        _funnels,
+        _restore_funnel,
+    ),
+    Table(
         "salts",
         _schema(("day", pa.date32()), ("salt", _BYTES)),
         _salts,
@@ -209,6 +244,19 @@ TABLES = (
         ),
         _users,
         _restore_user,
+    ),
+    Table(
+        "segments",
+        _schema(
+            ("id", _ID),
+            ("site_id", _ID),
+            ("name", _TEXT),
+            ("filters", _TEXT),
+            ("user_id", _ID),
+            ("created_by", _ID),
+        ),
+        _segments,
+        _restore_segment,
     ),
     Table(
         "memberships",
@@ -322,6 +370,8 @@ def import_(stores: Stores, source: Path) -> dict[str, int]:
     with it: ConflictError otherwise); return the row count of each file loaded."""
     files = _manifest(source)
     for table in TABLES:
+        if f"{table.name}.parquet" not in files:
+            continue  # an export made before the table existed (funnels, segments)
         rows = pq.read_table(source / f"{table.name}.parquet", schema=table.schema).to_pylist()
         for row in rows:
             table.restore(stores, row)

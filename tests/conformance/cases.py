@@ -136,6 +136,39 @@ CASES = [
         ["visitors", "visits", "bounce_rate"],
         filters=[["is", "visit:source", ["Hacker News"]], ["is", "event:page", ["/blog/a"]]],
     ),
+    # And/or/not (Plausible v2's logical filters), each over one kind.
+    Case(
+        "filter_or_of_visit_dimensions",
+        ALL_METRICS,
+        filters=[
+            ["or", [["is", "visit:source", ["Google"]], ["is", "visit:utm_medium", ["email"]]]]
+        ],
+    ),
+    Case(
+        "filter_or_of_event_dimensions_by_source",
+        ["visitors", "visits", "pageviews", "events"],
+        dimensions=["visit:source"],
+        filters=[["or", [["is", "event:page", ["/pricing"]], ["is", "event:name", ["Signup"]]]]],
+    ),
+    Case(
+        "filter_not_direct",
+        ALL_METRICS,
+        filters=[["not", ["is", "visit:source", ["Direct / None"]]]],
+    ),
+    Case(
+        "filter_and_inside_or_by_page",
+        ["visitors", "events"],
+        dimensions=["event:page"],
+        filters=[
+            [
+                "or",
+                [
+                    ["and", [["is", "event:page", ["/docs"]], ["is", "event:name", ["Download"]]]],
+                    ["is", "event:name", ["Signup"]],
+                ],
+            ]
+        ],
+    ),
     Case(
         "filter_two_pages_by_day",
         ["visitors", "visits", "bounce_rate"],

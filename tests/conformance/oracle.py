@@ -21,7 +21,9 @@ Rules implemented here, in one place:
 - Rounding is half up on the exact fraction (12.5 -> 13); a zero denominator gives 0.
 - A visit's source, UTM tags and entry page come from its first event (always a pageview).
 
-Filters (``["is", dimension, [values]]``, all ANDed) follow Plausible's query builder:
+Filters (``["is", dimension, [values]]``, all ANDed; ``["and"|"or", [filters]]`` and
+``["not", filter]`` combine them, each combination over one kind, events or visits,
+as Plausible's v2 API allows) follow Plausible's query builder:
 
 - An event filter (event:page, event:name, event:props:*) keeps the matching events; all
   event filters must hold for the same event. Event metrics count those events. A visit
@@ -43,10 +45,11 @@ oracle refuses them rather than guess. Empty values read as Plausible shows them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -181,12 +184,50 @@ def _check(metrics: Sequence[str], dimensions: Sequence[str], filters: Sequence[
         if refused:
             raise ValueError(f"{refused} grouped by an event dimension is not defined here")
     for f in filters:
-        if len(f) != 3 or f[0] != "is" or not isinstance(f[2], list):
-            raise ValueError(f"only ['is', dimension, [values]] filters are supported: {f}")
+        _leaves(f)
+
+
+def _leaves(f: Sequence[Any]) -> list[Sequence[Any]]:
+    """The ``is`` conditions of a filter, checked to be of one kind."""
+    if f and f[0] in ("and", "or") and len(f) == 2:
+        found = [leaf for child in f[1] for leaf in _leaves(child)]
+    elif f and f[0] == "not" and len(f) == 2:
+        found = _leaves(f[1])
+    elif len(f) == 3 and f[0] == "is" and isinstance(f[2], list):
+        return [f]
+    else:
+        raise ValueError(f"only 'is' conditions, and/or/not of them, are supported: {f}")
+    if len({is_event_filter(leaf) for leaf in found}) != 1:
+        raise ValueError(f"a combination mixes event and visit dimensions: {f}")
+    return found
+
+
+def is_event_filter(f: Sequence[Any]) -> bool:
+    """Whether a filter is on events (else on visits): the kind of its conditions."""
+    return str(_leaves(f)[0][1]).startswith("event:")
 
 
 def _matches(f: Sequence[Any], value: str) -> bool:
     return value in {_display(f[1], str(c)) for c in f[2]}
+
+
+def holds(f: Sequence[Any], value_of: Callable[[str], str]) -> bool:
+    """Whether a filter holds, with ``value_of(dimension)`` the value it reads."""
+    if f[0] == "and":
+        return all(holds(c, value_of) for c in f[1])
+    if f[0] == "or":
+        return any(holds(c, value_of) for c in f[1])
+    if f[0] == "not":
+        return not holds(f[1], value_of)
+    return _matches(f, value_of(f[1]))
+
+
+def visit_holds(f: Sequence[Any], v: Visit) -> bool:
+    return holds(f, partial(_visit_value, v=v))
+
+
+def event_holds(f: Sequence[Any], e: RawEvent, v: Visit) -> bool:
+    return holds(f, partial(_event_value, e=e, v=v))
 
 
 def oracle(
@@ -203,18 +244,16 @@ def oracle(
     """
     _check(metrics, dimensions, filters)
     first, last = date_range
-    event_filters = [f for f in filters if str(f[1]).startswith("event:")]
-    visit_filters = [f for f in filters if not str(f[1]).startswith("event:")]
+    event_filters = [f for f in filters if is_event_filter(f)]
+    visit_filters = [f for f in filters if not is_event_filter(f)]
     visits: list[Visit] = []
     matched: list[tuple[RawEvent, Visit]] = []
     for v in visits_of(traffic):
         if not first <= v.day <= last:
             continue
-        if not all(_matches(f, _visit_value(f[1], v)) for f in visit_filters):
+        if not all(visit_holds(f, v) for f in visit_filters):
             continue
-        hits = [
-            e for e in v.events if all(_matches(f, _event_value(f[1], e, v)) for f in event_filters)
-        ]
+        hits = [e for e in v.events if all(event_holds(f, e, v) for f in event_filters)]
         if hits:  # without event filters every event of the visit is a hit
             visits.append(v)
             matched.extend((e, v) for e in hits)
@@ -228,7 +267,12 @@ def oracle(
         for v in visits:
             v_groups.setdefault(tuple(_visit_value(d, v) for d in dimensions), []).append(v)
     # Bounce rate under a page filter: only the visits that entered on a filtered page.
-    entry_pages = [f for f in event_filters if f[1] == "event:page"]
+    entry_pages = [f for f in event_filters if f[0] == "is" and f[1] == "event:page"]
+    if (
+        any(leaf[1] == "event:page" for f in event_filters if f[0] != "is" for leaf in _leaves(f))
+        and "bounce_rate" in metrics
+    ):
+        raise ValueError("bounce_rate under an and/or/not of pages is not defined here")
 
     def metric(name: str, key: tuple[str, ...]) -> float | int:
         evs = ev_groups.get(key, [])

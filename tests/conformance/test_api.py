@@ -21,6 +21,7 @@ from footfall.store.registry import open_stores
 from footfall.web.app import create_app
 from tests.backends import BACKENDS, BackendUnderTest
 from tests.conformance.cases import CASES, DAYS, SEED, Case
+from tests.conformance.funnels import FUNNEL_CASES, FunnelCase
 from tests.conformance.traffic import Traffic, generate
 from tests.support import Clock
 
@@ -122,4 +123,19 @@ def test_case(loaded: Loaded, case: Case) -> None:
     )
     assert r.status_code == 200, r.text
     got: list[dict[str, Any]] = r.json()["results"]
+    assert got == case.expected(traffic)
+
+
+@pytest.mark.parametrize("case", FUNNEL_CASES, ids=[c.name for c in FUNNEL_CASES])
+def test_funnel_case(loaded: Loaded, case: FunnelCase) -> None:
+    client, key, traffic, _ = loaded
+    body = {"site": traffic.site, "name": case.name, "steps": case.steps}
+    made = client.post("/api/v1/funnels", headers=OPERATOR, json=body)
+    assert made.status_code in (201, 409), made.text  # 409: made by the other arrival's run
+    r = client.post(
+        "/api/v2/funnel", headers={"authorization": f"Bearer {key}"}, json=case.query(traffic)
+    )
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    got = [answer["all_visitors"], *(s["visitors"] for s in answer["steps"])]
     assert got == case.expected(traffic)

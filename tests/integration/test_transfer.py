@@ -26,6 +26,7 @@ from footfall import transfer
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.config import load_settings
+from footfall.domain import FunnelStep
 from footfall.errors import ConfigError, ConflictError
 from footfall.sites import SiteManager, parse_scopes
 from footfall.store.registry import Stores, open_stores
@@ -73,6 +74,13 @@ def _snapshot(stores: Stores) -> dict[str, Any]:
         "sites": sites,
         "keys": [cat.find_key(k.prefix) for k in cat.list_keys()],
         "goals": cat.list_goals(),
+        "funnels": [(f.site_id, f.name, f.steps) for f in cat.list_funnels()],
+        "segments": [
+            (g.site_id, g.name, g.filters, g.user_id, g.created_by)
+            for s in sites
+            for u in [None, *acc.list_users()]
+            for g in acc.site_segments(s.id, u.id if u else None)
+        ],
         "users": users,
         "memberships": [acc.user_memberships(u.id) for u in acc.list_users()],
         "invitations": [acc.site_invitations(s.id) for s in sites],
@@ -102,6 +110,12 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     accounts.add_user("viewer@example.com", PASSWORD, None, site, Role.VIEWER)
     accounts.invite(site, "new@example.com", Role.ADMIN, "owner@example.com")
     accounts.create_share(site, "board", "share-password")
+    stores.catalog.add_funnel(site.id, "Pricing", (FunnelStep("", "/"), FunnelStep("", "/pricing")))
+    owner = accounts.users.get_user("owner@example.com")
+    assert owner is not None
+    mobile = '[["is","visit:device",["Mobile"]]]'
+    stores.accounts.add_segment(site.id, "Mobile", mobile, None, owner.user.id)
+    stores.accounts.add_segment(site.id, "Mine", mobile, owner.user.id, owner.user.id)
     with TestClient(app) as client:
         for batch in traffic.batches():
             r = client.post(

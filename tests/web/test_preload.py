@@ -41,6 +41,15 @@ def test_first_view_follows_the_url() -> None:
         "include": {"time_labels": True},
     }
     assert hourly[-1]["dimensions"] == ["event:goal"]
+    grouped = preload.first_view(
+        QueryParams("f=a|is,event:page,/x&f=is,visit:os,Mac&f=a|is,event:name,S&f=a|is,event:page,/y"
+                    "&f=b|is,visit:os,Linux&f=|is,bad,value"), 0
+    )  # fmt: skip
+    assert grouped[0]["filters"] == [
+        ["or", [["is", "event:page", ["/x", "/y"]], ["is", "event:name", ["S"]]]],
+        ["is", "visit:os", ["Mac"]],
+        ["is", "visit:os", ["Linux"]],
+    ]
 
 
 def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) -> None:
@@ -62,6 +71,9 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
             "?f=is,event:goal,Signup&metric=conversion_rate",  # the goal view's top stats
             "?f=is_not,visit:source,Google&f=is_not,visit:source,Twitter",  # several values
             "?compare=yoy&period=7d",
+            # "or" groups (G|op,...), a goal inside one (the goal view), a group of one
+            "?f=1|is,visit:source,Google&f=is,event:page,/&f=1|is,visit:browser,Firefox",
+            "?f=2|is,event:goal,Signup&f=2|is,event:page,/pricing&f=3|is,visit:os,Mac",
             f"?compare=custom&cfrom={today - timedelta(days=50)}&cto={today - timedelta(days=40)}",
         ]
         for view in views:

@@ -75,3 +75,15 @@ class SharedLink:
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A saved filter set of a site: a user's own, or shared with the site."""
+
+    id: int
+    site_id: int
+    name: str
+    filters: str  # JSON: a Plausible v2 filters list
+    user_id: int | None  # the owner of a personal segment; None: shared with the site
+    created_by: int

@@ -1,4 +1,5 @@
-"""The ``footfall`` command: serve, archive, and site, key, goal and user management.
+"""The ``footfall`` command: serve, archive, and site, key, goal, funnel and user
+management.
 
 Each room holds one group of commands; ``connection`` is how they reach the data.
 See docs/cli.md.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from footfall.cli.archive import archive
+from footfall.cli.funnels import funnel_app
 from footfall.cli.serve import serve
 from footfall.cli.sites import goal_app, key_app, site_app
 from footfall.cli.transfer import export_command, import_command
@@ -22,6 +24,7 @@ app.command("import")(import_command)
 app.add_typer(site_app, name="site")
 app.add_typer(key_app, name="key")
 app.add_typer(goal_app, name="goal")
+app.add_typer(funnel_app, name="funnel")
 app.add_typer(user_app, name="user")
 
 

@@ -22,6 +22,7 @@ from footfall.accounts.service import AccountService
 from footfall.apikeys import KeyRing
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
+from footfall.funnels import FunnelManager, funnel_json
 from footfall.shared import Shared
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
 from footfall.store.registry import open_stores
@@ -96,6 +97,14 @@ class LocalAdmin:
                 return goal_json(goal, a.stores.catalog.get_site_by_id(goal.site_id))
             case "DELETE", ["sites", domain, "goals", *name]:
                 a.remove_goal(domain, "/".join(name))
+                return {"removed": "/".join(name)}
+            case "GET", ["funnels"]:
+                return FunnelManager(a.stores).list_json(b.get("site"))
+            case "POST", ["funnels"]:
+                made, site = FunnelManager(a.stores).add(b["site"], b["name"], b["steps"])
+                return funnel_json(made, site)
+            case "DELETE", ["sites", domain, "funnels", *name]:
+                FunnelManager(a.stores).remove(domain, "/".join(name))
                 return {"removed": "/".join(name)}
             case "DELETE", ["keys", prefix]:
                 a.revoke_key(prefix)

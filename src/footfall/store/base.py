@@ -21,12 +21,13 @@ from footfall.accounts.models import (
     Invitation,
     Member,
     Role,
+    Segment,
     SharedLink,
     StoredUser,
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Goal, Scope, Site
+from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Site
 from footfall.stats.query import StatsQuery
 
 
@@ -73,7 +74,7 @@ class Catalog(Protocol):
     def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
     def set_site_timezone(self, site_id: int, timezone: str) -> None: ...
     def remove_site(self, site_id: int) -> bool:
-        """Delete a site with its keys and goals; False when it did not exist. (Its
+        """Delete a site with its keys, goals and funnels; False when it did not exist. (Its
         events and account data are the other protocols': see sites/service.py.)"""
 
     def add_key(
@@ -89,6 +90,15 @@ class Catalog(Protocol):
 
     def list_goals(self, site_id: int | None = None) -> list[Goal]: ...
     def remove_goal(self, site_id: int, display_name: str) -> bool: ...
+
+    def add_funnel(self, site_id: int, name: str, steps: tuple[FunnelStep, ...]) -> Funnel:
+        """Raise ConflictError when the site has a funnel of that name. (Steps are
+        checked by funnels.py before they reach a store.)"""
+
+    def list_funnels(self, site_id: int | None = None) -> list[Funnel]:
+        """By site, then name."""
+
+    def remove_funnel(self, site_id: int, name: str) -> bool: ...
 
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:
         """Return the stored salt of each day, first storing the candidate for days that
@@ -124,14 +134,14 @@ class Accounts(Protocol):
     def set_password(self, user_id: int, password_hash: str) -> None: ...
     def set_user_role(self, user_id: int, role: Role | None) -> None: ...
     def remove_user(self, user_id: int) -> None:
-        """Delete a user with their memberships and sessions."""
+        """Delete a user with their memberships, sessions and own segments."""
 
     def set_membership(self, user_id: int, site_id: int, role: Role) -> None: ...
     def remove_membership(self, user_id: int, site_id: int) -> bool: ...
     def user_memberships(self, user_id: int) -> dict[int, Role]: ...
     def site_members(self, site_id: int) -> list[Member]: ...
     def forget_site(self, site_id: int) -> None:
-        """Delete the site's memberships, invitations and shared links."""
+        """Delete the site's memberships, invitations, shared links and segments."""
 
     def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None: ...
     def get_web_session(self, token_hash: bytes) -> WebSession | None: ...
@@ -148,6 +158,18 @@ class Accounts(Protocol):
     def get_share(self, token: str) -> SharedLink | None: ...
     def site_shares(self, site_id: int) -> list[SharedLink]: ...
     def revoke_share(self, site_id: int, share_id: int, at: datetime) -> bool: ...
+    def add_segment(
+        self, site_id: int, name: str, filters: str, user_id: int | None, created_by: int
+    ) -> Segment:
+        """A segment of ``user_id`` (None: shared with the site). Raise ConflictError
+        when that user (or the site's shared ones) has one of that name."""
+
+    def site_segments(self, site_id: int, user_id: int | None) -> list[Segment]:
+        """The site's shared segments, then ``user_id``'s own, each by name."""
+
+    def get_segment(self, segment_id: int) -> Segment | None: ...
+    def update_segment(self, segment_id: int, filters: str) -> bool: ...
+    def remove_segment(self, segment_id: int) -> bool: ...
     def restore_user(self, stored: StoredUser) -> None:
         """Store an exported user with their id and password hash (they still sign in);
         later ``add_user`` ids are above it. Raise ConflictError when the id or the
@@ -204,6 +226,13 @@ class StatsEngine(Protocol):
         visitors of each baseline of ``stats.shares.needed(query)`` for that row, then
         the number of groups of the whole answer; ``query``'s order, limit and offset
         applied. Raise StoreError on failure."""
+
+    def funnel(
+        self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
+    ) -> list[int]:
+        """The visitors who reached each step, in order within a visit, of the visits
+        that start in the query's range and pass its filters (docs/funnels.md): one
+        count per step. Built with store/sql/funnel.py."""
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         """The custom property keys of the site's events in ``[start, end)``, most used

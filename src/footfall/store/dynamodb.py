@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from footfall.domain import Event, Goal, Site
+from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import ConfigError
 from footfall.stats.query import StatsQuery
 from footfall.store.base import ApplyHealth
@@ -101,6 +101,13 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         frame = self.engine.frame(site.id, query.start, query.end)
         with self._engine_limit(frame):
             return frame.answer(query, site, goals)
+
+    def funnel(
+        self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
+    ) -> list[int]:
+        frame = self.engine.frame(site.id, query.start, query.end)
+        with self._engine_limit(frame):
+            return frame.funnel(query, site, steps, goals)
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         frame = self.engine.frame(site.id, start, end)

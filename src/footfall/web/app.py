@@ -17,7 +17,18 @@ from footfall.config import Settings, load_settings
 from footfall.errors import FootfallError
 from footfall.metrics import Metrics
 from footfall.store.registry import Stores
-from footfall.web import dashboard, errors, ingest, management, ops, pages, stats, tracker
+from footfall.web import (
+    dashboard,
+    errors,
+    funnels,
+    ingest,
+    management,
+    ops,
+    pages,
+    segments,
+    stats,
+    tracker,
+)
 from footfall.web.headers import SecurityHeaders
 from footfall.web.limits import BodyLimits
 from footfall.web.services import Clock, Services, utc_now
@@ -134,6 +145,9 @@ def create_app(
     for router in (ingest.router, stats.router, management.router, ops.router, tracker.router):
         app.include_router(router)
     app.include_router(dashboard.router)
+    app.include_router(funnels.router)
+    app.include_router(funnels.board)
+    app.include_router(segments.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics, settings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from footfall.stats.query import MAX_ROWS_PER_PAGE, PROPS_PREFIX, VISIT_DIMENSIONS
+from footfall.web import preload
 
 SOURCES = ("visitors", "bounce_rate", "visit_duration")
 SHARES = ("visitors", "percentage")
@@ -75,7 +76,7 @@ def body(
     key: str, filters: list[list[Any]], search: str, order: str, date_range: Any
 ) -> dict[str, Any]:
     """The v2 body of the whole view (no pagination): ``order`` is ``metric,asc|desc``."""
-    goal = any(f[1] == "event:goal" for f in filters if len(f) > 1)
+    goal = preload.has_goal(filters)
     metrics = list(columns(key, goal))
     found: dict[str, Any] = {
         "date_range": date_range,

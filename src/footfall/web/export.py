@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from footfall.stats import metrics as metrics_table
+from footfall.web import preload
 
 Ask = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -91,7 +92,7 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
 
 
 def goal_filtered(base: dict[str, Any]) -> bool:
-    return any(f[1] == "event:goal" for f in base.get("filters", []))
+    return preload.has_goal(base.get("filters", []))
 
 
 def _timeseries(ask: Ask, base: dict[str, Any], interval: str) -> bytes:

@@ -58,20 +58,53 @@ def _interval(period: str, asked: str) -> str:
 
 def parse_filter(raw: str) -> list[Any] | None:
     """``is,visit:source,Google`` (operator, dimension, then the value, which may hold
-    commas) as a v2 filter; None when it is not of that form."""
+    commas) as a v2 filter; None when it is not of that form. ``G|is,...`` puts the
+    condition in "or" group ``G`` (a short label): a fourth element."""
     op, _, rest = raw.partition(",")
+    group, bar, grouped_op = op.partition("|")
+    op = grouped_op if bar else op
     dimension, sep, value = rest.partition(",")
-    return [op, dimension, [value]] if op and dimension and sep else None
+    if not (op and dimension and sep) or (bar and not group):
+        return None
+    return [op, dimension, [value], group] if bar else [op, dimension, [value]]
 
 
 def grouped(filters: list[list[Any]]) -> list[list[Any]]:
     """One filter per operator and dimension, its values in URL order: several ``f`` of
     ``is,visit:source,...`` mean "source is any of them" (``is_not``: none of them), as
-    Plausible's filters with several values (dashboard.js: readFilters)."""
-    found: dict[tuple[str, str], list[Any]] = {}
-    for op, dimension, values in filters:
-        found.setdefault((op, dimension), [op, dimension, []])[2].extend(values)
-    return list(found.values())
+    Plausible's filters with several values (dashboard.js: grouped). The conditions of
+    one "or" group become one ``["or", [...]]`` where the group first appears (a group
+    of one condition is that condition); the filters are ANDed."""
+    found: dict[tuple[str, str, str], list[Any]] = {}
+    order: list[str | tuple[str, str, str]] = []
+    for f in filters:
+        op, dimension, values = f[:3]
+        group = f[3] if len(f) > 3 else ""
+        k = (group, op, dimension)
+        if k not in found:
+            found[k] = [op, dimension, []]
+            if not group:
+                order.append(k)
+            elif group not in order:
+                order.append(group)
+        found[k][2].extend(values)
+    out: list[list[Any]] = []
+    for entry in order:
+        if isinstance(entry, tuple):
+            out.append(found[entry])
+            continue
+        members = [c for (g, _, _), c in found.items() if g == entry]
+        out.append(members[0] if len(members) == 1 else ["or", members])
+    return out
+
+
+def has_goal(filters: list[list[Any]]) -> bool:
+    """Whether an ``event:goal`` condition is among the filters, in a group or not
+    (dashboard.js: goalView), so the view shows conversions."""
+    return any(
+        has_goal(f[1]) if f and f[0] in ("or", "and") else len(f) > 1 and f[1] == "event:goal"
+        for f in filters
+    )
 
 
 def _filters(params: QueryParams) -> list[list[Any]]:
@@ -119,7 +152,7 @@ def first_view(params: QueryParams, goal_count: int) -> list[dict[str, Any]]:
     """The query bodies dashboard.js sends first for a dashboard URL."""
     period, common = _period(params)
     # dashboard.js: topMetrics (a goal filter shows conversions)
-    shown = GOAL_TOP if any(f[1] == "event:goal" for f in common["filters"]) else TOP
+    shown = GOAL_TOP if has_goal(common["filters"]) else TOP
     metric = params.get("metric", "")
     metric = metric if metric in shown else "visitors"
     comparisons = _comparisons(params)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
-from tests.support import Live
+from tests.support import Live, watch_csp
 from tests.web.dashboard import traffic
 
 EMAIL = "owner@example.com"
@@ -83,10 +85,16 @@ def wait_ready(page: Page) -> None:
     page.wait_for_selector('body[data-ready="1"]', state="attached", timeout=15_000)
 
 
-def shoot(page: Page, tmp_path: Path, name: str, full_page: bool = True) -> Path:
-    """A screenshot in tmp_path, copied to $FOOTFALL_SCREENSHOTS when it is set."""
+def shoot(
+    page: Page, tmp_path: Path, name: str, full_page: bool = True, selector: str = ""
+) -> Path:
+    """A screenshot in tmp_path (of the element ``selector`` when given), copied to
+    $FOOTFALL_SCREENSHOTS when it is set."""
     path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if selector:
+        page.locator(selector).screenshot(path=str(path))
+    else:
+        page.screenshot(path=str(path), full_page=full_page)
     target = os.environ.get("FOOTFALL_SCREENSHOTS")
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
@@ -109,3 +117,23 @@ def rows(page: Page, panel: str) -> list[tuple[str, float]]:
         " Number(e.querySelector('.dash-num').dataset.value)])",
     )
     return [(str(label), float(value)) for label, value in found]
+
+
+@contextmanager
+def owner_with_traffic(live: Live, browser: Browser, domain: str) -> Iterator[Page]:
+    """The owner signed in, ``domain`` added with generated traffic; the test fails on
+    any page error or CSP violation."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    violations = watch_csp(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    set_up_owner(page, live.url)
+    add_site(page, live.url, domain)
+    ingest(live, domain, generated(live, domain))
+    try:
+        yield page
+    finally:
+        context.close()
+    assert errors == []
+    assert violations == []

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from footfall import priority
 from footfall.config import path_from_url
-from footfall.domain import Event, Goal, Site
+from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store.arrow import event_schema, events_to_arrow
@@ -34,6 +34,7 @@ from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
+from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
 from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
@@ -97,6 +98,7 @@ _MIGRATIONS: tuple[
     ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
     ("005_accounts.sql", None),
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
+    ("007_funnels_segments.sql", None),
 )
 
 
@@ -127,6 +129,9 @@ class DuckDBStore(SqlRecords, TimeLimits):
         self._invalidated = False
         self._reopen_lock = threading.Lock()
         self._write_lock = threading.Lock()
+        # Catalog and account writes one at a time: two DuckDB transactions inserting
+        # one key fail the later at commit, where ON CONFLICT DO NOTHING should do nothing.
+        self._records_lock = threading.Lock()
         self._migrate()
         self._lower_workers()
         self._applier: Applier | None = None
@@ -228,7 +233,7 @@ class DuckDBStore(SqlRecords, TimeLimits):
 
     def _write(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         """One statement in its own transaction; its first row (RETURNING), if any."""
-        with self._transaction() as cur:
+        with self._records_lock, self._transaction() as cur:
             return cur.execute(Q[query], params).fetchone()
 
     def _one(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
@@ -246,13 +251,13 @@ class DuckDBStore(SqlRecords, TimeLimits):
     def _write_all(
         self, queries: Sequence[str], params: Sequence[object]
     ) -> tuple[Any, ...] | None:
-        with self._transaction() as cur:
+        with self._records_lock, self._transaction() as cur:
             for query in queries:
                 row = cur.execute(Q[query], params).fetchone()
             return row
 
     def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
-        with self._transaction() as cur:
+        with self._records_lock, self._transaction() as cur:
             for params in rows:
                 cur.execute(Q[query], params)
 
@@ -426,6 +431,13 @@ class DuckDBStore(SqlRecords, TimeLimits):
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
         built = builder.plan(query, site.id, goals, DUCKDB)
         return self.read(built.sql, built.params)
+
+    def funnel(
+        self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
+    ) -> list[int]:
+        built = funnel_sql.plan(query, site.id, steps, goals, DUCKDB)
+        rows = self.read(built.sql, built.params)
+        return [int(c) for c in rows[0]]
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         built = builder.prop_keys(site.id, start, end, limit, DUCKDB)

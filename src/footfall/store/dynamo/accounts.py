@@ -16,6 +16,7 @@ from footfall.accounts.models import (
     Invitation,
     Member,
     Role,
+    Segment,
     SharedLink,
     StoredUser,
     User,
@@ -68,6 +69,17 @@ def _share(item: Item) -> SharedLink:
         get_opt_s(item, "password_hash"),
         get_t(item, "created_at"),
         get_opt_t(item, "revoked_at"),
+    )
+
+
+def _segment(item: Item) -> Segment:
+    return Segment(
+        get_n(item, "id"),
+        get_n(item, "site_id"),
+        get_s(item, "name"),
+        get_s(item, "filters"),
+        get_n(item, "owner_id") or None,
+        get_n(item, "created_by"),
     )
 
 
@@ -136,6 +148,8 @@ class DynamoAccounts:
     def remove_user(self, user_id: int) -> None:
         stored = self.get_user_by_id(user_id)
         doomed = [("MEMBER", get_s(i, "SK")) for i in self._memberships(user_id)]
+        mine = [i for i in self.table.query("SEGMENT") if get_n(i, "owner_id") == user_id]
+        doomed += [("SEGMENT", get_s(i, "SK")) for i in mine]
         doomed += [("WEBSESSION", get_s(i, "SK")) for i in self._sessions(user_id)]
         if stored is not None:
             doomed.append(("EMAIL", stored.user.email))
@@ -177,12 +191,58 @@ class DynamoAccounts:
         doomed = [("MEMBER", get_s(i, "SK")) for i in members]
         doomed += [("INVITE", get_s(i, "SK")) for i in self._of_site("INVITE", site_id)]
         doomed += [("SHARE", get_s(i, "SK")) for i in self._of_site("SHARE", site_id)]
+        doomed += [("SEGMENT", get_s(i, "SK")) for i in self._of_site("SEGMENT", site_id)]
         self.table.batch_write(_delete(doomed))
 
     def _of_site(self, pk: str, site_id: int) -> list[Item]:
         """A site's items of a small partition, oldest first."""
         items = [i for i in self.table.query(pk) if get_n(i, "site_id") == site_id]
         return sorted(items, key=lambda i: (get_s(i, "created_at"), get_s(i, "SK")))
+
+    # segments ----------------------------------------------------------------
+    # Keyed by site, owner (0: shared) and name, so a name is unique where it is seen;
+    # found by id in the SEGMENT partition (a few items per site).
+    def add_segment(
+        self, site_id: int, name: str, filters: str, user_id: int | None, created_by: int
+    ) -> Segment:
+        owner = user_id or 0
+        item = {
+            **key("SEGMENT", f"{padded(site_id)}#{padded(owner)}#{name}"),
+            "id": n(self.table.next_id("segment")),
+            "site_id": n(site_id),
+            "owner_id": n(owner),
+            "name": s(name),
+            "filters": s(filters),
+            "created_by": n(created_by),
+            "created_at": t(datetime.now(UTC)),
+        }
+        self.table.put(item, NEW, conflict=f"a segment named {name!r} exists already")
+        return _segment(item)
+
+    def site_segments(self, site_id: int, user_id: int | None) -> list[Segment]:
+        items = self.table.query("SEGMENT", prefix=f"{padded(site_id)}#")
+        found = [_segment(i) for i in items if get_n(i, "owner_id") in (0, user_id or 0)]
+        return sorted(found, key=lambda g: (g.user_id is not None, g.name, g.id))
+
+    def _segment_item(self, segment_id: int) -> Item | None:
+        return next((i for i in self.table.query("SEGMENT") if get_n(i, "id") == segment_id), None)
+
+    def get_segment(self, segment_id: int) -> Segment | None:
+        found = self._segment_item(segment_id)
+        return None if found is None else _segment(found)
+
+    def update_segment(self, segment_id: int, filters: str) -> bool:
+        found = self._segment_item(segment_id)
+        if found is None:
+            return False
+        done = self.table.update(
+            "SEGMENT", get_s(found, "SK"), "SET filters = :f", {":f": s(filters)}, EXISTS
+        )
+        return done is not None
+
+    def remove_segment(self, segment_id: int) -> bool:
+        found = self._segment_item(segment_id)
+        return found is not None and self.table.delete("SEGMENT", get_s(found, "SK"))
 
     # web sessions ------------------------------------------------------------
     def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:

@@ -1,7 +1,7 @@
-"""The Catalog on the single table: sites, API keys, goals and salts.
+"""The Catalog on the single table: sites, API keys, goals, funnels and salts.
 
 Each kind of catalog item lives in one partition of its own (``SITE``, ``KEY``,
-``GOAL``, ``SALT``), so every read is a strongly consistent GetItem or Query on the
+``GOAL``, ``FUNNEL``, ``SALT``), so every read is a strongly consistent GetItem or Query on the
 base table, and uniqueness is a conditional put of a lookup item (``DOMAIN``,
 ``UMAMI``) in the same transaction as the site. Catalogs are small (a few KB per
 site): per-site lists read their kind's partition and keep the site's items.
@@ -13,7 +13,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 
-from footfall.domain import ApiKey, Goal, Scope, Site
+from footfall.domain import (
+    ApiKey,
+    Funnel,
+    FunnelStep,
+    Goal,
+    Scope,
+    Site,
+    steps_from_text,
+    steps_text,
+)
 from footfall.errors import ConflictError
 from footfall.store.base import StoredKey
 from footfall.store.dynamo.attrs import (
@@ -67,6 +76,15 @@ def _goal(item: Item) -> Goal:
         get_s(item, "event_name"),
         get_s(item, "page_path"),
         get_s(item, "display_name"),
+    )
+
+
+def _funnel(item: Item) -> Funnel:
+    return Funnel(
+        get_n(item, "id"),
+        get_n(item, "site_id"),
+        get_s(item, "name"),
+        steps_from_text(get_s(item, "steps")),
     )
 
 
@@ -143,6 +161,7 @@ class DynamoCatalog:
         doomed += [
             ("GOAL", f"{padded(site_id)}#{g.display_name}") for g in self.list_goals(site_id)
         ]
+        doomed += [("FUNNEL", f"{padded(site_id)}#{f.name}") for f in self.list_funnels(site_id)]
         doomed += [("DOMAIN", site.domain), ("UMAMI", site.umami_website_id or "")]
         self.table.batch_write([{"DeleteRequest": {"Key": key(p, k)}} for p, k in doomed])
         return self.table.delete("SITE", padded(site_id))
@@ -229,6 +248,27 @@ class DynamoCatalog:
 
     def remove_goal(self, site_id: int, display_name: str) -> bool:
         return self.table.delete("GOAL", f"{padded(site_id)}#{display_name}")
+
+    # funnels -----------------------------------------------------------------
+    def add_funnel(self, site_id: int, name: str, steps: tuple[FunnelStep, ...]) -> Funnel:
+        item = {
+            **key("FUNNEL", f"{padded(site_id)}#{name}"),
+            "id": n(self.table.next_id("funnel")),
+            "site_id": n(site_id),
+            "name": s(name),
+            "steps": s(steps_text(steps)),
+            "created_at": t(datetime.now(UTC)),
+        }
+        conflict = f"the site already has a funnel named {name!r}"
+        self.table.put(item, NEW, conflict=conflict)
+        return _funnel(item)
+
+    def list_funnels(self, site_id: int | None = None) -> list[Funnel]:
+        prefix = "" if site_id is None else f"{padded(site_id)}#"
+        return [_funnel(i) for i in self.table.query("FUNNEL", prefix=prefix)]
+
+    def remove_funnel(self, site_id: int, name: str) -> bool:
+        return self.table.delete("FUNNEL", f"{padded(site_id)}#{name}")
 
     # salts -------------------------------------------------------------------
     def ensure_salts(self, candidates: Mapping[date, bytes]) -> dict[date, bytes]:

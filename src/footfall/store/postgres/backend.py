@@ -33,7 +33,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from footfall.domain import Event, Goal, Site
+from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import ConfigError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store.base import ApplyHealth
@@ -41,6 +41,7 @@ from footfall.store.postgres import rollups
 from footfall.store.postgres.dialect import POSTGRES
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
+from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
 from footfall.store.sql.records import SqlRecords, event_from_row
 from footfall.visits import TIMEOUT
@@ -49,7 +50,7 @@ Q = queries("postgres")
 log = logging.getLogger(__name__)
 
 # Forward-only schema migrations, in order (store/sql/postgres/).
-MIGRATIONS = ("001_init.sql", "002_rollups.sql")
+MIGRATIONS = ("001_init.sql", "002_funnels_segments.sql", "003_rollups.sql")
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
 MIGRATION_LOCK = 0x466F6F7466616C6C
@@ -458,6 +459,13 @@ class PostgresStore(SqlRecords, TimeLimits):
                 conn.execute(built.sql.encode(), built.params)
             done += 1
         return done
+
+    def funnel(
+        self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
+    ) -> list[int]:
+        built = funnel_sql.plan(query, site.id, steps, goals, POSTGRES)
+        rows = self.read(built.sql, built.params)
+        return [int(c) for c in rows[0]]
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         built = builder.prop_keys(site.id, start, end, limit, POSTGRES)

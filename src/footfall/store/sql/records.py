@@ -20,12 +20,23 @@ from footfall.accounts.models import (
     Invitation,
     Member,
     Role,
+    Segment,
     SharedLink,
     StoredUser,
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Goal, Scope, Site
+from footfall.domain import (
+    ApiKey,
+    Event,
+    Funnel,
+    FunnelStep,
+    Goal,
+    Scope,
+    Site,
+    steps_from_text,
+    steps_text,
+)
 from footfall.errors import ConflictError
 from footfall.store.base import StoredKey
 
@@ -43,6 +54,15 @@ def utc(ts: datetime | None) -> datetime | None:
     if ts is None:
         return None
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+
+
+def _segment(row: Row) -> Segment:
+    owner = int(row[2])
+    return Segment(int(row[0]), int(row[1]), str(row[3]), str(row[4]), owner or None, int(row[5]))
+
+
+def _funnel(row: Row) -> Funnel:
+    return Funnel(int(row[0]), int(row[1]), str(row[2]), steps_from_text(str(row[3])))
 
 
 _EVENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Event))
@@ -155,7 +175,10 @@ class SqlRecords(ABC):
         self._write("set_site_timezone", [timezone, site_id])
 
     def remove_site(self, site_id: int) -> bool:
-        done = self._write_all(("delete_site_keys", "delete_site_goals", "delete_site"), [site_id])
+        done = self._write_all(
+            ("delete_site_keys", "delete_site_goals", "delete_site_funnels", "delete_site"),
+            [site_id],
+        )
         return done is not None
 
     def restore_site(self, site: Site) -> None:
@@ -221,6 +244,21 @@ class SqlRecords(ABC):
         params = [g.id, g.site_id, g.event_name, g.page_path, g.display_name, self._now()]
         self._restore("restore_goal", params, "goals", f"goal {g.display_name!r} (id {g.id})")
 
+    # funnels -----------------------------------------------------------------
+    def add_funnel(self, site_id: int, name: str, steps: tuple[FunnelStep, ...]) -> Funnel:
+        row = self._write("add_funnel", [site_id, name, steps_text(steps), self._now()])
+        if row is None:
+            raise ConflictError(f"the site already has a funnel named {name!r}", field="name")
+        return _funnel(row)
+
+    def list_funnels(self, site_id: int | None = None) -> list[Funnel]:
+        if site_id is None:
+            return [_funnel(r) for r in self._all("list_funnels")]
+        return [_funnel(r) for r in self._all("list_site_funnels", [site_id])]
+
+    def remove_funnel(self, site_id: int, name: str) -> bool:
+        return self._write("remove_funnel", [site_id, name]) is not None
+
     # accounts ----------------------------------------------------------------
     def add_user(self, email: str, password_hash: str, role: Role | None) -> User:
         row = self._write(
@@ -258,7 +296,12 @@ class SqlRecords(ABC):
         self._write("set_user_role", [role.value if role else "", user_id])
 
     def remove_user(self, user_id: int) -> None:
-        queries = ("delete_user_memberships", "delete_user_sessions", "delete_user")
+        queries = (
+            "delete_user_memberships",
+            "delete_user_sessions",
+            "delete_user_segments",
+            "delete_user",
+        )
         self._write_all(queries, [user_id])
 
     def set_membership(self, user_id: int, site_id: int, role: Role) -> None:
@@ -274,8 +317,36 @@ class SqlRecords(ABC):
         return [Member(_user(r), Role(r[4])) for r in self._all("site_members", [site_id])]
 
     def forget_site(self, site_id: int) -> None:
-        queries = ("delete_site_memberships", "delete_site_invitations", "delete_site_shares")
+        queries = (
+            "delete_site_memberships",
+            "delete_site_invitations",
+            "delete_site_shares",
+            "delete_site_segments",
+        )
         self._write_all(queries, [site_id])
+
+    # segments ----------------------------------------------------------------
+    def add_segment(
+        self, site_id: int, name: str, filters: str, user_id: int | None, created_by: int
+    ) -> Segment:
+        params = [site_id, user_id or 0, name, filters, created_by, self._now()]
+        row = self._write("add_segment", params)
+        if row is None:
+            raise ConflictError(f"a segment named {name!r} exists already", field="name")
+        return _segment(row)
+
+    def site_segments(self, site_id: int, user_id: int | None) -> list[Segment]:
+        return [_segment(r) for r in self._all("site_segments", [site_id, user_id or 0])]
+
+    def get_segment(self, segment_id: int) -> Segment | None:
+        row = self._one("get_segment", [segment_id])
+        return _segment(row) if row else None
+
+    def update_segment(self, segment_id: int, filters: str) -> bool:
+        return self._write("update_segment", [filters, segment_id]) is not None
+
+    def remove_segment(self, segment_id: int) -> bool:
+        return self._write("remove_segment", [segment_id]) is not None
 
     def add_web_session(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
         params = [token_hash, user_id, self._now(), self._stamp(expires_at)]

@@ -18,6 +18,7 @@ from starlette.responses import RedirectResponse, Response
 
 from footfall.accounts.models import Role
 from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundError
+from footfall.funnels import FunnelManager
 from footfall.offload import offload
 from footfall.sites import SiteManager, parse_scopes
 from footfall.tracker import snippet
@@ -43,6 +44,8 @@ MESSAGES = {
     "key_revoked": "API key revoked.",
     "goal_added": "Goal added.",
     "goal_removed": "Goal removed.",
+    "funnel_added": "Funnel added.",
+    "funnel_removed": "Funnel removed.",
     "share_revoked": "Shared link revoked.",
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
@@ -174,6 +177,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "timezones": timezones(),
         "keys": [k for k in svc.stores.catalog.list_keys(site.id) if k.revoked_at is None],
         "goals": admin.list_goals(site.domain),
+        "funnels": FunnelManager(svc.stores).list_json(site.domain),
         "shares": acc.shares(site),
         "members": members,
         # instance-wide users not listed already as the site's members: once each (the

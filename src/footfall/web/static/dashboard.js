@@ -100,29 +100,54 @@ function fixInterval(s) {
   return s;
 }
 
+// ``op,dimension,value``, or ``G|op,dimension,value`` for a condition of "or" group G
+// (a fourth element): web/preload.py, parse_filter.
 function parseFilter(raw) {
   const a = raw.indexOf(","), b = raw.indexOf(",", a + 1);
   if (a < 1 || b < 0) return null;
-  return [raw.slice(0, a), raw.slice(a + 1, b), [raw.slice(b + 1)]];
+  let op = raw.slice(0, a), group = "";
+  const bar = op.indexOf("|");
+  if (bar >= 0) {
+    group = op.slice(0, bar);
+    op = op.slice(bar + 1);
+    if (!group || !op) return null;
+  }
+  const f = [op, raw.slice(a + 1, b), [raw.slice(b + 1)]];
+  return group ? [...f, group] : f;
 }
 
-// One filter per operator and dimension, with every value of the URL's ``f`` entries
-// for them (web/preload.py: grouped): "is any of", "is none of", "contains any of"...
+// One filter per group, operator and dimension, with every value of the URL's ``f``
+// entries for them (web/preload.py: grouped): "is any of", "is none of"...
 function grouped(filters) {
   const found = new Map();
-  for (const [op, dim, values] of filters) {
-    const k = `${op},${dim}`;
-    if (!found.has(k)) found.set(k, [op, dim, []]);
+  for (const [op, dim, values, group = ""] of filters) {
+    const k = `${group}|${op},${dim}`;
+    if (!found.has(k)) found.set(k, group ? [op, dim, [], group] : [op, dim, []]);
     found.get(k)[2].push(...values);
   }
   return [...found.values()];
+}
+
+// Filters after an edit: a group of one is a plain filter again, each group's members
+// side by side (where the group first appears), the same condition merged.
+function tidy(filters) {
+  const count = {};
+  for (const f of filters) if (f[3]) count[f[3]] = (count[f[3]] || 0) + 1;
+  const fs = filters.map((f) => (f[3] && count[f[3]] < 2 ? f.slice(0, 3) : f));
+  const first = new Map();
+  fs.forEach((f, i) => { const k = f[3] || `#${i}`; if (!first.has(k)) first.set(k, i); });
+  const ranked = fs.map((f, i) => [f, first.get(f[3] || `#${i}`), i]);
+  ranked.sort((x, y) => x[1] - y[1] || x[2] - y[2]);
+  return grouped(ranked.map(([f]) => f));
 }
 
 function stateParams(s, full) {
   const p = new URLSearchParams();
   p.set("period", s.period);
   if (s.period === "custom") { p.set("from", s.from); p.set("to", s.to); }
-  for (const [op, dim, values] of s.filters) for (const v of values) p.append("f", `${op},${dim},${v}`);
+  for (const [op, dim, values, group] of s.filters) {
+    for (const v of values) p.append("f", `${group ? `${group}|` : ""}${op},${dim},${v}`);
+  }
   p.set("interval", s.interval);
   if (full) {
     if (s.metric !== "visitors") p.set("metric", s.metric);
@@ -185,8 +210,16 @@ function dateRange() {
   return state.period === "custom" ? [state.from, state.to] : state.period;
 }
 
+// The filters ANDed, each "or" group as one ["or", [...]] where it first appears.
 function v2Filters() {
-  return state.filters.map(([op, dim, values]) => [op, dim, [...values]]);
+  const out = [], groups = new Map();
+  for (const [op, dim, values, group] of state.filters) {
+    const c = [op, dim, [...values]];
+    if (!group) { out.push(c); continue; }
+    if (!groups.has(group)) { groups.set(group, []); out.push(groups.get(group)); }
+    groups.get(group).push(c);
+  }
+  return out.map((x) => (Array.isArray(x[0]) ? (x.length === 1 ? x[0] : ["or", x]) : x));
 }
 
 // The first view's answers came with the page (web/preload.py), keyed by the canonical
@@ -380,18 +413,56 @@ function filterText([op, dim, values]) {
   return `${name} ${VERBS[op] || op} ${shown.join(op.endsWith("_not") ? " nor " : " or ")}`;
 }
 
+// "and"/"or" between chips i-1 and i: "or" puts chip i (with its group) in chip
+// i-1's group; "and" takes it out. Only filters of one kind (events, or visits) can
+// be "or"ed: a query cannot mix them in one group.
+const kindOf = (f) => (f[1].startsWith("event:") ? "event" : "visit");
+
+function joinable(i) {
+  const [a, b] = [state.filters[i - 1], state.filters[i]];
+  const members = state.filters.filter((f) => f === a || f === b ||
+    (a[3] && f[3] === a[3]) || (b[3] && f[3] === b[3]));
+  return new Set(members.map(kindOf)).size === 1;
+}
+
+function toggleJoin(i) {
+  const fs = state.filters.map((f) => [...f]);
+  const [a, b] = [fs[i - 1], fs[i]];
+  if (a[3] && a[3] === b[3]) {
+    b.splice(3);
+  } else {
+    const used = new Set(fs.map((f) => f[3]).filter(Boolean));
+    let g = a[3];
+    for (let n = 1; !g; n++) if (!used.has(String(n))) g = String(n);
+    const old = b[3];
+    for (const f of fs) if (f === a || f === b || (old && f[3] === old)) f[3] = g;
+  }
+  setState({ filters: tidy(fs) });
+}
+
+function joiner(i) {
+  const prev = state.filters[i - 1], cur = state.filters[i];
+  const or = Boolean(prev[3]) && prev[3] === cur[3];
+  const can = or || joinable(i);
+  return h("button", { type: "button", class: `dash-join${or ? " dash-join-or" : ""}`,
+    "data-join": or ? "or" : "and", disabled: !can,
+    title: can ? `Click for "${or ? "and" : "or"}"` : "Only filters on visits, or on events, can be combined with or",
+    "aria-label": `${or ? "or" : "and"}: change to ${or ? "and" : "or"}`,
+    onclick: () => toggleJoin(i) }, or ? "or" : "and");
+}
+
 function renderChips() {
   const box = $("filters");
-  const chips = state.filters.map((f, i) => {
+  const chips = state.filters.flatMap((f, i) => {
     const text = filterText(f);
-    return h("span", { class: "dash-chip" },
+    return [i ? joiner(i) : null, h("span", { class: "dash-chip", "data-group": f[3] || "" },
       h("span", { role: "button", tabindex: 0, class: "dash-chip-edit", title: "Edit filter",
         onclick: () => openEditor(i),
         onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); openEditor(i); } } },
       text),
       h("button", { type: "button", "aria-label": `Remove filter: ${text}`, title: "Remove filter",
-        onclick: () => setState({ filters: state.filters.filter((_, j) => j !== i) }) }, "×"));
-  });
+        onclick: () => setState({ filters: tidy(state.filters.filter((_, j) => j !== i)) }) }, "×"))];
+  }).filter(Boolean);
   if (chips.length > 1) {
     chips.push(h("button", { type: "button", class: "dash-clear",
       onclick: () => setState({ filters: [] }) }, "Clear all"));
@@ -450,10 +521,11 @@ function openEditor(index) {
       .filter(Boolean).map((v) => (v === "(none)" ? "" : v));
     const d = chosen();
     if (!picked.length || d === "event:props:") return;
-    const made = [opSelect.value, d, [...new Set(picked)]];
-    const rest = state.filters.filter((f, j) => j !== index && !(f[0] === made[0] && f[1] === made[1]));
+    const made = [opSelect.value, d, [...new Set(picked)], ...(editing?.[3] ? [editing[3]] : [])];
+    const same = (f) => f[0] === made[0] && f[1] === made[1] && (f[3] || "") === (made[3] || "");
+    const rest = state.filters.filter((f, j) => j !== index && !same(f));
     dialog.close();
-    setState({ filters: [...rest, made] });
+    setState({ filters: tidy([...rest, made]) });
   };
   dialog.replaceChildren(h("form", { class: "dash-editor", method: "dialog",
     onsubmit: (e) => { e.preventDefault(); apply(); } },
@@ -465,7 +537,7 @@ function openEditor(index) {
         onclick: () => addValue("").focus() }, "+ Value"),
       h("span", { class: "dash-spacer" }),
       editing ? h("button", { type: "button", id: "fe-remove", class: "btn btn-ghost btn-sm",
-        onclick: () => { dialog.close(); setState({ filters: state.filters.filter((_, j) => j !== index) }); } },
+        onclick: () => { dialog.close(); setState({ filters: tidy(state.filters.filter((_, j) => j !== index)) }); } },
       "Remove") : null,
       h("button", { type: "button", class: "btn btn-ghost btn-sm", onclick: () => dialog.close() }, "Cancel"),
       h("button", { type: "submit", id: "fe-apply", class: "btn btn-sm" }, "Apply"))));
@@ -982,7 +1054,11 @@ async function refresh() {
   // Milliseconds from navigation to every panel drawn (read by bench/dashboard.py).
   document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = "1";
-  window.dispatchEvent(new CustomEvent("dashboard:ready"));
+  // What the view asks, for other modules (static/funnels.js, segments.js): the
+  // event's detail, and root[data-view] for a module that starts after the event.
+  const detail = { date_range: dateRange(), filters: v2Filters() };
+  root.dataset.view = JSON.stringify(detail);
+  window.dispatchEvent(new CustomEvent("dashboard:ready", { detail }));
 }
 
 buildPanels();

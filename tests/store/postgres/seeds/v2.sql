@@ -1,5 +1,6 @@
--- Data as a server at schema version 2 (002_rollups.sql) left it, for the migration
--- harness (test_migrations.py): one site with a key, a goal, a user with a role on it,
+-- Data as a server at schema version 2 (002_funnels_segments.sql) left it, for the migration
+-- harness (test_migrations.py): v1.sql's data and a funnel. One site with a key, a goal,
+-- a user with a role on it,
 -- a shared link, and three events of two visitors with the visits the rule gives them
 -- (one visit of two pageviews, one bounce). Parameters: %(password_hash)s.
 CREATE TABLE events_p202603 PARTITION OF events
@@ -12,6 +13,8 @@ INSERT INTO api_keys (prefix, site_id, digest, scopes, name, created_at)
 VALUES ('oldkey0000', 7, '\x0102030405', 'stats', 'ci', '2026-03-01 08:00+00');
 INSERT INTO goals (site_id, event_name, page_path, display_name, created_at)
 VALUES (7, '', '/pricing', 'Visit /pricing', '2026-03-01 08:00+00');
+INSERT INTO funnels (site_id, name, steps, created_at)
+VALUES (7, 'Pricing', '[["","/"],["","/pricing"]]', '2026-03-01 08:00+00');
 INSERT INTO users (email, password_hash, role, created_at)
 VALUES ('ann@example.com', %(password_hash)s, '', '2026-03-01 08:00+00');
 INSERT INTO memberships (user_id, site_id, role, created_at)
@@ -43,5 +46,3 @@ SELECT hashtextextended(site_id::text || ':' || visitor_id::text || ':'
 FROM events GROUP BY site_id, visitor_id;
 UPDATE events e SET session_id = v.session_id FROM visits v
 WHERE v.site_id = e.site_id AND v.visitor_id = e.visitor_id;
--- The day is listed for rollups, not rolled up yet.
-INSERT INTO rollup_days (site_id, day) VALUES (7, '2026-03-10');

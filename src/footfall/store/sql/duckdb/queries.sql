@@ -123,6 +123,22 @@ DELETE FROM goals WHERE site_id = ? AND display_name = ? RETURNING id
 -- name: delete_site_goals
 DELETE FROM goals WHERE site_id = ?
 
+-- name: add_funnel
+INSERT INTO funnels (site_id, name, steps, created_at) VALUES (?, ?, ?, ?)
+ON CONFLICT DO NOTHING RETURNING id, site_id, name, steps
+
+-- name: list_funnels
+SELECT id, site_id, name, steps FROM funnels ORDER BY site_id, name
+
+-- name: list_site_funnels
+SELECT id, site_id, name, steps FROM funnels WHERE site_id = ? ORDER BY name
+
+-- name: remove_funnel
+DELETE FROM funnels WHERE site_id = ? AND name = ? RETURNING id
+
+-- name: delete_site_funnels
+DELETE FROM funnels WHERE site_id = ?
+
 
 -- name: batch_span
 SELECT min(timestamp), max(timestamp) FROM incoming_batch
@@ -371,3 +387,27 @@ SELECT nextval(?)
 
 -- name: draw_ids
 SELECT max(nextval(?)) FROM range(?)
+
+-- name: add_segment
+INSERT INTO segments (site_id, owner_id, name, filters, created_by, created_at)
+VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+RETURNING id, site_id, owner_id, name, filters, created_by
+
+-- name: site_segments
+SELECT id, site_id, owner_id, name, filters, created_by FROM segments
+WHERE site_id = ? AND owner_id IN (0, ?) ORDER BY owner_id <> 0, name, id
+
+-- name: get_segment
+SELECT id, site_id, owner_id, name, filters, created_by FROM segments WHERE id = ?
+
+-- name: update_segment
+UPDATE segments SET filters = ? WHERE id = ? RETURNING id
+
+-- name: remove_segment
+DELETE FROM segments WHERE id = ? RETURNING id
+
+-- name: delete_site_segments
+DELETE FROM segments WHERE site_id = ?
+
+-- name: delete_user_segments
+DELETE FROM segments WHERE owner_id = ?

@@ -254,6 +254,22 @@ DELETE FROM goals WHERE site_id = %s AND display_name = %s RETURNING id
 -- name: delete_site_goals
 DELETE FROM goals WHERE site_id = %s
 
+-- name: add_funnel
+INSERT INTO funnels (site_id, name, steps, created_at) VALUES (%s, %s, %s, %s)
+ON CONFLICT DO NOTHING RETURNING id, site_id, name, steps
+
+-- name: list_funnels
+SELECT id, site_id, name, steps FROM funnels ORDER BY site_id, name
+
+-- name: list_site_funnels
+SELECT id, site_id, name, steps FROM funnels WHERE site_id = %s ORDER BY name
+
+-- name: remove_funnel
+DELETE FROM funnels WHERE site_id = %s AND name = %s RETURNING id
+
+-- name: delete_site_funnels
+DELETE FROM funnels WHERE site_id = %s
+
 -- name: delete_site_visits
 DELETE FROM visits WHERE site_id = %s
 
@@ -447,3 +463,27 @@ DELETE FROM rollup_days WHERE site_id = %(site)s
 -- name: batch_days
 -- The UTC days of incoming_batch (a range delete's events).
 SELECT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day FROM incoming_batch GROUP BY 1, 2
+
+-- name: add_segment
+INSERT INTO segments (site_id, owner_id, name, filters, created_by, created_at)
+VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING
+RETURNING id, site_id, owner_id, name, filters, created_by
+
+-- name: site_segments
+SELECT id, site_id, owner_id, name, filters, created_by FROM segments
+WHERE site_id = %s AND owner_id IN (0, %s) ORDER BY owner_id <> 0, name, id
+
+-- name: get_segment
+SELECT id, site_id, owner_id, name, filters, created_by FROM segments WHERE id = %s
+
+-- name: update_segment
+UPDATE segments SET filters = %s WHERE id = %s RETURNING id
+
+-- name: remove_segment
+DELETE FROM segments WHERE id = %s RETURNING id
+
+-- name: delete_site_segments
+DELETE FROM segments WHERE site_id = %s
+
+-- name: delete_user_segments
+DELETE FROM segments WHERE owner_id = %s
