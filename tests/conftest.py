@@ -29,8 +29,8 @@ def clock() -> Clock:
 def settings(tmp_path: Path) -> Settings:
     return load_settings(
         database_url=f"duckdb:///{tmp_path}/data/footfall.duckdb",
-        secret_key="test-secret-key-that-is-long-enough-0123",
-        admin_token="test-admin-token-that-is-long-enough-0123",
+        secret_key="test-signing-Xq7vR2mK9pLz4wT8nBc3HsY6dF",
+        admin_token="test-admin-Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5f",
         flush_interval_ms=2,
     )
 

@@ -30,8 +30,8 @@ def settings_for(directory: Path, **overrides: object) -> Settings:
     """Settings of a throwaway app: an embedded store in ``directory``, test secrets."""
     return load_settings(
         database_url=f"duckdb:///{directory}/footfall.duckdb",
-        secret_key="k" * 40,
-        admin_token="a" * 40,
+        secret_key="Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt",
+        admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw",
         **overrides,
     )
 

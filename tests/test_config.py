@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import base64
+import secrets
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footfall.config import load_settings, path_from_url, resolve_secret
+from footfall.config import load_settings, path_from_url, resolve_secret, weak_secret_reason
 from footfall.errors import ConfigError
 
 
@@ -42,6 +45,73 @@ def test_short_empty_or_padded_secrets_are_refused_even_in_dev(value: str, dev: 
         (Path(tmp) / "admin_token").write_text(value)  # the same value left in the file
         with pytest.raises(ConfigError, match=r"FOOTFALL_ADMIN_TOKEN .*file"):
             resolve_secret(s, "admin_token", "")
+
+
+# What operators paste: the placeholder the Terraform of an older release wrote into
+# SSM, and the made-up values of tutorials.
+PLACEHOLDERS = [
+    "CHANGE-ME-set-with-aws-ssm-put-parameter-overwrite",
+    "changeme-changeme-changeme-changeme",
+    "please-replace-me-with-a-real-value-0123456789",
+    "<placeholder: a random string of 32+ characters>",
+    "my-footfall-secret-key-for-production-2026",
+    "footfall-admin-token-production-do-not-share",
+    "example-9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+]
+
+
+@pytest.mark.parametrize("value", PLACEHOLDERS)
+@pytest.mark.parametrize("name", ["secret_key", "admin_token"])
+def test_recognisable_placeholders_are_refused(tmp_path: Path, name: str, value: str) -> None:
+    s = load_settings(database_url="dynamodb://t?region=us-east-1")
+    with pytest.raises(ConfigError, match=f"FOOTFALL_{name.upper()} .*placeholder"):
+        resolve_secret(s, name, value)
+    # The same in a secret file beside an embedded store.
+    e = load_settings(database_url=f"duckdb:///{tmp_path}/x.duckdb")
+    (tmp_path / name).write_text(value)
+    with pytest.raises(ConfigError, match="placeholder"):
+        resolve_secret(e, name, "")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(
+        # one character, or a short chunk, repeated to 32+ bytes
+        st.text(
+            alphabet=st.characters(codec="ascii", categories=["L", "N"]), min_size=1, max_size=3
+        ).map(lambda chunk: chunk * (40 // len(chunk) + 1)),
+        # runs of the alphabet or digits
+        st.integers(0, 20).map(lambda i: ("abcdefghijklmnopqrstuvwxyz" * 3)[i : i + 36]),
+        st.integers(0, 9).map(lambda i: ("0123456789" * 6)[i : i + 40]),
+        # common words, repeated
+        st.sampled_from(["password", "letmein", "qwerty", "dragon", "monkey"]).map(lambda w: w * 6),
+    )
+)
+def test_low_entropy_secrets_are_refused(value: str) -> None:
+    s = load_settings(database_url="dynamodb://t?region=us-east-1")
+    assert weak_secret_reason(value) is not None
+    with pytest.raises(ConfigError, match="FOOTFALL_SECRET_KEY"):
+        resolve_secret(s, "secret_key", value)
+
+
+@pytest.mark.parametrize(
+    "generate",
+    [
+        lambda: secrets.token_urlsafe(32),
+        lambda: secrets.token_urlsafe(24),
+        lambda: secrets.token_hex(16),
+        lambda: secrets.token_hex(32),
+        lambda: base64.b64encode(secrets.token_bytes(32)).decode(),
+    ],
+    ids=["urlsafe-32", "urlsafe-24", "hex-16", "hex-32", "base64-32"],
+)
+def test_random_secrets_are_accepted(generate: Callable[[], str]) -> None:
+    """What the docs tell operators to generate, and what Terraform writes (truly
+    random: a seeded generator would be tested on its own few strings)."""
+    s = load_settings(database_url="dynamodb://t?region=us-east-1")
+    for _ in range(300):
+        value = generate()
+        assert resolve_secret(s, "admin_token", value) == value
 
 
 def test_an_empty_secret_file_is_refused_with_a_sentence(tmp_path: Path) -> None:
@@ -109,3 +179,25 @@ def test_embedded_secret_is_generated_once_with_mode_600(tmp_path: Path) -> None
 def test_url_paths() -> None:
     assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
     assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"
+
+
+def test_secrets_can_be_read_from_ssm() -> None:
+    """``ssm:/name`` reads a SecureString at start (the Lambda layout), and what it
+    holds is checked like any other secret: a placeholder there is refused."""
+    from tests.backends import AWS_ENDPOINT, use_moto
+
+    assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
+    use_moto()
+    import boto3
+
+    ssm = boto3.client("ssm")
+    prefix = f"/footfall-test-{secrets.token_hex(4)}"
+    good, placeholder = secrets.token_urlsafe(32), PLACEHOLDERS[0]
+    ssm.put_parameter(Name=f"{prefix}/secret-key", Value=good, Type="SecureString")
+    ssm.put_parameter(Name=f"{prefix}/admin-token", Value=placeholder, Type="SecureString")
+    s = load_settings(database_url="dynamodb://t?region=us-east-1")
+    assert resolve_secret(s, "secret_key", f"ssm:{prefix}/secret-key") == good
+    with pytest.raises(ConfigError, match=rf"SSM parameter {prefix}/admin-token\) looks like"):
+        resolve_secret(s, "admin_token", f"ssm:{prefix}/admin-token")
+    with pytest.raises(ConfigError, match="cannot read SSM parameter"):
+        resolve_secret(s, "admin_token", f"ssm:{prefix}/missing")

@@ -72,8 +72,8 @@ def lambda_module(
     backend: BackendUnderTest = request.param
     monkeypatch.setenv("FOOTFALL_DATABASE_URL", backend.fresh_url(tmp_path))
     monkeypatch.setenv("FOOTFALL_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setenv("FOOTFALL_SECRET_KEY", "s" * 40)
-    monkeypatch.setenv("FOOTFALL_ADMIN_TOKEN", "a" * 40)
+    monkeypatch.setenv("FOOTFALL_SECRET_KEY", "Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt")
+    monkeypatch.setenv("FOOTFALL_ADMIN_TOKEN", "Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw")
     sys.modules.pop("footfall.lambda_handler", None)
     module = importlib.import_module("footfall.lambda_handler")
     yield module

@@ -59,12 +59,17 @@ ensure_venv() {
 t=$(date +%s)
 step "Tools"
 command -v terraform >/dev/null || { echo "terraform not found on PATH" >&2; exit 1; }
-PROVIDER_BIN="$(find "$MIRROR" -name 'terraform-provider-aws*' -type f 2>/dev/null | head -n1)"
+# No `cmd | head` under pipefail: head exits after one line, the writer dies
+# of SIGPIPE now and then and pipefail turns that into a failed check.
+# Read the whole output and keep the first line in the shell instead.
+mapfile -t PROVIDER_BINS < <(find "$MIRROR" -name 'terraform-provider-aws*' -type f 2>/dev/null | sort)
+PROVIDER_BIN="${PROVIDER_BINS[0]:-}"
 [[ -n "$PROVIDER_BIN" ]] || { echo "no AWS provider under $MIRROR" >&2; exit 1; }
 ensure_venv "$INFRA_VENV" "$REQS"
 ensure_venv "$CHECKOV_VENV" "$CHECKOV_REQS"
 BIN="$INFRA_VENV/bin"
-terraform version | head -n1
+TF_VERSION="$(terraform version)"
+echo "${TF_VERSION%%$'\n'*}"
 echo "provider: ${PROVIDER_BIN#"$MIRROR"/}"
 ok "tools" "$t"
 
@@ -83,11 +88,13 @@ EOF
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
 
 mapfile -t TF_ROOTS < <(find "$TF_DIR/modules" "$TF_DIR/environments" -mindepth 1 -maxdepth 1 -type d | sort)
+TF_ROOTS+=("$TF_DIR/bootstrap" examples/lambda-counter/terraform)
 
 # ------------------------------------------------------- fmt / validate ---
 t=$(date +%s)
 step "terraform fmt, module READMEs"
 terraform fmt -check -recursive -diff "$TF_DIR"
+terraform fmt -check -recursive -diff examples
 "$BIN/python" scripts/infra/tf_docs.py --check
 ok "terraform fmt + README tables" "$t"
 
@@ -127,6 +134,7 @@ t=$(date +%s)
 step "checkov"
 CHECKOV=("$CHECKOV_VENV/bin/checkov" --skip-download --quiet --compact)
 "${CHECKOV[@]}" -d "$TF_DIR" --framework terraform
+"${CHECKOV[@]}" -d examples --framework terraform
 "${CHECKOV[@]}" -f deploy/Dockerfile --framework dockerfile
 "${CHECKOV[@]}" -d .github/workflows --framework github_actions
 ok "checkov" "$t"
@@ -142,7 +150,7 @@ ok "hadolint/actionlint/zizmor/shellcheck" "$t"
 
 # -------------------------------------------------- apply against moto ---
 t=$(date +%s)
-step "terraform apply / plan / destroy of dev against moto_server"
+step "terraform apply / plan / destroy against moto_server"
 PORT="$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 ENDPOINT="http://127.0.0.1:$PORT"
 # moto attaches AWS managed policies (e.g. the RDS enhanced monitoring role's)
@@ -162,49 +170,87 @@ echo "moto on $ENDPOINT"
 mkdir -p "$WORK/tree"
 cp -r "$TF_DIR" "$WORK/tree/"
 find "$WORK/tree" \( -name .terraform -o -name '*.tfstate*' -o -name .terraform.lock.hcl \) -prune -exec rm -rf {} +
-DEV="$WORK/tree/terraform/environments/dev"
-SERVICES=(acm apigatewayv2 appautoscaling cloudwatch dynamodb ec2 ecr ecs elbv2 iam kms lambda logs rds route53 s3 secretsmanager sns ssm sts)
-{
-  echo 'provider "aws" {'
-  echo '  region                      = "us-east-1"'
-  echo '  access_key                  = "testing"'
-  echo '  secret_key                  = "testing"'
-  echo '  skip_credentials_validation = true'
-  echo '  skip_metadata_api_check     = true'
-  # skip_requesting_account_id stays false: moto answers STS, and without an
-  # account ID the provider reports SG-referencing rules as ACCOUNT/sg-..., a
-  # diff on every plan.
-  echo '  s3_use_path_style           = true'
-  echo '  endpoints {'
-  for s in "${SERVICES[@]}"; do echo "    $s = \"$ENDPOINT\""; done
-  echo '  }'
-  echo '  default_tags {'
-  echo '    tags = local.tags'
-  echo '  }'
-  echo '}'
-} >"$DEV/moto_override.tf"
+SERVICES=(acm apigatewayv2 appautoscaling budgets cloudwatch dynamodb ec2 ecr ecs elasticache elbv2 events iam kms lambda logs rds route53 s3 secretsmanager servicediscovery sns ssm sts)
 
-# github_repository exercises the OIDC deploy role as well.
-TFVARS=(-var "github_repository=example/footfall")
-export TF_DATA_DIR="$WORK/data/moto-dev"
-terraform -chdir="$DEV" init -input=false -no-color >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
-terraform -chdir="$DEV" apply -auto-approve -input=false -no-color "${TFVARS[@]}" >"$WORK/apply.log" 2>&1 \
-  || { cat "$WORK/apply.log"; tail -50 "$WORK/moto.log"; exit 1; }
-grep -E '^Apply complete' "$WORK/apply.log"
-set +e
-terraform -chdir="$DEV" plan -detailed-exitcode -input=false -no-color "${TFVARS[@]}" >"$WORK/plan.log" 2>&1
-plan_rc=$?
-set -e
-if [[ $plan_rc -ne 0 ]]; then
-  cat "$WORK/plan.log"
-  echo "second plan is not empty (exit $plan_rc)" >&2
-  exit 1
-fi
-echo "second plan: no changes"
-terraform -chdir="$DEV" destroy -auto-approve -input=false -no-color "${TFVARS[@]}" >"$WORK/destroy.log" 2>&1 \
-  || { cat "$WORK/destroy.log"; exit 1; }
-grep -E '^Destroy complete' "$WORK/destroy.log"
-unset TF_DATA_DIR
+# The provider pointed at moto replaces the root's own provider block (an
+# _override.tf file), and the S3 backend becomes a local one: state of a
+# throwaway account stays in the work directory.
+write_moto_override() {
+  local dir="$1" alias
+  {
+    # The default provider and every aliased one of the root.
+    for alias in "" $(sed -n 's/^ *alias *= *"\([a-z_]*\)".*/\1/p' "$dir"/versions.tf); do
+      echo 'provider "aws" {'
+      [[ -n "$alias" ]] && echo "  alias                       = \"$alias\""
+      echo '  region                      = "us-east-1"'
+      echo '  access_key                  = "testing"'
+      echo '  secret_key                  = "testing"'
+      echo '  skip_credentials_validation = true'
+      echo '  skip_metadata_api_check     = true'
+      # skip_requesting_account_id stays false: moto answers STS, and without
+      # an account ID the provider reports SG-referencing rules as
+      # ACCOUNT/sg-..., a diff on every plan.
+      echo '  s3_use_path_style           = true'
+      echo '  endpoints {'
+      for s in "${SERVICES[@]}"; do echo "    $s = \"$ENDPOINT\""; done
+      echo '  }'
+      if [[ -z "$alias" ]] && grep -q 'local.tags' "$dir"/*.tf; then
+        echo '  default_tags {'
+        echo '    tags = local.tags'
+        echo '  }'
+      fi
+      echo '}'
+    done
+    if grep -qs 'backend "s3"' "$dir"/*.tf; then
+      printf 'terraform {\n  backend "local" {}\n}\n'
+    fi
+  } >"$dir/moto_override.tf"
+}
+
+# apply and a second plan that must be empty: ROOT_DIR LABEL [-var ...]
+moto_apply() {
+  local dir="$1" label="$2"
+  shift 2
+  local plan_rc
+  write_moto_override "$dir"
+  export TF_DATA_DIR="$WORK/data/moto-$label"
+  terraform -chdir="$dir" init -input=false -no-color >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
+  terraform -chdir="$dir" apply -auto-approve -input=false -no-color "$@" >"$WORK/apply.log" 2>&1 \
+    || { cat "$WORK/apply.log"; tail -50 "$WORK/moto.log"; exit 1; }
+  echo "$label: $(grep -E '^Apply complete' "$WORK/apply.log")"
+  set +e
+  terraform -chdir="$dir" plan -detailed-exitcode -input=false -no-color "$@" >"$WORK/plan.log" 2>&1
+  plan_rc=$?
+  set -e
+  if [[ $plan_rc -ne 0 ]]; then
+    cat "$WORK/plan.log"
+    echo "$label: second plan is not empty (exit $plan_rc)" >&2
+    exit 1
+  fi
+  echo "$label: second plan: no changes"
+  unset TF_DATA_DIR
+}
+
+# destroy what moto_apply made: ROOT_DIR LABEL [-var ...]
+moto_destroy() {
+  local dir="$1" label="$2"
+  shift 2
+  export TF_DATA_DIR="$WORK/data/moto-$label"
+  terraform -chdir="$dir" destroy -auto-approve -input=false -no-color "$@" >"$WORK/destroy.log" 2>&1 \
+    || { cat "$WORK/destroy.log"; exit 1; }
+  echo "$label: $(grep -E '^Destroy complete' "$WORK/destroy.log")"
+  unset TF_DATA_DIR
+}
+
+# The bootstrap root first (state bucket, image repositories, OIDC provider and
+# roles), then each environment on top of it, then everything destroyed.
+BOOT=(-var "github_repository=example/footfall" -var "state_bucket_force_destroy=true")
+DEV=(-var "github_repository=example/footfall" -var "alarm_email=ops@example.com"
+  -var 'allowed_cidr_blocks=["198.51.100.0/24"]')
+moto_apply "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
+moto_apply "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
+moto_destroy "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
+moto_destroy "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
 ok "moto apply/plan/destroy" "$t"
 
 # -------------------------------------------------------------- summary ---

@@ -21,6 +21,12 @@ Patched calls (each one is a gap seen with moto 5.2 and the AWS provider 5.100):
   description on the referenced group entry, not on the rule, so
   ``DescribeSecurityGroupRules`` returns no description and every plan wants
   to set it again. Patched in moto's model below.
+* Budgets ``DescribeSubscribersForNotification``: not implemented by moto
+  (which keeps the subscribers); the provider retries it until its timeout
+  after creating a budget with notifications. Added to moto's responses
+  below. Budgets ``TagResource``/``UntagResource``/``ListTagsForResource``:
+  not implemented either; the stub keeps the tags (default_tags reach the
+  budget).
 
 Usage: python moto_stub.py PORT
 """
@@ -35,6 +41,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto.budgets.responses import BudgetsResponse
 from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
@@ -44,12 +51,14 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 _AUTOSCALING_PREFIX = "AnyScaleFrontendService."
 _ECS_PREFIX = "AmazonEC2ContainerServiceV20141113."
+_BUDGETS_PREFIX = "AWSBudgetServiceGateway."
 # Request fields of CreateService/UpdateService that are not echoed back as such.
 _ECS_REQUEST_ONLY = {"clientToken", "cluster", "service", "serviceName", "taskDefinition", "forceNewDeployment", "tags"}
 
 _lock = threading.Lock()
 _autoscaling_tags: dict[str, dict[str, str]] = {}
 _ecs_services: dict[str, dict[str, Any]] = {}
+_budget_tags: dict[str, dict[str, str]] = {}
 
 
 def _rule_description(self: SecurityGroupRule) -> str | None:
@@ -57,6 +66,24 @@ def _rule_description(self: SecurityGroupRule) -> str | None:
 
 
 SecurityGroupRule.description = property(_rule_description)  # type: ignore[method-assign,assignment]
+
+_NOTIFICATION_KEYS = ("NotificationType", "ComparisonOperator", "Threshold", "ThresholdType")
+
+
+def _describe_subscribers_for_notification(self: BudgetsResponse) -> str:
+    budget = self.backend.budgets[self._get_param("AccountId")][self._get_param("BudgetName")]
+    wanted = self._get_param("Notification") or {}
+    for notification in budget.notifications:
+        if all(
+            str(notification.details.get(k, "")) == str(wanted.get(k, ""))
+            for k in _NOTIFICATION_KEYS
+            if k in wanted
+        ):
+            return json.dumps({"Subscribers": notification.subscribers})
+    return json.dumps({"Subscribers": []})
+
+
+BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers_for_notification  # type: ignore[attr-defined]
 
 
 def _reply(start_response: StartResponse, body: dict[str, Any]) -> list[bytes]:
@@ -153,6 +180,27 @@ def _ecs(app: WsgiApp, environ: dict[str, Any], start_response: StartResponse, o
     return [data]
 
 
+def _budget_tagging(
+    app: WsgiApp, environ: dict[str, Any], start_response: StartResponse, op: str
+) -> Iterable[bytes]:
+    body = _read_body(environ)
+    if op == "CreateBudget":  # tags given at creation (ResourceTags), keyed by name
+        name = (body.get("Budget") or {}).get("BudgetName", "")
+        with _lock:
+            _budget_tags[name] = {t["Key"]: t["Value"] for t in body.get("ResourceTags") or []}
+        return app(environ, start_response)
+    name = body.get("ResourceARN", "").rsplit("budget/", 1)[-1]
+    with _lock:
+        tags = _budget_tags.setdefault(name, {})
+        if op == "TagResource":
+            tags.update({t["Key"]: t["Value"] for t in body.get("ResourceTags") or []})
+        elif op == "UntagResource":
+            for k in body.get("ResourceTagKeys") or []:
+                tags.pop(k, None)
+        listed = [{"Key": k, "Value": v} for k, v in tags.items()]
+    return _reply(start_response, {"ResourceTags": listed} if op == "ListTagsForResource" else {})
+
+
 def patched(app: WsgiApp) -> WsgiApp:
     """Wrap moto's WSGI app and fill in the answers it lacks."""
 
@@ -166,6 +214,10 @@ def patched(app: WsgiApp) -> WsgiApp:
             op = target[len(_ECS_PREFIX) :]
             if op in {"CreateService", "UpdateService", "DescribeServices"}:
                 return _ecs(app, environ, start_response, op)
+        if target.startswith(_BUDGETS_PREFIX):
+            op = target[len(_BUDGETS_PREFIX) :]
+            if op in {"CreateBudget", "TagResource", "UntagResource", "ListTagsForResource"}:
+                return _budget_tagging(app, environ, start_response, op)
         return app(environ, start_response)
 
     return middleware

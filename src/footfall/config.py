@@ -5,14 +5,16 @@ Missing or insecure values fail at start with a sentence saying what to set.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from zxcvbn import zxcvbn
 
 from footfall.errors import ConfigError
 from footfall.files import write_atomic
@@ -32,6 +34,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
     database_password: str = Field(default="", repr=False)  # PostgreSQL's, outside the URL
+    database_password_secret: str = ""  # or its Secrets Manager secret, re-read on refusal
     redis_url: str = Field(default="", repr=False)  # shared limits and cache news (shared.py)
     redis_password: str = Field(default="", repr=False)  # Redis AUTH token, outside the URL
     ingest_limit_per_key: int = Field(default=0, ge=0)  # events/minute per ingest key; 0: none
@@ -114,6 +117,15 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _one_password(self) -> Settings:
+        if self.database_password and self.database_password_secret:
+            raise ValueError(
+                "set FOOTFALL_DATABASE_PASSWORD or FOOTFALL_DATABASE_PASSWORD_SECRET, not "
+                "both (the secret is re-read when the database refuses its password)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _one_writer(self) -> Settings:
         if self.workers > 1 and self.embedded:
             raise ValueError(
@@ -132,6 +144,7 @@ class Settings(BaseSettings):
         return registry.Options(
             timedelta(minutes=self.session_timeout_minutes),
             password=self.database_password,
+            password_secret=self.database_password_secret,
             cache_dir=self.cache_dir,
             max_frame_events=self.dynamodb_max_events,
         )
@@ -187,28 +200,84 @@ def load_settings(**overrides: object) -> Settings:
 
 
 MIN_SECRET_BYTES = 32
+# zxcvbn's estimate, log10 of guesses: 32 random hex digits score 28 at the least, a
+# repeated or sequential string or a few repeated words under 10.
+MIN_SECRET_GUESSES_LOG10 = 20
+# Words of placeholders and made-up values ("CHANGE-ME-...", "my-secret-key"), compared
+# with letters and digits only; 6+ letters, so a random secret holds one by chance
+# less than once in 10^8.
+PLACEHOLDER_WORDS = (
+    "changeme",
+    "changethis",
+    "placeholder",
+    "replaceme",
+    "putparameter",
+    "example",
+    "secretkey",
+    "admintoken",
+    "yoursecret",
+    "insecure",
+    "notsecret",
+)
+_GENERATE = "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+
+
+def weak_secret_reason(value: str) -> str | None:
+    """Why ``value`` may not be a secret key or admin token, or None when it may.
+
+    Refused: under 32 bytes, padded with whitespace (a bare newline or a non-breaking
+    space must never become, or match, the secret), a recognisable placeholder, or
+    low entropy (repeats, sequences, keyboard walks, common words)."""
+    if len(value.encode()) < MIN_SECRET_BYTES:
+        return f"is missing, empty or shorter than {MIN_SECRET_BYTES} bytes"
+    if value != value.strip():
+        return "is padded with spaces"
+    letters = re.sub(r"[^a-z0-9]", "", value.lower())
+    if word := next((w for w in PLACEHOLDER_WORDS if w in letters), None):
+        return f"looks like a placeholder (it contains {word!r})"
+    if zxcvbn(value[:100])["guesses_log10"] < MIN_SECRET_GUESSES_LOG10:
+        return "has too little entropy (repeats, sequences or common words)"
+    return None
 
 
 def _checked_secret(name: str, value: str, source: str) -> str:
-    """A secret is at least 32 bytes with no surrounding whitespace (a bare newline or a
-    non-breaking space must never become, or match, the secret)."""
-    if len(value.encode()) < MIN_SECRET_BYTES or value != value.strip():
+    if reason := weak_secret_reason(value):
         raise ConfigError(
-            f"FOOTFALL_{name.upper()} ({source}) is missing, empty, shorter than "
-            f"{MIN_SECRET_BYTES} bytes or padded with spaces; set it to a random string "
-            f"of {MIN_SECRET_BYTES}+ characters, e.g. the output of "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+            f"FOOTFALL_{name.upper()} ({source}) {reason}; set it to a random string "
+            f"of {MIN_SECRET_BYTES}+ characters, e.g. the output of {_GENERATE}"
         )
     return value
+
+
+SSM_PREFIX = "ssm:"
+
+
+@cache
+def _ssm_parameter(parameter: str) -> str:
+    """The decrypted value of an SSM parameter, read once per process."""
+    import boto3  # only deployments that reference SSM pay for the import
+
+    try:
+        found = (
+            boto3.session.Session().client("ssm").get_parameter(Name=parameter, WithDecryption=True)
+        )
+    except Exception as exc:  # botocore's errors share no useful base class here
+        raise ConfigError(f"cannot read SSM parameter {parameter}: {exc}") from None
+    return str(found["Parameter"]["Value"])
 
 
 def resolve_secret(settings: Settings, name: str, value: str) -> str:
     """Return a secret, generating and persisting one beside an embedded store.
 
     The embedded (laptop) mode keeps a random secret in the data directory with mode
-    0600, so ``make run`` needs no setup; every other backend must be given the value.
-    An empty, short or padded value (setting or file) is refused, never used.
+    0600, so ``make run`` needs no setup; every other backend must be given the value,
+    or ``ssm:/PARAMETER/NAME`` to read it from SSM Parameter Store at start (Lambda,
+    which cannot inject SecureStrings as ECS does). An empty, short, padded,
+    placeholder or low-entropy value (setting, parameter or file) is refused.
     """
+    if value.startswith(SSM_PREFIX):
+        parameter = value.removeprefix(SSM_PREFIX)
+        return _checked_secret(name, _ssm_parameter(parameter), f"SSM parameter {parameter}")
     if value:
         return _checked_secret(name, value, "the setting")
     data_dir = settings.data_dir

@@ -11,7 +11,7 @@ from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.store.registry import open_stores
 
-SECRET = "cli-test-secret-key-0123456789abcdefgh"
+SECRET = "cli-test-signing-Jq7vX2mRk9LpZ4wT8nBc3Hs"
 
 
 def cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -19,7 +19,7 @@ def cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProc
     env |= {
         "FOOTFALL_DATABASE_URL": f"duckdb:///{tmp_path}/data/footfall.duckdb",
         "FOOTFALL_SECRET_KEY": SECRET,
-        "FOOTFALL_ADMIN_TOKEN": "cli-test-admin-token-0123456789abcdefgh",
+        "FOOTFALL_ADMIN_TOKEN": "cli-test-admin-Vb8nM3xQ7rT2kL9pW4zH6cJ1",
     }
     return subprocess.run(
         [sys.executable, "-m", "footfall", *args],

@@ -69,8 +69,8 @@ def deploy(backend: Backend, workdir: Path) -> Deployment:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
     env |= store_env(backend, workdir) | {
         "FOOTFALL_LOG_LEVEL": "WARNING",
-        "FOOTFALL_SECRET_KEY": "chaos-secret-key-0123456789abcdef0123456789",
-        "FOOTFALL_ADMIN_TOKEN": "chaos-admin-token-0123456789abcdef012345678",
+        "FOOTFALL_SECRET_KEY": "chaos-signing-Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1",
+        "FOOTFALL_ADMIN_TOKEN": "chaos-admin-Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0",
     }
     server = Server(workdir, free_port(), env)
     assert server.cli("site", "add", "example.com").returncode == 0

@@ -32,7 +32,7 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 # one), all closed and reopened halfway (a restart). Visits must come out the same.
 ARRIVALS = ("ordered", "shuffled")
 Loaded = tuple[TestClient, str, Traffic, float]  # client, stats key, traffic, bots dropped
-OPERATOR = {"authorization": f"Bearer {'a' * 40}"}
+OPERATOR = {"authorization": "Bearer Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw"}
 
 
 def _dropped(client: TestClient) -> float:
@@ -71,8 +71,8 @@ def loaded(
     arrival: str = request.param[1]
     settings = load_settings(
         database_url=backend.fresh_url(tmp_path_factory.mktemp(f"conformance-{backend.name}")),
-        secret_key="k" * 40,
-        admin_token="a" * 40,
+        secret_key="Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt",
+        admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw",
         # The suite checks answers, not speed: a busy 2-core CI machine must not turn a
         # first DynamoDB read of every day into a query_timeout.
         query_timeout_seconds=120,

@@ -26,10 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import boto3
 import httpx
 import psycopg
 import pytest
 
+from tests.backends import AWS_ENDPOINT, use_moto
 from tests.integration.conftest import Server, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,7 +40,6 @@ POSTGRES_URL = os.environ.get("FOOTFALL_TEST_POSTGRES_URL", "")
 ROLE, ROLE_PASSWORD = "footfall_password", "s3cret"  # scripts/services/postgres.sh
 # Every secret of the task definition, and the value this test gives it.
 SECRETS = {
-    "FOOTFALL_DATABASE_PASSWORD",
     "FOOTFALL_REDIS_PASSWORD",
     "FOOTFALL_SECRET_KEY",
     "FOOTFALL_ADMIN_TOKEN",
@@ -142,14 +143,23 @@ def test_the_prod_task_definition_boots_against_postgresql_and_redis(
     assert redis_url.startswith("rediss://")
     redis_local, token = redis_with_token
     port = free_port()
+    # The database password: the app reads the RDS-managed secret (JSON, as RDS writes
+    # it) itself, here from moto's Secrets Manager.
+    assert environment["FOOTFALL_DATABASE_PASSWORD_SECRET"].startswith("arn:aws:secretsmanager:")
+    assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
+    use_moto()
+    secret_arn = boto3.client("secretsmanager").create_secret(
+        Name=f"rds!db-{uuid.uuid4()}",
+        SecretString=json.dumps({"username": ROLE, "password": ROLE_PASSWORD}),
+    )["ARN"]
     env = environment | {
         "FOOTFALL_DATABASE_URL": local(database_url, owned_database),
+        "FOOTFALL_DATABASE_PASSWORD_SECRET": secret_arn,
         "FOOTFALL_REDIS_URL": local(redis_url, redis_local),
         "FOOTFALL_HOST": "127.0.0.1",
         "FOOTFALL_PORT": str(port),
     }
     env |= {
-        "FOOTFALL_DATABASE_PASSWORD": ROLE_PASSWORD,
         "FOOTFALL_REDIS_PASSWORD": token,
         "FOOTFALL_SECRET_KEY": secrets.token_urlsafe(32),
         "FOOTFALL_ADMIN_TOKEN": secrets.token_urlsafe(32),

@@ -44,8 +44,8 @@ def replicas(tmp_path: Path) -> Iterator[tuple[Server, Server, str]]:
         "FOOTFALL_DATABASE_URL": fresh_postgres(tmp_path),
         "FOOTFALL_REDIS_URL": REDIS_URL,
         "FOOTFALL_LOG_LEVEL": "WARNING",
-        "FOOTFALL_SECRET_KEY": "replica-secret-key-0123456789abcdef0123456789",
-        "FOOTFALL_ADMIN_TOKEN": "replica-admin-token-0123456789abcdef012345678",
+        "FOOTFALL_SECRET_KEY": "replica-signing-Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1",
+        "FOOTFALL_ADMIN_TOKEN": "replica-admin-Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0",
     }
     servers = []
     for name in ("one", "two"):

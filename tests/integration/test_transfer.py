@@ -37,7 +37,7 @@ from tests.conformance.traffic import Traffic, generate
 from tests.support import Clock
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
-SECRET = "k" * 40
+SECRET = "Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt"
 PASSWORD = "correct horse battery staple"
 GOAL_QUERY = {
     "metrics": ["visitors", "events", "conversion_rate"],
@@ -96,7 +96,9 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     conversions."""
     url = CHAIN[0].fresh_url(tmp_path_factory.mktemp("source"))
     traffic = generate(SEED, DAYS, end=NOW.date() - timedelta(days=1))
-    settings = load_settings(database_url=url, secret_key=SECRET, admin_token="a" * 40)
+    settings = load_settings(
+        database_url=url, secret_key=SECRET, admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw"
+    )
     app = create_app(settings, clock=Clock(NOW))
     stores = app.state.services.stores
     admin = SiteManager(stores, app.state.services.keys)
@@ -159,7 +161,9 @@ def test_a_store_moves_between_backends_and_back_unchanged(source: Source, tmp_p
 
 def _check_target(url: str, before: dict[str, Any], source: Source, hop: int) -> None:
     _, traffic, key, goals = source
-    settings = load_settings(database_url=url, secret_key=SECRET, admin_token="a" * 40)
+    settings = load_settings(
+        database_url=url, secret_key=SECRET, admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw"
+    )
     app = create_app(settings, clock=Clock(NOW))
     stores = app.state.services.stores
     assert _snapshot(stores) == before, f"hop {hop}"

@@ -69,7 +69,7 @@ def test_unknown_route_is_json_404(running: Running) -> None:
 
 
 def test_admin_api_with_token_and_admin_scoped_key(running: Running) -> None:
-    token = {"authorization": "Bearer test-admin-token-that-is-long-enough-0123"}
+    token = {"authorization": "Bearer test-admin-Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5f"}
     r = running.client.post("/api/v1/sites", headers=token, json={"domain": "New.example"})
     assert r.status_code == 201 and r.json()["domain"] == "new.example"
     assert (

@@ -53,6 +53,9 @@ class Options:
     # A server backend's password, kept out of its URL (FOOTFALL_DATABASE_PASSWORD, which
     # ECS injects from Secrets Manager).
     password: str = field(default="", repr=False)
+    # Or the Secrets Manager secret that holds it, re-read when the server refuses the
+    # password (FOOTFALL_DATABASE_PASSWORD_SECRET: rotation without a restart).
+    password_secret: str = ""
     cache_dir: str = ""  # closed days as Parquet (FOOTFALL_CACHE_DIR; "" = a temp dir)
     max_frame_events: int = 250_000  # events the DynamoDB stats frames may hold
 

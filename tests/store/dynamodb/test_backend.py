@@ -343,8 +343,8 @@ def test_an_app_on_unreachable_dynamodb_answers_503_with_retry_after(
     settings = load_settings(
         database_url=fresh_table_url(tmp_path),
         cache_dir=str(tmp_path / "cache"),
-        secret_key="k" * 40,
-        admin_token="a" * 40,
+        secret_key="Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt",
+        admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw",
     )
     body = b'{"n":"pageview","u":"https://a.com/x","d":"a.com"}'
     headers = {"content-type": "text/plain", "user-agent": CHROME_UA}

@@ -272,7 +272,13 @@ def test_ingest_answers_503_while_the_database_is_gone_and_202_once_it_is_back(u
     event = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
     headers = {"user-agent": CHROME_UA, "content-type": "application/json"}
     with TestClient(
-        create_app(load_settings(database_url=url, secret_key="k" * 40, admin_token="a" * 40))
+        create_app(
+            load_settings(
+                database_url=url,
+                secret_key="Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt",
+                admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw",
+            )
+        )
     ) as client:
         assert client.post("/api/event", json=event, headers=headers).status_code == 202
         admin(f'ALTER DATABASE "{database(url)}" ALLOW_CONNECTIONS false')
@@ -307,7 +313,10 @@ def test_the_password_comes_from_the_setting_and_a_plain_owner_migrates(url: str
         with pytest.raises(StoreUnavailable, match="password"):
             PostgresStore(owned, password=wrong)
     settings = load_settings(
-        database_url=owned, database_password="s3cret", secret_key="k" * 40, admin_token="a" * 40
+        database_url=owned,
+        database_password="s3cret",
+        secret_key="Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt",
+        admin_token="Vb8nM3xQ7rT2kL9pW4zH6cJ1sD5fG0yUaEiOq8Rw",
     )
     assert "s3cret" not in repr(settings) and "s3cret" not in repr(settings.store_options)
     stores = open_stores(settings.database_url, options=settings.store_options)

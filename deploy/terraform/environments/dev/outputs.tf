@@ -1,11 +1,11 @@
 output "url" {
-  description = "Where the service answers (plain HTTP in dev)."
-  value       = "http://${module.alb.dns_name}"
+  description = "Where the service answers: the load balancer, or the HTTP API in the serverless layout."
+  value       = var.layout == "fargate" ? "${var.certificate_arn != null ? "https" : "http"}://${module.alb.dns_name}" : module.lambda.api_endpoint
 }
 
 output "ecr_repository_url" {
   description = "Repository to push images to."
-  value       = module.ecr.repository_url
+  value       = data.aws_ecr_repository.app.repository_url
 }
 
 output "cluster_name" {

@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.5"
+  required_version = ">= 1.11" # write-only attributes (value_wo)
 
   required_providers {
     aws = {
@@ -8,16 +8,15 @@ terraform {
     }
   }
 
-  # Local state by default. For a shared environment, bootstrap a bucket
-  # (see docs/deploy.md) and use:
-  #
-  # backend "s3" {
-  #   bucket       = "footfall-tfstate-ACCOUNT_ID"
-  #   key          = "dev/terraform.tfstate"
-  #   region       = "us-east-1"
-  #   encrypt      = true
-  #   use_lockfile = true
-  # }
+  # State in the bucket of the bootstrap root, locked with S3's own conditional
+  # writes (no DynamoDB table). The bucket is given at init, as it is named
+  # after the account: terraform init -backend-config=bucket=footfall-tfstate-ACCOUNT
+  backend "s3" {
+    key          = "dev/terraform.tfstate"
+    region       = "us-east-1"
+    encrypt      = true
+    use_lockfile = true
+  }
 }
 
 provider "aws" {
@@ -26,4 +25,10 @@ provider "aws" {
   default_tags {
     tags = local.tags
   }
+}
+
+# Generates the random secrets (ephemeral, never stored); see main.tf.
+provider "aws" {
+  alias  = "secrets"
+  region = var.region
 }

@@ -33,12 +33,17 @@ module "network" {
   tags     = local.tags
 }
 
-module "ecr" {
-  source = "../../modules/ecr"
-
-  name = var.name
-  tags = local.tags
+# The image repository comes from the bootstrap root (deploy/terraform/bootstrap):
+# CI pushes the commit's image there before this environment's service points at
+# it, so a first deploy works from an empty account.
+data "aws_ecr_repository" "app" {
+  name = var.ecr_repository_name
 }
+
+# The account's GitHub OIDC provider, created by the bootstrap root.
+data "aws_caller_identity" "oidc" {}
+
+data "aws_partition" "oidc" {}
 
 module "cluster" {
   source = "../../modules/ecs-cluster"
@@ -49,18 +54,33 @@ module "cluster" {
   tags                               = local.tags
 }
 
+################################################################################
+# Secrets: Terraform writes a random secret key and admin token once, write-only
+# (value_wo: the value never enters the plan or the state). Raising
+# secrets_version writes new ones; an operator may also overwrite them with
+# aws ssm put-parameter, Terraform never reads them back (docs/deploy.md).
+################################################################################
+
+# Through its own provider configuration: the offline tests mock "aws", and
+# mock providers have no ephemeral resources yet.
+ephemeral "aws_secretsmanager_random_password" "secret" {
+  for_each = var.generate_secrets ? toset(["secret-key", "admin-token"]) : toset([])
+  provider = aws.secrets
+
+  password_length     = 48
+  exclude_punctuation = true
+}
+
 resource "aws_ssm_parameter" "secret" {
   #checkov:skip=CKV_AWS_337:SecureString with the AWS-managed aws/ssm key; a CMK adds $1/month and key grants (supported via task_exec_iam_role_kms_key_arns).
   for_each = toset(["secret-key", "admin-token"])
 
   name        = "/${var.name}/${each.key}"
-  description = "Footfall ${each.key}; set the real value with aws ssm put-parameter --overwrite"
+  description = "Footfall ${each.key} (random, written by Terraform write-only; raise secrets_version to replace it)"
   type        = "SecureString"
-  value       = "CHANGE-ME-set-with-aws-ssm-put-parameter-overwrite"
-
-  lifecycle {
-    ignore_changes = [value]
-  }
+  # Without generate_secrets: a placeholder the app refuses to start with.
+  value_wo         = var.generate_secrets ? ephemeral.aws_secretsmanager_random_password.secret[each.key].random_password : "CHANGE-ME-set-with-aws-ssm-put-parameter-overwrite"
+  value_wo_version = var.secrets_version
 }
 
 module "alb" {
@@ -119,24 +139,26 @@ module "service" {
   memory                     = var.task_memory
   desired_count              = var.autoscaling_min_capacity
 
-  container_image = "${module.ecr.repository_url}:${var.image_tag}"
+  container_image = "${data.aws_ecr_repository.app.repository_url}:${var.image_tag}"
   container_port  = local.container_port
   container_environment = {
-    # The password is not in the URL; it arrives as FOOTFALL_DATABASE_PASSWORD.
-    FOOTFALL_DATABASE_URL    = "postgresql://${module.db.master_username}@${module.db.address}:${module.db.port}/${module.db.db_name}?sslmode=require"
-    FOOTFALL_HOST            = "0.0.0.0"
-    FOOTFALL_PORT            = tostring(local.container_port)
-    FOOTFALL_LOG_LEVEL       = var.log_level
-    FOOTFALL_TRUSTED_PROXIES = module.network.vpc_cidr_block # the ALB nodes; see docs/deploy.md
-    FOOTFALL_WORKERS         = tostring(var.workers)
+    # The password is not in the URL: the app reads it from the RDS-managed secret and
+    # reads it again when the database refuses it (RDS rotates it every 7 days; an
+    # ECS-injected value would be stale until the task restarts).
+    FOOTFALL_DATABASE_URL             = "postgresql://${module.db.master_username}@${module.db.address}:${module.db.port}/${module.db.db_name}?sslmode=require"
+    FOOTFALL_DATABASE_PASSWORD_SECRET = module.db.master_user_secret_arn
+    FOOTFALL_HOST                     = "0.0.0.0"
+    FOOTFALL_PORT                     = tostring(local.container_port)
+    FOOTFALL_LOG_LEVEL                = var.log_level
+    FOOTFALL_TRUSTED_PROXIES          = join(",", module.network.public_subnet_cidr_blocks) # the ALB nodes only
+    FOOTFALL_WORKERS                  = tostring(var.workers)
     # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
     FOOTFALL_REDIS_URL = module.redis.url
   }
   container_secrets = {
-    FOOTFALL_DATABASE_PASSWORD = "${module.db.master_user_secret_arn}:password::"
-    FOOTFALL_SECRET_KEY        = aws_ssm_parameter.secret["secret-key"].arn
-    FOOTFALL_ADMIN_TOKEN       = aws_ssm_parameter.secret["admin-token"].arn
-    FOOTFALL_REDIS_PASSWORD    = module.redis.auth_token_secret_arn
+    FOOTFALL_SECRET_KEY     = aws_ssm_parameter.secret["secret-key"].arn
+    FOOTFALL_ADMIN_TOKEN    = aws_ssm_parameter.secret["admin-token"].arn
+    FOOTFALL_REDIS_PASSWORD = module.redis.auth_token_secret_arn
   }
 
   load_balancer                                    = { target_group_arn = module.alb.target_group_arn }
@@ -149,12 +171,16 @@ module "service" {
   }
 
   ignore_task_definition_changes         = true
+  enable_execute_command                 = var.enable_execute_command
   cloudwatch_log_group_retention_in_days = 30
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
-  task_exec_iam_role_ecr_repository_arns = [module.ecr.repository_arn]
-  # The app itself needs no AWS API with PostgreSQL; the task role keeps only
-  # the ECS Exec permissions the module adds.
-  tasks_iam_role_statements = []
+  task_exec_iam_role_ecr_repository_arns = [data.aws_ecr_repository.app.arn]
+  # The app reads the database password itself (re-read after a rotation).
+  tasks_iam_role_statements = [{
+    sid       = "DatabasePassword"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [module.db.master_user_secret_arn]
+  }]
 
   autoscaling_min_capacity = var.autoscaling_min_capacity
   autoscaling_max_capacity = var.autoscaling_max_capacity
@@ -174,7 +200,9 @@ module "monitoring" {
   source = "../../modules/monitoring"
 
   name                    = var.name
-  alarm_email             = var.alarm_email
+  alarm_emails            = [var.alarm_email]
+  monthly_budget          = var.monthly_budget_usd == null ? null : { limit_usd = var.monthly_budget_usd }
+  ecs_service_arn         = module.service.service_arn
   enable_alb_alarms       = true
   enable_ecs_alarms       = true
   enable_rds_alarms       = true
@@ -193,10 +221,24 @@ module "github_oidc" {
   repository           = var.github_repository
   environment          = var.github_environment
   create_oidc_provider = var.create_github_oidc_provider
-  oidc_provider_arn    = var.github_oidc_provider_arn
-  ecr_repository_arn   = module.ecr.repository_arn
+  oidc_provider_arn    = coalesce(var.github_oidc_provider_arn, "arn:${data.aws_partition.oidc.partition}:iam::${data.aws_caller_identity.oidc.account_id}:oidc-provider/token.actions.githubusercontent.com")
+  ecr_repository_arn   = data.aws_ecr_repository.app.arn
   ecs_cluster_arn      = module.cluster.cluster_arn
   ecs_service_arn      = module.service.service_arn
   pass_role_arns       = [module.service.task_exec_iam_role_arn, module.service.tasks_iam_role_arn]
   tags                 = local.tags
+}
+
+################################################################################
+# Optional account trail (seed 002): off by default, an organisation trail may
+# exist already. Management events only; about $0 for the first copy of
+# management events plus S3 storage.
+################################################################################
+
+module "cloudtrail" {
+  source = "../../modules/cloudtrail"
+
+  create = var.enable_cloudtrail
+  name   = "${var.name}-trail"
+  tags   = local.tags
 }

@@ -5,7 +5,7 @@ output "alb_dns_name" {
 
 output "ecr_repository_url" {
   description = "Repository to push images to."
-  value       = module.ecr.repository_url
+  value       = data.aws_ecr_repository.app.repository_url
 }
 
 output "cluster_name" {

@@ -39,6 +39,16 @@ variable "certificate_arn" {
   type        = string
 }
 
+variable "domain_name" {
+  description = "Host name visitors' browsers reach Footfall at (the certificate's name, pointed at the load balancer): FOOTFALL_PUBLIC_URL becomes https://DOMAIN_NAME, so snippets never carry http:// URLs."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", var.domain_name))
+    error_message = "A host name such as stats.example.com (no scheme, no path)."
+  }
+}
+
 variable "alb_access_logs_bucket" {
   description = "Optional S3 bucket (with the ELB log delivery policy) for ALB access logs."
   type        = string
@@ -106,15 +116,21 @@ variable "db_multi_az" {
 }
 
 variable "db_performance_insights" {
-  description = "Enable Performance Insights (7 days free; not on every class)."
+  description = "Performance Insights (RDS for PostgreSQL supports every class; 7 days of history are free)."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "alarm_email" {
-  description = "Optional e-mail address for alarms."
+  description = "Address that receives the alarms, failed deployments and budget alerts (required: confirm the subscription mail AWS sends)."
   type        = string
-  default     = null
+  nullable    = false
+}
+
+variable "monthly_budget_usd" {
+  description = "Monthly AWS Budget of the account in USD (alerts on the forecast passing it and on 80% actually spent). Null: no budget."
+  type        = number
+  default     = 300
 }
 
 variable "github_repository" {
@@ -131,7 +147,7 @@ variable "github_environment" {
 variable "create_github_oidc_provider" {
   description = "Create the account's GitHub OIDC provider (false when it exists)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "github_oidc_provider_arn" {
@@ -150,4 +166,34 @@ variable "redis_num_cache_clusters" {
   description = "Redis nodes: a primary and replicas in other AZs (2 gives automatic failover)."
   type        = number
   default     = 2
+}
+
+variable "enable_execute_command" {
+  description = "Allow ECS Exec into the running tasks (a shell, and a writable root filesystem while on). Off by default; turn on for a debugging session, then off again."
+  type        = bool
+  default     = false
+}
+
+variable "secrets_version" {
+  description = "Version of the secret key and admin token Terraform writes (write-only). Raise it to write new random values, then redeploy the service (tasks read them at start)."
+  type        = number
+  default     = 1
+}
+
+variable "generate_secrets" {
+  description = "Generate the secret key and admin token with Secrets Manager's GetRandomPassword. False writes a placeholder that Footfall refuses to start with: set the values yourself with aws ssm put-parameter --overwrite (the offline tests do so: their mock provider has no ephemeral resources)."
+  type        = bool
+  default     = true
+}
+
+variable "ecr_repository_name" {
+  description = "Image repository of this environment, created by the bootstrap root."
+  type        = string
+  default     = "footfall"
+}
+
+variable "enable_cloudtrail" {
+  description = "Create an account trail (every region, management events, log file validation) into its own bucket. Off when the organisation already has one."
+  type        = bool
+  default     = false
 }

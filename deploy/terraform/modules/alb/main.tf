@@ -32,6 +32,20 @@ resource "aws_vpc_security_group_ingress_rule" "listener" {
   tags              = var.tags
 }
 
+resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
+  for_each = var.create ? {
+    for pair in setproduct(local.listener_ports, keys(var.ingress_security_group_ids)) : "${pair[0]}-${pair[1]}" => pair
+  } : {}
+
+  security_group_id            = aws_security_group.this[0].id
+  description                  = "${each.value[1]} on ${each.value[0]}"
+  referenced_security_group_id = var.ingress_security_group_ids[each.value[1]]
+  from_port                    = each.value[0]
+  to_port                      = each.value[0]
+  ip_protocol                  = "tcp"
+  tags                         = var.tags
+}
+
 # Only towards the targets' port inside the VPC: the ALB talks to nothing else.
 data "aws_vpc" "this" {
   count = var.create ? 1 : 0
@@ -152,6 +166,31 @@ resource "aws_lb_listener" "https" {
   default_action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.this[0].arn
+  }
+
+  tags = var.tags
+}
+
+# Paths never forwarded (e.g. /metrics), on the listener that forwards.
+resource "aws_lb_listener_rule" "blocked" {
+  count = var.create && length(var.blocked_paths) > 0 ? 1 : 0
+
+  listener_arn = local.https ? aws_lb_listener.https[0].arn : aws_lb_listener.http[0].arn
+  priority     = 1
+
+  condition {
+    path_pattern {
+      values = var.blocked_paths
+    }
+  }
+
+  action {
+    type = "fixed-response"
+    fixed_response {
+      content_type = "application/json"
+      message_body = jsonencode({ error = "not_found", detail = "not served here" })
+      status_code  = "404"
+    }
   }
 
   tags = var.tags

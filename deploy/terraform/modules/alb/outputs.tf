@@ -57,3 +57,13 @@ output "certificate_arn" {
   description = "ARN of the certificate on the HTTPS listener."
   value       = local.https ? local.certificate_arn : null
 }
+
+output "target_group_health_check_path" {
+  description = "Path the load balancer checks targets on."
+  value       = try(aws_lb_target_group.this[0].health_check[0].path, null)
+}
+
+output "ingress_cidr_blocks" {
+  description = "Client networks admitted on the listener ports."
+  value       = var.ingress_cidr_blocks
+}

@@ -37,6 +37,18 @@ variable "ingress_cidr_blocks" {
   default     = ["0.0.0.0/0"]
 }
 
+variable "ingress_security_group_ids" {
+  description = "Security groups admitted on the listener ports (e.g. a Lambda that forwards visits), by a name used in the rule's description."
+  type        = map(string)
+  default     = {}
+}
+
+variable "blocked_paths" {
+  description = "Path patterns the load balancer answers 404 itself, never forwarding them (the app's /metrics: serve it on FOOTFALL_METRICS_LISTEN inside the VPC instead)."
+  type        = list(string)
+  default     = ["/metrics", "/metrics/*"]
+}
+
 variable "deletion_protection" {
   description = "Refuse to delete the load balancer through the API."
   type        = bool
@@ -91,7 +103,9 @@ variable "target_group" {
     port                 = optional(number, 8000)
     deregistration_delay = optional(number, 30)
     health_check = optional(object({
-      path                = optional(string, "/ready")
+      # /health (the process answers), not /ready (which asks the database): an RDS
+      # failover must not mark every target unhealthy at once.
+      path                = optional(string, "/health")
       matcher             = optional(string, "200")
       interval            = optional(number, 15)
       timeout             = optional(number, 5)

@@ -79,3 +79,8 @@ output "security_group_egress" {
     { for name, r in aws_vpc_security_group_egress_rule.extra : name => { port = r.from_port, cidr_ipv4 = r.cidr_ipv4, referenced_security_group_id = r.referenced_security_group_id } },
   )
 }
+
+output "enable_execute_command" {
+  description = "Whether ECS Exec is on for the service."
+  value       = var.enable_execute_command
+}

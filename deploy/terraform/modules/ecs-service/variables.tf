@@ -132,9 +132,9 @@ variable "deployment_maximum_percent" {
 }
 
 variable "enable_execute_command" {
-  description = "Allow ECS Exec (aws ecs execute-command) into running tasks. Sessions are logged by the cluster."
+  description = "Allow ECS Exec (aws ecs execute-command) into running tasks. Off by default: it gives a shell in production and needs a writable root filesystem (the SSM agent writes there). Sessions are logged by the cluster."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "ignore_task_definition_changes" {

@@ -4,11 +4,11 @@ locals {
   oidc_provider_arn = var.create_oidc_provider ? try(aws_iam_openid_connect_provider.this[0].arn, null) : var.oidc_provider_arn
 
   # GitHub puts environment:NAME in sub for jobs with an environment, and
-  # ref:refs/heads/BRANCH for the others. Exact matches only, no wildcards.
-  allowed_subjects = [
-    "repo:${var.repository}:ref:refs/heads/${var.branch}",
-    "repo:${var.repository}:environment:${var.environment}",
-  ]
+  # ref:refs/heads/BRANCH for the others. Only the environment is trusted: a
+  # job on main without `environment:` would skip the environment's required
+  # reviewers and branch rules. One role per environment, exact match, no
+  # wildcards.
+  allowed_subjects = ["repo:${var.repository}:environment:${var.environment}"]
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

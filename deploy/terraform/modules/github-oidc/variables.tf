@@ -37,16 +37,14 @@ variable "repository" {
   }
 }
 
-variable "branch" {
-  description = "Branch whose workflow runs may assume the role (jobs without an environment)."
-  type        = string
-  default     = "main"
-}
-
 variable "environment" {
-  description = "GitHub environment whose jobs may assume the role (jobs with an environment carry environment:NAME in the token's sub)."
+  description = "The only GitHub environment whose jobs may assume the role (their token's sub is repo:OWNER/REPO:environment:NAME). Protect it with required reviewers and a deployment branch rule."
   type        = string
-  default     = "production"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]+$", var.environment))
+    error_message = "One environment name, no wildcards."
+  }
 }
 
 variable "ecr_repository_arn" {

@@ -16,15 +16,47 @@ variable "tags" {
 }
 
 variable "sns_topic_kms_key_id" {
-  description = "KMS key of the alarm topic (alias/aws/sns by default). A customer key needs a policy letting CloudWatch use it."
-  type        = string
-  default     = "alias/aws/sns"
-}
-
-variable "alarm_email" {
-  description = "Optional address subscribed to the alarm topic (AWS sends a confirmation mail first)."
+  description = "Customer-managed KMS key of the alarm topic. Null creates one whose policy lets CloudWatch, EventBridge and Budgets publish (the AWS-managed alias/aws/sns key does not: alarms sent to a topic under it are lost). A key given here needs the same grants."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.sns_topic_kms_key_id == null || !startswith(coalesce(var.sns_topic_kms_key_id, "-"), "alias/aws/")
+    error_message = "AWS-managed keys cannot be used by CloudWatch alarms; give a customer-managed key or null."
+  }
+}
+
+variable "alarm_emails" {
+  description = "Addresses subscribed to the alarm topic and the budget alerts (AWS mails each a confirmation link first). At least one: alarms that reach nobody are not alarms."
+  type        = list(string)
+  nullable    = false
+
+  validation {
+    condition     = length(var.alarm_emails) > 0 && alltrue([for e in var.alarm_emails : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "Give at least one e-mail address."
+  }
+}
+
+variable "enable_no_healthy_hosts_alarm" {
+  description = "Alarm when the target group has no healthy target (missing data counts as none). Turn off only where the service is scaled to zero on purpose."
+  type        = bool
+  default     = true
+}
+
+variable "ecs_service_arn" {
+  description = "ARN of the ECS service (failed deployment events are matched on it)."
+  type        = string
+  default     = null
+}
+
+variable "monthly_budget" {
+  description = "AWS Budget of the account: monthly limit in USD, an alert when the forecast passes forecast_percent of it and one when actual spend passes actual_percent. Null creates no budget."
+  type = object({
+    limit_usd        = number
+    forecast_percent = optional(number, 100)
+    actual_percent   = optional(number, 80)
+  })
+  default = null
 }
 
 variable "enable_alb_alarms" {
@@ -78,8 +110,8 @@ variable "rds_instance_identifier" {
 variable "thresholds" {
   description = "Alarm thresholds."
   type = object({
-    alb_5xx_count            = optional(number, 10)
-    target_response_time_p95 = optional(number, 1)
+    error_rate_percent       = optional(number, 5)
+    target_response_time_p99 = optional(number, 2)
     ecs_cpu_percent          = optional(number, 85)
     ecs_memory_percent       = optional(number, 85)
     unhealthy_hosts          = optional(number, 0)

@@ -32,3 +32,8 @@ output "vpc_endpoint_ids" {
   description = "Map of endpoint key (s3, dynamodb, ecr_api, ecr_dkr, logs) to VPC endpoint ID."
   value       = merge({ for k, v in aws_vpc_endpoint.gateway : k => v.id }, { for k, v in aws_vpc_endpoint.interface : k => v.id })
 }
+
+output "public_subnet_cidr_blocks" {
+  description = "CIDR blocks of the public subnets (where an internet-facing load balancer's nodes take their addresses)."
+  value       = aws_subnet.public[*].cidr_block
+}

@@ -91,13 +91,28 @@ resource "aws_iam_role_policy_attachment" "monitoring" {
   policy_arn = "arn:${data.aws_partition.current[0].partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }
 
+# RDS creates its log groups on first export, without retention (kept
+# forever); creating them first with a retention takes that over.
+locals {
+  log_exports = ["postgresql", "upgrade"]
+}
+
+resource "aws_cloudwatch_log_group" "exports" {
+  #checkov:skip=CKV_AWS_338:Retention is an input (default 30 days); a privacy-first service keeps operational logs short. Raise it where policy requires.
+  for_each = var.create ? toset(local.log_exports) : toset([])
+
+  name              = "/aws/rds/instance/${var.identifier}/${each.key}"
+  retention_in_days = var.cloudwatch_log_group_retention_in_days
+  kms_key_id        = var.cloudwatch_log_group_kms_key_id
+  tags              = var.tags
+}
+
 resource "aws_db_instance" "this" {
   #checkov:skip=CKV2_AWS_69:rds.force_ssl = 1 is set in the parameter group (local.parameters); checkov cannot follow the merge().
   count = var.create ? 1 : 0
 
   #checkov:skip=CKV_AWS_157:multi_az is an input; prod turns it on, a single-AZ instance is a cost choice for smaller setups.
   #checkov:skip=CKV_AWS_118:Enhanced monitoring is an input (monitoring_interval); CloudWatch basic metrics and Performance Insights cover the default.
-  #checkov:skip=CKV_AWS_353:Performance Insights is an input; db.t4g.micro does not support it, prod turns it on for larger classes.
   #checkov:skip=CKV_AWS_354:Performance Insights uses the AWS-managed key unless performance_insights.kms_key_id is given.
   identifier     = var.identifier
   engine         = "postgres"
@@ -134,7 +149,7 @@ resource "aws_db_instance" "this" {
   final_snapshot_identifier = var.skip_final_snapshot ? null : "${var.identifier}-final"
 
   auto_minor_version_upgrade      = true
-  enabled_cloudwatch_logs_exports = ["postgresql", "upgrade"]
+  enabled_cloudwatch_logs_exports = local.log_exports
 
   performance_insights_enabled          = var.performance_insights.enabled
   performance_insights_retention_period = var.performance_insights.enabled ? var.performance_insights.retention_period : null
@@ -144,4 +159,6 @@ resource "aws_db_instance" "this" {
   monitoring_role_arn = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
 
   tags = merge(var.tags, { Name = var.identifier })
+
+  depends_on = [aws_cloudwatch_log_group.exports]
 }

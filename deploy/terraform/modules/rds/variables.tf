@@ -105,9 +105,9 @@ variable "skip_final_snapshot" {
 }
 
 variable "performance_insights" {
-  description = "Performance Insights; the 7-day retention tier is free."
+  description = "Performance Insights (CloudWatch Database Insights, Standard mode): on by default, since RDS for PostgreSQL supports it on every instance class and the 7-day retention is free."
   type = object({
-    enabled          = optional(bool, false)
+    enabled          = optional(bool, true)
     retention_period = optional(number, 7)
     kms_key_id       = optional(string)
   })
@@ -140,4 +140,16 @@ variable "parameters" {
   description = "Extra parameters of the parameter group (name => value, applied pending-reboot)."
   type        = map(string)
   default     = {}
+}
+
+variable "cloudwatch_log_group_retention_in_days" {
+  description = "Retention of the exported PostgreSQL and upgrade logs."
+  type        = number
+  default     = 30
+}
+
+variable "cloudwatch_log_group_kms_key_id" {
+  description = "Optional KMS key ARN for the exported log groups."
+  type        = string
+  default     = null
 }

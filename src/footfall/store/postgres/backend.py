@@ -20,12 +20,12 @@ import contextlib
 import dataclasses
 import logging
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
@@ -39,6 +39,7 @@ from footfall.stats.query import StatsQuery
 from footfall.store.base import ApplyHealth
 from footfall.store.postgres import rollups
 from footfall.store.postgres.dialect import POSTGRES
+from footfall.store.postgres.password import FixedPassword, Password, SecretPassword
 from footfall.store.registry import Options
 from footfall.store.sql import builder, queries
 from footfall.store.sql import funnel as funnel_sql
@@ -112,6 +113,19 @@ def _row(event: Event) -> list[object]:
     return values
 
 
+_C = TypeVar("_C", bound=psycopg.Connection[Any])
+
+
+def _with(kwargs: Mapping[str, Any], password: str) -> dict[str, Any]:
+    return {**kwargs, "password": password} if password else dict(kwargs)
+
+
+def _authentication_failed(exc: psycopg.OperationalError) -> bool:
+    """The server refused the credentials (28P01 invalid_password, 28000 for IAM
+    tokens and pg_hba rejections)."""
+    return exc.sqlstate in ("28P01", "28000") or "password authentication failed" in str(exc)
+
+
 def conninfo(url: str) -> str:
     """``postgres://`` or ``postgresql://`` (``+psycopg`` allowed) -> a libpq URL."""
     parts = urlsplit(url)
@@ -129,7 +143,7 @@ class PostgresStore(SqlRecords, TimeLimits):
     def __init__(
         self,
         url: str,
-        password: str = "",
+        password: str | Password = "",
         visit_timeout: timedelta = TIMEOUT,
         pool_size: int = 10,
         pool_wait: float = POOL_WAIT_SECONDS,
@@ -143,16 +157,24 @@ class PostgresStore(SqlRecords, TimeLimits):
             # few its rows, and compiling took 0.5-1 s of a 5 ms query.
             "options": "-c TimeZone=UTC -c jit=off",
         }
-        if password:
-            self._kwargs["password"] = password
+        self._password = FixedPassword(password) if isinstance(password, str) else password
         self._visit_timeout = visit_timeout
         self._rollups = rollups  # answer from rollups where they can (tests compare)
         self._local = threading.local()
         self._months: set[date] = set()
         self._months_lock = threading.Lock()
         self._migrate()
+        store = self
+
+        class _Connection(psycopg.Connection[Any]):
+            @classmethod
+            def connect(cls, conninfo: str = "", **kwargs: Any) -> _Connection:
+                base = super(_Connection, cls).connect
+                return store._connect(lambda password: base(conninfo, **_with(kwargs, password)))
+
         self._pool = ConnectionPool(
             self._conninfo,
+            connection_class=_Connection,
             kwargs=self._kwargs,
             min_size=1,
             max_size=pool_size,
@@ -171,7 +193,9 @@ class PostgresStore(SqlRecords, TimeLimits):
         the same time: the first holds the lock, the others find nothing left to do."""
         folder = resources.files("footfall.store") / "sql" / "postgres"
         try:
-            with psycopg.connect(self._conninfo, **self._kwargs) as conn:
+            with self._connect(
+                lambda password: psycopg.connect(self._conninfo, **_with(self._kwargs, password))
+            ) as conn:
                 conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
                 conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
                 row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
@@ -184,6 +208,21 @@ class PostgresStore(SqlRecords, TimeLimits):
                         log.info("database migrated to version %d (%s)", version, name)
         except psycopg.Error as exc:
             raise self._failure(exc) from exc
+
+    def _connect(self, connect: Callable[[str], _C]) -> _C:
+        """Connect with the current password; when the server refuses it, once more with
+        the one the password source has now (a rotated secret, re-read)."""
+        password = self._password.current()
+        try:
+            return connect(password)
+        except psycopg.OperationalError as exc:
+            if not _authentication_failed(exc):
+                raise
+            fresh = self._password.rejected(password)
+            if fresh == password:
+                raise
+            log.info("the database refused the password; connecting with the re-read one")
+            return connect(fresh)
 
     @staticmethod
     def _configure(conn: psycopg.Connection[Any]) -> None:
@@ -513,5 +552,9 @@ class PostgresStore(SqlRecords, TimeLimits):
 
 def open_backend(url: str, options: Options) -> PostgresStore:
     """``postgresql://user@host:port/database?sslmode=...`` (store/registry.py); the
-    password comes from ``options.password`` (FOOTFALL_DATABASE_PASSWORD)."""
-    return PostgresStore(url, options.password, options.visit_timeout)
+    password comes from ``options.password_secret`` (FOOTFALL_DATABASE_PASSWORD_SECRET,
+    re-read when refused) or ``options.password`` (FOOTFALL_DATABASE_PASSWORD)."""
+    password: str | Password = options.password
+    if options.password_secret:
+        password = SecretPassword(options.password_secret)
+    return PostgresStore(url, password, options.visit_timeout)

@@ -1,6 +1,15 @@
 # The free-tier dev stack against a mock provider.
 
 mock_provider "aws" {
+  mock_data "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/footfall-dev"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/footfall-dev"
+    }
+  }
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/footfall/1/1" }
+  }
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
   }
@@ -51,6 +60,24 @@ mock_provider "aws" {
   }
 }
 
+# A real provider that is never called (generate_secrets = false): mock
+# providers cannot hold the ephemeral random password resource.
+provider "aws" {
+  alias                       = "secrets"
+  region                      = "us-east-1"
+  access_key                  = "unused"
+  secret_key                  = "unused"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+}
+
+variables {
+  generate_secrets    = false
+  allowed_cidr_blocks = ["198.51.100.0/24"]
+  alarm_email         = "ops@example.com"
+}
+
 run "dev" {
   command = apply
 
@@ -83,12 +110,66 @@ run "dev" {
   }
 
   assert {
-    condition     = module.alb.https_enabled == false
-    error_message = "Dev has no certificate and serves plain HTTP."
+    condition     = module.alb.https_enabled == false && module.alb.ingress_cidr_blocks == tolist(["198.51.100.0/24"])
+    error_message = "Without a certificate dev serves plain HTTP to the listed networks only."
+  }
+
+  assert {
+    condition     = one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_TRUSTED_PROXIES"]) == "10.20.0.0/24,10.20.1.0/24"
+    error_message = "Only the ALB's subnets may set X-Forwarded-For."
   }
 
   assert {
     condition     = module.github_oidc.role_arn == null && module.lambda.function_name == null
     error_message = "Optional parts stay off by default."
+  }
+
+  assert {
+    condition     = toset(module.monitoring.alarm_names) == toset(["footfall-dev-target-response-time-p99", "footfall-dev-unhealthy-hosts", "footfall-dev-no-healthy-hosts", "footfall-dev-5xx-rate", "footfall-dev-ecs-cpu", "footfall-dev-ecs-memory"]) && module.monitoring.budget_name == "footfall-dev-monthly"
+    error_message = "Dev alarms on outages and errors (within the 10 free alarms) and has a budget."
+  }
+
+  assert {
+    condition     = !module.service.enable_execute_command
+    error_message = "ECS Exec is off unless asked for."
+  }
+}
+
+run "open_http_is_refused" {
+  command = plan
+
+  variables {
+    allowed_cidr_blocks = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [var.allowed_cidr_blocks]
+}
+
+run "serverless_layout" {
+  command = plan
+
+  variables {
+    layout         = "serverless"
+    lambda_package = { s3_bucket = "artifacts", s3_key = "footfall.zip" }
+  }
+
+  assert {
+    condition     = module.network.vpc_id == null && module.alb.arn == null && module.cluster.cluster_arn == null && module.service.service_name == null
+    error_message = "The serverless layout has no VPC, load balancer, cluster or service: nothing billed by the hour."
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 0 && length(module.network.public_subnet_ids) == 0
+    error_message = "No NAT, no subnet, no public IPv4."
+  }
+
+  assert {
+    condition     = module.lambda.function_name == "footfall-dev-fn"
+    error_message = "The app runs as the Lambda function."
+  }
+
+  assert {
+    condition     = module.monitoring.budget_name == "footfall-dev-monthly"
+    error_message = "The budget stays."
   }
 }

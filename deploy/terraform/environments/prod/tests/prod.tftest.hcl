@@ -2,6 +2,15 @@
 # from AWS (AZs, the RDS secret ARN) are pinned with overrides.
 
 mock_provider "aws" {
+  mock_data "aws_ecr_repository" {
+    defaults = {
+      arn            = "arn:aws:ecr:us-east-1:123456789012:repository/footfall"
+      repository_url = "123456789012.dkr.ecr.us-east-1.amazonaws.com/footfall"
+    }
+  }
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/footfall/1/1" }
+  }
   mock_data "aws_availability_zones" {
     defaults = { names = ["us-east-1a", "us-east-1b", "us-east-1c"] }
   }
@@ -98,9 +107,24 @@ override_resource {
   }
 }
 
+# A real provider that is never called (generate_secrets = false): mock
+# providers cannot hold the ephemeral random password resource.
+provider "aws" {
+  alias                       = "secrets"
+  region                      = "us-east-1"
+  access_key                  = "unused"
+  secret_key                  = "unused"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+}
+
 variables {
+  generate_secrets  = false
   certificate_arn   = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
   github_repository = "acme/footfall"
+  alarm_email       = "ops@example.com"
+  domain_name       = "stats.example.com"
 }
 
 run "prod" {
@@ -137,13 +161,13 @@ run "prod" {
   }
 
   assert {
-    condition     = one([for s in module.service.container_definition.secrets : s.valueFrom if s.name == "FOOTFALL_DATABASE_PASSWORD"]) == "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf:password::"
-    error_message = "The password must come from the RDS-managed secret's password key."
+    condition     = output.container_environment.environment["FOOTFALL_DATABASE_PASSWORD_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf" && !contains(keys(output.container_environment.secrets), "FOOTFALL_DATABASE_PASSWORD")
+    error_message = "The app reads the password from the RDS-managed secret itself (re-read after rotation), not from a value injected at task start."
   }
 
   assert {
-    condition     = toset(one([for s in jsondecode(module.service.task_exec_iam_role_policy).Statement : s.Resource if s.Sid == "SecretsManagerSecrets"])) == toset(["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf", "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-redis-auth-XyZ123"])
-    error_message = "The execution role must read only the database and Redis secrets."
+    condition     = toset(one([for s in jsondecode(module.service.task_exec_iam_role_policy).Statement : s.Resource if s.Sid == "SecretsManagerSecrets"])) == toset(["arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-redis-auth-XyZ123"])
+    error_message = "The execution role must read only the Redis secret."
   }
 
   assert {
@@ -171,12 +195,22 @@ run "prod" {
   }
 
   assert {
-    condition     = length([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s if !startswith(s.Sid, "EcsExec")]) == 0
-    error_message = "With PostgreSQL the task role needs nothing but ECS Exec."
+    condition     = jsonencode([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : [s.Action, s.Resource]]) == jsonencode([[["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]]])
+    error_message = "With ECS Exec off the task role may read the database secret, and nothing else."
   }
 
   assert {
-    condition     = length(module.monitoring.alarm_names) == 8
-    error_message = "ALB 5xx (2), response time, unhealthy hosts, ECS CPU and memory, RDS CPU and storage alarms expected."
+    condition     = !module.service.enable_execute_command && module.service.container_definition.readonlyRootFilesystem
+    error_message = "ECS Exec is off in prod by default, and the root filesystem read-only."
+  }
+
+  assert {
+    condition     = jsondecode(module.github_oidc.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/footfall:environment:production"]
+    error_message = "The prod deploy role trusts jobs of the production environment only."
+  }
+
+  assert {
+    condition     = toset(module.monitoring.alarm_names) == toset(["footfall-target-response-time-p99", "footfall-unhealthy-hosts", "footfall-no-healthy-hosts", "footfall-5xx-rate", "footfall-ecs-cpu", "footfall-ecs-memory", "footfall-rds-cpu", "footfall-rds-free-storage"]) && module.monitoring.budget_name == "footfall-monthly" && module.monitoring.deployment_failed_rule_name == "footfall-deployment-failed"
+    error_message = "p99 latency, unhealthy and no healthy hosts, 5xx rate, ECS and RDS alarms, failed deployments and a budget expected."
   }
 }

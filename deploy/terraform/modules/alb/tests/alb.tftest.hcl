@@ -5,6 +5,9 @@ mock_provider "aws" {
   mock_resource "aws_lb" {
     defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/ff/1" }
   }
+  mock_resource "aws_lb_listener" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/ff/1/80" }
+  }
   mock_resource "aws_lb_target_group" {
     defaults = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/ff/1" }
   }
@@ -14,6 +17,11 @@ variables {
   name       = "ff"
   vpc_id     = "vpc-1"
   subnet_ids = ["subnet-a", "subnet-b"]
+}
+
+override_resource {
+  target = aws_lb_listener.https[0]
+  values = { arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/ff/1/443" }
 }
 
 run "https_with_certificate" {
@@ -53,8 +61,13 @@ run "https_with_certificate" {
   }
 
   assert {
-    condition     = aws_lb_target_group.this[0].target_type == "ip" && aws_lb_target_group.this[0].health_check[0].path == "/ready"
-    error_message = "Targets are Fargate IPs, checked on /ready."
+    condition     = aws_lb_target_group.this[0].target_type == "ip" && aws_lb_target_group.this[0].health_check[0].path == "/health"
+    error_message = "Targets are Fargate IPs, checked on /health (a database failover must not fail every target)."
+  }
+
+  assert {
+    condition     = aws_lb_listener_rule.blocked[0].listener_arn == aws_lb_listener.https[0].arn && tolist(one(aws_lb_listener_rule.blocked[0].condition).path_pattern[0].values) == tolist(["/metrics", "/metrics/*"]) && aws_lb_listener_rule.blocked[0].action[0].fixed_response[0].status_code == "404"
+    error_message = "/metrics is answered 404 by the load balancer itself."
   }
 
   assert {
@@ -79,5 +92,19 @@ run "plain_http_without_certificate" {
   assert {
     condition     = keys(aws_vpc_security_group_ingress_rule.listener) == ["80-0.0.0.0/0"]
     error_message = "Without a certificate only port 80 is open."
+  }
+}
+
+run "restricted_to_cidrs_and_a_security_group" {
+  command = plan
+
+  variables {
+    ingress_cidr_blocks        = ["198.51.100.0/24"]
+    ingress_security_group_ids = { counter = "sg-lambda" }
+  }
+
+  assert {
+    condition     = keys(aws_vpc_security_group_ingress_rule.listener) == ["80-198.51.100.0/24"] && aws_vpc_security_group_ingress_rule.from_security_groups["80-counter"].referenced_security_group_id == "sg-lambda"
+    error_message = "Only the listed networks and the listed security group reach the listener."
   }
 }

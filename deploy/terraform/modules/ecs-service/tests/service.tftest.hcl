@@ -129,8 +129,13 @@ run "private_service" {
   }
 
   assert {
-    condition     = aws_ecs_service.this[0].enable_execute_command
-    error_message = "ECS Exec must be on by default."
+    condition     = !aws_ecs_service.this[0].enable_execute_command && output.container_definition.readonlyRootFilesystem
+    error_message = "ECS Exec must be off by default, and the root filesystem read-only."
+  }
+
+  assert {
+    condition     = !strcontains(aws_iam_role_policy.tasks[0].policy, "ssmmessages:")
+    error_message = "Without ECS Exec the task role gets no SSM messages channel."
   }
 
   assert {
@@ -189,5 +194,19 @@ run "nothing_when_create_is_false" {
   assert {
     condition     = length(aws_ecs_task_definition.this) == 0 && length(aws_iam_role.tasks) == 0 && output.service_name == null
     error_message = "create = false must create nothing."
+  }
+}
+
+run "exec_on_request" {
+  command = plan
+
+  variables {
+    enable_execute_command            = true
+    tasks_iam_role_exec_log_group_arn = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/ecs/c/exec"
+  }
+
+  assert {
+    condition     = aws_ecs_service.this[0].enable_execute_command && !output.container_definition.readonlyRootFilesystem
+    error_message = "ECS Exec turns on only when asked, and then the SSM agent needs a writable root."
   }
 }

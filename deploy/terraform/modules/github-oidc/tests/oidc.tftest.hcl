@@ -11,17 +11,20 @@ variables {
   ecs_cluster_arn    = "arn:aws:ecs:us-east-1:123456789012:cluster/ff"
   ecs_service_arn    = "arn:aws:ecs:us-east-1:123456789012:service/ff/ff"
   pass_role_arns     = ["arn:aws:iam::123456789012:role/exec", "arn:aws:iam::123456789012:role/task"]
+  environment        = "production"
 }
 
 run "trust_and_permissions" {
   command = apply
 
   assert {
-    condition = jsondecode(output.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == [
-      "repo:acme/footfall:ref:refs/heads/main",
-      "repo:acme/footfall:environment:production",
-    ]
-    error_message = "Only main and the production environment of this repository may assume the role."
+    condition     = jsondecode(output.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/footfall:environment:production"]
+    error_message = "Only jobs of the production environment of this repository may assume the role: no branch subject, which would skip the environment's reviewers."
+  }
+
+  assert {
+    condition     = length(jsondecode(output.assume_role_policy).Statement) == 1 && !strcontains(output.assume_role_policy, "StringLike") && !strcontains(output.assume_role_policy, "ref:refs")
+    error_message = "One statement, exact match only: no wildcard, no ref subject."
   }
 
   assert {
@@ -52,4 +55,27 @@ run "trust_and_permissions" {
     ])
     error_message = "Wildcard resources only for actions that have no resource-level permissions."
   }
+}
+
+run "one_role_per_environment" {
+  command = plan
+
+  variables {
+    environment = "dev"
+  }
+
+  assert {
+    condition     = jsondecode(output.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == ["repo:acme/footfall:environment:dev"]
+    error_message = "The dev role trusts the dev environment only."
+  }
+}
+
+run "wildcard_environment_is_rejected" {
+  command = plan
+
+  variables {
+    environment = "*"
+  }
+
+  expect_failures = [var.environment]
 }

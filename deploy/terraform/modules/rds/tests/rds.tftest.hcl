@@ -11,6 +11,16 @@ run "defaults" {
   command = plan
 
   assert {
+    condition     = toset(keys(aws_cloudwatch_log_group.exports)) == toset(aws_db_instance.this[0].enabled_cloudwatch_logs_exports) && alltrue([for g in aws_cloudwatch_log_group.exports : g.retention_in_days == 30])
+    error_message = "Every exported log has its log group created first, with a retention."
+  }
+
+  assert {
+    condition     = aws_db_instance.this[0].performance_insights_enabled && aws_db_instance.this[0].performance_insights_retention_period == 7
+    error_message = "Performance Insights is on by default with the free 7-day retention (every RDS for PostgreSQL class supports it)."
+  }
+
+  assert {
     condition     = aws_db_instance.this[0].storage_encrypted
     error_message = "Storage must be encrypted."
   }
