@@ -188,14 +188,18 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
 
     local = f", {local_time(q, p, 'timestamp')} AS local_ts" if time_dims else ""
+    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters) or "TRUE"
+    # Every reader of ev but time on page (which needs each visit's next pageview) takes
+    # only the events matching the event filters: read only those (an event filter on a
+    # page then reads that page's events, not the range's).
+    matching = f" AND {ev_match}" if event_filters and "time_on_page" not in q.metrics else ""
     sql = [
         "WITH ev AS (",
         f"    SELECT *{local} FROM events",
         f"    WHERE site_id = {p.add(site_id)}"
-        f" AND timestamp >= {p.time(q.start)} AND timestamp < {p.time(q.end)}",
+        f" AND timestamp >= {p.time(q.start)} AND timestamp < {p.time(q.end)}{matching}",
         ")",
     ]
-    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters) or "TRUE"
     if visit_side:
         cols = [
             "session_id",
