@@ -7,7 +7,9 @@ that data's "now", signs an owner in, and opens /sites/site1.example in Debian's
 Chromium: 1 cold run, then the median of N runs, each in a fresh browser context (no
 HTTP cache). "Data on screen" is the page's own mark: dashboard.js records
 performance.now() (milliseconds since navigation start) when the top stats, the chart
-and every panel have rendered, and sets body[data-ready=1].
+and every panel have rendered, and sets body[data-ready=1]. Then the realtime view's
+poll (GET /api/dashboard/site1.example/live: one statement over the last 30 minutes)
+and the sites list (its numbers: one statement for every site) over plain HTTP.
 
     .venv/bin/python bench/dashboard.py [--events 3000000] [--runs 7]
 """
@@ -25,7 +27,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -187,10 +191,57 @@ def funnels(base: str, session: str, csrf: str, times: int = 7) -> dict[str, flo
     return found
 
 
+def engine_times(path: Path, times: int = 15) -> dict[str, tuple[float, float]]:
+    """The live views' one statement each, in the embedded store itself (no HTTP):
+    (median, max) ms of ``times`` warm runs."""
+    store = DuckDBStore(str(path))
+    try:
+        site = store.get_site(DOMAIN)
+        assert site is not None
+        asks: dict[str, Callable[[], list[tuple[Any, ...]]]] = {
+            "realtime statement (last 30 minutes)": lambda: store.realtime(site, NOW),
+            "sites overview statement (48 hours)": lambda: store.overview([site.id], NOW),
+        }
+        found = {}
+        for name, ask in asks.items():
+            assert ask(), name  # warm, and not empty
+            walls = []
+            for _ in range(times):
+                started = time.perf_counter()
+                ask()
+                walls.append((time.perf_counter() - started) * 1000)
+            found[name] = (statistics.median(walls), max(walls))
+        return found
+    finally:
+        store.close()
+
+
+def live_views(base: str, session: str, times: int = 15) -> dict[str, tuple[float, float]]:
+    """The realtime view's poll (one statement) and the sites list (its overview is one
+    statement for all sites), each fetched ``times`` times: (median, max) ms."""
+    found = {}
+    with httpx.Client(cookies={SESSION_COOKIE: session}, timeout=60) as client:
+        for name, path in (("realtime poll", f"/api/dashboard/{DOMAIN}/live"),
+                           ("sites list with the overview", "/sites")):  # fmt: skip
+            walls = []
+            for _ in range(times + 1):
+                started = time.perf_counter()
+                r = client.get(base + path)
+                walls.append((time.perf_counter() - started) * 1000)
+                assert r.status_code == 200, r.text
+            if name == "realtime poll":
+                assert r.json()["visitors_30m"] > 0, "no traffic in the realtime window"
+            found[name] = (statistics.median(walls[1:]), max(walls[1:]))  # the first warms
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=3_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--live-only", action="store_true", help="only the live views' statements (no browser)"
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the server process
     args = parser.parse_args()
     if args.serve:
@@ -199,6 +250,15 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="footfall-dbench-")) / "d.duckdb"
     built = build(data, args.events)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    engine = engine_times(data)
+    print(f"\n{args.events:,} events over 90 days (built in {built:.0f} s), load {load}\n")
+    print("| in the embedded store | median ms | max ms |")
+    print("|---|---|---|")
+    for name, (median, worst) in engine.items():
+        print(f"| {name} | {median:.1f} | {worst:.1f} |")
+    if args.live_only:
+        shutil.rmtree(data.parent, ignore_errors=True)
+        return
     # The server runs in its own process, as in production (not beside the browser's
     # driver in this one).
     server = subprocess.Popen(
@@ -210,6 +270,7 @@ def main() -> None:
         cold, marks, walls, cpus, sent = measure(base, session, args.runs, server.pid)
         server_only = page_alone(base, session)
         funnel_ms = funnels(base, session, csrf)
+        live = live_views(base, session)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -234,6 +295,8 @@ def main() -> None:
     print(f"| data requests the page made itself on its last load | {len(sent)} |")
     for name, ms in funnel_ms.items():
         print(f"| {name} (POST /api/dashboard/…/funnel, median of 7) | {ms:.0f} |")
+    for name, (median, worst) in live.items():
+        print(f"| {name}, HTTP round trip, median (max) | {median:.0f} ({worst:.0f}) |")
     print(f"\nmachine: {os.cpu_count()} CPUs, load average before the runs {load}")
     sizes = gzipped_sizes()
     print("\n| asset | bytes | gzipped |")

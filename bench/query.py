@@ -14,6 +14,12 @@ checkouts times both on the same file). With --postgres or --database-url
 (bench/backends.py) the same rows are copied into each other backend (the events and
 the visits DuckDB split from them: visits are a function of the events, the same on
 every backend) and each query is timed there too, one column per backend.
+
+With --database-url dynamodb://TABLE?region=REGION (AWS_ENDPOINT_URL=moto_server's
+address for the emulator) site1's events of the 60 days its 30-day view and
+comparison read are written into the table, and each query is timed cold and warm
+with the DynamoDB calls and read units of one dashboard query (bench/dynamo.py). Mind
+the size: --events 1000000 gives site1 100k events a month (200k items to write).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from typing import Any
 import psycopg
 
 import backends
+import dynamo
 from footfall.domain import Site
 from footfall.stats import query as stats_query
 from footfall.stats.query import StatsQuery
@@ -203,7 +210,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, help="keep (or reuse) the built file here")
     backends.add_arguments(parser)
     args = parser.parse_args()
-    others = backends.urls(args)
+    others = [u for u in backends.urls(args) if not dynamo.is_dynamodb(u)]
+    tables = [u for u in backends.urls(args) if dynamo.is_dynamodb(u)]
     work = Path(tempfile.mkdtemp(prefix="footfall-qbench-"))
     path = args.db or work / "q.duckdb"
     reuse = path.exists()
@@ -245,9 +253,49 @@ def main() -> None:
         )
         cells = [f"{timed(partial(_dashboard, each, q, site)):.0f}" for each in stores.values()]
         print(f"| {name} | " + " | ".join(cells) + " |")
-    print("\nmedian of 5 warm runs, a 30-day view of site1 (1M events in those 30 days)")
+    in_30_days = store.read(
+        "SELECT count(*) FROM events WHERE site_id = $s AND timestamp >= $t",
+        {"s": site.id, "t": (NOW - timedelta(days=30)).replace(tzinfo=None)},
+    )[0][0]
+    print(
+        f"\nmedian of 5 warm runs, a 30-day view of site1 ({in_30_days:,} events in those 30 days)"
+    )
+    for url in tables:
+        dynamodb_table(store, site, url, work)
     for each in stores.values():
         each.close()
+
+
+def dynamodb_table(store: DuckDBStore, site: Site, url: str, work: Path) -> None:
+    """Each query on DynamoDB, cold and warm: time, calls, read units (bench/dynamo.py)."""
+    moved = dynamo.shift(NOW)
+    started = time.perf_counter()
+    target = dynamo.copy_site(
+        store, site, url, NOW - timedelta(days=61), NOW + timedelta(days=1), moved, work
+    )
+    print(f"\ncopied site1's last 61 days into {url} in {time.perf_counter() - started:.0f} s")
+    print(
+        "\n| query | cold (ms) | cold calls | cold read units | warm (ms) | warm calls |"
+        " warm read units |\n|---|---|---|---|---|---|---|"
+    )
+    now = NOW + moved
+    for name, body in QUERIES.items():
+        q = stats_query.parse(
+            {"site_id": target.domain, "date_range": "30d", **body},
+            now,
+            target.timezone,
+            now.date(),
+        )
+        cold_ms, cold, warm_ms, warm = dynamo.measure(url, target, q, work)
+        print(
+            f"| {name} | {cold_ms:.0f} | {cold.total()} | {cold.read_units} | {warm_ms:.0f} |"
+            f" {warm.total()} | {warm.read_units} |"
+        )
+    print(
+        "\ncold: one run on a new store over an empty Parquet cache; warm: median of 5"
+        " on one store over the cache the last cold run filled. Calls and read units: one"
+        " query (the goals' Query included); the fixture's last day is today."
+    )
 
 
 if __name__ == "__main__":

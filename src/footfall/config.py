@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""  # CIDRs or a hop count; see footfall.proxies
     trust_forwarded_for: bool | None = None  # removed: refused at start with a sentence
     dev: bool = False
+    # the onboarding's installation check may load private and loopback addresses
+    install_check_private: bool = False
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
     archive_url: str = ""  # s3://bucket/prefix: closed days as Parquet (footfall/archive.py)
     cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir

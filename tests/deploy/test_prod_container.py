@@ -32,10 +32,9 @@ import psycopg
 import pytest
 
 from tests.backends import AWS_ENDPOINT, use_moto
+from tests.deploy.terraform import create_key, workspace
 from tests.integration.conftest import Server, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-MIRROR = os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins")
 POSTGRES_URL = os.environ.get("FOOTFALL_TEST_POSTGRES_URL", "")
 ROLE, ROLE_PASSWORD = "footfall_password", "s3cret"  # scripts/services/postgres.sh
 # Every secret of the task definition, and the value this test gives it.
@@ -49,22 +48,7 @@ SECRETS = {
 def render_prod_container(work: Path) -> dict[str, dict[str, str]]:
     """``{"environment": {name: value}, "secrets": {name: valueFrom}}`` of the prod
     app container, from one offline ``terraform test`` run of the prod environment."""
-    terraform = shutil.which("terraform")
-    assert terraform, "terraform is not on PATH (scripts/infra/check.sh needs it too)"
-    assert Path(MIRROR).is_dir(), f"no Terraform provider mirror at {MIRROR}"
-    shutil.copytree(ROOT / "deploy" / "terraform", work / "terraform")
-    rc = work / "terraform.rc"
-    rc.write_text(
-        f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n'
-        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
-    )
-    env = os.environ | {
-        "TF_CLI_CONFIG_FILE": str(rc),
-        "TF_DATA_DIR": str(work / "data"),
-        "TF_IN_AUTOMATION": "1",
-        "TF_INPUT": "0",
-        "CHECKPOINT_DISABLE": "1",
-    }
+    terraform, env = workspace(work)
     prod = work / "terraform" / "environments" / "prod"
     for args in (["init", "-backend=false"], ["test", "-json", "-verbose"]):
         done = subprocess.run(
@@ -173,7 +157,7 @@ def test_the_prod_task_definition_boots_against_postgresql_and_redis(
         ready = httpx.get(f"{server.url}/ready", timeout=10)
         assert ready.status_code == 200 and ready.json()["redis"] == "ok", ready.text
         assert server.cli("site", "add", "prod.example").returncode == 0
-        keys = [_key(server, scopes) for scopes in ("ingest", "stats")]
+        keys = [create_key(server, "prod.example", scopes) for scopes in ("ingest", "stats")]
         event = {"url": "https://prod.example/pricing", "ip": "203.0.113.9", "user_agent": UA}
         sent = httpx.post(
             f"{server.url}/api/v1/track/batch",
@@ -197,10 +181,3 @@ def test_the_prod_task_definition_boots_against_postgresql_and_redis(
 
 
 UA = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-
-
-def _key(server: Server, scopes: str) -> str:
-    made = server.cli("key", "create", "--site", "prod.example", "--scopes", scopes, "--json")
-    assert made.returncode == 0, made.stderr
-    key: str = json.loads(made.stdout)["key"]
-    return key

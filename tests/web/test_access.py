@@ -28,6 +28,9 @@ PROBES = [
     ("GET", "/share/{d}?auth=not-a-link", HTML),
     ("GET", "/share/{d}?auth=not-a-link", {}),
     ("GET", "/api/dashboard/{d}/realtime", {}),
+    ("GET", "/api/dashboard/{d}/live", {}),
+    ("GET", "/sites/{d}/realtime", HTML),
+    ("GET", "/share/{d}/realtime?auth=not-a-link", {}),
     ("POST", "/api/dashboard/{d}/query", {}),
 ]
 

@@ -73,6 +73,13 @@ class Catalog(Protocol):
     def get_site_by_id(self, site_id: int) -> Site | None: ...
     def get_site_by_umami_id(self, website_id: str) -> Site | None: ...
     def set_site_timezone(self, site_id: int, timezone: str) -> None: ...
+    def embed_origins(self, site_id: int) -> tuple[str, ...]:
+        """The origins allowed to frame the site's shared dashboards (web/embed.py), in
+        the order stored; none for an unknown site."""
+
+    def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
+        """Replace them (``origins`` are normalized ``scheme://host[:port]``)."""
+
     def remove_site(self, site_id: int) -> bool:
         """Delete a site with its keys, goals and funnels; False when it did not exist. (Its
         events and account data are the other protocols': see sites/service.py.)"""
@@ -237,6 +244,16 @@ class StatsEngine(Protocol):
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         """The custom property keys of the site's events in ``[start, end)``, most used
         first, at most ``limit``."""
+
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        """The site's last 30 minutes up to ``now`` in ONE statement (store/sql/live.py):
+        rows ``(kind, label, minute, visitors, pageviews)`` as stats/realtime.py reads
+        them."""
+
+    def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
+        """The listed sites' last 48 hours up to ``now`` in ONE statement for all of them
+        (store/sql/live.py): rows ``(site_id, kind, hour, visitors, before)`` as
+        stats/overview.py reads them; none for an empty list."""
 
     def first_event_at(self, site_id: int) -> datetime | None:
         """The (aware UTC) time of the site's first event, None without events."""

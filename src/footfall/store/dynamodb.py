@@ -16,15 +16,21 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import duckdb
+import pyarrow as pa
+
 from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import ConfigError
+from footfall.stats import overview
 from footfall.stats.query import StatsQuery
+from footfall.stats.realtime import WINDOW as REALTIME_WINDOW
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb import DuckDBStore
+from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.dynamo import events
 from footfall.store.dynamo.accounts import DynamoAccounts
 from footfall.store.dynamo.catalog import DynamoCatalog
@@ -32,7 +38,12 @@ from footfall.store.dynamo.engine import Engine
 from footfall.store.dynamo.events import DayCache
 from footfall.store.dynamo.table import Table
 from footfall.store.registry import Options
+from footfall.store.sql import live
 
+_WINDOW_EVENTS = (
+    "SELECT site_id, timestamp, visitor_id FROM events"
+    " WHERE site_id = $site AND timestamp >= $start AND timestamp < $end"
+)
 _RETENTION_TTL = 60.0  # seconds a site's retention is trusted before it is read again
 
 
@@ -114,6 +125,29 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts):
         with self._engine_limit(frame):
             return frame.prop_keys(site, start, end, limit)
 
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        frame = self.engine.frame(site.id, now - REALTIME_WINDOW, now + timedelta(microseconds=1))
+        with self._engine_limit(frame):
+            return frame.realtime(site, now)
+
+    def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
+        """Partitions are per site and day, so each site's last 48 hours come from its
+        frame (kept and caught up as for any question); the one statement runs over
+        their union in a throwaway in-process DuckDB."""
+        if not site_ids:
+            return []
+        start, end = now - 2 * overview.DAY, now + timedelta(microseconds=1)
+        parts = []
+        for site_id in site_ids:
+            frame = self.engine.frame(site_id, start, end)
+            with self._engine_limit(frame):
+                parts.append(frame.read_arrow(_WINDOW_EVENTS, {"site": site_id,
+                             "start": _naive(start), "end": _naive(end)}))  # fmt: skip
+        built = live.overview(site_ids, now, DUCKDB)
+        with duckdb.connect(":memory:", config={"threads": "1"}) as con:
+            con.register("events", pa.concat_tables(parts))
+            return con.execute(built.sql, built.params).fetchall()
+
     def first_event_at(self, site_id: int) -> datetime | None:
         for d in events.days(self.table, site_id):
             stamps = self.engine.load(d).timestamps()
@@ -150,3 +184,7 @@ def open_backend(url: str, options: Options) -> DynamoDBStore:
     if not parts.netloc or not region:
         raise ConfigError(f"not a DynamoDB URL: {url!r}; expected dynamodb://TABLE?region=REGION")
     return DynamoDBStore(parts.netloc, region, options)
+
+
+def _naive(ts: datetime) -> datetime:
+    return ts.astimezone(UTC).replace(tzinfo=None)

@@ -23,8 +23,10 @@ from footfall.web import (
     funnels,
     ingest,
     management,
+    onboarding,
     ops,
     pages,
+    realtime,
     segments,
     stats,
     tracker,
@@ -148,6 +150,8 @@ def create_app(
     app.include_router(funnels.router)
     app.include_router(funnels.board)
     app.include_router(segments.router)
+    app.include_router(realtime.router)
+    app.include_router(onboarding.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics, settings)

@@ -24,9 +24,10 @@ from footfall.ingest.request import loads
 from footfall.offload import offload
 from footfall.stats import metrics, timeline
 from footfall.stats import query as stats_query
-from footfall.web import details, export, preload
+from footfall.web import details, export, onboarding, preload
 from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
+from footfall.web.embed import EmbedView, frame_policy
 from footfall.web.errors import json_response
 from footfall.web.stats import answer, earliest_day, realtime_visitors, run_query
 from footfall.web.templating import render, static_url
@@ -167,6 +168,11 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
     access = await _access(request, domain)
     site = access.site
     _check_period(request, site)
+    if onboarding.wants_onboarding(access, shared) and not await onboarding.has_events(
+        request, site
+    ):
+        return onboarding.page(request, site)
+    embed = EmbedView.from_params(request.query_params) if shared else None
     readonly = shared or access.role in ("viewer", "shared")
     goals = await offload(services(request).stores.catalog.list_goals, site.id)
     shell = render(
@@ -176,6 +182,7 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "site": site,
             "today": site_today(site, request).isoformat(),
             "share_token": access.share_token or "",
+            "embed": embed,
             "readonly": readonly,
             "goal_count": len(goals),
             # regions and cities need a city database (else the page says how to add one)
@@ -200,7 +207,13 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
     # The shell goes out at once (styles and scripts load meanwhile); the answers of the
     # first view follow in the same response as soon as the server has them, so the
     # page draws without a round trip of its own.
-    return preload.stream(shell, _preloaded(request, site, len(goals)))
+    response = preload.stream(shell, _preloaded(request, site, len(goals)))
+    if embed is not None:
+        catalog = services(request).stores.catalog
+        response.headers["content-security-policy"] = frame_policy(
+            await offload(catalog.embed_origins, site.id)
+        )
+    return response
 
 
 @router.get("/sites/{domain}", include_in_schema=False)

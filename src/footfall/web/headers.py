@@ -4,8 +4,10 @@ The Content-Security-Policy allows scripts from this origin and the one inline t
 script by its hash: no 'unsafe-inline' for scripts, so an injected ``<script>`` or
 ``onclick`` does not run. Styles keep 'unsafe-inline' (the templates use style
 attributes; styles cannot run code). No page may be framed (``frame-ancestors 'none'``,
-shared links included: see docs/accounts.md). HSTS is sent only over HTTPS, judged
-from the request or, behind a trusted proxy, from ``X-Forwarded-Proto``. The tracker
+shared links included: see docs/accounts.md), except a shared dashboard embedded from
+the origins its site lists (web/embed.py: that response carries its own policy). HSTS
+is sent only over HTTPS, judged from the request or, behind a trusted proxy, from
+``X-Forwarded-Proto``. The tracker
 script stays loadable from any site: CSP binds the page that carries it, not a script
 other pages embed, and no Cross-Origin-Resource-Policy is set.
 """
@@ -70,6 +72,10 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", ())}
                 added = [(k, v) for k, v in extra if k not in present]
+                if b"content-security-policy" in present:
+                    # the route's own policy says who may frame it (an embedded shared
+                    # dashboard, web/embed.py); X-Frame-Options has no allow-list
+                    added = [(k, v) for k, v in added if k != b"x-frame-options"]
                 message["headers"] = [*message.get("headers", ()), *added]
             await send(message)
 

@@ -26,7 +26,7 @@ from starlette.testclient import TestClient
 
 from footfall.config import load_settings
 from footfall.domain import Event, Site
-from footfall.errors import StoreUnavailable
+from footfall.errors import ConfigError, StoreUnavailable
 from footfall.stats import runner
 from footfall.stats.query import parse
 from footfall.store import dynamodb
@@ -363,3 +363,43 @@ def test_an_app_on_unreachable_dynamodb_answers_503_with_retry_after(
             assert svc.stores.events.count_events(site.id) == 2
     finally:
         cable.close()
+
+
+@pytest.mark.parametrize(
+    ("keys", "index"),
+    [
+        (("pk", "sk"), ("GSI1", "GSI1PK", "GSI1SK")),  # lower-case keys
+        (("PK", "SK"), ("gsi1", "gsi1pk", "gsi1sk")),  # another index
+        (("SK", "PK"), ("GSI1", "GSI1PK", "GSI1SK")),  # keys swapped
+    ],
+)
+def test_a_table_made_with_other_keys_is_refused_at_start(
+    keys: tuple[str, str], index: tuple[str, str, str], tmp_path: Path
+) -> None:
+    """A table someone else created (by hand, by Terraform with other names) is not
+    written to: every write would fail. Opening it is a ConfigError naming the keys."""
+    import boto3
+
+    name = fresh_table_url(tmp_path).split("//")[1].split("?")[0]
+    attributes = [{"AttributeName": a, "AttributeType": "S"} for a in {*keys, *index[1:]}]
+    boto3.client("dynamodb", region_name="us-east-1").create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=attributes,  # type: ignore[arg-type]
+        KeySchema=[
+            {"AttributeName": keys[0], "KeyType": "HASH"},
+            {"AttributeName": keys[1], "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": index[0],
+                "KeySchema": [
+                    {"AttributeName": index[1], "KeyType": "HASH"},
+                    {"AttributeName": index[2], "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    with pytest.raises(ConfigError, match="Footfall needs keys"):
+        open_backend(f"dynamodb://{name}?region=us-east-1", Options(cache_dir=str(tmp_path)))

@@ -75,6 +75,7 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
         assert key is not None and key.digest == bytes([1, 2, 3, 4, 5])
         assert [g.display_name for g in cat.list_goals(7)] == ["Visit /pricing"]
         assert [f.name for f in cat.list_funnels(7)] == (["Pricing"] if k >= 2 else [])
+        assert cat.embed_origins(7) == (("https://blog.old.example",) if k >= 3 else ())
         user = acc.get_user(EMAIL)
         assert user is not None and verify_password(user.password_hash, PASSWORD)
         assert acc.user_memberships(user.user.id) == {7: Role.VIEWER}
@@ -88,7 +89,7 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
             "bounce_rate": 50,
             "visit_duration": 300,
         }
-        # The old day is rolled up (its events listed by migration 3 or the seed) and
+        # The old day is rolled up (its events listed by migration 4 or the seed) and
         # answers the same from its rollups.
         assert stores.rollups is not None and stores.rollups.refresh_rollups() == 1
         assert aggregate(stores, site) == answer

@@ -72,6 +72,16 @@ module "table" {
   tags                        = local.tags
 }
 
+# Closed days as Parquet (FOOTFALL_ARCHIVE_URL); the task and the Lambda reach
+# only its prefix. force_destroy: dev is disposable.
+module "archive" {
+  source = "../../modules/archive"
+
+  name          = "${var.name}-archive"
+  force_destroy = true
+  tags          = local.tags
+}
+
 ################################################################################
 # Secrets: Terraform writes a random secret key and admin token once, write-only
 # (value_wo: the value never enters the plan or the state). Raising
@@ -144,6 +154,7 @@ module "service" {
     FOOTFALL_LOG_LEVEL       = var.log_level
     FOOTFALL_TRUSTED_PROXIES = join(",", module.network.public_subnet_cidr_blocks) # the ALB nodes only
     FOOTFALL_WORKERS         = "1"
+    FOOTFALL_ARCHIVE_URL     = module.archive.url
   }
   container_secrets = {
     FOOTFALL_SECRET_KEY  = aws_ssm_parameter.secret["secret-key"].arn
@@ -159,7 +170,7 @@ module "service" {
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
 
   task_exec_iam_role_ecr_repository_arns = [data.aws_ecr_repository.app.arn]
-  tasks_iam_role_statements = [{
+  tasks_iam_role_statements = concat([{
     sid = "OneTable"
     actions = [
       "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:ConditionCheckItem",
@@ -167,7 +178,7 @@ module "service" {
       "dynamodb:Query", "dynamodb:UpdateItem",
     ]
     resources = concat([module.table.table_arn], module.table.index_arns)
-  }]
+  }], module.archive.iam_statements)
 
   autoscaling_min_capacity = 1
   autoscaling_max_capacity = 2
@@ -236,11 +247,12 @@ module "lambda" {
   environment_variables = {
     FOOTFALL_DATABASE_URL = "dynamodb://${module.table.table_name}?region=${var.region}"
     FOOTFALL_LOG_LEVEL    = var.log_level
+    FOOTFALL_ARCHIVE_URL  = module.archive.url
     # Lambda cannot inject SecureStrings: the app reads them at cold start.
     FOOTFALL_SECRET_KEY  = "ssm:${aws_ssm_parameter.secret["secret-key"].name}"
     FOOTFALL_ADMIN_TOKEN = "ssm:${aws_ssm_parameter.secret["admin-token"].name}"
   }
-  iam_role_statements = [
+  iam_role_statements = concat([
     {
       sid       = "OneTable"
       actions   = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]
@@ -251,7 +263,7 @@ module "lambda" {
       actions   = ["ssm:GetParameter"]
       resources = [for p in aws_ssm_parameter.secret : p.arn]
     },
-  ]
+  ], module.archive.iam_statements)
   cloudwatch_log_group_retention_in_days = 7
   tags                                   = local.tags
 }

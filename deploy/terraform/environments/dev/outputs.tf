@@ -47,3 +47,16 @@ output "lambda_api_endpoint" {
   description = "HTTP API endpoint of the serverless variant, when enabled."
   value       = module.lambda.api_endpoint
 }
+
+output "archive_url" {
+  description = "FOOTFALL_ARCHIVE_URL of the service: the S3 archive bucket and prefix."
+  value       = module.archive.url
+}
+
+output "container_environment" {
+  description = "The app container's environment (name => value) and secrets (name => valueFrom), as the task definition has them; tests/deploy boots the app with these names."
+  value = {
+    environment = { for e in module.service.container_definition.environment : e.name => e.value }
+    secrets     = { for s in module.service.container_definition.secrets : s.name => s.valueFrom }
+  }
+}

@@ -83,6 +83,15 @@ resource "aws_ssm_parameter" "secret" {
   value_wo_version = var.secrets_version
 }
 
+# Closed days as Parquet (FOOTFALL_ARCHIVE_URL); the task reaches only its prefix.
+module "archive" {
+  source = "../../modules/archive"
+
+  name        = "${var.name}-archive"
+  kms_key_arn = var.archive_kms_key_arn
+  tags        = local.tags
+}
+
 module "alb" {
   source = "../../modules/alb"
 
@@ -154,6 +163,8 @@ module "service" {
     FOOTFALL_WORKERS                  = tostring(var.workers)
     # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
     FOOTFALL_REDIS_URL = module.redis.url
+    # Closed days are written once to S3 as Parquet (src/footfall/archive.py).
+    FOOTFALL_ARCHIVE_URL = module.archive.url
   }
   container_secrets = {
     FOOTFALL_SECRET_KEY     = aws_ssm_parameter.secret["secret-key"].arn
@@ -175,12 +186,13 @@ module "service" {
   cloudwatch_log_group_retention_in_days = 30
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
   task_exec_iam_role_ecr_repository_arns = [data.aws_ecr_repository.app.arn]
-  # The app reads the database password itself (re-read after a rotation).
-  tasks_iam_role_statements = [{
+  # The app reads the database password itself (re-read after a rotation), and writes
+  # the archive prefix; the module adds the ECS Exec permissions.
+  tasks_iam_role_statements = concat([{
     sid       = "DatabasePassword"
     actions   = ["secretsmanager:GetSecretValue"]
     resources = [module.db.master_user_secret_arn]
-  }]
+  }], module.archive.iam_statements)
 
   autoscaling_min_capacity = var.autoscaling_min_capacity
   autoscaling_max_capacity = var.autoscaling_max_capacity

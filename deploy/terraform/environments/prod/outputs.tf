@@ -75,3 +75,8 @@ output "container_environment" {
     secrets     = { for s in module.service.container_definition.secrets : s.name => s.valueFrom }
   }
 }
+
+output "archive_url" {
+  description = "FOOTFALL_ARCHIVE_URL of the service: the S3 archive bucket and prefix."
+  value       = module.archive.url
+}

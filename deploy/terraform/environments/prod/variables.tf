@@ -197,3 +197,9 @@ variable "enable_cloudtrail" {
   type        = bool
   default     = false
 }
+
+variable "archive_kms_key_arn" {
+  description = "Customer-managed KMS key of the S3 archive. Null uses SSE-S3 (see modules/archive)."
+  type        = string
+  default     = null
+}

@@ -16,19 +16,19 @@ variable "tags" {
 }
 
 variable "hash_key" {
-  description = "Partition key attribute (string)."
+  description = "Partition key attribute (string); the app's single-table design (src/footfall/store/dynamo/table.py) uses PK."
   type        = string
-  default     = "pk"
+  default     = "PK"
 }
 
 variable "range_key" {
-  description = "Sort key attribute (string)."
+  description = "Sort key attribute (string); the app uses SK."
   type        = string
-  default     = "sk"
+  default     = "SK"
 }
 
 variable "global_secondary_indexes" {
-  description = "Global secondary indexes keyed by name; keys are string attributes."
+  description = "Global secondary indexes keyed by name; keys are string attributes. The app queries GSI1 (GSI1PK/GSI1SK)."
   type = map(object({
     hash_key           = string
     range_key          = optional(string)
@@ -36,14 +36,14 @@ variable "global_secondary_indexes" {
     non_key_attributes = optional(list(string))
   }))
   default = {
-    gsi1 = { hash_key = "gsi1pk", range_key = "gsi1sk" }
+    GSI1 = { hash_key = "GSI1PK", range_key = "GSI1SK" }
   }
 }
 
 variable "ttl_attribute" {
-  description = "Attribute holding an epoch-seconds expiry; DynamoDB deletes expired items for free. Null turns TTL off."
+  description = "Attribute holding an epoch-seconds expiry; DynamoDB deletes expired items for free (the app writes ttl). Null turns TTL off."
   type        = string
-  default     = "expires_at"
+  default     = "ttl"
 }
 
 variable "point_in_time_recovery" {

@@ -49,6 +49,13 @@ locals {
     [for s in var.iam_role_statements : merge(
       { Effect = s.effect, Action = s.actions, Resource = s.resources },
       s.sid == null ? {} : { Sid = s.sid },
+      length(s.conditions) == 0 ? {} : {
+        Condition = {
+          for test in distinct([for c in s.conditions : c.test]) : test => {
+            for c in s.conditions : c.variable => c.values if c.test == test
+          }
+        }
+      },
     )],
   )
 }

@@ -101,6 +101,11 @@ variable "iam_role_statements" {
     effect    = optional(string, "Allow")
     actions   = list(string)
     resources = list(string)
+    conditions = optional(list(object({
+      test     = string
+      variable = string
+      values   = list(string)
+    })), [])
   }))
   default = []
 }

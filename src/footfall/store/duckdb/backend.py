@@ -33,7 +33,7 @@ from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
-from footfall.store.sql import builder, queries
+from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
 from footfall.store.sql.records import SqlRecords, event_from_row, utc
@@ -99,6 +99,7 @@ _MIGRATIONS: tuple[
     ("005_accounts.sql", None),
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
+    ("008_embeds.sql", None),
 )
 
 
@@ -443,14 +444,39 @@ class DuckDBStore(SqlRecords, TimeLimits):
         built = builder.prop_keys(site.id, start, end, limit, DUCKDB)
         return [str(r[0]) for r in self.read(built.sql, built.params)]
 
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        built = live.realtime(site.id, now, DUCKDB)
+        return self.read(built.sql, built.params)
+
+    def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
+        if not site_ids:
+            return []
+        built = live.overview(site_ids, now, DUCKDB)
+        return self.read(built.sql, built.params)
+
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event (the stats seam's engine; tests and
         benches use it to look inside)."""
+        rows: list[tuple[Any, ...]] = self._run(
+            lambda cur: cur.execute(sql, dict(params)).fetchall()
+        )
+        return rows
+
+    def read_arrow(self, sql: str, params: Mapping[str, object]) -> pa.Table:
+        """``read``, as an Arrow table (to hand rows to another DuckDB without copies)."""
+        table: pa.Table = self._run(
+            # a relation's Arrow output, not the DB-API result's (that one copies)
+            lambda cur: cur.sql(sql, params=dict(params)).to_arrow_table()
+        )
+        return table
+
+    def _run(self, fetch: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+        """``fetch`` on this thread's cursor, within its time limit, errors mapped."""
         self.apply_pending()
         cur = self._cur
         try:
             with self._interruptible(cur):
-                return cur.execute(sql, dict(params)).fetchall()
+                return fetch(cur)
         except duckdb.InterruptException:
             raise self._timed_out() from None
         except duckdb.Error as exc:

@@ -10,7 +10,7 @@ docs/backends.md, "DynamoDB", has the whole table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 
 from footfall.domain import (
@@ -152,6 +152,14 @@ class DynamoCatalog:
     def set_site_timezone(self, site_id: int, timezone: str) -> None:
         self.table.update("SITE", padded(site_id), "SET #tz = :tz", {":tz": s(timezone)},
                           EXISTS, names={"#tz": "timezone"})  # fmt: skip
+
+    def embed_origins(self, site_id: int) -> tuple[str, ...]:
+        found = self.table.get("SITE", padded(site_id))
+        return tuple((get_opt_s(found, "embed_origins") or "").split()) if found else ()
+
+    def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
+        self.table.update("SITE", padded(site_id), "SET #e = :e", {":e": s("\n".join(origins))},
+                          EXISTS, names={"#e": "embed_origins"})  # fmt: skip
 
     def remove_site(self, site_id: int) -> bool:
         site = self.get_site_by_id(site_id)

@@ -19,7 +19,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from footfall.errors import ConflictError, StoreError, StoreUnavailable
+from footfall.errors import ConfigError, ConflictError, StoreError, StoreUnavailable
 from footfall.store.dynamo.attrs import Item
 
 if TYPE_CHECKING:
@@ -70,6 +70,26 @@ def mapped(doing: str) -> Iterator[None]:
         raise failure(exc, doing) from exc
 
 
+_KEYS = {"PK": "HASH", "SK": "RANGE"}
+_INDEX_KEYS = {"GSI1PK": "HASH", "GSI1SK": "RANGE"}
+
+
+def _check_schema(name: str, table: Any) -> None:
+    """Refuse a table made for something else (e.g. by hand, or by Terraform with other
+    names): every write would fail on it. Its keys and GSI1 must be the ones created
+    below (deploy/terraform/modules/dynamodb makes the same)."""
+    keys = {k["AttributeName"]: k["KeyType"] for k in table.get("KeySchema", [])}
+    indexes = {
+        i["IndexName"]: {k["AttributeName"]: k["KeyType"] for k in i.get("KeySchema", [])}
+        for i in table.get("GlobalSecondaryIndexes", [])
+    }
+    if keys != _KEYS or indexes.get("GSI1") != _INDEX_KEYS:
+        raise ConfigError(
+            f"DynamoDB table {name} has keys {keys} and indexes {indexes}; Footfall needs "
+            f"keys {_KEYS} and an index GSI1 with keys {_INDEX_KEYS} (docs/backends.md)"
+        )
+
+
 def client(region: str) -> DynamoDBClient:
     """boto3 reads AWS_ENDPOINT_URL(_DYNAMODB) and credentials from the environment
     itself. Few SDK retries: a request waits for the answer, and 503 is an answer."""
@@ -99,11 +119,13 @@ class Table:
         several processes may race to do it: the losers wait for the winner's."""
         with mapped("describing the table"):
             try:
-                self.client.describe_table(TableName=self.name)
-                return
+                found = self.client.describe_table(TableName=self.name)["Table"]
             except ClientError as exc:
                 if code(exc) != "ResourceNotFoundException":
                     raise
+            else:
+                _check_schema(self.name, found)
+                return
         with mapped("creating the table"):
             try:
                 self.client.create_table(

@@ -41,7 +41,7 @@ from footfall.store.postgres import rollups
 from footfall.store.postgres.dialect import POSTGRES
 from footfall.store.postgres.password import FixedPassword, Password, SecretPassword
 from footfall.store.registry import Options
-from footfall.store.sql import builder, queries
+from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
 from footfall.store.sql.records import SqlRecords, event_from_row
@@ -51,7 +51,12 @@ Q = queries("postgres")
 log = logging.getLogger(__name__)
 
 # Forward-only schema migrations, in order (store/sql/postgres/).
-MIGRATIONS = ("001_init.sql", "002_funnels_segments.sql", "003_rollups.sql")
+MIGRATIONS = (
+    "001_init.sql",
+    "002_funnels_segments.sql",
+    "003_embeds.sql",
+    "004_rollups.sql",
+)
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
 MIGRATION_LOCK = 0x466F6F7466616C6C
@@ -509,6 +514,16 @@ class PostgresStore(SqlRecords, TimeLimits):
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
         built = builder.prop_keys(site.id, start, end, limit, POSTGRES)
         return [str(r[0]) for r in self.read(built.sql, built.params)]
+
+    def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
+        built = live.realtime(site.id, now, POSTGRES)
+        return self.read(built.sql, built.params)
+
+    def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
+        if not site_ids:
+            return []
+        built = live.overview(site_ids, now, POSTGRES)
+        return self.read(built.sql, built.params)
 
     def read(self, text: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event, within the thread's time limit if any

@@ -1,5 +1,5 @@
 """Daily rollups: the dashboard's queries over ended days, without reading their events
-(docs/backends.md, "Daily rollups"; the tables: 003_rollups.sql).
+(docs/backends.md, "Daily rollups"; the tables: 004_rollups.sql).
 
 A UTC day that ended over ``SETTLE`` ago is rolled up once: per part of it that falls
 on one local day of the site's zone, and for the whole day when it has several parts,

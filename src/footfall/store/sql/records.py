@@ -175,11 +175,21 @@ class SqlRecords(ABC):
         self._write("set_site_timezone", [timezone, site_id])
 
     def remove_site(self, site_id: int) -> bool:
-        done = self._write_all(
-            ("delete_site_keys", "delete_site_goals", "delete_site_funnels", "delete_site"),
-            [site_id],
+        doomed = (
+            "delete_site_keys",
+            "delete_site_goals",
+            "delete_site_funnels",
+            "delete_site_embeds",
+            "delete_site",
         )
-        return done is not None
+        return self._write_all(doomed, [site_id]) is not None
+
+    def embed_origins(self, site_id: int) -> tuple[str, ...]:
+        row = self._one("embed_origins", [site_id])
+        return tuple(row[0].split()) if row else ()
+
+    def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
+        self._write("set_embed_origins", [site_id, "\n".join(origins)])
 
     def restore_site(self, site: Site) -> None:
         created = self._stamp_or_none(site.created_at) or self._now()

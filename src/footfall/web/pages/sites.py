@@ -21,7 +21,9 @@ from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundE
 from footfall.funnels import FunnelManager
 from footfall.offload import offload
 from footfall.sites import SiteManager, parse_scopes
+from footfall.stats import overview as stats_overview
 from footfall.tracker import snippet
+from footfall.web import embed, overview
 from footfall.web.access import (
     Access,
     LoginRequired,
@@ -47,6 +49,7 @@ MESSAGES = {
     "funnel_added": "Funnel added.",
     "funnel_removed": "Funnel removed.",
     "share_revoked": "Shared link revoked.",
+    "embed": "Embedding origins saved.",
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
@@ -136,6 +139,11 @@ def _sites_context(request: Request) -> dict[str, Any]:
 async def sites_page(request: Request, msg: str | None = None) -> Response:
     context = await offload(_sites_context, request)
     context.update(message=MESSAGES.get(msg or ""), error=None, domain="", timezone="UTC")
+    session = session_of(request)
+    assert session is not None  # _sites_context raised otherwise
+    sites = [site for site, _ in context["sites"]]
+    context.update(numbers=await overview.numbers(request, sites, session.user.email))
+    context.update(sparkline=stats_overview.sparkline)
     return render(request, "sites.html", context)
 
 
@@ -179,6 +187,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "goals": admin.list_goals(site.domain),
         "funnels": FunnelManager(svc.stores).list_json(site.domain),
         "shares": acc.shares(site),
+        "embed_origins": svc.stores.catalog.embed_origins(site.id),
         "members": members,
         # instance-wide users not listed already as the site's members: once each (the
         # creator of a site is both an instance owner and the site's owner)
@@ -220,6 +229,19 @@ async def set_timezone(
     await offload(services(request).stores.catalog.set_site_timezone, access.site.id, timezone)
     services(request).sites.invalidate()
     return _back(access, "timezone", "general")
+
+
+@router.post("/sites/{domain}/embed")
+async def set_embed_origins(
+    request: Request,
+    domain: str,
+    origins: Annotated[str, Form(max_length=4000)] = "",
+    csrf_token: CsrfField = None,
+) -> Response:
+    access = await _form(request, domain, csrf_token)
+    parsed = embed.parse_origins(origins)
+    await offload(services(request).stores.catalog.set_embed_origins, access.site.id, parsed)
+    return _back(access, "embed", "shares")
 
 
 @router.post("/sites/{domain}/delete")

@@ -173,8 +173,16 @@ function pushState(patch, replace) {
   history[replace ? "replaceState" : "pushState"](null, "", SHARE ? withAuth(url) : url);
 }
 
+// An embedded shared dashboard keeps its parameters (web/embed.py): reloaded, it stays
+// embeddable and themed.
+const EMBED = new URLSearchParams(location.search).get("embed") === "true"
+  ? ["embed", "theme", "background"].map((k) => [k, new URLSearchParams(location.search).get(k)])
+    .filter(([, v]) => v)
+  : [];
+
 function withAuth(url) {
-  return url.includes("auth=") ? url : `${url}&auth=${encodeURIComponent(SHARE)}`;
+  const out = url.includes("auth=") ? url : `${url}&auth=${encodeURIComponent(SHARE)}`;
+  return out + EMBED.map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join("");
 }
 
 window.addEventListener("popstate", () => { state = readState(); refresh(); });

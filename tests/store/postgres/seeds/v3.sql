@@ -1,5 +1,5 @@
--- Data as a server at schema version 3 (003_rollups.sql) left it, for the migration
--- harness (test_migrations.py): v2.sql's data, the day listed for rollups. One site with a key, a goal,
+-- Data as a server at schema version 3 (003_embeds.sql) left it, for the migration
+-- harness (test_migrations.py): v2.sql's data and the origins allowed to embed. One site with a key, a goal,
 -- a user with a role on it,
 -- a shared link, and three events of two visitors with the visits the rule gives them
 -- (one visit of two pageviews, one bounce). Parameters: %(password_hash)s.
@@ -46,5 +46,4 @@ SELECT hashtextextended(site_id::text || ':' || visitor_id::text || ':'
 FROM events GROUP BY site_id, visitor_id;
 UPDATE events e SET session_id = v.session_id FROM visits v
 WHERE v.site_id = e.site_id AND v.visitor_id = e.visitor_id;
--- The day is listed for rollups, not rolled up yet.
-INSERT INTO rollup_days (site_id, day) VALUES (7, '2026-03-10');
+INSERT INTO site_embeds (site_id, origins) VALUES (7, 'https://blog.old.example');

@@ -55,6 +55,12 @@ mock_provider "aws" {
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:us-east-1:123456789012:footfall-dev-alarms" }
   }
+  mock_resource "aws_s3_bucket" {
+    defaults = { id = "footfall-dev-archive-123456789012", arn = "arn:aws:s3:::footfall-dev-archive-123456789012" }
+  }
+  mock_resource "aws_apigatewayv2_api" {
+    defaults = { execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123" }
+  }
   mock_resource "aws_dynamodb_table" {
     defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev" }
   }
@@ -99,7 +105,7 @@ run "dev" {
   assert {
     condition = one([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s.Resource if s.Sid == "OneTable"]) == [
       "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev",
-      "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev/index/gsi1",
+      "arn:aws:dynamodb:us-east-1:123456789012:table/footfall-dev/index/GSI1",
     ]
     error_message = "The task role must reach only its own table and index."
   }
@@ -117,6 +123,19 @@ run "dev" {
   assert {
     condition     = one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_TRUSTED_PROXIES"]) == "10.20.0.0/24,10.20.1.0/24"
     error_message = "Only the ALB's subnets may set X-Forwarded-For."
+  }
+
+  assert {
+    condition     = output.container_environment.environment.FOOTFALL_ARCHIVE_URL == "s3://footfall-dev-archive-123456789012/events"
+    error_message = "The task writes the archive to its bucket and prefix."
+  }
+
+  assert {
+    condition = [for s in jsondecode(module.service.tasks_iam_role_policy).Statement : [s.Action, s.Resource, try(s.Condition, null)] if startswith(s.Sid, "Archive")] == [
+      [["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::footfall-dev-archive-123456789012/events/*"], null],
+      [["s3:ListBucket"], ["arn:aws:s3:::footfall-dev-archive-123456789012"], { StringLike = { "s3:prefix" = ["events/*"] } }],
+    ]
+    error_message = "The task role reaches the archive prefix only."
   }
 
   assert {
@@ -171,5 +190,22 @@ run "serverless_layout" {
   assert {
     condition     = module.monitoring.budget_name == "footfall-dev-monthly"
     error_message = "The budget stays."
+  }
+}
+
+run "lambda" {
+  command = apply
+
+  variables {
+    enable_lambda  = true
+    lambda_package = { s3_bucket = "footfall-builds", s3_key = "lambda.zip" }
+  }
+
+  assert {
+    condition = [for s in jsondecode(module.lambda.role_policy).Statement : [s.Action, s.Resource, try(s.Condition, null)] if startswith(s.Sid, "Archive")] == [
+      [["s3:GetObject", "s3:PutObject"], ["arn:aws:s3:::footfall-dev-archive-123456789012/events/*"], null],
+      [["s3:ListBucket"], ["arn:aws:s3:::footfall-dev-archive-123456789012"], { StringLike = { "s3:prefix" = ["events/*"] } }],
+    ]
+    error_message = "The Lambda's role reaches the archive prefix only."
   }
 }

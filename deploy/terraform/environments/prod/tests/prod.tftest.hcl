@@ -74,6 +74,9 @@ mock_provider "aws" {
   mock_resource "aws_security_group" {
     defaults = { id = "sg-mock" }
   }
+  mock_resource "aws_s3_bucket" {
+    defaults = { id = "footfall-archive-123456789012", arn = "arn:aws:s3:::footfall-archive-123456789012" }
+  }
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:us-east-1:123456789012:footfall-alarms" }
   }
@@ -195,8 +198,33 @@ run "prod" {
   }
 
   assert {
-    condition     = jsonencode([for s in jsondecode(module.service.tasks_iam_role_policy).Statement : [s.Action, s.Resource]]) == jsonencode([[["secretsmanager:GetSecretValue"], ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]]])
-    error_message = "With ECS Exec off the task role may read the database secret, and nothing else."
+    condition = [for s in jsondecode(module.service.tasks_iam_role_policy).Statement : s if !startswith(s.Sid, "EcsExec")] == [
+      {
+        Sid      = "DatabasePassword"
+        Effect   = "Allow"
+        Action   = ["secretsmanager:GetSecretValue"]
+        Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]
+      },
+      {
+        Sid      = "ArchiveObjects"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = ["arn:aws:s3:::footfall-archive-123456789012/events/*"]
+      },
+      {
+        Sid       = "ArchiveList"
+        Effect    = "Allow"
+        Action    = ["s3:ListBucket"]
+        Resource  = ["arn:aws:s3:::footfall-archive-123456789012"]
+        Condition = { StringLike = { "s3:prefix" = ["events/*"] } }
+      },
+    ]
+    error_message = "The task role may read the database secret and reach the archive prefix, and nothing else besides ECS Exec."
+  }
+
+  assert {
+    condition     = output.container_environment.environment.FOOTFALL_ARCHIVE_URL == "s3://footfall-archive-123456789012/events"
+    error_message = "The task writes the archive to its bucket and prefix."
   }
 
   assert {

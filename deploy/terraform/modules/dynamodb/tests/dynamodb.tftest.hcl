@@ -23,23 +23,23 @@ run "defaults" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.this[0].hash_key == "pk" && aws_dynamodb_table.this[0].range_key == "sk"
-    error_message = "Keys must be pk and sk."
+    condition     = aws_dynamodb_table.this[0].hash_key == "PK" && aws_dynamodb_table.this[0].range_key == "SK"
+    error_message = "Keys must be PK and SK, as the app's (store/dynamo/table.py)."
   }
 
   assert {
-    condition     = one(aws_dynamodb_table.this[0].ttl[*].attribute_name) == "expires_at"
-    error_message = "TTL must be on the expires_at attribute."
+    condition     = one(aws_dynamodb_table.this[0].ttl[*].attribute_name) == "ttl"
+    error_message = "TTL must be on the ttl attribute the app writes."
   }
 
   assert {
-    condition     = one(aws_dynamodb_table.this[0].global_secondary_index[*].name) == "gsi1"
-    error_message = "The gsi1 index must exist."
+    condition     = one(aws_dynamodb_table.this[0].global_secondary_index[*].name) == "GSI1"
+    error_message = "The GSI1 index the app queries must exist."
   }
 
   assert {
     condition     = length(aws_dynamodb_table.this[0].attribute) == 4
-    error_message = "pk, sk, gsi1pk and gsi1sk must be declared, nothing else."
+    error_message = "PK, SK, GSI1PK and GSI1SK must be declared, nothing else."
   }
 }
 

@@ -61,6 +61,16 @@ DELETE FROM events WHERE site_id = ?
 -- name: delete_site_keys
 DELETE FROM api_keys WHERE site_id = ?
 
+-- name: delete_site_embeds
+DELETE FROM site_embeds WHERE site_id = ?
+
+-- name: embed_origins
+SELECT origins FROM site_embeds WHERE site_id = ?
+
+-- name: set_embed_origins
+INSERT INTO site_embeds (site_id, origins) VALUES (?, ?)
+ON CONFLICT (site_id) DO UPDATE SET origins = excluded.origins
+
 -- name: delete_site
 DELETE FROM sites WHERE id = ? RETURNING id
 

@@ -201,6 +201,16 @@ DELETE FROM events WHERE site_id = %s
 -- name: delete_site_keys
 DELETE FROM api_keys WHERE site_id = %s
 
+-- name: delete_site_embeds
+DELETE FROM site_embeds WHERE site_id = %s
+
+-- name: embed_origins
+SELECT origins FROM site_embeds WHERE site_id = %s
+
+-- name: set_embed_origins
+INSERT INTO site_embeds (site_id, origins) VALUES (%s, %s)
+ON CONFLICT (site_id) DO UPDATE SET origins = excluded.origins
+
 -- name: delete_site
 DELETE FROM sites WHERE id = %s RETURNING id
 

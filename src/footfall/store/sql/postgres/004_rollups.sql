@@ -1,4 +1,4 @@
--- Footfall on PostgreSQL, version 3: daily rollups (docs/backends.md, "Daily rollups").
+-- Footfall on PostgreSQL, version 4: daily rollups (docs/backends.md, "Daily rollups").
 --
 -- rollup_days lists every (site, UTC day) that has events. A day is rolled up once it
 -- ended over an hour ago: its rows in rollups then hold, per part of the day on one

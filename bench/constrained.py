@@ -1,0 +1,218 @@
+"""The 30-day dashboard on DynamoDB inside the dev task's limits: 512 MB, 0.25 vCPU.
+
+One command, a printed table (docs/deploy.md). Builds the query bench's fixture
+(bench/query.py) sized so that site1 has EVENTS_PER_MONTH events in every 30 days,
+copies its last 61 days into a fresh DynamoDB table (bench/dynamo.py: the fixture's
+last day is today), then runs the dashboard's queries (query.QUERIES, a 30-day view)
+in a child process confined as Fargate confines the task: a cgroup with a memory
+limit (no swap) and a CPU quota (quota/period = 0.25). The child times the whole view
+cold (an empty Parquet cache: every day from DynamoDB) and warm (the same process
+again: the cache and its frames), and reports its peak RSS; the parent adds the
+cgroup's peak (RSS plus page cache) and whether it ever hit its limit.
+
+    sudo .venv/bin/python bench/constrained.py [--events-per-month 100000]
+        [--memory-mb 512] [--cpus 0.25] --database-url dynamodb://TABLE?region=REGION
+
+Run it as root (it writes cgroups: v1 under /sys/fs/cgroup/{cpu,memory}, or v2),
+with AWS_ENDPOINT_URL at moto_server for the emulator (scripts/services/moto.sh), as
+bench/query.py --database-url. moto runs outside the limits, as DynamoDB does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import dynamo
+import query
+from footfall.domain import Site
+from footfall.stats import query as stats_query
+from footfall.stats.runner import run
+from footfall.store.duckdb import DuckDBStore
+
+CGROUP = Path("/sys/fs/cgroup")
+PERIOD_US = 100_000
+
+
+class Limits:
+    """A cgroup with a memory limit (swap included) and a CPU quota; v1 or v2."""
+
+    def __init__(self, memory_mb: int, cpus: float) -> None:
+        self.name = f"footfall-bench-{uuid.uuid4().hex[:8]}"
+        self.v2 = (CGROUP / "cgroup.controllers").exists()
+        limit, quota = memory_mb * 1024 * 1024, int(cpus * PERIOD_US)
+        if self.v2:
+            self.dirs = [CGROUP / self.name]
+            self.dirs[0].mkdir()
+            (self.dirs[0] / "memory.max").write_text(str(limit))
+            (self.dirs[0] / "memory.swap.max").write_text("0")
+            (self.dirs[0] / "cpu.max").write_text(f"{quota} {PERIOD_US}")
+        else:
+            self.dirs = [CGROUP / "memory" / self.name, CGROUP / "cpu" / self.name]
+            for d in self.dirs:
+                d.mkdir()
+            memory, cpu = self.dirs
+            (memory / "memory.limit_in_bytes").write_text(str(limit))
+            swap = memory / "memory.memsw.limit_in_bytes"
+            if swap.exists():
+                swap.write_text(str(limit))
+            (cpu / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+            (cpu / "cpu.cfs_quota_us").write_text(str(quota))
+
+    def enter(self) -> None:
+        """Move the calling process in (run in the child before exec)."""
+        for d in self.dirs:
+            (d / "cgroup.procs").write_text(str(os.getpid()))
+
+    def peak_mb(self) -> float | None:
+        name = "memory.peak" if self.v2 else "memory.max_usage_in_bytes"
+        path = self.dirs[0] / name
+        return int(path.read_text()) / 2**20 if path.exists() else None
+
+    def hit_limit(self) -> str:
+        if self.v2:
+            events = dict(
+                line.split() for line in (self.dirs[0] / "memory.events").read_text().splitlines()
+            )
+            return f"max {events.get('max', '?')}, oom_kill {events.get('oom_kill', '?')}"
+        failcnt = (self.dirs[0] / "memory.failcnt").read_text().strip()
+        oom = (self.dirs[0] / "memory.oom_control").read_text().split()
+        kills = oom[oom.index("oom_kill") + 1] if "oom_kill" in oom else "?"
+        return f"failcnt {failcnt}, oom_kill {kills}"
+
+    def remove(self) -> None:
+        for d in self.dirs:
+            for _ in range(50):
+                try:
+                    d.rmdir()
+                    break
+                except OSError:  # the child's exit is still being accounted
+                    time.sleep(0.1)
+
+
+def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
+    """The dashboard view, cold then warm, in this (confined) process: JSON on stdout."""
+    at = datetime.fromisoformat(now)
+    store = dynamo.open_store(url, Path(cache))
+    try:
+        site = store.get_site(domain)
+        assert site is not None
+        queries = {
+            name: stats_query.parse(
+                {"site_id": domain, "date_range": "30d", **body}, at, site.timezone, at.date()
+            )
+            for name, body in query.QUERIES.items()
+        }
+
+        def view() -> dict[str, float]:
+            took = {}
+            for name, q in queries.items():
+                started = time.perf_counter()
+                run(store, q, site, store.list_goals(site.id))
+                took[name] = (time.perf_counter() - started) * 1000
+            return took
+
+        cold = view()
+        warm = [view() for _ in range(warm_runs)]
+    finally:
+        store.close()
+    # VmHWM: this program's peak since exec (ru_maxrss would keep the forked parent's).
+    status = Path("/proc/self/status").read_text().splitlines()
+    rss_mb = int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
+    out = {
+        "cold": cold,
+        "warm": {name: statistics.median(w[name] for w in warm) for name in cold},
+        "rss_mb": rss_mb,
+    }
+    print(json.dumps(out))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events-per-month", type=int, default=100_000)
+    parser.add_argument("--memory-mb", type=int, default=512)
+    parser.add_argument("--cpus", type=float, default=0.25)
+    parser.add_argument("--warm-runs", type=int, default=3)
+    parser.add_argument("--db", type=Path, help="keep (or reuse) the built fixture here")
+    parser.add_argument("--database-url", required=True, help="dynamodb://TABLE?region=REGION")
+    parser.add_argument("--child", nargs=4, metavar=("URL", "DOMAIN", "NOW", "CACHE"))
+    args = parser.parse_args()
+    if args.child:
+        url, domain, now, cache = args.child
+        child(url, domain, now, cache, args.warm_runs)
+        return
+    assert dynamo.is_dynamodb(args.database_url), "--database-url must be dynamodb://..."
+    work = Path(tempfile.mkdtemp(prefix="footfall-constrained-"))
+    site, now = fixture(args.events_per_month, args.database_url, args.db, work)
+    limits = Limits(args.memory_mb, args.cpus)
+    try:
+        command = [sys.executable, __file__, "--database-url", args.database_url]
+        command += ["--warm-runs", str(args.warm_runs), "--child", args.database_url]
+        command += [site.domain, now.isoformat(), str(work / "cache")]
+        done = subprocess.run(
+            command, capture_output=True, text=True, preexec_fn=limits.enter, check=False
+        )
+        peak, hit = limits.peak_mb(), limits.hit_limit()
+    finally:
+        limits.remove()
+    if done.returncode != 0:
+        sys.exit(f"the confined run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    report(args, result, peak, hit)
+
+
+def fixture(per_month: int, url: str, db: Path | None, work: Path) -> tuple[Site, datetime]:
+    """query.py's fixture, site1 with ``per_month`` events in each 30 days (or the one
+    built at ``db`` before), its last 61 days in the table; the site there and the
+    fixture's 'now' moved to today."""
+    path = db or work / "fixture.duckdb"
+    reuse = path.exists()
+    duck = DuckDBStore(str(path))
+    try:
+        if not reuse:
+            query.add_sites(duck)
+            duck.read(query.FILL, {"big": per_month * 3, "total": per_month * 10})
+        site = duck.get_site("site1.example")
+        assert site is not None
+        moved = dynamo.shift(query.NOW)
+        start, end = query.NOW - timedelta(days=61), query.NOW + timedelta(days=1)
+        started = time.perf_counter()
+        target = dynamo.copy_site(duck, site, url, start, end, moved, work)
+        print(f"copied site1's last 61 days into {url} in {time.perf_counter() - started:.0f} s")
+        return target, query.NOW + moved
+    finally:
+        duck.close()
+
+
+def report(args: argparse.Namespace, result: dict[str, object], peak: float | None,
+           hit: str) -> None:  # fmt: skip
+    cold, warm = result["cold"], result["warm"]
+    assert isinstance(cold, dict)
+    assert isinstance(warm, dict)
+    print(
+        f"\nThe 30-day dashboard of a site with {args.events_per_month:,} events a month on "
+        f"DynamoDB, in {args.memory_mb} MB and {args.cpus} vCPU (cgroup, no swap)\n"
+    )
+    print("| query | cold (ms) | warm (ms) |\n|---|---|---|")
+    for name in cold:
+        print(f"| {name} | {cold[name]:.0f} | {warm[name]:.0f} |")
+    print(f"| **whole view** | **{sum(cold.values()):.0f}** | **{sum(warm.values()):.0f}** |")
+    peak_text = "?" if peak is None else f"{peak:.0f} MB"
+    print(
+        f"\npeak RSS of the process {result['rss_mb']:.0f} MB; cgroup peak (RSS + page cache) "
+        f"{peak_text}; memory limit reached: {hit}\ncold: the first view on an empty Parquet "
+        f"cache; warm: median of {args.warm_runs} views after it, in the same process"
+    )
+
+
+if __name__ == "__main__":
+    main()
