@@ -46,7 +46,9 @@ from footfall.store.duckdb import DuckDBStore
 from footfall.store.postgres import PostgresStore
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
-# Synthetic visits: ~3 events each, 2 visits per visitor, attributes drawn per visit.
+# Synthetic visits: ~3 events each, attributes drawn per visit. A visitor id is made
+# from a person (two visits each) and the UTC day, as ingest makes it from the day's
+# salt: a person's visits on two days are two visitors, as live traffic would be.
 FILL = """
 INSERT INTO events BY NAME
 WITH raw AS (
@@ -56,15 +58,19 @@ WITH raw AS (
         i % 3 AS step,
         (hash(i // 3) >> 1)::BIGINT AS h
     FROM range($total) t(i)
+),
+timed AS (
+    SELECT *, (TIMESTAMP '2026-03-31 12:00:00' - to_seconds((h % (90 * 86400))::BIGINT))
+        + to_seconds(step * (h % 400)::BIGINT) AS ts
+    FROM raw
 )
 SELECT
     site_id::INTEGER AS site_id,
-    (TIMESTAMP '2026-03-31 12:00:00' - to_seconds((h % (90 * 86400))::BIGINT))
-        + to_seconds(step * (h % 400)::BIGINT) AS timestamp,
+    ts AS timestamp,
     CASE WHEN step = 2 AND h % 5 = 0 THEN 'Signup' ELSE 'pageview' END AS name,
     'site' || site_id || '.example' AS hostname,
     '/page/' || ((h // (step + 1)) % 200) AS pathname,
-    (session_id // 2)::BIGINT AS visitor_id,
+    (hash(session_id // 2, CAST(ts AS DATE)) >> 1)::BIGINT AS visitor_id,
     session_id::BIGINT AS session_id,
     '' AS referrer,
     ['', 'Google', 'Bing', 'Hacker News', 'Twitter', 'GitHub', 'newsletter'][1 + h % 7]
@@ -85,7 +91,7 @@ SELECT
     NULL::DECIMAL(18, 4) AS revenue_amount, '' AS revenue_currency,
     true AS interactive,
     '/page/' || (h % 200) AS entry_page
-FROM raw
+FROM timed
 ORDER BY timestamp
 """
 
@@ -177,6 +183,22 @@ def copy_into_postgres(duck: DuckDBStore, url: str, work: Path) -> PostgresStore
     return store
 
 
+def roll_up(store: PostgresStore, url: str, site_id: int) -> int:
+    """Roll up the site's days, as the servers do in the background after live ingest
+    (the bulk copy listed none); how many days."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO rollup_days (site_id, day) SELECT DISTINCT site_id,"
+            " (timestamp AT TIME ZONE 'UTC')::date FROM events WHERE site_id = %s"
+            " ON CONFLICT DO NOTHING",
+            [site_id],
+        )
+    days = 0
+    while done := store.refresh_rollups(limit=100):
+        days += done
+    return days
+
+
 def _dashboard(store: DuckDBStore | PostgresStore, q: StatsQuery, site: Site) -> object:
     # The goals are read per query, as the web layer reads them.
     return run(store, q, site, store.list_goals(site.id))
@@ -200,13 +222,25 @@ def main() -> None:
         big = min(3_000_000, args.events * 3 // 10)  # site1: 1M events in every 30 days
         store.read(FILL, {"big": big, "total": args.events})
         store.rebuild_visits()  # ingest keeps visits up to date; this bulk load bypassed it
-        store.read("FORCE CHECKPOINT", {})  # the applier thread may hold a write
+        # Closing checkpoints (a FORCE CHECKPOINT beside the applier thread could hang).
+        store.close()
+        store = DuckDBStore(str(path))
     built = time.perf_counter() - started
     stores: dict[str, DuckDBStore | PostgresStore] = {"DuckDB": store}
     for url in others:
         started = time.perf_counter()
-        stores[backends.label(url)] = copy_into_postgres(store, url, work)
-        print(f"copied into {backends.label(url)} in {time.perf_counter() - started:.0f} s")
+        pg = copy_into_postgres(store, url, work)
+        label = backends.label(url)
+        print(f"copied into {label} in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        days = roll_up(pg, url, 1)
+        took = time.perf_counter() - started
+        print(
+            f"rolled up site1's {days} days in {took:.1f} s"
+            f" ({took / max(days, 1) * 1000:.0f} ms a day of ~33k events)"
+        )
+        stores[f"{label}, events only"] = PostgresStore(url, rollups=False)
+        stores[f"{label}, rollups"] = pg
     site = store.get_site("site1.example")
     assert site is not None
     print(

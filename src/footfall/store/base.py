@@ -262,3 +262,13 @@ class StatsEngine(Protocol):
         """Within the block, reads by the calling thread stop in the engine once
         ``seconds`` have passed (an interrupt, a statement timeout) and
         raise QueryTimeout."""
+
+
+@runtime_checkable
+class Rollups(Protocol):
+    """Optional: a ``StatsEngine`` that answers ended days from summaries of them
+    (PostgreSQL's daily rollups). The server asks it every minute to bring them up to
+    date; answers are exact whether it has or not."""
+
+    def refresh_rollups(self, limit: int = 31) -> int:
+        """Summarise at most ``limit`` days that are due; how many were."""

@@ -18,7 +18,15 @@ from urllib.parse import urlsplit
 
 from footfall.errors import ConfigError
 from footfall.offload import off_loop
-from footfall.store.base import Accounts, ApplyHealth, Backend, Catalog, EventLog, StatsEngine
+from footfall.store.base import (
+    Accounts,
+    ApplyHealth,
+    Backend,
+    Catalog,
+    EventLog,
+    Rollups,
+    StatsEngine,
+)
 from footfall.visits import TIMEOUT
 
 
@@ -81,6 +89,7 @@ class Stores:
     events: EventLog
     stats: StatsEngine
     backends: tuple[Backend, ...] = field(default=())
+    rollups: Rollups | None = None  # the stats engine, when it keeps rollups
 
     @classmethod
     def on(cls, main: Backend, events: Backend | None = None) -> Stores:
@@ -90,6 +99,7 @@ class Stores:
             if not isinstance(obj, protocol):
                 raise ConfigError(f"{type(obj).__name__} cannot hold {protocol.__name__}")
         backends = (main,) if ev is main else (main, ev)
+        summarised = isinstance(ev, Rollups)
         main, ev = off_loop(main), off_loop(ev)
         return cls(
             cast(Catalog, main),
@@ -97,6 +107,7 @@ class Stores:
             cast(EventLog, ev),
             cast(StatsEngine, ev),
             backends,
+            cast(Rollups, ev) if summarised else None,
         )
 
     def ping(self) -> None:

@@ -23,6 +23,7 @@ from footfall.ingest.visitor import VisitorHasher
 from footfall.metrics import Metrics
 from footfall.offload import guard_loop, offload
 from footfall.shared import Bus, Shared
+from footfall.store.base import Rollups
 from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
 
@@ -140,6 +141,9 @@ class Services:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         if s.archive_url:
             self._tasks.append(asyncio.create_task(self._archiving(), name="archive"))
+        if self.stores.rollups is not None:
+            rolling = self._rolling_up(self.stores.rollups)
+            self._tasks.append(asyncio.create_task(rolling, name="rollups"))
 
     async def _archiving(self, every: float = 3600.0) -> None:
         """Each hour, write the days that have ended to the S3 archive (footfall/archive.py)."""
@@ -153,6 +157,18 @@ class Services:
                 )
             except Exception:  # the next hour tries again; the days stay in the store
                 log.exception("archiving closed days failed")
+            await asyncio.sleep(every)
+
+    async def _rolling_up(self, engine: Rollups, every: float = 60.0) -> None:
+        """Each minute, summarise the ended days that are due: up to a year of them (a
+        new database on old data catches up in minutes)."""
+        while True:
+            try:
+                for _ in range(12):
+                    if not await offload(engine.refresh_rollups, 31):
+                        break
+            except Exception:  # answers stay exact from events; the next minute retries
+                log.exception("rolling up ended days failed")
             await asyncio.sleep(every)
 
     async def _housekeeping(self, every: float = 30.0) -> None:

@@ -37,6 +37,7 @@ from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import ConfigError, QueryTimeout, StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store.base import ApplyHealth
+from footfall.store.postgres import rollups
 from footfall.store.postgres.dialect import POSTGRES
 from footfall.store.postgres.password import FixedPassword, Password, SecretPassword
 from footfall.store.registry import Options
@@ -50,7 +51,12 @@ Q = queries("postgres")
 log = logging.getLogger(__name__)
 
 # Forward-only schema migrations, in order (store/sql/postgres/).
-MIGRATIONS = ("001_init.sql", "002_funnels_segments.sql", "003_embeds.sql")
+MIGRATIONS = (
+    "001_init.sql",
+    "002_funnels_segments.sql",
+    "003_embeds.sql",
+    "004_rollups.sql",
+)
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
 MIGRATION_LOCK = 0x466F6F7466616C6C
@@ -146,15 +152,19 @@ class PostgresStore(SqlRecords, TimeLimits):
         visit_timeout: timedelta = TIMEOUT,
         pool_size: int = 10,
         pool_wait: float = POOL_WAIT_SECONDS,
+        rollups: bool = True,
     ) -> None:
         self._conninfo = conninfo(url)
         self._kwargs: dict[str, Any] = {
             "autocommit": True,
             "connect_timeout": CONNECT_TIMEOUT_SECONDS,
-            "options": "-c TimeZone=UTC",
+            # No JIT: a stats plan without nested loops costs past its threshold however
+            # few its rows, and compiling took 0.5-1 s of a 5 ms query.
+            "options": "-c TimeZone=UTC -c jit=off",
         }
         self._password = FixedPassword(password) if isinstance(password, str) else password
         self._visit_timeout = visit_timeout
+        self._rollups = rollups  # answer from rollups where they can (tests compare)
         self._local = threading.local()
         self._months: set[date] = set()
         self._months_lock = threading.Lock()
@@ -256,7 +266,9 @@ class PostgresStore(SqlRecords, TimeLimits):
         with self._connection() as conn:
             return conn.execute(Q[query].encode(), params).fetchone()
 
-    def _all(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+    def _all(
+        self, query: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[Any, ...]]:
         with self._connection() as conn:
             return conn.execute(Q[query].encode(), params).fetchall()
 
@@ -373,6 +385,7 @@ class PostgresStore(SqlRecords, TimeLimits):
                 for row in rows:
                     copy.write_row(row)
             self._recompute_visits(conn, fresh=True)
+            self._note_days(conn, {(e.site_id, e.timestamp.astimezone(UTC).date()) for e in events})
 
     def _recompute_visits(self, conn: psycopg.Connection[Any], *, fresh: bool) -> None:
         """Re-split the visits of every (site, visitor) in ``incoming_batch`` where its
@@ -395,6 +408,20 @@ class PostgresStore(SqlRecords, TimeLimits):
             conn.execute(Q["insert_events"].encode())
         conn.execute(Q["delete_touched_visits"].encode())
         conn.execute(Q["insert_visits"].encode())
+
+    @staticmethod
+    def _note_days(
+        conn: psycopg.Connection[Any], days: set[tuple[int, date]] | None = None
+    ) -> None:
+        """List (site, UTC day)s written to for rollups, and mark those that ended dirty
+        (two statements: the second sees what the first waited for); by default the
+        days of incoming_batch."""
+        if days is None:
+            days = {(r[0], r[1]) for r in conn.execute(Q["batch_days"].encode())}
+        ordered = sorted(days)
+        params = {"sites": [d[0] for d in ordered], "days": [d[1] for d in ordered]}
+        conn.execute(Q["note_days"].encode(), params)
+        conn.execute(Q["mark_days"].encode(), params)
 
     def health(self) -> ApplyHealth:
         return ApplyHealth()  # no journal: a write is committed or refused at once
@@ -428,10 +455,12 @@ class PostgresStore(SqlRecords, TimeLimits):
             if start is None and end is None:
                 conn.execute(Q["delete_site_events"].encode(), [site_id])
                 conn.execute(Q["delete_site_visits"].encode(), [site_id])
+                conn.execute(Q["delete_site_rollups"].encode(), {"site": site_id})
             else:
                 bounds = {"site": site_id, "start": start, "end": end}
                 conn.execute(Q["delete_range"].encode(), bounds)
                 self._recompute_visits(conn, fresh=False)
+                self._note_days(conn)
         if start is None and end is not None:
             self._drop_empty_partitions(end)
 
@@ -446,8 +475,34 @@ class PostgresStore(SqlRecords, TimeLimits):
 
     # stats -------------------------------------------------------------------
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
-        built = builder.plan(query, site.id, goals, POSTGRES)
-        return self.read(built.sql, built.params)
+        if not (self._rollups and rollups.answerable(query)):
+            built = builder.plan(query, site.id, goals, POSTGRES)
+            return self.read(built.sql, built.params)
+        days = rollups.utc_days(query.start, query.end)
+        bounds = {"site": site.id, "first": days[0], "last": days[-1], "zone": query.timezone}
+        # One snapshot: the days rolled up and their rows, the others' events and visits.
+        with self._reading(repeatable=True) as conn:
+            rolled = {r[0] for r in conn.execute(Q["rolled_days"].encode(), bounds)}
+            statement = rollups.Rolled(frozenset(rolled)) if rolled else None
+            built = builder.plan(query, site.id, goals, POSTGRES, statement)
+            return conn.execute(built.sql.encode(), built.params).fetchall()
+
+    def refresh_rollups(self, limit: int = 31, settle: timedelta = rollups.SETTLE) -> int:
+        """Roll up (again) at most ``limit`` days that are due (rollups.py); how many
+        were. Replicas may run this at once: each day is rolled up by one of them."""
+        due = self._all("rollups_due", {"settle": settle, "limit": limit})
+        done = 0
+        for site_id, day, zone in due:
+            key = {"site": site_id, "day": day, "zone": zone}
+            built = rollups.roll(site_id, day, zone, POSTGRES)
+            with self._transaction() as conn:
+                conn.execute("SET LOCAL enable_nestloop = off")
+                if conn.execute(Q["claim_rollup_day"].encode(), key).fetchone() is None:
+                    continue
+                conn.execute(Q["clear_rollup_day"].encode(), key)
+                conn.execute(built.sql.encode(), built.params)
+            done += 1
+        return done
 
     def funnel(
         self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
@@ -473,9 +528,18 @@ class PostgresStore(SqlRecords, TimeLimits):
     def read(self, text: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:
         """Run SQL over every committed event, within the thread's time limit if any
         (the stats seam's engine; tests and benches use it to look inside)."""
+        with self._reading() as conn:
+            return conn.execute(text.encode(), dict(params)).fetchall()
+
+    @contextmanager
+    def _reading(self, *, repeatable: bool = False) -> Iterator[psycopg.Connection[Any]]:
+        """A transaction for stats, within the thread's time limit if any; ``repeatable``:
+        its statements share one snapshot."""
         remaining = self._remaining()
         ms = "0" if remaining is None else str(max(1, int(remaining * 1000)))
         with self._transaction() as conn:
+            if repeatable:
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             # No nested loops in stats: before autovacuum has analysed fresh rows, the
             # planner takes a CTE of thousands of events for one row and loops over
             # visits for each (10 s instead of 50 ms after a bulk load).
@@ -484,7 +548,7 @@ class PostgresStore(SqlRecords, TimeLimits):
                 " set_config('enable_nestloop', 'off', true)",
                 [ms],
             )
-            return conn.execute(text.encode(), dict(params)).fetchall()
+            yield conn
 
     def first_event_at(self, site_id: int) -> datetime | None:
         row = self._one("first_event", [site_id])

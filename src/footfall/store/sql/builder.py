@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from typing import Protocol
 
 from footfall.domain import Goal
 from footfall.stats import metrics as metrics_table
@@ -91,36 +92,81 @@ def _page_entry_filter(f: Filter) -> Filter | None:
     )
 
 
-def plan(q: StatsQuery, site_id: int, goals: Sequence[Goal], dialect: Dialect) -> Plan:
+class Statement(Protocol):
+    """Writes the body of a plan: a row per group (``d0``..., ``m0``..., ``total_rows``)."""
+
+    def __call__(self, q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Sides:
+    """Where a query's metrics are read from (the module docstring says why)."""
+
+    events: bool  # the event side (``e``) is read
+    visits: bool  # the visit side (``v``) is read
+    visitors_from_events: bool  # visitors are counted over events, not visits
+
+
+def sides(q: StatsQuery) -> Sides:
+    event_filters = any(kind(f) == "event" for f in q.filters)
+    visit_filters = any(kind(f) == "visit" for f in q.filters)
+    event_dims = any(is_event_dimension(d) for d in q.dimensions)
+    time_dims = any(d.startswith("time") for d in q.dimensions)
+    visit_dims = any(d.startswith("visit:") for d in q.dimensions)
+    wants_visitors = metrics_table.side(q.metrics, "visitors")
+    wants_events = any(m in ("pageviews", "events") for m in q.metrics)
+    # Read visits only for visit metrics, visit filters or visit dimensions.
+    sessions = metrics_table.side(q.metrics, "visit") or visit_filters or visit_dims
+    # Visitors are counted over events unless visit attributes decide their group, or
+    # visits are read anyway and no event filter, event or time dimension is involved.
+    from_events = not visit_dims and (not sessions or event_dims or event_filters or time_dims)
+    event_side = (
+        event_dims
+        or not sessions
+        or (wants_events and (event_filters or time_dims))
+        or (wants_visitors and from_events)
+        or any(m in REVENUE_METRICS for m in q.metrics)
+    )
+    return Sides(event_side, sessions, from_events)
+
+
+def plan(
+    q: StatsQuery,
+    site_id: int,
+    goals: Sequence[Goal],
+    dialect: Dialect,
+    statement: Statement | None = None,
+) -> Plan:
     """One statement: a row per group with its dimensions, its metrics, then (for share
     metrics) the visitors of each baseline in ``shares.needed(q)`` order, then the
-    number of groups. Shares' baselines are read in the same statement."""
+    number of groups. Shares' baselines are read in the same statement, written by
+    ``statement`` too (by default over events and visits: ``body``)."""
+    write = statement or body
     p = Params(dialect)
-    body = _statement(q, site_id, goals, p)
+    main = write(q, site_id, goals, p)
     needed = shares.needed(q)
     if not needed:
-        return Plan(body, p.values)
+        return Plan(main, p.values)
     dims = [f"d{i}" for i in range(len(q.dimensions))]
     out = [*dims, *(f"m{i}" for i in range(len(q.metrics)))]
-    sql = [f"WITH r AS ({body})"]
+    sql = [f"WITH r AS ({main})"]
     joins = []
     for k, share_of in enumerate(needed):
         base = shares.baseline(q, share_of)
         keys = shares.group_positions(q) if share_of == "group" else []
         cols = [f"d{j} AS b{k}_d{i}" for j, i in enumerate(keys)]
-        inner = _statement(base, site_id, goals, p)
+        inner = write(base, site_id, goals, p)
         sql.append(f", base{k} AS (SELECT {', '.join([*cols, f'm0 AS b{k}'])} FROM ({inner}) x)")
         on = " AND ".join(f"d{i} IS NOT DISTINCT FROM b{k}_d{i}" for i in keys) or "TRUE"
         joins.append(f" LEFT JOIN base{k} ON {on}")
         out.append(f"coalesce(b{k}, 0) AS b{k}")
     sql.append(
-        f"SELECT {', '.join([*out, 'total_rows'])} FROM r{''.join(joins)}"
-        f" ORDER BY {_order(q, dims)}"
+        f"SELECT {', '.join([*out, 'total_rows'])} FROM r{''.join(joins)} ORDER BY {order(q, dims)}"
     )
     return Plan("\n".join(sql), p.values)
 
 
-def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
+def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
     dialect = p.dialect
     event_filters = [f for f in q.filters if kind(f) == "event"]
     visit_filters = [f for f in q.filters if kind(f) == "visit"]
@@ -128,23 +174,10 @@ def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) ->
     time_dims = [d for d in q.dimensions if d.startswith("time")]
     visit_dims = [d for d in q.dimensions if d.startswith("visit:")]
     wants_visitors = metrics_table.side(q.metrics, "visitors")
-    wants_events = any(m in ("pageviews", "events") for m in q.metrics)
     wants_revenue = any(m in REVENUE_METRICS for m in q.metrics)
-    # Read visits only for visit metrics, visit filters or visit dimensions.
-    sessions = metrics_table.side(q.metrics, "visit") or bool(visit_filters or visit_dims)
-    # Visitors are counted over events unless visit attributes decide their group, or
-    # visits are read anyway and no event filter, event or time dimension is involved.
-    visitors_from_events = not visit_dims and (
-        not sessions or bool(event_dims or event_filters or time_dims)
-    )
-    event_side = (
-        bool(event_dims)
-        or not sessions
-        or (wants_events and bool(event_filters or time_dims))
-        or (wants_visitors and visitors_from_events)
-        or wants_revenue
-    )
-    visit_side = sessions
+    side = sides(q)
+    event_side, visit_side = side.events, side.visits
+    visitors_from_events = side.visitors_from_events
     entry_filters = [e for e in (_page_entry_filter(f) for f in event_filters) if e is not None]
     needed = {VISIT_ATTRS[d] for d in visit_dims}
     # Plausible: a page's bounce rate counts the visits that entered on that page.
@@ -153,18 +186,21 @@ def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) ->
         needed.add("entry_page")
     for f in [*visit_filters, *entry_filters]:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
-    need_visits = visit_side
 
     local = f", {local_time(q, p, 'timestamp')} AS local_ts" if time_dims else ""
+    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters) or "TRUE"
+    # Every reader of ev but time on page (which needs each visit's next pageview) takes
+    # only the events matching the event filters: read only those (an event filter on a
+    # page then reads that page's events, not the range's).
+    matching = f" AND {ev_match}" if event_filters and "time_on_page" not in q.metrics else ""
     sql = [
         "WITH ev AS (",
         f"    SELECT *{local} FROM events",
         f"    WHERE site_id = {p.add(site_id)}"
-        f" AND timestamp >= {p.time(q.start)} AND timestamp < {p.time(q.end)}",
+        f" AND timestamp >= {p.time(q.start)} AND timestamp < {p.time(q.end)}{matching}",
         ")",
     ]
-    ev_match = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters) or "TRUE"
-    if need_visits:
+    if visit_side:
         cols = [
             "session_id",
             "visitor_id",
@@ -303,7 +339,7 @@ def _statement(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) ->
         source += " LEFT JOIN tp ON tp.page = d0" if dims else " CROSS JOIN tp"
     sql.append(
         f"SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM {source}"
-        f" ORDER BY {_order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
+        f" ORDER BY {order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
     return "\n".join(sql)
 
@@ -324,13 +360,19 @@ def _time_on_page(q: StatsQuery, d: Dialect, ev_match: str, visit_filtered: bool
 
 
 def local_time(q: StatsQuery, p: Params, column: str) -> str:
-    """Events' wall-clock time in the site's zone, as plain arithmetic.
+    """Events' wall-clock time in the site's zone, as plain arithmetic (over the
+    query's range)."""
+    return local_time_within(q.timezone, q.start, q.end, p, column)
+
+
+def local_time_within(timezone: str, start: datetime, end: datetime, p: Params, column: str) -> str:
+    """``column``'s wall-clock time in ``timezone``, for instants in ``[start, end)``.
 
     A time-zone conversion per event made a 1M-event timeseries take ~0.5 s embedded;
     the UTC offset only changes at DST transitions, so the range is cut at those and
     each piece adds its constant offset (the dialect spells the addition).
     """
-    pieces = timeline.offsets(q.timezone, q.start, q.end)
+    pieces = timeline.offsets(timezone, start, end)
     last = pieces[-1][1]
     if len(pieces) == 1:
         return p.dialect.local_time(column, p.add(last)) if last else column
@@ -353,7 +395,7 @@ def prop_keys(site_id: int, start: datetime, end: datetime, limit: int, dialect:
     return Plan(sql, p.values)
 
 
-def _order(q: StatsQuery, dims: list[str]) -> str:
+def order(q: StatsQuery, dims: list[str]) -> str:
     names = {m: f"m{i}" for i, m in enumerate(q.metrics)} | {
         d: f"d{i}" for i, d in enumerate(q.dimensions)
     }

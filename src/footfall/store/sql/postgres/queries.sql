@@ -104,10 +104,12 @@ FROM bounded GROUP BY site_id, visitor_id, visit_no
 -- never split them, so when none does, every stored event keeps its visit's id and
 -- set_event_sessions has nothing to do (in-order traffic: the usual case). It skips a
 -- join that reads every event of the site in the span.
+-- (NOT IN: a hashed subplan. NOT EXISTS planned a nested loop over the unanalysed
+-- new_visits, 280k comparisons and 80 ms for a batch of 1,000.)
 SELECT EXISTS (
     SELECT 1 FROM touched t JOIN visits vi ON vi.site_id = t.site_id
         AND vi.visitor_id = t.visitor_id AND vi.started_at >= t.lo AND vi.started_at <= t.hi
-    WHERE NOT EXISTS (SELECT 1 FROM new_visits n WHERE n.session_id = vi.session_id)
+    WHERE vi.session_id NOT IN (SELECT session_id FROM new_visits)
 )
 
 -- name: set_event_sessions
@@ -415,6 +417,62 @@ ORDER BY "timestamp", visitor_id, name, pathname
 -- Never back: another replica may have drawn ids above the restored one meanwhile.
 WITH s AS (SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq)
 SELECT setval(seq, greatest(%s::bigint, coalesce(pg_sequence_last_value(seq), 0)), true) FROM s
+
+-- name: note_days
+-- The UTC days events were written to (or deleted from), listed for rollups
+-- (store/postgres/rollups.py): arrays of site ids and days. No lock on a day listed
+-- already: writers of today never queue on it. (A day listed by a writer not committed
+-- yet: this waits for it, so mark_days, a later statement, sees the row.)
+INSERT INTO rollup_days (site_id, day)
+SELECT * FROM unnest(%(sites)s::integer[], %(days)s::date[]) ORDER BY 1, 2
+ON CONFLICT DO NOTHING
+
+-- name: mark_days
+-- An ended day of those is marked dirty, so it is rolled up again. Today is
+-- not: it is rolled up only once it ended over an hour ago, after any writer of it has
+-- committed. An ended day's row is locked even when it reads dirty already: that may
+-- be a snapshot from before a roll-up claimed it (claim_rollup_day), which must then
+-- wait for this write. Locked in one order.
+WITH ended AS (
+    SELECT r.site_id, r.day FROM rollup_days r
+    JOIN unnest(%(sites)s::integer[], %(days)s::date[]) AS d (site_id, day)
+        ON d.site_id = r.site_id AND d.day = r.day
+    WHERE r.day < (statement_timestamp() AT TIME ZONE 'UTC')::date
+    ORDER BY r.site_id, r.day FOR UPDATE OF r
+)
+UPDATE rollup_days r SET dirty = true FROM ended e WHERE r.site_id = e.site_id AND r.day = e.day
+
+-- name: rollups_due
+-- Days to roll up (again): ended over %(settle)s ago, and never rolled up, written to
+-- since, or rolled up in a zone the site no longer has. Newest first.
+SELECT r.site_id, r.day, s.timezone FROM rollup_days r JOIN sites s ON s.id = r.site_id
+WHERE (r.dirty OR r.rolled_zone IS DISTINCT FROM s.timezone)
+    AND r.day < ((now() - %(settle)s) AT TIME ZONE 'UTC')::date
+ORDER BY r.day DESC, r.site_id LIMIT %(limit)s
+
+-- name: claim_rollup_day
+-- Takes the day (a writer marking it dirty meanwhile waits, then marks it again); none
+-- when another replica rolled it up meanwhile.
+UPDATE rollup_days SET dirty = false, rolled_zone = %(zone)s
+WHERE site_id = %(site)s AND day = %(day)s AND (dirty OR rolled_zone IS DISTINCT FROM %(zone)s)
+RETURNING day
+
+-- name: clear_rollup_day
+DELETE FROM rollups WHERE site_id = %(site)s AND utc_day = %(day)s
+
+-- name: rolled_days
+-- The days of a range whose rollups answer for it, in its zone.
+SELECT day FROM rollup_days
+WHERE site_id = %(site)s AND day >= %(first)s AND day <= %(last)s
+    AND rolled_zone = %(zone)s AND NOT dirty
+
+-- name: delete_site_rollups
+WITH gone AS (DELETE FROM rollups WHERE site_id = %(site)s)
+DELETE FROM rollup_days WHERE site_id = %(site)s
+
+-- name: batch_days
+-- The UTC days of incoming_batch (a range delete's events).
+SELECT site_id, ("timestamp" AT TIME ZONE 'UTC')::date AS day FROM incoming_batch GROUP BY 1, 2
 
 -- name: add_segment
 INSERT INTO segments (site_id, owner_id, name, filters, created_by, created_at)

@@ -1,0 +1,263 @@
+"""PostgreSQL's daily rollups (store/postgres/rollups.py) answer exactly what events and
+visits answer: two stores on one database, one answering from rollups where it can,
+the other never, must agree on every query the rollups answer, whatever was rolled up,
+written late, deleted or re-zoned in between; and so must a writer and a roller racing.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import zoneinfo
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import product
+from pathlib import Path
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from footfall.domain import Event, Site
+from footfall.stats.query import StatsQuery
+from footfall.store.postgres import PostgresStore
+from footfall.store.postgres import rollups as rollups_module
+from footfall.store.postgres.rollups import answerable
+from tests.backends import POSTGRES_URL, fresh_postgres
+
+DAY0 = date(2026, 3, 6)  # the US change to summer time (Mar 8) falls in the days drawn
+DAYS = 5
+ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"]
+DIMS: list[tuple[str, ...]] = [
+    (),
+    ("time:day",),
+    ("time:week",),
+    ("time:month",),
+    ("visit:source",),
+    ("visit:entry_page",),
+    ("visit:exit_page",),
+    ("visit:country",),
+    ("visit:device",),
+    ("visit:utm_campaign",),
+    ("event:page",),
+]
+# Which side answers a metric depends on the others asked with it (builder.sides).
+METRICS: list[tuple[str, ...]] = [
+    (
+        "visitors",
+        "visits",
+        "pageviews",
+        "events",
+        "views_per_visit",
+        "bounce_rate",
+        "visit_duration",
+        "percentage",
+    ),
+    ("events", "visitors", "pageviews", "percentage"),
+    ("visits", "bounce_rate"),
+]
+
+
+def person_day(person: int, day: date) -> int:
+    """A visitor id as ingest makes one: a new one every UTC day (a hash under the day's
+    salt), never the same on two days."""
+    return (person * 10_007 + day.toordinal() * 7_919) % (1 << 62)
+
+
+def events(site_id: int, rng: random.Random) -> list[Event]:
+    """People visiting on the days around DAY0, some visits crossing local midnights."""
+    out: list[Event] = []
+    for person in range(rng.randint(1, 12)):
+        at = datetime.combine(DAY0, time(0), UTC) + timedelta(seconds=rng.randrange(DAYS * 86400))
+        for _ in range(rng.randint(1, 6)):
+            at += rng.choice([timedelta(minutes=2), timedelta(minutes=40)])
+            e = Event(
+                site_id,
+                at,
+                rng.choice(["pageview", "pageview", "Signup"]),
+                "example.com",
+                rng.choice(["/", "/a", "/b"]),
+                person_day(person, at.date()),
+                0,
+                referrer_source=rng.choice(["", "Google", "GitHub"]),
+                utm_campaign=rng.choice(["", "spring"]),
+                country=rng.choice(["DE", "US"]),
+                device=rng.choice(["Desktop", "Mobile"]),
+                interactive=rng.random() < 0.5,
+            )
+            out.append(e)
+    return out
+
+
+def queries(site: Site) -> Iterator[StatsQuery]:
+    """Every shape the rollups answer, over whole local days of the site's zone: the
+    days drawn, a part of them, and a range running to today (never rolled up)."""
+    zone = zoneinfo.ZoneInfo(site.timezone)
+    today = datetime.now(UTC).date()
+    spans = [
+        (DAY0 + timedelta(days=1), DAY0 + timedelta(days=3)),
+        (DAY0 - timedelta(days=1), today + timedelta(days=1)),
+    ]
+    for (first, last), dims, metrics in product(spans, DIMS, METRICS):
+        if dims == ("event:page",) and not {"visits", "bounce_rate"}.isdisjoint(metrics):
+            continue
+        q = StatsQuery(
+            site.domain,
+            metrics,
+            datetime.combine(first, time(0), zone).astimezone(UTC),
+            datetime.combine(last, time(0), zone).astimezone(UTC),
+            site.timezone,
+            dims,
+        )
+        assert answerable(q), q
+        yield q
+
+
+def agree(
+    rolled: PostgresStore, raw: PostgresStore, site: Site, rng: random.Random | None = None
+) -> None:
+    """The same answers to every query (``rng``: to a random dozen of them)."""
+    picked = list(queries(site))
+    for q in rng.sample(picked, 12) if rng else picked:
+        assert rolled.answer(q, site, []) == raw.answer(q, site, []), q
+
+
+def send(store: PostgresStore, evs: list[Event], rng: random.Random) -> None:
+    shuffled = rng.sample(evs, len(evs))
+    while shuffled:
+        size = rng.randint(1, len(shuffled))
+        store.write_events(shuffled[:size])
+        shuffled = shuffled[size:]
+
+
+def rolled_rows(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("SELECT count(*) FROM rollups").fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Iterator[tuple[PostgresStore, PostgresStore, str]]:
+    assert POSTGRES_URL, "FOOTFALL_TEST_POSTGRES_URL is not set: run under `make test`"
+    url = fresh_postgres(tmp_path)
+    rolled, raw = PostgresStore(url), PostgresStore(url, rollups=False)
+    yield rolled, raw, url
+    rolled.close()
+    raw.close()
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_rollups_answer_as_events_do_through_late_writes_deletes_and_zone_changes(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    assert POSTGRES_URL, "FOOTFALL_TEST_POSTGRES_URL is not set: run under `make test`"
+    url = fresh_postgres(tmp_path_factory.mktemp("rollups"))
+    rolled, raw = PostgresStore(url), PostgresStore(url, rollups=False)
+    try:
+        zone = data.draw(st.sampled_from(ZONES))
+        site = rolled.add_site("example.com", zone, "u-1")
+        rng = data.draw(st.randoms(use_true_random=False))
+        send(rolled, events(site.id, rng), rng)
+        assert rolled.refresh_rollups(limit=2) <= 2  # some days rolled up, some not
+        agree(rolled, raw, site, rng)
+        rolled.refresh_rollups(limit=100)
+        assert rolled.refresh_rollups(limit=100) == 0  # nothing left due
+        assert rolled_rows(url) > 0
+        agree(rolled, raw, site, rng)
+        # Late events for days rolled up: those days are read from events again...
+        send(raw, events(site.id, rng), rng)
+        agree(rolled, raw, site, rng)
+        # ...until rolled up again.
+        assert rolled.refresh_rollups(limit=100) > 0
+        agree(rolled, raw, site, rng)
+        start = datetime.combine(DAY0 + timedelta(days=1), time(7), UTC)
+        raw.delete_events(site.id, start, start + timedelta(hours=30))
+        agree(rolled, raw, site, rng)
+        rolled.refresh_rollups(limit=100)
+        agree(rolled, raw, site, rng)
+        # A new zone: its local days cut the UTC days elsewhere.
+        other = data.draw(st.sampled_from([z for z in ZONES if z != zone]))
+        rolled.set_site_timezone(site.id, other)
+        moved = Site(site.id, site.domain, other, site.umami_website_id)
+        agree(rolled, raw, moved, rng)
+        assert rolled.refresh_rollups(limit=100) > 0
+        agree(rolled, raw, moved, rng)
+    finally:
+        rolled.close()
+        raw.close()
+
+
+def test_writers_racing_rollers_lose_nothing(
+    pair: tuple[PostgresStore, PostgresStore, str],
+) -> None:
+    """Two replicas writing late events (to days that ended) while two others roll the
+    same days up: once every due day is rolled up, the rollups hold every event."""
+    rolled, raw, url = pair
+    site = rolled.add_site("example.com", "Europe/Berlin", "u-1")
+    evs = events(site.id, random.Random(7))
+    stop = threading.Event()
+
+    def roll() -> None:
+        while not stop.is_set():
+            rolled.refresh_rollups(limit=3)
+
+    def write(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(3):
+            send(raw, [moved_copy(e, rng) for e in evs], rng)
+
+    rollers = [threading.Thread(target=roll) for _ in range(2)]
+    writers = [threading.Thread(target=write, args=(seed,)) for seed in range(2)]
+    for t in rollers + writers:
+        t.start()
+    for t in writers:
+        t.join()
+    stop.set()
+    for t in rollers:
+        t.join()
+    rolled.refresh_rollups(limit=100)
+    with psycopg.connect(url) as conn:
+        due = conn.execute("SELECT count(*) FROM rollup_days WHERE dirty").fetchone()
+    assert due == (0,)
+    agree(rolled, raw, site)
+
+
+def moved_copy(e: Event, rng: random.Random) -> Event:
+    """The event moved by a few minutes on its UTC day (its visitor keeps its id)."""
+    moved = e.timestamp + timedelta(minutes=rng.randint(-30, 30))
+    if moved.date() != e.timestamp.date():
+        moved = e.timestamp
+    return replace(e, timestamp=moved)
+
+
+def test_only_ended_days_are_rolled_up(pair: tuple[PostgresStore, PostgresStore, str]) -> None:
+    rolled, _, url = pair
+    site = rolled.add_site("example.com", "UTC", "u-1")
+    now = datetime.now(UTC)
+    rolled.write_events(
+        [Event(site.id, now - timedelta(minutes=1), "pageview", "example.com", "/", 1, 0)]
+    )
+    assert rolled.refresh_rollups(limit=100) == 0  # today has not ended
+    assert rolled_rows(url) == 0
+    # An hour after a day ended (no write of it can still be open), it is due.
+    assert rolled.refresh_rollups(limit=100, settle=-timedelta(days=1)) == 1
+    assert rolled_rows(url) > 0
+
+
+def test_queries_rollups_cannot_answer_go_to_events() -> None:
+    site = Site(1, "example.com", "Europe/Berlin")
+    zone = zoneinfo.ZoneInfo(site.timezone)
+    start = datetime.combine(DAY0, time(0), zone).astimezone(UTC)
+    q = StatsQuery(site.domain, ("visitors",), start, start + timedelta(days=7), site.timezone)
+    assert answerable(q)
+    assert not answerable(replace(q, start=start + timedelta(hours=1)))
+    assert not answerable(replace(q, metrics=("time_on_page",)))
+    assert not answerable(replace(q, dimensions=("event:page",), metrics=("bounce_rate",)))
+    assert not answerable(replace(q, dimensions=("visit:os", "time:day")))
+    assert rollups_module.utc_days(start, start + timedelta(days=1)) == [
+        DAY0 - timedelta(days=1),
+        DAY0,
+    ]
