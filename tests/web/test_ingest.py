@@ -230,7 +230,7 @@ def test_umami_tracker_pageview_and_event(running: Running) -> None:
     )
     assert r.json()["sessionId"] == answer["sessionId"]  # same visit
     # Both events may carry the same instant: stored order is no evidence of sending order.
-    by_name = {e["name"]: e for e in running.events("other.org")}
+    by_name = {str(e["name"]): e for e in running.events("other.org")}
     assert sorted(by_name) == ["pageview", "signup"]
     first, second = by_name["pageview"], by_name["signup"]
     assert first["pathname"] == "/start" and first["utm_campaign"] == "spring"
