@@ -20,7 +20,13 @@ from footfall.errors import StoreError
 from footfall.store.arrow import events_to_arrow
 from tests.backends import AWS_ENDPOINT, BACKENDS, BackendUnderTest, by_backend, fresh_table_url
 
-pytestmark = pytest.mark.skipif(not AWS_ENDPOINT, reason="needs moto_server (make test)")
+
+@pytest.fixture(autouse=True)
+def _moto_server() -> None:
+    """These tests need moto_server: missing, they fail (``make test`` starts it)."""
+    assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
+
+
 NOW = datetime.now(UTC)
 DAY1 = (NOW - timedelta(days=3)).replace(hour=23, minute=50, second=0, microsecond=0)
 _buckets = itertools.count(1)

@@ -39,7 +39,12 @@ from tests.store.contract.test_events import T0 as DAY0
 from tests.store.contract.test_events import expected, traffic
 from tests.support import CHROME_UA
 
-pytestmark = pytest.mark.skipif(not AWS_ENDPOINT, reason="needs moto_server (make test)")
+
+@pytest.fixture(autouse=True)
+def _moto_server() -> None:
+    """These tests need moto_server: missing, they fail (``make test`` starts it)."""
+    assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
+
 
 T0 = datetime(2026, 3, 10, 23, 40, tzinfo=UTC)  # batches cross midnight: two partitions
 
