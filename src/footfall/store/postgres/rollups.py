@@ -27,7 +27,7 @@ from footfall.domain import Goal
 from footfall.stats import timeline
 from footfall.stats.query import StatsQuery
 from footfall.store.sql import builder
-from footfall.store.sql.builder import VISIT_ATTRS, local_time_within, order, sides
+from footfall.store.sql.builder import VISIT_ATTRS, Sides, local_time_within, order, sides
 from footfall.store.sql.dialect import Dialect, Params
 
 SETTLE = timedelta(hours=1)  # longer than any write transaction lasts
@@ -222,7 +222,7 @@ class Rolled:
         ]
         having = f"{by} HAVING {' OR '.join(exists)}" if dim else ""
         dims = ["d0"] if dim else []
-        metrics = [f"coalesce({_metric(m, q, d)}, 0) AS m{i}" for i, m in enumerate(q.metrics)]
+        metrics = [f"coalesce({_metric(m, side, d)}, 0) AS m{i}" for i, m in enumerate(q.metrics)]
         return (
             f"WITH parts ({', '.join([*dims, *_SUMS])}) AS ({' UNION ALL '.join(parts)}),"
             f" agg AS (SELECT {'d0, ' if dim else ''}{totals} FROM parts{having})"
@@ -231,8 +231,8 @@ class Rolled:
         )
 
 
-def _metric(name: str, q: StatsQuery, d: Dialect) -> str:
-    side = sides(q)
+def _metric(name: str, side: Sides, d: Dialect) -> str:
+    """A metric from the summed parts, read from the side the builder reads it from."""
     if name in ("visitors", "percentage"):
         return "e_visitors" if side.events and side.visitors_from_events else "v_visitors"
     if name in ("pageviews", "events"):
