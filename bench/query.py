@@ -127,6 +127,24 @@ QUERIES: dict[str, dict[str, Any]] = {
         "filters": [["is", "event:page", ["/page/7"]]],
     },
 }
+# The dashboard's panels again under its common filters (a filter clicked in a panel):
+# a page, a source, a goal (the fixture's "Signup" events).
+PANELS = (
+    "aggregate with comparison",
+    "daily timeseries",
+    "top pages",
+    "top sources",
+    "top countries",
+    "devices",
+)
+FILTERS: dict[str, list[Any]] = {
+    "page": ["is", "event:page", ["/page/7"]],
+    "source": ["is", "visit:source", ["Google"]],
+    "goal": ["is", "event:goal", ["Signup"]],
+}
+for _label, _filter in FILTERS.items():
+    for _panel in PANELS:
+        QUERIES[f"{_panel}, {_label} filter"] = QUERIES[_panel] | {"filters": [_filter]}
 
 
 def timed(fn: Callable[[], object], runs: int = 5) -> float:
@@ -143,6 +161,7 @@ def add_sites(store: DuckDBStore | PostgresStore) -> None:
     for n in range(1, 51):
         site = store.add_site(f"site{n}.example", "UTC", f"00000000-0000-0000-0000-{n:012d}")
         assert site.id == n, "FILL numbers the sites 1 to 50"
+    store.add_goal(1, "Signup", "", "Signup")
 
 
 def copy_into_postgres(duck: DuckDBStore, url: str, work: Path) -> PostgresStore:
