@@ -82,7 +82,8 @@ _STAGING = (
     "CREATE TEMP TABLE incoming_batch ON COMMIT DELETE ROWS AS SELECT * FROM events WITH NO DATA",
     "CREATE TEMP TABLE new_visits ON COMMIT DELETE ROWS AS SELECT * FROM visits WITH NO DATA",
     "CREATE TEMP TABLE touched (site_id integer, visitor_id bigint, lo timestamptz,"
-    " hi timestamptz) ON COMMIT DELETE ROWS",
+    " hi timestamptz, first_at timestamptz, append boolean, merge_into bigint)"
+    " ON COMMIT DELETE ROWS",
 )
 
 
@@ -391,7 +392,7 @@ class PostgresStore(SqlRecords, TimeLimits):
         """Re-split the visits of every (site, visitor) in ``incoming_batch`` where its
         events can change them (DuckDB's ``_recompute_visits``, in PostgreSQL)."""
         timeout = self._visit_timeout
-        conn.execute(Q["touched_visitors"].encode(), {"timeout": timeout})
+        conn.execute(Q["touched_visitors"].encode(), {"timeout": timeout, "fresh": fresh})
         conn.execute(Q["analyze_touched"].encode())
         span = conn.execute(Q["touched_span"].encode()).fetchone()
         if span is None or span[0] is None:
@@ -400,6 +401,8 @@ class PostgresStore(SqlRecords, TimeLimits):
         conn.execute(
             Q["recompute_visits"].encode(), {**touched, "timeout": timeout, "fresh": fresh}
         )
+        if fresh:
+            conn.execute(Q["extend_visits"].encode())
         # A delete (not fresh) may split a visit: then stored events always move.
         changed = conn.execute(Q["visit_ids_changed"].encode()).fetchone()
         if not fresh or (changed is not None and changed[0]):

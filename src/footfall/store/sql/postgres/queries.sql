@@ -6,9 +6,16 @@
 -- incoming_batch: for each, the span its new events can change, i.e. their own span
 -- widened to every stored visit that comes within the timeout of it (a visit further
 -- away keeps its bounds). As DuckDB's (store/sql/duckdb/queries.sql).
-INSERT INTO touched (site_id, visitor_id, lo, hi)
+--
+-- A visitor whose new events all come after every stored event of the span (in-order
+-- traffic: the usual case) is an append: its stored events are not read again. Its new
+-- events are split alone and the first of their visits extends the stored visit they
+-- are within the timeout of, if any (extend_visits): visits are at least the timeout
+-- apart, so there is one such visit at most (merge_into).
+INSERT INTO touched (site_id, visitor_id, lo, hi, first_at, append, merge_into)
 SELECT b.site_id, b.visitor_id,
-    least(b.first_at, min(v.started_at)), greatest(b.last_at, max(v.ended_at))
+    least(b.first_at, min(v.started_at)), greatest(b.last_at, max(v.ended_at)), b.first_at,
+    %(fresh)s AND coalesce(max(v.ended_at) < b.first_at, true), max(v.session_id)
 FROM (SELECT site_id, visitor_id, min("timestamp") AS first_at, max("timestamp") AS last_at
       FROM incoming_batch GROUP BY site_id, visitor_id) b
 LEFT JOIN visits v ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
@@ -35,7 +42,7 @@ WITH stored AS (
         e.utm_content, e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version,
         e.country, e.region, e.city, e.screen_size
     FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
-        AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi
+        AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi AND NOT t.append
     WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
     UNION ALL
     SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
@@ -97,6 +104,29 @@ SELECT
     min(city) FILTER (WHERE "timestamp" = first_at) AS city,
     min(screen_size) FILTER (WHERE "timestamp" = first_at) AS screen_size
 FROM bounded GROUP BY site_id, visitor_id, visit_no
+
+-- name: extend_visits
+-- An append's first new visit, when within the timeout of the visitor's last stored
+-- visit, continues it: its start, id and attributes (set at its first instant) are the
+-- stored visit's; counts add up; the entry page is the stored one's unless it had no
+-- pageview, the exit page the new events' unless they have none (every new event is
+-- later than every stored one, so no tie between the two sides is possible).
+UPDATE new_visits n SET
+    session_id = v.session_id, started_at = v.started_at,
+    pageviews = v.pageviews + n.pageviews, events = v.events + n.events,
+    interactions = v.interactions + n.interactions,
+    first_pageview_at = coalesce(v.first_pageview_at, n.first_pageview_at),
+    last_pageview_at = coalesce(n.last_pageview_at, v.last_pageview_at),
+    entry_page = CASE WHEN v.first_pageview_at IS NULL THEN n.entry_page ELSE v.entry_page END,
+    exit_page = CASE WHEN n.last_pageview_at IS NULL THEN v.exit_page ELSE n.exit_page END,
+    source = v.source, referrer = v.referrer, channel = v.channel, utm_medium = v.utm_medium,
+    utm_source = v.utm_source, utm_campaign = v.utm_campaign, utm_content = v.utm_content,
+    utm_term = v.utm_term, device = v.device, browser = v.browser,
+    browser_version = v.browser_version, os = v.os, os_version = v.os_version,
+    country = v.country, region = v.region, city = v.city, screen_size = v.screen_size
+FROM touched t JOIN visits v ON v.session_id = t.merge_into
+WHERE t.append AND n.site_id = t.site_id AND n.visitor_id = t.visitor_id
+    AND n.started_at = t.first_at
 
 -- name: visit_ids_changed
 -- Whether a stored visit of the touched spans loses its id (it merged into an earlier
