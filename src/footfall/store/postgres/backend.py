@@ -395,7 +395,7 @@ class PostgresStore(SqlRecords, TimeLimits):
         conn.execute(Q["touched_visitors"].encode(), {"timeout": timeout, "fresh": fresh})
         conn.execute(Q["analyze_touched"].encode())
         span = conn.execute(Q["touched_span"].encode()).fetchone()
-        if span is None or span[0] is None:
+        if span is None or not span[3]:
             return
         touched = {"lo": span[0], "hi": span[1], "sites": span[2]}
         conn.execute(

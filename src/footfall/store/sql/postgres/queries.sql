@@ -28,7 +28,11 @@ GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
 ANALYZE touched
 
 -- name: touched_span
-SELECT min(lo), max(hi), array_agg(DISTINCT site_id) FROM touched
+-- The span whose stored events are read again (appends' are not: NULL when every
+-- visitor is one), its sites, and whether any visitor is touched at all.
+SELECT min(lo) FILTER (WHERE NOT append), max(hi) FILTER (WHERE NOT append),
+    array_agg(DISTINCT site_id), count(*) > 0
+FROM touched
 
 -- name: recompute_visits
 -- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
