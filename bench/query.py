@@ -142,9 +142,14 @@ FILTERS: dict[str, list[Any]] = {
     "source": ["is", "visit:source", ["Google"]],
     "goal": ["is", "event:goal", ["Signup"]],
 }
+# Under a goal filter the dashboard shows conversions: no visit metrics (refused).
+GOAL_METRICS = ["visitors", "events", "conversion_rate"]
 for _label, _filter in FILTERS.items():
     for _panel in PANELS:
-        QUERIES[f"{_panel}, {_label} filter"] = QUERIES[_panel] | {"filters": [_filter]}
+        _body = QUERIES[_panel] | {"filters": [_filter]}
+        if _label == "goal":
+            _body["metrics"] = GOAL_METRICS
+        QUERIES[f"{_panel}, {_label} filter"] = _body
 
 
 def timed(fn: Callable[[], object], runs: int = 5) -> float:
