@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footfall.domain import Event, Site
-from footfall.stats.query import StatsQuery
+from footfall.domain import Event, Goal, Site
+from footfall.stats.query import Condition, StatsQuery
 from footfall.store.postgres import PostgresStore
 from footfall.store.postgres import rollups as rollups_module
-from footfall.store.postgres.rollups import answerable
+from footfall.store.postgres.rollups import answerable, reads_rollups
 from tests.backends import POSTGRES_URL, fresh_postgres
 
 DAY0 = date(2026, 3, 6)  # the US change to summer time (Mar 8) falls in the days drawn
@@ -115,13 +115,32 @@ def queries(site: Site) -> Iterator[StatsQuery]:
         yield q
 
 
+SIGNUP = Goal(1, 1, "Signup", "", "Signup")
+
+
+def conversions(site: Site) -> Iterator[StatsQuery]:
+    """Goal-filtered queries with a conversion rate: the conversions are read from
+    events, the visitors they divide by (the unfiltered baseline) from rollups."""
+    goal = Condition("is", "event:goal", ("Signup",))
+    metrics = ("visitors", "events", "conversion_rate")
+    for q in queries(site):
+        if q.metrics == METRICS[1] and not any(d.startswith("time") for d in q.dimensions):
+            converted = replace(q, metrics=metrics, filters=(goal,))
+            assert not answerable(converted)
+            assert reads_rollups(converted), converted
+            yield converted
+
+
 def agree(
     rolled: PostgresStore, raw: PostgresStore, site: Site, rng: random.Random | None = None
 ) -> None:
-    """The same answers to every query (``rng``: to a random dozen of them)."""
+    """The same answers to every query (``rng``: to a random dozen of them) and every
+    goal conversion."""
     picked = list(queries(site))
     for q in rng.sample(picked, 12) if rng else picked:
         assert rolled.answer(q, site, []) == raw.answer(q, site, []), q
+    for q in conversions(site):
+        assert rolled.answer(q, site, [SIGNUP]) == raw.answer(q, site, [SIGNUP]), q
 
 
 def send(store: PostgresStore, evs: list[Event], rng: random.Random) -> None:

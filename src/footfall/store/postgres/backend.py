@@ -479,7 +479,7 @@ class PostgresStore(SqlRecords, TimeLimits):
 
     # stats -------------------------------------------------------------------
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
-        if not (self._rollups and rollups.answerable(query)):
+        if not (self._rollups and rollups.reads_rollups(query)):
             built = builder.plan(query, site.id, goals, POSTGRES)
             return self.read(built.sql, built.params)
         days = rollups.utc_days(query.start, query.end)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from footfall.domain import Goal
-from footfall.stats import timeline
+from footfall.stats import shares, timeline
 from footfall.stats.query import StatsQuery
 from footfall.store.sql import builder
 from footfall.store.sql.builder import VISIT_ATTRS, Sides, local_time_within, order, sides
@@ -163,14 +163,25 @@ def raw_windows(q: StatsQuery, rolled: frozenset[date]) -> list[tuple[datetime, 
     return windows
 
 
+def reads_rollups(q: StatsQuery) -> bool:
+    """Whether any statement of ``q``'s plan does: ``q``'s own, or the baseline of one
+    of its share metrics (a goal filter's conversion rate divides by the unfiltered
+    visitors, which rollups answer though the goal's conversions are read raw)."""
+    return answerable(q) or any(answerable(shares.baseline(q, s)) for s in shares.needed(q))
+
+
 @dataclass(frozen=True, slots=True)
 class Rolled:
-    """The ``builder.Statement`` of a query the rollups answer, given the UTC days of
-    its range that are rolled up (in its zone) and have not been written to since."""
+    """The ``builder.Statement`` of a query's plan, given the UTC days of its range that
+    are rolled up (in its zone) and have not been written to since: each statement of
+    the plan (the query's, its baselines') the rollups answer reads them, the others
+    read events and visits (``builder.body``)."""
 
     days: frozenset[date]
 
     def __call__(self, q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
+        if not answerable(q):
+            return builder.body(q, site_id, goals, p)
         d = p.dialect
         side = sides(q)
         dim = q.dimensions[0] if q.dimensions else None
