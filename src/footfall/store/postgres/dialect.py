@@ -26,6 +26,13 @@ class PostgresDialect(Dialect):
         # connection of the store (a naive local time casts to itself).
         return f"date_trunc('{unit}', CAST({expr} AS timestamp))"
 
+    def among_ids(self, column: str, ids: str) -> str:
+        # The ids as one array, looked up in the visits' primary key (an index scan with
+        # array keys): stats run without nested loops (PostgresStore._reading), which
+        # left a semi-join only the hash of every visit of the range (0.7-1.4 s for a
+        # page's 5k visits among 333k, against 40 ms).
+        return f"{column} = ANY(ARRAY({ids}))"
+
     def prop(self, key: str) -> str:
         return f"(coalesce(props ->> {key}, '') COLLATE \"C\")"
 

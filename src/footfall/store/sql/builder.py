@@ -220,7 +220,9 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
         )
         where = [render(f, dict(VISIT_ATTRS), p) for f in visit_filters]
         if event_filters:
-            where.append(f"session_id IN (SELECT session_id FROM ev WHERE {ev_match})")
+            where.append(
+                dialect.among_ids("session_id", f"SELECT session_id FROM ev WHERE {ev_match}")
+            )
         sql.append(
             ", fv AS (SELECT *, (visit_pageviews < 2 AND interactions = 0) AS bounce FROM vs"
             f" WHERE {' AND '.join(where) or 'TRUE'})"

@@ -55,6 +55,11 @@ class Dialect:
     def count_if(self, condition: str) -> str:
         return f"count(*) FILTER (WHERE {condition})"
 
+    def among_ids(self, column: str, ids: str) -> str:
+        """``column`` is one of the ids the subquery ``ids`` selects (visits containing
+        an event that passes an event filter: a few among the range's)."""
+        return f"{column} IN ({ids})"
+
     def ratio(self, numerator: str, denominator: str, digits: int) -> str:
         """``numerator / denominator`` as a decimal rounded to ``digits`` places."""
         return f"round(CAST({numerator} AS NUMERIC) / {denominator}, {digits})"
