@@ -7,6 +7,7 @@ it, the module fails rather than skips, as under `make test`.
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from footfall.config import load_settings
 from footfall.domain import Event
@@ -27,6 +30,7 @@ from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from tests.backends import POSTGRES_URL, _on_database, fresh_postgres
 from tests.store.contract.test_events import ev, rule_visits, stored_visits
+from tests.store.contract.test_events import traffic as contract_traffic
 from tests.support import CHROME_UA
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)
@@ -326,3 +330,41 @@ def test_the_password_comes_from_the_setting_and_a_plain_owner_migrates(url: str
         assert stores.events.count_events(site.id) == 1
     finally:
         stores.close()
+
+
+def visit_rows(url: str) -> list[list[tuple[object, ...]]]:
+    """Every visit row, and every event's visit id."""
+    with psycopg.connect(url) as conn:
+        return [
+            conn.execute(sql).fetchall()
+            for sql in (
+                "SELECT * FROM visits ORDER BY session_id",
+                "SELECT timestamp, visitor_id, name, pathname, session_id FROM events"
+                " ORDER BY timestamp, visitor_id, name, pathname, session_id",
+            )
+        ]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@given(events=contract_traffic(), cuts=st.lists(st.integers(0, 40), max_size=8))
+def test_in_order_batches_extend_visits_as_one_batch_splits_them(
+    events: list[Event], cuts: list[int], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The append path (a visitor's new events all later than its stored ones: its
+    first new visit extends the stored one, never re-read) gives every visit row, all
+    columns, that the events written in one batch give; batches cut anywhere in time
+    order, ties at a cut (which go through the recompute) included."""
+    ordered = sorted(events, key=lambda e: e.timestamp)
+    urls = [fresh_postgres(tmp_path_factory.mktemp("append")) for _ in range(2)]
+    batched, whole = PostgresStore(urls[0]), PostgresStore(urls[1])
+    try:
+        for store in (batched, whole):
+            assert store.add_site("example.com", "UTC", "u1").id == 1
+        bounds = sorted({0, len(ordered), *(c for c in cuts if c < len(ordered))})
+        for lo, hi in itertools.pairwise(bounds):
+            batched.write_events(ordered[lo:hi])
+        whole.write_events(ordered)
+        assert visit_rows(urls[0]) == visit_rows(urls[1])
+    finally:
+        batched.close()
+        whole.close()
