@@ -20,6 +20,8 @@ from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
+from footfall.mail import smtp
+from footfall.mail.outbox import Outbox
 from footfall.metrics import Metrics
 from footfall.offload import guard_loop, offload
 from footfall.shared import Bus, Shared
@@ -59,6 +61,7 @@ class Services:
     shared: Shared | None = None  # FOOTFALL_REDIS_URL
     bus: Bus | None = None
     ingest_limits: IngestLimits | None = None
+    mail: Outbox | None = None  # email (footfall/mail); ``enabled`` only with FOOTFALL_SMTP_URL
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -102,6 +105,10 @@ class Services:
         )
         if settings.redis_url:
             svc.share(Shared(settings.redis_url, settings.redis_password))
+        smtp_config = smtp.from_settings(
+            settings.smtp_url, settings.smtp_password, settings.email_from
+        )
+        svc.mail = Outbox(stores.mailbox, smtp_config, clock)
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
         )
@@ -141,6 +148,8 @@ class Services:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         if s.archive_url:
             self._tasks.append(asyncio.create_task(self._archiving(), name="archive"))
+        if self.mail is not None and self.mail.enabled:
+            self._tasks.append(asyncio.create_task(self.mail.run(), name="mail"))
         if self.stores.rollups is not None:
             rolling = self._rolling_up(self.stores.rollups)
             self._tasks.append(asyncio.create_task(rolling, name="rollups"))
