@@ -100,4 +100,4 @@ def parts(msg: EmailMessage) -> tuple[str, str]:
     text = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     assert text is not None and html is not None, msg
-    return str(text.get_content()), str(html.get_content())  # type: ignore[attr-defined]
+    return str(text.get_content()), str(html.get_content())
