@@ -60,7 +60,7 @@ def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data
     return AuthResult(success=ok)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -73,7 +73,7 @@ class SmtpServer:
         self.controller = Controller(
             self.inbox,
             hostname="127.0.0.1",
-            port=_free_port(),
+            port=free_port(),
             authenticator=_authenticate,
             auth_require_tls=False,  # loopback; smtp+plain:// is the relay mode
         )

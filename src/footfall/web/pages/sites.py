@@ -35,6 +35,7 @@ from footfall.web.access import (
     site_access,
 )
 from footfall.web.deps import services
+from footfall.web.pages.email import email_invitation
 from footfall.web.templating import render
 
 CsrfField = Annotated[str | None, Form()]
@@ -353,7 +354,9 @@ async def invite(
     assert access.user_email is not None
     token = await offload(accounts(request).invite, access.site, email, wanted, access.user_email)
     link = f"{_origin(request)}/invite/{token}"
-    return await _settings(request, access, 200, new_invite={"email": email, "link": link})
+    emailed = await email_invitation(request, token, access.site.domain)
+    new_invite = {"email": email, "link": link, "emailed": emailed}
+    return await _settings(request, access, 200, new_invite=new_invite)
 
 
 @router.post("/sites/{domain}/members/remove")

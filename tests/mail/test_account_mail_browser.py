@@ -1,0 +1,120 @@
+"""Password reset and invitations by email, in real Chromium, through a real SMTP
+server on loopback: the mail arrives with both parts, its link is followed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from footfall.accounts.models import Role
+from tests.accounts.helpers import PASSWORD, browser_login
+from tests.smtp import SmtpServer, parts
+from tests.support import Live, watch_csp
+
+NEW_PASSWORD = "a brand new passphrase 42"
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context()
+    violations = watch_csp(ctx)
+    yield ctx
+    ctx.close()
+    assert violations == []
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def link_in(msg: EmailMessage, path: str) -> str:
+    """The one link to ``path`` in the text part, which the HTML part has too."""
+    text, html = parts(msg)
+    [link] = re.findall(rf"http://\S+{path}\S+", text)
+    assert f'href="{link}"' in html
+    return str(link)
+
+
+def test_a_forgotten_password_is_reset_by_the_emailed_link(
+    mail_live: Live, smtp_server: SmtpServer, page: Page
+) -> None:
+    acc = mail_live.server.config.app.state.accounts
+    acc.add_user("owner@example.com", PASSWORD, Role.OWNER)
+    page.goto(f"{mail_live.url}/login")
+    page.click("#forgot-link")
+    page.fill("#email", "owner@example.com")
+    page.click("#forgot-form button[type=submit]")
+    expect(page.locator(".alert-ok")).to_contain_text("a link to choose a new password")
+    [msg] = smtp_server.inbox.wait_for(1)
+    assert msg["To"] == "owner@example.com"
+    assert msg["Subject"] == "Reset your Footfall password"
+    link = link_in(msg, "/password/reset/")
+    assert link.startswith(f"{mail_live.url}/password/reset/")
+
+    page.goto(link)
+    page.fill("#password", NEW_PASSWORD)
+    page.fill("#password2", NEW_PASSWORD)
+    page.click("#reset-form button[type=submit]")
+    expect(page).to_have_url(f"{mail_live.url}/sites")
+    page.click(".user-menu summary")
+    page.click("#logout")
+    # the old password is gone, the new one signs in
+    page.fill("#email", "owner@example.com")
+    page.fill("#password", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    expect(page.locator(".alert-error")).to_have_text("wrong email or password")
+    browser_login(page, mail_live.url, "owner@example.com", NEW_PASSWORD)
+    expect(page).to_have_url(f"{mail_live.url}/sites")
+    # the link worked once
+    page.goto(link)
+    page.fill("#password", "yet another passphrase 7")
+    page.fill("#password2", "yet another passphrase 7")
+    page.click("#reset-form button[type=submit]")
+    expect(page.locator(".alert-error")).to_contain_text("unknown, used or expired")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(
+    mail_live: Live, smtp_server: SmtpServer, page: Page
+) -> None:
+    page.goto(f"{mail_live.url}/password/forgot")
+    page.fill("#email", "nobody@example.com")
+    page.click("#forgot-form button[type=submit]")
+    expect(page.locator(".alert-ok")).to_contain_text("If an account has that address")
+    assert mail_live.svc.stores.mailbox is not None
+    assert mail_live.svc.stores.mailbox.mail_counts()["queued"] == 0
+    assert smtp_server.inbox.messages == []
+
+
+def test_an_invitation_is_emailed_and_accepted_from_the_mail(
+    mail_live: Live, smtp_server: SmtpServer, page: Page, browser: Browser
+) -> None:
+    acc = mail_live.server.config.app.state.accounts
+    acc.add_user("owner@example.com", PASSWORD, Role.OWNER)
+    browser_login(page, mail_live.url, "owner@example.com")
+    page.goto(f"{mail_live.url}/sites/example.com/settings#members")
+    page.fill("#invite-email", "viewer@example.com")
+    page.select_option("#invite-role", "viewer")
+    page.click("#invite-form button[type=submit]")
+    expect(page.locator("#invite-emailed")).to_be_visible()
+    shown = page.locator("#new-invite-link").inner_text()  # still copyable
+    [msg] = smtp_server.inbox.wait_for(1)
+    assert msg["To"] == "viewer@example.com"
+    assert msg["Subject"] == "You are invited to example.com on Footfall"
+    link = link_in(msg, "/invite/")
+    assert link == shown
+    other = browser.new_context()
+    try:
+        guest = other.new_page()
+        guest.goto(link)
+        expect(guest.locator("h1")).to_have_text("Join example.com")
+        guest.fill("#password", "viewer password 1")
+        guest.fill("#password2", "viewer password 1")
+        guest.click("#invite-form button[type=submit]")
+        expect(guest).to_have_url(f"{mail_live.url}/sites/example.com")
+    finally:
+        other.close()
