@@ -3,17 +3,21 @@ unsubscription by link (no login: the link is signed)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
-from footfall.errors import AuthError, FootfallError
+from footfall.errors import AuthError, FootfallError, ForbiddenError, InputError, NotFoundError
 from footfall.mail.account_mail import AccountMail
+from footfall.mail.models import MailKind, Subscription
+from footfall.mail.unsubscribe import verify
 from footfall.offload import offload
-from footfall.web.access import accounts, check_form_csrf, load_session
+from footfall.web.access import accounts, check_csrf, check_form_csrf, load_session, site_access
 from footfall.web.deps import client_ip, services
 from footfall.web.pages.auth import signed_in_response
+from footfall.web.services import Services
 from footfall.web.templating import refused, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
@@ -86,3 +90,91 @@ async def email_invitation(request: Request, token: str, domain: str) -> bool:
     if queued:
         mail.outbox.nudge()
     return queued
+
+
+# reports and alerts ------------------------------------------------------------
+def email_settings(svc: Services, site_id: int, email: str | None) -> dict[str, Any]:
+    """The settings page's email section: what ``email`` gets of the site (blocking)."""
+    enabled = svc.mail is not None and svc.mail.enabled
+    box = svc.stores.mailbox
+    mine = {
+        s.kind: s.threshold
+        for s in (box.subscriptions(site_id) if box is not None else [])
+        if s.email == email
+    }
+    return {
+        "enabled": enabled,
+        "weekly": MailKind.WEEKLY in mine,
+        "monthly": MailKind.MONTHLY in mine,
+        "spike": mine.get(MailKind.SPIKE, 0),
+        "drop": mine.get(MailKind.DROP, 0),
+    }
+
+
+Threshold = Annotated[int, Form(ge=0, le=100_000_000)]
+
+
+@router.post("/sites/{domain}/email")
+async def set_email(
+    request: Request,
+    domain: str,
+    weekly: Annotated[str, Form(max_length=10)] = "",
+    monthly: Annotated[str, Form(max_length=10)] = "",
+    spike: Threshold = 0,
+    drop: Threshold = 0,
+    csrf_token: CsrfField = None,
+) -> Response:
+    """The signed-in user's own reports and alerts of the site (0: no alert)."""
+    access = await site_access(request, domain)
+    if access.user_email is None:
+        raise ForbiddenError("sign in to get reports")
+    check_csrf(request, access, csrf_token)
+    box = services(request).stores.mailbox
+    if box is None or not _enabled(request):
+        raise InputError("this Footfall sends no email: set FOOTFALL_SMTP_URL", field="email")
+    wanted = {MailKind.WEEKLY: 0 if weekly else None, MailKind.MONTHLY: 0 if monthly else None}
+    wanted |= {MailKind.SPIKE: spike or None, MailKind.DROP: drop or None}
+    site_id, email = access.site.id, access.user_email
+
+    def save() -> None:
+        assert box is not None
+        for kind, threshold in wanted.items():
+            if threshold is None:
+                box.remove_subscription(site_id, email, kind.value)
+            else:
+                box.set_subscription(Subscription(site_id, email, kind, threshold))
+
+    await offload(save)
+    target = f"/sites/{quote(access.site.domain)}/settings?msg=email#email"
+    return RedirectResponse(target, 303)
+
+
+def _unsubscribe_context(request: Request, token: str) -> dict[str, Any]:
+    secret = services(request).reports
+    assert secret is not None
+    found = verify(secret.secret, token)
+    if found is None:
+        raise NotFoundError("this unsubscribe link is not valid", field="token")
+    site_id, kind, email = found
+    return {"token": token, "kind": kind.value, "email": email, "site_id": site_id}
+
+
+@router.get("/email/unsubscribe/{token}")
+async def unsubscribe_page(request: Request, token: str) -> Response:
+    """A page with a button: a mail scanner that follows links unsubscribes nobody."""
+    context = _unsubscribe_context(request, token)
+    site = await offload(services(request).stores.catalog.get_site_by_id, context["site_id"])
+    return render(request, "unsubscribe.html", {**context, "site": site, "done": False})
+
+
+@router.post("/email/unsubscribe/{token}")
+async def unsubscribe(request: Request, token: str) -> Response:
+    """No login and no CSRF token: the signed link is the permission, and RFC 8058's
+    one-click POST from a mail client carries neither."""
+    context = _unsubscribe_context(request, token)
+    box = services(request).stores.mailbox
+    if box is not None:
+        await offload(box.remove_subscription, context["site_id"], context["email"],
+                      context["kind"])  # fmt: skip
+    site = await offload(services(request).stores.catalog.get_site_by_id, context["site_id"])
+    return render(request, "unsubscribe.html", {**context, "site": site, "done": True})

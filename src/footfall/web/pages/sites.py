@@ -35,7 +35,7 @@ from footfall.web.access import (
     site_access,
 )
 from footfall.web.deps import services
-from footfall.web.pages.email import email_invitation
+from footfall.web.pages.email import email_invitation, email_settings
 from footfall.web.templating import render
 
 CsrfField = Annotated[str | None, Form()]
@@ -54,6 +54,7 @@ MESSAGES = {
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
+    "email": "Email reports and alerts saved.",
 }
 
 
@@ -198,6 +199,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
             if u.role is not None and u.email not in {m.user.email for m in members}
         ],
         "invitations": acc.invitations(site),
+        "email": email_settings(svc, site.id, access.user_email),
         "origin": _origin(request),
         "roles": [r.value for r in Role] if access.at_least(Role.OWNER) else ["admin", "viewer"],
         "message": None,
