@@ -100,4 +100,6 @@ def parts(msg: EmailMessage) -> tuple[str, str]:
     text = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     assert text is not None and html is not None, msg
-    return str(text.get_content()), str(html.get_content())
+    # SMTP carries CRLF line ends: back to Python's
+    text_content, html_content = (str(p.get_content()).replace("\r\n", "\n") for p in (text, html))
+    return text_content, html_content

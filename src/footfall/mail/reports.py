@@ -72,8 +72,11 @@ def _value(metric: str, value: Any) -> str:
     return f"{int(value):,}"
 
 
-def _change(value: Any) -> str:
-    return "" if value is None else f"{value:+}%"
+def _change(metric: str, value: Any) -> str:
+    """As the dashboard shows it: percent, or points for the bounce rate."""
+    if value is None:
+        return ""
+    return f"{value:+} pts" if metric == "bounce_rate" else f"{value:+}%"
 
 
 def report_numbers(
@@ -90,13 +93,15 @@ def report_numbers(
     summary = query(metrics=list(SUMMARY), include=compare)["results"][0]
     change = summary.get("comparison", {}).get("change", [None] * len(SUMMARY))
     rows = [
-        {"label": LABELS[m], "value": _value(m, v), "change": _change(c)}
+        {"label": LABELS[m], "value": _value(m, v), "change": _change(m, c)}
         for m, v, c in zip(SUMMARY, summary["metrics"], change, strict=True)
     ]
 
-    def top(dimension: str) -> list[dict[str, str]]:
+    def top(dimension: str, *filters: list[Any]) -> list[dict[str, str]]:
         order = [["visitors", "desc"]]
-        got = query(metrics=["visitors"], dimensions=[dimension], order_by=order)
+        got = query(
+            metrics=["visitors"], dimensions=[dimension], order_by=order, filters=list(filters)
+        )
         return [
             {"label": r["dimensions"][0], "value": _value("visitors", r["metrics"][0])}
             for r in got["results"][:TOP]
@@ -115,7 +120,7 @@ def report_numbers(
         ]
     return {
         "summary": rows,
-        "pages": top("event:page"),
+        "pages": top("event:page", ["is", "event:name", ["pageview"]]),  # as the dashboard
         "sources": top("visit:source"),
         "goals": conversions,
     }
