@@ -1,5 +1,5 @@
-"""Password reset and invitations by email, in real Chromium, through a real SMTP
-server on loopback: the mail arrives with both parts, its link is followed."""
+"""Email in real Chromium, through a real SMTP server on loopback: password reset,
+invitations, reports opted into from settings and stopped by their link."""
 
 from __future__ import annotations
 
@@ -118,3 +118,51 @@ def test_an_invitation_is_emailed_and_accepted_from_the_mail(
         expect(guest).to_have_url(f"{mail_live.url}/sites/example.com")
     finally:
         other.close()
+
+
+def test_reports_opted_into_from_settings_and_stopped_by_their_link(
+    mail_live: Live, smtp_server: SmtpServer, page: Page
+) -> None:
+    acc = mail_live.server.config.app.state.accounts
+    acc.add_user("owner@example.com", PASSWORD, Role.OWNER)
+    browser_login(page, mail_live.url, "owner@example.com")
+    page.goto(f"{mail_live.url}/sites/example.com/settings#email")
+    page.check("#email-weekly")
+    page.fill("#email-spike", "0")
+    page.click("#email-form button[type=submit]")
+    expect(page.locator(".alert-ok")).to_have_text("Email reports and alerts saved.")
+    expect(page.locator("#email-weekly")).to_be_checked()
+    expect(page.locator("#email-monthly")).not_to_be_checked()
+    svc = mail_live.svc
+    assert svc.reports is not None and svc.mail is not None
+    svc.reports.tick()  # what the replica's five-minute round does (if it has not yet)
+    svc.mail.deliver_due()
+    [msg] = smtp_server.inbox.wait_for(1)
+    assert msg["To"] == "owner@example.com"
+    link = link_in(msg, "/email/unsubscribe/")
+    page.click(".user-menu summary")
+    page.click("#logout")
+    page.goto(link)  # no login needed; a GET changes nothing
+    expect(page.locator("h1")).to_have_text("Unsubscribe")
+    assert svc.stores.mailbox is not None and len(svc.stores.mailbox.subscriptions()) == 1
+    page.click("#unsubscribe-form button[type=submit]")
+    expect(page.locator("#unsubscribed")).to_contain_text(
+        "owner@example.com gets no more weekly reports of example.com"
+    )
+    assert svc.stores.mailbox.subscriptions() == []
+    page.goto(link[:-3] + "xyz")
+    expect(page.locator("h1")).to_have_text("Not found")
+
+
+def test_without_smtp_the_pages_say_email_is_off(live: Live, page: Page) -> None:
+    acc = live.server.config.app.state.accounts
+    acc.add_user("owner@example.com", PASSWORD, Role.OWNER)
+    page.goto(f"{live.url}/password/forgot")
+    expect(page.locator("#email-off")).to_contain_text("FOOTFALL_SMTP_URL is not set")
+    browser_login(page, live.url, "owner@example.com")
+    page.goto(f"{live.url}/sites/example.com/settings#members")
+    expect(page.locator("#email-off")).to_contain_text("FOOTFALL_SMTP_URL")
+    page.fill("#invite-email", "viewer@example.com")
+    page.click("#invite-form button[type=submit]")
+    expect(page.locator("#new-invite-link")).to_be_visible()  # the link, to send by hand
+    expect(page.locator("#invite-emailed")).to_have_count(0)
