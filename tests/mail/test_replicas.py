@@ -41,11 +41,9 @@ def test_two_replicas_send_one_report(
     try:
         site = a.stores.catalog.add_site("example.com", "UTC", "u1")
         monday = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        at = [monday + timedelta(hours=v) for v in range(4)]
         a.stores.events.write_events(
-            [
-                Event(site.id, monday + timedelta(hours=v), "pageview", "example.com", "/", v, 0)
-                for v in range(4)
-            ]  # fmt: skip
+            [Event(site.id, t, "pageview", "example.com", "/", v, 0) for v, t in enumerate(at)]
         )
         assert a.stores.mailbox is not None and a.reports is not None and b.reports is not None
         a.stores.mailbox.set_subscription(Subscription(site.id, "ann@example.com", MailKind.WEEKLY))
