@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import email
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default
+from ipaddress import ip_address
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 USER, PASSWORD = "mailer", "s3cret-smtp-pass"
 
@@ -67,22 +75,63 @@ def free_port() -> int:
         return port
 
 
+def self_signed(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (a test CA of one)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]), critical=False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "smtp-cert.pem", directory / "smtp-key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    """Plain (``smtp+plain://``) by default; with ``tls`` (a certificate and its key)
+    it offers STARTTLS, requires it, and takes logins only after it (``smtp://``)."""
+
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
         self.inbox = Inbox()
+        context = None
+        if tls is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(*tls)
         self.controller = Controller(
             self.inbox,
             hostname="127.0.0.1",
             port=free_port(),
             authenticator=_authenticate,
-            auth_require_tls=False,  # loopback; smtp+plain:// is the relay mode
+            auth_require_tls=tls is not None,
+            tls_context=context,
+            require_starttls=tls is not None,
         )
         self.controller.start()
+        self.scheme = "smtp" if tls is not None else "smtp+plain"
 
     @property
     def url(self) -> str:
         """Footfall's FOOTFALL_SMTP_URL for this server (password in FOOTFALL_SMTP_PASSWORD)."""
-        return f"smtp+plain://{USER}@127.0.0.1:{self.controller.port}"
+        return f"{self.scheme}://{USER}@127.0.0.1:{self.controller.port}"
 
     def stop(self) -> None:
         self.controller.stop()
