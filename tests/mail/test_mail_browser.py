@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from footfall.accounts.models import Role
-from tests.accounts.helpers import PASSWORD, browser_login
+from tests.accounts.helpers import PASSWORD, accept_invitation, browser_login
 from tests.smtp import SmtpServer, parts
 from tests.support import Live, watch_csp
 
@@ -110,11 +110,7 @@ def test_an_invitation_is_emailed_and_accepted_from_the_mail(
     other = browser.new_context()
     try:
         guest = other.new_page()
-        guest.goto(link)
-        expect(guest.locator("h1")).to_have_text("Join example.com")
-        guest.fill("#password", "viewer password 1")
-        guest.fill("#password2", "viewer password 1")
-        guest.click("#invite-form button[type=submit]")
+        accept_invitation(guest, link, "example.com", "viewer password 1")
         expect(guest).to_have_url(f"{mail_live.url}/sites/example.com")
     finally:
         other.close()
