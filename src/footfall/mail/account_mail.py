@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from footfall.accounts.models import Invitation, User
 from footfall.accounts.passwords import hash_password
 from footfall.accounts.service import new_token, normalize_email, token_hash
-from footfall.errors import NotFoundError
+from footfall.errors import InputError, NotFoundError
 from footfall.mail.compose import render
 from footfall.mail.outbox import Outbox
 from footfall.store.registry import Stores
@@ -49,16 +49,21 @@ class AccountMail:
         return self.outbox.queue(clean, render("reset", email=clean, link=link, hours=hours))
 
     def reset(self, token: str, password: str) -> User:
-        """Set the password of the token's user (once) and end their sessions."""
+        """Set the password of the token's user (once) and end their sessions. A password
+        the policy refuses leaves the link usable."""
         box = self.stores.mailbox
-        user_id = None
+        taken = None
         if box is not None and 0 < len(token) < 200:
-            user_id = box.take_reset_token(token_hash(token), self.clock())
-        stored = None if user_id is None else self.stores.accounts.get_user_by_id(user_id)
-        if stored is None:
+            taken = box.take_reset_token(token_hash(token), self.clock())
+        stored = None if taken is None else self.stores.accounts.get_user_by_id(taken[0])
+        if box is None or taken is None or stored is None:
             raise NotFoundError("this reset link is unknown, used or expired", field="token")
-        email = stored.user.email
-        self.stores.accounts.set_password(stored.user.id, hash_password(password, [email]))
+        try:
+            hashed = hash_password(password, [stored.user.email])
+        except InputError:
+            box.add_reset_token(token_hash(token), *taken)  # try another password
+            raise
+        self.stores.accounts.set_password(stored.user.id, hashed)
         self.stores.accounts.remove_user_sessions(stored.user.id)
         return stored.user
 

@@ -300,9 +300,10 @@ class Mailbox(Protocol):
         """Messages by state: ``queued``, ``sent``, ``failed``."""
 
     def add_reset_token(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None: ...
-    def take_reset_token(self, token_hash: bytes, now: datetime) -> int | None:
-        """The user of an unexpired token, which is gone after this (single use: of two
-        callers at once, one gets it); None for an unknown, used or expired one."""
+    def take_reset_token(self, token_hash: bytes, now: datetime) -> tuple[int, datetime] | None:
+        """The user and expiry of an unexpired token, which is gone after this (single
+        use: of two callers at once, one gets it); None for an unknown, used or expired
+        one."""
 
     def set_subscription(self, sub: Subscription) -> None:
         """Add or replace (by site, email and kind)."""

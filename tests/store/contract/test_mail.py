@@ -90,13 +90,14 @@ def test_reset_tokens_are_single_use_and_expire(stores: Stores) -> None:
     mb.add_reset_token(b"a" * 32, user.id, T0 + timedelta(hours=1))
     mb.add_reset_token(b"b" * 32, user.id, T0 + timedelta(hours=1))
     assert mb.take_reset_token(b"x" * 32, T0) is None
-    assert mb.take_reset_token(b"a" * 32, T0) == user.id
+    assert mb.take_reset_token(b"a" * 32, T0) == (user.id, T0 + timedelta(hours=1))
     assert mb.take_reset_token(b"a" * 32, T0) is None  # used
     assert mb.take_reset_token(b"b" * 32, T0 + timedelta(hours=1)) is None  # expired
     with ThreadPoolExecutor(4) as pool:
         mb.add_reset_token(b"c" * 32, user.id, T0 + timedelta(hours=1))
         taken = list(pool.map(lambda _: mb.take_reset_token(b"c" * 32, T0), range(6)))
-    assert taken.count(user.id) == 1
+    assert taken.count((user.id, T0 + timedelta(hours=1))) == 1
+    assert taken.count(None) == 5
 
 
 def test_subscriptions_round_trip(stores: Stores) -> None:

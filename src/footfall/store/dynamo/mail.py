@@ -147,7 +147,7 @@ class DynamoMailbox:
             }
         )
 
-    def take_reset_token(self, token_hash: bytes, now: datetime) -> int | None:
+    def take_reset_token(self, token_hash: bytes, now: datetime) -> tuple[int, datetime] | None:
         with mapped("DeleteItem"):
             done = self.table.client.delete_item(
                 TableName=self.table.name,
@@ -157,7 +157,7 @@ class DynamoMailbox:
         old = done.get("Attributes")
         if not old or get_t(old, "expires_at") <= now.astimezone(UTC):
             return None
-        return get_n(old, "user_id")
+        return get_n(old, "user_id"), get_t(old, "expires_at")
 
     # subscriptions --------------------------------------------------------------
     def set_subscription(self, sub: Subscription) -> None:

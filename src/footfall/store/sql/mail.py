@@ -62,12 +62,12 @@ class SqlMailbox(ABC):
     def add_reset_token(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None:
         self._write("add_reset_token", [token_hash, user_id, self._stamp(expires_at)])
 
-    def take_reset_token(self, token_hash: bytes, now: datetime) -> int | None:
+    def take_reset_token(self, token_hash: bytes, now: datetime) -> tuple[int, datetime] | None:
         row = self._write("take_reset_token", [token_hash])
         self._write("delete_expired_reset_tokens", [self._stamp(now)])
         if row is None or utc(row[1]) <= now:
             return None
-        return int(row[0])
+        return int(row[0]), utc(row[1])
 
     def set_subscription(self, sub: Subscription) -> None:
         self._write("set_subscription", [sub.site_id, sub.email, sub.kind.value, sub.threshold])
