@@ -18,6 +18,7 @@ from zxcvbn import zxcvbn
 
 from footfall.errors import ConfigError
 from footfall.files import write_atomic
+from footfall.mail import smtp
 from footfall.proxies import TrustedProxies
 from footfall.store import registry
 
@@ -134,9 +135,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _email(self) -> Settings:
-        from footfall.mail.smtp import check_settings
-
-        check_settings(self.smtp_url, self.smtp_password, self.email_from)
+        smtp.check_settings(self.smtp_url, self.smtp_password, self.email_from)
         return self
 
     @model_validator(mode="after")
