@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
@@ -146,6 +147,9 @@ def test_reports_opted_into_from_settings_and_stopped_by_their_link(
         "owner@example.com gets no more weekly reports of example.com"
     )
     assert svc.stores.mailbox.subscriptions() == []
+    assert msg["List-Unsubscribe"] == f"<{link}>"
+    one_click = httpx.post(link, data={"List-Unsubscribe": "One-Click"})  # RFC 8058
+    assert one_click.status_code == 200  # no session, no CSRF token; done already
     page.goto(link[:-3] + "xyz")
     expect(page.locator("h1")).to_have_text("Not found")
 

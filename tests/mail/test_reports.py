@@ -85,6 +85,8 @@ def test_a_weekly_report_arrives_once_with_its_numbers(
     [link] = re.findall(r"https://ff\.test/email/unsubscribe/(\S+)", text)
     assert verify(SECRET, link) == (site.id, MailKind.WEEKLY, "ann@example.com")
     assert f"/email/unsubscribe/{link}" in html
+    assert msg["List-Unsubscribe"] == f"<https://ff.test/email/unsubscribe/{link}>"
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # next week, the next report
     clock.advance(days=7)
     assert sched.tick() == 2

@@ -21,6 +21,7 @@ class Rendered:
     subject: str
     text: str
     html: str
+    unsubscribe: str = ""  # the List-Unsubscribe URL of a report or alert
 
 
 @cache
@@ -35,12 +36,15 @@ def _env() -> Environment:
     )
 
 
-def render(name: str, **context: Any) -> Rendered:
+def render(name: str, unsubscribe: str = "", **context: Any) -> Rendered:
+    """Both parts of ``name``; ``unsubscribe`` (a URL) is in the templates' context and
+    becomes the List-Unsubscribe header."""
     env = _env()
+    context["unsubscribe"] = unsubscribe
     text = env.get_template(f"{name}.txt").make_module(context)
     subject = " ".join(str(getattr(text, "subject", "Footfall")).split())  # one line
     html = env.get_template(f"{name}.html").render(subject=subject, **context)
-    return Rendered(subject, str(text), html)
+    return Rendered(subject, str(text), html, unsubscribe)
 
 
 def message(config: SmtpConfig, mail: Mail) -> EmailMessage:
@@ -54,6 +58,9 @@ def message(config: SmtpConfig, mail: Mail) -> EmailMessage:
         f"<footfall.{mail.id}.{int(mail.created_at.timestamp())}@{config.sender_domain}>"
     )
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies
+    if mail.unsubscribe:  # RFC 2369 and 8058: the mail client's own one-click button
+        msg["List-Unsubscribe"] = f"<{mail.unsubscribe}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(mail.text)
     msg.add_alternative(mail.html, subtype="html")
     return msg

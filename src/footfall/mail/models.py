@@ -31,6 +31,7 @@ class Mail:
     html: str
     attempts: int  # sending attempts including the one this claim is for
     created_at: datetime
+    unsubscribe: str = ""  # a report's or alert's one-click unsubscribe URL (RFC 8058)
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,10 @@ class Outbox:
         if self.mailbox is None or self.config is None:
             return False
         r = rendered
-        return self.mailbox.queue_mail(recipient, r.subject, r.text, r.html, key, self.clock())
+        now = self.clock()
+        return self.mailbox.queue_mail(
+            recipient, r.subject, r.text, r.html, key, now, r.unsubscribe
+        )
 
     async def queue_now(self, recipient: str, rendered: Rendered, key: str = "") -> bool:
         """``queue`` from async code, waking this replica's worker."""

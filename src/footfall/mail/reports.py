@@ -183,6 +183,7 @@ class Scheduler:
                 continue
             links = self._links(site, sub)
             context: dict[str, Any] = {"site": site.domain, "kind": sub.kind.value, **links}
+            # (``unsubscribe`` also becomes the List-Unsubscribe header: compose.render)
             if sub.kind.report:
                 period = last_period(sub.kind, today)
                 if sub.kind not in numbers:

@@ -282,11 +282,18 @@ class Mailbox(Protocol):
     ``Accounts`` (the database of ``FOOTFALL_DATABASE_URL``)."""
 
     def queue_mail(
-        self, recipient: str, subject: str, text: str, html: str, key: str, now: datetime
+        self,
+        recipient: str,
+        subject: str,
+        text: str,
+        html: str,
+        key: str,
+        now: datetime,
+        unsubscribe: str = "",
     ) -> bool:
         """Queue a message, due at ``now``. A non-empty ``key`` is queued once ever:
         False (and nothing queued) when a message had it, so replicas that queue one
-        period's report at once queue one."""
+        period's report at once queue one. ``unsubscribe``: its List-Unsubscribe URL."""
 
     def claim_mail(self, now: datetime, lease: timedelta) -> Mail | None:
         """Take the oldest due message no one holds, for ``lease`` (its attempts counted

@@ -43,6 +43,7 @@ def _mail(item: Item) -> Mail:
         get_s(item, "html"),
         get_n(item, "attempts"),
         get_t(item, "created_at"),
+        get_s(item, "unsubscribe") if "unsubscribe" in item else "",
     )
 
 
@@ -54,7 +55,14 @@ class DynamoMailbox:
     table: Table
 
     def queue_mail(
-        self, recipient: str, subject: str, text: str, html: str, key: str, now: datetime
+        self,
+        recipient: str,
+        subject: str,
+        text: str,
+        html: str,
+        key: str,
+        now: datetime,
+        unsubscribe: str = "",
     ) -> bool:
         mail_id = self.table.next_id("mail")
         item = {
@@ -64,6 +72,7 @@ class DynamoMailbox:
             "subject": s(subject),
             "text": s(text),
             "html": s(html),
+            "unsubscribe": s(unsubscribe),
             "created_at": t(now),
             "due_at": t(now),
             "claimed_until": s(""),

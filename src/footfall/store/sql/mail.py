@@ -32,10 +32,17 @@ class SqlMailbox(ABC):
     def _stamp(self, at: datetime) -> object: ...
 
     def queue_mail(
-        self, recipient: str, subject: str, text: str, html: str, key: str, now: datetime
+        self,
+        recipient: str,
+        subject: str,
+        text: str,
+        html: str,
+        key: str,
+        now: datetime,
+        unsubscribe: str = "",
     ) -> bool:
         at = self._stamp(now)
-        params = [key or None, recipient, subject, text, html, at, at]
+        params = [key or None, recipient, subject, text, html, at, at, unsubscribe]
         return self._write("queue_mail", params) is not None
 
     def claim_mail(self, now: datetime, lease: timedelta) -> Mail | None:
@@ -43,8 +50,10 @@ class SqlMailbox(ABC):
         row = self._write("claim_mail", [self._stamp(now + lease), at, at])
         if row is None:
             return None
-        mail_id, recipient, subject, text, html, attempts, created = row
-        return Mail(int(mail_id), recipient, subject, text, html, int(attempts), utc(created))
+        mail_id, recipient, subject, text, html, attempts, created, unsubscribe = row
+        return Mail(
+            int(mail_id), recipient, subject, text, html, int(attempts), utc(created), unsubscribe
+        )
 
     def mail_sent(self, mail_id: int, at: datetime) -> None:
         self._write("mail_sent", [self._stamp(at), mail_id])

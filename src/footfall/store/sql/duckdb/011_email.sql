@@ -9,6 +9,7 @@ CREATE TABLE IF NOT EXISTS mail_outbox (
     subject VARCHAR NOT NULL,
     body_text VARCHAR NOT NULL,
     body_html VARCHAR NOT NULL,
+    list_unsubscribe VARCHAR NOT NULL DEFAULT '',  -- a report's one-click unsubscribe URL
     created_at TIMESTAMP NOT NULL,
     due_at TIMESTAMP NOT NULL,       -- the next attempt (retries back off)
     claimed_until TIMESTAMP,         -- a worker holds it until then

@@ -1,8 +1,9 @@
 -- Email's statements (store/sql/mail.py); parameters are always bound.
 
 -- name: queue_mail
-INSERT INTO mail_outbox (dedupe_key, recipient, subject, body_text, body_html, created_at, due_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO mail_outbox (dedupe_key, recipient, subject, body_text, body_html, created_at, due_at,
+    list_unsubscribe)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 RETURNING id
 
@@ -15,7 +16,7 @@ WHERE id = (
         AND (claimed_until IS NULL OR claimed_until <= ?)
     ORDER BY due_at, id LIMIT 1
 )
-RETURNING id, recipient, subject, body_text, body_html, attempts, created_at
+RETURNING id, recipient, subject, body_text, body_html, attempts, created_at, list_unsubscribe
 
 -- name: mail_sent
 UPDATE mail_outbox SET sent_at = ?, claimed_until = NULL, last_error = '' WHERE id = ?

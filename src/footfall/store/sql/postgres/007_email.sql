@@ -8,6 +8,7 @@ CREATE TABLE mail_outbox (
     subject text NOT NULL,
     body_text text NOT NULL,
     body_html text NOT NULL,
+    list_unsubscribe text NOT NULL DEFAULT '',  -- a report's one-click unsubscribe URL
     created_at timestamptz NOT NULL,
     due_at timestamptz NOT NULL,     -- the next attempt (retries back off)
     claimed_until timestamptz,       -- a worker holds it until then
