@@ -11,6 +11,7 @@ import pytest
 from footfall.mail import smtp
 from footfall.mail.compose import render
 from footfall.mail.outbox import Outbox, backoff
+from footfall.metrics import Metrics
 from footfall.store.registry import Stores
 from tests.smtp import PASSWORD, SmtpServer, parts
 from tests.support import Clock
@@ -42,7 +43,9 @@ def test_a_queued_message_arrives_with_both_parts(
 def test_a_refused_message_is_retried_after_its_backoff(
     stores: Stores, smtp_server: SmtpServer, clock: Clock
 ) -> None:
+    metrics = Metrics()
     box = outbox(stores, smtp_server, clock)
+    box.count = lambda outcome: metrics.mail.labels(outcome).inc()
     smtp_server.inbox.refuse = 2
     box.queue("ann@example.com", render("test", server="x"))
     assert box.deliver_due() == 0 and smtp_server.inbox.refused == 1
@@ -54,6 +57,9 @@ def test_a_refused_message_is_retried_after_its_backoff(
     assert box.deliver_due() == 1
     [msg] = smtp_server.inbox.wait_for(1)
     assert msg["Message-ID"].startswith("<footfall.1.")  # the same message every attempt
+    sample = metrics.registry.get_sample_value
+    samples = {o: sample("footfall_mail_total", {"outcome": o}) for o in ("sent", "retry")}
+    assert samples == {"sent": 1.0, "retry": 2.0}
 
 
 def test_a_permanent_refusal_is_given_up(stores: Stores, clock: Clock) -> None:

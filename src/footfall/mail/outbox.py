@@ -42,10 +42,12 @@ class Outbox:
         mailbox: Mailbox | None,
         config: SmtpConfig | None,
         clock: Callable[[], datetime],
+        count: Callable[[str], None] = lambda outcome: None,
     ) -> None:
         self.mailbox = mailbox
         self.config = config
         self.clock = clock
+        self.count = count  # each attempt's outcome: sent, retry, given_up (for /metrics)
         self._wake: asyncio.Event | None = None
 
     @property
@@ -88,6 +90,7 @@ class Outbox:
                 final = exc.permanent or mail.attempts >= MAX_ATTEMPTS
                 retry = None if final else self.clock() + backoff(mail.attempts)
                 box.mail_failed(mail.id, exc.detail[:1000], retry)
+                self.count("given_up" if retry is None else "retry")
                 log.warning(
                     "mail %d to %s failed (attempt %d): %s; %s",
                     mail.id,
@@ -98,6 +101,7 @@ class Outbox:
                 )
             else:
                 box.mail_sent(mail.id, self.clock())
+                self.count("sent")
                 sent += 1
         return sent
 

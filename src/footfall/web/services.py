@@ -110,7 +110,8 @@ class Services:
         smtp_config = smtp.from_settings(
             settings.smtp_url, settings.smtp_password, settings.email_from
         )
-        svc.mail = Outbox(stores.mailbox, smtp_config, clock)
+        counted = metrics.mail.labels
+        svc.mail = Outbox(stores.mailbox, smtp_config, clock, lambda o: counted(o).inc())
         svc.reports = Scheduler(stores, svc.mail, secret.encode(), settings.origin, clock)
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
