@@ -4,33 +4,21 @@ invitations, reports opted into from settings and stopped by their link."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from email.message import EmailMessage
 
 import httpx
-import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from footfall.accounts.models import Role
 from tests.accounts.helpers import PASSWORD, accept_invitation, browser_login
 from tests.smtp import SmtpServer, parts
-from tests.support import Live, watch_csp
+from tests.support import Live
+from tests.web.test_pages_browser import context, page
 
 NEW_PASSWORD = "a brand new passphrase 42"
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    violations = watch_csp(ctx)
-    yield ctx
-    ctx.close()
-    assert violations == []
-
-
-@pytest.fixture
-def page(context: BrowserContext) -> Page:
-    return context.new_page()
+__all__ = ["context", "page"]  # fixtures: a context under CSP watch, and its page
 
 
 def link_in(msg: EmailMessage, path: str) -> str:
