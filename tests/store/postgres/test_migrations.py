@@ -103,7 +103,7 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
 
 
 def _email_kept(stores: Stores, k: int, user_id: int) -> None:
-    """Email's state (migration 5 here, 007_email.sql) survives, and queueing goes on."""
+    """Email's state (migration 5, 005_email.sql) survives, and queueing goes on."""
     box = stores.mailbox
     assert box is not None
     if k < 5:

@@ -101,7 +101,7 @@ _MIGRATIONS: tuple[
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
-    ("011_email.sql", None),  # 011: numbered in issue 16's plan; the 9th applied here
+    ("009_email.sql", None),
 )
 
 

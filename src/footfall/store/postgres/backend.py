@@ -57,7 +57,7 @@ MIGRATIONS = (
     "002_funnels_segments.sql",
     "003_embeds.sql",
     "004_rollups.sql",
-    "007_email.sql",  # 007: numbered in issue 16's plan; the 5th applied here
+    "005_email.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.

@@ -1,5 +1,5 @@
--- What a server at the schema version of 007_email.sql (issue 16's plan numbers it 7;
--- it is the 5th applied on this branch) writes beyond the earlier seeds, for the
+-- What a server at the schema version of 005_email.sql writes beyond the earlier
+-- seeds, for the
 -- migration harness (test_migrations.py): a sent report, a queued message, a reset
 -- token and a subscription of site 7.
 INSERT INTO mail_outbox (dedupe_key, recipient, subject, body_text, body_html, created_at,
