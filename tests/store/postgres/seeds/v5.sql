@@ -1,7 +1,6 @@
 -- What a server at the schema version of 005_email.sql writes beyond the earlier
--- seeds, for the
--- migration harness (test_migrations.py): a sent report, a queued message, a reset
--- token and a subscription of site 7.
+-- seeds, for the migration harness (test_migrations.py): a sent report, a queued
+-- message, a reset token and a subscription of site 7.
 INSERT INTO mail_outbox (dedupe_key, recipient, subject, body_text, body_html, created_at,
     due_at, attempts, sent_at)
 VALUES ('weekly:7:ann@example.com:2026-03-02', 'ann@example.com', 'Report', 't', '<p>h</p>',
