@@ -27,7 +27,7 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Site
+from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Shields, Site
 from footfall.stats.query import StatsQuery
 
 
@@ -80,8 +80,23 @@ class Catalog(Protocol):
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         """Replace them (``origins`` are normalized ``scheme://host[:port]``)."""
 
+    # traffic shields (footfall/shields.py) ------------------------------------------
+    def shields(self, site_id: int) -> Shields:
+        """The site's shields as last set (none for an unknown site)."""
+
+    def set_shields(self, site_id: int, shields: Shields) -> None:
+        """Replace them (checked by shields.parse before they reach a store)."""
+
+    def add_drops(self, counts: Mapping[tuple[int, str], int]) -> None:
+        """Add to the per-site tallies of dropped events: (site id, drop reason) ->
+        events. Atomic per tally, so replicas add at once; a removed site's are
+        ignored."""
+
+    def site_drops(self, site_id: int) -> dict[str, int]:
+        """The site's dropped events by reason since it was added."""
+
     def remove_site(self, site_id: int) -> bool:
-        """Delete a site with its keys, goals and funnels; False when it did not exist. (Its
+        """Delete a site with its keys, goals, funnels, shields and drop tallies; False when it did not exist. (Its
         events and account data are the other protocols': see sites/service.py.)"""
 
     def add_key(

@@ -56,6 +56,7 @@ MIGRATIONS = (
     "002_funnels_segments.sql",
     "003_embeds.sql",
     "004_rollups.sql",
+    "006_shields.sql",  # issue 16 (h16b): the lead renumbers at merge
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.

@@ -33,6 +33,7 @@ from footfall.domain import (
     FunnelStep,
     Goal,
     Scope,
+    Shields,
     Site,
     steps_from_text,
     steps_text,
@@ -180,6 +181,8 @@ class SqlRecords(ABC):
             "delete_site_goals",
             "delete_site_funnels",
             "delete_site_embeds",
+            "delete_site_shields",
+            "delete_site_drops",
             "delete_site",
         )
         return self._write_all(doomed, [site_id]) is not None
@@ -190,6 +193,21 @@ class SqlRecords(ABC):
 
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         self._write("set_embed_origins", [site_id, "\n".join(origins)])
+
+    def shields(self, site_id: int) -> Shields:
+        row = self._one("shields", [site_id])
+        return Shields.from_text(row[0] if row else None)
+
+    def set_shields(self, site_id: int, shields: Shields) -> None:
+        self._write("set_shields", [site_id, shields.text()])
+
+    def add_drops(self, counts: Mapping[tuple[int, str], int]) -> None:
+        rows = [(site_id, reason, n, site_id) for (site_id, reason), n in counts.items() if n]
+        if rows:
+            self._write_many("add_drops", sorted(rows))  # one lock order for every replica
+
+    def site_drops(self, site_id: int) -> dict[str, int]:
+        return {str(r): int(n) for r, n in self._all("site_drops", [site_id])}
 
     def restore_site(self, site: Site) -> None:
         created = self._stamp_or_none(site.created_at) or self._now()

@@ -71,6 +71,27 @@ SELECT origins FROM site_embeds WHERE site_id = ?
 INSERT INTO site_embeds (site_id, origins) VALUES (?, ?)
 ON CONFLICT (site_id) DO UPDATE SET origins = excluded.origins
 
+-- name: delete_site_shields
+DELETE FROM site_shields WHERE site_id = ?
+
+-- name: delete_site_drops
+DELETE FROM site_drops WHERE site_id = ?
+
+-- name: shields
+SELECT rules FROM site_shields WHERE site_id = ?
+
+-- name: set_shields
+INSERT INTO site_shields (site_id, rules) VALUES (?, ?)
+ON CONFLICT (site_id) DO UPDATE SET rules = excluded.rules
+
+-- name: add_drops
+INSERT INTO site_drops (site_id, reason, dropped)
+SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
+ON CONFLICT (site_id, reason) DO UPDATE SET dropped = site_drops.dropped + excluded.dropped
+
+-- name: site_drops
+SELECT reason, dropped FROM site_drops WHERE site_id = ? ORDER BY reason
+
 -- name: delete_site
 DELETE FROM sites WHERE id = ? RETURNING id
 

@@ -211,6 +211,27 @@ SELECT origins FROM site_embeds WHERE site_id = %s
 INSERT INTO site_embeds (site_id, origins) VALUES (%s, %s)
 ON CONFLICT (site_id) DO UPDATE SET origins = excluded.origins
 
+-- name: delete_site_shields
+DELETE FROM site_shields WHERE site_id = %s
+
+-- name: delete_site_drops
+DELETE FROM site_drops WHERE site_id = %s
+
+-- name: shields
+SELECT rules FROM site_shields WHERE site_id = %s
+
+-- name: set_shields
+INSERT INTO site_shields (site_id, rules) VALUES (%s, %s)
+ON CONFLICT (site_id) DO UPDATE SET rules = excluded.rules
+
+-- name: add_drops
+INSERT INTO site_drops (site_id, reason, dropped)
+SELECT %s, %s, %s WHERE EXISTS (SELECT 1 FROM sites WHERE id = %s)
+ON CONFLICT (site_id, reason) DO UPDATE SET dropped = site_drops.dropped + excluded.dropped
+
+-- name: site_drops
+SELECT reason, dropped FROM site_drops WHERE site_id = %s ORDER BY reason
+
 -- name: delete_site
 DELETE FROM sites WHERE id = %s RETURNING id
 
