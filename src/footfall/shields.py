@@ -22,13 +22,16 @@ import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import re2
 
-from footfall.domain import SHIELD_KINDS, DropReason, Shields, normalize_domain
-from footfall.errors import InputError
+from footfall.domain import SHIELD_KINDS, DropReason, Shields, Site, normalize_domain
+from footfall.errors import InputError, NotFoundError
 from footfall.stats.filters import glob_pattern
+
+if TYPE_CHECKING:
+    from footfall.store.registry import Stores
 
 MAX_RULES = 100  # per kind and site (Plausible allows 30 IP rules)
 MAX_LENGTH = 500
@@ -77,6 +80,7 @@ def _page(raw: str) -> str:
     return path
 
 
+_KIND = {"hostname": "hostnames", "ip": "ips", "country": "countries", "page": "pages"}
 _CHECKS = {"hostnames": _hostname, "ips": _ip, "countries": _country, "pages": _page}
 
 
@@ -164,9 +168,7 @@ class Guard:
         return None
 
 
-def _excluded(
-    ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
-) -> bool:
+def _excluded(ip: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
     try:
         addr = ipaddress.ip_address(ip)
     except ValueError:
@@ -179,3 +181,51 @@ def _excluded(
 
 NO_SHIELDS = Shields()
 OPEN = Guard(NO_SHIELDS)
+
+
+class ShieldManager:
+    """The shields of a site by domain, as the management API, the settings page and
+    the CLI's direct mode read and change them. Callers drop the site caches after a
+    change (``SiteCache.invalidate``; the CLI announces through Redis)."""
+
+    def __init__(self, stores: Stores) -> None:
+        self.stores = stores
+
+    def _site(self, domain: str) -> Site:
+        site = self.stores.catalog.get_site(normalize_domain(domain))
+        if site is None:
+            raise NotFoundError(f"no site {domain}", field="site")
+        return site
+
+    def show(self, domain: str) -> dict[str, Any]:
+        site = self._site(domain)
+        cat = self.stores.catalog
+        return {"site": site.domain, **shields_json(cat.shields(site.id), cat.site_drops(site.id))}
+
+    def replace(self, domain: str, rules: Mapping[str, Iterable[str]]) -> dict[str, Any]:
+        site = self._site(domain)
+        self.stores.catalog.set_shields(site.id, parse(rules))
+        return self.show(domain)
+
+    def add(self, domain: str, kind: str, value: str) -> dict[str, Any]:
+        site, kind = self._site(domain), _KIND.get(kind, kind)
+        now = self._rules(site, kind)
+        self.stores.catalog.set_shields(site.id, parse({**now, kind: [*now[kind], value]}))
+        return self.show(domain)
+
+    def remove(self, domain: str, kind: str, value: str) -> dict[str, Any]:
+        site, kind = self._site(domain), _KIND.get(kind, kind)
+        now = self._rules(site, kind)
+        gone = getattr(parse({kind: [value]}), kind)
+        if not gone or gone[0] not in now[kind]:
+            raise NotFoundError(f"{value!r} is not among the {kind} of {domain}", field=kind)
+        kept = {**now, kind: tuple(v for v in now[kind] if v != gone[0])}
+        self.stores.catalog.set_shields(site.id, Shields(**kept))
+        return self.show(domain)
+
+    def _rules(self, site: Site, kind: str) -> dict[str, tuple[str, ...]]:
+        if kind not in SHIELD_KINDS:
+            kinds = ", ".join(SHIELD_KINDS)
+            raise InputError(f"a shield is one of {kinds}, not {kind!r}", field="kind")
+        shields = self.stores.catalog.shields(site.id)
+        return {k: getattr(shields, k) for k in SHIELD_KINDS}

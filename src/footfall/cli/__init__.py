@@ -12,6 +12,7 @@ import typer
 from footfall.cli.archive import archive
 from footfall.cli.funnels import funnel_app
 from footfall.cli.serve import serve
+from footfall.cli.shields import shield_app
 from footfall.cli.sites import goal_app, key_app, site_app
 from footfall.cli.transfer import export_command, import_command
 from footfall.cli.users import user_app
@@ -26,6 +27,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(goal_app, name="goal")
 app.add_typer(funnel_app, name="funnel")
 app.add_typer(user_app, name="user")
+app.add_typer(shield_app, name="shield")
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
 from footfall.funnels import FunnelManager, funnel_json
 from footfall.shared import Shared
+from footfall.shields import ShieldManager
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
 from footfall.store.registry import open_stores
 
@@ -45,7 +46,7 @@ class RemoteAdmin:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._http.request(
-            method, f"/api/v1{path}", json=body if method == "POST" else None
+            method, f"/api/v1{path}", json=body if method in ("POST", "PUT") else None
         )
         data = response.json()
         if response.status_code >= 400:
@@ -106,6 +107,14 @@ class LocalAdmin:
             case "DELETE", ["sites", domain, "funnels", *name]:
                 FunnelManager(a.stores).remove(domain, "/".join(name))
                 return {"removed": "/".join(name)}
+            case "GET", ["sites", domain, "shields"]:
+                return ShieldManager(a.stores).show(domain)
+            case "PUT", ["sites", domain, "shields"]:
+                return ShieldManager(a.stores).replace(domain, b)
+            case "POST", ["sites", domain, "shields", kind]:
+                return ShieldManager(a.stores).add(domain, kind, b["value"])
+            case "DELETE", ["sites", domain, "shields", kind, *value]:
+                return ShieldManager(a.stores).remove(domain, kind, "/".join(value))
             case "DELETE", ["keys", prefix]:
                 a.revoke_key(prefix)
                 return {"revoked": prefix}

@@ -1,9 +1,10 @@
 """A short-lived cache of site lookups, so ingest does not query the store per event.
 
 Each site comes with its traffic shields, compiled (footfall/shields.py), so every
-replica drops what they exclude. Entries (including misses) live a few seconds: a site added or removed through
-another replica is seen after at most ``ttl``, or at once with Redis (footfall/shared.py:
-``invalidate`` calls ``announce``, and every replica's news ``forget``s).
+replica drops what they exclude. Entries (including misses) live a few seconds: a site
+(or its shields) added, changed or removed through another replica is seen after at
+most ``ttl``, or at once with Redis (footfall/shared.py: ``invalidate`` calls
+``announce``, and every replica's news ``forget``s).
 """
 
 from __future__ import annotations

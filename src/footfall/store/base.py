@@ -96,8 +96,9 @@ class Catalog(Protocol):
         """The site's dropped events by reason since it was added."""
 
     def remove_site(self, site_id: int) -> bool:
-        """Delete a site with its keys, goals, funnels, shields and drop tallies; False when it did not exist. (Its
-        events and account data are the other protocols': see sites/service.py.)"""
+        """Delete a site with its keys, goals, funnels, shields and drop tallies; False
+        when it did not exist. (Its events and account data are the other protocols':
+        see sites/service.py.)"""
 
     def add_key(
         self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str

@@ -178,6 +178,23 @@ class Services:
                 await offload(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
                 log.exception("could not record API key use")
+            try:
+                await self.flush_drops()
+            except Exception:  # kept in memory: the next round retries
+                log.exception("could not record dropped events")
+
+    async def flush_drops(self) -> None:
+        """Add this replica's per-site drop tallies to the store's (ingest/drops.py)."""
+        if self.ingestor is None:
+            return
+        counts = self.ingestor.drops.take()
+        if not counts:
+            return
+        try:
+            await offload(self.stores.catalog.add_drops, counts)
+        except BaseException:
+            self.ingestor.drops.restore(counts)
+            raise
 
     async def stop(self) -> None:
         """Flush pending events, record key use, end the executors, close the store if
@@ -192,6 +209,10 @@ class Services:
             await offload(self.keys.flush_last_used)
         except FootfallError as exc:  # a full disk must not keep the store from closing
             log.error("could not record API key use at shutdown: %s", exc.detail)
+        try:
+            await self.flush_drops()
+        except FootfallError as exc:
+            log.error("could not record dropped events at shutdown: %s", exc.detail)
         await offload(self.reads.close)
         self.ingest_executor.shutdown()
         if self.lookup_executor is not None:

@@ -20,6 +20,7 @@ from footfall.accounts.models import Role
 from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundError
 from footfall.funnels import FunnelManager
 from footfall.offload import offload
+from footfall.shields import ShieldManager
 from footfall.sites import SiteManager, parse_scopes
 from footfall.stats import overview as stats_overview
 from footfall.tracker import snippet
@@ -50,6 +51,7 @@ MESSAGES = {
     "funnel_removed": "Funnel removed.",
     "share_revoked": "Shared link revoked.",
     "embed": "Embedding origins saved.",
+    "shields": "Traffic shields saved.",
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
@@ -209,6 +211,9 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
 
 async def _settings(request: Request, access: Access, status: int = 200, **extra: Any) -> Response:
     context = await offload(_settings_context, request, access)
+    await services(request).flush_drops()  # this replica's latest drops shown too
+    shields = ShieldManager(services(request).stores).show
+    context["shields"] = await offload(shields, access.site.domain)
     context.update(extra)
     return render(request, "settings.html", context, status)
 
