@@ -172,7 +172,7 @@ def test_shields_set_by_the_cli_apply_on_every_replica_at_once(
     def dropped(server: Server) -> str:
         r = httpx.post(f"{server.url}/api/event", json=body, headers=headers)
         assert r.status_code == 202
-        return r.headers.get("x-footfall-dropped", "")
+        return str(r.headers.get("x-footfall-dropped", ""))
 
     assert dropped(one) == dropped(two) == ""  # both have the site cached, unshielded
     added = one.cli("shield", "add", "--site", "example.com", "ip", "127.0.0.0/8")

@@ -73,9 +73,7 @@ def _page_matches(pattern: str, path: str) -> bool:
     return bool(path) and path[0] == pattern[0] and _page_matches(pattern[1:], path[1:])
 
 
-def expected_reason(
-    host: str, ip: str, path: str, rules: dict[str, list[str]]
-) -> str | None:
+def expected_reason(host: str, ip: str, path: str, rules: dict[str, list[str]]) -> str | None:
     bare = host.removeprefix("www.")
     allowed = [h.removeprefix("www.") for h in rules["hostnames"]]
     if allowed and not any(fnmatch.fnmatchcase(bare, p) for p in allowed):
@@ -136,7 +134,8 @@ def send(app: App, domain: str, key: str, umami_id: str, event: tuple[str, str, 
         assert r.status_code == 202, r.text
     elif dialect == "umami":
         payload = {"website": umami_id, "hostname": host, "url": path}
-        r = app.client.post("/api/send", json={"type": "event", "payload": payload}, headers=headers)
+        umami = {"type": "event", "payload": payload}
+        r = app.client.post("/api/send", json=umami, headers=headers)
         assert r.status_code == 200, r.text
     else:
         body = {"url": f"https://{host}{path}", "ip": ip, "user_agent": CHROME_UA}
@@ -164,9 +163,7 @@ def test_each_shield_drops_what_it_should_and_counts_it(
     expected: Counter[str] = Counter()
     for event in events:
         want = expected_reason(event[0], event[1], event[2], rules)
-        assert send(app, site.domain, key, str(site.umami_website_id), event) == (want or ""), (
-            event
-        )
+        assert send(app, site.domain, key, str(site.umami_website_id), event) == (want or ""), event
         expected[want or "kept"] += 1
         hyp_event(want or "kept")
     kept = expected.pop("kept", 0)

@@ -58,7 +58,8 @@ def test_replicas_adding_at_once_lose_no_drop(stores: Stores) -> None:
     for _ in range(4):
         mine = []
         for _ in range(5):
-            counts = {(s, r): rng.randint(1, 9) for s in sites for r in reasons if rng.random() < 0.6}
+            pairs = [(s, r) for s in sites for r in reasons if rng.random() < 0.6]
+            counts = {pair: rng.randint(1, 9) for pair in pairs}
             for k, v in counts.items():
                 expected[k] = expected.get(k, 0) + v
             mine.append(dict(rng.sample(sorted(counts.items()), len(counts))))
