@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as hyp_event
 from hypothesis import strategies as st
@@ -27,7 +28,7 @@ from footfall.store.registry import Stores
 from footfall.web.app import create_app
 from footfall.web.services import Services
 from tests.backends import backend, stores
-from tests.support import CHROME_UA, settings_for
+from tests.support import CHROME_UA, Running, settings_for
 
 __all__ = ["backend", "stores"]
 
@@ -171,3 +172,66 @@ def test_each_shield_drops_what_it_should_and_counts_it(
     dropped = app.call("GET", f"/sites/{site.domain}/shields")["dropped"]
     assert isinstance(dropped, dict)
     assert {r: n for r, n in dropped.items() if n} == dict(expected)
+
+
+# the management API's edges (DuckDB: the API layer is the same on every backend) ----
+def admin_call(running: Running, method: str, path: str, json: object = None) -> Response:
+    token = {"authorization": f"Bearer {running.svc.admin_token}"}
+    return running.client.request(method, f"/api/v1{path}", json=json, headers=token)
+
+
+@pytest.mark.parametrize(
+    ("rules", "field"),
+    [
+        ({"hostnames": ["exa mple.com"]}, "hostnames"),
+        ({"hostnames": ["example.com:8080"]}, "hostnames"),
+        ({"ips": ["10.0.0.0/33"]}, "ips"),
+        ({"ips": ["not-an-ip"]}, "ips"),
+        ({"countries": ["DEU"]}, "countries"),
+        ({"countries": ["1A"]}, "countries"),
+        ({"pages": ["admin/**"]}, "pages"),
+        ({"pages": ["/a b"]}, "pages"),
+        ({"pages": ["/" + "a" * 600]}, "pages"),
+        ({"ips": [f"10.0.0.{i}" for i in range(101)]}, "ips"),
+    ],
+)
+def test_a_bad_rule_is_refused_naming_its_shield_and_changes_nothing(
+    running: Running, rules: dict[str, list[str]], field: str
+) -> None:
+    first = admin_call(running, "PUT", "/sites/example.com/shields", {"ips": ["10.0.0.1"]})
+    assert first.is_success
+    r = admin_call(running, "PUT", "/sites/example.com/shields", rules)
+    assert r.status_code == 400 and r.json()["field"].endswith(field), r.json()
+    assert admin_call(running, "GET", "/sites/example.com/shields").json()["ips"] == ["10.0.0.1"]
+
+
+def test_one_rule_at_a_time_and_who_may(running: Running) -> None:
+    add = admin_call(running, "POST", "/sites/example.com/shields/page", {"value": "/a/**"})
+    assert add.status_code == 200 and add.json()["pages"] == ["/a/**"]
+    again = admin_call(running, "POST", "/sites/example.com/shields/pages", {"value": "/a/**"})
+    assert again.json()["pages"] == ["/a/**"]  # kept once
+    bad = admin_call(running, "POST", "/sites/example.com/shields/colour", {"value": "red"})
+    assert (bad.status_code, bad.json()["field"]) == (400, "kind")
+    gone = admin_call(running, "DELETE", "/sites/example.com/shields/pages/%2Fa%2F%2A%2A")
+    assert gone.status_code == 200 and gone.json()["pages"] == []
+    missing = admin_call(running, "DELETE", "/sites/example.com/shields/pages/%2Fa")
+    assert missing.status_code == 404
+    assert admin_call(running, "GET", "/sites/nope.net/shields").status_code == 404
+    own = running.key("other.org", "admin")
+    theirs = {"authorization": f"Bearer {own}"}
+    r = running.client.get("/api/v1/sites/example.com/shields", headers=theirs)
+    assert r.status_code == 403
+    r = running.client.get("/api/v1/sites/other.org/shields", headers=theirs)
+    assert r.status_code == 200 and r.json()["site"] == "other.org"
+
+
+def test_bots_and_spam_of_a_site_are_counted_beside_its_shields(running: Running) -> None:
+    bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    body = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
+    for agent in (bot, bot, ""):
+        running.client.post("/api/event", json=body, headers={"user-agent": agent})
+    running.client.post("/api/event", json={**body, "d": "nope.net"}, headers={"user-agent": bot})
+    dropped = admin_call(running, "GET", "/sites/example.com/shields").json()["dropped"]
+    assert {k: v for k, v in dropped.items() if v} == {"bot_user_agent": 2, "empty_user_agent": 1}
+    metrics = running.operator_get("/metrics").text
+    assert 'footfall_events_dropped_total{reason="bot_user_agent"} 2.0' in metrics
