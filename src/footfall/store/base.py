@@ -288,3 +288,35 @@ class Rollups(Protocol):
 
     def refresh_rollups(self, limit: int = 31) -> int:
         """Summarise at most ``limit`` days that are due; how many were."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportInfo:
+    """One import of a site's history (footfall/imports/), known by its file's digest."""
+
+    site_id: int
+    digest: str  # SHA-256 of the file, hex: the same file again replaces it
+    source: str  # "plausible"
+    file_name: str
+    start_date: date | None
+    end_date: date | None
+    rows: int
+    created_at: datetime
+
+
+@runtime_checkable
+class ImportedData(Protocol):
+    """Optional (DuckDB and PostgreSQL so far): a site's imported history, in the tables
+    of imports/tables.py, beside its events."""
+
+    def save_import(
+        self, info: ImportInfo, tables: Mapping[str, Sequence[Sequence[object]]]
+    ) -> None:
+        """Store the rows of each imported table (columns: ``date`` then the table's
+        columns) as one import, in one transaction; an import of the same digest is
+        replaced, so importing a file again changes nothing."""
+
+    def list_imports(self, site_id: int) -> list[ImportInfo]: ...
+
+    def remove_imports(self, site_id: int) -> int:
+        """Delete every import of the site with its rows; how many imports there were."""

@@ -24,6 +24,7 @@ from footfall.store.base import (
     Backend,
     Catalog,
     EventLog,
+    ImportedData,
     Rollups,
     StatsEngine,
 )
@@ -90,6 +91,7 @@ class Stores:
     stats: StatsEngine
     backends: tuple[Backend, ...] = field(default=())
     rollups: Rollups | None = None  # the stats engine, when it keeps rollups
+    imported: ImportedData | None = None  # imported history, where the events are
 
     @classmethod
     def on(cls, main: Backend, events: Backend | None = None) -> Stores:
@@ -99,7 +101,7 @@ class Stores:
             if not isinstance(obj, protocol):
                 raise ConfigError(f"{type(obj).__name__} cannot hold {protocol.__name__}")
         backends = (main,) if ev is main else (main, ev)
-        summarised = isinstance(ev, Rollups)
+        summarised, imports = isinstance(ev, Rollups), isinstance(ev, ImportedData)
         main, ev = off_loop(main), off_loop(ev)
         return cls(
             cast(Catalog, main),
@@ -108,6 +110,7 @@ class Stores:
             cast(StatsEngine, ev),
             backends,
             cast(Rollups, ev) if summarised else None,
+            cast(ImportedData, ev) if imports else None,
         )
 
     def ping(self) -> None:
