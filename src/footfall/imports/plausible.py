@@ -27,7 +27,7 @@ Row = tuple[object, ...]
 @dataclass
 class PlausibleExport:
     file_name: str
-    digest: str
+    digest: str  # of the rows (set once read)
     tables: dict[str, list[Row]] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)  # entries that are no table of ours
 
@@ -42,18 +42,21 @@ class PlausibleExport:
         return (min(found), max(found)) if found else (None, None)
 
 
-def _digest(path: Path) -> str:
+def _digest(tables: dict[str, list[Row]]) -> str:
+    """Of the data, not of the zip's bytes: the same export zipped again (new entry
+    times, another order of files or columns) is the same import."""
     sha = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            sha.update(block)
+    for name in sorted(tables):
+        sha.update(name.encode())
+        for row in sorted(tables[name], key=repr):
+            sha.update(repr(row).encode())
     return sha.hexdigest()
 
 
 def read_export(path: Path, progress: Callable[[int], None] = lambda _: None) -> PlausibleExport:
     """Read the zip at ``path``; ``progress`` is told the uncompressed bytes of each
     entry once it is read (``total_size`` gives the sum to expect)."""
-    export = PlausibleExport(path.name, _digest(path))
+    export = PlausibleExport(path.name, "")
     try:
         with zipfile.ZipFile(path) as archive:
             for entry in archive.infolist():
@@ -74,6 +77,7 @@ def read_export(path: Path, progress: Callable[[int], None] = lambda _: None) ->
         raise InputError(f"{path.name}: a file is not UTF-8 text", field="file") from None
     if not export.tables:
         raise InputError(f"{path.name} holds no imported_*.csv file of Plausible", field="file")
+    export.digest = _digest(export.tables)
     return export
 
 

@@ -295,7 +295,7 @@ class ImportInfo:
     """One import of a site's history (footfall/imports/), known by its file's digest."""
 
     site_id: int
-    digest: str  # SHA-256 of the file, hex: the same file again replaces it
+    digest: str  # SHA-256 of its rows, hex: the same data again replaces it
     source: str  # "plausible"
     file_name: str
     start_date: date | None
@@ -317,6 +317,10 @@ class ImportedData(Protocol):
         replaced, so importing a file again changes nothing."""
 
     def list_imports(self, site_id: int) -> list[ImportInfo]: ...
+
+    def imported_rows(self, site_id: int, table: str) -> list[tuple[Any, ...]]:
+        """The site's rows of one imported table, every import's: ``date`` then the
+        table's columns, sorted."""
 
     def remove_imports(self, site_id: int) -> int:
         """Delete every import of the site with its rows; how many imports there were."""

@@ -235,6 +235,11 @@ class SqlRecords(ABC):
             for r in self._all("list_imports", [site_id])
         ]
 
+    def imported_rows(self, site_id: int, table: str) -> list[Row]:
+        if table not in TABLES:
+            raise KeyError(table)
+        return self._all(f"rows_{table}", [site_id])
+
     def remove_imports(self, site_id: int) -> int:
         found = len(self.list_imports(site_id))
         steps = [(f"delete_site_{t}", [[site_id]]) for t in TABLES]

@@ -634,3 +634,43 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
 -- name: list_imports
 SELECT site_id, digest, source, file_name, start_date, end_date, row_count, created_at
 FROM site_imports WHERE site_id = %s ORDER BY created_at, digest
+
+-- name: rows_imported_visitors
+SELECT date, visitors, pageviews, bounces, visits, visit_duration
+FROM imported_visitors WHERE site_id = %s ORDER BY date, visitors, pageviews, bounces, visits, visit_duration
+
+-- name: rows_imported_sources
+SELECT date, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, pageviews, visitors, visits, visit_duration, bounces
+FROM imported_sources WHERE site_id = %s ORDER BY date, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, pageviews, visitors, visits, visit_duration, bounces
+
+-- name: rows_imported_pages
+SELECT date, hostname, page, visits, visitors, pageviews, total_scroll_depth, total_scroll_depth_visits, total_time_on_page, total_time_on_page_visits
+FROM imported_pages WHERE site_id = %s ORDER BY date, hostname, page, visits, visitors, pageviews, total_scroll_depth, total_scroll_depth_visits, total_time_on_page, total_time_on_page_visits
+
+-- name: rows_imported_entry_pages
+SELECT date, entry_page, visitors, entrances, visit_duration, bounces, pageviews
+FROM imported_entry_pages WHERE site_id = %s ORDER BY date, entry_page, visitors, entrances, visit_duration, bounces, pageviews
+
+-- name: rows_imported_exit_pages
+SELECT date, exit_page, visitors, visit_duration, exits, bounces, pageviews
+FROM imported_exit_pages WHERE site_id = %s ORDER BY date, exit_page, visitors, visit_duration, exits, bounces, pageviews
+
+-- name: rows_imported_custom_events
+SELECT date, name, link_url, path, visitors, events
+FROM imported_custom_events WHERE site_id = %s ORDER BY date, name, link_url, path, visitors, events
+
+-- name: rows_imported_locations
+SELECT date, country, region, city, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_locations WHERE site_id = %s ORDER BY date, country, region, city, visitors, visits, visit_duration, bounces, pageviews
+
+-- name: rows_imported_devices
+SELECT date, device, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_devices WHERE site_id = %s ORDER BY date, device, visitors, visits, visit_duration, bounces, pageviews
+
+-- name: rows_imported_browsers
+SELECT date, browser, browser_version, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_browsers WHERE site_id = %s ORDER BY date, browser, browser_version, visitors, visits, visit_duration, bounces, pageviews
+
+-- name: rows_imported_operating_systems
+SELECT date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_operating_systems WHERE site_id = %s ORDER BY date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
