@@ -4,10 +4,6 @@ after real ingest, and the CLI's changes (through the running server) shown ther
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import httpx
@@ -47,28 +43,6 @@ def drops(page: Page) -> dict[str, str]:
         str(rows.nth(i).get_attribute("data-reason")): rows.nth(i).locator("td.num").inner_text()
         for i in range(rows.count())
     }
-
-
-def cli(settings: Settings, live: Live, *args: str) -> None:
-    data_dir = settings.data_dir
-    assert data_dir is not None
-    # the CLI finds the running server the way `footfall serve` announces itself
-    (data_dir / "server.json").write_text(json.dumps({"url": live.url, "pid": os.getpid()}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
-    env |= {
-        "FOOTFALL_DATABASE_URL": settings.database_url,
-        "FOOTFALL_SECRET_KEY": settings.secret_key,
-        "FOOTFALL_ADMIN_TOKEN": settings.admin_token,
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", "footfall", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
 
 
 def test_shields_in_settings(live: Live, page: Page, settings: Settings) -> None:
@@ -126,7 +100,7 @@ def test_shields_in_settings(live: Live, page: Page, settings: Settings) -> None
     assert textarea(page, "ips") == "203.0.113.0/24\n2001:db8::/32"
 
     # The CLI, through the running server's management API.
-    cli(settings, live, "shield", "add", "--site", "example.com", "page", "/blog/*")
-    cli(settings, live, "shield", "remove", "--site", "example.com", "page", "/admin/**")
+    live.cli(settings, "shield", "add", "--site", "example.com", "page", "/blog/*")
+    live.cli(settings, "shield", "remove", "--site", "example.com", "page", "/admin/**")
     page.reload()  # (a goto to the same URL and #fragment would not load the page again)
     assert textarea(page, "pages") == "/blog/*"
