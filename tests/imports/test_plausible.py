@@ -7,23 +7,27 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from footfall.apikeys import KeyRing
 from footfall.cli import app
+from footfall.config import Settings
 from footfall.errors import InputError
 from footfall.imports import service
 from footfall.imports.tables import TABLES
 from footfall.sites import SiteManager
 from footfall.store.registry import Stores
 from tests.backends import BackendUnderTest, backend, stores
+from tests.support import Live
 
 __all__ = ["backend", "stores"]
 
@@ -164,3 +168,22 @@ def test_the_cli_imports_lists_and_removes(tmp_path: Path, monkeypatch: pytest.M
     assert "no imports" in runner.invoke(app, ["import", "list", "--site", "a.com"]).output
     missing = runner.invoke(app, ["import", "plausible", "--site", "nope.net", str(path)])
     assert missing.exit_code == 1 and "no site nope.net" in missing.output
+
+
+def test_the_cli_imports_through_the_running_server(
+    live: Live, settings: Settings, tmp_path: Path
+) -> None:
+    """With `footfall serve` owning the embedded store, the zip is uploaded to it (the
+    management API streams it to disk and imports it); list and remove go there too."""
+    path = write_zip(tmp_path / "a.zip", export_rows(4))
+    out = live.cli(settings, "import", "plausible", "--site", "example.com", str(path), "--json")
+    shown = json.loads(out)
+    assert shown["start_date"] == "2024-03-01" and shown["file"] == "a.zip"
+    listed = json.loads(live.cli(settings, "import", "list", "--site", "example.com", "--json"))
+    assert [i["digest"] for i in listed] == [shown["digest"]]
+    token = {"authorization": f"Bearer {settings.admin_token}"}
+    bad = httpx.post(
+        f"{live.url}/api/v1/sites/example.com/imports/plausible", content=b"nope", headers=token
+    )
+    assert bad.status_code == 400 and bad.json()["field"] == "file"
+    assert "removed 1 import(s)" in live.cli(settings, "import", "remove", "--site", "example.com")

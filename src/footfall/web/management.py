@@ -6,6 +6,8 @@ key with the admin scope, which sees and manages only its own site.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,10 +15,12 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from footfall.domain import Scope, Site, normalize_domain
-from footfall.errors import ForbiddenError, NotFoundError
+from footfall.errors import ForbiddenError, NotFoundError, PayloadTooLarge
+from footfall.imports import service as imports
 from footfall.offload import offload
 from footfall.shields import MAX_LENGTH, MAX_RULES, ShieldManager
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
+from footfall.store.registry import Stores
 from footfall.web.deps import is_operator, presented_token, services
 from footfall.web.errors import json_response
 
@@ -198,3 +202,48 @@ async def remove_shield(request: Request, domain: str, kind: str, value: str) ->
     manager = await _shields(request, domain)
     await offload(manager.remove, domain, kind, value)
     return await _changed(request, manager, domain)
+
+
+# imported history (footfall/imports/, docs/transfer.md) ------------------------------
+MAX_IMPORT_BYTES = 1 << 30  # a Plausible export of years of a busy site is ~200 MB
+
+
+async def _imports_of(request: Request, domain: str) -> Stores:
+    admin, allowed = await _admin(request)
+    if await _may_touch(admin, allowed, domain) is None:
+        raise NotFoundError(f"no site {domain}", field="site")
+    return admin.stores
+
+
+@router.get("/sites/{domain}/imports", summary="A site's imports of another tool's history")
+async def list_imports(request: Request, domain: str) -> Response:
+    stores = await _imports_of(request, domain)
+    found = await offload(imports.list_imports, stores, domain)
+    return json_response([imports.import_json(i) for i in found])
+
+
+@router.post(
+    "/sites/{domain}/imports/plausible",
+    status_code=201,
+    summary="Import Plausible's CSV export (the zip as the body)",
+    openapi_extra={"requestBody": {"content": {"application/zip": {}}}},
+)
+async def import_plausible(request: Request, domain: str, name: str = "export.zip") -> Response:
+    stores = await _imports_of(request, domain)
+    with tempfile.TemporaryDirectory(prefix="footfall-import-") as folder:
+        path = Path(folder) / (Path(name).name or "export.zip")
+        size = 0
+        with path.open("wb") as out:  # streamed to disk: the zip is never all in memory
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_IMPORT_BYTES:
+                    raise PayloadTooLarge(f"an import is at most {MAX_IMPORT_BYTES} bytes")
+                await offload(out.write, chunk)
+        info = await offload(imports.import_plausible, stores, domain, path)
+    return json_response(imports.import_json(info), 201)
+
+
+@router.delete("/sites/{domain}/imports", summary="Remove every import of a site")
+async def remove_imports(request: Request, domain: str) -> Response:
+    stores = await _imports_of(request, domain)
+    return json_response({"removed": await offload(imports.remove_imports, stores, domain)})
