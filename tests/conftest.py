@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from footfall.web.services import Services
 from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running, serving
+
+# `make test` runs the suite on two pytest-xdist workers. Each worker takes a Redis
+# database of its own (the server has 16), so one worker's FLUSHDB never clears the
+# counters another worker's test is reading. Set before any test module reads it.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_REDIS = os.environ.get("FOOTFALL_TEST_REDIS_URL", "")
+if _WORKER and _REDIS:
+    _index = int(_WORKER.removeprefix("gw")) + 1
+    os.environ["FOOTFALL_TEST_REDIS_URL"] = f"{_REDIS.rsplit('/', 1)[0]}/{_index}"
 
 
 @pytest.fixture
