@@ -93,6 +93,8 @@ class SiteManager:
         if self.stores.imported is not None:
             self.stores.imported.remove_imports(site.id)
         self.stores.accounts.forget_site(site.id)
+        if self.stores.mailbox is not None:  # its reports and alerts
+            self.stores.mailbox.forget_site_mail(site.id)
         self.stores.catalog.remove_site(site.id)
         self.keys.invalidate()  # its keys were removed with it: fail now, not in 30 s
 

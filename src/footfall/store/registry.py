@@ -25,6 +25,7 @@ from footfall.store.base import (
     Catalog,
     EventLog,
     ImportedData,
+    Mailbox,
     Rollups,
     StatsEngine,
 )
@@ -91,6 +92,7 @@ class Stores:
     stats: StatsEngine
     backends: tuple[Backend, ...] = field(default=())
     rollups: Rollups | None = None  # the stats engine, when it keeps rollups
+    mailbox: Mailbox | None = None  # email's state (footfall/mail), on the main backend
     imported: ImportedData | None = None  # imported history, where the events are
 
     @classmethod
@@ -101,7 +103,9 @@ class Stores:
             if not isinstance(obj, protocol):
                 raise ConfigError(f"{type(obj).__name__} cannot hold {protocol.__name__}")
         backends = (main,) if ev is main else (main, ev)
-        summarised, imports = isinstance(ev, Rollups), isinstance(ev, ImportedData)
+        summarised = isinstance(ev, Rollups)
+        mails = isinstance(main, Mailbox)
+        imports = isinstance(ev, ImportedData)
         main, ev = off_loop(main), off_loop(ev)
         return cls(
             cast(Catalog, main),
@@ -110,7 +114,8 @@ class Stores:
             cast(StatsEngine, ev),
             backends,
             cast(Rollups, ev) if summarised else None,
-            cast(ImportedData, ev) if imports else None,
+            cast(Mailbox, main) if mails else None,
+            imported=cast(ImportedData, ev) if imports else None,
         )
 
     def ping(self) -> None:

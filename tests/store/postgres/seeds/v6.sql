@@ -1,6 +1,4 @@
--- What a server at schema version 6 (007_imports.sql; renumbered at merge) writes
--- beyond v5.sql, for the migration harness (test_migrations.py): one Plausible import.
-INSERT INTO site_imports (site_id, digest, source, file_name, start_date, end_date, row_count, created_at)
-VALUES (7, 'abc123', 'plausible', 'old_example_20240101.zip', '2024-01-01', '2024-01-01', 1, '2024-02-01 00:00:00+00');
-INSERT INTO imported_visitors (site_id, import_digest, date, visitors, pageviews, bounces, visits, visit_duration)
-VALUES (7, 'abc123', '2024-01-01', 5, 9, 2, 6, 300);
+-- What a server at schema version 6 (006_shields.sql) writes
+-- beyond v5.sql, for the migration harness (test_migrations.py): shields and drops.
+INSERT INTO site_shields (site_id, rules) VALUES (7, '{"ips":["10.0.0.0/8"]}');
+INSERT INTO site_drops (site_id, reason, dropped) VALUES (7, 'ip_excluded', 3);
