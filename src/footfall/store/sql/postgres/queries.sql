@@ -497,3 +497,48 @@ DELETE FROM segments WHERE site_id = %s
 
 -- name: delete_user_segments
 DELETE FROM segments WHERE owner_id = %s
+
+-- Two-factor authentication (005_two_factor.sql) ---------------------------------------
+
+-- name: get_totp
+SELECT t.secret, t.enabled, t.last_step,
+    coalesce((SELECT array_agg(code_hash ORDER BY code_hash) FROM user_recovery_codes r
+              WHERE r.user_id = t.user_id), '{}')
+FROM user_totp t WHERE t.user_id = %s
+
+-- name: start_totp
+INSERT INTO user_totp (user_id, secret, enabled, last_step, created_at)
+VALUES (%s, %s, false, 0, %s)
+ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at
+WHERE NOT user_totp.enabled
+RETURNING user_id
+
+-- name: enable_totp
+UPDATE user_totp SET enabled = true, last_step = %s WHERE user_id = %s AND NOT enabled
+RETURNING user_id
+
+-- name: add_recovery_code
+INSERT INTO user_recovery_codes (user_id, code_hash) VALUES (%s, %s) ON CONFLICT DO NOTHING
+
+-- name: claim_totp_step
+UPDATE user_totp SET last_step = %s WHERE user_id = %s AND enabled AND last_step < %s
+RETURNING user_id
+
+-- name: use_recovery_code
+DELETE FROM user_recovery_codes WHERE user_id = %s AND code_hash = %s RETURNING user_id
+
+-- name: delete_user_totp
+DELETE FROM user_totp WHERE user_id = %s
+
+-- name: delete_user_recovery_codes
+DELETE FROM user_recovery_codes WHERE user_id = %s
+
+-- name: site_requires_2fa
+SELECT require_2fa FROM site_security WHERE site_id = %s
+
+-- name: set_site_requires_2fa
+INSERT INTO site_security (site_id, require_2fa) VALUES (%s, %s)
+ON CONFLICT (site_id) DO UPDATE SET require_2fa = excluded.require_2fa
+
+-- name: delete_site_security
+DELETE FROM site_security WHERE site_id = %s
