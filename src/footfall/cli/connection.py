@@ -115,6 +115,9 @@ class LocalAdmin:
                 acc = self._accounts
                 user = users.add_user(acc, b["email"], b["password"], b["role"], b["site"])
                 return users.user_json(user)
+            case "DELETE", ["users", email, "2fa"]:
+                self._accounts.reset_two_factor(email)
+                return {"reset": email}
             case "DELETE", ["users", email]:
                 self._accounts.remove_user(email)
                 return {"removed": email}

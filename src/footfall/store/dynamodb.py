@@ -35,8 +35,8 @@ from footfall.store.dynamo import events
 from footfall.store.dynamo.accounts import DynamoAccounts
 from footfall.store.dynamo.catalog import DynamoCatalog
 from footfall.store.dynamo.engine import Engine
-from footfall.store.dynamo.security import DynamoTwoFactor
 from footfall.store.dynamo.events import DayCache
+from footfall.store.dynamo.security import DynamoTwoFactor
 from footfall.store.dynamo.table import Table
 from footfall.store.registry import Options
 from footfall.store.sql import live

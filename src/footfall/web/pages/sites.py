@@ -53,6 +53,7 @@ MESSAGES = {
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
+    "two_factor": "Two-factor requirement saved.",
 }
 
 
@@ -188,6 +189,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "funnels": FunnelManager(svc.stores).list_json(site.domain),
         "shares": acc.shares(site),
         "embed_origins": svc.stores.catalog.embed_origins(site.id),
+        "requires_2fa": acc.users.site_requires_2fa(site.id),  # pages/two_factor.py
         "members": members,
         # instance-wide users not listed already as the site's members: once each (the
         # creator of a site is both an instance owner and the site's owner)
