@@ -49,7 +49,9 @@ def test_the_secret_is_stored_encrypted_and_bound_to_its_user(
     stores.accounts.start_totp(other.id, state.secret)  # a row copied onto another user
     with pytest.raises(AuthError, match="does not decrypt"):
         acc.two_factor.pending(other)
-    elsewhere = TwoFactor(stores.accounts, "another-secret-key-0123456789abcdef", clock, acc.limiter)
+    elsewhere = TwoFactor(
+        stores.accounts, "another-secret-key-0123456789abcdef", clock, acc.limiter
+    )
     with pytest.raises(AuthError, match="reset-2fa"):
         elsewhere.verify(user, totp.at(clock()), "203.0.113.9")
 

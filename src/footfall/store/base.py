@@ -81,6 +81,13 @@ class Catalog(Protocol):
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         """Replace them (``origins`` are normalized ``scheme://host[:port]``)."""
 
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        """Keep the site's events ``days`` days (None: for ever); footfall/retention.py."""
+
+    def claim_job(self, job: str, period: str) -> bool:
+        """Insert-if-absent of ``(job, period)``: True for the one caller, of every
+        replica, that claimed it first (a daily job runs once: footfall/retention.py)."""
+
     def remove_site(self, site_id: int) -> bool:
         """Delete a site with its keys, goals and funnels; False when it did not exist. (Its
         events and account data are the other protocols': see sites/service.py.)"""

@@ -100,7 +100,7 @@ _MIGRATIONS: tuple[
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
-    ("009_two_factor.sql", None),
+    ("009_two_factor_retention.sql", None),
 )
 
 

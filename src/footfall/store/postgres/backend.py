@@ -56,7 +56,7 @@ MIGRATIONS = (
     "002_funnels_segments.sql",
     "003_embeds.sql",
     "004_rollups.sql",
-    "005_two_factor.sql",
+    "005_two_factor_retention.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.

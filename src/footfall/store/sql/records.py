@@ -192,6 +192,12 @@ class SqlRecords(ABC):
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         self._write("set_embed_origins", [site_id, "\n".join(origins)])
 
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        self._write("set_site_retention", [days, site_id])
+
+    def claim_job(self, job: str, period: str) -> bool:
+        return self._write("claim_job", [job, period, self._now()]) is not None
+
     def restore_site(self, site: Site) -> None:
         created = self._stamp_or_none(site.created_at) or self._now()
         params = [site.id, site.domain, site.timezone, site.umami_website_id or ""]

@@ -18,3 +18,11 @@ CREATE TABLE site_security (
     site_id integer PRIMARY KEY,
     require_2fa boolean NOT NULL
 );
+-- Retention (footfall/retention.py): a daily job runs once across replicas, whichever
+-- claims its (job, period) row first.
+CREATE TABLE job_claims (
+    job text NOT NULL,
+    period text NOT NULL,
+    claimed_at timestamptz NOT NULL,
+    PRIMARY KEY (job, period)
+);

@@ -18,3 +18,11 @@ CREATE TABLE IF NOT EXISTS site_security (
     site_id INTEGER PRIMARY KEY,
     require_2fa BOOLEAN NOT NULL
 );
+-- Retention (footfall/retention.py): a daily job runs once across replicas, whichever
+-- claims its (job, period) row first.
+CREATE TABLE IF NOT EXISTS job_claims (
+    job VARCHAR NOT NULL,
+    period VARCHAR NOT NULL,
+    claimed_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (job, period)
+);
