@@ -44,9 +44,9 @@ def test_retention_deletes_exactly_the_expired_local_days(stores: Stores) -> Non
     )
     def case(zone: str, days: int, offsets: list[int], ran_at: int) -> None:
         now = NOW + timedelta(minutes=ran_at)
-        site = stores.catalog.add_site(f"s{next(count)}.example", zone, f"u{next(count)}")
-        stores.catalog.set_site_retention(site.id, days)
-        site = stores.catalog.get_site_by_id(site.id)
+        added = stores.catalog.add_site(f"s{next(count)}.example", zone, f"u{next(count)}")
+        stores.catalog.set_site_retention(added.id, days)
+        site = stores.catalog.get_site_by_id(added.id)
         assert site is not None and site.retention_days == days
         events = [ev(site.id, now - timedelta(minutes=m), i % 3) for i, m in enumerate(offsets)]
         stores.events.write_events(events)
