@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -45,7 +46,7 @@ class RemoteAdmin:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._http.request(
-            method, f"/api/v1{path}", json=body if method == "POST" else None
+            method, f"/api/v1{path}", json=body if method in ("POST", "PUT") else None
         )
         data = response.json()
         if response.status_code >= 400:
@@ -82,6 +83,14 @@ class LocalAdmin:
                 return [site_json(s) for s in a.stores.catalog.list_sites()]
             case "POST", ["sites"]:
                 return site_json(a.add_site(b["domain"], b["timezone"], b.get("umami_website_id")))
+            case "PUT", ["sites", domain, "retention"]:
+                return site_json(a.set_retention(domain, b["retention_days"]))
+            case "POST", ["sites", domain, "reset"]:
+                return {"reset": a.reset_stats(domain).domain}
+            case "POST", ["sites", domain, "delete-range"]:
+                first, last = date.fromisoformat(b["from"]), date.fromisoformat(b["to"])
+                site = a.delete_range(domain, first, last)
+                return {"deleted": {"site": site.domain, "from": b["from"], "to": b["to"]}}
             case "DELETE", ["sites", domain]:
                 a.remove_site(domain)
                 return {"removed": domain}

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,3 +92,31 @@ def test_one_replica_a_day_runs_the_pass(stores: Stores) -> None:
     assert claims.count(True) == 1
     assert retention.run_daily(stores, NOW + timedelta(hours=11)) is False  # same UTC day
     assert retention.run_daily(stores, NOW + timedelta(hours=12)) is True
+
+
+def test_reset_and_delete_range_through_the_site_manager(stores: Stores) -> None:
+    from footfall.apikeys import KeyRing
+    from footfall.errors import InputError, NotFoundError
+    from footfall.sites import SiteManager
+
+    admin = SiteManager(stores, KeyRing(stores.catalog, "retention-test-secret-0123456789"))
+    site = admin.add_site("b.example", "Asia/Tokyo")
+    assert site.retention_days == retention.DEFAULT_DAYS
+    first = NOW - timedelta(days=3)
+    stores.events.write_events([ev(site.id, first + timedelta(hours=h), h) for h in range(48)])
+    day = first.astimezone(ZoneInfo("Asia/Tokyo")).date()
+    with pytest.raises(InputError):
+        admin.delete_range("b.example", day, day - timedelta(days=1))
+    with pytest.raises(NotFoundError):
+        admin.reset_stats("nope.example")
+    with pytest.raises(InputError):
+        admin.set_retention("b.example", 0)
+    admin.delete_range("b.example", day, day)
+    left = [t.astimezone(ZoneInfo("Asia/Tokyo")).date() for t in stored_times(stores, site.id)]
+    assert day not in left and len(left) == 48 - sum(
+        1
+        for h in range(48)
+        if (first + timedelta(hours=h)).astimezone(ZoneInfo("Asia/Tokyo")).date() == day
+    )
+    admin.reset_stats("b.example")
+    assert stores.events.count_events(site.id) == 0 and admin.stores.catalog.get_site("b.example")
