@@ -18,7 +18,7 @@ from footfall.config import resolve_secret
 from footfall.errors import FootfallError
 from footfall.web import errors, users
 from footfall.web.access import LoginRequired, SharePasswordRequired, TwoFactorRequired
-from footfall.web.pages import auth, funnels, share, sites, two_factor
+from footfall.web.pages import auth, funnels, share, site_data, sites, two_factor
 from footfall.web.services import Services
 from footfall.web.templating import STATIC_DIR, render
 
@@ -113,6 +113,7 @@ def install(app: FastAPI, svc: Services) -> None:
     limiter = LoginLimiter(svc.clock, shared=svc.shared)
     app.state.accounts = AccountService(svc.stores, secret, svc.clock, limiter)
     routers = (auth.router, sites.router, funnels.router, share.router, users.router)
+    assert site_data  # its routes are on sites.router
     for router in (*routers, two_factor.router):
         app.include_router(router)
     static = VersionedStatic(directory=STATIC_DIR)
