@@ -189,7 +189,7 @@ class TwoFactor:
     # verification -----------------------------------------------------------------
     def _matching_step(self, secret: str, code: str) -> int | None:
         clean = _normalize(code)
-        if not (clean.isdigit() and len(clean) == 6):
+        if not (clean.isascii() and clean.isdigit() and len(clean) == 6):
             return None
         totp = pyotp.TOTP(secret, interval=STEP)
         now = int(self.clock().timestamp()) // STEP

@@ -107,7 +107,7 @@ def site_retention(
 
 
 def _days(value: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 36_500:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36_500:
         raise typer.BadParameter("a number of days from 1 to 36500, or 'none'", param_hint="DAYS")
     return int(value)
 

@@ -38,7 +38,7 @@ async def set_retention(
 ) -> Response:
     access = await sites._form(request, domain, csrf_token)
     value = retention_days.strip()
-    if value and not value.isdigit():
+    if value and not (value.isascii() and value.isdigit()):
         raise InputError("retention is a number of days", field="retention_days")
     days = int(value) if value else None
     await offload(sites._admin(request).set_retention, access.site.domain, days)
