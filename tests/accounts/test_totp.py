@@ -15,20 +15,8 @@ from footfall.accounts.service import AccountService
 from footfall.accounts.totp import HALF_LIFETIME, TwoFactor
 from footfall.errors import AuthError, ConflictError, InputError
 from footfall.store.registry import Stores
+from tests.accounts.helpers import PASSWORD, SECRET
 from tests.support import Clock
-
-SECRET = "accounts-test-secret-0123456789abcdef"
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def acc(stores: Stores, clock: Clock) -> AccountService:
-    return AccountService(stores, SECRET, clock)
 
 
 def enrolled(acc: AccountService, clock: Clock) -> tuple[User, pyotp.TOTP, list[str]]:

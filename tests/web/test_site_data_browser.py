@@ -3,26 +3,15 @@ and resetting the stats, each destructive form confirmed by typing the domain.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-from playwright.sync_api import Browser, BrowserContext, expect
+from playwright.sync_api import BrowserContext, expect
 
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.domain import Event
 from tests.accounts.helpers import PASSWORD, browser_login
-from tests.support import Live, watch_csp
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    violations = watch_csp(ctx)
-    yield ctx
-    ctx.close()
-    assert violations == []
+from tests.support import Live
 
 
 def days_left(live: Live, site_id: int) -> list[date]:

@@ -5,7 +5,6 @@ with a generated code, no replay, a recovery code used once, and a site that req
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pyotp
 import pytest
@@ -14,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from tests.accounts.helpers import PASSWORD, browser_login
-from tests.support import Live, watch_csp
+from tests.support import Live
 
 STEP = 30
 
@@ -28,15 +27,6 @@ def next_code(secret: str) -> str:
     """The code of the next 30-second step: accepted (one step of drift) and never the
     step enrolment or an earlier login used, so the test need not wait for a new one."""
     return pyotp.TOTP(secret).at(time.time() + STEP)
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    violations = watch_csp(ctx)
-    yield ctx
-    ctx.close()
-    assert violations == []  # the inline QR code and every page ran under the CSP
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from urllib.parse import quote
 
@@ -54,16 +55,22 @@ async def signed_in_response(request: Request, user: User, target: str) -> Respo
     """Start a new session (rotated: the previous one of this browser ends)."""
     token = await offload(_rotate, accounts(request), request.cookies.get(SESSION_COOKIE), user)
     response = RedirectResponse(target, 303)
+    _set_cookie(request, response, SESSION_COOKIE, token, SESSION_LIFETIME, "/")
+    return response
+
+
+def _set_cookie(
+    request: Request, response: Response, name: str, value: str, life: timedelta, path: str
+) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        name,
+        value,
+        max_age=int(life.total_seconds()),
         httponly=True,
         secure=is_https(request),
         samesite="lax",
-        path="/",
+        path=path,
     )
-    return response
 
 
 async def after_password(request: Request, user: User, target: str) -> Response:
@@ -72,15 +79,7 @@ async def after_password(request: Request, user: User, target: str) -> Response:
     if not await offload(two.enabled, user.id):
         return await signed_in_response(request, user, target)
     response = RedirectResponse(f"/login/2fa?next={quote(target, safe='')}", 303)
-    response.set_cookie(
-        HALF_COOKIE,
-        two.half_token(user),
-        max_age=int(HALF_LIFETIME.total_seconds()),
-        httponly=True,
-        secure=is_https(request),
-        samesite="lax",
-        path="/login",
-    )
+    _set_cookie(request, response, HALF_COOKIE, two.half_token(user), HALF_LIFETIME, "/login")
     return response
 
 

@@ -27,14 +27,18 @@ from footfall.web.access import (
 )
 from footfall.web.deps import client_ip
 from footfall.web.pages import sites
-from footfall.web.pages.auth import HALF_COOKIE, safe_next, signed_in_response
+from footfall.web.pages.auth import (
+    HALF_COOKIE,
+    CsrfField,
+    Text,
+    safe_next,
+    signed_in_response,
+)
 from footfall.web.templating import refused, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
 Code = Annotated[str, Form(max_length=64)]
-Text = Annotated[str, Form(max_length=1024)]
 Next = Annotated[str, Form(max_length=2000)]
-CsrfField = Annotated[str | None, Form()]
 
 
 @router.get("/login/2fa")
