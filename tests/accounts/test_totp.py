@@ -15,8 +15,9 @@ from footfall.accounts.service import AccountService
 from footfall.accounts.totp import HALF_LIFETIME, TwoFactor
 from footfall.errors import AuthError, ConflictError, InputError
 from footfall.store.registry import Stores
+from footfall.web.access import SESSION_COOKIE
 from tests.accounts.helpers import PASSWORD, SECRET
-from tests.support import Clock
+from tests.support import Clock, Running
 
 
 def enrolled(acc: AccountService, clock: Clock) -> tuple[User, pyotp.TOTP, list[str]]:
@@ -132,3 +133,23 @@ def test_the_operator_resets_a_lost_factor(acc: AccountService, clock: Clock) ->
     user, _, _ = enrolled(acc, clock)
     acc.reset_two_factor(" Ann@example.com ")
     assert not acc.two_factor.enabled(user.id)
+
+
+def test_a_site_that_requires_2fa_refuses_a_member_without_it(running: Running) -> None:
+    """The dashboard's API answers 403 ``two_factor_required``; a page sends the member to
+    enrolment (the browser test follows that); with 2FA on, the same call answers."""
+    acc: AccountService = running.client.app.state.accounts  # type: ignore[attr-defined]
+    site = running.svc.stores.catalog.get_site("example.com")
+    assert site is not None
+    member = acc.add_user("viewer@example.com", PASSWORD, None, site, Role.VIEWER)
+    running.svc.stores.accounts.set_site_requires_2fa(site.id, True)
+    running.client.cookies.set(SESSION_COOKIE, acc.start_session(member))
+    url = "/api/dashboard/example.com/realtime"
+    refused = running.client.get(url)
+    assert refused.status_code == 403 and refused.json()["error"] == "two_factor_required"
+    page = running.client.get("/sites/example.com", headers={"accept": "text/html"},
+                              follow_redirects=False)  # fmt: skip
+    assert page.headers["location"] == "/account/2fa?next=%2Fsites%2Fexample.com"
+    enrolment = acc.two_factor.begin(member)
+    acc.two_factor.confirm(member, pyotp.TOTP(enrolment.secret).at(running.svc.clock()))
+    assert running.client.get(url).status_code == 200
