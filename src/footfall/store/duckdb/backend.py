@@ -36,6 +36,7 @@ from footfall.store.registry import Options
 from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.mail import SqlMailbox
 from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
@@ -100,7 +101,8 @@ _MIGRATIONS: tuple[
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
-    ("009_two_factor_retention.sql", None),
+    ("009_email.sql", None),
+    ("010_two_factor_retention.sql", None),
 )
 
 
@@ -113,7 +115,7 @@ _ID_SEQUENCES = {
 }
 
 
-class DuckDBStore(SqlRecords, TimeLimits):
+class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(

@@ -422,7 +422,7 @@ DELETE FROM segments WHERE site_id = ?
 -- name: delete_user_segments
 DELETE FROM segments WHERE owner_id = ?
 
--- Two-factor authentication (009_two_factor_retention.sql) ----------------------------
+-- Two-factor authentication (010_two_factor_retention.sql) ----------------------------
 
 -- name: get_totp
 SELECT t.secret, t.enabled, t.last_step,
@@ -467,7 +467,7 @@ ON CONFLICT (site_id) DO UPDATE SET require_2fa = excluded.require_2fa
 -- name: delete_site_security
 DELETE FROM site_security WHERE site_id = ?
 
--- Retention (009_two_factor_retention.sql) ---------------------------------------------
+-- Retention (010_two_factor_retention.sql) ---------------------------------------------
 
 -- name: set_site_retention
 UPDATE sites SET retention_days = ? WHERE id = ? RETURNING id

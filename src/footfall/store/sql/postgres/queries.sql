@@ -498,7 +498,7 @@ DELETE FROM segments WHERE site_id = %s
 -- name: delete_user_segments
 DELETE FROM segments WHERE owner_id = %s
 
--- Two-factor authentication (005_two_factor_retention.sql) ----------------------------
+-- Two-factor authentication (006_two_factor_retention.sql) ----------------------------
 
 -- name: get_totp
 SELECT t.secret, t.enabled, t.last_step,
@@ -543,7 +543,7 @@ ON CONFLICT (site_id) DO UPDATE SET require_2fa = excluded.require_2fa
 -- name: delete_site_security
 DELETE FROM site_security WHERE site_id = %s
 
--- Retention (005_two_factor_retention.sql) ---------------------------------------------
+-- Retention (006_two_factor_retention.sql) ---------------------------------------------
 
 -- name: set_site_retention
 UPDATE sites SET retention_days = %s WHERE id = %s RETURNING id
