@@ -87,11 +87,12 @@ def test_a_site_without_retention_keeps_everything(stores: Stores) -> None:
 
 
 def test_one_replica_a_day_runs_the_pass(stores: Stores) -> None:
+    early = datetime.combine(NOW.date(), datetime.min.time(), UTC) + timedelta(minutes=30)
     with ThreadPoolExecutor(4) as pool:
-        claims = list(pool.map(lambda _: retention.run_daily(stores, NOW), range(8)))
+        claims = list(pool.map(lambda _: retention.run_daily(stores, early), range(8)))
     assert claims.count(True) == 1
-    assert retention.run_daily(stores, NOW + timedelta(hours=11)) is False  # same UTC day
-    assert retention.run_daily(stores, NOW + timedelta(hours=12)) is True
+    assert retention.run_daily(stores, early + timedelta(hours=23)) is False  # same UTC day
+    assert retention.run_daily(stores, early + timedelta(hours=24)) is True
 
 
 def test_reset_and_delete_range_through_the_site_manager(stores: Stores) -> None:
