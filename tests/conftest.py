@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from footfall.config import Settings, load_settings
 from footfall.sites import SiteManager
 from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from footfall.web.services import Services
-from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running, serving
+from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running, serving, watch_csp
 
 # `make test` runs the suite on two pytest-xdist workers. Each worker takes a Redis
 # database of its own (the server has 16), so one worker's FLUSHDB never clears the
@@ -81,3 +81,13 @@ def live(settings: Settings) -> Iterator[Live]:
     admin.add_site("example.com")
     with serving(app) as (url, server):
         yield Live(url, svc, admin, server)
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context whose every page must run under its CSP."""
+    ctx = browser.new_context()
+    violations = watch_csp(ctx)
+    yield ctx
+    ctx.close()
+    assert violations == []  # every page ran under its Content-Security-Policy

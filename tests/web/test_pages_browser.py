@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -21,15 +20,6 @@ FOOTFALL = (sys.executable, "-m", "footfall")
 def accounts(live: Live) -> AccountService:
     found: AccountService = live.server.config.app.state.accounts
     return found
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    violations = watch_csp(ctx)
-    yield ctx
-    ctx.close()
-    assert violations == []  # every page ran under its Content-Security-Policy
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from datetime import date
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -93,6 +94,14 @@ class LocalAdmin:
                 return [site_json(s) for s in a.stores.catalog.list_sites()]
             case "POST", ["sites"]:
                 return site_json(a.add_site(b["domain"], b["timezone"], b.get("umami_website_id")))
+            case "PUT", ["sites", domain, "retention"]:
+                return site_json(a.set_retention(domain, b["retention_days"]))
+            case "POST", ["sites", domain, "reset"]:
+                return {"reset": a.reset_stats(domain).domain}
+            case "POST", ["sites", domain, "delete-range"]:
+                first, last = date.fromisoformat(b["from"]), date.fromisoformat(b["to"])
+                site = a.delete_range(domain, first, last)
+                return {"deleted": {"site": site.domain, "from": b["from"], "to": b["to"]}}
             case "DELETE", ["sites", domain]:
                 a.remove_site(domain)
                 return {"removed": domain}
@@ -138,6 +147,9 @@ class LocalAdmin:
                 acc = self._accounts
                 user = users.add_user(acc, b["email"], b["password"], b["role"], b["site"])
                 return users.user_json(user)
+            case "DELETE", ["users", email, "2fa"]:
+                self._accounts.reset_two_factor(email)
+                return {"reset": email}
             case "DELETE", ["users", email]:
                 self._accounts.remove_user(email)
                 return {"removed": email}

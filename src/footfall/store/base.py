@@ -24,6 +24,7 @@ from footfall.accounts.models import (
     Segment,
     SharedLink,
     StoredUser,
+    TotpState,
     User,
     WebSession,
 )
@@ -95,6 +96,13 @@ class Catalog(Protocol):
 
     def site_drops(self, site_id: int) -> dict[str, int]:
         """The site's dropped events by reason since it was added."""
+
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        """Keep the site's events ``days`` days (None: for ever); footfall/retention.py."""
+
+    def claim_job(self, job: str, period: str) -> bool:
+        """Insert-if-absent of ``(job, period)``: True for the one caller, of every
+        replica, that claimed it first (a daily job runs once: footfall/retention.py)."""
 
     def remove_site(self, site_id: int) -> bool:
         """Delete a site with its keys, goals, funnels, shields and drop tallies; False
@@ -202,6 +210,29 @@ class Accounts(Protocol):
     def restore_share(self, link: SharedLink) -> None:
         """Store an exported shared link with its id, token and times. Raise
         ConflictError when its id or token is taken."""
+
+    # two-factor authentication (accounts/totp.py; docs/accounts.md) ------------------
+    def get_totp(self, user_id: int) -> TotpState | None: ...
+    def start_totp(self, user_id: int, secret: bytes) -> None:
+        """Keep a new, not yet confirmed secret (replacing an unconfirmed one); refuse
+        with ConflictError when the user's second factor is already enabled."""
+
+    def enable_totp(self, user_id: int, recovery_hashes: Sequence[str], step: int) -> bool:
+        """Confirm the pending secret with its recovery codes, ``step`` counted as used;
+        False when there is no pending secret (or it is enabled already)."""
+
+    def claim_totp_step(self, user_id: int, step: int) -> bool:
+        """Atomically record that a code of ``step`` was accepted: False when a code of
+        this step or a later one already was (a replay), on any replica."""
+
+    def use_recovery_code(self, user_id: int, code_hash: str) -> bool:
+        """Atomically delete one unused recovery code's hash: False when it was gone."""
+
+    def remove_totp(self, user_id: int) -> None:
+        """Disable the second factor: the secret and the recovery codes go."""
+
+    def site_requires_2fa(self, site_id: int) -> bool: ...
+    def set_site_requires_2fa(self, site_id: int, required: bool) -> None: ...
 
 
 @runtime_checkable

@@ -156,6 +156,7 @@ class Services:
             self._tasks.append(asyncio.create_task(self.mail.run(), name="mail"))
         if self.reports is not None and self.mail is not None and self.mail.enabled:
             self._tasks.append(asyncio.create_task(self._reporting(self.reports), name="reports"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
         if self.stores.rollups is not None:
             rolling = self._rolling_up(self.stores.rollups)
             self._tasks.append(asyncio.create_task(rolling, name="rollups"))
@@ -173,6 +174,20 @@ class Services:
             except Exception:  # the next hour tries again; the days stay in the store
                 log.exception("archiving closed days failed")
             await asyncio.sleep(every)
+
+    async def _retention(self, every: float = 3600.0) -> None:
+        """Each hour, try to claim today's retention pass (footfall/retention.py): one
+        replica a day deletes every site's expired events."""
+        from footfall import retention
+
+        wait = 60.0  # a minute after start, then hourly
+        while True:
+            await asyncio.sleep(wait)
+            wait = every
+            try:
+                await offload(retention.run_daily, self.stores, self.clock())
+            except Exception:  # the next day's pass deletes what this one did not
+                log.exception("applying retention failed")
 
     async def _rolling_up(self, engine: Rollups, every: float = 60.0) -> None:
         """Each minute, summarise the ended days that are due: up to a year of them (a

@@ -104,6 +104,7 @@ _MIGRATIONS: tuple[
     ("009_email.sql", None),
     ("010_shields.sql", None),
     ("011_imports.sql", None),
+    ("012_two_factor_retention.sql", None),
 )
 
 

@@ -154,6 +154,17 @@ class DynamoCatalog:
         self.table.update("SITE", padded(site_id), "SET #tz = :tz", {":tz": s(timezone)},
                           EXISTS, names={"#tz": "timezone"})  # fmt: skip
 
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        if days is None:
+            self.table.update("SITE", padded(site_id), "REMOVE retention_days", None, EXISTS)
+        else:
+            self.table.update("SITE", padded(site_id), "SET retention_days = :d",
+                              {":d": n(days)}, EXISTS)  # fmt: skip
+
+    def claim_job(self, job: str, period: str) -> bool:
+        item = {**key(f"JOB#{job}", period), "claimed_at": t(datetime.now(UTC))}
+        return self.table.put(item, NEW)
+
     def embed_origins(self, site_id: int) -> tuple[str, ...]:
         found = self.table.get("SITE", padded(site_id))
         return tuple((get_opt_s(found, "embed_origins") or "").split()) if found else ()

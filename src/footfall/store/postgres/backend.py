@@ -60,6 +60,7 @@ MIGRATIONS = (
     "005_email.sql",
     "006_shields.sql",
     "007_imports.sql",
+    "008_two_factor_retention.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.

@@ -23,6 +23,7 @@ from footfall.accounts.models import (
     Segment,
     SharedLink,
     StoredUser,
+    TotpState,
     User,
     WebSession,
 )
@@ -246,6 +247,12 @@ class SqlRecords(ABC):
         self._write_steps([*steps, ("delete_site_imports", [[site_id]])])
         return found
 
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        self._write("set_site_retention", [days, site_id])
+
+    def claim_job(self, job: str, period: str) -> bool:
+        return self._write("claim_job", [job, period, self._now()]) is not None
+
     def restore_site(self, site: Site) -> None:
         created = self._stamp_or_none(site.created_at) or self._now()
         params = [site.id, site.domain, site.timezone, site.umami_website_id or ""]
@@ -365,6 +372,8 @@ class SqlRecords(ABC):
             "delete_user_memberships",
             "delete_user_sessions",
             "delete_user_segments",
+            "delete_user_totp",
+            "delete_user_recovery_codes",
             "delete_user",
         )
         self._write_all(queries, [user_id])
@@ -387,6 +396,7 @@ class SqlRecords(ABC):
             "delete_site_invitations",
             "delete_site_shares",
             "delete_site_segments",
+            "delete_site_security",
         )
         self._write_all(queries, [site_id])
 
@@ -469,3 +479,36 @@ class SqlRecords(ABC):
         params = [s.id, s.site_id, s.token, s.name, s.password_hash, self._stamp(s.created_at)]
         params.append(self._stamp_or_none(s.revoked_at))
         self._restore("restore_share", params, "shared_links", f"shared link {s.id}")
+
+    # two-factor authentication -------------------------------------------------
+    def get_totp(self, user_id: int) -> TotpState | None:
+        row = self._one("get_totp", [user_id])
+        if row is None:
+            return None
+        return TotpState(bytes(row[0]), bool(row[1]), int(row[2]), tuple(row[3]))
+
+    def start_totp(self, user_id: int, secret: bytes) -> None:
+        if self._write("start_totp", [user_id, secret, self._now()]) is None:
+            raise ConflictError("two-factor authentication is enabled already")
+
+    def enable_totp(self, user_id: int, recovery_hashes: Sequence[str], step: int) -> bool:
+        if self._write("enable_totp", [step, user_id]) is None:
+            return False
+        self._write_many("add_recovery_code", [[user_id, h] for h in recovery_hashes])
+        return True
+
+    def claim_totp_step(self, user_id: int, step: int) -> bool:
+        return self._write("claim_totp_step", [step, user_id, step]) is not None
+
+    def use_recovery_code(self, user_id: int, code_hash: str) -> bool:
+        return self._write("use_recovery_code", [user_id, code_hash]) is not None
+
+    def remove_totp(self, user_id: int) -> None:
+        self._write_all(("delete_user_totp", "delete_user_recovery_codes"), [user_id])
+
+    def site_requires_2fa(self, site_id: int) -> bool:
+        row = self._one("site_requires_2fa", [site_id])
+        return bool(row and row[0])
+
+    def set_site_requires_2fa(self, site_id: int, required: bool) -> None:
+        self._write("set_site_requires_2fa", [site_id, required])

@@ -598,3 +598,57 @@ FROM imported_browsers WHERE site_id = ? ORDER BY date, browser, browser_version
 -- name: rows_imported_operating_systems
 SELECT date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
 FROM imported_operating_systems WHERE site_id = ? ORDER BY date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
+
+-- Two-factor authentication (012_two_factor_retention.sql) ----------------------------
+
+-- name: get_totp
+SELECT t.secret, t.enabled, t.last_step,
+    coalesce((SELECT list(code_hash ORDER BY code_hash) FROM user_recovery_codes r
+              WHERE r.user_id = t.user_id), [])
+FROM user_totp t WHERE t.user_id = ?
+
+-- name: start_totp
+INSERT INTO user_totp (user_id, secret, enabled, last_step, created_at)
+VALUES (?, ?, false, 0, ?)
+ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at
+WHERE NOT user_totp.enabled
+RETURNING user_id
+
+-- name: enable_totp
+UPDATE user_totp SET enabled = true, last_step = ? WHERE user_id = ? AND NOT enabled
+RETURNING user_id
+
+-- name: add_recovery_code
+INSERT INTO user_recovery_codes (user_id, code_hash) VALUES (?, ?) ON CONFLICT DO NOTHING
+
+-- name: claim_totp_step
+UPDATE user_totp SET last_step = ? WHERE user_id = ? AND enabled AND last_step < ?
+RETURNING user_id
+
+-- name: use_recovery_code
+DELETE FROM user_recovery_codes WHERE user_id = ? AND code_hash = ? RETURNING user_id
+
+-- name: delete_user_totp
+DELETE FROM user_totp WHERE user_id = ?
+
+-- name: delete_user_recovery_codes
+DELETE FROM user_recovery_codes WHERE user_id = ?
+
+-- name: site_requires_2fa
+SELECT require_2fa FROM site_security WHERE site_id = ?
+
+-- name: set_site_requires_2fa
+INSERT INTO site_security (site_id, require_2fa) VALUES (?, ?)
+ON CONFLICT (site_id) DO UPDATE SET require_2fa = excluded.require_2fa
+
+-- name: delete_site_security
+DELETE FROM site_security WHERE site_id = ?
+
+-- Retention (012_two_factor_retention.sql) ---------------------------------------------
+
+-- name: set_site_retention
+UPDATE sites SET retention_days = ? WHERE id = ? RETURNING id
+
+-- name: claim_job
+INSERT INTO job_claims (job, period, claimed_at) VALUES (?, ?, ?)
+ON CONFLICT DO NOTHING RETURNING job

@@ -674,3 +674,57 @@ FROM imported_browsers WHERE site_id = %s ORDER BY date, browser, browser_versio
 -- name: rows_imported_operating_systems
 SELECT date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
 FROM imported_operating_systems WHERE site_id = %s ORDER BY date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
+
+-- Two-factor authentication (008_two_factor_retention.sql) ----------------------------
+
+-- name: get_totp
+SELECT t.secret, t.enabled, t.last_step,
+    coalesce((SELECT array_agg(code_hash ORDER BY code_hash) FROM user_recovery_codes r
+              WHERE r.user_id = t.user_id), '{}')
+FROM user_totp t WHERE t.user_id = %s
+
+-- name: start_totp
+INSERT INTO user_totp (user_id, secret, enabled, last_step, created_at)
+VALUES (%s, %s, false, 0, %s)
+ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at
+WHERE NOT user_totp.enabled
+RETURNING user_id
+
+-- name: enable_totp
+UPDATE user_totp SET enabled = true, last_step = %s WHERE user_id = %s AND NOT enabled
+RETURNING user_id
+
+-- name: add_recovery_code
+INSERT INTO user_recovery_codes (user_id, code_hash) VALUES (%s, %s) ON CONFLICT DO NOTHING
+
+-- name: claim_totp_step
+UPDATE user_totp SET last_step = %s WHERE user_id = %s AND enabled AND last_step < %s
+RETURNING user_id
+
+-- name: use_recovery_code
+DELETE FROM user_recovery_codes WHERE user_id = %s AND code_hash = %s RETURNING user_id
+
+-- name: delete_user_totp
+DELETE FROM user_totp WHERE user_id = %s
+
+-- name: delete_user_recovery_codes
+DELETE FROM user_recovery_codes WHERE user_id = %s
+
+-- name: site_requires_2fa
+SELECT require_2fa FROM site_security WHERE site_id = %s
+
+-- name: set_site_requires_2fa
+INSERT INTO site_security (site_id, require_2fa) VALUES (%s, %s)
+ON CONFLICT (site_id) DO UPDATE SET require_2fa = excluded.require_2fa
+
+-- name: delete_site_security
+DELETE FROM site_security WHERE site_id = %s
+
+-- Retention (008_two_factor_retention.sql) ---------------------------------------------
+
+-- name: set_site_retention
+UPDATE sites SET retention_days = %s WHERE id = %s RETURNING id
+
+-- name: claim_job
+INSERT INTO job_claims (job, period, claimed_at) VALUES (%s, %s, %s)
+ON CONFLICT DO NOTHING RETURNING job
