@@ -105,8 +105,7 @@ def test_a_kept_frame_answers_every_range_it_covers_reading_only_the_day_list(
     assert ask(store, site, now, *widest, BODIES[0]) == ask(oracle, site, now, *widest, BODIES[0])
     ranges = [(today - timedelta(days=a), today - timedelta(days=b))
               for a in range(DAYS - 1) for b in range(a + 1)]  # fmt: skip
-    asked = [(r, body) for r in ranges for body in BODIES[:4]]
-    random.Random(7).shuffle(asked)
+    asked = random.Random(7).sample([(r, body) for r in ranges for body in BODIES[:4]], 20)
     calls = Calls(store)
     for (first, last), body in asked:
         calls.seen.clear()
@@ -128,7 +127,7 @@ def test_kept_frames_stay_within_their_byte_budget(
               for a in range(DAYS - 1) for b in range(a + 1)]  # fmt: skip
     rng = random.Random(11)
     first_size = 0
-    for first, last in rng.sample(ranges, len(ranges)):
+    for first, last in rng.sample(ranges, 8):
         body = rng.choice(BODIES)
         assert ask(store, site, now, first, last, body) == ask(oracle, site, now, first, last, body)
         with store.engine._lock:
