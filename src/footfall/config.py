@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
     archive_url: str = ""  # s3://bucket/prefix: closed days as Parquet (footfall/archive.py)
     cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir
-    dynamodb_max_events: int = Field(default=250_000, ge=1000)  # in the stats frames kept
+    dynamodb_max_events: int = Field(default=250_000, ge=1000)  # one stats frame's
 
     @field_validator("archive_url")
     @classmethod
