@@ -123,7 +123,9 @@ def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
 
         cold = view()
         cold_rss = _status_mb("VmHWM")
+        cpu = time.process_time()
         warm = [view() for _ in range(warm_runs)]
+        warm_cpu = (time.process_time() - cpu) / warm_runs * 1000
         frames = store.engine.kept_bytes() / 2**20
     finally:
         store.close()
@@ -133,6 +135,7 @@ def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
         "rss_mb": _status_mb("VmHWM"),
         "cold_rss_mb": cold_rss,
         "frames_mb": frames,
+        "warm_cpu_ms": warm_cpu,
     }
     print(json.dumps(out))
 
@@ -214,6 +217,11 @@ def report(args: argparse.Namespace, result: dict[str, object], peak: float | No
     for name in cold:
         print(f"| {name} | {cold[name]:.0f} | {warm[name]:.0f} |")
     print(f"| **whole view** | **{sum(cold.values()):.0f}** | **{sum(warm.values()):.0f}** |")
+    print(
+        f"\nCPU time of a warm view: {result['warm_cpu_ms']:.0f} ms (all threads; at a full "
+        f"{args.cpus} vCPU, {result['warm_cpu_ms'] / args.cpus:.0f} ms of wall time before "
+        "the DynamoDB round trips)"
+    )
     peak_text = "?" if peak is None else f"{peak:.0f} MB"
     print(
         f"\npeak RSS of the process {result['rss_mb']:.0f} MB ({result['cold_rss_mb']:.0f} MB "
