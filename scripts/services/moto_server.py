@@ -1,4 +1,4 @@
-"""moto_server for the test suite, with one patch to moto's DynamoDB (5.2).
+"""moto_server for the test suite, with three patches to moto's DynamoDB (5.2).
 
 Started by scripts/services/moto.sh: ``python moto_server.py -H 127.0.0.1 -p PORT``.
 
@@ -10,14 +10,19 @@ the square of the events stored. The patch makes each table be copied once per
 transaction, which is what the code means (every copy is taken before any item is
 applied, so they are all the same). Rollback works as before.
 
-A second patch makes a Query of the table (not of an index) look at its one
+moto applies an UpdateItem by reading the item and writing it back, on whichever
+server thread the request came in: two ``ADD n :x`` on one item at once can lose one.
+DynamoDB applies each UpdateItem atomically; the second patch makes moto do so (one
+UpdateItem at a time), so tests of concurrent counters (the per-site drop tallies)
+test our code, not moto's threads.
+
+A third patch makes a Query of the table (not of an index) look at its one
 partition: moto lists and sorts every item of the table for each Query
 (``Table.query`` over ``Table.all_items``), so a Query of a 60-item partition of a
 table of 200,000 events took 20 s on the shared machine, and any bench of a table of
 realistic size measured the emulator. DynamoDB reads one partition; so does the
 patch (the items are moto's own per-partition dict; results, order and paging
-unchanged: moto filters and sorts what it gets as before). Everything else is moto
-unchanged.
+unchanged: moto filters and sorts what it gets as before). Everything else is moto unchanged.
 """
 
 from __future__ import annotations
@@ -84,7 +89,17 @@ def _partition_items(self: Table) -> Any:
 
 Table.query = _query_one_partition  # type: ignore[method-assign]
 Table.all_items = _partition_items  # type: ignore[method-assign]
+_update = models.DynamoDBBackend.update_item
+_updating = threading.Lock()
+
+
+def _update_item(self: models.DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+    with _updating:
+        return _update(self, *args, **kwargs)
+
+
 models.copy = types.SimpleNamespace(deepcopy=_deepcopy)  # type: ignore[assignment]
+models.DynamoDBBackend.update_item = _update_item  # type: ignore[method-assign]
 models.DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -23,7 +24,9 @@ from footfall.apikeys import KeyRing
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
 from footfall.funnels import FunnelManager, funnel_json
+from footfall.imports import service as imports
 from footfall.shared import Shared
+from footfall.shields import ShieldManager
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
 from footfall.store.registry import open_stores
 
@@ -45,8 +48,16 @@ class RemoteAdmin:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._http.request(
-            method, f"/api/v1{path}", json=body if method == "POST" else None
+            method, f"/api/v1{path}", json=body if method in ("POST", "PUT") else None
         )
+        data = response.json()
+        if response.status_code >= 400:
+            raise FootfallError(data.get("detail", response.text), code=data.get("error"))
+        return data
+
+    def upload(self, path: str, body: Iterator[bytes]) -> Any:
+        """POST a stream of bytes (a zip to import), without a time limit on the answer."""
+        response = self._http.post(f"/api/v1{path}", content=body, timeout=None)
         data = response.json()
         if response.status_code >= 400:
             raise FootfallError(data.get("detail", response.text), code=data.get("error"))
@@ -106,6 +117,18 @@ class LocalAdmin:
             case "DELETE", ["sites", domain, "funnels", *name]:
                 FunnelManager(a.stores).remove(domain, "/".join(name))
                 return {"removed": "/".join(name)}
+            case "GET", ["sites", domain, "shields"]:
+                return ShieldManager(a.stores).show(domain)
+            case "PUT", ["sites", domain, "shields"]:
+                return ShieldManager(a.stores).replace(domain, b)
+            case "POST", ["sites", domain, "shields", kind]:
+                return ShieldManager(a.stores).add(domain, kind, b["value"])
+            case "DELETE", ["sites", domain, "shields", kind, *value]:
+                return ShieldManager(a.stores).remove(domain, kind, "/".join(value))
+            case "GET", ["sites", domain, "imports"]:
+                return [imports.import_json(i) for i in imports.list_imports(a.stores, domain)]
+            case "DELETE", ["sites", domain, "imports"]:
+                return {"removed": imports.remove_imports(a.stores, domain)}
             case "DELETE", ["keys", prefix]:
                 a.revoke_key(prefix)
                 return {"revoked": prefix}

@@ -33,12 +33,14 @@ from footfall.domain import (
     FunnelStep,
     Goal,
     Scope,
+    Shields,
     Site,
     steps_from_text,
     steps_text,
 )
 from footfall.errors import ConflictError
-from footfall.store.base import StoredKey
+from footfall.imports.tables import TABLES
+from footfall.store.base import ImportInfo, StoredKey
 
 Row = tuple[Any, ...]
 
@@ -128,6 +130,10 @@ class SqlRecords(ABC):
         """One statement per parameter row, in one transaction."""
 
     @abstractmethod
+    def _write_steps(self, steps: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        """Several statements, each once per parameter row, in one transaction."""
+
+    @abstractmethod
     def _stamp(self, at: datetime) -> object:
         """An aware instant as the engine's columns take it."""
 
@@ -180,6 +186,8 @@ class SqlRecords(ABC):
             "delete_site_goals",
             "delete_site_funnels",
             "delete_site_embeds",
+            "delete_site_shields",
+            "delete_site_drops",
             "delete_site",
         )
         return self._write_all(doomed, [site_id]) is not None
@@ -190,6 +198,53 @@ class SqlRecords(ABC):
 
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         self._write("set_embed_origins", [site_id, "\n".join(origins)])
+
+    def shields(self, site_id: int) -> Shields:
+        row = self._one("shields", [site_id])
+        return Shields.from_text(row[0] if row else None)
+
+    def set_shields(self, site_id: int, shields: Shields) -> None:
+        self._write("set_shields", [site_id, shields.text()])
+
+    def add_drops(self, counts: Mapping[tuple[int, str], int]) -> None:
+        rows = [(site_id, reason, n, site_id) for (site_id, reason), n in counts.items() if n]
+        if rows:
+            self._write_many("add_drops", sorted(rows))  # one lock order for every replica
+
+    def site_drops(self, site_id: int) -> dict[str, int]:
+        return {str(r): int(n) for r, n in self._all("site_drops", [site_id])}
+
+    # imported history (footfall/imports/) -----------------------------------------
+    def save_import(
+        self, info: ImportInfo, tables: Mapping[str, Sequence[Sequence[object]]]
+    ) -> None:
+        key = [info.site_id, info.digest]
+        steps: list[tuple[str, Sequence[Sequence[object]]]] = [
+            (f"delete_import_{t}", [key]) for t in TABLES
+        ]
+        steps.append(("delete_import", [key]))
+        dates = [info.start_date, info.end_date, info.rows, self._stamp(info.created_at)]
+        steps.append(("add_import", [[*key, info.source, info.file_name, *dates]]))
+        for name, rows in tables.items():
+            steps.append((f"insert_{name}", [[*key, *row] for row in rows]))
+        self._write_steps(steps)
+
+    def list_imports(self, site_id: int) -> list[ImportInfo]:
+        return [
+            ImportInfo(int(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), utc(r[7]))
+            for r in self._all("list_imports", [site_id])
+        ]
+
+    def imported_rows(self, site_id: int, table: str) -> list[Row]:
+        if table not in TABLES:
+            raise KeyError(table)
+        return self._all(f"rows_{table}", [site_id])
+
+    def remove_imports(self, site_id: int) -> int:
+        found = len(self.list_imports(site_id))
+        steps = [(f"delete_site_{t}", [[site_id]]) for t in TABLES]
+        self._write_steps([*steps, ("delete_site_imports", [[site_id]])])
+        return found
 
     def restore_site(self, site: Site) -> None:
         created = self._stamp_or_none(site.created_at) or self._now()
