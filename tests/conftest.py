@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, sync_playwright
 
@@ -17,7 +14,7 @@ from footfall.sites import SiteManager
 from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from footfall.web.services import Services
-from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running
+from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running, serving
 
 
 @pytest.fixture
@@ -72,15 +69,5 @@ def live(settings: Settings) -> Iterator[Live]:
     svc: Services = app.state.services
     admin = SiteManager(svc.stores, svc.keys)
     admin.add_site("example.com")
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield Live(f"http://127.0.0.1:{port}", svc, admin, server)
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(app) as (url, server):
+        yield Live(url, svc, admin, server)

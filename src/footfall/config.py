@@ -18,6 +18,7 @@ from zxcvbn import zxcvbn
 
 from footfall.errors import ConfigError
 from footfall.files import write_atomic
+from footfall.mail import smtp
 from footfall.proxies import TrustedProxies
 from footfall.store import registry
 
@@ -68,6 +69,11 @@ class Settings(BaseSettings):
     archive_url: str = ""  # s3://bucket/prefix: closed days as Parquet (footfall/archive.py)
     cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir
     dynamodb_max_events: int = Field(default=250_000, ge=1000)  # in the stats frames kept
+    # Email (footfall/mail, docs/email.md): smtp:// STARTTLS, smtps:// TLS, smtp+plain://
+    # none; "" = no email is queued at all. The password may sit outside the URL.
+    smtp_url: str = Field(default="", repr=False)
+    smtp_password: str = Field(default="", repr=False)
+    email_from: str = ""  # the sender, e.g. "Footfall <footfall@example.com>"
 
     @field_validator("archive_url")
     @classmethod
@@ -125,6 +131,11 @@ class Settings(BaseSettings):
                 "set FOOTFALL_DATABASE_PASSWORD or FOOTFALL_DATABASE_PASSWORD_SECRET, not "
                 "both (the secret is re-read when the database refuses its password)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _email(self) -> Settings:
+        smtp.check_settings(self.smtp_url, self.smtp_password, self.email_from)
         return self
 
     @model_validator(mode="after")

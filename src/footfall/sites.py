@@ -91,6 +91,8 @@ class SiteManager:
             raise NotFoundError(f"no site {domain}", field="domain")
         self.stores.events.delete_events(site.id)
         self.stores.accounts.forget_site(site.id)
+        if self.stores.mailbox is not None:  # its reports and alerts
+            self.stores.mailbox.forget_site_mail(site.id)
         self.stores.catalog.remove_site(site.id)
         self.keys.invalidate()  # its keys were removed with it: fail now, not in 30 s
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.config import Settings
-from tests.accounts.helpers import PASSWORD, browser_login
+from tests.accounts.helpers import PASSWORD, accept_invitation, browser_login
 from tests.support import Live, watch_csp
 
 FOOTFALL = (sys.executable, "-m", "footfall")
@@ -184,11 +184,7 @@ def test_invite_a_viewer_who_accepts_in_another_browser(
     other = browser.new_context()
     try:
         guest = other.new_page()
-        guest.goto(link)
-        expect(guest.locator("h1")).to_have_text("Join example.com")
-        guest.fill("#password", "viewer password 1")
-        guest.fill("#password2", "viewer password 1")
-        guest.click("#invite-form button[type=submit]")
+        accept_invitation(guest, link, "example.com", "viewer password 1")
         expect(guest).to_have_url(f"{live.url}/sites/example.com")
         guest.goto(f"{live.url}/sites")
         expect(guest.locator("#site-list")).to_contain_text("example.com")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from footfall.accounts.models import (
@@ -28,6 +28,7 @@ from footfall.accounts.models import (
     WebSession,
 )
 from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Site
+from footfall.mail.models import Mail, Subscription
 from footfall.stats.query import StatsQuery
 
 
@@ -272,3 +273,51 @@ class Rollups(Protocol):
 
     def refresh_rollups(self, limit: int = 31) -> int:
         """Summarise at most ``limit`` days that are due; how many were."""
+
+
+@runtime_checkable
+class Mailbox(Protocol):
+    """Email's state (footfall/mail, docs/email.md): the outbox the worker drains, the
+    password reset tokens, and who gets which reports and alerts. Lives beside
+    ``Accounts`` (the database of ``FOOTFALL_DATABASE_URL``)."""
+
+    def queue_mail(
+        self,
+        recipient: str,
+        subject: str,
+        text: str,
+        html: str,
+        key: str,
+        now: datetime,
+        unsubscribe: str = "",
+    ) -> bool:
+        """Queue a message, due at ``now``. A non-empty ``key`` is queued once ever:
+        False (and nothing queued) when a message had it, so replicas that queue one
+        period's report at once queue one. ``unsubscribe``: its List-Unsubscribe URL."""
+
+    def claim_mail(self, now: datetime, lease: timedelta) -> Mail | None:
+        """Take the oldest due message no one holds, for ``lease`` (its attempts counted
+        up); None when none is due. Two callers never hold one message at once."""
+
+    def mail_sent(self, mail_id: int, at: datetime) -> None: ...
+    def mail_failed(self, mail_id: int, error: str, retry_at: datetime | None) -> None:
+        """Release a claim: due again at ``retry_at``, or never (given up) when None."""
+
+    def mail_counts(self) -> dict[str, int]:
+        """Messages by state: ``queued``, ``sent``, ``failed``."""
+
+    def add_reset_token(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None: ...
+    def take_reset_token(self, token_hash: bytes, now: datetime) -> tuple[int, datetime] | None:
+        """The user and expiry of an unexpired token, which is gone after this (single
+        use: of two callers at once, one gets it); None for an unknown, used or expired
+        one."""
+
+    def set_subscription(self, sub: Subscription) -> None:
+        """Add or replace (by site, email and kind)."""
+
+    def remove_subscription(self, site_id: int, email: str, kind: str) -> bool: ...
+    def subscriptions(self, site_id: int | None = None) -> list[Subscription]:
+        """By site, kind, then email."""
+
+    def forget_site_mail(self, site_id: int) -> None:
+        """Delete the site's subscriptions (the site is being removed)."""

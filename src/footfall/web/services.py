@@ -20,6 +20,9 @@ from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
+from footfall.mail import smtp
+from footfall.mail.outbox import Outbox
+from footfall.mail.reports import Scheduler
 from footfall.metrics import Metrics
 from footfall.offload import guard_loop, offload
 from footfall.shared import Bus, Shared
@@ -59,6 +62,8 @@ class Services:
     shared: Shared | None = None  # FOOTFALL_REDIS_URL
     bus: Bus | None = None
     ingest_limits: IngestLimits | None = None
+    mail: Outbox | None = None  # email (footfall/mail); ``enabled`` only with FOOTFALL_SMTP_URL
+    reports: Scheduler | None = None  # queues due reports and alerts (footfall/mail/reports.py)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -102,6 +107,12 @@ class Services:
         )
         if settings.redis_url:
             svc.share(Shared(settings.redis_url, settings.redis_password))
+        smtp_config = smtp.from_settings(
+            settings.smtp_url, settings.smtp_password, settings.email_from
+        )
+        counted = metrics.mail.labels
+        svc.mail = Outbox(stores.mailbox, smtp_config, clock, lambda o: counted(o).inc())
+        svc.reports = Scheduler(stores, svc.mail, secret.encode(), settings.origin, clock)
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
         )
@@ -141,6 +152,10 @@ class Services:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         if s.archive_url:
             self._tasks.append(asyncio.create_task(self._archiving(), name="archive"))
+        if self.mail is not None and self.mail.enabled:
+            self._tasks.append(asyncio.create_task(self.mail.run(), name="mail"))
+        if self.reports is not None and self.mail is not None and self.mail.enabled:
+            self._tasks.append(asyncio.create_task(self._reporting(self.reports), name="reports"))
         if self.stores.rollups is not None:
             rolling = self._rolling_up(self.stores.rollups)
             self._tasks.append(asyncio.create_task(rolling, name="rollups"))
@@ -169,6 +184,17 @@ class Services:
                         break
             except Exception:  # answers stay exact from events; the next minute retries
                 log.exception("rolling up ended days failed")
+            await asyncio.sleep(every)
+
+    async def _reporting(self, scheduler: Scheduler, every: float = 300.0) -> None:
+        """Every five minutes, queue the reports and alerts that are due (once each,
+        whichever replica gets there first: footfall/mail/reports.py)."""
+        while True:
+            try:
+                if await offload(scheduler.tick) and self.mail is not None:
+                    self.mail.nudge()
+            except Exception:  # the next round tries again
+                log.exception("queueing reports and alerts failed")
             await asyncio.sleep(every)
 
     async def _housekeeping(self, every: float = 30.0) -> None:

@@ -36,6 +36,7 @@ from footfall.store.registry import Options
 from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.mail import SqlMailbox
 from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
@@ -100,6 +101,7 @@ _MIGRATIONS: tuple[
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
+    ("009_email.sql", None),
 )
 
 
@@ -112,7 +114,7 @@ _ID_SEQUENCES = {
 }
 
 
-class DuckDBStore(SqlRecords, TimeLimits):
+class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(

@@ -44,6 +44,7 @@ from footfall.store.registry import Options
 from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.mail import SqlMailbox
 from footfall.store.sql.records import SqlRecords, event_from_row
 from footfall.visits import TIMEOUT
 
@@ -56,6 +57,7 @@ MIGRATIONS = (
     "002_funnels_segments.sql",
     "003_embeds.sql",
     "004_rollups.sql",
+    "005_email.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
@@ -141,7 +143,7 @@ def conninfo(url: str) -> str:
     return urlunsplit(("postgresql", *parts[1:]))
 
 
-class PostgresStore(SqlRecords, TimeLimits):
+class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each call checks out a pooled connection (autocommit, explicit
     transactions)."""
 

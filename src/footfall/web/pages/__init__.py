@@ -18,7 +18,7 @@ from footfall.config import resolve_secret
 from footfall.errors import FootfallError
 from footfall.web import errors, users
 from footfall.web.access import LoginRequired, SharePasswordRequired
-from footfall.web.pages import auth, funnels, share, sites
+from footfall.web.pages import auth, email, funnels, share, sites
 from footfall.web.services import Services
 from footfall.web.templating import STATIC_DIR, render
 
@@ -41,7 +41,16 @@ class VersionedStatic(StaticFiles):
 
 
 # Paths of the HTML pages; every other path (the APIs, /stats, ...) keeps JSON errors.
-PAGE_PREFIXES = ("/setup", "/login", "/logout", "/sites", "/invite/", "/share/", "/account")
+PAGE_PREFIXES: tuple[str, ...] = (
+    "/setup",
+    "/login",
+    "/logout",
+    "/sites",
+    "/invite/",
+    "/share/",
+    "/account",
+)
+PAGE_PREFIXES += ("/password/", "/email/")  # email's pages (pages/email.py)
 
 
 def wants_html(request: Request) -> bool:
@@ -106,6 +115,7 @@ def install(app: FastAPI, svc: Services) -> None:
     app.state.accounts = AccountService(svc.stores, secret, svc.clock, limiter)
     for router in (auth.router, sites.router, funnels.router, share.router, users.router):
         app.include_router(router)
+    app.include_router(email.router)
     static = VersionedStatic(directory=STATIC_DIR)
     app.mount("/static", GZipMiddleware(static, minimum_size=500), name="static")
     app.add_exception_handler(LoginRequired, _login_required)

@@ -35,6 +35,7 @@ from footfall.web.access import (
     site_access,
 )
 from footfall.web.deps import services
+from footfall.web.pages.email import email_invitation, email_settings
 from footfall.web.templating import render
 
 CsrfField = Annotated[str | None, Form()]
@@ -53,6 +54,7 @@ MESSAGES = {
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
+    "email": "Email reports and alerts saved.",
 }
 
 
@@ -197,6 +199,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
             if u.role is not None and u.email not in {m.user.email for m in members}
         ],
         "invitations": acc.invitations(site),
+        "email": email_settings(svc, site.id, access.user_email),
         "origin": _origin(request),
         "roles": [r.value for r in Role] if access.at_least(Role.OWNER) else ["admin", "viewer"],
         "message": None,
@@ -353,7 +356,9 @@ async def invite(
     assert access.user_email is not None
     token = await offload(accounts(request).invite, access.site, email, wanted, access.user_email)
     link = f"{_origin(request)}/invite/{token}"
-    return await _settings(request, access, 200, new_invite={"email": email, "link": link})
+    emailed = await email_invitation(request, token, access.site.domain)
+    new_invite = {"email": email, "link": link, "emailed": emailed}
+    return await _settings(request, access, 200, new_invite=new_invite)
 
 
 @router.post("/sites/{domain}/members/remove")
