@@ -193,30 +193,45 @@ def page_alone(base: str, session: str, times: int = 5) -> float:
     return statistics.median(walls)
 
 
+def posted(
+    client: httpx.Client, url: str, body: dict[str, Any], check: Callable[[Any], bool], times: int
+) -> float:
+    """The median wall time of ``times`` POSTs of ``body`` after one warm-up, in ms;
+    each answer must be a 200 that ``check`` accepts."""
+    walls = []
+    for _ in range(times + 1):
+        started = time.perf_counter()
+        r = client.post(url, json=body)
+        walls.append((time.perf_counter() - started) * 1000)
+        assert r.status_code == 200, r.text
+        assert check(r.json()), r.text
+    return statistics.median(walls[1:])
+
+
 def funnels(base: str, session: str, csrf: str, times: int = 7) -> dict[str, float]:
-    """Each funnel view through the dashboard's endpoint, as the panel asks it: the
-    median wall time of ``times`` requests after one warm-up, in milliseconds."""
-    found = {}
+    """Each funnel view through the dashboard's endpoint, as the panel asks it (median
+    ms of ``times`` after a warm-up)."""
     headers = {"x-csrf-token": csrf}
+    url = f"{base}/api/dashboard/{DOMAIN}/funnel"
     with httpx.Client(cookies={SESSION_COOKIE: session}, headers=headers, timeout=60) as client:
-        for name, (funnel, filters) in FUNNEL_VIEWS.items():
-            body = {"funnel": funnel, "date_range": "30d", "filters": filters}
-            walls = []
-            for _ in range(times + 1):
-                started = time.perf_counter()
-                r = client.post(f"{base}/api/dashboard/{DOMAIN}/funnel", json=body)
-                walls.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, r.text
-                assert r.json()["steps"][0]["visitors"] > 0
-            found[name] = statistics.median(walls[1:])
-    return found
+        return {
+            name: posted(
+                client,
+                url,
+                {"funnel": funnel, "date_range": "30d", "filters": filters},
+                lambda a: a["steps"][0]["visitors"] > 0,
+                times,
+            )
+            for name, (funnel, filters) in FUNNEL_VIEWS.items()
+        }
 
 
 def details(base: str, session: str, csrf: str, times: int = 7) -> dict[str, float]:
-    """Each details view through the dashboard's query endpoint, as loadDetails asks:
-    the median wall time of ``times`` requests after one warm-up, in milliseconds."""
-    found = {}
+    """Each details view through the dashboard's query endpoint, as loadDetails asks
+    (median ms of ``times`` after a warm-up)."""
     headers = {"x-csrf-token": csrf}
+    url = f"{base}/api/dashboard/{DOMAIN}/query"
+    found = {}
     with httpx.Client(cookies={SESSION_COOKIE: session}, headers=headers, timeout=60) as client:
         for name, view in DETAILS_VIEWS.items():
             body = {
@@ -228,14 +243,7 @@ def details(base: str, session: str, csrf: str, times: int = 7) -> dict[str, flo
                 "pagination": {"limit": 100, "offset": view["offset"]},
                 **({"order_by": view["order_by"]} if "order_by" in view else {}),
             }
-            walls = []
-            for _ in range(times + 1):
-                started = time.perf_counter()
-                r = client.post(f"{base}/api/dashboard/{DOMAIN}/query", json=body)
-                walls.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, r.text
-                assert r.json()["results"], name
-            found[name] = statistics.median(walls[1:])
+            found[name] = posted(client, url, body, lambda a: bool(a["results"]), times)
     return found
 
 
