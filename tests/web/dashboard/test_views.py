@@ -450,3 +450,13 @@ def test_a_new_sites_time_zone_is_the_browsers(live: Live, browser: Browser) -> 
         assert site is not None and site.timezone == "Asia/Tokyo"
     finally:
         context.close()
+
+
+def test_property_picker_shows_only_with_properties(live: Live, owner: tuple[Page, str]) -> None:
+    page, _ = owner
+    _open(page, live, "?period=custom&from=2020-01-01&to=2020-01-02")  # before the traffic
+    assert "No custom properties" in (page.text_content("#list-props") or "")
+    assert not page.is_visible("#prop-key")  # no empty picker beside that sentence
+    _open(page, live, "?period=30d")
+    assert page.is_visible("#prop-key")
+    assert page.locator("#prop-key option").count() >= 1
