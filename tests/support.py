@@ -147,6 +147,34 @@ class Live:
         result: dict[str, Any] = answer.json()
         return result
 
+    def cli(self, settings: Settings, *args: str, stdin: str | None = None) -> str:
+        """Run `footfall ARGS` against this server the way the CLI finds a running one
+        (its ``server.json``); its stdout, after asserting it succeeded."""
+        import json
+        import subprocess
+        import sys
+
+        data_dir = settings.data_dir
+        assert data_dir is not None
+        (data_dir / "server.json").write_text(json.dumps({"url": self.url, "pid": os.getpid()}))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
+        env |= {
+            "FOOTFALL_DATABASE_URL": settings.database_url,
+            "FOOTFALL_SECRET_KEY": settings.secret_key,
+            "FOOTFALL_ADMIN_TOKEN": settings.admin_token,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "footfall", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
 
 @contextmanager
 def serving(app: Any, port: int = 0) -> Iterator[tuple[str, Any]]:

@@ -13,6 +13,7 @@ from footfall.domain import Site
 
 HTML = {"accept": "text/html"}
 PASSWORD = "correct horse battery staple"
+SECRET = "accounts-test-secret-0123456789abcdef"  # the AccountService fixture's
 
 
 def csrf(html: str) -> str:

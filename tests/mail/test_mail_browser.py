@@ -13,12 +13,12 @@ from footfall.accounts.models import Role
 from tests.accounts.helpers import PASSWORD, accept_invitation, browser_login
 from tests.smtp import SmtpServer, parts
 from tests.support import Live
-from tests.web.test_pages_browser import context, page
+from tests.web.test_pages_browser import page
 
 NEW_PASSWORD = "a brand new passphrase 42"
 
 
-__all__ = ["context", "page"]  # fixtures: a context under CSP watch, and its page
+__all__ = ["page"]  # fixture: a page of the CSP-watched context (tests/conftest.py)
 
 
 def link_in(msg: EmailMessage, path: str) -> str:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -24,15 +20,6 @@ FOOTFALL = (sys.executable, "-m", "footfall")
 def accounts(live: Live) -> AccountService:
     found: AccountService = live.server.config.app.state.accounts
     return found
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    violations = watch_csp(ctx)
-    yield ctx
-    ctx.close()
-    assert violations == []  # every page ran under its Content-Security-Policy
 
 
 @pytest.fixture
@@ -204,27 +191,9 @@ def test_invite_a_viewer_who_accepts_in_another_browser(
 def test_cli_user_add_with_password_stdin_then_login(
     live: Live, page: Page, settings: Settings
 ) -> None:
-    data_dir = settings.data_dir
-    assert data_dir is not None
-    # the CLI finds the running server the way `footfall serve` announces itself
-    (data_dir / "server.json").write_text(json.dumps({"url": live.url, "pid": os.getpid()}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
-    env |= {
-        "FOOTFALL_DATABASE_URL": settings.database_url,
-        "FOOTFALL_SECRET_KEY": settings.secret_key,
-        "FOOTFALL_ADMIN_TOKEN": settings.admin_token,
-    }
-    done = subprocess.run(
-        [*FOOTFALL, "user", "add", "cli@example.com", "--role", "owner", "--password-stdin"],
-        input="cli password 123\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "cli@example.com: owner on every site" in done.stdout
+    args = ("user", "add", "cli@example.com", "--role", "owner", "--password-stdin")
+    out = live.cli(settings, *args, stdin="cli password 123\n")
+    assert "cli@example.com: owner on every site" in out
     browser_login(page, live.url, "cli@example.com", "cli password 123")
     expect(page.locator("#site-list")).to_contain_text("example.com")
 

@@ -156,6 +156,7 @@ class Services:
             self._tasks.append(asyncio.create_task(self.mail.run(), name="mail"))
         if self.reports is not None and self.mail is not None and self.mail.enabled:
             self._tasks.append(asyncio.create_task(self._reporting(self.reports), name="reports"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
         if self.stores.rollups is not None:
             rolling = self._rolling_up(self.stores.rollups)
             self._tasks.append(asyncio.create_task(rolling, name="rollups"))
@@ -173,6 +174,20 @@ class Services:
             except Exception:  # the next hour tries again; the days stay in the store
                 log.exception("archiving closed days failed")
             await asyncio.sleep(every)
+
+    async def _retention(self, every: float = 3600.0) -> None:
+        """Each hour, try to claim today's retention pass (footfall/retention.py): one
+        replica a day deletes every site's expired events."""
+        from footfall import retention
+
+        wait = 60.0  # a minute after start, then hourly
+        while True:
+            await asyncio.sleep(wait)
+            wait = every
+            try:
+                await offload(retention.run_daily, self.stores, self.clock())
+            except Exception:  # the next day's pass deletes what this one did not
+                log.exception("applying retention failed")
 
     async def _rolling_up(self, engine: Rollups, every: float = 60.0) -> None:
         """Each minute, summarise the ended days that are due: up to a year of them (a
@@ -204,6 +219,23 @@ class Services:
                 await offload(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
                 log.exception("could not record API key use")
+            try:
+                await self.flush_drops()
+            except Exception:  # kept in memory: the next round retries
+                log.exception("could not record dropped events")
+
+    async def flush_drops(self) -> None:
+        """Add this replica's per-site drop tallies to the store's (ingest/drops.py)."""
+        if self.ingestor is None:
+            return
+        counts = self.ingestor.drops.take()
+        if not counts:
+            return
+        try:
+            await offload(self.stores.catalog.add_drops, counts)
+        except BaseException:
+            self.ingestor.drops.restore(counts)
+            raise
 
     async def stop(self) -> None:
         """Flush pending events, record key use, end the executors, close the store if
@@ -218,6 +250,10 @@ class Services:
             await offload(self.keys.flush_last_used)
         except FootfallError as exc:  # a full disk must not keep the store from closing
             log.error("could not record API key use at shutdown: %s", exc.detail)
+        try:
+            await self.flush_drops()
+        except FootfallError as exc:
+            log.error("could not record dropped events at shutdown: %s", exc.detail)
         await offload(self.reads.close)
         self.ingest_executor.shutdown()
         if self.lookup_executor is not None:

@@ -75,6 +75,10 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
         assert [g.display_name for g in cat.list_goals(7)] == ["Visit /pricing"]
         assert [f.name for f in cat.list_funnels(7)] == (["Pricing"] if k >= 2 else [])
         assert cat.embed_origins(7) == (("https://blog.old.example",) if k >= 3 else ())
+        assert cat.shields(7).ips == (("10.0.0.0/8",) if k >= 6 else ())
+        assert cat.site_drops(7) == ({"ip_excluded": 3} if k >= 6 else {})
+        assert stores.imported is not None
+        assert [i.rows for i in stores.imported.list_imports(7)] == ([1] if k >= 7 else [])
         user = acc.get_user(EMAIL)
         assert user is not None and verify_password(user.password_hash, PASSWORD)
         assert acc.user_memberships(user.user.id) == {7: Role.VIEWER}

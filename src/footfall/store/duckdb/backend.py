@@ -102,6 +102,9 @@ _MIGRATIONS: tuple[
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
     ("009_email.sql", None),
+    ("010_shields.sql", None),
+    ("011_imports.sql", None),
+    ("012_two_factor_retention.sql", None),
 )
 
 
@@ -263,6 +266,12 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         with self._records_lock, self._transaction() as cur:
             for params in rows:
                 cur.execute(Q[query], params)
+
+    def _write_steps(self, steps: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        with self._records_lock, self._transaction() as cur:
+            for query, rows in steps:
+                if rows:
+                    cur.executemany(Q[query], rows)
 
     def _stamp(self, at: datetime) -> object:
         return _naive(at)

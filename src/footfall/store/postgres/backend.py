@@ -58,6 +58,9 @@ MIGRATIONS = (
     "003_embeds.sql",
     "004_rollups.sql",
     "005_email.sql",
+    "006_shields.sql",
+    "007_imports.sql",
+    "008_two_factor_retention.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
@@ -285,6 +288,12 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
     def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
         with self._transaction() as conn, conn.cursor() as cur:
             cur.executemany(Q[query].encode(), rows)
+
+    def _write_steps(self, steps: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        with self._transaction() as conn, conn.cursor() as cur:
+            for query, rows in steps:
+                if rows:
+                    cur.executemany(Q[query].encode(), rows)
 
     def _stamp(self, at: datetime) -> object:
         return at

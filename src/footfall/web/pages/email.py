@@ -16,7 +16,7 @@ from footfall.mail.unsubscribe import verify
 from footfall.offload import offload
 from footfall.web.access import accounts, check_csrf, check_form_csrf, load_session, site_access
 from footfall.web.deps import client_ip, services
-from footfall.web.pages.auth import signed_in_response
+from footfall.web.pages.auth import after_password
 from footfall.web.services import Services
 from footfall.web.templating import refused, render
 
@@ -77,7 +77,8 @@ async def reset(
         user = await offload(account_mail(request).reset, token, password)
     except FootfallError as exc:
         return refused(request, "reset.html", {"token": token}, exc, 400)
-    return await signed_in_response(request, user, "/sites")
+    # The link stands in for the password only: a user with 2FA still gives a code.
+    return await after_password(request, user, "/sites")
 
 
 async def email_invitation(request: Request, token: str, domain: str) -> bool:
