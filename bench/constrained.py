@@ -122,18 +122,29 @@ def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
             return took
 
         cold = view()
+        cold_rss = _status_mb("VmHWM")
+        cpu = time.process_time()
         warm = [view() for _ in range(warm_runs)]
+        warm_cpu = (time.process_time() - cpu) / warm_runs * 1000
+        frames = store.engine.kept_bytes() / 2**20
     finally:
         store.close()
-    # VmHWM: this program's peak since exec (ru_maxrss would keep the forked parent's).
-    status = Path("/proc/self/status").read_text().splitlines()
-    rss_mb = int(next(line for line in status if line.startswith("VmHWM:")).split()[1]) / 1024
     out = {
         "cold": cold,
         "warm": {name: statistics.median(w[name] for w in warm) for name in cold},
-        "rss_mb": rss_mb,
+        "rss_mb": _status_mb("VmHWM"),
+        "cold_rss_mb": cold_rss,
+        "frames_mb": frames,
+        "warm_cpu_ms": warm_cpu,
     }
     print(json.dumps(out))
+
+
+def _status_mb(field: str) -> float:
+    """A /proc/self/status figure in MB (VmHWM: this program's peak since exec;
+    ru_maxrss would keep the forked parent's)."""
+    status = Path("/proc/self/status").read_text().splitlines()
+    return int(next(line for line in status if line.startswith(f"{field}:")).split()[1]) / 1024
 
 
 def main() -> None:
@@ -206,9 +217,16 @@ def report(args: argparse.Namespace, result: dict[str, object], peak: float | No
     for name in cold:
         print(f"| {name} | {cold[name]:.0f} | {warm[name]:.0f} |")
     print(f"| **whole view** | **{sum(cold.values()):.0f}** | **{sum(warm.values()):.0f}** |")
+    print(
+        f"\nCPU time of a warm view: {result['warm_cpu_ms']:.0f} ms (all threads; at a full "
+        f"{args.cpus} vCPU, {result['warm_cpu_ms'] / args.cpus:.0f} ms of wall time before "
+        "the DynamoDB round trips)"
+    )
     peak_text = "?" if peak is None else f"{peak:.0f} MB"
     print(
-        f"\npeak RSS of the process {result['rss_mb']:.0f} MB; cgroup peak (RSS + page cache) "
+        f"\npeak RSS of the process {result['rss_mb']:.0f} MB ({result['cold_rss_mb']:.0f} MB "
+        f"at the end of the cold view); kept frames {result['frames_mb']:.0f} MB (DuckDB's "
+        f"count); cgroup peak (RSS + page cache) "
         f"{peak_text}; memory limit reached: {hit}\ncold: the first view on an empty Parquet "
         f"cache; warm: median of {args.warm_runs} views after it, in the same process"
     )

@@ -9,9 +9,14 @@ HTTP cache). "Data on screen" is the page's own mark: dashboard.js records
 performance.now() (milliseconds since navigation start) when the top stats, the chart
 and every panel have rendered, and sets body[data-ready=1]. Then the realtime view's
 poll (GET /api/dashboard/site1.example/live: one statement over the last 30 minutes)
-and the sites list (its numbers: one statement for every site) over plain HTTP.
+and the sites list (its numbers: one statement for every site) over plain HTTP, the
+funnels, and the details view (all rows of a panel: its first page, the next, a search,
+a sort) as the page asks them.
 
-    .venv/bin/python bench/dashboard.py [--events 3000000] [--runs 7]
+    .venv/bin/python bench/dashboard.py [--events 3000000] [--runs 7] [--db PATH]
+
+--db keeps the built store at PATH and reuses it when it exists (each run serves a copy,
+so runs of two checkouts read the same data).
 """
 
 from __future__ import annotations
@@ -57,6 +62,23 @@ FUNNELS = {
     "Any page": (FunnelStep("", "/page/*"), FunnelStep("", "/page/1*"), FunnelStep("Signup", "")),
 }
 CHROME = [["is", "visit:browser", ["Chrome"]]]
+# The details view as dashboard.js asks it (loadDetails: 100 rows, the total, the
+# columns web/details.py gives the dimension): the pages (the widest columns), the next
+# page, a search, and the sources sorted by a column.
+PAGE_COLUMNS = ["visitors", "pageviews", "bounce_rate", "time_on_page"]
+SOURCE_COLUMNS = ["visitors", "bounce_rate", "visit_duration"]
+SEARCH = ["contains", "event:page", ["/page/1"], {"case_sensitive": False}]
+DETAILS_VIEWS: dict[str, dict[str, Any]] = {
+    "details: top pages, first 100 rows of 200": {
+        "metrics": PAGE_COLUMNS, "dimensions": ["event:page"], "offset": 0},
+    "details: top pages, rows 101-200": {
+        "metrics": PAGE_COLUMNS, "dimensions": ["event:page"], "offset": 100},
+    "details: top pages, search '/page/1'": {
+        "metrics": PAGE_COLUMNS, "dimensions": ["event:page"], "offset": 0, "filters": [SEARCH]},
+    "details: sources, sorted by bounce rate": {
+        "metrics": SOURCE_COLUMNS, "dimensions": ["visit:source"], "offset": 0,
+        "order_by": [["bounce_rate", "asc"]]},
+}  # fmt: skip
 FUNNEL_VIEWS = {
     "funnel of 3 given steps, 30 days": ("Pages", []),
     "funnel of 3 given steps, 30 days, filtered by browser": ("Pages", CHROME),
@@ -171,22 +193,57 @@ def page_alone(base: str, session: str, times: int = 5) -> float:
     return statistics.median(walls)
 
 
+def posted(
+    client: httpx.Client, url: str, body: dict[str, Any], check: Callable[[Any], bool], times: int
+) -> float:
+    """The median wall time of ``times`` POSTs of ``body`` after one warm-up, in ms;
+    each answer must be a 200 that ``check`` accepts."""
+    walls = []
+    for _ in range(times + 1):
+        started = time.perf_counter()
+        r = client.post(url, json=body)
+        walls.append((time.perf_counter() - started) * 1000)
+        assert r.status_code == 200, r.text
+        assert check(r.json()), r.text
+    return statistics.median(walls[1:])
+
+
 def funnels(base: str, session: str, csrf: str, times: int = 7) -> dict[str, float]:
-    """Each funnel view through the dashboard's endpoint, as the panel asks it: the
-    median wall time of ``times`` requests after one warm-up, in milliseconds."""
-    found = {}
+    """Each funnel view through the dashboard's endpoint, as the panel asks it (median
+    ms of ``times`` after a warm-up)."""
     headers = {"x-csrf-token": csrf}
+    url = f"{base}/api/dashboard/{DOMAIN}/funnel"
     with httpx.Client(cookies={SESSION_COOKIE: session}, headers=headers, timeout=60) as client:
-        for name, (funnel, filters) in FUNNEL_VIEWS.items():
-            body = {"funnel": funnel, "date_range": "30d", "filters": filters}
-            walls = []
-            for _ in range(times + 1):
-                started = time.perf_counter()
-                r = client.post(f"{base}/api/dashboard/{DOMAIN}/funnel", json=body)
-                walls.append((time.perf_counter() - started) * 1000)
-                assert r.status_code == 200, r.text
-                assert r.json()["steps"][0]["visitors"] > 0
-            found[name] = statistics.median(walls[1:])
+        return {
+            name: posted(
+                client,
+                url,
+                {"funnel": funnel, "date_range": "30d", "filters": filters},
+                lambda a: a["steps"][0]["visitors"] > 0,
+                times,
+            )
+            for name, (funnel, filters) in FUNNEL_VIEWS.items()
+        }
+
+
+def details(base: str, session: str, csrf: str, times: int = 7) -> dict[str, float]:
+    """Each details view through the dashboard's query endpoint, as loadDetails asks
+    (median ms of ``times`` after a warm-up)."""
+    headers = {"x-csrf-token": csrf}
+    url = f"{base}/api/dashboard/{DOMAIN}/query"
+    found = {}
+    with httpx.Client(cookies={SESSION_COOKIE: session}, headers=headers, timeout=60) as client:
+        for name, view in DETAILS_VIEWS.items():
+            body = {
+                "date_range": "30d",
+                "filters": view.get("filters", []),
+                "metrics": view["metrics"],
+                "dimensions": view["dimensions"],
+                "include": {"total_rows": True},
+                "pagination": {"limit": 100, "offset": view["offset"]},
+                **({"order_by": view["order_by"]} if "order_by" in view else {}),
+            }
+            found[name] = posted(client, url, body, lambda a: bool(a["results"]), times)
     return found
 
 
@@ -241,13 +298,17 @@ def main() -> None:
     parser.add_argument(
         "--live-only", action="store_true", help="only the live views' statements (no browser)"
     )
+    parser.add_argument("--db", type=Path, help="keep the built store here; reuse it if there")
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the server process
     args = parser.parse_args()
     if args.serve:
         serve(args.serve)
         return
     data = Path(tempfile.mkdtemp(prefix="footfall-dbench-")) / "d.duckdb"
-    built = build(data, args.events)
+    reuse = args.db is not None and args.db.exists()
+    built = 0.0 if reuse else build(args.db or data, args.events)
+    if args.db is not None:
+        shutil.copyfile(args.db, data)  # the server writes (its owner, sessions)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     engine = engine_times(data)
     print(f"\n{args.events:,} events over 90 days (built in {built:.0f} s), load {load}\n")
@@ -269,6 +330,7 @@ def main() -> None:
         cold, marks, walls, cpus, sent = measure(base, session, args.runs, server.pid)
         server_only = page_alone(base, session)
         funnel_ms = funnels(base, session, csrf)
+        details_ms = details(base, session, csrf)
         live = live_views(base, session)
     finally:
         server.terminate()
@@ -294,6 +356,8 @@ def main() -> None:
     print(f"| data requests the page made itself on its last load | {len(sent)} |")
     for name, ms in funnel_ms.items():
         print(f"| {name} (POST /api/dashboard/…/funnel, median of 7) | {ms:.0f} |")
+    for name, ms in details_ms.items():
+        print(f"| {name} (POST /api/dashboard/…/query, median of 7) | {ms:.0f} |")
     for name, (median, worst) in live.items():
         print(f"| {name}, HTTP round trip, median (max) | {median:.0f} ({worst:.0f}) |")
     print(f"\nmachine: {os.cpu_count()} CPUs, load average before the runs {load}")

@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     public_url: str = ""  # where visitors' browsers reach Footfall; used in snippets
     archive_url: str = ""  # s3://bucket/prefix: closed days as Parquet (footfall/archive.py)
     cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir
-    dynamodb_max_events: int = Field(default=250_000, ge=1000)  # in the stats frames kept
+    dynamodb_max_events: int = Field(default=250_000, ge=1000)  # one stats frame's
     # Email (footfall/mail, docs/email.md): smtp:// STARTTLS, smtps:// TLS, smtp+plain://
     # none; "" = no email is queued at all. The password may sit outside the URL.
     smtp_url: str = Field(default="", repr=False)

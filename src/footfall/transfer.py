@@ -11,7 +11,7 @@ digests (a key made before still verifies), users with their password hashes (th
 still sign in). Events are imported through ``write_events``: visits are a function of
 the events (footfall/visits.py), so the target splits them as the source did.
 Web sessions are not moved (users sign in again). Funnels (known by name) and
-segments come with new ids.
+segments come with new ids; each site's embed origins come with the site.
 """
 
 from __future__ import annotations
@@ -95,6 +95,13 @@ def _restore_key(s: Stores, r: Row) -> None:
 
 def _goals(s: Stores) -> list[Row]:
     return [asdict(g) for g in s.catalog.list_goals()]
+
+
+def _embeds(s: Stores) -> list[Row]:
+    """The origins each site lets frame its shared dashboards (sites without any have
+    no row)."""
+    found = ((site.id, s.catalog.embed_origins(site.id)) for site in s.catalog.list_sites())
+    return [{"site_id": site_id, "origins": list(origins)} for site_id, origins in found if origins]
 
 
 def _funnels(s: Stores) -> list[Row]:
@@ -231,6 +238,12 @@ TABLES = (
         ),
         _goals,
         lambda s, r: s.catalog.restore_goal(Goal(**r)),
+    ),
+    Table(
+        "site_embeds",
+        _schema(("site_id", _ID), ("origins", pa.list_(_TEXT))),
+        _embeds,
+        lambda s, r: s.catalog.set_embed_origins(r["site_id"], r["origins"]),
     ),
     Table(
         "funnels",
@@ -382,7 +395,7 @@ def import_(stores: Stores, source: Path) -> dict[str, int]:
     files = _manifest(source)
     for table in TABLES:
         if f"{table.name}.parquet" not in files:
-            continue  # an export made before the table existed (funnels, segments)
+            continue  # an export made before the table existed (funnels, segments, embeds)
         rows = pq.read_table(source / f"{table.name}.parquet", schema=table.schema).to_pylist()
         for row in rows:
             table.restore(stores, row)

@@ -4,9 +4,9 @@ exported, imported into every other backend under test and back into DuckDB
 
 At every hop: the conformance cases give the oracle's answers (so the same answers as
 the source) through the API, authenticated by a key made before the move (ids and
-digests survived); sites, keys, goals, users, memberships, invitations and shared
-links (and traffic shields) are the same; a user signs in with their password; a goal's
-conversions agree.
+digests survived); sites, keys, goals, funnels, segments, users, memberships,
+invitations, shared links, traffic shields and the origins allowed to embed a site are
+the same; a user signs in with their password; a goal's conversions agree.
 """
 
 from __future__ import annotations
@@ -59,6 +59,9 @@ def opened(url: str) -> Iterator[Stores]:
         stores.close()
 
 
+EMBEDS = ("https://blog.example.com", "http://localhost:8080")
+
+
 def _ask(client: TestClient, key: str, body: dict[str, Any]) -> list[dict[str, Any]]:
     r = client.post("/api/v2/query", headers={"authorization": f"Bearer {key}"}, json=body)
     assert r.status_code == 200, r.text
@@ -76,6 +79,7 @@ def _snapshot(stores: Stores) -> dict[str, Any]:
         "keys": [cat.find_key(k.prefix) for k in cat.list_keys()],
         "goals": cat.list_goals(),
         "funnels": [(f.site_id, f.name, f.steps) for f in cat.list_funnels()],
+        "embeds": {s.id: cat.embed_origins(s.id) for s in sites},
         "shields": [cat.shields(s.id) for s in sites],
         "segments": [
             (g.site_id, g.name, g.filters, g.user_id, g.created_by)
@@ -94,8 +98,8 @@ def _snapshot(stores: Stores) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     """A DuckDB store with the conformance traffic, a goal, a user, a membership, an
-    invitation and a shared link; its URL, the traffic, a stats key and the goal's
-    conversions."""
+    invitation, a shared link and the origins that may embed it; its URL, the traffic, a
+    stats key and the goal's conversions."""
     url = CHAIN[0].fresh_url(tmp_path_factory.mktemp("source"))
     traffic = generate(SEED, DAYS, end=NOW.date() - timedelta(days=1))
     settings = load_settings(
@@ -115,6 +119,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     accounts.invite(site, "new@example.com", Role.ADMIN, "owner@example.com")
     accounts.create_share(site, "board", "share-password")
     stores.catalog.add_funnel(site.id, "Pricing", (FunnelStep("", "/"), FunnelStep("", "/pricing")))
+    stores.catalog.set_embed_origins(site.id, EMBEDS)
     stores.catalog.set_shields(other.id, Shields(("*.example",), ("203.0.113.7/24",), ("DE",)))
     owner = accounts.users.get_user("owner@example.com")
     assert owner is not None
@@ -148,6 +153,7 @@ def test_a_store_moves_between_backends_and_back_unchanged(source: Source, tmp_p
         with opened(url) as from_stores:
             before = _snapshot(from_stores)
         assert before["events"] and all(before["keys"]) and len(before["users"]) == 2
+        assert EMBEDS in before["embeds"].values()
         out = tmp_path / f"export-{hop}"
         target_url = target.fresh_url(tmp_path / f"db-{hop}")
         if hop == 1:  # the commands, as an operator runs them

@@ -55,7 +55,8 @@ def _report(verb: str, files: dict[str, int], where: Path) -> None:
 def export_command(
     to: Annotated[Path, typer.Option("--to", help="A new (or empty) directory.")],
 ) -> None:
-    """Write every site, key, goal, user and event to Parquet files under DIR."""
+    """Write every site (its keys, goals, funnels, embed origins), user and event to
+    Parquet files under DIR."""
     files = with_stores(lambda stores: transfer.export(stores, to), announce=False)
     _report("exported to", files, to)
 

@@ -105,3 +105,33 @@ def test_funnel_counts_visitors_reaching_each_step_in_order(stores: Stores) -> N
         "a.com", ("visitors",), T0 + timedelta(days=2), T0 + timedelta(days=3), "UTC"
     )
     assert stores.stats.funnel(empty, site, STEPS, ()) == [0, 0, 0, 0]
+
+
+def test_funnel_counts_the_visits_that_start_in_the_range_only(stores: Stores) -> None:
+    """A visit that began before the range is not considered, even for its steps
+    inside the range (with filters or without: two ways in the statement); one that
+    begins in the range counts its steps in the range only."""
+    site = stores.catalog.add_site("a.com", "UTC", "u1")
+    start, minute = T0, timedelta(minutes=1)
+    events = [
+        # visitor 1: begins 10 minutes before the range, every step inside it
+        _event(site.id, 1, start - 10 * minute, "/pricing"),
+        _event(site.id, 1, start + minute, "/"),
+        _event(site.id, 1, start + 2 * minute, "/blog/a"),
+        _event(site.id, 1, start + 3 * minute, "/", "Signup"),
+        # visitor 3: begins in the range, its last step after the range's end
+        _event(site.id, 3, start + 50 * minute, "/"),
+        _event(site.id, 3, start + 55 * minute, "/blog/a"),
+        _event(site.id, 3, start + 61 * minute, "/", "Signup"),
+        # visitor 5: ended before the range (over 30 minutes before its next event)
+        _event(site.id, 5, start - 40 * minute, "/"),
+        _event(site.id, 5, start + 5 * minute, "/"),
+        _event(site.id, 5, start + 6 * minute, "/blog/b"),
+    ]
+    random.Random(5).shuffle(events)
+    stores.events.write_events(events)
+    for filters in ((), (Condition("is_not", "visit:utm_source", ("none",)),)):
+        q = StatsQuery(
+            "a.com", ("visitors",), start, start + timedelta(hours=1), "UTC", filters=filters
+        )
+        assert stores.stats.funnel(q, site, STEPS, ()) == [2, 2, 2, 0], filters

@@ -397,8 +397,13 @@ def test_map_colours_countries_by_their_visitors(
     live: Live, owner: tuple[Page, str], tmp_path: Path
 ) -> None:
     page, key = owner
+    geometry: list[str] = []
+    page.on("request", lambda r: geometry.append(r.url) if "world-110m" in r.url else None)
     _open(page, live)
     page.wait_for_selector("#map svg path")
+    # The page asks for the geometry while the server answers (a preload in its head),
+    # and the script's fetch takes that download rather than starting another.
+    assert len(geometry) == 1, geometry
     answer = _api(live, key, date_range="30d", metrics=["visitors"], dimensions=["visit:country"])
     expected = {r["dimensions"][0]: r["metrics"][0] for r in answer["results"]}
     expected.pop("(none)", None)
@@ -445,3 +450,13 @@ def test_a_new_sites_time_zone_is_the_browsers(live: Live, browser: Browser) -> 
         assert site is not None and site.timezone == "Asia/Tokyo"
     finally:
         context.close()
+
+
+def test_property_picker_shows_only_with_properties(live: Live, owner: tuple[Page, str]) -> None:
+    page, _ = owner
+    _open(page, live, "?period=custom&from=2020-01-01&to=2020-01-02")  # before the traffic
+    assert "No custom properties" in (page.text_content("#list-props") or "")
+    assert not page.is_visible("#prop-key")  # no empty picker beside that sentence
+    _open(page, live, "?period=30d")
+    assert page.is_visible("#prop-key")
+    assert page.locator("#prop-key option").count() >= 1

@@ -7,8 +7,12 @@ DuckDBStore, which splits visits by the rule (footfall/visits.py) exactly as the
 embedded backend does and answers with the same SQL builder. The frame widens by a
 day while a visit that matters to the range runs into its edge (a visitor active
 across midnight), so visits are the rule's whatever the range. A frame is reused
-while the ``gen`` of each of its days is unchanged (one small Query to check), so a
-dashboard's dozen questions over one range load it once.
+while the ``gen`` of each of its days is unchanged (one small Query to check), and
+answers every question whose days it covers (a frame holds whole visits of whole
+days, as the embedded store holds all of them), so a dashboard's dozen questions over
+one range, its comparison's previous period and the realtime minutes load it once.
+Kept frames are bounded by bytes (DuckDB's own count of the memory each holds); their
+DuckDB's threads and memory limit come from the cgroup (store/dynamo/budget.py).
 """
 
 from __future__ import annotations
@@ -24,27 +28,38 @@ import pyarrow as pa
 
 from footfall.errors import QueryTimeout
 from footfall.store.duckdb import DuckDBStore
+from footfall.store.dynamo.budget import MB, Budget, detect
 from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 from footfall.store.sql.limits import TimeLimits
 
 log = logging.getLogger(__name__)
-FRAME_MEMORY = "160MB"  # DuckDB's limit for one frame (its build peaks at ~2.5 KB/event)
+_MEMORY = "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
+_SCRATCH_BYTES = 16 * MB  # the scratch store is made again past this (Engine.load)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Frame:
     """An in-memory store over the site's days ``first``..``last``: what each day held
     when read (``names``: gen and delete token), and the sort keys of the events of the
-    days read from DynamoDB (None: read from the Parquet cache)."""
+    days read from DynamoDB (None: read from the Parquet cache); ``size``: the bytes
+    its DuckDB holds."""
 
+    site_id: int
     first: date
     last: date
     names: dict[date, tuple[str, str]]
     keys: dict[date, set[str] | None]
     store: DuckDBStore
     events: int
+    size: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def covers(self, site_id: int, first: date, last: date) -> bool:
+        return self.site_id == site_id and self.first <= first and last <= self.last
+
+    def measure(self) -> None:
+        self.size = int(self.store.read(_MEMORY, {})[0][0])
 
 
 def _midnight(day: date) -> datetime:
@@ -53,23 +68,27 @@ def _midnight(day: date) -> datetime:
 
 class Engine(TimeLimits):
     def __init__(self, table: Table, cache: DayCache, timeout: timedelta,
-                 pool: ThreadPoolExecutor, max_events: int) -> None:  # fmt: skip
+                 pool: ThreadPoolExecutor, max_events: int,
+                 budget: Budget | None = None) -> None:  # fmt: skip
         self.table = table
         self.cache = cache
         self.timeout = timeout
         self.pool = pool
-        self.max_events = max_events  # in all the frames kept, and in any one
-        # A frame's DuckDB: one thread (the task has a quarter of a core) and a memory
-        # limit past which the visit split spills to disk instead of growing.
-        spill = cache.root / "spill"
+        self.max_events = max_events  # in any one frame
+        self.budget = budget or detect()
+        # A frame's DuckDB: the task's whole CPUs (one on a quarter-core task) and a
+        # memory limit past which it spills to disk instead of growing.
         self.duckdb_config = {
-            "threads": "1",
-            "memory_limit": FRAME_MEMORY,
-            "temp_directory": str(spill),
+            "threads": str(self.budget.threads),
+            "memory_limit": f"{self.budget.duckdb // MB}MB",
+            "temp_directory": str(cache.root / "spill"),
         }
-        self._frames: OrderedDict[tuple[int, date, date], Frame] = OrderedDict()
+        # Kept frames, least recently used first, within budget.frames bytes.
+        self._frames: OrderedDict[int, Frame] = OrderedDict()
         self._lock = threading.Lock()
-        self._local = threading.local()
+        self._local = threading.local()  # TimeLimits': this thread's time limit
+        self._scratch: DuckDBStore | None = None
+        self._scratch_lock = threading.Lock()
 
     # loading -------------------------------------------------------------------
     def load(self, d: Day) -> Part:
@@ -82,50 +101,59 @@ class Engine(TimeLimits):
         raw = to_arrow(d.site_id, (v for _, v in items))
         keys = {k for k, _ in items}
         if ended:
-            scratch = self._scratch()
-            try:
-                scratch.write_arrow(raw)
-                events, visits = scratch.snapshot()
-                return self.cache.write(d, events, visits, keys)
-            except OSError as exc:
-                log.warning("cannot cache %s of site %s: %s", d.day, d.site_id, exc)
-            finally:
-                scratch.delete_events(d.site_id)
+            # One empty in-memory store splits every day, one day at a time (made once:
+            # a store costs ~30 ms to set up, a day's split a few; the reading threads
+            # wait on the network, the split is CPU the task has a fraction of).
+            with self._scratch_lock:
+                if self._scratch is None:
+                    self._scratch = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
+                try:
+                    self._scratch.write_arrow(raw)
+                    events, visits = self._scratch.snapshot()
+                    return self.cache.write(d, events, visits, keys)
+                except OSError as exc:
+                    log.warning("cannot cache %s of site %s: %s", d.day, d.site_id, exc)
+                finally:
+                    self._scratch.delete_events(d.site_id)
+                    # DuckDB keeps an in-memory table's deleted rows' blocks: ≈ 1.4 MB a
+                    # day of 3 300 events, 85 MB over a cold 60-day view. A new store
+                    # once it holds more than a few days' worth frees them.
+                    if int(self._scratch.read(_MEMORY, {})[0][0]) > _SCRATCH_BYTES:
+                        self._scratch.close()
+                        self._scratch = None
         return Part(raw.num_rows, keys, raw=raw)
-
-    def _scratch(self) -> DuckDBStore:
-        """This thread's empty in-memory store, to split one day in (made once: a store
-        costs ~30 ms to set up, a day's split a few)."""
-        scratch: DuckDBStore | None = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = DuckDBStore(
-                ":memory:", self.timeout, self.duckdb_config
-            )
-        return scratch
 
     def frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
         """An in-memory store holding every event the rule needs to split the visits
         that touch ``[start, end)``, current with the table."""
         first = (start - self.timeout).astimezone(UTC).date()
         last = (end + self.timeout).astimezone(UTC).date()
-        asked = (site_id, first, last)
-        with self._lock:
-            known = self._frames.get(asked)
-        if known is not None and self._catch_up(known, site_id, start, end):
-            with self._lock:
-                if asked in self._frames:
-                    self._frames.move_to_end(asked)
-            return known.store
+        with self._lock:  # the most recently used kept frame over these days
+            known = next(
+                (f for f in reversed(self._frames.values()) if f.covers(site_id, first, last)),
+                None,
+            )
+        if known is not None:
+            if self._catch_up(known, site_id, start, end):
+                with self._lock:
+                    if id(known) in self._frames:
+                        self._frames.move_to_end(id(known))
+                return known.store
+            with self._lock:  # stale: built again below
+                self._frames.pop(id(known), None)
         built = self._build(site_id, first, last, start, end)
         with self._lock:
-            self._frames[asked] = built
-            self._frames.move_to_end(asked)
-            while (
-                len(self._frames) > 1
-                and sum(f.events for f in self._frames.values()) > self.max_events
-            ):
+            for other in [f for f in self._frames.values() if built.covers(f.site_id, f.first,
+                                                                             f.last)]:  # fmt: skip
+                del self._frames[id(other)]  # the new frame answers all it did
+            self._frames[id(built)] = built
+            while len(self._frames) > 1 and self.kept_bytes() > self.budget.frames:
                 self._frames.popitem(last=False)  # its store closes when unreferenced
         return built.store
+
+    def kept_bytes(self) -> int:
+        """The bytes the kept frames hold (as last measured; call with the lock)."""
+        return sum(f.size for f in self._frames.values())
 
     def _build(
         self, site_id: int, first: date, last: date, start: datetime, end: datetime
@@ -153,7 +181,9 @@ class Engine(TimeLimits):
             if not (before or after):
                 names = {d.day: (d.gen, d.cut) for d in held}
                 keys = {d.day: p.keys for d, p in zip(held, parts, strict=True)}
-                return Frame(first, last, names, keys, store, count)
+                frame = Frame(site_id, first, last, names, keys, store, count)
+                frame.measure()
+                return frame
             store.close()
             first -= timedelta(days=1) if before else timedelta(0)
             last += timedelta(days=1) if after else timedelta(0)
@@ -184,6 +214,7 @@ class Engine(TimeLimits):
                     seen.update(k for k, _ in new)
                     frame.events += len(new)
                 frame.names[d.day] = (d.gen, d.cut)
+            frame.measure()
             return not any(
                 self._runs_over_edges(frame.store, site_id, frame.first, frame.last, start, end)
             )

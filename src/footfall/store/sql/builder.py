@@ -302,15 +302,29 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
             if entered
             else "CAST(bounce AS INTEGER)"
         )
-        sql.append(
-            f", v AS (SELECT {v_prefix}{v_select}count(*) AS visits,"
-            f" {dialect.count_distinct('visitor_id')} AS v_visitors,"
-            f" round(100 * avg({bounce_src})) AS bounce_rate,"
-            " round(avg(CASE WHEN bounce THEN 0 ELSE duration END)) AS visit_duration,"
-            f" {dialect.ratio('sum(visit_pageviews)', 'count(*)', 2)} AS views_per_visit,"
-            " sum(visit_pageviews) AS v_pageviews, sum(visit_events) AS v_events"
-            f" FROM {source}{v_group})"
-        )
+        if _page_bounce_only(q):
+            # A page's bounce rate averages the visits that entered on it among the
+            # visits with an event on it: those are the visits whose entry page has an
+            # event of theirs in ``fe``, grouped by that page (no pair of every event's
+            # page and visit to group).
+            within = f"{entry} AND " if entry else ""
+            sql.append(
+                ", v AS (SELECT entry_page AS d0,"
+                " round(100 * avg(CAST(bounce AS INTEGER))) AS bounce_rate FROM fv"
+                f" WHERE {within}EXISTS (SELECT 1 FROM {events_cte} x"
+                " WHERE x.session_id = fv.session_id AND x.pathname = fv.entry_page)"
+                " GROUP BY entry_page)"
+            )
+        else:
+            sql.append(
+                f", v AS (SELECT {v_prefix}{v_select}count(*) AS visits,"
+                f" {dialect.count_distinct('visitor_id')} AS v_visitors,"
+                f" round(100 * avg({bounce_src})) AS bounce_rate,"
+                " round(avg(CASE WHEN bounce THEN 0 ELSE duration END)) AS visit_duration,"
+                f" {dialect.ratio('sum(visit_pageviews)', 'count(*)', 2)} AS views_per_visit,"
+                " sum(visit_pageviews) AS v_pageviews, sum(visit_events) AS v_events"
+                f" FROM {source}{v_group})"
+            )
     has_e, has_v = event_side, visit_side
     pick = {
         "visitors": "e.e_visitors" if visitors_from_events and has_e else "v.v_visitors",
@@ -344,6 +358,17 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
         f" ORDER BY {order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
     )
     return "\n".join(sql)
+
+
+def _page_bounce_only(q: StatsQuery) -> bool:
+    """Grouped by page alone, the visit side is read for the bounce rate only (the
+    visitors, pageviews and events come from the events): the pages panel's details."""
+    visit_only = {"visits", "visit_duration", "views_per_visit"}
+    return (
+        q.dimensions == ("event:page",)
+        and "bounce_rate" in q.metrics
+        and not visit_only & set(q.metrics)
+    )
 
 
 def _time_on_page(q: StatsQuery, d: Dialect, ev_match: str, visit_filtered: bool) -> str:

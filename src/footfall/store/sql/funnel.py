@@ -1,14 +1,17 @@
 """Build a funnel into one SQL statement, in a dialect (the builder's sibling).
 
-    ev   events of the site in the range
-    fv   visits that start in the range, pass the visit filters and, under event
+    fv   visits that start in the range and pass the visit filters and, under event
          filters, contain a matching event (as builder.py reads filters)
-    fe   events of those visits that match any step
-    s1   per visit, the first event matching step 1
+    s1   per visit, the first event of the range matching step 1 (and its visitor):
+         events of the visits of ``fv``; without filters, every visit with events in
+         the range but those that started before it (a handful, found by their end)
     sK   per visit that reached step K-1, the first event matching step K strictly
          after that one (an earliest match leaves the most room for later steps, so
          the greedy walk finds whether the visit completes the steps in order)
 
+Each step reads only the events its condition matches, and no step joins every event
+of the range to its visit: the first groups the events matching it by visit, each
+next one joins its own matches to the visits still walking (docs/funnels.md).
 The answer is one row: the visitors of ``fv``, then the visitors of each ``sK``.
 """
 
@@ -19,7 +22,7 @@ from collections.abc import Sequence
 from footfall.domain import FunnelStep, Goal
 from footfall.stats.filters import kind
 from footfall.stats.query import StatsQuery
-from footfall.store.sql.builder import _EVENT_COLS, VISIT_ATTRS, Plan, _leaves
+from footfall.store.sql.builder import _EVENT_COLS, VISIT_ATTRS, Plan
 from footfall.store.sql.dialect import Dialect, Params
 from footfall.store.sql.filters import _escape_like, goal_condition, render
 
@@ -53,33 +56,39 @@ def plan(
     p = Params(d)
     event_filters = [f for f in q.filters if kind(f) == "event"]
     visit_filters = [f for f in q.filters if kind(f) == "visit"]
-    attrs = sorted({VISIT_ATTRS[c.dimension] for f in visit_filters for c in _leaves(f)})
     site, start, end = p.add(site_id), p.time(q.start), p.time(q.end)
     where = [render(f, dict(VISIT_ATTRS), p) for f in visit_filters]
     if event_filters:
         matched = " AND ".join(render(f, dict(_EVENT_COLS), p, goals) for f in event_filters)
-        where.append(f"session_id IN (SELECT session_id FROM ev WHERE {matched})")
+        where.append(
+            f"session_id IN (SELECT session_id FROM events WHERE site_id = {site}"
+            f" AND timestamp >= {start} AND timestamp < {end} AND {matched})"
+        )
+    if where:
+        considered = "e.session_id IN (SELECT session_id FROM fv)"
+    else:
+        # Every visit with events in the range is considered but one that started
+        # before it, which ended in it or after (visits are split by a 30-minute gap).
+        considered = (
+            "e.session_id NOT IN (SELECT session_id FROM visits WHERE site_id = "
+            f"{site} AND started_at < {start} AND ended_at >= {start})"
+        )
+    in_range = f"e.site_id = {site} AND e.timestamp >= {start} AND e.timestamp < {end}"
     conditions = [_matches(step, p) for step in steps]
-    flags = [f"m{k}" for k in range(1, len(steps) + 1)]
     sql = [
-        f"WITH ev AS (SELECT * FROM events WHERE site_id = {site}"
-        f" AND timestamp >= {start} AND timestamp < {end})",
-        f", fv AS (SELECT {', '.join(['session_id', 'visitor_id', *attrs])} FROM visits"
-        f" WHERE site_id = {site} AND started_at >= {start} AND started_at < {end}"
+        f"WITH fv AS (SELECT session_id, visitor_id FROM visits WHERE site_id = {site}"
+        f" AND started_at >= {start} AND started_at < {end}"
         f" AND {' AND '.join(where) or 'TRUE'})",
-        # Each step's condition once per event, as a flag the steps below read.
-        f", fe AS (SELECT * FROM (SELECT ev.session_id, fv.visitor_id, ev.timestamp,"
-        f" {', '.join(f'{c} AS {m}' for c, m in zip(conditions, flags, strict=True))}"
-        f" FROM ev JOIN fv USING (session_id)) x WHERE {' OR '.join(flags)})",
-        ", s1 AS (SELECT session_id, min(visitor_id) AS visitor_id, min(timestamp) AS reached"
-        " FROM fe WHERE m1 GROUP BY session_id)",
+        ", s1 AS (SELECT e.session_id, min(e.timestamp) AS reached,"
+        f" min(e.visitor_id) AS visitor_id FROM events e WHERE {in_range}"
+        f" AND {conditions[0]} AND {considered} GROUP BY e.session_id)",
     ]
     for k in range(2, len(steps) + 1):
         sql.append(
-            f", s{k} AS (SELECT fe.session_id, min(s.visitor_id) AS visitor_id,"
-            f" min(fe.timestamp) AS reached FROM fe JOIN s{k - 1} s"
-            f" ON fe.session_id = s.session_id AND fe.timestamp > s.reached"
-            f" WHERE fe.m{k} GROUP BY fe.session_id)"
+            f", s{k} AS (SELECT e.session_id, min(e.timestamp) AS reached,"
+            f" min(s.visitor_id) AS visitor_id FROM events e JOIN s{k - 1} s"
+            f" ON e.session_id = s.session_id AND e.timestamp > s.reached"
+            f" WHERE {in_range} AND {conditions[k - 1]} GROUP BY e.session_id)"
         )
     count = d.count_distinct("visitor_id")
     counts = [f"(SELECT {count} FROM fv)"]

@@ -791,6 +791,7 @@ async function loadPanel(panel, gen) {
     sel.replaceChildren(...keys.map((k) => h("option", { value: k, selected: k === key }, k)));
     sel.value = key;
     sel.disabled = !keys.length;
+    sel.closest("label").hidden = !keys.length;  // no empty picker beside "No custom properties"
     if (!key) {
       panelKeys[panel.id] = "";
       return renderRows(panel, list, "", [], "No custom properties in this period");

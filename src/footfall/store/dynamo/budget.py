@@ -1,0 +1,115 @@
+"""What the process may use, from its cgroup: memory and CPUs (the Fargate task's).
+
+A Fargate task (and a container with ``--memory``/``--cpus``) is a cgroup with a
+memory limit and a CPU quota; the machine's RAM and core count say nothing about it.
+The stats frames' DuckDB takes its ``threads`` and ``memory_limit`` from here, and
+the frame cache its byte budget (store/dynamo/engine.py; docs/backends.md, "Memory").
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+CGROUP = Path("/sys/fs/cgroup")
+_UNLIMITED = 1 << 60  # v1 reports "no limit" as a huge number (2^63 rounded to a page)
+MB = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """The process's memory (bytes) and CPUs (fractional: a quota of 0.25 is 0.25)."""
+
+    memory: int
+    cpus: float
+
+    @property
+    def threads(self) -> int:
+        """DuckDB worker threads: one per whole CPU of the quota, at least one."""
+        return max(1, math.floor(self.cpus))
+
+    @property
+    def frames(self) -> int:
+        """Bytes the kept stats frames may hold: a quarter of the memory (a 512 MB
+        task: 128 MB), the rest for the app, a frame being built and the interpreter."""
+        return self.memory // 4
+
+    @property
+    def duckdb(self) -> int:
+        """DuckDB's memory limit for one frame (past it, a build spills to disk): a
+        quarter of the memory too, so that a kept frame and one being built stay
+        within half of it."""
+        return max(self.memory // 4, 32 * MB)
+
+
+def _cgroup_dirs(root: Path, proc: Path) -> tuple[list[Path], list[Path]]:
+    """The process's own memory and cpu cgroup directories (then the root: inside a
+    container's cgroup namespace its own is the root)."""
+    memory, cpu = [], []
+    try:
+        lines = (proc / "self" / "cgroup").read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        rel = path.lstrip("/")
+        names = controllers.split(",")
+        if controllers == "":  # v2: one unified hierarchy
+            memory.append(root / rel)
+            cpu.append(root / rel)
+        if "memory" in names:
+            memory.append(root / "memory" / rel)
+        if "cpu" in names:
+            cpu.append(root / "cpu" / rel)
+            cpu.append(root / "cpu,cpuacct" / rel)
+    memory += [root, root / "memory"]
+    cpu += [root, root / "cpu", root / "cpu,cpuacct"]
+    return memory, cpu
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+def _memory_limit(dirs: list[Path]) -> int | None:
+    for d in dirs:
+        for name in ("memory.max", "memory.limit_in_bytes"):
+            text = _read(d / name)
+            if text is None:
+                continue
+            if text != "max" and int(text) < _UNLIMITED:
+                return int(text)
+    return None
+
+
+def _cpu_quota(dirs: list[Path]) -> float | None:
+    for d in dirs:
+        text = _read(d / "cpu.max")  # v2: "QUOTA PERIOD" or "max PERIOD"
+        if text is not None:
+            quota, period = text.split()
+            if quota != "max":
+                return int(quota) / int(period)
+        quota_text, period_text = _read(d / "cpu.cfs_quota_us"), _read(d / "cpu.cfs_period_us")
+        if quota_text is not None and period_text is not None and int(quota_text) > 0:
+            return int(quota_text) / int(period_text)
+    return None
+
+
+def _physical_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        return 1 << 30
+
+
+def detect(root: Path = CGROUP, proc: Path = Path("/proc")) -> Budget:
+    """The cgroup's limits, or the machine's where there is none."""
+    memory_dirs, cpu_dirs = _cgroup_dirs(root, proc)
+    memory = _memory_limit(memory_dirs) or _physical_memory()
+    cpus = _cpu_quota(cpu_dirs) or float(os.cpu_count() or 1)
+    return Budget(memory, cpus)
