@@ -13,6 +13,12 @@ archiving at once write it once), and is verified after: the object's size and E
 rule's at the time of archiving. Events that arrive for a day after it was archived
 (imports of the past) are not added: the archive is a record, the store the truth.
 The server archives each day once it has ended; ``footfall archive`` backfills.
+
+A backend that names a day's content (DynamoDB's ``gen``: ``day_version``) has that
+name read *before* the day is exported and stored in the object's metadata
+(``x-amz-meta-footfall-version``). Its stats engine reads a closed day from the
+archive (one GetObject, ``read``) only while the table still names the day so: any
+event committed or deleted since renames it, and the day is read from the table.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ import base64
 import hashlib
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -41,6 +47,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
 
 log = logging.getLogger(__name__)
+VERSION = "footfall-version"  # the object's metadata: the name of the day's content
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +90,37 @@ class Archive:
             raise _failure(exc, "listing the archive") from exc
         return found
 
-    def write(self, site_id: int, day: date, events: pa.Table) -> Written:
-        """Upload one day once and verify it; raise StoreError when S3 holds other bytes."""
+    def read(self, site_id: int, day: date, version: str) -> pa.Table | None:
+        """One day's events as archived (one GetObject), or None when the object is
+        missing or was written under another ``version`` of the day (or none)."""
+        key = self.key(site_id, day)
+        try:
+            got = self.s3.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if _code(exc) in {"NoSuchKey", "404"}:
+                return None
+            raise _failure(exc, f"reading {key}") from exc
+        except BotoCoreError as exc:
+            raise _failure(exc, f"reading {key}") from exc
+        body = got["Body"]
+        try:
+            if got.get("Metadata", {}).get(VERSION) != version:
+                return None  # stale (events came or went since), or not versioned
+            data = body.read()
+        except (BotoCoreError, ClientError) as exc:
+            raise _failure(exc, f"reading {key}") from exc
+        finally:
+            body.close()
+        try:
+            return pq.read_table(io.BytesIO(data))
+        except pa.ArrowException as exc:
+            raise StoreError(f"s3://{self.bucket}/{key} is not Parquet: {exc}") from exc
+
+    def write(
+        self, site_id: int, day: date, events: pa.Table, version: str | None = None
+    ) -> Written:
+        """Upload one day once and verify it; raise StoreError when S3 holds other bytes.
+        ``version``: the name of the day's content the events were read under."""
         sink = io.BytesIO()
         pq.write_table(events, sink, compression="zstd")
         body = sink.getvalue()
@@ -99,6 +135,7 @@ class Archive:
                 ContentMD5=base64.b64encode(md5.digest()).decode(),
                 ContentType="application/vnd.apache.parquet",
                 IfNoneMatch="*",
+                Metadata={} if version is None else {VERSION: version},
             )
         except ClientError as exc:
             if _code(exc) not in {"PreconditionFailed", "ConditionalRequestConflict"}:
@@ -141,6 +178,8 @@ def archive_closed_days(
 ) -> list[Written]:
     """Write every ended day of every site not in the archive yet (days without events
     are skipped); what was written."""
+    # The name of a day's content, read before its events (module docstring).
+    version: Callable[[int, date], str | None] | None = getattr(events, "day_version", None)
     out: list[Written] = []
     for site in catalog.list_sites():
         first = stats.first_event_at(site.id)
@@ -151,10 +190,11 @@ def archive_closed_days(
             if day in done or (since is not None and day < since):
                 continue
             start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+            named = None if version is None else version(site.id, day)
             span = events.export_events(site.id, start, start + timedelta(days=1))
             table = events_to_arrow([event for chunk in span for event in chunk])
             if table.num_rows:
-                out.append(archive.write(site.id, day, table))
+                out.append(archive.write(site.id, day, table, named))
                 log.info("archived %s events of site %s on %s", table.num_rows, site.id, day)
     return out
 

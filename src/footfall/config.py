@@ -160,6 +160,7 @@ class Settings(BaseSettings):
             password_secret=self.database_password_secret,
             cache_dir=self.cache_dir,
             max_frame_events=self.dynamodb_max_events,
+            archive_url=self.archive_url,
         )
 
     @cached_property

@@ -16,13 +16,14 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
 import pyarrow as pa
 
+from footfall.archive import Archive
 from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import ConfigError
 from footfall.stats import overview
@@ -66,6 +67,7 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFacto
             options.visit_timeout,
             self._reads,
             options.max_frame_events,
+            archive=Archive(options.archive_url) if options.archive_url else None,
         )
         self._retention: dict[int, tuple[float, int | None]] = {}
         self._lock = threading.Lock()
@@ -106,6 +108,12 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFacto
     ) -> Iterator[list[Event]]:
         frame = self.engine.frame(site_id, start, end)
         yield from frame.export_events(site_id, start, end, chunk)
+
+    def day_version(self, site_id: int, day: date) -> str | None:
+        """The name of the day's content (``gen``; None: no events): the S3 archive
+        stores it beside the day, so that the stats read it back while it holds."""
+        held = events.days(self.table, site_id, day, day)
+        return held[0].gen if held else None
 
     def health(self) -> ApplyHealth:
         return ApplyHealth()  # nothing is held in the process: a write is done or failed

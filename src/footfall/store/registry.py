@@ -60,6 +60,8 @@ class Options:
     password_secret: str = ""
     cache_dir: str = ""  # closed days as Parquet (FOOTFALL_CACHE_DIR; "" = a temp dir)
     max_frame_events: int = 250_000  # events the DynamoDB stats frames may hold
+    # s3://bucket/prefix (FOOTFALL_ARCHIVE_URL): DynamoDB's stats read closed days there.
+    archive_url: str = ""
 
 
 class _Opener(Protocol):

@@ -11,6 +11,11 @@ while the ``gen`` of each of its days is unchanged (one small Query to check), a
 answers every question whose days it covers (a frame holds whole visits of whole
 days, as the embedded store holds all of them), so a dashboard's dozen questions over
 one range, its comparison's previous period and the realtime minutes load it once.
+An ended day missing from the local cache is read, when FOOTFALL_ARCHIVE_URL is set,
+from its S3 archive object (one GetObject) while the object names the day's current
+``gen`` (footfall/archive.py), and from DynamoDB otherwise; either way it is split
+within the day and cached. A new task (an empty disk) so reads DynamoDB only for
+today and for the days changed or not archived since.
 Kept frames are bounded by bytes (DuckDB's own count of the memory each holds); their
 DuckDB's threads and memory limit come from the cgroup (store/dynamo/budget.py).
 """
@@ -26,8 +31,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 
-from footfall.errors import QueryTimeout
+from footfall.archive import Archive
+from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
 from footfall.store.duckdb import DuckDBStore
+from footfall.store.duckdb.backend import EVENT_SCHEMA
 from footfall.store.dynamo.budget import MB, Budget, detect
 from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
@@ -69,8 +76,10 @@ def _midnight(day: date) -> datetime:
 class Engine(TimeLimits):
     def __init__(self, table: Table, cache: DayCache, timeout: timedelta,
                  pool: ThreadPoolExecutor, max_events: int,
-                 budget: Budget | None = None) -> None:  # fmt: skip
+                 budget: Budget | None = None,
+                 archive: Archive | None = None) -> None:  # fmt: skip
         self.table = table
+        self.archive = archive  # closed days as Parquet in S3 (footfall/archive.py)
         self.cache = cache
         self.timeout = timeout
         self.pool = pool
@@ -97,9 +106,12 @@ class Engine(TimeLimits):
         ended = d.day < datetime.now(UTC).date()
         if ended and (cached := self.cache.read(d)) is not None:
             return cached
-        items = list(committed_items(self.table, d.site_id, d.day))
-        raw = to_arrow(d.site_id, (v for _, v in items))
-        keys = {k for k, _ in items}
+        keys: set[str] | None = None  # not known for a day read from the archive
+        raw = self._archived(d) if ended else None
+        if raw is None:
+            items = list(committed_items(self.table, d.site_id, d.day))
+            raw = to_arrow(d.site_id, (v for _, v in items))
+            keys = {k for k, _ in items}
         if ended:
             # One empty in-memory store splits every day, one day at a time (made once:
             # a store costs ~30 ms to set up, a day's split a few; the reading threads
@@ -122,6 +134,27 @@ class Engine(TimeLimits):
                         self._scratch.close()
                         self._scratch = None
         return Part(raw.num_rows, keys, raw=raw)
+
+    def _archived(self, d: Day) -> pa.Table | None:
+        """The day's events from the archive, with session ids to split (0), when its
+        object was written under the day's current ``gen``; None otherwise (read the
+        table instead: S3 unreachable or refusing is not an error for a question)."""
+        if self.archive is None:
+            return None
+        try:
+            table = self.archive.read(d.site_id, d.day, d.gen)
+        except (StoreError, StoreUnavailable) as exc:
+            log.warning("archive of site %s on %s unreadable: %s", d.site_id, d.day, exc)
+            return None
+        if table is None:
+            return None
+        try:
+            table = table.select(EVENT_SCHEMA.names).cast(EVENT_SCHEMA)
+        except (KeyError, pa.ArrowException) as exc:
+            log.warning("archive of site %s on %s: other columns: %s", d.site_id, d.day, exc)
+            return None
+        zeros = pa.array([0] * table.num_rows, pa.int64())  # split again, within the day
+        return table.set_column(EVENT_SCHEMA.get_field_index("session_id"), "session_id", zeros)
 
     def frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
         """An in-memory store holding every event the rule needs to split the visits

@@ -274,7 +274,7 @@ class DayCache:
         except (FileNotFoundError, pa.ArrowInvalid):
             return None
 
-    def write(self, d: Day, events: pa.Table, visits: pa.Table, keys: set[str]) -> Part:
+    def write(self, d: Day, events: pa.Table, visits: pa.Table, keys: set[str] | None) -> Part:
         folder = self._path(d, "events").parent
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob(f"{d.day.isoformat()}.*.parquet"):
