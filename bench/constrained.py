@@ -8,10 +8,15 @@ in a child process confined as Fargate confines the task: a cgroup with a memory
 limit (no swap) and a CPU quota (quota/period = 0.25). The child times the whole view
 cold (an empty Parquet cache: every day from DynamoDB) and warm (the same process
 again: the cache and its frames), and reports its peak RSS; the parent adds the
-cgroup's peak (RSS plus page cache) and whether it ever hit its limit.
+cgroup's peak (RSS plus page cache) and whether it ever hit its limit. With
+``--archive-url s3://bucket/prefix`` the parent first archives every closed day there
+(footfall/archive.py; the bucket is made if missing), and the child then times a
+third view: a new task's first (an empty Parquet cache, closed days from the archive,
+one GetObject each; DynamoDB for today), counting the DynamoDB and S3 calls of each.
 
     sudo .venv/bin/python bench/constrained.py [--events-per-month 100000]
-        [--memory-mb 512] [--cpus 0.25] --database-url dynamodb://TABLE?region=REGION
+        [--memory-mb 512] [--cpus 0.25] [--archive-url s3://bucket/prefix]
+        --database-url dynamodb://TABLE?region=REGION
 
 Run it as root (it writes cgroups: v1 under /sys/fs/cgroup/{cpu,memory}, or v2),
 with AWS_ENDPOINT_URL at moto_server for the emulator (scripts/services/moto.sh), as
@@ -21,6 +26,7 @@ bench/query.py --database-url. moto runs outside the limits, as DynamoDB does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -34,6 +40,7 @@ from pathlib import Path
 
 import dynamo
 import query
+from footfall.archive import Archive, archive_closed_days
 from footfall.domain import Site
 from footfall.stats import query as stats_query
 from footfall.stats.runner import run
@@ -99,10 +106,13 @@ class Limits:
                     time.sleep(0.1)
 
 
-def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
-    """The dashboard view, cold then warm, in this (confined) process: JSON on stdout."""
+def child(url: str, domain: str, now: str, cache: str, warm_runs: int,
+          archive_url: str) -> None:  # fmt: skip
+    """The dashboard view, cold then warm (then a new task's first with the archive),
+    in this (confined) process: JSON on stdout."""
     at = datetime.fromisoformat(now)
-    store = dynamo.open_store(url, Path(cache))
+    calls = dynamo.Calls()
+    store = dynamo.open_store(url, Path(cache), calls)
     try:
         site = store.get_site(domain)
         assert site is not None
@@ -122,6 +132,7 @@ def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
             return took
 
         cold = view()
+        cold_calls = dict(calls.by_operation)
         cold_rss = _status_mb("VmHWM")
         cpu = time.process_time()
         warm = [view() for _ in range(warm_runs)]
@@ -129,8 +140,23 @@ def child(url: str, domain: str, now: str, cache: str, warm_runs: int) -> None:
         frames = store.engine.kept_bytes() / 2**20
     finally:
         store.close()
+    archived: dict[str, object] = {}
+    if archive_url:  # a new task: its own empty cache, the archive
+        calls = dynamo.Calls()
+        store = dynamo.open_store(url, Path(cache + "-archive"), calls, archive_url)
+        gets: list[int] = []
+        assert store.engine.archive is not None
+        store.engine.archive.s3.meta.events.register(
+            "before-call.s3.GetObject", lambda **_: gets.append(1)
+        )
+        try:
+            archived = {"view": view(), "calls": dict(calls.by_operation), "gets": len(gets)}
+        finally:
+            store.close()
     out = {
         "cold": cold,
+        "cold_calls": cold_calls,
+        "archive": archived,
         "warm": {name: statistics.median(w[name] for w in warm) for name in cold},
         "rss_mb": _status_mb("VmHWM"),
         "cold_rss_mb": cold_rss,
@@ -155,19 +181,23 @@ def main() -> None:
     parser.add_argument("--warm-runs", type=int, default=3)
     parser.add_argument("--db", type=Path, help="keep (or reuse) the built fixture here")
     parser.add_argument("--database-url", required=True, help="dynamodb://TABLE?region=REGION")
+    parser.add_argument("--archive-url", default="", help="s3://bucket/prefix: time a new task")
     parser.add_argument("--child", nargs=4, metavar=("URL", "DOMAIN", "NOW", "CACHE"))
     args = parser.parse_args()
     if args.child:
         url, domain, now, cache = args.child
-        child(url, domain, now, cache, args.warm_runs)
+        child(url, domain, now, cache, args.warm_runs, args.archive_url)
         return
     assert dynamo.is_dynamodb(args.database_url), "--database-url must be dynamodb://..."
     work = Path(tempfile.mkdtemp(prefix="footfall-constrained-"))
     site, now = fixture(args.events_per_month, args.database_url, args.db, work)
+    if args.archive_url:
+        archive(args.database_url, args.archive_url, now, work)
     limits = Limits(args.memory_mb, args.cpus)
     try:
         command = [sys.executable, __file__, "--database-url", args.database_url]
-        command += ["--warm-runs", str(args.warm_runs), "--child", args.database_url]
+        command += ["--warm-runs", str(args.warm_runs), "--archive-url", args.archive_url]
+        command += ["--child", args.database_url]
         command += [site.domain, now.isoformat(), str(work / "cache")]
         done = subprocess.run(
             command, capture_output=True, text=True, preexec_fn=limits.enter, check=False
@@ -204,6 +234,22 @@ def fixture(per_month: int, url: str, db: Path | None, work: Path) -> tuple[Site
         duck.close()
 
 
+def archive(url: str, archive_url: str, now: datetime, work: Path) -> None:
+    """Every closed day of the table's sites into the archive (outside the limits, as
+    the task that archived them ran before), the bucket made if missing."""
+    target = Archive(archive_url)
+    with contextlib.suppress(target.s3.exceptions.BucketAlreadyOwnedByYou):
+        target.s3.create_bucket(Bucket=target.bucket)
+    store = dynamo.open_store(url, work / "archive-cache")
+    try:
+        started = time.perf_counter()
+        written = archive_closed_days(target, store, store, store, now)
+        took = time.perf_counter() - started
+        print(f"archived {len(written)} closed days into {archive_url} in {took:.0f} s")
+    finally:
+        store.close()
+
+
 def report(args: argparse.Namespace, result: dict[str, object], peak: float | None,
            hit: str) -> None:  # fmt: skip
     cold, warm = result["cold"], result["warm"]
@@ -213,10 +259,22 @@ def report(args: argparse.Namespace, result: dict[str, object], peak: float | No
         f"\nThe 30-day dashboard of a site with {args.events_per_month:,} events a month on "
         f"DynamoDB, in {args.memory_mb} MB and {args.cpus} vCPU (cgroup, no swap)\n"
     )
-    print("| query | cold (ms) | warm (ms) |\n|---|---|---|")
+    archived = result["archive"]
+    assert isinstance(archived, dict)
+    first = archived.get("view", {})
+    extra = " new task, archive (ms) |" if first else ""
+    print(f"| query | cold (ms) | warm (ms) |{extra}\n|---|---|---|{'---|' if first else ''}")
     for name in cold:
-        print(f"| {name} | {cold[name]:.0f} | {warm[name]:.0f} |")
-    print(f"| **whole view** | **{sum(cold.values()):.0f}** | **{sum(warm.values()):.0f}** |")
+        cell = f" {first[name]:.0f} |" if first else ""
+        print(f"| {name} | {cold[name]:.0f} | {warm[name]:.0f} |{cell}")
+    cell = f" **{sum(first.values()):.0f}** |" if first else ""
+    print(f"| **whole view** | **{sum(cold.values()):.0f}** | **{sum(warm.values()):.0f}** |{cell}")
+    print(f"\nDynamoDB calls of the cold view: {_calls(result['cold_calls'])}")
+    if first:
+        print(
+            f"DynamoDB calls of a new task's first view with the archive: "
+            f"{_calls(archived['calls'])}; S3 GetObject: {archived['gets']}"
+        )
     print(
         f"\nCPU time of a warm view: {result['warm_cpu_ms']:.0f} ms (all threads; at a full "
         f"{args.cpus} vCPU, {result['warm_cpu_ms'] / args.cpus:.0f} ms of wall time before "
@@ -229,7 +287,18 @@ def report(args: argparse.Namespace, result: dict[str, object], peak: float | No
         f"count); cgroup peak (RSS + page cache) "
         f"{peak_text}; memory limit reached: {hit}\ncold: the first view on an empty Parquet "
         f"cache; warm: median of {args.warm_runs} views after it, in the same process"
+        + (
+            "; new task, archive: a new store's first view on another empty cache, closed "
+            "days from the S3 archive"
+            if first
+            else ""
+        )
     )
+
+
+def _calls(by_operation: object) -> str:
+    assert isinstance(by_operation, dict)
+    return ", ".join(f"{n} {c}" for n, c in sorted(by_operation.items())) or "none"
 
 
 if __name__ == "__main__":

@@ -89,13 +89,17 @@ class Calls:
         return sum(self.by_operation.values())
 
 
-def open_store(url: str, cache: Path, calls: Calls | None = None) -> DynamoDBStore:
-    """The backend on ``url``; its client waits up to 2 minutes for an answer (the app's
-    10 s is for DynamoDB: moto_server on a loaded machine, paging a 3 000-item
-    partition for 8 threads at once, can take longer)."""
+def open_store(
+    url: str, cache: Path, calls: Calls | None = None, archive_url: str = ""
+) -> DynamoDBStore:
+    """The backend on ``url`` (closed days read from ``archive_url`` when set); its
+    client waits up to 2 minutes for an answer (the app's 10 s is for DynamoDB:
+    moto_server on a loaded machine, paging a 3 000-item partition for 8 threads at
+    once, can take longer)."""
     parts = urlsplit(url)
     region = parse_qs(parts.query)["region"][0]
-    store = DynamoDBStore(parts.netloc, region, Options(cache_dir=str(cache)))
+    options = Options(cache_dir=str(cache), archive_url=archive_url)
+    store = DynamoDBStore(parts.netloc, region, options)
     config = store.table.client.meta.config.merge(Config(read_timeout=120))
     store.table.client = boto3.session.Session().client("dynamodb", config=config)
     if calls is not None:
@@ -119,6 +123,10 @@ def copy_site(duck: DuckDBStore, site: Site, url: str, start: datetime, end: dat
         target = store.get_site(site.domain) or store.add_site(
             site.domain, site.timezone, "00000000-0000-0000-0000-000000000001"
         )
+        held = {g.display_name for g in store.list_goals(target.id)}
+        for goal in duck.list_goals(site.id):  # the goal filters' goals (query.QUERIES)
+            if goal.display_name not in held:
+                store.add_goal(target.id, goal.event_name, goal.page_path, goal.display_name)
         if store.first_event_at(target.id) is not None:  # one day read, not all
             print(f"{url} holds {site.domain}'s events already: reused, not copied")
             return target
