@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import typer
 
-from footfall.config import Settings, load_settings
-from footfall.errors import FootfallError
+from footfall.config import Settings, load_settings, weak_secret_reason
+from footfall.errors import ConfigError, FootfallError
 
 db_app = typer.Typer(no_args_is_help=True, help="The database's roles and schema.")
 
@@ -22,6 +22,13 @@ def grant_app_user_for(settings: Settings) -> str:
         if settings.database_password_secret
         else FixedPassword(settings.database_password)
     )
+    # The role's password is set from it: a placeholder (Terraform's without
+    # generate_secrets) or a weak value is refused as a secret key is.
+    if reason := weak_secret_reason(password.current()):
+        raise ConfigError(
+            f"the application role's password (FOOTFALL_DATABASE_PASSWORD_SECRET) {reason};"
+            " put a random one of 32+ characters into the secret"
+        )
     admin = admin_credentials(settings.database_admin_secret)
     return grant_app_role(settings.database_url, password, admin)
 

@@ -88,6 +88,11 @@ override_resource {
 }
 
 override_resource {
+  target = aws_secretsmanager_secret.db_app
+  values = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-db-app-20260101-AbC" }
+}
+
+override_resource {
   target = module.redis.aws_security_group.this[0]
   values = { id = "sg-redis" }
 }
@@ -159,13 +164,23 @@ run "prod" {
   }
 
   assert {
-    condition     = startswith(one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_DATABASE_URL"]), "postgresql://footfall@footfall.abc123.us-east-1.rds.amazonaws.com:5432/footfall")
-    error_message = "FOOTFALL_DATABASE_URL must point at the RDS endpoint, without the password."
+    condition     = startswith(one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_DATABASE_URL"]), "postgresql://footfall_app@footfall.abc123.us-east-1.rds.amazonaws.com:5432/footfall")
+    error_message = "FOOTFALL_DATABASE_URL must point at the RDS endpoint as the application role (not the master), without the password."
   }
 
   assert {
-    condition     = output.container_environment.environment["FOOTFALL_DATABASE_PASSWORD_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf" && !contains(keys(output.container_environment.secrets), "FOOTFALL_DATABASE_PASSWORD")
-    error_message = "The app reads the password from the RDS-managed secret itself (re-read after rotation), not from a value injected at task start."
+    condition     = output.container_environment.environment["FOOTFALL_DATABASE_PASSWORD_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-db-app-20260101-AbC" && !contains(keys(output.container_environment.secrets), "FOOTFALL_DATABASE_PASSWORD")
+    error_message = "The app reads its role's password from the role's secret itself (re-read after rotation), not from a value injected at task start."
+  }
+
+  assert {
+    condition     = output.container_environment.environment["FOOTFALL_DATABASE_ADMIN_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"
+    error_message = "The app migrates and grants its role with the RDS-managed master secret at start."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret_version.db_app.secret_string_wo_version == 1 && aws_secretsmanager_secret_version.db_app.secret_string == null
+    error_message = "The application role's password is written write-only: never in the plan or the state."
   }
 
   assert {
@@ -203,7 +218,7 @@ run "prod" {
         Sid      = "DatabasePassword"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]
+        Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-db-app-20260101-AbC", "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]
       },
       {
         Sid      = "ArchiveObjects"
@@ -219,7 +234,7 @@ run "prod" {
         Condition = { StringLike = { "s3:prefix" = ["events/*"] } }
       },
     ]
-    error_message = "The task role may read the database secret and reach the archive prefix, and nothing else besides ECS Exec."
+    error_message = "The task role may read the two database secrets and reach the archive prefix, and nothing else besides ECS Exec."
   }
 
   assert {
