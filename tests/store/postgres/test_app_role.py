@@ -18,7 +18,10 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
+from footfall.cli import app
+from footfall.config import load_settings
 from footfall.errors import ConfigError, StoreUnavailable
 from footfall.store.postgres.backend import MIGRATIONS, PostgresStore
 from footfall.store.postgres.password import SecretPassword
@@ -186,3 +189,37 @@ def _plain_secret() -> str:
         Name=f"footfall-{uuid.uuid4()}", SecretString="just-a-password"
     )["ARN"]
     return arn
+
+
+def test_the_cli_grants_and_refuses_a_weak_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`footfall db grant-app-user` from a fresh database: the migrations and the role;
+    a placeholder password (Terraform's without generate_secrets) is refused."""
+    assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
+    admin_url, admin_password = admin_owned_database()
+    app_url = admin_url.replace(f"//{ADMIN}@", f"//{APP}@")
+    placeholder = "CHANGE-ME-set-with-aws-secretsmanager-put-secret-value"
+    app_secret = secret(APP, placeholder)
+    for name, value in {
+        "FOOTFALL_DATABASE_URL": app_url,
+        "FOOTFALL_DATABASE_PASSWORD_SECRET": app_secret,
+        "FOOTFALL_DATABASE_ADMIN_SECRET": secret(ADMIN, admin_password),
+    }.items():
+        monkeypatch.setenv(name, value)
+    refused = CliRunner().invoke(app, ["db", "grant-app-user"])
+    assert refused.exit_code == 1 and "placeholder" in refused.output, refused.output
+    password = secrets.token_urlsafe(32)
+    put_secret(app_secret, APP, password)
+    granted = CliRunner().invoke(app, ["db", "grant-app-user"])
+    assert granted.exit_code == 0 and f"{APP}: migrated" in granted.output, granted.output
+    with psycopg.connect(app_url, password=password) as conn:
+        assert conn.execute("SELECT max(version) FROM schema_version").fetchone() == (
+            len(MIGRATIONS),
+        )
+
+
+def test_the_admin_secret_is_for_postgresql_only() -> None:
+    with pytest.raises(ConfigError, match="postgresql://"):
+        load_settings(
+            database_url="dynamodb://t?region=us-east-1",
+            database_admin_secret="arn:aws:secretsmanager:us-east-1:1:secret:x",
+        )
