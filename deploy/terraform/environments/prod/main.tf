@@ -138,9 +138,13 @@ module "alb" {
   vpc_id          = module.network.vpc_id
   subnet_ids      = module.network.public_subnet_ids
   certificate_arn = var.certificate_arn
-  target_group    = { port = local.container_port }
-  access_logs     = var.alb_access_logs_bucket == null ? null : { bucket = var.alb_access_logs_bucket, prefix = var.name }
-  tags            = local.tags
+  # Behind CloudFront only CloudFront's origin-facing addresses reach the listeners:
+  # the app trusts two hops of X-Forwarded-For then, which a direct client could forge.
+  ingress_cidr_blocks     = var.enable_cloudfront ? [] : ["0.0.0.0/0"]
+  ingress_prefix_list_ids = var.enable_cloudfront ? { cloudfront = data.aws_ec2_managed_prefix_list.cloudfront[0].id } : {}
+  target_group            = { port = local.container_port }
+  access_logs             = var.alb_access_logs_bucket == null ? null : { bucket = var.alb_access_logs_bucket, prefix = var.name }
+  tags                    = local.tags
 }
 
 module "db" {
@@ -200,8 +204,10 @@ module "service" {
     FOOTFALL_HOST                     = "0.0.0.0"
     FOOTFALL_PORT                     = tostring(local.container_port)
     FOOTFALL_LOG_LEVEL                = var.log_level
-    FOOTFALL_TRUSTED_PROXIES          = join(",", module.network.public_subnet_cidr_blocks) # the ALB nodes only
-    FOOTFALL_WORKERS                  = tostring(var.workers)
+    # The ALB nodes only; behind CloudFront two hops (an edge, then the ALB), the
+    # listeners admitting only CloudFront.
+    FOOTFALL_TRUSTED_PROXIES = var.enable_cloudfront ? "2" : join(",", module.network.public_subnet_cidr_blocks)
+    FOOTFALL_WORKERS         = tostring(var.workers)
     # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
     FOOTFALL_REDIS_URL = module.redis.url
     # Closed days are written once to S3 as Parquet (src/footfall/archive.py).
@@ -299,4 +305,27 @@ module "cloudtrail" {
   create = var.enable_cloudtrail
   name   = "${var.name}-trail"
   tags   = local.tags
+}
+
+################################################################################
+# Optional CloudFront (seeds 001, 003): the tracker script and the dashboard's
+# static files from the edge, the rest passed to the ALB uncached. Off by default.
+# domain_name then points at the distribution, and the ALB is reached by
+# cloudfront_origin_domain_name, a name its certificate covers (docs/deploy.md).
+################################################################################
+
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  count = var.enable_cloudfront ? 1 : 0
+  name  = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+module "cdn" {
+  source = "../../modules/cloudfront"
+
+  create             = var.enable_cloudfront
+  name               = var.name
+  origin_domain_name = coalesce(var.cloudfront_origin_domain_name, "origin.${var.domain_name}")
+  aliases            = [var.domain_name]
+  certificate_arn    = coalesce(var.cloudfront_certificate_arn, var.certificate_arn)
+  tags               = local.tags
 }

@@ -226,3 +226,21 @@ variable "db_app_secret_kms_key_id" {
   type        = string
   default     = null
 }
+
+variable "enable_cloudfront" {
+  description = "Put CloudFront in front (modules/cloudfront): the tracker and static files cached at the edge, the ALB admitting only CloudFront, FOOTFALL_TRUSTED_PROXIES two hops. Point domain_name at the distribution and cloudfront_origin_domain_name at the ALB."
+  type        = bool
+  default     = false
+}
+
+variable "cloudfront_origin_domain_name" {
+  description = "Name CloudFront reaches the ALB by, covered by certificate_arn (null: origin.DOMAIN_NAME)."
+  type        = string
+  default     = null
+}
+
+variable "cloudfront_certificate_arn" {
+  description = "ACM certificate in us-east-1 for domain_name at CloudFront (null: certificate_arn, when the stack is in us-east-1)."
+  type        = string
+  default     = null
+}

@@ -23,6 +23,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_ec2_managed_prefix_list" {
+    defaults = { id = "pl-3b927c52" }
+  }
   mock_data "aws_vpc" {
     defaults = { cidr_block = "10.30.0.0/16" }
   }
@@ -154,6 +157,11 @@ run "prod" {
   }
 
   assert {
+    condition     = jsonencode(module.alb.ingress_sources) == jsonencode({ cidr_blocks = ["0.0.0.0/0"], prefix_list_ids = [] }) && module.cdn.domain_name == null
+    error_message = "Without CloudFront (the default) the listeners admit everyone, and no distribution is made."
+  }
+
+  assert {
     condition     = module.alb.https_enabled && module.alb.certificate_arn == "arn:aws:acm:us-east-1:123456789012:certificate/abc"
     error_message = "Prod must serve HTTPS with the given certificate."
   }
@@ -255,5 +263,28 @@ run "prod" {
   assert {
     condition     = toset(module.monitoring.alarm_names) == toset(["footfall-target-response-time-p99", "footfall-unhealthy-hosts", "footfall-no-healthy-hosts", "footfall-5xx-rate", "footfall-ecs-cpu", "footfall-ecs-memory", "footfall-rds-cpu", "footfall-rds-free-storage"]) && module.monitoring.budget_name == "footfall-monthly" && module.monitoring.deployment_failed_rule_name == "footfall-deployment-failed"
     error_message = "p99 latency, unhealthy and no healthy hosts, 5xx rate, ECS and RDS alarms, failed deployments and a budget expected."
+  }
+}
+
+run "behind_cloudfront" {
+  command = plan
+
+  variables {
+    enable_cloudfront = true
+  }
+
+  assert {
+    condition     = jsonencode(module.cdn.cached_path_patterns) == jsonencode(["/js/*", "/static/*"])
+    error_message = "CloudFront caches the tracker and the static files."
+  }
+
+  assert {
+    condition     = output.container_environment.environment["FOOTFALL_TRUSTED_PROXIES"] == "2"
+    error_message = "Behind CloudFront the app trusts two hops (an edge, then the ALB)."
+  }
+
+  assert {
+    condition     = jsonencode(module.alb.ingress_sources) == jsonencode({ cidr_blocks = [], prefix_list_ids = ["pl-3b927c52"] })
+    error_message = "Behind CloudFront the listeners admit CloudFront's origin-facing prefix list only (a direct client could forge X-Forwarded-For)."
   }
 }
