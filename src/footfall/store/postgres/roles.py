@@ -22,7 +22,6 @@ import logging
 from typing import Any
 from urllib.parse import quote, urlsplit, urlunsplit
 
-import boto3
 import psycopg
 from psycopg import sql
 
@@ -33,7 +32,7 @@ from footfall.store.postgres.backend import (
     conninfo,
     migrate,
 )
-from footfall.store.postgres.password import Password
+from footfall.store.postgres.password import Password, read_secret
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +61,7 @@ Q_RIGHTS = (
 def admin_credentials(secret_id: str, client: Any = None) -> tuple[str, str]:
     """(username, password) of a JSON secret holding both, as RDS's managed master
     secret does (FOOTFALL_DATABASE_ADMIN_SECRET)."""
-    region = secret_id.split(":")[3] if secret_id.startswith("arn:") else None
-    sm = client or boto3.session.Session().client("secretsmanager", region_name=region or None)
-    try:
-        value = sm.get_secret_value(SecretId=secret_id)["SecretString"]
-    except Exception as exc:  # botocore's errors share no useful base class here
-        raise ConfigError(
-            f"FOOTFALL_DATABASE_ADMIN_SECRET: cannot read {secret_id}: {exc}"
-        ) from None
+    value = read_secret(secret_id, "FOOTFALL_DATABASE_ADMIN_SECRET", client)
     try:
         parsed = json.loads(value)
     except ValueError:
