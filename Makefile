@@ -43,7 +43,7 @@ typecheck: .venv/.dev
 pytest: .venv/.dev .deps/chromium
 	FOOTFALL_TEST_SERVICES=required bash scripts/services/postgres.sh \
 	  bash scripts/services/redis.sh bash scripts/services/moto.sh \
-	  .venv/bin/pytest -q -p no:cacheprovider
+	  .venv/bin/pytest -q -p no:cacheprovider -n 2 --dist loadscope --durations=25
 
 # Debian's Chromium for the browser tests: Playwright drives it through executable_path
 # and never downloads a browser of its own.

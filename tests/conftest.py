@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
-import threading
-import time
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from footfall.config import Settings, load_settings
 from footfall.sites import SiteManager
 from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from footfall.web.services import Services
-from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running
+from tests.support import CHROMIUM, CHROMIUM_ARGS, Clock, Live, Running, serving, watch_csp
+
+# `make test` runs the suite on two pytest-xdist workers. Each worker takes a Redis
+# database of its own (the server has 16), so one worker's FLUSHDB never clears the
+# counters another worker's test is reading. Set before any test module reads it.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_REDIS = os.environ.get("FOOTFALL_TEST_REDIS_URL", "")
+if _WORKER and _REDIS:
+    _index = int(_WORKER.removeprefix("gw")) + 1
+    os.environ["FOOTFALL_TEST_REDIS_URL"] = f"{_REDIS.rsplit('/', 1)[0]}/{_index}"
 
 
 @pytest.fixture
@@ -72,15 +79,15 @@ def live(settings: Settings) -> Iterator[Live]:
     svc: Services = app.state.services
     admin = SiteManager(svc.stores, svc.keys)
     admin.add_site("example.com")
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        if not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield Live(f"http://127.0.0.1:{port}", svc, admin, server)
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serving(app) as (url, server):
+        yield Live(url, svc, admin, server)
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context whose every page must run under its CSP."""
+    ctx = browser.new_context()
+    violations = watch_csp(ctx)
+    yield ctx
+    ctx.close()
+    assert violations == []  # every page ran under its Content-Security-Policy

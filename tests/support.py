@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx2
+import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import BrowserContext, ConsoleMessage
 
@@ -141,3 +146,51 @@ class Live:
         assert answer.status_code == 200, answer.text
         result: dict[str, Any] = answer.json()
         return result
+
+    def cli(self, settings: Settings, *args: str, stdin: str | None = None) -> str:
+        """Run `footfall ARGS` against this server the way the CLI finds a running one
+        (its ``server.json``); its stdout, after asserting it succeeded."""
+        import json
+        import subprocess
+        import sys
+
+        data_dir = settings.data_dir
+        assert data_dir is not None
+        (data_dir / "server.json").write_text(json.dumps({"url": self.url, "pid": os.getpid()}))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
+        env |= {
+            "FOOTFALL_DATABASE_URL": settings.database_url,
+            "FOOTFALL_SECRET_KEY": settings.secret_key,
+            "FOOTFALL_ADMIN_TOKEN": settings.admin_token,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "footfall", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+
+@contextmanager
+def serving(app: Any, port: int = 0) -> Iterator[tuple[str, Any]]:
+    """``app`` served by uvicorn on loopback in a thread (``port`` 0: a free one): its
+    URL and the server, stopped after the block."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}", server
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -1,4 +1,4 @@
-"""moto_server for the test suite, with one patch to moto's DynamoDB (5.2).
+"""moto_server for the test suite, with two patches to moto's DynamoDB (5.2).
 
 Started by scripts/services/moto.sh: ``python moto_server.py -H 127.0.0.1 -p PORT``.
 
@@ -8,8 +8,13 @@ each time (moto/dynamodb/models/__init__.py, ``transact_write_items``): a batch 
 events spanning 30 site-days copies a test's table 60 times, and the run grows with
 the square of the events stored. The patch makes each table be copied once per
 transaction, which is what the code means (every copy is taken before any item is
-applied, so they are all the same). Rollback works as before. Everything else is
-moto unchanged.
+applied, so they are all the same). Rollback works as before.
+
+moto applies an UpdateItem by reading the item and writing it back, on whichever
+server thread the request came in: two ``ADD n :x`` on one item at once can lose one.
+DynamoDB applies each UpdateItem atomically; the second patch makes moto do so (one
+UpdateItem at a time), so tests of concurrent counters (the per-site drop tallies)
+test our code, not moto's threads. Everything else is moto unchanged.
 """
 
 from __future__ import annotations
@@ -46,7 +51,17 @@ def _transact_write_items(self: models.DynamoDBBackend, transact_items: Any) -> 
         _local.copies = None
 
 
+_update = models.DynamoDBBackend.update_item
+_updating = threading.Lock()
+
+
+def _update_item(self: models.DynamoDBBackend, *args: Any, **kwargs: Any) -> Any:
+    with _updating:
+        return _update(self, *args, **kwargs)
+
+
 models.copy = types.SimpleNamespace(deepcopy=_deepcopy)  # type: ignore[assignment]
+models.DynamoDBBackend.update_item = _update_item  # type: ignore[method-assign]
 models.DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
 
 if __name__ == "__main__":

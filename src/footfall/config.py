@@ -18,6 +18,7 @@ from zxcvbn import zxcvbn
 
 from footfall.errors import ConfigError
 from footfall.files import write_atomic
+from footfall.mail import smtp
 from footfall.proxies import TrustedProxies
 from footfall.store import registry
 
@@ -70,6 +71,11 @@ class Settings(BaseSettings):
     archive_url: str = ""  # s3://bucket/prefix: closed days as Parquet (footfall/archive.py)
     cache_dir: str = ""  # closed days' events as Parquet (DynamoDB); "" = a temp dir
     dynamodb_max_events: int = Field(default=250_000, ge=1000)  # in the stats frames kept
+    # Email (footfall/mail, docs/email.md): smtp:// STARTTLS, smtps:// TLS, smtp+plain://
+    # none; "" = no email is queued at all. The password may sit outside the URL.
+    smtp_url: str = Field(default="", repr=False)
+    smtp_password: str = Field(default="", repr=False)
+    email_from: str = ""  # the sender, e.g. "Footfall <footfall@example.com>"
 
     @field_validator("archive_url")
     @classmethod
@@ -138,6 +144,11 @@ class Settings(BaseSettings):
                 "FOOTFALL_DATABASE_ADMIN_SECRET sets up PostgreSQL's application role: "
                 "FOOTFALL_DATABASE_URL must be a postgresql:// URL"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _email(self) -> Settings:
+        smtp.check_settings(self.smtp_url, self.smtp_password, self.email_from)
         return self
 
     @model_validator(mode="after")

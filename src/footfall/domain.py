@@ -22,6 +22,11 @@ class DropReason(enum.StrEnum):
     HEADLESS_BROWSER = "headless_browser"
     REFERRER_SPAM = "referrer_spam"
     UNKNOWN_SITE = "unknown_site"
+    # the site's traffic shields (footfall/shields.py)
+    HOSTNAME_NOT_ALLOWED = "hostname_not_allowed"
+    IP_EXCLUDED = "ip_excluded"
+    COUNTRY_EXCLUDED = "country_excluded"
+    PAGE_EXCLUDED = "page_excluded"
 
 
 class Scope(enum.StrEnum):
@@ -38,6 +43,31 @@ class Site:
     umami_website_id: str | None = None
     retention_days: int | None = None
     created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shields:
+    """A site's traffic shields as the owner typed them (checked by footfall/shields.py):
+    hostnames allowed (none: any), and IPs/CIDR ranges, countries and page paths whose
+    events are dropped."""
+
+    hostnames: tuple[str, ...] = ()
+    ips: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    pages: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """As stores keep them: one JSON object of lists."""
+        rules = {k: list(getattr(self, k)) for k in SHIELD_KINDS}
+        return json.dumps(rules, separators=(",", ":"))
+
+    @classmethod
+    def from_text(cls, text: str | None) -> Shields:
+        rules = json.loads(text) if text else {}
+        return cls(**{k: tuple(str(v) for v in rules.get(k, ())) for k in SHIELD_KINDS})
+
+
+SHIELD_KINDS = ("hostnames", "ips", "countries", "pages")
 
 
 @dataclass(frozen=True, slots=True)

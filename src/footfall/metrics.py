@@ -88,6 +88,13 @@ class Metrics:
         self.overloaded = Counter(
             "footfall_ingest_overloaded", "Ingest requests refused with 503.", registry=r
         )
+        # email (footfall/mail/outbox.py): this replica's attempts
+        self.mail = Counter(
+            "footfall_mail",
+            "Mail sending attempts: sent, retry, given_up.",
+            ["outcome"],
+            registry=r,
+        )
 
     def watch_steps(self, read: Callable[[], dict[str, int]]) -> None:
         self.registry.register(_StepTimes(read))

@@ -3,11 +3,14 @@ the site pages and the CLI's direct mode all go through ``SiteManager``."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from footfall import retention
 from footfall.apikeys import KeyRing, NewKey
 from footfall.domain import ApiKey, Goal, Scope, Site, normalize_domain
 from footfall.errors import InputError, NotFoundError
@@ -81,7 +84,39 @@ class SiteManager:
             )
         except ValueError:
             raise InputError("umami website id must be a UUID", field="umami_website_id") from None
-        return self.stores.catalog.add_site(clean, timezone, website)
+        site = self.stores.catalog.add_site(clean, timezone, website)
+        # New sites keep 12 months (seed 003; footfall/retention.py).
+        self.stores.catalog.set_site_retention(site.id, retention.DEFAULT_DAYS)
+        return dataclasses.replace(site, retention_days=retention.DEFAULT_DAYS)
+
+    def set_retention(self, domain: str, days: int | None) -> Site:
+        """Keep the site's events ``days`` days (None: for ever); the daily pass
+        deletes what expires (footfall/retention.py)."""
+        if days is not None and not 1 <= days <= retention.MAX_DAYS:
+            raise InputError(
+                f"retention must be 1 to {retention.MAX_DAYS} days, or none", field="retention_days"
+            )
+        site = self._site(domain, "domain")
+        self.stores.catalog.set_site_retention(site.id, days)
+        return dataclasses.replace(site, retention_days=days)
+
+    def reset_stats(self, domain: str) -> Site:
+        """Delete every event of the site; the site, its keys, goals and members stay."""
+        site = self._site(domain, "domain")
+        self.stores.events.delete_events(site.id)
+        return site
+
+    def delete_range(self, domain: str, first: date, last: date) -> Site:
+        """Delete the site's events of the days ``first`` to ``last`` (both included),
+        days in the site's time zone."""
+        if last < first:
+            raise InputError("the last day is before the first", field="to")
+        site = self._site(domain, "domain")
+        zone = zoneinfo.ZoneInfo(site.timezone)
+        start = datetime.combine(first, time(), zone).astimezone(UTC)
+        end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+        self.stores.events.delete_events(site.id, start, end)
+        return site
 
     def remove_site(self, domain: str) -> None:
         """Delete a site with everything of it, events first: a failure half way leaves
@@ -90,7 +125,11 @@ class SiteManager:
         if site is None:
             raise NotFoundError(f"no site {domain}", field="domain")
         self.stores.events.delete_events(site.id)
+        if self.stores.imported is not None:
+            self.stores.imported.remove_imports(site.id)
         self.stores.accounts.forget_site(site.id)
+        if self.stores.mailbox is not None:  # its reports and alerts
+            self.stores.mailbox.forget_site_mail(site.id)
         self.stores.catalog.remove_site(site.id)
         self.keys.invalidate()  # its keys were removed with it: fail now, not in 30 s
 
@@ -107,10 +146,10 @@ class SiteManager:
             site_id = site.id
         return [key_json(k, sites.get(k.site_id)) for k in self.stores.catalog.list_keys(site_id)]
 
-    def _site(self, domain: str) -> Site:
+    def _site(self, domain: str, field: str = "site") -> Site:
         site = self.stores.catalog.get_site(normalize_domain(domain))
         if site is None:
-            raise NotFoundError(f"no site {domain}", field="site")
+            raise NotFoundError(f"no site {domain}", field=field)
         return site
 
     def add_goal(self, domain: str, event: str | None = None, page: str | None = None) -> Goal:

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from footfall.accounts.models import Invitation, Role, SharedLink, StoredUser, User
-from footfall.domain import ApiKey, Goal, Scope, Site, steps_from_text, steps_text
+from footfall.domain import ApiKey, Goal, Scope, Shields, Site, steps_from_text, steps_text
 from footfall.errors import ConfigError, StoreError
 from footfall.store.arrow import AWARE_UTC, event_schema, events_from_arrow, events_to_arrow
 from footfall.store.base import StoredKey
@@ -175,6 +175,11 @@ def _restore_invitation(s: Stores, r: Row) -> None:
     s.accounts.add_invitation(Invitation(**(r | {"role": Role(r["role"])})))
 
 
+def _shields(s: Stores) -> list[Row]:
+    rules = ((site.id, s.catalog.shields(site.id)) for site in s.catalog.list_sites())
+    return [{"site_id": i, "rules": r.text()} for i, r in rules if r != Shields()]
+
+
 def _shares(s: Stores) -> list[Row]:
     return [asdict(x) for site in s.catalog.list_sites() for x in s.accounts.site_shares(site.id)]
 
@@ -193,6 +198,12 @@ TABLES = (
         ),
         _sites,
         lambda s, r: s.catalog.restore_site(Site(**r)),
+    ),
+    Table(  # the rules only: drop tallies start again from zero (docs/shields.md)
+        "site_shields",
+        _schema(("site_id", _ID), ("rules", _TEXT)),
+        _shields,
+        lambda s, r: s.catalog.set_shields(r["site_id"], Shields.from_text(r["rules"])),
     ),
     Table(
         "api_keys",

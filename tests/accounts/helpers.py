@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from footfall.accounts.models import Role, SharedLink
 from footfall.accounts.service import AccountService
@@ -13,6 +13,7 @@ from footfall.domain import Site
 
 HTML = {"accept": "text/html"}
 PASSWORD = "correct horse battery staple"
+SECRET = "accounts-test-secret-0123456789abcdef"  # the AccountService fixture's
 
 
 def csrf(html: str) -> str:
@@ -67,3 +68,12 @@ def browser_login(page: Page, url: str, email: str, password: str = PASSWORD) ->
     page.fill("#password", password)
     page.click("#login-form button[type=submit]")
     page.wait_for_url("**/sites")
+
+
+def accept_invitation(guest: Page, link: str, domain: str, password: str) -> None:
+    """Open an invitation link as a new user and accept it with a new password."""
+    guest.goto(link)
+    expect(guest.locator("h1")).to_have_text(f"Join {domain}")
+    guest.fill("#password", password)
+    guest.fill("#password2", password)
+    guest.click("#invite-form button[type=submit]")

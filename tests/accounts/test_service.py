@@ -10,19 +10,8 @@ from footfall.domain import Site
 from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
 from footfall.sites import SiteManager
 from footfall.store.registry import Stores
+from tests.accounts.helpers import SECRET
 from tests.support import Clock
-
-SECRET = "accounts-test-secret-0123456789abcdef"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def acc(stores: Stores, clock: Clock) -> AccountService:
-    return AccountService(stores, SECRET, clock)
 
 
 @pytest.fixture

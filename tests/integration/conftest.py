@@ -40,7 +40,7 @@ class Server:
     def db_path(self) -> Path:
         return self.workdir / "footfall-data" / "footfall.duckdb"
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 120) -> None:
         self.log = log = (self.workdir / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "footfall", "serve", "--port", str(self.port)],
@@ -59,7 +59,10 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
-        raise RuntimeError("server did not become ready")
+        # Not ready in time (a loaded machine starts Python slowly): stop it here, or
+        # it would outlive the test with its log open.
+        self.stop(signal.SIGKILL)
+        raise RuntimeError(f"server did not become ready in {timeout:.0f} s")
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.proc is not None

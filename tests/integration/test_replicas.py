@@ -157,3 +157,35 @@ def test_the_login_limit_holds_across_replicas(replicas: tuple[Server, Server, s
     finally:
         for client in clients:
             client.close()
+
+
+def test_shields_set_by_the_cli_apply_on_every_replica_at_once(
+    replicas: tuple[Server, Server, str],
+) -> None:
+    """The CLI changes the shields on the database and announces it through Redis: both
+    replicas drop by the new rule at their next event (not after their cache's 5 s),
+    and the site's drop tally adds up what each replica dropped."""
+    one, two, _ = replicas
+    body = {"n": "pageview", "u": "https://example.com/", "d": "example.com"}
+    headers = {"user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0.0.0 Safari/537.36"}
+
+    def dropped(server: Server) -> str:
+        r = httpx.post(f"{server.url}/api/event", json=body, headers=headers)
+        assert r.status_code == 202
+        return str(r.headers.get("x-footfall-dropped", ""))
+
+    assert dropped(one) == dropped(two) == ""  # both have the site cached, unshielded
+    added = one.cli("shield", "add", "--site", "example.com", "ip", "127.0.0.0/8")
+    assert added.returncode == 0, added.stderr
+    assert [dropped(one), dropped(two), dropped(two)] == ["ip_excluded"] * 3
+    admin = {"authorization": f"Bearer {one.env['FOOTFALL_ADMIN_TOKEN']}"}
+    for server in (one, two):  # each adds its own tally as it shows them
+        r = httpx.get(f"{server.url}/api/v1/sites/example.com/shields", headers=admin)
+        assert r.status_code == 200, r.text
+    assert r.json()["ips"] == ["127.0.0.0/8"]
+    assert r.json()["dropped"]["ip_excluded"] == 3
+    listed = two.cli("shield", "list", "--site", "example.com", "--json")
+    assert json.loads(listed.stdout)["dropped"]["ip_excluded"] == 3
+    removed = two.cli("shield", "remove", "--site", "example.com", "ip", "127.0.0.0/8")
+    assert removed.returncode == 0, removed.stderr
+    assert dropped(one) == dropped(two) == ""

@@ -64,8 +64,9 @@ def test_cli_works_directly_then_through_the_running_server(server: Server) -> N
         json={"url": "https://example.com/y"},
     )
     assert r.status_code == 401
-    assert server.cli("site", "remove", "shop.example").returncode == 0
-    bad = server.cli("site", "remove", "shop.example")
+    assert server.cli("site", "remove", "shop.example", stdin="n\n").returncode == 1  # asked
+    assert server.cli("site", "remove", "shop.example", "--yes").returncode == 0
+    bad = server.cli("site", "remove", "shop.example", "--yes")
     assert bad.returncode == 1 and "no site" in bad.stderr
 
     assert server.stop(signal.SIGTERM) in (0, -signal.SIGTERM)  # uvicorn re-raises the signal

@@ -5,7 +5,8 @@ exported, imported into every other backend under test and back into DuckDB
 At every hop: the conformance cases give the oracle's answers (so the same answers as
 the source) through the API, authenticated by a key made before the move (ids and
 digests survived); sites, keys, goals, users, memberships, invitations and shared
-links are the same; a user signs in with their password; a goal's conversions agree.
+links (and traffic shields) are the same; a user signs in with their password; a goal's
+conversions agree.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from footfall import transfer
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.config import load_settings
-from footfall.domain import FunnelStep
+from footfall.domain import FunnelStep, Shields
 from footfall.errors import ConfigError, ConflictError
 from footfall.sites import SiteManager, parse_scopes
 from footfall.store.registry import Stores, open_stores
@@ -75,6 +76,7 @@ def _snapshot(stores: Stores) -> dict[str, Any]:
         "keys": [cat.find_key(k.prefix) for k in cat.list_keys()],
         "goals": cat.list_goals(),
         "funnels": [(f.site_id, f.name, f.steps) for f in cat.list_funnels()],
+        "shields": [cat.shields(s.id) for s in sites],
         "segments": [
             (g.site_id, g.name, g.filters, g.user_id, g.created_by)
             for s in sites
@@ -103,7 +105,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     stores = app.state.services.stores
     admin = SiteManager(stores, app.state.services.keys)
     site = admin.add_site(traffic.site)
-    admin.add_site("other.example")
+    other = admin.add_site("other.example")  # with shields (no traffic to drop)
     ingest = admin.create_key(traffic.site, parse_scopes("ingest")).key
     stats = admin.create_key(traffic.site, parse_scopes("stats"), "moved").key
     admin.add_goal(traffic.site, page="/pricing")
@@ -113,6 +115,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     accounts.invite(site, "new@example.com", Role.ADMIN, "owner@example.com")
     accounts.create_share(site, "board", "share-password")
     stores.catalog.add_funnel(site.id, "Pricing", (FunnelStep("", "/"), FunnelStep("", "/pricing")))
+    stores.catalog.set_shields(other.id, Shields(("*.example",), ("203.0.113.7/24",), ("DE",)))
     owner = accounts.users.get_user("owner@example.com")
     assert owner is not None
     mobile = '[["is","visit:device",["Mobile"]]]'

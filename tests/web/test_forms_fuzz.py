@@ -43,6 +43,13 @@ FORMS: dict[str, list[str]] = {
     "/sites/nope.example/goals": ["kind", "value"],
     "/share/example.com/unlock": ["auth", "password"],
     "/invite/nope": ["password", "password2"],
+    "/login/2fa": ["code", "next"],
+    "/account/2fa/confirm": ["code", "next"],
+    "/account/2fa/disable": ["password", "code"],
+    "/sites/example.com/two-factor": ["required"],
+    "/sites/example.com/retention": ["retention_days"],
+    "/sites/example.com/delete-range": ["start", "end", "confirm"],
+    "/sites/example.com/reset": ["confirm"],
 }
 text = st.one_of(
     st.text(max_size=40),

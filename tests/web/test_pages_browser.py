@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,7 +11,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.config import Settings
-from tests.accounts.helpers import PASSWORD, browser_login
+from tests.accounts.helpers import PASSWORD, accept_invitation, browser_login
 from tests.support import Live, watch_csp
 
 FOOTFALL = (sys.executable, "-m", "footfall")
@@ -24,15 +20,6 @@ FOOTFALL = (sys.executable, "-m", "footfall")
 def accounts(live: Live) -> AccountService:
     found: AccountService = live.server.config.app.state.accounts
     return found
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context()
-    violations = watch_csp(ctx)
-    yield ctx
-    ctx.close()
-    assert violations == []  # every page ran under its Content-Security-Policy
 
 
 @pytest.fixture
@@ -184,11 +171,7 @@ def test_invite_a_viewer_who_accepts_in_another_browser(
     other = browser.new_context()
     try:
         guest = other.new_page()
-        guest.goto(link)
-        expect(guest.locator("h1")).to_have_text("Join example.com")
-        guest.fill("#password", "viewer password 1")
-        guest.fill("#password2", "viewer password 1")
-        guest.click("#invite-form button[type=submit]")
+        accept_invitation(guest, link, "example.com", "viewer password 1")
         expect(guest).to_have_url(f"{live.url}/sites/example.com")
         guest.goto(f"{live.url}/sites")
         expect(guest.locator("#site-list")).to_contain_text("example.com")
@@ -208,27 +191,9 @@ def test_invite_a_viewer_who_accepts_in_another_browser(
 def test_cli_user_add_with_password_stdin_then_login(
     live: Live, page: Page, settings: Settings
 ) -> None:
-    data_dir = settings.data_dir
-    assert data_dir is not None
-    # the CLI finds the running server the way `footfall serve` announces itself
-    (data_dir / "server.json").write_text(json.dumps({"url": live.url, "pid": os.getpid()}))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
-    env |= {
-        "FOOTFALL_DATABASE_URL": settings.database_url,
-        "FOOTFALL_SECRET_KEY": settings.secret_key,
-        "FOOTFALL_ADMIN_TOKEN": settings.admin_token,
-    }
-    done = subprocess.run(
-        [*FOOTFALL, "user", "add", "cli@example.com", "--role", "owner", "--password-stdin"],
-        input="cli password 123\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "cli@example.com: owner on every site" in done.stdout
+    args = ("user", "add", "cli@example.com", "--role", "owner", "--password-stdin")
+    out = live.cli(settings, *args, stdin="cli password 123\n")
+    assert "cli@example.com: owner on every site" in out
     browser_login(page, live.url, "cli@example.com", "cli password 123")
     expect(page.locator("#site-list")).to_contain_text("example.com")
 

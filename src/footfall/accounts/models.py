@@ -87,3 +87,15 @@ class Segment:
     filters: str  # JSON: a Plausible v2 filters list
     user_id: int | None  # the owner of a personal segment; None: shared with the site
     created_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class TotpState:
+    """A user's second factor as the store keeps it (accounts/totp.py): the secret
+    encrypted (never in clear), whether enrolment was confirmed, the last time step a
+    code was accepted at (no replay), and the hashes of the unused recovery codes."""
+
+    secret: bytes
+    enabled: bool
+    last_step: int
+    recovery_hashes: tuple[str, ...] = ()

@@ -51,6 +51,19 @@ def hash_password(password: str, context: Sequence[str] = ()) -> str:
     return _hasher().hash(password)
 
 
+@cache
+def _secret_hasher() -> PasswordHasher:
+    # OWASP's argon2id minimum (19 MiB, 2 passes, 1 lane): a generated secret of 50+
+    # random bits needs no more memory hardness (2^50 guesses at 1 ms each is 35,000
+    # CPU-years), and a login that checks one stays fast on a busy host.
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def hash_secret(value: str) -> str:
+    """argon2id of a generated secret (a 2FA recovery code): no policy to check."""
+    return _secret_hasher().hash(value)
+
+
 def verify_password(stored: str, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from footfall.accounts.models import Invitation, Member, Role, SharedLink, User
 from footfall.accounts.passwords import hash_password, verify_password, waste_time
 from footfall.accounts.ratelimit import LoginLimiter
+from footfall.accounts.totp import TwoFactor
 from footfall.apikeys import same_secret
 from footfall.domain import Site
 from footfall.errors import AuthError, ConflictError, InputError, NotFoundError
@@ -67,6 +68,7 @@ class AccountService:
         self._secret = secret.encode()
         self.clock = clock
         self.limiter = limiter or LoginLimiter(clock)
+        self.two_factor = TwoFactor(self.users, secret, clock, self.limiter)
 
     def _mac(self, purpose: str, value: str) -> str:
         msg = f"{purpose}:{value}".encode()
@@ -96,6 +98,14 @@ class AccountService:
         if stored is None:
             raise NotFoundError(f"no user {email}", field="email")
         self.users.remove_user(stored.user.id)
+
+    def reset_two_factor(self, email: str) -> None:
+        """An operator turns a user's 2FA off (``footfall user reset-2fa``)."""
+        stored = self.users.get_user(normalize_email(email))
+        if stored is None:
+            raise NotFoundError(f"no user {email}", field="email")
+        self.users.remove_totp(stored.user.id)
+        self.users.remove_user_sessions(stored.user.id)
 
     def change_password(self, user: User, current: str, new: str, ip: str) -> None:
         """Check the current password (rate limited like a login), store the new one and

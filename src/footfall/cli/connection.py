@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from datetime import date
 from typing import Any, Protocol
 from urllib.parse import unquote
 
@@ -23,7 +25,9 @@ from footfall.apikeys import KeyRing
 from footfall.config import Settings, load_settings, resolve_secret
 from footfall.errors import FootfallError
 from footfall.funnels import FunnelManager, funnel_json
+from footfall.imports import service as imports
 from footfall.shared import Shared
+from footfall.shields import ShieldManager
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
 from footfall.store.registry import open_stores
 
@@ -45,8 +49,16 @@ class RemoteAdmin:
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._http.request(
-            method, f"/api/v1{path}", json=body if method == "POST" else None
+            method, f"/api/v1{path}", json=body if method in ("POST", "PUT") else None
         )
+        data = response.json()
+        if response.status_code >= 400:
+            raise FootfallError(data.get("detail", response.text), code=data.get("error"))
+        return data
+
+    def upload(self, path: str, body: Iterator[bytes]) -> Any:
+        """POST a stream of bytes (a zip to import), without a time limit on the answer."""
+        response = self._http.post(f"/api/v1{path}", content=body, timeout=None)
         data = response.json()
         if response.status_code >= 400:
             raise FootfallError(data.get("detail", response.text), code=data.get("error"))
@@ -82,6 +94,14 @@ class LocalAdmin:
                 return [site_json(s) for s in a.stores.catalog.list_sites()]
             case "POST", ["sites"]:
                 return site_json(a.add_site(b["domain"], b["timezone"], b.get("umami_website_id")))
+            case "PUT", ["sites", domain, "retention"]:
+                return site_json(a.set_retention(domain, b["retention_days"]))
+            case "POST", ["sites", domain, "reset"]:
+                return {"reset": a.reset_stats(domain).domain}
+            case "POST", ["sites", domain, "delete-range"]:
+                first, last = date.fromisoformat(b["from"]), date.fromisoformat(b["to"])
+                site = a.delete_range(domain, first, last)
+                return {"deleted": {"site": site.domain, "from": b["from"], "to": b["to"]}}
             case "DELETE", ["sites", domain]:
                 a.remove_site(domain)
                 return {"removed": domain}
@@ -106,6 +126,18 @@ class LocalAdmin:
             case "DELETE", ["sites", domain, "funnels", *name]:
                 FunnelManager(a.stores).remove(domain, "/".join(name))
                 return {"removed": "/".join(name)}
+            case "GET", ["sites", domain, "shields"]:
+                return ShieldManager(a.stores).show(domain)
+            case "PUT", ["sites", domain, "shields"]:
+                return ShieldManager(a.stores).replace(domain, b)
+            case "POST", ["sites", domain, "shields", kind]:
+                return ShieldManager(a.stores).add(domain, kind, b["value"])
+            case "DELETE", ["sites", domain, "shields", kind, *value]:
+                return ShieldManager(a.stores).remove(domain, kind, "/".join(value))
+            case "GET", ["sites", domain, "imports"]:
+                return [imports.import_json(i) for i in imports.list_imports(a.stores, domain)]
+            case "DELETE", ["sites", domain, "imports"]:
+                return {"removed": imports.remove_imports(a.stores, domain)}
             case "DELETE", ["keys", prefix]:
                 a.revoke_key(prefix)
                 return {"revoked": prefix}
@@ -115,6 +147,9 @@ class LocalAdmin:
                 acc = self._accounts
                 user = users.add_user(acc, b["email"], b["password"], b["role"], b["site"])
                 return users.user_json(user)
+            case "DELETE", ["users", email, "2fa"]:
+                self._accounts.reset_two_factor(email)
+                return {"reset": email}
             case "DELETE", ["users", email]:
                 self._accounts.remove_user(email)
                 return {"removed": email}

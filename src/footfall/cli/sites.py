@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
@@ -43,11 +44,72 @@ def site_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     emit(sites, as_json, "\n".join(lines) or "no sites yet")
 
 
+Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+
+
+def _confirm(question: str, yes: bool) -> None:
+    """Ask before destroying data; ``--yes`` for scripts (without it, a closed or empty
+    stdin answers no)."""
+    if not yes and not typer.confirm(question, default=False):
+        typer.echo("nothing done", err=True)
+        raise typer.Exit(1)
+
+
 @site_app.command("remove")
-def site_remove(domain: str) -> None:
-    """Remove a site with all its events and keys."""
+def site_remove(domain: str, yes: Yes = False) -> None:
+    """Remove a site with all its events and keys (asks first, unless --yes)."""
+    _confirm(f"Remove {domain} with all its events, keys, goals and members?", yes)
     run("DELETE", f"/sites/{domain}")
     typer.echo(f"removed {domain}")
+
+
+@site_app.command("reset")
+def site_reset(domain: str, yes: Yes = False) -> None:
+    """Delete every event of the site; the site, its keys, goals and members stay."""
+    _confirm(f"Delete every event of {domain}?", yes)
+    run("POST", f"/sites/{quote(domain)}/reset", {})
+    typer.echo(f"reset {domain}: no events left")
+
+
+def _day(value: str, option: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+@site_app.command("delete-range")
+def site_delete_range(
+    domain: str,
+    first: Annotated[str, typer.Option("--from", help="First day deleted, YYYY-MM-DD.")],
+    last: Annotated[str, typer.Option("--to", help="Last day deleted (included).")],
+    yes: Yes = False,
+) -> None:
+    """Delete the site's events of the days --from to --to, in the site's time zone."""
+    body = {"from": _day(first, "--from"), "to": _day(last, "--to")}
+    _confirm(f"Delete the events of {domain} from {body['from']} to {body['to']}?", yes)
+    run("POST", f"/sites/{quote(domain)}/delete-range", body)
+    typer.echo(f"deleted the events of {domain} from {body['from']} to {body['to']}")
+
+
+@site_app.command("retention")
+def site_retention(
+    domain: str,
+    days: Annotated[str, typer.Argument(help="Days to keep events, or 'none' (for ever).")],
+) -> None:
+    """Keep the site's events this many days; older ones are deleted daily."""
+    keep = None if days.strip().lower() in ("none", "forever") else _days(days)
+    site = run("PUT", f"/sites/{quote(domain)}/retention", {"retention_days": keep})
+    kept = f"{site['retention_days']} days" if site["retention_days"] else "for ever"
+    typer.echo(f"{site['domain']} keeps its events {kept}")
+
+
+def _days(value: str) -> int:
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36_500:
+        raise typer.BadParameter("a number of days from 1 to 36500, or 'none'", param_hint="DAYS")
+    return int(value)
 
 
 @site_app.command("snippet")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -21,8 +21,10 @@ from footfall.errors import FootfallError
 from footfall.shared import Shared
 from footfall.store.registry import Stores, open_stores
 
+T = TypeVar("T")
 
-def _with_stores(work: Callable[[Stores], dict[str, int]], announce: bool) -> dict[str, int]:
+
+def with_stores(work: Callable[[Stores], T], announce: bool = False) -> T:
     settings = load_settings()
     if settings.embedded and running_server(settings) is not None:
         typer.echo("error: stop `footfall serve` first: it owns the embedded store", err=True)
@@ -54,7 +56,7 @@ def export_command(
     to: Annotated[Path, typer.Option("--to", help="A new (or empty) directory.")],
 ) -> None:
     """Write every site, key, goal, user and event to Parquet files under DIR."""
-    files = _with_stores(lambda stores: transfer.export(stores, to), announce=False)
+    files = with_stores(lambda stores: transfer.export(stores, to), announce=False)
     _report("exported to", files, to)
 
 
@@ -62,5 +64,5 @@ def import_command(
     source: Annotated[Path, typer.Option("--from", help="A directory `footfall export` wrote.")],
 ) -> None:
     """Load an export into this store (its sites, users and keys must be new to it)."""
-    files = _with_stores(lambda stores: transfer.import_(stores, source), announce=True)
+    files = with_stores(lambda stores: transfer.import_(stores, source), announce=True)
     _report("imported from", files, source)

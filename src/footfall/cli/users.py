@@ -53,6 +53,14 @@ def user_list() -> None:
     typer.echo("\n".join(lines) or "no users yet")
 
 
+@user_app.command("reset-2fa")
+def user_reset_two_factor(email: str) -> None:
+    """Turn a user's two-factor authentication off (a lost phone and spent recovery
+    codes, or a changed FOOTFALL_SECRET_KEY); they log in with the password alone."""
+    run("DELETE", f"/users/{quote(email, safe='@')}/2fa", {"email": email})
+    typer.echo(f"two-factor authentication of {email} is off")
+
+
 @user_app.command("remove")
 def user_remove(email: str) -> None:
     """Remove a user with their sessions and roles."""

@@ -23,6 +23,7 @@ from footfall.ingest.request import IngestRequest
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
 from footfall.offload import offload
+from footfall.shields import OPEN, Guard
 
 
 @dataclass(slots=True)
@@ -33,6 +34,7 @@ class Context:
         default_factory=lambda: Event(0, datetime.min.replace(tzinfo=UTC), "", "", "", 0, 0)
     )
     referrer_host: str = ""
+    guard: Guard = OPEN
 
 
 Step = Callable[[Context], DropReason | None]
@@ -59,6 +61,7 @@ def shared_user_agent_parser() -> UserAgentParser:
 class Outcome:
     event: Event | None
     dropped: DropReason | None
+    site_id: int = 0  # of a dropped event, once its site is known (0: unknown)
 
 
 class Pipeline:
@@ -87,9 +90,11 @@ class Pipeline:
             ("site", self.resolve_site),
             ("bots", self.drop_bots),
             ("page", self.page),
+            ("shields", self.shield),
             ("referrer", self.referrer),
             ("acquisition", self.acquisition),
             ("geo", self.locate),
+            ("countries", self.shield_countries),
             ("user_agent", self.user_agent),
             ("props", self.props),
             ("visitor", self.visitor),
@@ -120,16 +125,17 @@ class Pipeline:
             reason = step(ctx)
             spent[name] += clock() - started
             if reason is not None:
-                return Outcome(None, reason)
+                return Outcome(None, reason, ctx.site.id)
         return Outcome(ctx.event, None)
 
     # steps -------------------------------------------------------------------
     def resolve_site(self, ctx: Context) -> DropReason | None:
         req = ctx.req
-        site = self.sites.cached(*self._site_key(req))
+        key = self._site_key(req)
+        site = self.sites.cached(*key)
         if site is None:
             return DropReason.UNKNOWN_SITE
-        ctx.site = site
+        ctx.site, ctx.guard = site, self.sites.cached_guard(*key)
         ctx.event.site_id = site.id
         ctx.event.timestamp = req.timestamp
         ctx.event.name = req.name
@@ -158,6 +164,16 @@ class Pipeline:
         ctx.event.pathname = path
         ctx.event.hostname = (url.hostname or "").removeprefix("www.")
         return None
+
+    def shield(self, ctx: Context) -> DropReason | None:
+        """The site's hostname, IP and page shields (the IP is still only in memory)."""
+        guard = ctx.guard
+        if guard is OPEN:
+            return None
+        return guard.check_page(ctx.event.hostname, ctx.req.ip, ctx.event.pathname)
+
+    def shield_countries(self, ctx: Context) -> DropReason | None:
+        return ctx.guard.check_country(ctx.event.country)
 
     def acquisition(self, ctx: Context) -> DropReason | None:
         e = ctx.event

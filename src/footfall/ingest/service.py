@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from footfall.domain import Event
 from footfall.errors import OverloadedError
 from footfall.ingest.buffer import WriteBuffer
+from footfall.ingest.drops import DropTally
 from footfall.ingest.pipeline import Outcome, Pipeline
 from footfall.ingest.request import IngestRequest
 from footfall.metrics import Metrics
@@ -20,6 +21,7 @@ class Ingestor:
         self.pipeline = pipeline
         self.buffer = buffer
         self.metrics = metrics
+        self.drops = DropTally()  # per site, for its settings (Services.flush_drops)
 
     async def ingest(self, requests: Sequence[IngestRequest], endpoint: str) -> list[Outcome]:
         """Enrich every request, commit the kept events together, report each outcome.
@@ -46,4 +48,6 @@ class Ingestor:
         for o in outcomes:
             if o.dropped is not None:
                 self.metrics.dropped.labels(o.dropped.value).inc()
+                if o.site_id:
+                    self.drops.add(o.site_id, o.dropped.value)
         return outcomes

@@ -1,8 +1,10 @@
 """A short-lived cache of site lookups, so ingest does not query the store per event.
 
-Entries (including misses) live a few seconds: a site added or removed through
-another replica is seen after at most ``ttl``, or at once with Redis (footfall/shared.py:
-``invalidate`` calls ``announce``, and every replica's news ``forget``s).
+Each site comes with its traffic shields, compiled (footfall/shields.py), so every
+replica drops what they exclude. Entries (including misses) live a few seconds: a site
+(or its shields) added, changed or removed through another replica is seen after at
+most ``ttl``, or at once with Redis (footfall/shared.py: ``invalidate`` calls
+``announce``, and every replica's news ``forget``s).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, cast
 
 from footfall.domain import Site
 from footfall.offload import offload
+from footfall.shields import OPEN, Guard
 from footfall.store.base import Catalog
 
 _MISS = object()
@@ -37,7 +40,7 @@ class SiteCache:
         self._ttl = ttl
         self._max = max_entries
         self.announce: Callable[[], None] = lambda: None  # Shared.announce with Redis
-        self._entries: dict[tuple[str, object], tuple[float, Site | None]] = {}
+        self._entries: dict[tuple[str, object], tuple[float, Site | None, Guard]] = {}
         self._loaders: dict[str, Callable[[Any], Site | None]] = {
             "domain": store.get_site,
             "id": store.get_site_by_id,
@@ -57,9 +60,13 @@ class SiteCache:
         if hit is not _MISS:
             return cast(Site | None, hit)
         site = self._loaders[kind](key)
+        guard = OPEN
+        if site is not None:
+            shields = self._store.shields(site.id)
+            guard = OPEN if shields == OPEN.shields else Guard(shields)
         if len(self._entries) >= self._max:
             self._entries.clear()
-        self._entries[(kind, key)] = (time.monotonic() + self._ttl, site)
+        self._entries[(kind, key)] = (time.monotonic() + self._ttl, site, guard)
         return site
 
     async def prepare(self, wanted: Iterable[tuple[str, object]]) -> None:
@@ -76,6 +83,11 @@ class SiteCache:
         """After ``prepare``: the prepared answer even if it expired since (no store)."""
         hit = self._entries.get((kind, key))
         return hit[1] if hit is not None else None
+
+    def cached_guard(self, kind: str, key: object) -> Guard:
+        """After ``prepare``: the shields of the site ``cached`` answers."""
+        hit = self._entries.get((kind, key))
+        return hit[2] if hit is not None else OPEN
 
     async def by_id(self, site_id: int) -> Site | None:
         await self.prepare([("id", site_id)])

@@ -90,6 +90,7 @@ class StatsQuery:
     offset: int = 0
     include_total_rows: bool = False
     include_time_labels: bool = False
+    include_imports: bool = False  # add the site's imported history (imports/merge.py)
     comparison: str | None = None  # one of COMPARISONS
     # the days a "custom" comparison compares with (inclusive)
     compare_days: tuple[date, date] | None = None
@@ -350,6 +351,7 @@ def parse(body: Any, now: datetime, timezone: str, earliest: date) -> StatsQuery
         offset=offset,
         include_total_rows=bool(include.get("total_rows")),
         include_time_labels=bool(include.get("time_labels")),
+        include_imports=include.get("imports") is True,
         first_day=first,
         last_day=last,
         comparison=comparison,

@@ -39,6 +39,9 @@ def _dimension_value(dimension: str, value: object) -> str:
     return str(value)
 
 
+dimension_label = _dimension_value  # for answers merged with imports (imports/merge.py)
+
+
 def _metric_value(metric: str, value: Any) -> int | float | None:
     row = TABLE[metric]
     if value is None and row.nullable:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from footfall.accounts.models import (
@@ -24,10 +24,12 @@ from footfall.accounts.models import (
     Segment,
     SharedLink,
     StoredUser,
+    TotpState,
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Site
+from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Shields, Site
+from footfall.mail.models import Mail, Subscription
 from footfall.stats.query import StatsQuery
 
 
@@ -80,9 +82,32 @@ class Catalog(Protocol):
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         """Replace them (``origins`` are normalized ``scheme://host[:port]``)."""
 
+    # traffic shields (footfall/shields.py) ------------------------------------------
+    def shields(self, site_id: int) -> Shields:
+        """The site's shields as last set (none for an unknown site)."""
+
+    def set_shields(self, site_id: int, shields: Shields) -> None:
+        """Replace them (checked by shields.parse before they reach a store)."""
+
+    def add_drops(self, counts: Mapping[tuple[int, str], int]) -> None:
+        """Add to the per-site tallies of dropped events: (site id, drop reason) ->
+        events. Atomic per tally, so replicas add at once; a removed site's are
+        ignored."""
+
+    def site_drops(self, site_id: int) -> dict[str, int]:
+        """The site's dropped events by reason since it was added."""
+
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        """Keep the site's events ``days`` days (None: for ever); footfall/retention.py."""
+
+    def claim_job(self, job: str, period: str) -> bool:
+        """Insert-if-absent of ``(job, period)``: True for the one caller, of every
+        replica, that claimed it first (a daily job runs once: footfall/retention.py)."""
+
     def remove_site(self, site_id: int) -> bool:
-        """Delete a site with its keys, goals and funnels; False when it did not exist. (Its
-        events and account data are the other protocols': see sites/service.py.)"""
+        """Delete a site with its keys, goals, funnels, shields and drop tallies; False
+        when it did not exist. (Its events and account data are the other protocols':
+        see sites/service.py.)"""
 
     def add_key(
         self, site_id: int, prefix: str, digest: bytes, scopes: frozenset[Scope], name: str
@@ -186,6 +211,29 @@ class Accounts(Protocol):
         """Store an exported shared link with its id, token and times. Raise
         ConflictError when its id or token is taken."""
 
+    # two-factor authentication (accounts/totp.py; docs/accounts.md) ------------------
+    def get_totp(self, user_id: int) -> TotpState | None: ...
+    def start_totp(self, user_id: int, secret: bytes) -> None:
+        """Keep a new, not yet confirmed secret (replacing an unconfirmed one); refuse
+        with ConflictError when the user's second factor is already enabled."""
+
+    def enable_totp(self, user_id: int, recovery_hashes: Sequence[str], step: int) -> bool:
+        """Confirm the pending secret with its recovery codes, ``step`` counted as used;
+        False when there is no pending secret (or it is enabled already)."""
+
+    def claim_totp_step(self, user_id: int, step: int) -> bool:
+        """Atomically record that a code of ``step`` was accepted: False when a code of
+        this step or a later one already was (a replay), on any replica."""
+
+    def use_recovery_code(self, user_id: int, code_hash: str) -> bool:
+        """Atomically delete one unused recovery code's hash: False when it was gone."""
+
+    def remove_totp(self, user_id: int) -> None:
+        """Disable the second factor: the secret and the recovery codes go."""
+
+    def site_requires_2fa(self, site_id: int) -> bool: ...
+    def set_site_requires_2fa(self, site_id: int, required: bool) -> None: ...
+
 
 @runtime_checkable
 class EventLog(Protocol):
@@ -272,3 +320,87 @@ class Rollups(Protocol):
 
     def refresh_rollups(self, limit: int = 31) -> int:
         """Summarise at most ``limit`` days that are due; how many were."""
+
+
+@runtime_checkable
+class Mailbox(Protocol):
+    """Email's state (footfall/mail, docs/email.md): the outbox the worker drains, the
+    password reset tokens, and who gets which reports and alerts. Lives beside
+    ``Accounts`` (the database of ``FOOTFALL_DATABASE_URL``)."""
+
+    def queue_mail(
+        self,
+        recipient: str,
+        subject: str,
+        text: str,
+        html: str,
+        key: str,
+        now: datetime,
+        unsubscribe: str = "",
+    ) -> bool:
+        """Queue a message, due at ``now``. A non-empty ``key`` is queued once ever:
+        False (and nothing queued) when a message had it, so replicas that queue one
+        period's report at once queue one. ``unsubscribe``: its List-Unsubscribe URL."""
+
+    def claim_mail(self, now: datetime, lease: timedelta) -> Mail | None:
+        """Take the oldest due message no one holds, for ``lease`` (its attempts counted
+        up); None when none is due. Two callers never hold one message at once."""
+
+    def mail_sent(self, mail_id: int, at: datetime) -> None: ...
+    def mail_failed(self, mail_id: int, error: str, retry_at: datetime | None) -> None:
+        """Release a claim: due again at ``retry_at``, or never (given up) when None."""
+
+    def mail_counts(self) -> dict[str, int]:
+        """Messages by state: ``queued``, ``sent``, ``failed``."""
+
+    def add_reset_token(self, token_hash: bytes, user_id: int, expires_at: datetime) -> None: ...
+    def take_reset_token(self, token_hash: bytes, now: datetime) -> tuple[int, datetime] | None:
+        """The user and expiry of an unexpired token, which is gone after this (single
+        use: of two callers at once, one gets it); None for an unknown, used or expired
+        one."""
+
+    def set_subscription(self, sub: Subscription) -> None:
+        """Add or replace (by site, email and kind)."""
+
+    def remove_subscription(self, site_id: int, email: str, kind: str) -> bool: ...
+    def subscriptions(self, site_id: int | None = None) -> list[Subscription]:
+        """By site, kind, then email."""
+
+    def forget_site_mail(self, site_id: int) -> None:
+        """Delete the site's subscriptions (the site is being removed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportInfo:
+    """One import of a site's history (footfall/imports/), known by its file's digest."""
+
+    site_id: int
+    digest: str  # SHA-256 of its rows, hex: the same data again replaces it
+    source: str  # "plausible"
+    file_name: str
+    start_date: date | None
+    end_date: date | None
+    rows: int
+    created_at: datetime
+
+
+@runtime_checkable
+class ImportedData(Protocol):
+    """Optional (DuckDB and PostgreSQL so far): a site's imported history, in the tables
+    of imports/tables.py, beside its events."""
+
+    def save_import(
+        self, info: ImportInfo, tables: Mapping[str, Sequence[Sequence[object]]]
+    ) -> None:
+        """Store the rows of each imported table (columns: ``date`` then the table's
+        columns) as one import, in one transaction; an import of the same digest is
+        replaced, so importing a file again changes nothing."""
+
+    def list_imports(self, site_id: int) -> list[ImportInfo]: ...
+
+    def imported_rows(self, site_id: int, table: str) -> list[tuple[Any, ...]]:
+        """The site's rows of one imported table, every import's: ``date`` then the
+        table's columns, sorted."""
+
+    def remove_imports(self, site_id: int) -> int:
+        """Delete every import of the site with its rows; how many imports there were."""

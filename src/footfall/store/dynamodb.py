@@ -36,6 +36,8 @@ from footfall.store.dynamo.accounts import DynamoAccounts
 from footfall.store.dynamo.catalog import DynamoCatalog
 from footfall.store.dynamo.engine import Engine
 from footfall.store.dynamo.events import DayCache
+from footfall.store.dynamo.mail import DynamoMailbox
+from footfall.store.dynamo.security import DynamoTwoFactor
 from footfall.store.dynamo.table import Table
 from footfall.store.registry import Options
 from footfall.store.sql import live
@@ -47,8 +49,9 @@ _WINDOW_EVENTS = (
 _RETENTION_TTL = 60.0  # seconds a site's retention is trusted before it is read again
 
 
-class DynamoDBStore(DynamoCatalog, DynamoAccounts):
-    """Catalog, Accounts, EventLog and StatsEngine on one DynamoDB table. Thread-safe."""
+class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFactor):
+    """Catalog, Accounts, Mailbox, EventLog and StatsEngine on one DynamoDB table.
+    Thread-safe."""
 
     def __init__(self, table: str, region: str, options: Options) -> None:
         self.table = Table(table, region)

@@ -24,6 +24,8 @@ from footfall.store.base import (
     Backend,
     Catalog,
     EventLog,
+    ImportedData,
+    Mailbox,
     Rollups,
     StatsEngine,
 )
@@ -90,6 +92,8 @@ class Stores:
     stats: StatsEngine
     backends: tuple[Backend, ...] = field(default=())
     rollups: Rollups | None = None  # the stats engine, when it keeps rollups
+    mailbox: Mailbox | None = None  # email's state (footfall/mail), on the main backend
+    imported: ImportedData | None = None  # imported history, where the events are
 
     @classmethod
     def on(cls, main: Backend, events: Backend | None = None) -> Stores:
@@ -100,6 +104,8 @@ class Stores:
                 raise ConfigError(f"{type(obj).__name__} cannot hold {protocol.__name__}")
         backends = (main,) if ev is main else (main, ev)
         summarised = isinstance(ev, Rollups)
+        mails = isinstance(main, Mailbox)
+        imports = isinstance(ev, ImportedData)
         main, ev = off_loop(main), off_loop(ev)
         return cls(
             cast(Catalog, main),
@@ -108,6 +114,8 @@ class Stores:
             cast(StatsEngine, ev),
             backends,
             cast(Rollups, ev) if summarised else None,
+            cast(Mailbox, main) if mails else None,
+            imported=cast(ImportedData, ev) if imports else None,
         )
 
     def ping(self) -> None:

@@ -45,6 +45,16 @@ class SharePasswordRequired(AuthError):
         self.token = token
 
 
+class TwoFactorRequired(ForbiddenError):
+    """The site's owner requires 2FA of every member and this user has none: pages send
+    them to enrolment (/account/2fa?next=...), the rest answer 403."""
+
+    code = "two_factor_required"
+
+    def __init__(self) -> None:
+        super().__init__("this site requires two-factor authentication; set it up in /account/2fa")
+
+
 @dataclass(frozen=True)
 class Access:
     site: Site
@@ -117,6 +127,7 @@ def _resolve(request: Request, domain: str) -> Access:
     if session is not None and site is not None:
         role = accounts(request).role_on(session.user, site)
         if role is not None:
+            _check_two_factor(request, site, session)
             return Access(site, role.value, session.user.email, session.csrf_token, None)
     token = request.query_params.get("auth") or request.headers.get("x-share-token")
     if token:
@@ -124,6 +135,12 @@ def _resolve(request: Request, domain: str) -> Access:
     if session is None:
         raise LoginRequired()  # whether or not the site exists
     raise NotFoundError(f"no site {domain}", field="domain")  # same answer as no such site
+
+
+def _check_two_factor(request: Request, site: Site, session: SignedIn) -> None:
+    acc = accounts(request)
+    if acc.users.site_requires_2fa(site.id) and not acc.two_factor.enabled(session.user.id):
+        raise TwoFactorRequired()
 
 
 async def site_access(request: Request, domain: str) -> Access:

@@ -28,6 +28,7 @@ from footfall.web import (
     pages,
     realtime,
     segments,
+    site_data,
     stats,
     tracker,
 )
@@ -152,6 +153,7 @@ def create_app(
     app.include_router(segments.router)
     app.include_router(realtime.router)
     app.include_router(onboarding.router)
+    app.include_router(site_data.router)
     pages.install(app, svc)  # accounts, site pages, /static, HTML error pages
     app.add_middleware(RequestMetrics, metrics=svc.metrics)
     return FootfallApp(app, ingest.HOT_ROUTES, svc.metrics, settings)

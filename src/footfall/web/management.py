@@ -1,4 +1,4 @@
-"""Management API under /api/v1: sites and API keys.
+"""Management API under /api/v1: sites, API keys, goals and traffic shields.
 
 Authorized by the operator's admin token (the CLI uses it over loopback) or by an API
 key with the admin scope, which sees and manages only its own site.
@@ -6,6 +6,8 @@ key with the admin scope, which sees and manages only its own site.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -13,9 +15,12 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from footfall.domain import Scope, Site, normalize_domain
-from footfall.errors import ForbiddenError
+from footfall.errors import ForbiddenError, NotFoundError, PayloadTooLarge
+from footfall.imports import service as imports
 from footfall.offload import offload
+from footfall.shields import MAX_LENGTH, MAX_RULES, ShieldManager
 from footfall.sites import SiteManager, goal_json, key_json, parse_scopes, site_json
+from footfall.store.registry import Stores
 from footfall.web.deps import is_operator, presented_token, services
 from footfall.web.errors import json_response
 
@@ -142,3 +147,103 @@ async def remove_goal(request: Request, domain: str, name: str) -> Response:
     await _may_touch(admin, allowed, domain)
     await offload(admin.remove_goal, domain, name)
     return json_response({"removed": name})
+
+
+# traffic shields (footfall/shields.py) -----------------------------------------------
+class ShieldsIn(BaseModel):
+    hostnames: list[str] = Field(default=[], max_length=MAX_RULES)
+    ips: list[str] = Field(default=[], max_length=MAX_RULES)
+    countries: list[str] = Field(default=[], max_length=MAX_RULES)
+    pages: list[str] = Field(default=[], max_length=MAX_RULES)
+
+
+class ShieldIn(BaseModel):
+    value: str = Field(max_length=MAX_LENGTH)
+
+
+async def _shields(request: Request, domain: str) -> ShieldManager:
+    admin, allowed = await _admin(request)
+    if await _may_touch(admin, allowed, domain) is None:
+        raise NotFoundError(f"no site {domain}", field="site")
+    return ShieldManager(admin.stores)
+
+
+async def _changed(request: Request, manager: ShieldManager, domain: str) -> Response:
+    services(request).sites.invalidate()  # every replica drops by the new rules at once
+    return await _shown(request, manager, domain)
+
+
+async def _shown(request: Request, manager: ShieldManager, domain: str) -> Response:
+    await services(request).flush_drops()  # this replica's latest tallies included
+    return json_response(await offload(manager.show, domain))
+
+
+@router.get("/sites/{domain}/shields", summary="A site's traffic shields and drop counts")
+async def get_shields(request: Request, domain: str) -> Response:
+    return await _shown(request, await _shields(request, domain), domain)
+
+
+@router.put("/sites/{domain}/shields", summary="Replace a site's traffic shields")
+async def put_shields(request: Request, domain: str, body: ShieldsIn) -> Response:
+    manager = await _shields(request, domain)
+    await offload(manager.replace, domain, body.model_dump())
+    return await _changed(request, manager, domain)
+
+
+@router.post("/sites/{domain}/shields/{kind}", summary="Add one traffic shield rule")
+async def add_shield(request: Request, domain: str, kind: str, body: ShieldIn) -> Response:
+    manager = await _shields(request, domain)
+    await offload(manager.add, domain, kind, body.value)
+    return await _changed(request, manager, domain)
+
+
+@router.delete("/sites/{domain}/shields/{kind}/{value:path}", summary="Remove one shield rule")
+async def remove_shield(request: Request, domain: str, kind: str, value: str) -> Response:
+    manager = await _shields(request, domain)
+    await offload(manager.remove, domain, kind, value)
+    return await _changed(request, manager, domain)
+
+
+# imported history (footfall/imports/, docs/transfer.md) ------------------------------
+MAX_IMPORT_BYTES = 1 << 30  # a Plausible export of years of a busy site is ~200 MB
+
+
+async def _imports_of(request: Request, domain: str) -> Stores:
+    admin, allowed = await _admin(request)
+    if await _may_touch(admin, allowed, domain) is None:
+        raise NotFoundError(f"no site {domain}", field="site")
+    return admin.stores
+
+
+@router.get("/sites/{domain}/imports", summary="A site's imports of another tool's history")
+async def list_imports(request: Request, domain: str) -> Response:
+    stores = await _imports_of(request, domain)
+    found = await offload(imports.list_imports, stores, domain)
+    return json_response([imports.import_json(i) for i in found])
+
+
+@router.post(
+    "/sites/{domain}/imports/plausible",
+    status_code=201,
+    summary="Import Plausible's CSV export (the zip as the body)",
+    openapi_extra={"requestBody": {"content": {"application/zip": {}}}},
+)
+async def import_plausible(request: Request, domain: str, name: str = "export.zip") -> Response:
+    stores = await _imports_of(request, domain)
+    with tempfile.TemporaryDirectory(prefix="footfall-import-") as folder:
+        path = Path(folder) / (Path(name).name or "export.zip")
+        size = 0
+        with path.open("wb") as out:  # streamed to disk: the zip is never all in memory
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > MAX_IMPORT_BYTES:
+                    raise PayloadTooLarge(f"an import is at most {MAX_IMPORT_BYTES} bytes")
+                await offload(out.write, chunk)
+        info = await offload(imports.import_plausible, stores, domain, path)
+    return json_response(imports.import_json(info), 201)
+
+
+@router.delete("/sites/{domain}/imports", summary="Remove every import of a site")
+async def remove_imports(request: Request, domain: str) -> Response:
+    stores = await _imports_of(request, domain)
+    return json_response({"removed": await offload(imports.remove_imports, stores, domain)})

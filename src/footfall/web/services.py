@@ -20,6 +20,9 @@ from footfall.ingest.pipeline import Pipeline
 from footfall.ingest.service import Ingestor
 from footfall.ingest.site_cache import SiteCache
 from footfall.ingest.visitor import VisitorHasher
+from footfall.mail import smtp
+from footfall.mail.outbox import Outbox
+from footfall.mail.reports import Scheduler
 from footfall.metrics import Metrics
 from footfall.offload import guard_loop, offload
 from footfall.shared import Bus, Shared
@@ -59,6 +62,8 @@ class Services:
     shared: Shared | None = None  # FOOTFALL_REDIS_URL
     bus: Bus | None = None
     ingest_limits: IngestLimits | None = None
+    mail: Outbox | None = None  # email (footfall/mail); ``enabled`` only with FOOTFALL_SMTP_URL
+    reports: Scheduler | None = None  # queues due reports and alerts (footfall/mail/reports.py)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -102,6 +107,12 @@ class Services:
         )
         if settings.redis_url:
             svc.share(Shared(settings.redis_url, settings.redis_password))
+        smtp_config = smtp.from_settings(
+            settings.smtp_url, settings.smtp_password, settings.email_from
+        )
+        counted = metrics.mail.labels
+        svc.mail = Outbox(stores.mailbox, smtp_config, clock, lambda o: counted(o).inc())
+        svc.reports = Scheduler(stores, svc.mail, secret.encode(), settings.origin, clock)
         svc.ingest_limits = IngestLimits(
             settings.ingest_limit_per_key, settings.ingest_limit_per_ip, clock, svc.shared
         )
@@ -141,6 +152,11 @@ class Services:
         self._tasks.append(asyncio.create_task(self._housekeeping(), name="housekeeping"))
         if s.archive_url:
             self._tasks.append(asyncio.create_task(self._archiving(), name="archive"))
+        if self.mail is not None and self.mail.enabled:
+            self._tasks.append(asyncio.create_task(self.mail.run(), name="mail"))
+        if self.reports is not None and self.mail is not None and self.mail.enabled:
+            self._tasks.append(asyncio.create_task(self._reporting(self.reports), name="reports"))
+        self._tasks.append(asyncio.create_task(self._retention(), name="retention"))
         if self.stores.rollups is not None:
             rolling = self._rolling_up(self.stores.rollups)
             self._tasks.append(asyncio.create_task(rolling, name="rollups"))
@@ -159,6 +175,20 @@ class Services:
                 log.exception("archiving closed days failed")
             await asyncio.sleep(every)
 
+    async def _retention(self, every: float = 3600.0) -> None:
+        """Each hour, try to claim today's retention pass (footfall/retention.py): one
+        replica a day deletes every site's expired events."""
+        from footfall import retention
+
+        wait = 60.0  # a minute after start, then hourly
+        while True:
+            await asyncio.sleep(wait)
+            wait = every
+            try:
+                await offload(retention.run_daily, self.stores, self.clock())
+            except Exception:  # the next day's pass deletes what this one did not
+                log.exception("applying retention failed")
+
     async def _rolling_up(self, engine: Rollups, every: float = 60.0) -> None:
         """Each minute, summarise the ended days that are due: up to a year of them (a
         new database on old data catches up in minutes)."""
@@ -171,6 +201,17 @@ class Services:
                 log.exception("rolling up ended days failed")
             await asyncio.sleep(every)
 
+    async def _reporting(self, scheduler: Scheduler, every: float = 300.0) -> None:
+        """Every five minutes, queue the reports and alerts that are due (once each,
+        whichever replica gets there first: footfall/mail/reports.py)."""
+        while True:
+            try:
+                if await offload(scheduler.tick) and self.mail is not None:
+                    self.mail.nudge()
+            except Exception:  # the next round tries again
+                log.exception("queueing reports and alerts failed")
+            await asyncio.sleep(every)
+
     async def _housekeeping(self, every: float = 30.0) -> None:
         while True:
             await asyncio.sleep(every)
@@ -178,6 +219,23 @@ class Services:
                 await offload(self.keys.flush_last_used)
             except Exception:  # housekeeping must not die with one failed write
                 log.exception("could not record API key use")
+            try:
+                await self.flush_drops()
+            except Exception:  # kept in memory: the next round retries
+                log.exception("could not record dropped events")
+
+    async def flush_drops(self) -> None:
+        """Add this replica's per-site drop tallies to the store's (ingest/drops.py)."""
+        if self.ingestor is None:
+            return
+        counts = self.ingestor.drops.take()
+        if not counts:
+            return
+        try:
+            await offload(self.stores.catalog.add_drops, counts)
+        except BaseException:
+            self.ingestor.drops.restore(counts)
+            raise
 
     async def stop(self) -> None:
         """Flush pending events, record key use, end the executors, close the store if
@@ -192,6 +250,10 @@ class Services:
             await offload(self.keys.flush_last_used)
         except FootfallError as exc:  # a full disk must not keep the store from closing
             log.error("could not record API key use at shutdown: %s", exc.detail)
+        try:
+            await self.flush_drops()
+        except FootfallError as exc:
+            log.error("could not record dropped events at shutdown: %s", exc.detail)
         await offload(self.reads.close)
         self.ingest_executor.shutdown()
         if self.lookup_executor is not None:

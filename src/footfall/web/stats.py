@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from footfall.domain import Scope, Site, normalize_domain
 from footfall.errors import InputError, NotFoundError
+from footfall.imports import merge
 from footfall.ingest.request import loads
 from footfall.stats import query as stats_query
 from footfall.stats import runner, v1
@@ -43,8 +44,11 @@ async def realtime_visitors(request: Request, site: Site) -> int:
 
 def answer(stores: Stores, q: stats_query.StatsQuery, site: Site, filled: bool) -> dict[str, Any]:
     """The runner's answer, with the site's goals read in the same pool slot."""
+    goals = stores.catalog.list_goals(site.id)
     run = runner.run_filled if filled else runner.run
-    return run(stores.stats, q, site, stores.catalog.list_goals(site.id))
+    if q.include_imports:
+        return merge.run(stores.stats, stores.imported, q, site, goals, run)
+    return run(stores.stats, q, site, goals)
 
 
 async def run_query(

@@ -47,6 +47,13 @@ async def post_user(request: Request, body: UserIn) -> Response:
     return json_response(user_json(user), 201)
 
 
+@router.delete("/users/{email}/2fa", summary="Turn a user's two-factor authentication off")
+async def reset_two_factor(request: Request, email: str) -> Response:
+    acc = _operator(request)
+    await offload(acc.reset_two_factor, email)
+    return json_response({"reset": email})
+
+
 @router.delete("/users/{email}", summary="Remove a user with their sessions and roles")
 async def delete_user(request: Request, email: str) -> Response:
     acc = _operator(request)

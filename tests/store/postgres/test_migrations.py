@@ -22,7 +22,7 @@ import pytest
 from footfall.accounts.models import Role
 from footfall.accounts.passwords import hash_password, verify_password
 from footfall.store.postgres.backend import MIGRATIONS
-from footfall.store.registry import open_stores
+from footfall.store.registry import Stores, open_stores
 from tests.backends import POSTGRES_URL, _on_database
 from tests.store.contract.test_events import NOW, T0, aggregate, ev, rule_visits, stored_visits
 
@@ -75,6 +75,10 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
         assert [g.display_name for g in cat.list_goals(7)] == ["Visit /pricing"]
         assert [f.name for f in cat.list_funnels(7)] == (["Pricing"] if k >= 2 else [])
         assert cat.embed_origins(7) == (("https://blog.old.example",) if k >= 3 else ())
+        assert cat.shields(7).ips == (("10.0.0.0/8",) if k >= 6 else ())
+        assert cat.site_drops(7) == ({"ip_excluded": 3} if k >= 6 else {})
+        assert stores.imported is not None
+        assert [i.rows for i in stores.imported.list_imports(7)] == ([1] if k >= 7 else [])
         user = acc.get_user(EMAIL)
         assert user is not None and verify_password(user.password_hash, PASSWORD)
         assert acc.user_memberships(user.user.id) == {7: Role.VIEWER}
@@ -97,5 +101,21 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
         events = [e for c in stores.events.export_events(7, T0, NOW) for e in c]
         assert len(events) == 4 and stored_visits(stores, 7) == rule_visits(events)
         assert cat.add_site("new.example", "UTC", "u-new").id > 7
+        _email_kept(stores, k, user.user.id)
     finally:
         stores.close()
+
+
+def _email_kept(stores: Stores, k: int, user_id: int) -> None:
+    """Email's state (migration 5, 005_email.sql) survives, and queueing goes on."""
+    box = stores.mailbox
+    assert box is not None
+    if k < 5:
+        assert box.mail_counts() == {"queued": 0, "sent": 0, "failed": 0}
+        return
+    assert box.mail_counts() == {"queued": 1, "sent": 1, "failed": 0}
+    assert [s.email for s in box.subscriptions(7)] == [EMAIL]
+    assert box.queue_mail(EMAIL, "Again", "t", "h", "weekly:7:ann@example.com:2026-03-02",
+                          NOW) is False  # fmt: skip
+    taken = box.take_reset_token(bytes([1, 2]), NOW)
+    assert taken is not None and taken[0] == user_id

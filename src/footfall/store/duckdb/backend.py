@@ -36,6 +36,7 @@ from footfall.store.registry import Options
 from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.mail import SqlMailbox
 from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
@@ -100,6 +101,10 @@ _MIGRATIONS: tuple[
     ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
+    ("009_email.sql", None),
+    ("010_shields.sql", None),
+    ("011_imports.sql", None),
+    ("012_two_factor_retention.sql", None),
 )
 
 
@@ -112,7 +117,7 @@ _ID_SEQUENCES = {
 }
 
 
-class DuckDBStore(SqlRecords, TimeLimits):
+class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(
@@ -261,6 +266,12 @@ class DuckDBStore(SqlRecords, TimeLimits):
         with self._records_lock, self._transaction() as cur:
             for params in rows:
                 cur.execute(Q[query], params)
+
+    def _write_steps(self, steps: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        with self._records_lock, self._transaction() as cur:
+            for query, rows in steps:
+                if rows:
+                    cur.executemany(Q[query], rows)
 
     def _stamp(self, at: datetime) -> object:
         return _naive(at)

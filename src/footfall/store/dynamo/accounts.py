@@ -153,6 +153,7 @@ class DynamoAccounts:
         doomed += [("WEBSESSION", get_s(i, "SK")) for i in self._sessions(user_id)]
         if stored is not None:
             doomed.append(("EMAIL", stored.user.email))
+        doomed.append(("TOTP", padded(user_id)))  # two-factor: security.py
         self.table.batch_write(_delete(doomed))
         self.table.delete("USER", padded(user_id))
 
@@ -192,6 +193,7 @@ class DynamoAccounts:
         doomed += [("INVITE", get_s(i, "SK")) for i in self._of_site("INVITE", site_id)]
         doomed += [("SHARE", get_s(i, "SK")) for i in self._of_site("SHARE", site_id)]
         doomed += [("SEGMENT", get_s(i, "SK")) for i in self._of_site("SEGMENT", site_id)]
+        doomed.append(("SITESEC", padded(site_id)))  # two-factor: security.py
         self.table.batch_write(_delete(doomed))
 
     def _of_site(self, pk: str, site_id: int) -> list[Item]:

@@ -19,6 +19,7 @@ from footfall.domain import (
     FunnelStep,
     Goal,
     Scope,
+    Shields,
     Site,
     steps_from_text,
     steps_text,
@@ -153,6 +154,17 @@ class DynamoCatalog:
         self.table.update("SITE", padded(site_id), "SET #tz = :tz", {":tz": s(timezone)},
                           EXISTS, names={"#tz": "timezone"})  # fmt: skip
 
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        if days is None:
+            self.table.update("SITE", padded(site_id), "REMOVE retention_days", None, EXISTS)
+        else:
+            self.table.update("SITE", padded(site_id), "SET retention_days = :d",
+                              {":d": n(days)}, EXISTS)  # fmt: skip
+
+    def claim_job(self, job: str, period: str) -> bool:
+        item = {**key(f"JOB#{job}", period), "claimed_at": t(datetime.now(UTC))}
+        return self.table.put(item, NEW)
+
     def embed_origins(self, site_id: int) -> tuple[str, ...]:
         found = self.table.get("SITE", padded(site_id))
         return tuple((get_opt_s(found, "embed_origins") or "").split()) if found else ()
@@ -160,6 +172,35 @@ class DynamoCatalog:
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         self.table.update("SITE", padded(site_id), "SET #e = :e", {":e": s("\n".join(origins))},
                           EXISTS, names={"#e": "embed_origins"})  # fmt: skip
+
+    # Shields and drop tallies are attributes of the site's item, so they go with it;
+    # a tally is ``drop_<reason>``, added to with ADD (atomic across replicas).
+    def shields(self, site_id: int) -> Shields:
+        found = self.table.get("SITE", padded(site_id))
+        return Shields.from_text(get_opt_s(found, "shields") if found else None)
+
+    def set_shields(self, site_id: int, shields: Shields) -> None:
+        self.table.update("SITE", padded(site_id), "SET #s = :s", {":s": s(shields.text())},
+                          EXISTS, names={"#s": "shields"})  # fmt: skip
+
+    def add_drops(self, counts: Mapping[tuple[int, str], int]) -> None:
+        by_site: dict[int, dict[str, int]] = {}
+        for (site_id, reason), count in counts.items():
+            if count:
+                by_site.setdefault(site_id, {})[reason] = count
+        for site_id, tallies in sorted(by_site.items()):
+            names = {f"#d{i}": f"drop_{r}" for i, r in enumerate(tallies)}
+            values = {f":d{i}": n(c) for i, c in enumerate(tallies.values())}
+            adds = ", ".join(f"#d{i} :d{i}" for i in range(len(tallies)))
+            self.table.update("SITE", padded(site_id), f"ADD {adds}", values, EXISTS, names)
+
+    def site_drops(self, site_id: int) -> dict[str, int]:
+        found = self.table.get("SITE", padded(site_id)) or {}
+        return {
+            name.removeprefix("drop_"): get_n(found, name)
+            for name in sorted(found)
+            if name.startswith("drop_")
+        }
 
     def remove_site(self, site_id: int) -> bool:
         site = self.get_site_by_id(site_id)

@@ -124,7 +124,10 @@ def write(table: Table, events: Sequence[Event], retention: dict[int, int | None
 def _expires(day: date, retention_days: int | None) -> int | None:
     if retention_days is None:
         return None
-    end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1 + retention_days)
+    # A backstop behind the daily retention pass (footfall/retention.py), which deletes
+    # exactly by the site's local day: a day later than that rule for a zone up to
+    # UTC+14, so the TTL never removes an event the site still keeps.
+    end = datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=2 + retention_days)
     return int(end.timestamp())
 
 

@@ -196,6 +196,23 @@ class Table:
                 raise
         return True
 
+    def put_if(self, item: Item, condition: str, values: Item) -> bool:
+        """Put ``item`` when ``condition`` (with its ``values``) holds; whether it did."""
+        args: dict[str, Any] = {
+            "TableName": self.name,
+            "Item": item,
+            "ConditionExpression": condition,
+            "ExpressionAttributeValues": values,
+        }
+        with mapped("PutItem"):
+            try:
+                self.client.put_item(**args)
+            except ClientError as exc:
+                if code(exc) == "ConditionalCheckFailedException":
+                    return False
+                raise
+        return True
+
     def update(
         self,
         pk: str,

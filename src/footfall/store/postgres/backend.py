@@ -44,6 +44,7 @@ from footfall.store.registry import Options
 from footfall.store.sql import builder, live, queries
 from footfall.store.sql import funnel as funnel_sql
 from footfall.store.sql.limits import TimeLimits
+from footfall.store.sql.mail import SqlMailbox
 from footfall.store.sql.records import SqlRecords, event_from_row
 from footfall.visits import TIMEOUT
 
@@ -56,7 +57,11 @@ MIGRATIONS = (
     "002_funnels_segments.sql",
     "003_embeds.sql",
     "004_rollups.sql",
-    "008_partition_functions.sql",
+    "005_email.sql",
+    "006_shields.sql",
+    "007_imports.sql",
+    "008_two_factor_retention.sql",
+    "009_partition_functions.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
@@ -180,7 +185,7 @@ def _version(conn: psycopg.Connection[Any]) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-class PostgresStore(SqlRecords, TimeLimits):
+class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each call checks out a pooled connection (autocommit, explicit
     transactions)."""
 
@@ -311,6 +316,12 @@ class PostgresStore(SqlRecords, TimeLimits):
     def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
         with self._transaction() as conn, conn.cursor() as cur:
             cur.executemany(Q[query].encode(), rows)
+
+    def _write_steps(self, steps: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        with self._transaction() as conn, conn.cursor() as cur:
+            for query, rows in steps:
+                if rows:
+                    cur.executemany(Q[query].encode(), rows)
 
     def _stamp(self, at: datetime) -> object:
         return at

@@ -8,7 +8,7 @@ the partition functions are the administrator's), then creates the role named in
 CONNECT and TEMPORARY on the database (the write path's staging tables are
 temporary), USAGE on the schema, SELECT/INSERT/UPDATE/DELETE on every table (read-only
 on ``schema_version``), the sequences, EXECUTE on the two partition functions
-(008_partition_functions.sql), and the same on what later migrations create. The
+(009_partition_functions.sql), and the same on what later migrations create. The
 role owns nothing, so it can neither alter nor drop a table; it adds and drops
 monthly partitions only through the functions. Run by ``footfall db grant-app-user``
 and by ``footfall serve`` when FOOTFALL_DATABASE_ADMIN_SECRET is set; replicas

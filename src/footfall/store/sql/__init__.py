@@ -1,6 +1,8 @@
 """Fixed SQL lives in named blocks of .sql files, one folder per dialect.
 
-A block starts with ``-- name: <query_name>`` and runs to the next such line.
+A block starts with ``-- name: <query_name>`` and runs to the next such line. A
+dialect's queries are those of its ``queries.sql`` and of each ``queries_<part>.sql``
+(one file per feature: email's are ``queries_mail.sql``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from importlib import resources
 
 @cache
 def queries(dialect: str) -> dict[str, str]:
-    text = (resources.files("footfall.store") / "sql" / dialect / "queries.sql").read_text()
+    folder = resources.files("footfall.store") / "sql" / dialect
+    files = sorted(f.name for f in folder.iterdir() if f.name.startswith("queries"))
+    text = "\n".join((folder / f).read_text() for f in files if f.endswith(".sql"))
     out: dict[str, str] = {}
     name = ""
     for line in text.splitlines():

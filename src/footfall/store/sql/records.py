@@ -23,6 +23,7 @@ from footfall.accounts.models import (
     Segment,
     SharedLink,
     StoredUser,
+    TotpState,
     User,
     WebSession,
 )
@@ -33,12 +34,14 @@ from footfall.domain import (
     FunnelStep,
     Goal,
     Scope,
+    Shields,
     Site,
     steps_from_text,
     steps_text,
 )
 from footfall.errors import ConflictError
-from footfall.store.base import StoredKey
+from footfall.imports.tables import TABLES
+from footfall.store.base import ImportInfo, StoredKey
 
 Row = tuple[Any, ...]
 
@@ -128,6 +131,10 @@ class SqlRecords(ABC):
         """One statement per parameter row, in one transaction."""
 
     @abstractmethod
+    def _write_steps(self, steps: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> None:
+        """Several statements, each once per parameter row, in one transaction."""
+
+    @abstractmethod
     def _stamp(self, at: datetime) -> object:
         """An aware instant as the engine's columns take it."""
 
@@ -180,6 +187,8 @@ class SqlRecords(ABC):
             "delete_site_goals",
             "delete_site_funnels",
             "delete_site_embeds",
+            "delete_site_shields",
+            "delete_site_drops",
             "delete_site",
         )
         return self._write_all(doomed, [site_id]) is not None
@@ -190,6 +199,59 @@ class SqlRecords(ABC):
 
     def set_embed_origins(self, site_id: int, origins: Sequence[str]) -> None:
         self._write("set_embed_origins", [site_id, "\n".join(origins)])
+
+    def shields(self, site_id: int) -> Shields:
+        row = self._one("shields", [site_id])
+        return Shields.from_text(row[0] if row else None)
+
+    def set_shields(self, site_id: int, shields: Shields) -> None:
+        self._write("set_shields", [site_id, shields.text()])
+
+    def add_drops(self, counts: Mapping[tuple[int, str], int]) -> None:
+        rows = [(site_id, reason, n, site_id) for (site_id, reason), n in counts.items() if n]
+        if rows:
+            self._write_many("add_drops", sorted(rows))  # one lock order for every replica
+
+    def site_drops(self, site_id: int) -> dict[str, int]:
+        return {str(r): int(n) for r, n in self._all("site_drops", [site_id])}
+
+    # imported history (footfall/imports/) -----------------------------------------
+    def save_import(
+        self, info: ImportInfo, tables: Mapping[str, Sequence[Sequence[object]]]
+    ) -> None:
+        key = [info.site_id, info.digest]
+        steps: list[tuple[str, Sequence[Sequence[object]]]] = [
+            (f"delete_import_{t}", [key]) for t in TABLES
+        ]
+        steps.append(("delete_import", [key]))
+        dates = [info.start_date, info.end_date, info.rows, self._stamp(info.created_at)]
+        steps.append(("add_import", [[*key, info.source, info.file_name, *dates]]))
+        for name, rows in tables.items():
+            steps.append((f"insert_{name}", [[*key, *row] for row in rows]))
+        self._write_steps(steps)
+
+    def list_imports(self, site_id: int) -> list[ImportInfo]:
+        return [
+            ImportInfo(int(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), utc(r[7]))
+            for r in self._all("list_imports", [site_id])
+        ]
+
+    def imported_rows(self, site_id: int, table: str) -> list[Row]:
+        if table not in TABLES:
+            raise KeyError(table)
+        return self._all(f"rows_{table}", [site_id])
+
+    def remove_imports(self, site_id: int) -> int:
+        found = len(self.list_imports(site_id))
+        steps = [(f"delete_site_{t}", [[site_id]]) for t in TABLES]
+        self._write_steps([*steps, ("delete_site_imports", [[site_id]])])
+        return found
+
+    def set_site_retention(self, site_id: int, days: int | None) -> None:
+        self._write("set_site_retention", [days, site_id])
+
+    def claim_job(self, job: str, period: str) -> bool:
+        return self._write("claim_job", [job, period, self._now()]) is not None
 
     def restore_site(self, site: Site) -> None:
         created = self._stamp_or_none(site.created_at) or self._now()
@@ -310,6 +372,8 @@ class SqlRecords(ABC):
             "delete_user_memberships",
             "delete_user_sessions",
             "delete_user_segments",
+            "delete_user_totp",
+            "delete_user_recovery_codes",
             "delete_user",
         )
         self._write_all(queries, [user_id])
@@ -332,6 +396,7 @@ class SqlRecords(ABC):
             "delete_site_invitations",
             "delete_site_shares",
             "delete_site_segments",
+            "delete_site_security",
         )
         self._write_all(queries, [site_id])
 
@@ -414,3 +479,36 @@ class SqlRecords(ABC):
         params = [s.id, s.site_id, s.token, s.name, s.password_hash, self._stamp(s.created_at)]
         params.append(self._stamp_or_none(s.revoked_at))
         self._restore("restore_share", params, "shared_links", f"shared link {s.id}")
+
+    # two-factor authentication -------------------------------------------------
+    def get_totp(self, user_id: int) -> TotpState | None:
+        row = self._one("get_totp", [user_id])
+        if row is None:
+            return None
+        return TotpState(bytes(row[0]), bool(row[1]), int(row[2]), tuple(row[3]))
+
+    def start_totp(self, user_id: int, secret: bytes) -> None:
+        if self._write("start_totp", [user_id, secret, self._now()]) is None:
+            raise ConflictError("two-factor authentication is enabled already")
+
+    def enable_totp(self, user_id: int, recovery_hashes: Sequence[str], step: int) -> bool:
+        if self._write("enable_totp", [step, user_id]) is None:
+            return False
+        self._write_many("add_recovery_code", [[user_id, h] for h in recovery_hashes])
+        return True
+
+    def claim_totp_step(self, user_id: int, step: int) -> bool:
+        return self._write("claim_totp_step", [step, user_id, step]) is not None
+
+    def use_recovery_code(self, user_id: int, code_hash: str) -> bool:
+        return self._write("use_recovery_code", [user_id, code_hash]) is not None
+
+    def remove_totp(self, user_id: int) -> None:
+        self._write_all(("delete_user_totp", "delete_user_recovery_codes"), [user_id])
+
+    def site_requires_2fa(self, site_id: int) -> bool:
+        row = self._one("site_requires_2fa", [site_id])
+        return bool(row and row[0])
+
+    def set_site_requires_2fa(self, site_id: int, required: bool) -> None:
+        self._write("set_site_requires_2fa", [site_id, required])

@@ -17,8 +17,17 @@ from footfall.accounts.service import AccountService
 from footfall.config import resolve_secret
 from footfall.errors import FootfallError
 from footfall.web import errors, users
-from footfall.web.access import LoginRequired, SharePasswordRequired
-from footfall.web.pages import auth, funnels, share, sites
+from footfall.web.access import LoginRequired, SharePasswordRequired, TwoFactorRequired
+from footfall.web.pages import (
+    auth,
+    email,
+    funnels,
+    share,
+    shields,
+    site_data,
+    sites,
+    two_factor,
+)
 from footfall.web.services import Services
 from footfall.web.templating import STATIC_DIR, render
 
@@ -41,7 +50,16 @@ class VersionedStatic(StaticFiles):
 
 
 # Paths of the HTML pages; every other path (the APIs, /stats, ...) keeps JSON errors.
-PAGE_PREFIXES = ("/setup", "/login", "/logout", "/sites", "/invite/", "/share/", "/account")
+PAGE_PREFIXES: tuple[str, ...] = (
+    "/setup",
+    "/login",
+    "/logout",
+    "/sites",
+    "/invite/",
+    "/share/",
+    "/account",
+)
+PAGE_PREFIXES += ("/password/", "/email/")  # email's pages (pages/email.py)
 
 
 def wants_html(request: Request) -> bool:
@@ -62,6 +80,14 @@ async def _login_required(request: Request, exc: Exception) -> Response:
         return RedirectResponse("/login", 303)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?next={quote(target, safe='')}", 303)
+
+
+async def _two_factor_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TwoFactorRequired)
+    if not wants_html(request) or request.method != "GET":
+        return errors.error_response(exc)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/account/2fa?next={quote(target, safe='')}", 303)
 
 
 async def _share_password(request: Request, exc: Exception) -> Response:
@@ -104,12 +130,16 @@ def install(app: FastAPI, svc: Services) -> None:
     secret = resolve_secret(svc.settings, "secret_key", svc.settings.secret_key)
     limiter = LoginLimiter(svc.clock, shared=svc.shared)
     app.state.accounts = AccountService(svc.stores, secret, svc.clock, limiter)
-    for router in (auth.router, sites.router, funnels.router, share.router, users.router):
+    routers = (auth.router, sites.router, funnels.router, share.router, users.router)
+    assert site_data  # its routes are on sites.router
+    for router in (*routers, shields.router, two_factor.router):
         app.include_router(router)
+    app.include_router(email.router)
     static = VersionedStatic(directory=STATIC_DIR)
     app.mount("/static", GZipMiddleware(static, minimum_size=500), name="static")
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(SharePasswordRequired, _share_password)
+    app.add_exception_handler(TwoFactorRequired, _two_factor_required)
     app.add_exception_handler(FootfallError, _page_error)
     app.add_exception_handler(RequestValidationError, _form_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
@@ -10,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from footfall.accounts.models import Role, User
 from footfall.accounts.ratelimit import TooManyAttempts
 from footfall.accounts.service import SESSION_LIFETIME, AccountService
+from footfall.accounts.totp import HALF_LIFETIME
 from footfall.errors import AuthError, FootfallError, NotFoundError
 from footfall.offload import offload
 from footfall.web.access import (
@@ -27,6 +30,7 @@ from footfall.web.templating import refused, render
 router = APIRouter(include_in_schema=False, dependencies=[Depends(load_session)])
 Text = Annotated[str, Form(max_length=1024)]
 CsrfField = Annotated[str | None, Form()]
+HALF_COOKIE = "footfall_2fa"  # a correct password awaiting its code (pages/two_factor.py)
 
 
 def safe_next(target: str | None) -> str:
@@ -51,15 +55,31 @@ async def signed_in_response(request: Request, user: User, target: str) -> Respo
     """Start a new session (rotated: the previous one of this browser ends)."""
     token = await offload(_rotate, accounts(request), request.cookies.get(SESSION_COOKIE), user)
     response = RedirectResponse(target, 303)
+    _set_cookie(request, response, SESSION_COOKIE, token, SESSION_LIFETIME, "/")
+    return response
+
+
+def _set_cookie(
+    request: Request, response: Response, name: str, value: str, life: timedelta, path: str
+) -> None:
     response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
+        name,
+        value,
+        max_age=int(life.total_seconds()),
         httponly=True,
         secure=is_https(request),
         samesite="lax",
-        path="/",
+        path=path,
     )
+
+
+async def after_password(request: Request, user: User, target: str) -> Response:
+    """A checked password: the session, or for a user with 2FA the code step first."""
+    two = accounts(request).two_factor
+    if not await offload(two.enabled, user.id):
+        return await signed_in_response(request, user, target)
+    response = RedirectResponse(f"/login/2fa?next={quote(target, safe='')}", 303)
+    _set_cookie(request, response, HALF_COOKIE, two.half_token(user), HALF_LIFETIME, "/login")
     return response
 
 
@@ -119,7 +139,7 @@ async def login(
         user = await offload(accounts(request).authenticate, email, password, ip)
     except (AuthError, TooManyAttempts) as exc:
         return refused(request, "login.html", {"email": email, "next": next}, exc)
-    return await signed_in_response(request, user, safe_next(next))
+    return await after_password(request, user, safe_next(next))
 
 
 @router.post("/logout")
@@ -186,7 +206,7 @@ async def accept_invite(
         }
         return refused(request, "invite.html", context, exc, 400)
     site = await offload(services(request).stores.catalog.get_site_by_id, invitation.site_id)
-    return await signed_in_response(request, user, f"/sites/{site.domain}" if site else "/sites")
+    return await after_password(request, user, f"/sites/{site.domain}" if site else "/sites")
 
 
 @router.get("/account")

@@ -16,10 +16,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.routing import APIRoute
 from starlette.responses import RedirectResponse, Response
 
+from footfall import retention
 from footfall.accounts.models import Role
 from footfall.errors import FootfallError, ForbiddenError, InputError, NotFoundError
 from footfall.funnels import FunnelManager
 from footfall.offload import offload
+from footfall.shields import ShieldManager
 from footfall.sites import SiteManager, parse_scopes
 from footfall.stats import overview as stats_overview
 from footfall.tracker import snippet
@@ -35,6 +37,7 @@ from footfall.web.access import (
     site_access,
 )
 from footfall.web.deps import services
+from footfall.web.pages.email import email_invitation, email_settings
 from footfall.web.templating import render
 
 CsrfField = Annotated[str | None, Form()]
@@ -50,9 +53,15 @@ MESSAGES = {
     "funnel_removed": "Funnel removed.",
     "share_revoked": "Shared link revoked.",
     "embed": "Embedding origins saved.",
+    "shields": "Traffic shields saved.",
     "member_removed": "Member removed.",
     "invitation_cancelled": "Invitation cancelled.",
     "site_removed": "Site removed with all its data.",
+    "email": "Email reports and alerts saved.",
+    "two_factor": "Two-factor requirement saved.",
+    "retention": "Retention saved.",
+    "range_deleted": "The events of those days were deleted.",
+    "reset": "Stats reset: every event of the site was deleted.",
 }
 
 
@@ -188,6 +197,8 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "funnels": FunnelManager(svc.stores).list_json(site.domain),
         "shares": acc.shares(site),
         "embed_origins": svc.stores.catalog.embed_origins(site.id),
+        "requires_2fa": acc.users.site_requires_2fa(site.id),  # pages/two_factor.py
+        "retention_choices": retention.CHOICES,  # pages/site_data.py
         "members": members,
         # instance-wide users not listed already as the site's members: once each (the
         # creator of a site is both an instance owner and the site's owner)
@@ -197,6 +208,7 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
             if u.role is not None and u.email not in {m.user.email for m in members}
         ],
         "invitations": acc.invitations(site),
+        "email": email_settings(svc, site.id, access.user_email),
         "origin": _origin(request),
         "roles": [r.value for r in Role] if access.at_least(Role.OWNER) else ["admin", "viewer"],
         "message": None,
@@ -209,6 +221,9 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
 
 async def _settings(request: Request, access: Access, status: int = 200, **extra: Any) -> Response:
     context = await offload(_settings_context, request, access)
+    await services(request).flush_drops()  # this replica's latest drops shown too
+    shields = ShieldManager(services(request).stores).show
+    context["shields"] = await offload(shields, access.site.domain)
     context.update(extra)
     return render(request, "settings.html", context, status)
 
@@ -353,7 +368,9 @@ async def invite(
     assert access.user_email is not None
     token = await offload(accounts(request).invite, access.site, email, wanted, access.user_email)
     link = f"{_origin(request)}/invite/{token}"
-    return await _settings(request, access, 200, new_invite={"email": email, "link": link})
+    emailed = await email_invitation(request, token, access.site.domain)
+    new_invite = {"email": email, "link": link, "emailed": emailed}
+    return await _settings(request, access, 200, new_invite=new_invite)
 
 
 @router.post("/sites/{domain}/members/remove")

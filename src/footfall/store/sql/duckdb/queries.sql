@@ -71,6 +71,27 @@ SELECT origins FROM site_embeds WHERE site_id = ?
 INSERT INTO site_embeds (site_id, origins) VALUES (?, ?)
 ON CONFLICT (site_id) DO UPDATE SET origins = excluded.origins
 
+-- name: delete_site_shields
+DELETE FROM site_shields WHERE site_id = ?
+
+-- name: delete_site_drops
+DELETE FROM site_drops WHERE site_id = ?
+
+-- name: shields
+SELECT rules FROM site_shields WHERE site_id = ?
+
+-- name: set_shields
+INSERT INTO site_shields (site_id, rules) VALUES (?, ?)
+ON CONFLICT (site_id) DO UPDATE SET rules = excluded.rules
+
+-- name: add_drops
+INSERT INTO site_drops (site_id, reason, dropped)
+SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM sites WHERE id = ?)
+ON CONFLICT (site_id, reason) DO UPDATE SET dropped = site_drops.dropped + excluded.dropped
+
+-- name: site_drops
+SELECT reason, dropped FROM site_drops WHERE site_id = ? ORDER BY reason
+
 -- name: delete_site
 DELETE FROM sites WHERE id = ? RETURNING id
 
@@ -421,3 +442,213 @@ DELETE FROM segments WHERE site_id = ?
 
 -- name: delete_user_segments
 DELETE FROM segments WHERE owner_id = ?
+
+-- imports (footfall/imports/; generated from imports/tables.py) ----------------
+
+-- name: insert_imported_visitors
+INSERT INTO imported_visitors (site_id, import_digest, date, visitors, pageviews, bounces, visits, visit_duration)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_visitors
+DELETE FROM imported_visitors WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_visitors
+DELETE FROM imported_visitors WHERE site_id = ?
+
+-- name: insert_imported_sources
+INSERT INTO imported_sources (site_id, import_digest, date, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, pageviews, visitors, visits, visit_duration, bounces)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_sources
+DELETE FROM imported_sources WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_sources
+DELETE FROM imported_sources WHERE site_id = ?
+
+-- name: insert_imported_pages
+INSERT INTO imported_pages (site_id, import_digest, date, hostname, page, visits, visitors, pageviews, total_scroll_depth, total_scroll_depth_visits, total_time_on_page, total_time_on_page_visits)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_pages
+DELETE FROM imported_pages WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_pages
+DELETE FROM imported_pages WHERE site_id = ?
+
+-- name: insert_imported_entry_pages
+INSERT INTO imported_entry_pages (site_id, import_digest, date, entry_page, visitors, entrances, visit_duration, bounces, pageviews)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_entry_pages
+DELETE FROM imported_entry_pages WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_entry_pages
+DELETE FROM imported_entry_pages WHERE site_id = ?
+
+-- name: insert_imported_exit_pages
+INSERT INTO imported_exit_pages (site_id, import_digest, date, exit_page, visitors, visit_duration, exits, bounces, pageviews)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_exit_pages
+DELETE FROM imported_exit_pages WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_exit_pages
+DELETE FROM imported_exit_pages WHERE site_id = ?
+
+-- name: insert_imported_custom_events
+INSERT INTO imported_custom_events (site_id, import_digest, date, name, link_url, path, visitors, events)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_custom_events
+DELETE FROM imported_custom_events WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_custom_events
+DELETE FROM imported_custom_events WHERE site_id = ?
+
+-- name: insert_imported_locations
+INSERT INTO imported_locations (site_id, import_digest, date, country, region, city, visitors, visits, visit_duration, bounces, pageviews)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_locations
+DELETE FROM imported_locations WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_locations
+DELETE FROM imported_locations WHERE site_id = ?
+
+-- name: insert_imported_devices
+INSERT INTO imported_devices (site_id, import_digest, date, device, visitors, visits, visit_duration, bounces, pageviews)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_devices
+DELETE FROM imported_devices WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_devices
+DELETE FROM imported_devices WHERE site_id = ?
+
+-- name: insert_imported_browsers
+INSERT INTO imported_browsers (site_id, import_digest, date, browser, browser_version, visitors, visits, visit_duration, bounces, pageviews)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_browsers
+DELETE FROM imported_browsers WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_browsers
+DELETE FROM imported_browsers WHERE site_id = ?
+
+-- name: insert_imported_operating_systems
+INSERT INTO imported_operating_systems (site_id, import_digest, date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: delete_import_imported_operating_systems
+DELETE FROM imported_operating_systems WHERE site_id = ? AND import_digest = ?
+
+-- name: delete_site_imported_operating_systems
+DELETE FROM imported_operating_systems WHERE site_id = ?
+
+-- name: delete_import
+DELETE FROM site_imports WHERE site_id = ? AND digest = ?
+
+-- name: delete_site_imports
+DELETE FROM site_imports WHERE site_id = ?
+
+-- name: add_import
+INSERT INTO site_imports (site_id, digest, source, file_name, start_date, end_date, row_count, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+
+-- name: list_imports
+SELECT site_id, digest, source, file_name, start_date, end_date, row_count, created_at
+FROM site_imports WHERE site_id = ? ORDER BY created_at, digest
+
+-- name: rows_imported_visitors
+SELECT date, visitors, pageviews, bounces, visits, visit_duration
+FROM imported_visitors WHERE site_id = ? ORDER BY date, visitors, pageviews, bounces, visits, visit_duration
+
+-- name: rows_imported_sources
+SELECT date, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, pageviews, visitors, visits, visit_duration, bounces
+FROM imported_sources WHERE site_id = ? ORDER BY date, source, referrer, utm_source, utm_medium, utm_campaign, utm_content, utm_term, pageviews, visitors, visits, visit_duration, bounces
+
+-- name: rows_imported_pages
+SELECT date, hostname, page, visits, visitors, pageviews, total_scroll_depth, total_scroll_depth_visits, total_time_on_page, total_time_on_page_visits
+FROM imported_pages WHERE site_id = ? ORDER BY date, hostname, page, visits, visitors, pageviews, total_scroll_depth, total_scroll_depth_visits, total_time_on_page, total_time_on_page_visits
+
+-- name: rows_imported_entry_pages
+SELECT date, entry_page, visitors, entrances, visit_duration, bounces, pageviews
+FROM imported_entry_pages WHERE site_id = ? ORDER BY date, entry_page, visitors, entrances, visit_duration, bounces, pageviews
+
+-- name: rows_imported_exit_pages
+SELECT date, exit_page, visitors, visit_duration, exits, bounces, pageviews
+FROM imported_exit_pages WHERE site_id = ? ORDER BY date, exit_page, visitors, visit_duration, exits, bounces, pageviews
+
+-- name: rows_imported_custom_events
+SELECT date, name, link_url, path, visitors, events
+FROM imported_custom_events WHERE site_id = ? ORDER BY date, name, link_url, path, visitors, events
+
+-- name: rows_imported_locations
+SELECT date, country, region, city, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_locations WHERE site_id = ? ORDER BY date, country, region, city, visitors, visits, visit_duration, bounces, pageviews
+
+-- name: rows_imported_devices
+SELECT date, device, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_devices WHERE site_id = ? ORDER BY date, device, visitors, visits, visit_duration, bounces, pageviews
+
+-- name: rows_imported_browsers
+SELECT date, browser, browser_version, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_browsers WHERE site_id = ? ORDER BY date, browser, browser_version, visitors, visits, visit_duration, bounces, pageviews
+
+-- name: rows_imported_operating_systems
+SELECT date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
+FROM imported_operating_systems WHERE site_id = ? ORDER BY date, operating_system, operating_system_version, visitors, visits, visit_duration, bounces, pageviews
+
+-- Two-factor authentication (012_two_factor_retention.sql) ----------------------------
+
+-- name: get_totp
+SELECT t.secret, t.enabled, t.last_step,
+    coalesce((SELECT list(code_hash ORDER BY code_hash) FROM user_recovery_codes r
+              WHERE r.user_id = t.user_id), [])
+FROM user_totp t WHERE t.user_id = ?
+
+-- name: start_totp
+INSERT INTO user_totp (user_id, secret, enabled, last_step, created_at)
+VALUES (?, ?, false, 0, ?)
+ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at
+WHERE NOT user_totp.enabled
+RETURNING user_id
+
+-- name: enable_totp
+UPDATE user_totp SET enabled = true, last_step = ? WHERE user_id = ? AND NOT enabled
+RETURNING user_id
+
+-- name: add_recovery_code
+INSERT INTO user_recovery_codes (user_id, code_hash) VALUES (?, ?) ON CONFLICT DO NOTHING
+
+-- name: claim_totp_step
+UPDATE user_totp SET last_step = ? WHERE user_id = ? AND enabled AND last_step < ?
+RETURNING user_id
+
+-- name: use_recovery_code
+DELETE FROM user_recovery_codes WHERE user_id = ? AND code_hash = ? RETURNING user_id
+
+-- name: delete_user_totp
+DELETE FROM user_totp WHERE user_id = ?
+
+-- name: delete_user_recovery_codes
+DELETE FROM user_recovery_codes WHERE user_id = ?
+
+-- name: site_requires_2fa
+SELECT require_2fa FROM site_security WHERE site_id = ?
+
+-- name: set_site_requires_2fa
+INSERT INTO site_security (site_id, require_2fa) VALUES (?, ?)
+ON CONFLICT (site_id) DO UPDATE SET require_2fa = excluded.require_2fa
+
+-- name: delete_site_security
+DELETE FROM site_security WHERE site_id = ?
+
+-- Retention (012_two_factor_retention.sql) ---------------------------------------------
+
+-- name: set_site_retention
+UPDATE sites SET retention_days = ? WHERE id = ? RETURNING id
+
+-- name: claim_job
+INSERT INTO job_claims (job, period, claimed_at) VALUES (?, ?, ?)
+ON CONFLICT DO NOTHING RETURNING job

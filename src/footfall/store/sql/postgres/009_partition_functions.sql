@@ -1,4 +1,4 @@
--- Footfall on PostgreSQL, version 5 (file 008 until renumbered): monthly partitions of
+-- Footfall on PostgreSQL, version 9: monthly partitions of
 -- events are made and dropped through two functions that run with their owner's rights
 -- (SECURITY DEFINER; the owner is the role that ran the migrations). The application
 -- role of a stack then needs no ownership of events, which adding or dropping a

@@ -1,0 +1,66 @@
+"""Imports of a site's history as the CLI runs them: read, check, store as one import
+(replacing the same file's earlier one), list, remove as a whole."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from footfall.domain import Site, normalize_domain
+from footfall.errors import InputError, NotFoundError
+from footfall.imports.plausible import read_export
+from footfall.store.base import ImportedData, ImportInfo
+from footfall.store.registry import Stores
+
+
+def _target(stores: Stores, domain: str) -> tuple[Site, ImportedData]:
+    site = stores.catalog.get_site(normalize_domain(domain))
+    if site is None:
+        raise NotFoundError(f"no site {domain}", field="site")
+    if stores.imported is None:
+        raise InputError("this backend keeps no imported data yet (DuckDB and PostgreSQL do)")
+    return site, stores.imported
+
+
+def import_plausible(
+    stores: Stores, domain: str, path: Path, progress: Callable[[int], None] = lambda _: None
+) -> ImportInfo:
+    site, imported = _target(stores, domain)
+    export = read_export(path, progress)
+    start, end = export.dates
+    info = ImportInfo(
+        site.id,
+        export.digest,
+        "plausible",
+        export.file_name,
+        start,
+        end,
+        export.rows,
+        datetime.now(UTC),
+    )
+    imported.save_import(info, export.tables)
+    return info
+
+
+def list_imports(stores: Stores, domain: str) -> list[ImportInfo]:
+    site, imported = _target(stores, domain)
+    return imported.list_imports(site.id)
+
+
+def remove_imports(stores: Stores, domain: str) -> int:
+    site, imported = _target(stores, domain)
+    return imported.remove_imports(site.id)
+
+
+def import_json(info: ImportInfo) -> dict[str, Any]:
+    return {
+        "source": info.source,
+        "file": info.file_name,
+        "digest": info.digest,
+        "start_date": info.start_date.isoformat() if info.start_date else None,
+        "end_date": info.end_date.isoformat() if info.end_date else None,
+        "rows": info.rows,
+        "created_at": info.created_at.isoformat(),
+    }
