@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Offline infrastructure checks: terraform fmt/validate/test, checkov,
 # hadolint, actionlint, zizmor, shellcheck, and an apply/plan/destroy of the
-# dev environment against moto_server on loopback.
+# bootstrap root and both environments (dev and prod, at once) against
+# moto_server on loopback.
 #
 # Needs: terraform on PATH, the AWS provider in a filesystem mirror
 # (TF_PLUGIN_MIRROR, default /opt/tf-plugins), python3 with venv, and PyPI for
@@ -177,49 +178,75 @@ write_moto_override() {
   bash "$ROOT/scripts/infra/moto_override.sh" "$1" "$ENDPOINT"
 }
 
-# apply and a second plan that must be empty: ROOT_DIR LABEL [-var ...]
+# apply and a second plan that must be empty: ROOT_DIR LABEL [-var ...]. Logs go
+# to $WORK/LABEL.*.log, so that two roots may run at once.
 moto_apply() {
   local dir="$1" label="$2"
   shift 2
-  local plan_rc
+  local plan_rc log="$WORK/$label"
   write_moto_override "$dir"
   export TF_DATA_DIR="$WORK/data/moto-$label"
-  terraform -chdir="$dir" init -input=false -no-color >"$WORK/init.log" 2>&1 || { cat "$WORK/init.log"; exit 1; }
-  terraform -chdir="$dir" apply -auto-approve -input=false -no-color "$@" >"$WORK/apply.log" 2>&1 \
-    || { cat "$WORK/apply.log"; tail -50 "$WORK/moto.log"; exit 1; }
-  echo "$label: $(grep -E '^Apply complete' "$WORK/apply.log")"
+  terraform -chdir="$dir" init -input=false -no-color >"$log.init.log" 2>&1 || { cat "$log.init.log"; return 1; }
+  terraform -chdir="$dir" apply -auto-approve -input=false -no-color "$@" >"$log.apply.log" 2>&1 \
+    || { cat "$log.apply.log"; tail -50 "$WORK/moto.log"; return 1; }
+  echo "$label: $(grep -E '^Apply complete' "$log.apply.log")"
   set +e
-  terraform -chdir="$dir" plan -detailed-exitcode -input=false -no-color "$@" >"$WORK/plan.log" 2>&1
+  terraform -chdir="$dir" plan -detailed-exitcode -input=false -no-color "$@" >"$log.plan.log" 2>&1
   plan_rc=$?
   set -e
   if [[ $plan_rc -ne 0 ]]; then
-    cat "$WORK/plan.log"
+    cat "$log.plan.log"
     echo "$label: second plan is not empty (exit $plan_rc)" >&2
-    exit 1
+    return 1
   fi
   echo "$label: second plan: no changes"
-  unset TF_DATA_DIR
 }
 
 # destroy what moto_apply made: ROOT_DIR LABEL [-var ...]
 moto_destroy() {
   local dir="$1" label="$2"
   shift 2
+  local log="$WORK/$label"
   export TF_DATA_DIR="$WORK/data/moto-$label"
-  terraform -chdir="$dir" destroy -auto-approve -input=false -no-color "$@" >"$WORK/destroy.log" 2>&1 \
-    || { cat "$WORK/destroy.log"; exit 1; }
-  echo "$label: $(grep -E '^Destroy complete' "$WORK/destroy.log")"
-  unset TF_DATA_DIR
+  terraform -chdir="$dir" destroy -auto-approve -input=false -no-color "$@" >"$log.destroy.log" 2>&1 \
+    || { cat "$log.destroy.log"; return 1; }
+  echo "$label: $(grep -E '^Destroy complete' "$log.destroy.log")"
+}
+
+# Run "FUNCTION ROOT_DIR LABEL ARGS..." for dev and prod at once (each waits on
+# moto's answers and the provider's retry sleeps far more than on the CPU), and
+# fail when either failed.
+both() {
+  local fn="$1" dev_pid prod_pid rc=0
+  "$fn" "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}" & dev_pid=$!
+  "$fn" "$WORK/tree/terraform/environments/prod" prod "${PROD[@]}" & prod_pid=$!
+  wait "$dev_pid" || rc=1
+  wait "$prod_pid" || rc=1
+  return "$rc"
+}
+
+moto_aws() { # python code run with boto3 pointed at moto
+  AWS_ENDPOINT_URL="$ENDPOINT" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
+    AWS_DEFAULT_REGION=us-east-1 "$BIN/python" -c "import boto3; $1"
 }
 
 # The bootstrap root first (state bucket, image repositories, OIDC provider and
-# roles), then each environment on top of it, then everything destroyed.
+# roles), then both environments on top of it, then everything destroyed. Prod is
+# applied whole: its HTTPS listener gets a certificate requested from moto's ACM,
+# and before the destroy its database loses its deletion protection, as an
+# operator tearing down a stack would do (aws rds modify-db-instance).
 BOOT=(-var-file="$ROOT/scripts/infra/moto-bootstrap.tfvars")
 DEV=(-var-file="$ROOT/scripts/infra/moto-dev.tfvars")
+CERT_ARN="$(moto_aws "print(boto3.client('acm').request_certificate(DomainName='stats.example.com')['CertificateArn'])")"
+PROD=(-var-file="$ROOT/scripts/infra/moto-prod.tfvars" -var "certificate_arn=$CERT_ARN")
 moto_apply "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
-moto_apply "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
-moto_destroy "$WORK/tree/terraform/environments/dev" dev "${DEV[@]}"
+both moto_apply
+moto_aws "rds = boto3.client('rds')
+for db in rds.describe_db_instances()['DBInstances']:
+    rds.modify_db_instance(DBInstanceIdentifier=db['DBInstanceIdentifier'], DeletionProtection=False, ApplyImmediately=True)"
+both moto_destroy
 moto_destroy "$WORK/tree/terraform/bootstrap" bootstrap "${BOOT[@]}"
+unset TF_DATA_DIR
 ok "moto apply/plan/destroy" "$t"
 
 # -------------------------------------------------------------- summary ---

@@ -28,6 +28,22 @@ Patched calls (each one is a gap seen with moto 5.2 and the AWS provider 5.100):
   not implemented either; the stub keeps the tags (default_tags reach the
   budget).
 
+* ElastiCache replication groups (cluster mode disabled): moto ignores
+  ``NumCacheClusters`` (one node whatever is asked), creates no cache cluster
+  for the members it lists (the provider reads ``<group>-001`` after creating
+  the group, and fails on CacheClusterNotFound), and never removes a deleted
+  group (the provider waits for it to go until its timeout). Patched in moto's
+  model below: the members asked for, each a cache cluster with the group's
+  settings (the provider reads encryption, the AUTH token flag, security
+  groups and windows from the primary member), removed with the group.
+  ``DeleteCacheSubnetGroup`` is not implemented by moto (the provider
+  retries it until its timeout on destroy): added to moto's responses.
+* RDS: moto keeps no Performance Insights settings (a second plan turns
+  them on again) and stores parameter group parameters without their
+  ``Source`` (the provider reads back only ``Source: user`` ones and plans
+  to add them again). Patched in moto's model below: the settings kept on
+  the instance, the parameters marked ``user``.
+
 Usage: python moto_stub.py PORT
 """
 
@@ -42,7 +58,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from moto.budgets.responses import BudgetsResponse
+from moto.core.responses import EmptyResult
 from moto.ec2.models.security_groups import SecurityGroupRule
+from moto.elasticache.models import ElastiCacheBackend
+from moto.elasticache.responses import ElastiCacheResponse
+from moto.rds.models import DBParameterGroup, RDSBackend
 from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
 
@@ -84,6 +104,106 @@ def _describe_subscribers_for_notification(self: BudgetsResponse) -> str:
 
 
 BudgetsResponse.describe_subscribers_for_notification = _describe_subscribers_for_notification  # type: ignore[attr-defined]
+
+
+_create_replication_group = ElastiCacheBackend.create_replication_group
+
+
+def _create_replication_group_with_members(self: ElastiCacheBackend, **kwargs: Any) -> Any:
+    wanted = kwargs.get("num_cache_clusters")
+    if wanted and not kwargs.get("replicas_per_node_group") and not kwargs.get("num_node_groups"):
+        kwargs["replicas_per_node_group"] = int(wanted) - 1
+    group = _create_replication_group(self, **kwargs)
+    for member in group.member_clusters:
+        if member not in self.cache_clusters:
+            args: dict[str, Any] = dict.fromkeys(_CACHE_CLUSTER_ARGS)
+            args |= {k: v for k, v in kwargs.items() if k in args}
+            args |= {
+                "cache_cluster_id": member,
+                "replication_group_id": group.replication_group_id,
+                "cache_node_type": kwargs.get("cache_node_type"),
+                "engine": kwargs.get("engine") or "redis",
+                "engine_version": kwargs.get("engine_version"),
+                "cache_subnet_group_name": kwargs.get("cache_subnet_group_name"),
+                "security_group_ids": kwargs.get("security_group_ids") or [],
+                "port": kwargs.get("port") or 6379,
+                "num_cache_nodes": 1,
+                "tags": [],
+            }
+            cluster = self.create_cache_cluster(**args)
+            # Read by the provider from the primary member, not from the group.
+            cluster.at_rest_encryption_enabled = bool(kwargs.get("at_rest_encryption_enabled"))
+            cluster.security_groups = [
+                {"SecurityGroupId": sg, "Status": "active"}
+                for sg in kwargs.get("security_group_ids") or []
+            ]
+    return group
+
+
+def _delete_replication_group_at_once(
+    self: ElastiCacheBackend, replication_group_id: str, retain_primary_cluster: bool | None
+) -> Any:
+    group = _delete_replication_group(self, replication_group_id, retain_primary_cluster)
+    for member in [*group.member_clusters, group.primary_cluster_id or ""]:
+        self.cache_clusters.pop(member, None)
+    self.replication_groups.pop(replication_group_id, None)
+    return group
+
+
+def _delete_cache_subnet_group(self: ElastiCacheResponse) -> EmptyResult:
+    self.elasticache_backend.cache_subnet_groups.pop(self._get_param("CacheSubnetGroupName"), None)
+    return EmptyResult()
+
+
+ElastiCacheResponse.delete_cache_subnet_group = _delete_cache_subnet_group  # type: ignore[attr-defined]
+
+_code = ElastiCacheBackend.create_cache_cluster.__code__
+_CACHE_CLUSTER_ARGS = list(_code.co_varnames[1 : _code.co_argcount])  # its parameters
+_delete_replication_group = ElastiCacheBackend.delete_replication_group
+ElastiCacheBackend.create_replication_group = _create_replication_group_with_members  # type: ignore[method-assign,assignment]
+ElastiCacheBackend.delete_replication_group = _delete_replication_group_at_once  # type: ignore[method-assign]
+
+
+_PERFORMANCE_INSIGHTS = {  # request parameter -> DBInstance attribute (response field)
+    "enable_performance_insights": "performance_insights_enabled",
+    "performance_insights_retention_period": "performance_insights_retention_period",
+    "performance_insights_kms_key_id": "performance_insights_kms_key_id",
+}
+_create_db_instance = RDSBackend.create_db_instance
+_modify_db_instance = RDSBackend.modify_db_instance
+_update_parameters = DBParameterGroup.update_parameters
+
+
+def _keep_performance_insights(database: Any, db_kwargs: dict[str, Any]) -> Any:
+    for sent, kept in _PERFORMANCE_INSIGHTS.items():
+        if db_kwargs.get(sent) is not None:
+            setattr(database, kept, db_kwargs[sent])
+    return database
+
+
+def _create_db_instance_with_insights(self: RDSBackend, db_kwargs: dict[str, Any]) -> Any:
+    return _keep_performance_insights(_create_db_instance(self, db_kwargs), db_kwargs)
+
+
+def _modify_db_instance_with_insights(
+    self: RDSBackend, db_instance_identifier: str, db_kwargs: dict[str, Any]
+) -> Any:
+    database = _modify_db_instance(self, db_instance_identifier, db_kwargs)
+    return _keep_performance_insights(database, db_kwargs)
+
+
+def _update_user_parameters(
+    self: DBParameterGroup, new_parameters: Iterable[dict[str, Any]]
+) -> None:
+    listed = list(new_parameters)
+    _update_parameters(self, listed)
+    for parameter in listed:
+        self.parameters[parameter["ParameterName"]].setdefault("Source", "user")
+
+
+RDSBackend.create_db_instance = _create_db_instance_with_insights  # type: ignore[method-assign]
+RDSBackend.modify_db_instance = _modify_db_instance_with_insights  # type: ignore[method-assign]
+DBParameterGroup.update_parameters = _update_user_parameters  # type: ignore[method-assign]
 
 
 def _reply(start_response: StartResponse, body: dict[str, Any]) -> list[bytes]:

@@ -47,8 +47,9 @@ trap 'exit 143' TERM INT HUP
 
 "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U footfall -A trust -E UTF8 \
   --locale=C.UTF-8 --no-sync >/dev/null
-# One role must give its password, as on RDS (tests of FOOTFALL_DATABASE_PASSWORD).
-sed -i '1i host all footfall_password,footfall_rotated 127.0.0.1/32 scram-sha-256' "$dir/data/pg_hba.conf"
+# These roles must give their password, as on RDS (FOOTFALL_DATABASE_PASSWORD and
+# _SECRET, the administrator and application roles of tests/store/postgres/).
+sed -i '1i host all footfall_password,footfall_rotated,footfall_admin,footfall_app 127.0.0.1/32 scram-sha-256' "$dir/data/pg_hba.conf"
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -s start -o \
   "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
    -c synchronous_commit=off -c max_connections=400 -c shared_buffers=64MB" || {

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     events_url: str = ""  # EventLog + StatsEngine on another backend (store/registry.py)
     database_password: str = Field(default="", repr=False)  # PostgreSQL's, outside the URL
     database_password_secret: str = ""  # or its Secrets Manager secret, re-read on refusal
+    # The administrator's secret (RDS's master): serve migrates and grants the app role
+    database_admin_secret: str = ""
     redis_url: str = Field(default="", repr=False)  # shared limits and cache news (shared.py)
     redis_password: str = Field(default="", repr=False)  # Redis AUTH token, outside the URL
     ingest_limit_per_key: int = Field(default=0, ge=0)  # events/minute per ingest key; 0: none
@@ -130,6 +132,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 "set FOOTFALL_DATABASE_PASSWORD or FOOTFALL_DATABASE_PASSWORD_SECRET, not "
                 "both (the secret is re-read when the database refuses its password)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _admin_for_postgres(self) -> Settings:
+        if self.database_admin_secret and registry.kind(self.database_url).module != (
+            "footfall.store.postgres"
+        ):
+            raise ValueError(
+                "FOOTFALL_DATABASE_ADMIN_SECRET sets up PostgreSQL's application role: "
+                "FOOTFALL_DATABASE_URL must be a postgresql:// URL"
             )
         return self
 

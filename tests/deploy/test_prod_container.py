@@ -3,8 +3,11 @@ from Terraform (deploy/terraform/environments/prod, rendered offline by its
 ``terraform test`` against the mock provider: the ``container_environment`` output of
 the applied test state), each secret is given a value, and ``footfall serve`` starts
 with exactly those names against the test PostgreSQL and a Redis that demands an AUTH
-token, as ElastiCache does. Then /ready is 200 with both up, an event goes in and a
-stats answer comes out.
+token, as ElastiCache does. At start it migrates as the master (a role with RDS's
+master's rights: CREATEROLE, no superuser) and makes the application role it then
+serves as. Then /ready is 200 with both up, an event goes in and a stats answer comes
+out; the application role's password is rotated (its secret in moto, then the role)
+and the running server writes again.
 
 Only addresses change: RDS and ElastiCache endpoints become the local services (TLS
 dropped: ``sslmode=require`` and ``rediss://`` are asserted on the rendered values,
@@ -31,12 +34,12 @@ import httpx
 import psycopg
 import pytest
 
-from tests.backends import AWS_ENDPOINT, use_moto
+from tests.backends import AWS_ENDPOINT, POSTGRES_URL, use_moto
 from tests.deploy.terraform import create_key, workspace
 from tests.integration.conftest import Server, free_port
+from tests.store.postgres.test_app_role import ADMIN, APP, admin_owned_database, put_secret
+from tests.store.postgres.test_backend import admin, wait_until
 
-POSTGRES_URL = os.environ.get("FOOTFALL_TEST_POSTGRES_URL", "")
-ROLE, ROLE_PASSWORD = "footfall_password", "s3cret"  # scripts/services/postgres.sh
 # Every secret of the task definition, and the value this test gives it.
 SECRETS = {
     "FOOTFALL_REDIS_PASSWORD",
@@ -87,23 +90,6 @@ def redis_with_token(tmp_path: Path) -> Iterator[tuple[str, str]]:
         proc.wait(timeout=30)
 
 
-@pytest.fixture
-def owned_database() -> str:
-    """A new database owned by a role that must give its password (as RDS's master)."""
-    assert POSTGRES_URL, "FOOTFALL_TEST_POSTGRES_URL is not set: run under `make test`"
-    name = f"footfall_prod_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(
-            f"DO $$ BEGIN CREATE ROLE {ROLE} LOGIN PASSWORD '{ROLE_PASSWORD}';"
-            " EXCEPTION WHEN duplicate_object THEN NULL; END $$".encode()
-        )
-        conn.execute(f'CREATE DATABASE "{name}" OWNER {ROLE}'.encode())
-    parts = urlsplit(POSTGRES_URL)
-    return urlunsplit(
-        parts._replace(netloc=f"{ROLE}@{parts.netloc.split('@')[1]}", path=f"/{name}")
-    )
-
-
 def local(url: str, to: str) -> str:
     """``url`` (a prod endpoint) pointed at the local service ``to``: its scheme, user,
     host, port and database; TLS options dropped."""
@@ -113,7 +99,6 @@ def local(url: str, to: str) -> str:
 
 def test_the_prod_task_definition_boots_against_postgresql_and_redis(
     prod_container: dict[str, dict[str, str]],
-    owned_database: str,
     redis_with_token: tuple[str, str],
     tmp_path: Path,
 ) -> None:
@@ -127,18 +112,29 @@ def test_the_prod_task_definition_boots_against_postgresql_and_redis(
     assert redis_url.startswith("rediss://")
     redis_local, token = redis_with_token
     port = free_port()
-    # The database password: the app reads the RDS-managed secret (JSON, as RDS writes
-    # it) itself, here from moto's Secrets Manager.
-    assert environment["FOOTFALL_DATABASE_PASSWORD_SECRET"].startswith("arn:aws:secretsmanager:")
+    # The database passwords: the app reads the application role's secret and the
+    # RDS-managed master secret (JSON, as RDS writes them) itself, from moto here.
+    for name in ("FOOTFALL_DATABASE_PASSWORD_SECRET", "FOOTFALL_DATABASE_ADMIN_SECRET"):
+        assert environment[name].startswith("arn:aws:secretsmanager:"), name
+    assert urlsplit(database_url).username == APP
     assert AWS_ENDPOINT, "FOOTFALL_TEST_AWS_ENDPOINT is not set: run under `make test`"
     use_moto()
-    secret_arn = boto3.client("secretsmanager").create_secret(
-        Name=f"rds!db-{uuid.uuid4()}",
-        SecretString=json.dumps({"username": ROLE, "password": ROLE_PASSWORD}),
-    )["ARN"]
+    master_url, master_password = admin_owned_database()
+    sm = boto3.client("secretsmanager")
+    master_arn, app_arn = (
+        sm.create_secret(
+            Name=f"{name}-{uuid.uuid4()}",
+            SecretString=json.dumps({"username": user, "password": password}),
+        )["ARN"]
+        for name, user, password in (
+            ("rds!db", ADMIN, master_password),
+            ("footfall-db-app", APP, secrets.token_urlsafe(32)),
+        )
+    )
     env = environment | {
-        "FOOTFALL_DATABASE_URL": local(database_url, owned_database),
-        "FOOTFALL_DATABASE_PASSWORD_SECRET": secret_arn,
+        "FOOTFALL_DATABASE_URL": local(database_url, master_url.replace(ADMIN, APP, 1)),
+        "FOOTFALL_DATABASE_PASSWORD_SECRET": app_arn,
+        "FOOTFALL_DATABASE_ADMIN_SECRET": master_arn,
         "FOOTFALL_REDIS_URL": local(redis_url, redis_local),
         "FOOTFALL_HOST": "127.0.0.1",
         "FOOTFALL_PORT": str(port),
@@ -176,6 +172,32 @@ def test_the_prod_task_definition_boots_against_postgresql_and_redis(
         )
         assert asked.status_code == 200, asked.text
         assert asked.json()["results"] == [{"metrics": [1, 1], "dimensions": []}]
+        # It serves as the application role: every session on its database is APP's.
+        database = urlsplit(master_url).path[1:]
+        users = admin(
+            "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = %s", (database,)
+        )
+        assert users == [(APP,)]
+        # Rotation: the secret, then the role; the server's sessions end.
+        rotated = secrets.token_urlsafe(32)
+        put_secret(app_arn, APP, rotated)
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(
+                psycopg.sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    psycopg.sql.Identifier(APP), psycopg.sql.Literal(rotated)
+                )
+            )
+        admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (APP,))
+
+        def writes() -> bool:
+            again = httpx.post(
+                f"{server.url}/api/v1/track/batch",
+                headers={"x-api-key": keys[0]},
+                json={"events": [event | {"timestamp": datetime.now(UTC).isoformat()}]},
+            )
+            return again.status_code == 202 and again.json()["processed"] == 1
+
+        wait_until(writes, "a write after the rotation")
     finally:
         server.stop()
 

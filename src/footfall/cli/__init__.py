@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from footfall.cli.archive import archive
+from footfall.cli.db import db_app
 from footfall.cli.email import email_app
 from footfall.cli.funnels import funnel_app
 from footfall.cli.imports import import_app
@@ -29,6 +30,7 @@ app.add_typer(key_app, name="key")
 app.add_typer(goal_app, name="goal")
 app.add_typer(funnel_app, name="funnel")
 app.add_typer(user_app, name="user")
+app.add_typer(db_app, name="db")
 app.add_typer(email_app, name="email")
 app.add_typer(shield_app, name="shield")
 

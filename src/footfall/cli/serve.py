@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from footfall.cli.connection import SERVER_FILE
+from footfall.cli.db import grant_app_user_for
 from footfall.config import Settings, load_settings
 from footfall.errors import FootfallError
 from footfall.files import write_atomic
@@ -41,6 +42,9 @@ def serve(
     try:
         settings = load_settings(**overrides)
         configure(settings.log_level)
+        if settings.database_admin_secret:
+            # Before any worker opens the store: it connects as the role made here.
+            grant_app_user_for(settings)
         # Several workers each build their own app from the environment (shared
         # stores only, which the settings check); one worker gets this one.
         application: Any = (

@@ -83,6 +83,45 @@ resource "aws_ssm_parameter" "secret" {
   value_wo_version = var.secrets_version
 }
 
+# The application's database role (docs/deploy.md, "The application's database role"):
+# its password is generated and written once, write-only, into a JSON secret of the
+# same shape as RDS's (username, password, host...). The app makes the role itself: at
+# start, as the master (FOOTFALL_DATABASE_ADMIN_SECRET), it migrates and creates or
+# updates the role with this password and only DML, TEMPORARY and the partition
+# functions; then it connects as the role and re-reads this secret when refused.
+# Rotation: raise db_app_password_version (or put a new value yourself), then roll the
+# service: the next start sets the role's password from the secret, and running tasks
+# re-read it on their next refused connection.
+ephemeral "aws_secretsmanager_random_password" "db_app" {
+  count    = var.generate_secrets ? 1 : 0
+  provider = aws.secrets
+
+  password_length     = 40
+  exclude_punctuation = true
+}
+
+resource "aws_secretsmanager_secret" "db_app" {
+  #checkov:skip=CKV2_AWS_57:No rotation Lambda: the role's password follows the secret at the next task start (write a new version, roll the service; docs/deploy.md), and running tasks re-read it when refused.
+  name_prefix             = "${var.name}-db-app-"
+  description             = "Footfall's PostgreSQL application role (${var.db_app_username}): not the master; written write-only by Terraform"
+  kms_key_id              = var.db_app_secret_kms_key_id
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "db_app" {
+  secret_id = aws_secretsmanager_secret.db_app.id
+  # Without generate_secrets: a placeholder the app refuses to make the role with.
+  secret_string_wo = jsonencode({
+    engine   = "postgres"
+    host     = module.db.address
+    port     = module.db.port
+    dbname   = module.db.db_name
+    username = var.db_app_username
+    password = var.generate_secrets ? ephemeral.aws_secretsmanager_random_password.db_app[0].random_password : "CHANGE-ME-set-with-aws-secretsmanager-put-secret-value"
+  })
+  secret_string_wo_version = var.db_app_password_version
+}
+
 # Closed days as Parquet (FOOTFALL_ARCHIVE_URL); the task reaches only its prefix.
 module "archive" {
   source = "../../modules/archive"
@@ -99,9 +138,13 @@ module "alb" {
   vpc_id          = module.network.vpc_id
   subnet_ids      = module.network.public_subnet_ids
   certificate_arn = var.certificate_arn
-  target_group    = { port = local.container_port }
-  access_logs     = var.alb_access_logs_bucket == null ? null : { bucket = var.alb_access_logs_bucket, prefix = var.name }
-  tags            = local.tags
+  # Behind CloudFront only CloudFront's origin-facing addresses reach the listeners:
+  # the app trusts two hops of X-Forwarded-For then, which a direct client could forge.
+  ingress_cidr_blocks     = var.enable_cloudfront ? [] : ["0.0.0.0/0"]
+  ingress_prefix_list_ids = var.enable_cloudfront ? { cloudfront = data.aws_ec2_managed_prefix_list.cloudfront[0].id } : {}
+  target_group            = { port = local.container_port }
+  access_logs             = var.alb_access_logs_bucket == null ? null : { bucket = var.alb_access_logs_bucket, prefix = var.name }
+  tags                    = local.tags
 }
 
 module "db" {
@@ -151,16 +194,20 @@ module "service" {
   container_image = "${data.aws_ecr_repository.app.repository_url}:${var.image_tag}"
   container_port  = local.container_port
   container_environment = {
-    # The password is not in the URL: the app reads it from the RDS-managed secret and
-    # reads it again when the database refuses it (RDS rotates it every 7 days; an
-    # ECS-injected value would be stale until the task restarts).
-    FOOTFALL_DATABASE_URL             = "postgresql://${module.db.master_username}@${module.db.address}:${module.db.port}/${module.db.db_name}?sslmode=require"
-    FOOTFALL_DATABASE_PASSWORD_SECRET = module.db.master_user_secret_arn
+    # The app connects as its own role, not the master; no password in the URL: the app
+    # reads the role's secret and reads it again when the database refuses it (an
+    # ECS-injected value would be stale until the task restarts). At start it uses the
+    # RDS-managed master secret once to migrate and to grant the role its rights.
+    FOOTFALL_DATABASE_URL             = "postgresql://${var.db_app_username}@${module.db.address}:${module.db.port}/${module.db.db_name}?sslmode=require"
+    FOOTFALL_DATABASE_PASSWORD_SECRET = aws_secretsmanager_secret.db_app.arn
+    FOOTFALL_DATABASE_ADMIN_SECRET    = module.db.master_user_secret_arn
     FOOTFALL_HOST                     = "0.0.0.0"
     FOOTFALL_PORT                     = tostring(local.container_port)
     FOOTFALL_LOG_LEVEL                = var.log_level
-    FOOTFALL_TRUSTED_PROXIES          = join(",", module.network.public_subnet_cidr_blocks) # the ALB nodes only
-    FOOTFALL_WORKERS                  = tostring(var.workers)
+    # The ALB nodes only; behind CloudFront two hops (an edge, then the ALB), the
+    # listeners admitting only CloudFront.
+    FOOTFALL_TRUSTED_PROXIES = var.enable_cloudfront ? "2" : join(",", module.network.public_subnet_cidr_blocks)
+    FOOTFALL_WORKERS         = tostring(var.workers)
     # The AUTH token is not in the URL; it arrives as FOOTFALL_REDIS_PASSWORD.
     FOOTFALL_REDIS_URL = module.redis.url
     # Closed days are written once to S3 as Parquet (src/footfall/archive.py).
@@ -186,12 +233,17 @@ module "service" {
   cloudwatch_log_group_retention_in_days = 30
   tasks_iam_role_exec_log_group_arn      = module.cluster.exec_log_group_arn
   task_exec_iam_role_ecr_repository_arns = [data.aws_ecr_repository.app.arn]
-  # The app reads the database password itself (re-read after a rotation), and writes
-  # the archive prefix; the module adds the ECS Exec permissions.
+  # The app reads the database passwords itself (its role's, re-read after a rotation,
+  # and the master's at start), and writes the archive prefix; the module adds the ECS
+  # Exec permissions. A customer-managed key of the app's secret needs kms:Decrypt too.
   tasks_iam_role_statements = concat([{
     sid       = "DatabasePassword"
     actions   = ["secretsmanager:GetSecretValue"]
-    resources = [module.db.master_user_secret_arn]
+    resources = [aws_secretsmanager_secret.db_app.arn, module.db.master_user_secret_arn]
+    }], var.db_app_secret_kms_key_id == null ? [] : [{
+    sid       = "DatabasePasswordKey"
+    actions   = ["kms:Decrypt"]
+    resources = [var.db_app_secret_kms_key_id]
   }], module.archive.iam_statements)
 
   autoscaling_min_capacity = var.autoscaling_min_capacity
@@ -253,4 +305,27 @@ module "cloudtrail" {
   create = var.enable_cloudtrail
   name   = "${var.name}-trail"
   tags   = local.tags
+}
+
+################################################################################
+# Optional CloudFront (seeds 001, 003): the tracker script and the dashboard's
+# static files from the edge, the rest passed to the ALB uncached. Off by default.
+# domain_name then points at the distribution, and the ALB is reached by
+# cloudfront_origin_domain_name, a name its certificate covers (docs/deploy.md).
+################################################################################
+
+data "aws_ec2_managed_prefix_list" "cloudfront" {
+  count = var.enable_cloudfront ? 1 : 0
+  name  = "com.amazonaws.global.cloudfront.origin-facing"
+}
+
+module "cdn" {
+  source = "../../modules/cloudfront"
+
+  create             = var.enable_cloudfront
+  name               = var.name
+  origin_domain_name = coalesce(var.cloudfront_origin_domain_name, "origin.${var.domain_name}")
+  aliases            = [var.domain_name]
+  certificate_arn    = coalesce(var.cloudfront_certificate_arn, var.certificate_arn)
+  tags               = local.tags
 }

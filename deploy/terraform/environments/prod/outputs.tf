@@ -80,3 +80,8 @@ output "archive_url" {
   description = "FOOTFALL_ARCHIVE_URL of the service: the S3 archive bucket and prefix."
   value       = module.archive.url
 }
+
+output "cloudfront_domain_name" {
+  description = "The CloudFront distribution's name (point domain_name here), when enable_cloudfront is set."
+  value       = module.cdn.domain_name
+}

@@ -203,3 +203,44 @@ variable "archive_kms_key_arn" {
   type        = string
   default     = null
 }
+
+variable "db_app_username" {
+  description = "PostgreSQL role the app connects as (not the master): created by the app at start, with the master secret, with DML rights only (docs/deploy.md)."
+  type        = string
+  default     = "footfall_app"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.db_app_username)) && var.db_app_username != "footfall"
+    error_message = "A lower-case PostgreSQL identifier other than the master user's (footfall)."
+  }
+}
+
+variable "db_app_password_version" {
+  description = "Version of the application role's password Terraform writes (write-only). Raise it to write a new random one, then roll the service: the next task start sets the role's password from the secret."
+  type        = number
+  default     = 1
+}
+
+variable "db_app_secret_kms_key_id" {
+  description = "KMS key (ARN) of the application role's secret; null uses the AWS-managed aws/secretsmanager key."
+  type        = string
+  default     = null
+}
+
+variable "enable_cloudfront" {
+  description = "Put CloudFront in front (modules/cloudfront): the tracker and static files cached at the edge, the ALB admitting only CloudFront, FOOTFALL_TRUSTED_PROXIES two hops. Point domain_name at the distribution and cloudfront_origin_domain_name at the ALB."
+  type        = bool
+  default     = false
+}
+
+variable "cloudfront_origin_domain_name" {
+  description = "Name CloudFront reaches the ALB by, covered by certificate_arn (null: origin.DOMAIN_NAME)."
+  type        = string
+  default     = null
+}
+
+variable "cloudfront_certificate_arn" {
+  description = "ACM certificate in us-east-1 for domain_name at CloudFront (null: certificate_arn, when the stack is in us-east-1)."
+  type        = string
+  default     = null
+}

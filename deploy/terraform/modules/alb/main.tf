@@ -46,6 +46,20 @@ resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
   tags                         = var.tags
 }
 
+resource "aws_vpc_security_group_ingress_rule" "from_prefix_lists" {
+  for_each = var.create ? {
+    for pair in setproduct(local.listener_ports, keys(var.ingress_prefix_list_ids)) : "${pair[0]}-${pair[1]}" => pair
+  } : {}
+
+  security_group_id = aws_security_group.this[0].id
+  description       = "${each.value[1]} on ${each.value[0]}"
+  prefix_list_id    = var.ingress_prefix_list_ids[each.value[1]]
+  from_port         = each.value[0]
+  to_port           = each.value[0]
+  ip_protocol       = "tcp"
+  tags              = var.tags
+}
+
 # Only towards the targets' port inside the VPC: the ALB talks to nothing else.
 data "aws_vpc" "this" {
   count = var.create ? 1 : 0

@@ -67,3 +67,11 @@ output "ingress_cidr_blocks" {
   description = "Client networks admitted on the listener ports."
   value       = var.ingress_cidr_blocks
 }
+
+output "ingress_sources" {
+  description = "Who the listener rules admit: client CIDR blocks and managed prefix list IDs."
+  value = {
+    cidr_blocks     = distinct([for r in aws_vpc_security_group_ingress_rule.listener : r.cidr_ipv4])
+    prefix_list_ids = distinct([for r in aws_vpc_security_group_ingress_rule.from_prefix_lists : r.prefix_list_id])
+  }
+}

@@ -43,6 +43,12 @@ variable "ingress_security_group_ids" {
   default     = {}
 }
 
+variable "ingress_prefix_list_ids" {
+  description = "Managed prefix lists admitted on the listener ports (e.g. CloudFront's origin-facing com.amazonaws.global.cloudfront.origin-facing), by a name used in the rule's description."
+  type        = map(string)
+  default     = {}
+}
+
 variable "blocked_paths" {
   description = "Path patterns the load balancer answers 404 itself, never forwarding them (the app's /metrics: serve it on FOOTFALL_METRICS_LISTEN inside the VPC instead)."
   type        = list(string)

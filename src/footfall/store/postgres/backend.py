@@ -62,6 +62,7 @@ MIGRATIONS = (
     "007_imports.sql",
     "008_two_factor_retention.sql",
     "009_filter_indexes.sql",
+    "010_partition_functions.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
@@ -148,6 +149,44 @@ def conninfo(url: str) -> str:
     return urlunsplit(("postgresql", *parts[1:]))
 
 
+def migrate(conn: psycopg.Connection[Any]) -> None:
+    """Apply the migrations this database lacks, once, whatever replicas start at the
+    same time: the first holds the lock, the others find nothing left to do. A database
+    already at the latest version is only read: a role without DDL rights (the
+    application role, roles.py) starts on it; on an older one such a role fails with a
+    sentence saying who migrates."""
+    if _version(conn) == len(MIGRATIONS):
+        return
+    folder = resources.files("footfall.store") / "sql" / "postgres"
+    conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
+        current = _version(conn) or 0
+        for version, name in enumerate(MIGRATIONS, start=1):
+            if version > current:
+                with conn.transaction():
+                    conn.execute((folder / name).read_text().encode())
+                    conn.execute("INSERT INTO schema_version VALUES (%s)", [version])
+                log.info("database migrated to version %d (%s)", version, name)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise ConfigError(
+            f"the database's schema is at version {_version(conn) or 0}, this server needs "
+            f"{len(MIGRATIONS)}, and its role may not migrate it ({exc.diag.message_primary}):"
+            " set FOOTFALL_DATABASE_ADMIN_SECRET or run `footfall db grant-app-user` with it"
+            " (docs/deploy.md)"
+        ) from None
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+
+
+def _version(conn: psycopg.Connection[Any]) -> int | None:
+    """The schema's version; None before the first migration."""
+    if conn.execute("SELECT to_regclass('schema_version')").fetchone() == (None,):
+        return None
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each call checks out a pooled connection (autocommit, explicit
     transactions)."""
@@ -201,23 +240,12 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
 
     # connections -------------------------------------------------------------
     def _migrate(self) -> None:
-        """Apply the migrations this database lacks, once, whatever replicas start at
-        the same time: the first holds the lock, the others find nothing left to do."""
-        folder = resources.files("footfall.store") / "sql" / "postgres"
+        """Apply the migrations this database lacks (``migrate``)."""
         try:
             with self._connect(
                 lambda password: psycopg.connect(self._conninfo, **_with(self._kwargs, password))
             ) as conn:
-                conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
-                conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version integer)")
-                row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-                current = (row[0] if row else None) or 0
-                for version, name in enumerate(MIGRATIONS, start=1):
-                    if version > current:
-                        with conn.transaction():
-                            conn.execute((folder / name).read_text().encode())
-                            conn.execute("INSERT INTO schema_version VALUES (%s)", [version])
-                        log.info("database migrated to version %d (%s)", version, name)
+                migrate(conn)
         except psycopg.Error as exc:
             raise self._failure(exc) from exc
 
@@ -314,16 +342,7 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         with self._transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [PARTITION_LOCK])
             for month in sorted(missing):
-                conn.execute(
-                    sql.SQL(
-                        "CREATE TABLE IF NOT EXISTS {} PARTITION OF events"
-                        " FOR VALUES FROM ({}) TO ({})"
-                    ).format(
-                        sql.Identifier(_partition_name(month)),
-                        sql.Literal(_start(month)),
-                        sql.Literal(_start(_next_month(month))),
-                    )
-                )
+                conn.execute(Q["create_partition"].encode(), [month])
         with self._months_lock:
             self._months |= missing
 
@@ -335,18 +354,12 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         for month in sorted(
             m for m in self._months_known(names) if _start(_next_month(m)) <= before
         ):
-            lo, hi = _start(month), _start(_next_month(month))
             try:
                 with self._transaction() as conn:
                     conn.execute("SET LOCAL lock_timeout = '1s'")
-                    # Writers first: checked empty without the lock, a month could take
-                    # an event before the DROP (which waits for that writer's commit).
-                    conn.execute("LOCK TABLE ONLY events IN ACCESS EXCLUSIVE MODE")
-                    row = conn.execute(Q["is_empty"].encode(), [lo, hi]).fetchone()
-                    if row and row[0]:
-                        conn.execute(
-                            sql.SQL("DROP TABLE {}").format(sql.Identifier(_partition_name(month)))
-                        )
+                    # The function locks writers out first: checked empty without the
+                    # lock, a month could take an event before the DROP.
+                    conn.execute(Q["drop_partition"].encode(), [month])
             except (StoreError, StoreUnavailable) as exc:
                 log.warning("partition %s not dropped: %s", _partition_name(month), exc.detail)
                 continue

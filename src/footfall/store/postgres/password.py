@@ -34,6 +34,22 @@ class Password(Protocol):
         ...
 
 
+def secrets_client(secret_id: str) -> Any:
+    """A Secrets Manager client in the region of ``secret_id`` when it is an ARN."""
+    region = secret_id.split(":")[3] if secret_id.startswith("arn:") else None
+    return boto3.session.Session().client("secretsmanager", region_name=region or None)
+
+
+def read_secret(secret_id: str, setting: str, client: Any = None) -> str:
+    """The string of a Secrets Manager secret (ARN or name), or ConfigError naming
+    ``setting``."""
+    sm = client or secrets_client(secret_id)
+    try:
+        return str(sm.get_secret_value(SecretId=secret_id)["SecretString"])
+    except Exception as exc:  # botocore's errors share no useful base class here
+        raise ConfigError(f"{setting}: cannot read {secret_id}: {exc}") from None
+
+
 class FixedPassword:
     def __init__(self, password: str) -> None:
         self._password = password
@@ -51,21 +67,13 @@ class SecretPassword:
 
     def __init__(self, secret_id: str, client: Any = None) -> None:
         self._secret_id = secret_id
-        region = secret_id.split(":")[3] if secret_id.startswith("arn:") else None
-        self._client = client or boto3.session.Session().client(
-            "secretsmanager", region_name=region or None
-        )
+        self._client = client or secrets_client(secret_id)
         self._lock = threading.Lock()
         self._quiet_until = 0.0
         self._password = self._read()
 
     def _read(self) -> str:
-        try:
-            value = self._client.get_secret_value(SecretId=self._secret_id)["SecretString"]
-        except Exception as exc:  # botocore's errors share no useful base class here
-            raise ConfigError(
-                f"FOOTFALL_DATABASE_PASSWORD_SECRET: cannot read {self._secret_id}: {exc}"
-            ) from None
+        value = read_secret(self._secret_id, "FOOTFALL_DATABASE_PASSWORD_SECRET", self._client)
         try:
             parsed = json.loads(value)
         except ValueError:

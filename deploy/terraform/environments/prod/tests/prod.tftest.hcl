@@ -23,6 +23,9 @@ mock_provider "aws" {
   mock_data "aws_partition" {
     defaults = { partition = "aws" }
   }
+  mock_data "aws_ec2_managed_prefix_list" {
+    defaults = { id = "pl-3b927c52" }
+  }
   mock_data "aws_vpc" {
     defaults = { cidr_block = "10.30.0.0/16" }
   }
@@ -88,6 +91,11 @@ override_resource {
 }
 
 override_resource {
+  target = aws_secretsmanager_secret.db_app
+  values = { arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-db-app-20260101-AbC" }
+}
+
+override_resource {
   target = module.redis.aws_security_group.this[0]
   values = { id = "sg-redis" }
 }
@@ -149,6 +157,11 @@ run "prod" {
   }
 
   assert {
+    condition     = jsonencode(module.alb.ingress_sources) == jsonencode({ cidr_blocks = ["0.0.0.0/0"], prefix_list_ids = [] }) && module.cdn.domain_name == null
+    error_message = "Without CloudFront (the default) the listeners admit everyone, and no distribution is made."
+  }
+
+  assert {
     condition     = module.alb.https_enabled && module.alb.certificate_arn == "arn:aws:acm:us-east-1:123456789012:certificate/abc"
     error_message = "Prod must serve HTTPS with the given certificate."
   }
@@ -159,13 +172,23 @@ run "prod" {
   }
 
   assert {
-    condition     = startswith(one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_DATABASE_URL"]), "postgresql://footfall@footfall.abc123.us-east-1.rds.amazonaws.com:5432/footfall")
-    error_message = "FOOTFALL_DATABASE_URL must point at the RDS endpoint, without the password."
+    condition     = startswith(one([for e in module.service.container_definition.environment : e.value if e.name == "FOOTFALL_DATABASE_URL"]), "postgresql://footfall_app@footfall.abc123.us-east-1.rds.amazonaws.com:5432/footfall")
+    error_message = "FOOTFALL_DATABASE_URL must point at the RDS endpoint as the application role (not the master), without the password."
   }
 
   assert {
-    condition     = output.container_environment.environment["FOOTFALL_DATABASE_PASSWORD_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf" && !contains(keys(output.container_environment.secrets), "FOOTFALL_DATABASE_PASSWORD")
-    error_message = "The app reads the password from the RDS-managed secret itself (re-read after rotation), not from a value injected at task start."
+    condition     = output.container_environment.environment["FOOTFALL_DATABASE_PASSWORD_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-db-app-20260101-AbC" && !contains(keys(output.container_environment.secrets), "FOOTFALL_DATABASE_PASSWORD")
+    error_message = "The app reads its role's password from the role's secret itself (re-read after rotation), not from a value injected at task start."
+  }
+
+  assert {
+    condition     = output.container_environment.environment["FOOTFALL_DATABASE_ADMIN_SECRET"] == "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"
+    error_message = "The app migrates and grants its role with the RDS-managed master secret at start."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret_version.db_app.secret_string_wo_version == 1 && aws_secretsmanager_secret_version.db_app.secret_string == null
+    error_message = "The application role's password is written write-only: never in the plan or the state."
   }
 
   assert {
@@ -203,7 +226,7 @@ run "prod" {
         Sid      = "DatabasePassword"
         Effect   = "Allow"
         Action   = ["secretsmanager:GetSecretValue"]
-        Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]
+        Resource = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:footfall-db-app-20260101-AbC", "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-0123-AbCdEf"]
       },
       {
         Sid      = "ArchiveObjects"
@@ -219,7 +242,7 @@ run "prod" {
         Condition = { StringLike = { "s3:prefix" = ["events/*"] } }
       },
     ]
-    error_message = "The task role may read the database secret and reach the archive prefix, and nothing else besides ECS Exec."
+    error_message = "The task role may read the two database secrets and reach the archive prefix, and nothing else besides ECS Exec."
   }
 
   assert {
@@ -240,5 +263,28 @@ run "prod" {
   assert {
     condition     = toset(module.monitoring.alarm_names) == toset(["footfall-target-response-time-p99", "footfall-unhealthy-hosts", "footfall-no-healthy-hosts", "footfall-5xx-rate", "footfall-ecs-cpu", "footfall-ecs-memory", "footfall-rds-cpu", "footfall-rds-free-storage"]) && module.monitoring.budget_name == "footfall-monthly" && module.monitoring.deployment_failed_rule_name == "footfall-deployment-failed"
     error_message = "p99 latency, unhealthy and no healthy hosts, 5xx rate, ECS and RDS alarms, failed deployments and a budget expected."
+  }
+}
+
+run "behind_cloudfront" {
+  command = plan
+
+  variables {
+    enable_cloudfront = true
+  }
+
+  assert {
+    condition     = jsonencode(module.cdn.cached_path_patterns) == jsonencode(["/js/*", "/static/*"])
+    error_message = "CloudFront caches the tracker and the static files."
+  }
+
+  assert {
+    condition     = output.container_environment.environment["FOOTFALL_TRUSTED_PROXIES"] == "2"
+    error_message = "Behind CloudFront the app trusts two hops (an edge, then the ALB)."
+  }
+
+  assert {
+    condition     = jsonencode(module.alb.ingress_sources) == jsonencode({ cidr_blocks = [], prefix_list_ids = ["pl-3b927c52"] })
+    error_message = "Behind CloudFront the listeners admit CloudFront's origin-facing prefix list only (a direct client could forge X-Forwarded-For)."
   }
 }

@@ -108,3 +108,18 @@ run "restricted_to_cidrs_and_a_security_group" {
     error_message = "Only the listed networks and the listed security group reach the listener."
   }
 }
+
+run "behind_cloudfront_only" {
+  command = plan
+
+  variables {
+    certificate_arn         = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+    ingress_cidr_blocks     = []
+    ingress_prefix_list_ids = { cloudfront = "pl-3b927c52" }
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.listener) == 0 && toset([for r in aws_vpc_security_group_ingress_rule.from_prefix_lists : "${r.from_port} ${r.prefix_list_id}"]) == toset(["80 pl-3b927c52", "443 pl-3b927c52"])
+    error_message = "Only the prefix list (CloudFront's origin-facing addresses) reaches both listeners."
+  }
+}

@@ -199,8 +199,14 @@ INSERT INTO incoming_batch (site_id, visitor_id, "timestamp") SELECT * FROM gone
 SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 WHERE i.inhparent = 'events'::regclass
 
--- name: is_empty
-SELECT NOT EXISTS (SELECT 1 FROM events WHERE "timestamp" >= %s AND "timestamp" < %s)
+-- name: create_partition
+-- Through the migration's SECURITY DEFINER function (010_partition_functions.sql): the
+-- application role owns no table.
+SELECT footfall_create_partition(%s::date)
+
+-- name: drop_partition
+-- The month's partition, dropped when it holds no event (under the function's lock).
+SELECT footfall_drop_partition(%s::date)
 
 -- name: count_events
 SELECT count(*) FROM events WHERE site_id = %s
