@@ -26,7 +26,7 @@ from footfall.store.duckdb import DuckDBStore
 from footfall.store.dynamodb import DynamoDBStore
 from footfall.store.registry import Options, open_backend
 from tests.backends import AWS_ENDPOINT, fresh_table_url
-from tests.store.dynamodb.test_frames import BODIES, ask
+from tests.store.dynamodb.test_frames import BODIES, ask, load_both
 
 DAYS = 32  # a 30-day view, and the days its visits may run into
 _buckets = itertools.count(1)
@@ -99,10 +99,7 @@ def archived(tmp_path: Path) -> Iterator[Setup]:
     first, _ = open_task(url, archive_url, tmp_path / "first")
     oracle = DuckDBStore(":memory:")
     try:
-        site = first.add_site("a.com", "UTC", "u1")
-        first.write_events(sent)
-        oracle.add_site("a.com", "UTC", "u1")
-        oracle.write_arrow(events_to_arrow(sent))
+        site = load_both(first, oracle, sent)
         archive = Archive(archive_url)
         # One frame over every day (as the task's 30-day dashboard leaves): archiving
         # then exports each day from it rather than building a frame a day.

@@ -75,14 +75,19 @@ def stores(tmp_path: Path) -> Iterator[tuple[DynamoDBStore, DuckDBStore, Site, d
     assert isinstance(store, DynamoDBStore)
     oracle = DuckDBStore(":memory:")
     try:
-        site = store.add_site("a.com", "UTC", "u1")
-        store.write_events(sent)
-        oracle.add_site("a.com", "UTC", "u1")
-        oracle.write_arrow(events_to_arrow(sent))
-        yield store, oracle, site, now
+        yield store, oracle, load_both(store, oracle, sent), now
     finally:
         store.close()
         oracle.close()
+
+
+def load_both(store: DynamoDBStore, oracle: DuckDBStore, sent: list[Event]) -> Site:
+    """``sent`` written to the DynamoDB store and to the embedded one (site 1 of each)."""
+    site = store.add_site("a.com", "UTC", "u1")
+    store.write_events(sent)
+    oracle.add_site("a.com", "UTC", "u1")
+    oracle.write_arrow(events_to_arrow(sent))
+    return site
 
 
 def ask(store: DynamoDBStore | DuckDBStore, site: Site, now: datetime, first: date,
