@@ -27,7 +27,11 @@ run: .venv/.app
 
 ## test: install what the tests need, lint, type-check, run the whole suite and the
 ## offline infrastructure checks (terraform against moto_server, linters)
-test: lint typecheck pytest infra-check
+# pytest and infra-check run side by side: each leaves one of the 2 cores idle much
+# of the time (servers starting, terraform waiting on moto). -O prints each one's
+# output whole when it ends, so the two never interleave.
+test: lint typecheck
+	$(MAKE) --no-print-directory -j2 -O pytest infra-check
 
 lint: .venv/.dev
 	.venv/bin/ruff check src tests bench
