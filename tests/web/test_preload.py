@@ -76,12 +76,16 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
             "?f=2|is,event:goal,Signup&f=2|is,event:page,/pricing&f=3|is,visit:os,Mac",
             f"?compare=custom&cfrom={today - timedelta(days=50)}&cto={today - timedelta(days=40)}",
         ]
+        # A busy machine: a read that cannot have its caller's slot at once is refused.
+        # The first view's answers take turns, so none of them is.
+        patient, live.svc.reads.wait = live.svc.reads.wait, 0.0
         for view in views:
             asked.clear()
             page.goto(f"{live.url}/sites/{DOMAIN}{view}")
             wait_ready(page)
             assert asked == [], view
             assert page.locator("#list-pages .dash-row").count() > 0, view
+        live.svc.reads.wait = patient
         # Later views are asked for as usual.
         page.select_option("#period", "30d")
         wait_ready(page)

@@ -131,18 +131,23 @@ def _body(site: Site, raw: Any, today: date) -> dict[str, Any]:
 async def _preloaded(request: Request, site: Site, goal_count: int) -> str:
     """The first view's answers, as the script element dashboard.js reads before it asks
     for anything (keys: its request bodies in canonical JSON). A query that fails is
-    left out: the page asks for it and shows the error as usual."""
+    left out: the page asks for it and shows the error as usual. The answers take
+    turns within the caller's share of the stats pool, so none of them waits there
+    long enough to be refused (a busy machine would otherwise drop the later ones)."""
+    turns = asyncio.Semaphore(services(request).reads.per_caller)
 
     async def one(body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         try:
-            return preload.key(body), await _query(request, site, body)
+            async with turns:
+                return preload.key(body), await _query(request, site, body)
         except FootfallError:
             return None
 
     async def props() -> list[tuple[str, Any]]:
         try:
             state = ViewState.from_request(request, site_today(site, request))
-            keys = await _prop_keys(request, site, state)
+            async with turns:
+                keys = await _prop_keys(request, site, state)
         except FootfallError:
             return []
         body = preload.props_view(request.query_params, keys)
