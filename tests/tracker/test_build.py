@@ -8,7 +8,15 @@ from footfall.tracker import build
 
 def test_checked_in_script_is_the_build_of_the_source() -> None:
     # Fails when script.js changed without `make tracker`.
-    assert build.TARGET.read_text() == build.minify(build.SOURCE.read_text())
+    source = build.SOURCE.read_text()
+    assert build.TARGET.read_text() == build.minify(build.without_engagement(source))
+    assert build.TARGET_ENGAGEMENT.read_text() == build.minify(source)
+
+
+def test_default_build_leaves_engagement_out_and_the_engagement_build_keeps_it() -> None:
+    assert b"engagement" not in tracker.script()
+    assert b"engagement" in tracker.engagement_script()
+    assert b"hasFocus" in tracker.engagement_script()
 
 
 def test_default_build_is_under_one_and_a_half_kilobytes_gzipped() -> None:

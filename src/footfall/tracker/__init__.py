@@ -17,6 +17,13 @@ def script() -> bytes:
 
 
 @cache
+def engagement_script() -> bytes:
+    """The tracker that also sends engagement events (script.engagement.min.js): over
+    the default build's budget, so a site opts in by loading it instead."""
+    return resources.files(__package__).joinpath("script.engagement.min.js").read_bytes()
+
+
+@cache
 def version() -> str:
     """A content hash: the versioned path changes whenever the script does."""
     return hashlib.sha256(script()).hexdigest()[:12]

@@ -12,6 +12,9 @@
  *                 may list the file extensions to count instead of the defaults
  *   data-include-localhost, data-include-automation
  *                 count localhost pages and automated browsers (off by default)
+ * script.engagement.js (the same tracker with the lines between the engagement
+ * markers, which the default build leaves out) also measures each page's engaged time
+ * and scroll depth (docs/tracker.md, "Engagement").
  * Opt out in one browser: localStorage.footfall_ignore = "true".
  * Events are Plausible Events API payloads; nothing is stored in the browser.
  */
@@ -70,6 +73,10 @@
       p: options.props,
       $: options.revenue,
       i: options.interactive,
+      // engagement{
+      e: options.e,
+      sd: options.sd,
+      // }engagement
       h: hashMode
     };
     // keepalive lets the request outlive the page (a click that navigates away, an
@@ -80,9 +87,56 @@
     fetch(endpoint, { method: 'POST', body: JSON.stringify(body), keepalive: true }).then(done, done);
   }
 
+  // engagement{
+  // Plausible's engagement events: the time the page is visible and focused, and the
+  // deepest point of it seen (percent of its height), sent when the page is hidden or
+  // left for another route, if at least 3 s were engaged or the depth grew since.
+  var engagedPage, engagedMs, engagedSince, depth, sentDepth;
+
+  function seen() {
+    var body = document.body || {},
+      root = document.documentElement || {},
+      height = Math.max(body.scrollHeight | 0, body.offsetHeight | 0, root.scrollHeight | 0,
+        root.offsetHeight | 0, root.clientHeight | 0);
+    depth = Math.max(depth, Math.min(100, Math.round((window.scrollY + window.innerHeight) / height * 100)));
+  }
+
+  // Fold the running time in, and run again only while visible and focused.
+  function tick() {
+    var now = Date.now();
+    if (engagedSince) engagedMs += now - engagedSince;
+    engagedSince = document.visibilityState == 'visible' && document.hasFocus() && now;
+  }
+
+  function engage() {
+    tick();
+    if (engagedPage && (engagedMs >= 3000 || depth > sentDepth)) {
+      send('engagement', { u: engagedPage, e: engagedMs, sd: depth });
+      engagedMs = 0;
+      sentDepth = depth;
+    }
+  }
+
+  document.addEventListener('visibilitychange', function () {
+    document.visibilityState == 'hidden' ? engage() : tick();
+  });
+  window.addEventListener('pagehide', engage);
+  window.addEventListener('focus', tick);
+  window.addEventListener('blur', tick);
+  document.addEventListener('scroll', seen, { passive: true });
+  // }engagement
+
   function pageview() {
     var page = location.pathname + (hashMode ? location.hash : '');
     if (page != lastPage) {
+      // engagement{
+      engage();
+      engagedPage = location.href;
+      engagedMs = depth = sentDepth = 0;
+      engagedSince = null;
+      tick();
+      seen();
+      // }engagement
       lastPage = page;
       send('pageview');
     }

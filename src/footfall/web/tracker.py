@@ -1,8 +1,10 @@
-"""The tracker script: ``/js/script.js`` and its versioned, immutable path."""
+"""The tracker script: ``/js/script.js`` and its versioned, immutable path; the
+engagement build at ``/js/script.engagement.js``."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 from functools import cache
 
 from fastapi import APIRouter, Request
@@ -18,12 +20,18 @@ _IMMUTABLE_CACHE = "public, max-age=31536000, immutable"
 
 
 @cache
-def _gzipped() -> bytes:
-    return gzip.compress(tracker.script(), compresslevel=9, mtime=0)
+def _gzipped(engagement: bool = False) -> bytes:
+    body = tracker.engagement_script() if engagement else tracker.script()
+    return gzip.compress(body, compresslevel=9, mtime=0)
 
 
-def _serve(request: Request, cache_control: str) -> Response:
-    etag = f'"{tracker.version()}"'
+@cache
+def _engagement_etag() -> str:
+    return f'"{hashlib.sha256(tracker.engagement_script()).hexdigest()[:12]}"'
+
+
+def _serve(request: Request, cache_control: str, *, engagement: bool = False) -> Response:
+    etag = _engagement_etag() if engagement else f'"{tracker.version()}"'
     headers = {
         "cache-control": cache_control,
         "etag": etag,
@@ -36,13 +44,19 @@ def _serve(request: Request, cache_control: str) -> Response:
         return Response(status_code=304, headers=headers)
     if "gzip" in request.headers.get("accept-encoding", ""):
         headers["content-encoding"] = "gzip"
-        return Response(_gzipped(), media_type=media, headers=headers)
-    return Response(tracker.script(), media_type=media, headers=headers)
+        return Response(_gzipped(engagement), media_type=media, headers=headers)
+    body = tracker.engagement_script() if engagement else tracker.script()
+    return Response(body, media_type=media, headers=headers)
 
 
 @router.get("/js/script.js", summary="The tracker (cached for an hour)")
 async def script(request: Request) -> Response:
     return _serve(request, _PLAIN_CACHE)
+
+
+@router.get("/js/script.engagement.js", summary="The tracker with engagement (an hour)")
+async def engagement_script(request: Request) -> Response:
+    return _serve(request, _PLAIN_CACHE, engagement=True)
 
 
 @router.get("/js/script.{version}.js", summary="The tracker at its content-hash path (immutable)")
