@@ -124,6 +124,14 @@ def steps_from_text(text: str) -> tuple[FunnelStep, ...]:
     return tuple(FunnelStep(str(e), str(p)) for e, p in json.loads(text))
 
 
+# Plausible's engagement events (docs/metrics.md, "Engagement"): stored as events of
+# this name whose engaged time (ms) and scroll depth (percent) are the props below.
+# Visits, bounces and every count leave them out; time on page and scroll depth read them.
+ENGAGEMENT = "engagement"
+ENGAGED_MS = "e"
+SCROLL_DEPTH = "sd"
+
+
 @dataclass(slots=True)
 class Event:
     """One enriched event, ready to be written. Never holds a raw IP or user agent."""

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from footfall.domain import Event
+from footfall.domain import ENGAGEMENT, Event
 
 TIMEOUT = timedelta(minutes=30)
 
@@ -53,6 +53,8 @@ def split(events: Iterable[Event], timeout: timedelta = TIMEOUT) -> list[VisitSu
     """The visits of ``events`` (any order), sorted by site, visitor and start."""
     by_visitor: dict[tuple[int, int], list[Event]] = defaultdict(list)
     for e in events:
+        if e.name == ENGAGEMENT:
+            continue  # outside the rule (docs/metrics.md, "Engagement")
         by_visitor[(e.site_id, e.visitor_id)].append(e)
     out: list[VisitSummary] = []
     for key in sorted(by_visitor):

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from footfall.domain import normalize_domain
+from footfall.domain import ENGAGED_MS, ENGAGEMENT, SCROLL_DEPTH, normalize_domain
 from footfall.errors import InputError
 from footfall.ingest.dialects import Origin
 from footfall.ingest.request import (
@@ -45,6 +45,22 @@ class PlausiblePayload(BaseModel):
     interactive: bool = Field(default=True, validation_alias=_alias("i", "interactive"))
     hash_mode: bool | None = Field(default=None, validation_alias=_alias("h", "hashMode"))
     screen_width: int | None = Field(default=None, validation_alias=_alias("w"), ge=0)
+    # engagement events only: engaged milliseconds and scroll depth in percent
+    engaged_ms: int | None = Field(
+        default=None, validation_alias=_alias("e", "engagement_time"), ge=0, le=2**53
+    )
+    scroll_depth: int | None = Field(
+        default=None, validation_alias=_alias("sd", "scroll_depth"), ge=-1, le=2**31
+    )
+
+
+def engagement_props(engaged_ms: int | None, scroll_depth: int | None) -> dict[str, str]:
+    """What an engagement event keeps (domain.ENGAGEMENT): its engaged time and, when
+    measured (Plausible's tracker sends -1 before any), its depth capped at 100."""
+    props = {ENGAGED_MS: str(engaged_ms or 0)}
+    if scroll_depth is not None and scroll_depth >= 0:
+        props[SCROLL_DEPTH] = str(min(scroll_depth, 100))
+    return props
 
 
 def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]:
@@ -60,7 +76,9 @@ def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]
         ip=origin.ip,
         user_agent=origin.user_agent,
         referrer=(p.referrer or "")[:MAX_REFERRER_CHARS],
-        props=parse_props(p.props),
+        props=engagement_props(p.engaged_ms, p.scroll_depth)
+        if p.name == ENGAGEMENT
+        else parse_props(p.props),
         revenue=parse_revenue(p.revenue),
         interactive=p.interactive,
         hash_mode=bool(p.hash_mode),

@@ -313,6 +313,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
             try:
+                cur.execute(Q["insert_engagements"])
                 _recompute_visits(cur, self._visit_timeout)  # inserts the events too
             finally:
                 cur.unregister("incoming_batch")

@@ -410,6 +410,7 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
                 copy.set_types([_COPY_TYPES.get(n, "text") for n in _EVENT_FIELDS])
                 for row in rows:
                     copy.write_row(row)
+            conn.execute(Q["insert_engagements"].encode())
             self._recompute_visits(conn, fresh=True)
             self._note_days(conn, {(e.site_id, e.timestamp.astimezone(UTC).date()) for e in events})
 

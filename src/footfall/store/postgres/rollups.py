@@ -223,7 +223,7 @@ class Rolled:
                 g = local('"timestamp"') if unit else "pathname"
                 parts.append(
                     f"SELECT {group(g)}{', '.join(f'CAST({a} AS BIGINT)' for a in _EVENT_SIDE)}"
-                    f" FROM events WHERE site_id = {site}"
+                    f" FROM events WHERE site_id = {site} AND name <> 'engagement'"
                     f' AND "timestamp" >= {p.time(lo)} AND "timestamp" < {p.time(hi)}{by}'
                 )
         totals = ", ".join(f"CAST(coalesce(sum({s}), 0) AS BIGINT) AS {s}" for s in _SUMS)
@@ -298,7 +298,8 @@ def roll(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
         f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY {sets}"
         f" UNION ALL SELECT {keys}, {event_sums}"
         f" FROM (SELECT visitor_id, name, pathname, {event_day} AS local_day"
-        f' FROM events WHERE site_id = {site} AND "timestamp" >= {start} AND "timestamp" < {end}) e'
+        f" FROM events WHERE site_id = {site} AND name <> 'engagement'"
+        f' AND "timestamp" >= {start} AND "timestamp" < {end}) e'
         f" CROSS JOIN LATERAL (VALUES ('', ''), ('{PAGE}', pathname)) AS a (dim, value)"
         f" GROUP BY {sets}) x GROUP BY local_day, whole, dim, value"
     )

@@ -26,7 +26,7 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Protocol
 
-from footfall.domain import Goal
+from footfall.domain import ENGAGED_MS, ENGAGEMENT, SCROLL_DEPTH, Goal
 from footfall.stats import metrics as metrics_table
 from footfall.stats import shares, timeline
 from footfall.stats.filters import is_event_dimension, kind
@@ -65,6 +65,8 @@ _TRUNC = {
     "time:month": "month",
 }
 REVENUE_METRICS = ("total_revenue", "average_revenue")
+# Read from engagement events (legacy time on page where there are none): ``_engagement``.
+ENGAGEMENT_METRICS = ("time_on_page", "scroll_depth")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +198,7 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
     sql = [
         "WITH ev AS (",
         f"    SELECT *{local} FROM events",
-        f"    WHERE site_id = {p.add(site_id)}"
+        f"    WHERE site_id = {p.add(site_id)} AND name <> '{ENGAGEMENT}'"
         f" AND timestamp >= {p.time(q.start)} AND timestamp < {p.time(q.end)}{matching}",
         ")",
     ]
@@ -339,19 +341,20 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
     }
     for share in ("percentage", "conversion_rate", "group_conversion_rate"):
         pick[share] = pick["visitors"]  # the runner turns these counts into shares
-    if "time_on_page" in q.metrics:
-        sql.append(_time_on_page(q, dialect, ev_match, bool(visit_filters)))
-        pick["time_on_page"] = "tp.time_on_page"
-    # time_on_page stays NULL (null in JSON) where no time can be measured.
+    engaged = [m for m in ENGAGEMENT_METRICS if m in q.metrics]
+    if engaged:
+        sql.append(_engagement(q, site_id, p, ev_match, bool(visit_filters)))
+        pick |= {m: f"tp.{m}" for m in engaged}
+    # time_on_page and scroll_depth stay NULL (null in JSON) where nothing was measured.
     metrics = [
-        f"{pick[m]} AS m{i}" if m == "time_on_page" else f"coalesce({pick[m]}, 0) AS m{i}"
+        f"{pick[m]} AS m{i}" if m in engaged else f"coalesce({pick[m]}, 0) AS m{i}"
         for i, m in enumerate(q.metrics)
     ]
     if has_e and has_v:
         source = f"e FULL JOIN v USING ({', '.join(dims)})" if dims else "e CROSS JOIN v"
     else:
         source = "e" if has_e else "v"
-    if "time_on_page" in q.metrics:
+    if engaged:
         source += " LEFT JOIN tp ON tp.page = d0" if dims else " CROSS JOIN tp"
     sql.append(
         f"SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM {source}"
@@ -371,18 +374,41 @@ def _page_bounce_only(q: StatsQuery) -> bool:
     )
 
 
-def _time_on_page(q: StatsQuery, d: Dialect, ev_match: str, visit_filtered: bool) -> str:
-    """Seconds from a pageview to the next pageview of the same visit, averaged per page
-    (the last page of a visit has no next pageview, so no measurable time)."""
-    within = " AND session_id IN (SELECT session_id FROM fv)" if visit_filtered else ""
-    group = " GROUP BY pathname" if q.dimensions else ""
+def _engagement(q: StatsQuery, site_id: int, p: Params, ev_match: str, visit_filtered: bool) -> str:
+    """``tp``: per page (or in all, without a dimension) the time on page and scroll
+    depth of docs/metrics.md. A (page, visitor) pair with engagement events in the range
+    is one unit: its engaged time summed, its deepest scroll; the page's time on page is
+    the units' mean time, its scroll depth their mean depth. Pageviews before the
+    range's first engagement event (a site that never sent one: all of them) are timed
+    the legacy way instead, to the next pageview of the visit, each one a unit."""
+    d = p.dialect
+    site = p.add(site_id)
+    start, end = p.time(q.start), p.time(q.end)
+    engaged_ms = f"CAST(nullif({d.prop(p.add(ENGAGED_MS))}, '') AS BIGINT)"
+    depth = f"CAST(nullif({d.prop(p.add(SCROLL_DEPTH))}, '') AS INTEGER)"
+    in_range = (
+        f"site_id = {site} AND name = '{ENGAGEMENT}' AND timestamp >= {start} AND timestamp < {end}"
+    )
+    by_visitor = " AND visitor_id IN (SELECT visitor_id FROM fv)" if visit_filtered else ""
+    in_visits = " AND session_id IN (SELECT session_id FROM fv)" if visit_filtered else ""
     page = "pathname AS page, " if q.dimensions else ""
+    group = " GROUP BY pathname" if q.dimensions else ""
     following = "lead(timestamp) OVER (PARTITION BY session_id ORDER BY timestamp)"
     return (
+        f", cut AS (SELECT coalesce(min(timestamp), {end}) AS cut_at FROM events WHERE {in_range})"
+        f", en AS (SELECT pathname, visitor_id, sum({engaged_ms}) AS ms, max({depth}) AS sd"
+        f" FROM events WHERE {in_range} AND {ev_match}{by_visitor}"
+        " GROUP BY pathname, visitor_id)"
         f", tp_raw AS (SELECT *, {d.seconds_between('timestamp', following)} AS secs"
-        " FROM ev WHERE name = 'pageview')"
-        f", tp AS (SELECT {page}round(avg(secs)) AS time_on_page FROM tp_raw"
-        f" WHERE secs IS NOT NULL AND {ev_match}{within}{group})"
+        " FROM ev WHERE name = 'pageview' AND timestamp < (SELECT cut_at FROM cut))"
+        f", tp_units AS (SELECT {page}1.0 * sum(ms) / 1000 AS secs, count(*) AS n,"
+        " sum(sd) AS sd_sum, count(sd) AS sd_n FROM en"
+        f"{group} UNION ALL SELECT {page}1.0 * sum(secs) AS secs, count(*) AS n, 0, 0"
+        f" FROM tp_raw WHERE secs IS NOT NULL AND {ev_match}{in_visits}{group})"
+        f", tp AS (SELECT {'page, ' if q.dimensions else ''}"
+        " round(sum(secs) / nullif(sum(n), 0)) AS time_on_page,"
+        " round(1.0 * sum(sd_sum) / nullif(sum(sd_n), 0)) AS scroll_depth"
+        f" FROM tp_units{' GROUP BY page' if q.dimensions else ''})"
     )
 
 
@@ -416,7 +442,8 @@ def prop_keys(site_id: int, start: datetime, end: datetime, limit: int, dialect:
     sql = (
         f"SELECT k, count(*) AS n FROM (SELECT {dialect.prop_keys('props')} AS k FROM events"
         f" WHERE site_id = {p.add(site_id)} AND timestamp >= {p.time(start)}"
-        f" AND timestamp < {p.time(end)}) keys GROUP BY k ORDER BY n DESC, k"
+        f" AND timestamp < {p.time(end)} AND name <> '{ENGAGEMENT}') keys"
+        " GROUP BY k ORDER BY n DESC, k"
         f" LIMIT {p.add(limit)}"
     )
     return Plan(sql, p.values)

@@ -38,7 +38,8 @@ def realtime(site_id: int, now: datetime, dialect: Dialect) -> Plan:
     no_time = "CAST(NULL AS TIMESTAMP)"  # typed: PostgreSQL types a subquery's NULL as text
     sql = (
         "WITH w AS (SELECT timestamp, name, pathname, visitor_id, session_id FROM events"
-        f" WHERE site_id = {site} AND timestamp >= {p.time(now - WINDOW)}"
+        f" WHERE site_id = {site} AND name <> 'engagement'"
+        f" AND timestamp >= {p.time(now - WINDOW)}"
         f" AND timestamp < {end})"
         f" SELECT 'minute' AS kind, '' AS label, {d.trunc('minute', 'timestamp')} AS at,"
         f" {visitors} AS visitors, {pageviews} AS pageviews FROM w GROUP BY 3"
@@ -67,7 +68,8 @@ def overview(site_ids: Sequence[int], now: datetime, dialect: Dialect) -> Plan:
     visitors = d.count_distinct("visitor_id")
     sql = (
         "WITH w AS (SELECT site_id, timestamp, visitor_id FROM events"
-        f" WHERE site_id IN ({sites}) AND timestamp >= {p.time(now - 2 * day)}"
+        f" WHERE site_id IN ({sites}) AND name <> 'engagement'"
+        f" AND timestamp >= {p.time(now - 2 * day)}"
         f" AND timestamp < {p.time(now + timedelta(microseconds=1))})"
         f" SELECT site_id, 'hour' AS kind, {d.trunc('hour', 'timestamp')} AS at,"
         f" {visitors} AS visitors, 0 AS before FROM w"

@@ -6,6 +6,13 @@ INSERT INTO events BY NAME
 SELECT b.* REPLACE (v.session_id AS session_id) FROM incoming_batch b JOIN new_visits v
     ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
     AND b.timestamp >= v.started_at AND b.timestamp <= v.ended_at
+WHERE b.name <> 'engagement'
+
+-- name: insert_engagements
+-- The batch's engagement events (domain.ENGAGEMENT): outside the visit rule, so of no
+-- visit (session id 0); time on page and scroll depth read them by visitor and page.
+INSERT INTO events BY NAME
+SELECT * REPLACE (0 AS session_id) FROM incoming_batch WHERE name = 'engagement'
 
 -- name: count_events
 SELECT count(*) FROM events WHERE site_id = ?
@@ -176,7 +183,7 @@ SELECT min(timestamp), max(timestamp) FROM incoming_batch
 
 -- name: touched_visitors
 -- The visit rule (footfall/visits.py, docs/backends.md) re-applied to the visitors of
--- incoming_batch: for each, the span its new events can change, i.e. their own span
+-- incoming_batch (engagement events are outside the rule: docs/metrics.md): for each, the span its new events can change, i.e. their own span
 -- widened to every stored visit that comes within the timeout of it (a visit further
 -- away keeps its bounds). $lo/$hi (the batch's span widened by the timeout) are
 -- constants, so zone maps skip the rest of the table.
@@ -184,7 +191,8 @@ CREATE OR REPLACE TEMP TABLE touched AS
 SELECT b.site_id, b.visitor_id,
     least(b.first_at, min(v.started_at)) AS lo, greatest(b.last_at, max(v.ended_at)) AS hi
 FROM (SELECT site_id, visitor_id, min(timestamp) AS first_at, max(timestamp) AS last_at
-      FROM incoming_batch GROUP BY site_id, visitor_id) b
+      FROM incoming_batch WHERE name IS DISTINCT FROM 'engagement'
+      GROUP BY site_id, visitor_id) b
 LEFT JOIN (SELECT * FROM visits WHERE ended_at >= $lo AND started_at <= $hi) v
     ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
     AND v.ended_at > b.first_at - to_minutes($timeout)
@@ -203,12 +211,12 @@ WITH stored AS (
     SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
         channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
         browser_version, os, os_version, country, region, city, screen_size
-    FROM events WHERE timestamp >= $lo AND timestamp <= $hi
+    FROM events WHERE timestamp >= $lo AND timestamp <= $hi AND name <> 'engagement'
     UNION ALL
     SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
         channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
         browser_version, os, os_version, country, region, city, screen_size
-    FROM incoming_batch WHERE $fresh
+    FROM incoming_batch WHERE $fresh AND name <> 'engagement'
 ),
 ev AS (
     SELECT e.*, lag(e.timestamp) OVER (

@@ -5,7 +5,8 @@
 -- The visit rule (footfall/visits.py, docs/backends.md) re-applied to the visitors of
 -- incoming_batch: for each, the span its new events can change, i.e. their own span
 -- widened to every stored visit that comes within the timeout of it (a visit further
--- away keeps its bounds). As DuckDB's (store/sql/duckdb/queries.sql).
+-- away keeps its bounds). As DuckDB's (store/sql/duckdb/queries.sql); engagement events
+-- are outside the rule (docs/metrics.md).
 --
 -- A visitor whose new events all come after every stored event of the span (in-order
 -- traffic: the usual case) is an append: its stored events are not read again. Its new
@@ -17,7 +18,8 @@ SELECT b.site_id, b.visitor_id,
     least(b.first_at, min(v.started_at)), greatest(b.last_at, max(v.ended_at)), b.first_at,
     %(fresh)s AND coalesce(max(v.ended_at) < b.first_at, true), max(v.session_id)
 FROM (SELECT site_id, visitor_id, min("timestamp") AS first_at, max("timestamp") AS last_at
-      FROM incoming_batch GROUP BY site_id, visitor_id) b
+      FROM incoming_batch WHERE name IS DISTINCT FROM 'engagement'
+      GROUP BY site_id, visitor_id) b
 LEFT JOIN visits v ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
     AND v.ended_at > b.first_at - %(timeout)s AND v.started_at < b.last_at + %(timeout)s
 GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
@@ -48,11 +50,12 @@ WITH stored AS (
     FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
         AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi AND NOT t.append
     WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
+        AND e.name <> 'engagement'
     UNION ALL
     SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
         referrer, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device,
         browser, browser_version, os, os_version, country, region, city, screen_size
-    FROM incoming_batch WHERE %(fresh)s
+    FROM incoming_batch WHERE %(fresh)s AND name <> 'engagement'
 ),
 ev AS (
     SELECT *, lag("timestamp") OVER (
@@ -161,6 +164,14 @@ SELECT b.site_id, b."timestamp", b.name, b.hostname, b.pathname, b.visitor_id, v
 FROM incoming_batch b JOIN new_visits v
     ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
     AND b."timestamp" >= v.started_at AND b."timestamp" <= v.ended_at
+WHERE b.name <> 'engagement'
+
+-- name: insert_engagements
+-- The batch's engagement events (domain.ENGAGEMENT): outside the visit rule, so of no
+-- visit (session id 0); time on page and scroll depth read them by visitor and page.
+INSERT INTO events (site_id, "timestamp", name, hostname, pathname, visitor_id, session_id, referrer, referrer_source, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, click_id_param, country, region, city, browser, browser_version, os, os_version, device, screen_size, language, props, revenue_amount, revenue_currency, interactive, entry_page)
+SELECT site_id, "timestamp", name, hostname, pathname, visitor_id, 0, referrer, referrer_source, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, click_id_param, country, region, city, browser, browser_version, os, os_version, device, screen_size, language, props, revenue_amount, revenue_currency, interactive, entry_page
+FROM incoming_batch WHERE name = 'engagement'
 
 -- name: delete_touched_visits
 -- The stored visits of the touched spans; new_visits replaces them.
