@@ -110,6 +110,35 @@ def test_plausible_non_interactive_event_flag(running: Running) -> None:
     assert running.events("example.com")[0]["interactive"] is False
 
 
+def test_plausible_engagement_event_keeps_its_time_and_depth_only(running: Running) -> None:
+    # The shape plausible.js (and script.engagement.js) sends when a page is left.
+    page = {"u": "https://example.com/post", "d": "example.com"}
+    plausible(running, {"n": "pageview", **page})
+    status, body, _ = plausible(
+        running, {"n": "engagement", **page, "e": 12345, "sd": 140, "p": {"author": "x"}, "v": 30}
+    )
+    assert (status, body) == (202, {})
+    plausible(running, {"n": "engagement", **page, "e": 0, "sd": -1})  # depth not measured
+    stored = running.events("example.com")
+    engaged = [e for e in stored if e["name"] == "engagement"]
+    assert {e["pathname"] for e in engaged} == {"/post"} and len(stored) == 3
+    # the depth capped at 100, the props dropped; -1 (not measured yet) stores no depth
+    assert sorted((e["props"] for e in engaged), key=len) == [
+        {"e": "0"},
+        {"e": "12345", "sd": "100"},
+    ]
+
+
+@pytest.mark.parametrize("bad", [{"e": -5}, {"e": "soon"}, {"sd": -2}, {"sd": [50]}])
+def test_plausible_engagement_bad_numbers_answer_400(
+    running: Running, bad: dict[str, object]
+) -> None:
+    body = {"n": "engagement", "u": "https://example.com/", "d": "example.com", **bad}
+    status, answer, _ = plausible(running, body)
+    assert status == 400
+    assert answer["field"] in ("engagement_time", "scroll_depth")
+
+
 def test_unknown_domain_is_dropped_with_reason(running: Running) -> None:
     status, body, headers = plausible(running, {"n": "pageview", "u": "https://nope.net/"})
     assert (status, body) == (202, {})

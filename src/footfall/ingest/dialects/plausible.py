@@ -46,7 +46,7 @@ class PlausiblePayload(BaseModel):
     hash_mode: bool | None = Field(default=None, validation_alias=_alias("h", "hashMode"))
     screen_width: int | None = Field(default=None, validation_alias=_alias("w"), ge=0)
     # engagement events only: engaged milliseconds and scroll depth in percent
-    engaged_ms: int | None = Field(
+    engagement_time: int | None = Field(
         default=None, validation_alias=_alias("e", "engagement_time"), ge=0, le=2**53
     )
     scroll_depth: int | None = Field(
@@ -76,7 +76,7 @@ def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]
         ip=origin.ip,
         user_agent=origin.user_agent,
         referrer=(p.referrer or "")[:MAX_REFERRER_CHARS],
-        props=engagement_props(p.engaged_ms, p.scroll_depth)
+        props=engagement_props(p.engagement_time, p.scroll_depth)
         if p.name == ENGAGEMENT
         else parse_props(p.props),
         revenue=parse_revenue(p.revenue),
