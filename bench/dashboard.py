@@ -65,7 +65,7 @@ CHROME = [["is", "visit:browser", ["Chrome"]]]
 # The details view as dashboard.js asks it (loadDetails: 100 rows, the total, the
 # columns web/details.py gives the dimension): the pages (the widest columns), the next
 # page, a search, and the sources sorted by a column.
-PAGE_COLUMNS = ["visitors", "pageviews", "bounce_rate", "time_on_page"]
+PAGE_COLUMNS = ["visitors", "pageviews", "bounce_rate", "time_on_page", "scroll_depth"]
 SOURCE_COLUMNS = ["visitors", "bounce_rate", "visit_duration"]
 SEARCH = ["contains", "event:page", ["/page/1"], {"case_sensitive": False}]
 DETAILS_VIEWS: dict[str, dict[str, Any]] = {

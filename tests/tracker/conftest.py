@@ -35,11 +35,11 @@ class Site:
     def url(self) -> str:
         return f"http://shop.test:{self.port}"
 
-    def tag(self, **attrs: str | None) -> str:
+    def tag(self, script: str = "script.js", **attrs: str | None) -> str:
         """The script tag; an attribute given as None is left out."""
         attrs = {"domain": "shop.test", "include-automation": "", **attrs}
         data = " ".join(f'data-{k}="{v}"' for k, v in attrs.items() if v is not None)
-        return f'<script defer {data} src="{self.live.url}/js/script.js"></script>'
+        return f'<script defer {data} src="{self.live.url}/js/{script}"></script>'
 
     def page(
         self,
@@ -49,6 +49,7 @@ class Site:
         status: int = 200,
         head: str = "",
         tag: dict[str, str | None] | None = None,
+        script: str = "script.js",
         **attrs: str,
     ) -> str:
         """Add an HTML page carrying the tracker; return its URL. ``tag`` holds data
@@ -57,9 +58,9 @@ class Site:
             "<script>window.footfall=window.footfall||function(){"
             "(window.footfall.q=window.footfall.q||[]).push(arguments)}</script>"
         )
-        script = self.tag(**attrs, **(tag or {}))
+        element = self.tag(script, **attrs, **(tag or {}))
         html = (
-            f"<!doctype html><html><head><title>{path}</title>{script}{stub}"
+            f"<!doctype html><html><head><title>{path}</title>{element}{stub}"
             f"{head}</head><body>{body}</body></html>"
         )
         self.pages[path] = (status, "text/html; charset=utf-8", html)

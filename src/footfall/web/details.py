@@ -32,7 +32,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         ),
         SOURCES,
     ),
-    "event:page": ("visitors", "pageviews", "bounce_rate", "time_on_page"),
+    "event:page": ("visitors", "pageviews", "bounce_rate", "time_on_page", "scroll_depth"),
     "visit:entry_page": ("visitors", "visits", "bounce_rate", "visit_duration"),
     "visit:exit_page": ("visitors", "visits"),
     "event:goal": ("visitors", "events", "conversion_rate"),
