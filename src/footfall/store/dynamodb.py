@@ -44,9 +44,8 @@ from footfall.store.registry import Options
 from footfall.store.sql import live
 
 _WINDOW_EVENTS = (
-    "SELECT site_id, timestamp, visitor_id FROM events"
-    " WHERE site_id = $site AND name <> 'engagement' AND timestamp >= $start"
-    " AND timestamp < $end"
+    "SELECT site_id, timestamp, visitor_id, name FROM events"
+    " WHERE site_id = $site AND timestamp >= $start AND timestamp < $end"
 )
 _RETENTION_TTL = 60.0  # seconds a site's retention is trusted before it is read again
 
