@@ -404,3 +404,6 @@ class ImportedData(Protocol):
 
     def remove_imports(self, site_id: int) -> int:
         """Delete every import of the site with its rows; how many imports there were."""
+
+    def remove_import(self, site_id: int, digest: str) -> bool:
+        """Delete one import of the site with its rows; whether there was one."""
