@@ -21,7 +21,7 @@ def _target(stores: Stores, domain: str) -> tuple[Site, ImportedData]:
     if site is None:
         raise NotFoundError(f"no site {domain}", field="site")
     if stores.imported is None:
-        raise InputError("this backend keeps no imported data yet (DuckDB and PostgreSQL do)")
+        raise InputError("this store keeps no imported data")
     return site, stores.imported
 
 

@@ -386,7 +386,7 @@ class ImportInfo:
 
 @runtime_checkable
 class ImportedData(Protocol):
-    """Optional (DuckDB and PostgreSQL so far): a site's imported history, in the tables
+    """A site's imported history (DuckDB, PostgreSQL, DynamoDB), in the tables
     of imports/tables.py, beside its events."""
 
     def save_import(
