@@ -22,9 +22,10 @@ from typer.testing import CliRunner
 
 from footfall.cli import app
 from footfall.errors import InputError
-from footfall.imports import service
+from footfall.imports import merge, service
 from footfall.imports.merge import DIMENSIONS, UNANSWERED
 from footfall.imports.tables import TABLES
+from footfall.stats import query as stats_query
 from footfall.store.registry import Stores, open_stores
 from tests.backends import BackendUnderTest, backend, stores
 from tests.conformance.traffic import BROWSER_UAS, RawEvent, Traffic, generate
@@ -262,3 +263,36 @@ def test_the_cli_imports_umami(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert "(2024-03-01 to 2024-03-01) into a.com" in done.output
     listed = runner.invoke(app, ["import", "list", "--site", "a.com"])
     assert listed.output.count("umami\tu.csv\t2024-03-01..2024-03-01") == 1
+
+
+def test_merged_answers_are_the_reference_ones_on_every_backend(
+    backend: BackendUnderTest, stores: Stores, tmp_path: Path
+) -> None:
+    """The same export merged into a site's answers (imports/merge.py, on the backend's
+    StatsEngine and ImportedData) answers as on the embedded reference store, which the
+    test above proves against native events."""
+    path = write_csv(tmp_path / "a.csv", umami_rows(generate(5, 1, date(2024, 3, 2), "a.com")))
+    reference = open_stores(f"duckdb:///{tmp_path}/reference.duckdb")
+    try:
+        answers = []
+        for store in (stores, reference):
+            store.catalog.add_site("a.com", "Europe/Berlin", "u1")
+            service.import_umami(store, "a.com", path)
+            site = store.catalog.get_site("a.com")
+            assert site is not None
+            found = []
+            for dimension in [None, *DIMENSIONS]:
+                body = {
+                    "site_id": "a.com",
+                    "metrics": [m for m in METRICS if m not in UNANSWERED.get(dimension or "", ())],
+                    "date_range": ["2024-02-29", "2024-03-03"],
+                    "dimensions": ["time:day", *([dimension] if dimension else [])],
+                    "include": {"imports": True},
+                }
+                q = stats_query.parse(body, datetime.now(UTC), site.timezone, date(2024, 1, 1))
+                found.append(merge.run(store.stats, store.imported, q, site, []))
+            answers.append(found)
+        assert answers[0] == answers[1]
+        assert all(a["meta"]["imports_included"] and a["results"] for a in answers[0])
+    finally:
+        reference.close()
