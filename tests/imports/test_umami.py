@@ -29,6 +29,7 @@ from footfall.stats import query as stats_query
 from footfall.store.registry import Stores, open_stores
 from tests.backends import BackendUnderTest, backend, stores
 from tests.conformance.traffic import BROWSER_UAS, RawEvent, Traffic, generate
+from tests.imports.test_merge import query, two_sites_of
 from tests.support import Clock, Running
 
 __all__ = ["backend", "stores"]
@@ -153,28 +154,12 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
     return path
 
 
-def query(running: Running, key: str, body: dict[str, Any]) -> dict[str, Any]:
-    r = running.client.post("/api/v2/query", json=body, headers={"authorization": f"Bearer {key}"})
-    assert r.status_code == 200, r.text
-    answer: dict[str, Any] = r.json()
-    return answer
-
-
 def test_imported_answers_are_the_native_ones(
     running: Running, clock: Clock, tmp_path: Path
 ) -> None:
     """example.com ingests generated traffic; b.test imports it as Umami's export (a zip
     of it): every dimension imports support answers the same, day by day."""
-    yesterday = (clock() - timedelta(days=1)).date()
-    traffic = generate(7, 3, end=yesterday, site="example.com")
-    ingest = running.key("example.com")
-    for batch in traffic.batches():
-        r = running.client.post(
-            "/api/v1/track/batch", json={"events": batch}, headers={"x-api-key": ingest}
-        )
-        assert r.status_code == 202 and r.json()["failed"] == 0
-    running.admin.add_site("b.test")
-    a, b = running.key("example.com", "stats"), running.key("b.test", "stats")
+    traffic, a, b = two_sites_of(running, clock, 7)
     days = [traffic.start.isoformat(), traffic.end.isoformat()]
     path = write_csv(tmp_path / "website_event.csv", umami_rows(traffic))
     zipped = tmp_path / "umami.zip"
