@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import iptocc
 import pytest
 from typer.testing import CliRunner
 
 from footfall.cli import app
+from footfall.config import Settings
 from footfall.errors import InputError
 from footfall.imports import merge, service
 from footfall.imports.merge import DIMENSIONS, UNANSWERED
@@ -30,7 +32,7 @@ from footfall.store.registry import Stores, open_stores
 from tests.backends import BackendUnderTest, backend, stores
 from tests.conformance.traffic import BROWSER_UAS, RawEvent, Traffic, generate
 from tests.imports.test_merge import query, two_sites_of
-from tests.support import Clock, Running
+from tests.support import Clock, Live, Running
 
 __all__ = ["backend", "stores"]
 
@@ -281,3 +283,17 @@ def test_merged_answers_are_the_reference_ones_on_every_backend(
         assert all(a["meta"]["imports_included"] and a["results"] for a in answers[0])
     finally:
         reference.close()
+
+
+def test_the_management_api_takes_the_csv(live: Live, settings: Settings, tmp_path: Path) -> None:
+    """What `footfall import umami` uploads to a running server (the CLI's upload is
+    test_plausible's): the CSV as the body, the import as the answer."""
+    path = write_csv(tmp_path / "u.csv", umami_rows(generate(4, 1, date(2024, 3, 1), "x.com")))
+    token = {"authorization": f"Bearer {settings.admin_token}"}
+    base = f"{live.url}/api/v1/sites/example.com/imports"
+    done = httpx.post(f"{base}/umami?name=u.csv", content=path.read_bytes(), headers=token)
+    assert done.status_code == 201, done.text
+    shown = done.json()
+    assert (shown["source"], shown["file"], shown["start_date"]) == ("umami", "u.csv", "2024-03-01")
+    other = httpx.post(f"{base}/matomo", content=b"x", headers=token)
+    assert other.status_code == 404 and other.json()["field"] == "source"
