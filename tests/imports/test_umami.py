@@ -258,6 +258,8 @@ def test_merged_answers_are_the_reference_ones_on_every_backend(
     """The same export merged into a site's answers (imports/merge.py, on the backend's
     StatsEngine and ImportedData) answers as on the embedded reference store, which the
     test above proves against native events."""
+    if backend.name == "duckdb":
+        pytest.skip("the embedded store is the reference")
     path = write_csv(tmp_path / "a.csv", umami_rows(generate(5, 1, date(2024, 3, 2), "a.com")))
     reference = open_stores(f"duckdb:///{tmp_path}/reference.duckdb")
     try:
