@@ -213,6 +213,12 @@ def test_an_export_imports_once_and_goes_as_a_whole(
     # Auckland's days: an event at 13:00 UTC or later is on the next local day
     late = service.import_umami(stores, "b.com", first)
     assert late.end_date == date(2024, 3, 3)
+    # one import goes with its rows; the other site's stay
+    assert stores.imported.remove_import(late.site_id, late.digest)
+    assert not stores.imported.remove_import(late.site_id, late.digest)
+    assert stores.imported.list_imports(late.site_id) == []
+    assert not stores.imported.imported_rows(late.site_id, "imported_pages")
+    assert {n: stores.imported.imported_rows(site.id, n) for n in TABLES} == tables
     assert service.remove_imports(stores, "a.com") == 1
     assert all(not stores.imported.imported_rows(site.id, n) for n in TABLES)
 
