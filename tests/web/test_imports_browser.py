@@ -15,8 +15,16 @@ from playwright.sync_api import BrowserContext, expect
 from footfall.accounts.models import Role
 from footfall.accounts.service import AccountService
 from footfall.domain import Event
-from tests.accounts.helpers import PASSWORD, browser_login
-from tests.support import Live
+from tests.accounts.helpers import (
+    HTML,
+    PASSWORD,
+    accounts_of,
+    browser_login,
+    csrf,
+    login,
+    make_user,
+)
+from tests.support import Live, Running
 
 
 def plausible_zip(path: Path, days: list[str], visitors: int) -> Path:
@@ -77,3 +85,39 @@ def test_an_import_from_the_settings_page(
     # without a session: no status, no upload
     anonymous = httpx.get(f"{live.url}/sites/example.com/import-jobs/{job_id}")
     assert anonymous.status_code in (302, 303, 401, 403)
+
+
+def test_only_owners_and_admins_import_with_the_form_token(
+    running: Running, tmp_path: Path
+) -> None:
+    """(No browser.) A viewer is refused, so is an admin without the session's CSRF
+    token; nothing is stored either way."""
+    site = running.svc.stores.catalog.get_site("example.com")
+    imported = running.svc.stores.imported
+    assert site is not None and imported is not None
+    acc = accounts_of(running.client)
+    make_user(acc, "viewer@example.com", None, site, Role.VIEWER)
+    make_user(acc, "admin@example.com", None, site, Role.ADMIN)
+    body = plausible_zip(tmp_path / "p.zip", ["2024-03-01"], 5).read_bytes()
+    upload = {"file": ("p.zip", body, "application/zip")}
+    for email, forged, status in [
+        ("viewer@example.com", False, 403),
+        ("admin@example.com", True, 403),
+        ("admin@example.com", False, 202),
+    ]:
+        running.client.cookies.clear()
+        login(running.client, email)
+        page = running.client.get("/sites", headers=HTML)
+        token = "forged" if forged else csrf(page.text)
+        r = running.client.post(
+            "/sites/example.com/imports",
+            data={"source": "plausible", "csrf_token": token},
+            files=upload,
+            headers={"accept": "application/json"},
+        )
+        assert r.status_code == status, (email, r.text)
+    job = r.json()
+    running.svc.import_jobs().close()  # waits for the running import
+    status_page = running.client.get(f"/sites/example.com/import-jobs/{job['id']}")
+    assert status_page.json()["state"] == "done"
+    assert [i.source for i in imported.list_imports(site.id)] == ["plausible"]
