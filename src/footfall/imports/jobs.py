@@ -34,6 +34,7 @@ class ImportJob:
     state: str = "running"  # running, done, failed
     error: str | None = None
     info: dict[str, Any] | None = None  # service.import_json, once done
+    folder: Path | None = field(default=None, repr=False)  # the upload's, removed after
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def advance(self, n: int) -> None:
@@ -74,7 +75,7 @@ class ImportJobs:
         except FootfallError:
             shutil.rmtree(path.parent, ignore_errors=True)
             raise
-        job = ImportJob(uuid.uuid4().hex, site_id, source, path.name, total)
+        job = ImportJob(uuid.uuid4().hex, site_id, source, path.name, total, folder=path.parent)
         with self._lock:
             self._jobs[job.id] = job
             for old in list(self._jobs)[:-KEEP]:
@@ -106,5 +107,10 @@ class ImportJobs:
             return [j for j in self._jobs.values() if j.site_id == site_id]
 
     def close(self) -> None:
-        """Wait for the running import (queued ones are dropped with their files)."""
+        """Wait for the running import; queued ones are dropped with their files."""
         self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            for job in self._jobs.values():
+                if job.state == "running" and job.folder is not None:  # never started
+                    job.error, job.state = "the server stopped before this import ran", "failed"
+                    shutil.rmtree(job.folder, ignore_errors=True)
