@@ -578,7 +578,7 @@ async function loadTop(gen) {
 // only on sites with imports. Imports answer no comparison: those stats show no change.
 async function withImports(top, row) {
   const asked = top.map(([m]) => m).filter((m) => IMPORTED.includes(m));
-  if (!IMPORTS || !asked.length) return row;
+  if (!IMPORTS || !asked.length || state.filters.length) return row;  // imports answer no filter
   const data = await query({ metrics: asked, include: { imports: true } });
   if (!data.meta.imports_included) return row;
   const metrics = row.metrics.slice();
@@ -651,7 +651,7 @@ async function loadChart(gen) {
   const body = { metrics: [metric], dimensions: [`time:${state.interval}`],
     include: { time_labels: true } };
   if (comparisons()) body.include.comparisons = comparisons();
-  else if (IMPORTS && IMPORTED.includes(metric)) body.include.imports = true;
+  else if (IMPORTS && IMPORTED.includes(metric) && !state.filters.length) body.include.imports = true;
   const data = await query(body);
   if (gen !== generation) return;
   const labels = data.meta.time_labels;
