@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
+from sys import intern
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -82,7 +83,8 @@ class _Visit:
     entry: tuple[datetime, str] | None = None  # the first pageview's (time, path)
     exit: tuple[datetime, str] | None = None
     source: tuple[str, ...] = ()
-    session_fields: dict[str, str] = field(default_factory=dict)
+    # country, region, city, device, browser, os, os_version (of the first event)
+    session_fields: tuple[str, ...] = ()
     pages: Counter[tuple[str, str]] = field(default_factory=Counter)
     events: Counter[str] = field(default_factory=Counter)
 
@@ -205,22 +207,20 @@ def _read(lines: Iterator[list[str]], name: str, zone: ZoneInfo, visits: dict[st
         visit = visits.get(key)
         if visit is None:
             visit = visits[key] = _Visit(local, session, at, at)
-        hostname = cell("hostname").removeprefix("www.")
+        hostname = intern(cell("hostname").removeprefix("www."))
         if at < visit.first or not visit.source:
             if at < visit.first:
                 visit.first, visit.day = at, local
-            visit.source = _source(cell, hostname)
-            visit.session_fields = {c: cell(c) for c in ("country", "region", "city")}
-            visit.session_fields.update(
-                device=DEVICES.get(cell("device").lower(), "Desktop" if cell("device") else ""),
-                browser=BROWSERS.get(cell("browser").lower(), cell("browser")),
-                **dict(zip(("os", "os_version"), _os(cell("os")), strict=True)),
-            )
+            visit.source = tuple(intern(v) for v in _source(cell, hostname))
+            device = DEVICES.get(cell("device").lower(), "Desktop" if cell("device") else "")
+            browser = BROWSERS.get(cell("browser").lower(), cell("browser"))
+            fields = (cell("country"), cell("region"), cell("city"), device, browser)
+            visit.session_fields = tuple(intern(v) for v in (*fields, *_os(cell("os"))))
         visit.last = max(visit.last, at)
         if kind == CUSTOM:
-            visit.events[cell("event_name")] += 1
+            visit.events[intern(cell("event_name"))] += 1
             continue
-        page = cell("url_path") or "/"
+        page = intern(cell("url_path") or "/")  # one copy of each path, not one a visit
         visit.pages[(hostname, page)] += 1
         if visit.entry is None or at < visit.entry[0]:
             visit.entry = (at, page)
@@ -270,14 +270,15 @@ def _tables(visits: Iterable[_Visit]) -> dict[str, list[Row]]:
         seen.setdefault(table, {}).setdefault(key, set()).add(session)
 
     for v in visits:
-        day, s, f = v.day, v.session, v.session_fields
+        day, s = v.day, v.session
+        country, region, city, device, browser, os_name, os_version = v.session_fields
         session = (1, v.duration, v.bounced, v.pageviews)  # visits, duration, bounces, pvs
         add("imported_visitors", (day,), s, v.pageviews, v.bounced, 1, v.duration)
         add("imported_sources", (day, *v.source), s, v.pageviews, 1, v.duration, v.bounced)
-        add("imported_locations", (day, f["country"], f["region"], f["city"]), s, *session)
-        add("imported_devices", (day, f["device"]), s, *session)
-        add("imported_browsers", (day, f["browser"], ""), s, *session)
-        add("imported_operating_systems", (day, f["os"], f["os_version"]), s, *session)
+        add("imported_locations", (day, country, region, city), s, *session)
+        add("imported_devices", (day, device), s, *session)
+        add("imported_browsers", (day, browser, ""), s, *session)
+        add("imported_operating_systems", (day, os_name, os_version), s, *session)
         if v.entry is not None and v.exit is not None:
             add("imported_entry_pages", (day, v.entry[1]), s, *session)
             add("imported_exit_pages", (day, v.exit[1]), s, v.duration, 1, v.bounced, v.pageviews)
