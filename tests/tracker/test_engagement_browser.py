@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, sync_playwright
@@ -51,7 +52,7 @@ def test_engaged_time_and_scroll_depth_reach_the_api(
     page.goto(following)  # leaving by a link: the page is hidden, its engagement sent
     left = time.monotonic() - started
 
-    def article() -> list[object]:
+    def article() -> list[Any]:
         rows = stats.query(
             metrics=["pageviews", "visits", "time_on_page", "scroll_depth"],
             dimensions=["event:page"],

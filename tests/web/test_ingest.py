@@ -123,7 +123,7 @@ def test_plausible_engagement_event_keeps_its_time_and_depth_only(running: Runni
     engaged = [e for e in stored if e["name"] == "engagement"]
     assert {e["pathname"] for e in engaged} == {"/post"} and len(stored) == 3
     # the depth capped at 100, the props dropped; -1 (not measured yet) stores no depth
-    assert sorted((e["props"] for e in engaged), key=len) == [
+    assert sorted((e["props"] for e in engaged), key=str) == [
         {"e": "0"},
         {"e": "12345", "sd": "100"},
     ]

@@ -138,7 +138,7 @@ def per_page(stores: Stores, site: Site) -> dict[str, tuple[int | None, int | No
         r["dimensions"][0]: tuple(r["metrics"])
         for r in runner.run(stores.stats, q, site, [])["results"]
     }
-    return {page: found.get(page, (None, None)) for page in PAGES}  # type: ignore[misc]
+    return {page: found.get(page, (None, None)) for page in PAGES}
 
 
 @settings(
