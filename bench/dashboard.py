@@ -98,6 +98,28 @@ def build(path: Path, events: int) -> float:
     return time.perf_counter() - started
 
 
+# --engagement: the site runs script.engagement.js, one engagement event per pageview
+# (5-124 s engaged, 0-100 % deep) a few seconds after it, added to the served copy.
+ENGAGE = """
+INSERT INTO events BY NAME
+SELECT * REPLACE (
+    'engagement' AS name,
+    timestamp + to_seconds(5 + (visitor_id // 8) % 120) AS timestamp,
+    0::BIGINT AS session_id,
+    MAP {'e': CAST(1000 * (5 + (visitor_id // 8) % 120) AS VARCHAR),
+         'sd': CAST((visitor_id // 32) % 101 AS VARCHAR)} AS props)
+FROM events WHERE site_id = 1 AND name = 'pageview'
+"""
+
+
+def add_engagement(path: Path) -> None:
+    store = DuckDBStore(str(path))
+    try:
+        store.read(ENGAGE, {})
+    finally:
+        store.close()
+
+
 def gzipped_sizes() -> dict[str, tuple[int, int]]:
     """Raw and gzipped bytes of each asset (level 9, as the /static mount sends them)."""
     sizes = {}
@@ -299,6 +321,9 @@ def main() -> None:
         "--live-only", action="store_true", help="only the live views' statements (no browser)"
     )
     parser.add_argument("--db", type=Path, help="keep the built store here; reuse it if there")
+    parser.add_argument(
+        "--engagement", action="store_true", help="add an engagement event per pageview"
+    )
     parser.add_argument("--serve", type=Path, help=argparse.SUPPRESS)  # the server process
     args = parser.parse_args()
     if args.serve:
@@ -309,6 +334,8 @@ def main() -> None:
     built = 0.0 if reuse else build(args.db or data, args.events)
     if args.db is not None:
         shutil.copyfile(args.db, data)  # the server writes (its owner, sessions)
+    if args.engagement:
+        add_engagement(data)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     engine = engine_times(data)
     print(f"\n{args.events:,} events over 90 days (built in {built:.0f} s), load {load}\n")
