@@ -130,6 +130,19 @@ def steps_from_text(text: str) -> tuple[FunnelStep, ...]:
 ENGAGEMENT = "engagement"
 ENGAGED_MS = "e"
 SCROLL_DEPTH = "sd"
+_MAX_ENGAGED_MS = 2**53
+
+
+def engagement_props(props: dict[str, str]) -> dict[str, str]:
+    """What an engagement event keeps, whichever endpoint it came through: its engaged
+    milliseconds (0 unless a whole number) and, when measured, its depth in percent
+    (capped at 100; anything but a whole number is no depth). Queries cast them, so
+    nothing else may be stored under the name."""
+    ms, depth = props.get(ENGAGED_MS, ""), props.get(SCROLL_DEPTH, "")
+    kept = {ENGAGED_MS: ms if ms.isascii() and ms.isdigit() and int(ms) <= _MAX_ENGAGED_MS else "0"}
+    if depth.isascii() and depth.isdigit():
+        kept[SCROLL_DEPTH] = str(min(int(depth), 100))
+    return kept
 
 
 @dataclass(slots=True)

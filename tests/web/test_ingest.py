@@ -336,6 +336,52 @@ def test_track_event_with_key(running: Running) -> None:
     assert event["name"] == "Download" and str(event["timestamp"]) == "2026-03-10 11:00:00+00:00"
 
 
+@pytest.mark.parametrize(
+    ("props", "kept"),
+    [
+        ({"e": "2500", "sd": "40", "plan": "pro"}, {"e": "2500", "sd": "40"}),
+        ({"e": "soon", "sd": "half"}, {"e": "0"}),
+        ({"e": "-3", "sd": "-1"}, {"e": "0"}),
+        ({"e": "9" * 30, "sd": "250"}, {"e": "0", "sd": "100"}),
+        ({"e": "\u0661\u0662", "sd": "\u0665"}, {"e": "0"}),  # digits, but not ASCII ones
+    ],
+)
+def test_an_engagement_event_from_any_endpoint_keeps_numbers_only(
+    running: Running, props: dict[str, str], kept: dict[str, str]
+) -> None:
+    # The track API (and Umami's) take any name: an event named "engagement" is one, and
+    # what time on page and scroll depth cast must be whole numbers (no 5xx later).
+    key = running.key("example.com")
+    for name, extra in (("pageview", {}), ("engagement", {"props": props})):
+        r = running.client.post(
+            "/api/v1/track/event",
+            headers={"x-api-key": key},
+            json={
+                "url": "https://example.com/p",
+                "ip": "198.51.100.20",
+                "user_agent": CHROME_UA,
+                "name": name,
+                "timestamp": "2026-03-10T11:00:00Z",
+                **extra,
+            },
+        )
+        assert r.status_code == 202
+    [engaged] = [e for e in running.events("example.com") if e["name"] == "engagement"]
+    assert engaged["props"] == kept
+    body = {
+        "site_id": "example.com",
+        "metrics": ["pageviews", "time_on_page", "scroll_depth"],
+        "date_range": ["2026-03-10", "2026-03-10"],
+        "dimensions": ["event:page"],
+    }
+    stats = {"authorization": f"Bearer {running.key('example.com', 'stats')}"}
+    r = running.client.post("/api/v2/query", json=body, headers=stats)
+    assert r.status_code == 200, r.text
+    [row] = r.json()["results"]
+    depth = int(kept["sd"]) if "sd" in kept else None
+    assert row["metrics"] == [1, (int(kept["e"]) + 500) // 1000, depth]  # half up
+
+
 def test_track_batch_partial_failure_keeps_the_good_events(running: Running) -> None:
     key = running.key("example.com")
     events = [

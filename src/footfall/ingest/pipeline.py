@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, lru_cache
 
-from footfall.domain import DropReason, Event, Site
+from footfall.domain import ENGAGEMENT, DropReason, Event, Site, engagement_props
 from footfall.ingest.enrich.bots import BotDetector
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.enrich.referrer import Referrer, is_spam, parse_referrer
@@ -219,6 +219,9 @@ class Pipeline:
         e, req = ctx.event, ctx.req
         e.props = req.props
         e.interactive = req.interactive
+        if e.name == ENGAGEMENT:  # however it came (docs/metrics.md, "Engagement")
+            e.props = engagement_props(req.props)
+            return None
         if req.revenue is not None:
             e.revenue_amount, e.revenue_currency = req.revenue.amount, req.revenue.currency
         return None

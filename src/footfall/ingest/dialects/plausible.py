@@ -11,7 +11,13 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from footfall.domain import ENGAGED_MS, ENGAGEMENT, SCROLL_DEPTH, normalize_domain
+from footfall.domain import (
+    ENGAGED_MS,
+    ENGAGEMENT,
+    SCROLL_DEPTH,
+    engagement_props,
+    normalize_domain,
+)
 from footfall.errors import InputError
 from footfall.ingest.dialects import Origin
 from footfall.ingest.request import (
@@ -54,13 +60,12 @@ class PlausiblePayload(BaseModel):
     )
 
 
-def engagement_props(engaged_ms: int | None, scroll_depth: int | None) -> dict[str, str]:
-    """What an engagement event keeps (domain.ENGAGEMENT): its engaged time and, when
-    measured (Plausible's tracker sends -1 before any), its depth capped at 100."""
+def _engagement(engaged_ms: int | None, scroll_depth: int | None) -> dict[str, str]:
+    """Plausible's tracker sends a depth of -1 before it measured one: no depth."""
     props = {ENGAGED_MS: str(engaged_ms or 0)}
     if scroll_depth is not None and scroll_depth >= 0:
-        props[SCROLL_DEPTH] = str(min(scroll_depth, 100))
-    return props
+        props[SCROLL_DEPTH] = str(scroll_depth)
+    return engagement_props(props)
 
 
 def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]:
@@ -76,7 +81,7 @@ def build(item: object, origin: Origin, prefix: str = "") -> list[IngestRequest]
         ip=origin.ip,
         user_agent=origin.user_agent,
         referrer=(p.referrer or "")[:MAX_REFERRER_CHARS],
-        props=engagement_props(p.engagement_time, p.scroll_depth)
+        props=_engagement(p.engagement_time, p.scroll_depth)
         if p.name == ENGAGEMENT
         else parse_props(p.props),
         revenue=parse_revenue(p.revenue),
