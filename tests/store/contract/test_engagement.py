@@ -179,3 +179,14 @@ def test_the_last_page_of_a_visit_gets_a_time(stores: Stores) -> None:
         "visitors": 1, "visits": 1, "pageviews": 2, "events": 2, "bounce_rate": 0,
         "visit_duration": 0,
     }  # fmt: skip
+
+
+def test_engagement_stored_before_ingest_checked_it_answers_no_error(stores: Stores) -> None:
+    # Custom events named "engagement" stored by an earlier version kept any props.
+    site = stores.catalog.add_site("example.com", "UTC", "u1")
+    junk = ev(site.id, T0 + timedelta(seconds=5), "/", 1, ENGAGEMENT)
+    junk.props = {ENGAGED_MS: "soon", SCROLL_DEPTH: "9" * 40, "plan": "pro"}
+    good = engagement(T0 + timedelta(seconds=9), "/", 1, 3000, 30)
+    good.site_id = site.id
+    stores.events.write_events([ev(site.id, T0, "/", 1), junk, good])
+    assert per_page(stores, site)["/"] == (3, 30)

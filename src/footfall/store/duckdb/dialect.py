@@ -36,6 +36,9 @@ class DuckDBDialect(Dialect):
     def prop(self, key: str) -> str:
         return f"coalesce(props[{key}], '')"
 
+    def whole_number(self, text: str) -> str:
+        return f"TRY_CAST({text} AS BIGINT)"  # NULL for anything else
+
     def prop_keys(self, props: str) -> str:
         return f"unnest(map_keys({props}))"
 

@@ -384,8 +384,8 @@ def _engagement(q: StatsQuery, site_id: int, p: Params, ev_match: str, visit_fil
     d = p.dialect
     site = p.add(site_id)
     start, end = p.time(q.start), p.time(q.end)
-    engaged_ms = f"CAST(nullif({d.prop(p.add(ENGAGED_MS))}, '') AS BIGINT)"
-    depth = f"CAST(nullif({d.prop(p.add(SCROLL_DEPTH))}, '') AS INTEGER)"
+    engaged_ms = d.whole_number(d.prop(p.add(ENGAGED_MS)))
+    depth = d.whole_number(d.prop(p.add(SCROLL_DEPTH)))
     in_range = (
         f"site_id = {site} AND name = '{ENGAGEMENT}' AND timestamp >= {start} AND timestamp < {end}"
     )

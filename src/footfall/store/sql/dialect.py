@@ -44,6 +44,11 @@ class Dialect:
         """The value of custom property ``key`` (a parameter), '' when absent."""
         return f"coalesce(props ->> {key}, '')"
 
+    def whole_number(self, text: str) -> str:
+        """``text`` as a BIGINT when it is a whole number of at most 15 digits, else NULL
+        (engagement events stored before ingest kept numbers only)."""
+        return f"CASE WHEN {text} ~ '^[0-9]{{1,15}}$' THEN CAST({text} AS BIGINT) END"
+
     def prop_keys(self, props: str) -> str:
         """A set-returning expression: one row per key of the props column."""
         return f"jsonb_object_keys({props})"
