@@ -44,11 +44,14 @@ lap "image build"
 # on RLIMIT_NOFILE/NPROC), so the image runs in a buildah working container with
 # chroot isolation: same filesystem, user, workdir and environment as the image.
 ctr="$(buildah from "$TAG")"
-trap 'pkill -f "footfall serve" 2>/dev/null || true; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
 cmd="$(buildah inspect --format '{{range .OCIv1.Config.Cmd}}{{.}} {{end}}' "$ctr")"
+# The server runs in a session of its own: the trap ends that process group (only
+# what this script started), never other servers on the machine.
 # shellcheck disable=SC2086 # the image's CMD, split into words as a runtime would
-buildah run --isolation chroot --network host --env FOOTFALL_PORT="$PORT" "$ctr" -- $cmd \
+setsid buildah run --isolation chroot --network host --env FOOTFALL_PORT="$PORT" "$ctr" -- $cmd \
   >"${TMPDIR:-/tmp}/footfall-smoke.log" 2>&1 &
+server=$!
+trap 'kill -- -"$server" 2>/dev/null || true; sleep 1; buildah rm "$ctr" >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 150); do
   if python3 -c "import urllib.request as u; u.urlopen('http://127.0.0.1:$PORT/health', timeout=1)" 2>/dev/null; then
     break
