@@ -17,7 +17,10 @@ from hypothesis import strategies as st
 
 from footfall.store.budget import MB, Budget, detect
 
-SETTINGS = "SELECT current_setting('memory_limit'), current_setting('threads')"
+SETTINGS = (
+    "SELECT current_setting('memory_limit'), current_setting('threads'),"
+    " current_setting('allocator_background_threads')"
+)
 CGROUP = Path("/sys/fs/cgroup")
 
 
@@ -48,10 +51,11 @@ def test_duckdb_reads_back_the_budgets_limits(
     with duckdb.connect(":memory:", config=dict(budget.duckdb_settings())) as db:
         row = db.execute(SETTINGS).fetchone()
     assert row is not None
-    limit, threads = row
+    limit, threads, background = row
     # under 1 GiB DuckDB shows the limit in MiB to a tenth
     assert abs(_bytes(limit) - max(memory_mb // 4, 32) * MB) <= MB / 10
     assert int(threads) == max(1, quota // 100_000)
+    assert background is True
 
 
 def _cgroup_dir(memory: int, quota: int) -> list[Path] | None:
@@ -88,7 +92,7 @@ def _remove(d: Path) -> None:
 def test_a_store_opened_inside_a_cgroup_takes_its_limits(tmp_path: Path) -> None:
     """The server's path: open_stores on a file, in a process inside a 512 MB,
     0.5-CPU cgroup, reads back memory_limit 128 MiB and 1 thread (the machine has
-    more of both)."""
+    more of both), and jemalloc's background purging on."""
     dirs = _cgroup_dir(512 * MB, 50_000)
     if dirs is None:
         pytest.skip("this machine does not let root make a cgroup")
@@ -118,4 +122,4 @@ def test_a_store_opened_inside_a_cgroup_takes_its_limits(tmp_path: Path) -> None
         for d in dirs:
             _remove(d)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "128.0 MiB|1"
+    assert done.stdout.strip() == "128.0 MiB|1|True"
