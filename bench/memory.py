@@ -34,6 +34,7 @@ import httpx
 import query
 from constrained import Limits
 from footfall.store.duckdb import DuckDBStore
+from ingest import free_port, wait_ready
 
 SITE, INGEST_SITE = "site1.example", "bench.example"
 RANGES = {"30 days": ["2026-03-02", "2026-03-31"], "90 days": ["2026-01-01", "2026-03-31"]}
@@ -111,19 +112,6 @@ def ask_dashboard(client: httpx.Client, base: str) -> tuple[int, int]:
     return answered, timed_out
 
 
-def wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(1200):
-        if server.poll() is not None:
-            sys.exit(f"the server ended ({server.returncode}) before it was ready")
-        try:
-            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    sys.exit("the server was not ready in 120 s")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -161,7 +149,7 @@ def main() -> None:
         return str(json.loads(out)["key"])
 
     ingest_key, stats_key = key(INGEST_SITE, "ingest"), key(SITE, "stats")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     limits = Limits(args.memory_mb, args.cpus)
     rows: list[tuple[str, float, float]] = []
@@ -170,7 +158,7 @@ def main() -> None:
             [*footfall, "serve", "--port", str(port)], env=env, preexec_fn=limits.enter
         )
         try:
-            wait_ready(base, server)
+            wait_ready(base)
             sampler = Sampler(server.pid)
             rows.append(("started, ready", sampler.rss(), sampler.take_peak()))
             client = httpx.Client(timeout=300, headers={"Authorization": f"Bearer {stats_key}"})
@@ -247,14 +235,6 @@ def main() -> None:
 def _requests(wrk_out: str) -> int:
     line = next(line for line in wrk_out.splitlines() if "requests in" in line)
     return int(line.split()[0])
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 if __name__ == "__main__":
