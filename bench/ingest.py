@@ -57,6 +57,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     events_per_request: int
+    cpu: str = ""
 
     @property
     def rps(self) -> float:
@@ -112,7 +113,17 @@ def _ratio(results: list[Result], i: int) -> str:
 
 
 def print_table(results: list[Result]) -> None:
-    head = ("scenario", "conns", "req/s", "events/s", "% ceiling", "p50 ms", "p99 ms", "non-2xx")
+    head = (
+        "scenario",
+        "conns",
+        "req/s",
+        "events/s",
+        "% ceiling",
+        "p50 ms",
+        "p99 ms",
+        "non-2xx",
+        "server CPU (cores, by thread)",
+    )
     rows = [
         (
             r.name,
@@ -123,6 +134,7 @@ def print_table(results: list[Result]) -> None:
             f"{r.p50_ms:.2f}",
             f"{r.p99_ms:.2f}",
             str(r.non_2xx),
+            r.cpu,
         )
         for i, r in enumerate(results)
     ]
@@ -177,6 +189,22 @@ def prepared_store(events: int, keep: Path | None) -> Path | None:
     return path
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) each of the process's threads used so far, by name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+        except OSError:
+            continue  # the thread ended
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        name = re.sub(r"_\d+$", "", name)  # a pool's threads together
+        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
 class Profiler:
     """py-spy on the server for one wrk run, on wrk's core (CPU 1)."""
 
@@ -186,6 +214,8 @@ class Profiler:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, name: str, seconds: int) -> None:
+        self.cpu = thread_cpu(self.pid)
+        self.began = time.perf_counter()
         if self.directory is None:
             return
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -197,13 +227,20 @@ class Profiler:
         cmd += ["--duration", str(seconds), "-o", str(self.out)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def stop(self) -> None:
+    def stop(self) -> str:
+        """The CPU share of the server's busiest threads over the run (1.0: a core)."""
+        took = time.perf_counter() - self.began
+        now = thread_cpu(self.pid)
+        shares = {k: (v - self.cpu.get(k, 0.0)) / took for k, v in now.items()}
+        top = sorted(shares.items(), key=lambda kv: -kv[1])[:3]
+        cpu = " ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01)
         if self.proc is None:
-            return
+            return cpu
         self.proc.wait(60)
         self.proc = None
         print(f"\nprofile of the server: {self.out}")
         profile_summary.show(self.out)
+        return cpu
 
 
 SCENARIOS = [
@@ -262,12 +299,12 @@ def bench_backend(
                 # beside each single-event row and report the ratio, not just the rate.
                 spy.start(f"health-{conns}", seconds)
                 probe = run_wrk(f"{url}/health", "health.lua", seconds, conns, wenv)
-                spy.stop()
-                results.append(Result("  GET /health (cheapest route)", conns, *probe, 0))
+                cpu = spy.stop()
+                results.append(Result("  GET /health (cheapest route)", conns, *probe, 0, cpu))
             spy.start(f"{name}-{conns}", seconds)
             req, non2, secs, p50, p99 = run_wrk(url, script, seconds, conns, {**wenv, **extra})
-            spy.stop()
-            results.append(Result(name, conns, req, non2, secs, p50, p99, per))
+            cpu = spy.stop()
+            results.append(Result(name, conns, req, non2, secs, p50, p99, per, cpu))
             time.sleep(1)
     finally:
         server.send_signal(signal.SIGTERM)
