@@ -256,7 +256,12 @@ SCENARIOS = [
 
 
 def bench_backend(
-    database_url: str, seconds: int, only: str, base: Path | None, profile: Path | None
+    database_url: str,
+    seconds: int,
+    only: str,
+    base: Path | None,
+    profile: Path | None,
+    conns_only: int = 0,
 ) -> tuple[list[Result], int]:
     """Every scenario against a fresh server on ``database_url`` (empty: DuckDB in a
     temp dir, a copy of ``base`` when given); the results and the number of events the
@@ -292,7 +297,7 @@ def bench_backend(
         results: list[Result] = []
         spy = Profiler(profile, server.pid)
         for name, script, conns, per, extra in SCENARIOS:
-            if only not in name:
+            if only not in name or (conns_only and conns != conns_only):
                 continue
             if per == 1:
                 # The machine is noisy: measure the ceiling (the cheapest route) right
@@ -322,6 +327,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--only", default="", help="the scenarios whose name holds this")
+    parser.add_argument("--conns", type=int, default=0, help="only the rows of this many")
     parser.add_argument(
         "--events", type=int, default=1_000_000, help="events in the DuckDB store at start"
     )
@@ -332,7 +338,9 @@ def main() -> None:
     base = prepared_store(args.events, args.db)
     lost = False
     for database_url in ["", *backends.urls(args)]:
-        results, stored = bench_backend(database_url, args.seconds, args.only, base, args.profile)
+        results, stored = bench_backend(
+            database_url, args.seconds, args.only, base, args.profile, args.conns
+        )
         acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
         name = backends.label(database_url) if database_url else "DuckDB"
         held = f", {args.events:,} events stored before" if base and not database_url else ""
