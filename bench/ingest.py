@@ -2,7 +2,9 @@
 
 Starts ``footfall serve`` pinned to CPU 0 and drives it with wrk pinned to CPU 1, so
 server and load generator do not share a core. Every scenario reports requests/s,
-events/s and wrk's p50/p99 latency; at the end the store is opened and the events
+events/s and wrk's p50/p99 latency, and the CPU the server used (all its threads, and
+its event loop's thread): on a machine that other work loads, requests per CPU-second
+is the figure that compares two runs; at the end the store is opened and the events
 it holds are checked against every request wrk saw answered with a 2xx.
 
     make bench            (or: .venv/bin/python bench/ingest.py --seconds 10)
@@ -57,7 +59,7 @@ class Result:
     p50_ms: float
     p99_ms: float
     events_per_request: int
-    cpu: str = ""
+    cpu: tuple[float, float] = (0.0, 0.0)  # server CPU seconds: all threads, event loop
 
     @property
     def rps(self) -> float:
@@ -122,7 +124,9 @@ def print_table(results: list[Result]) -> None:
         "p50 ms",
         "p99 ms",
         "non-2xx",
-        "server CPU (cores, by thread)",
+        "CPU cores",
+        "loop",
+        "req/CPU-s",
     )
     rows = [
         (
@@ -134,7 +138,9 @@ def print_table(results: list[Result]) -> None:
             f"{r.p50_ms:.2f}",
             f"{r.p99_ms:.2f}",
             str(r.non_2xx),
-            r.cpu,
+            f"{r.cpu[0] / r.seconds:.2f}",
+            f"{r.cpu[1] / r.seconds:.2f}",
+            f"{r.requests / r.cpu[0]:.0f}" if r.cpu[0] else "-",
         )
         for i, r in enumerate(results)
     ]
@@ -190,18 +196,20 @@ def prepared_store(events: int, keep: Path | None) -> Path | None:
 
 
 def thread_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds (user + system) each of the process's threads used so far, by name."""
+    """CPU seconds (user + system) the process used so far: "all", and "loop" (its main
+    thread, which runs the event loop; the rest is the store's and the pools' threads)."""
     tick = os.sysconf("SC_CLK_TCK")
-    used: dict[str, float] = {}
+    used = {"all": 0.0, "loop": 0.0}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             stat = (task / "stat").read_text()
         except OSError:
             continue  # the thread ended
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2 :].split()
-        name = re.sub(r"_\d+$", "", name)  # a pool's threads together
-        used[name] = used.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        used["all"] += seconds
+        if task.name == str(pid):
+            used["loop"] += seconds
     return used
 
 
@@ -227,13 +235,10 @@ class Profiler:
         cmd += ["--duration", str(seconds), "-o", str(self.out)]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def stop(self) -> str:
-        """The CPU share of the server's busiest threads over the run (1.0: a core)."""
-        took = time.perf_counter() - self.began
+    def stop(self) -> tuple[float, float]:
+        """The server's CPU seconds over the run: all its threads', its event loop's."""
         now = thread_cpu(self.pid)
-        shares = {k: (v - self.cpu.get(k, 0.0)) / took for k, v in now.items()}
-        top = sorted(shares.items(), key=lambda kv: -kv[1])[:3]
-        cpu = " ".join(f"{k} {v:.2f}" for k, v in top if v >= 0.01)
+        cpu = (now["all"] - self.cpu["all"], now["loop"] - self.cpu["loop"])
         if self.proc is None:
             return cpu
         self.proc.wait(60)
