@@ -23,7 +23,8 @@ def services(request: Request) -> Services:
 
 def client_ip(request: Request) -> str:
     """The client's address: the peer, or what FOOTFALL_TRUSTED_PROXIES say it is."""
-    peer = request.client.host if request.client else ""
+    client = request.scope.get("client")  # not request.client: no Address built
+    peer = client[0] if client else ""
     return services(request).settings.proxies.client(peer, request.headers.get("x-forwarded-for"))
 
 
