@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar, TypeVarTuple
 
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from footfall.apikeys import bearer_token, same_secret
 from footfall.domain import ApiKey, Scope
@@ -35,12 +36,20 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise PayloadTooLarge(f"request body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    # The ASGI messages themselves, not ``request.stream()``: its async generator cost
+    # ~4% of a single-event request's CPU, for one message in the common case.
+    more = True
+    while more:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
+        more = message.get("more_body", False)
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"request body is larger than {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def presented_token(request: Request) -> str:
