@@ -85,7 +85,7 @@ class SecurityHeaders:
 
     def _https(self, scope: Scope) -> bool:
         if not self.forwarded:
-            return scope.get("scheme", "http") == "https"
+            return bool(scope.get("scheme", "http") == "https")
         client = scope.get("client")
         proto = next((v for k, v in scope["headers"] if k == b"x-forwarded-proto"), None)
         return self.proxies.https(
