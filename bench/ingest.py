@@ -120,7 +120,7 @@ def print_table(results: list[Result]) -> None:
         "conns",
         "req/s",
         "events/s",
-        "% ceiling",
+        "% /health",
         "p50 ms",
         "p99 ms",
         "non-2xx",
