@@ -27,6 +27,7 @@ from footfall.config import path_from_url
 from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
+from footfall.store import budget
 from footfall.store.arrow import event_schema, events_to_arrow
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
@@ -121,12 +122,18 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(
-        self, path: str, visit_timeout: timedelta = TIMEOUT, config: Mapping[str, str] = {}
+        self,
+        path: str,
+        visit_timeout: timedelta = TIMEOUT,
+        config: Mapping[str, str] | None = None,
     ) -> None:
         self._path = path
         self._visit_timeout = visit_timeout
-        # DuckDB settings (memory_limit, threads, ...) for every connect
-        self._config: dict[str, str | bool | int | float | list[str]] = dict(config)
+        # DuckDB settings (memory_limit, threads, ...) for every connect; by default the
+        # cgroup's (store/budget.py): DuckDB's own default, 80% of the machine's RAM and
+        # all its cores, would take a 512 MB task past its limit (docs/performance.md).
+        settings = budget.detect().duckdb_settings() if config is None else config
+        self._config: dict[str, str | bool | int | float | list[str]] = dict(settings)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
