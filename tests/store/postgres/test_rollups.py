@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from footfall.domain import Event, Goal, Site
@@ -116,31 +116,72 @@ def queries(site: Site) -> Iterator[StatsQuery]:
 
 
 SIGNUP = Goal(1, 1, "Signup", "", "Signup")
+PRICING = Goal(2, 1, "", "/a", "Visit /a")
+GOALS = [SIGNUP, PRICING]
+# The dashboard's common filters the rollups hold (a visit attribute's one value, a
+# custom event goal), with the metrics the dashboard shows under each.
+GOAL_METRICS = ("visitors", "events", "conversion_rate")
+FILTERS = [
+    (Condition("is", "visit:source", ("Google",)), None),
+    (Condition("is", "visit:source", ("Direct / None",)), None),
+    (Condition("is", "visit:country", ("DE",)), None),
+    (Condition("is", "visit:device", ("Mobile",)), None),
+    (Condition("is", "visit:utm_campaign", ("spring",)), None),
+    (Condition("is", "event:goal", ("Signup",)), GOAL_METRICS),
+]
+# Filters they do not hold: read from events and visits.
+UNHELD = [
+    Condition("is", "visit:source", ("Google", "GitHub")),
+    Condition("contains", "visit:source", ("oo",)),
+    Condition("is", "visit:source", ("google",), case_sensitive=False),
+    Condition("is", "visit:region", ("BE",)),
+    Condition("is", "event:goal", ("Visit /a",)),
+    Condition("is", "event:page", ("/a",)),
+]
+
+
+def filtered(site: Site) -> Iterator[StatsQuery]:
+    """Every shape the rollups answer under each filter they hold; conversion rates
+    (their baselines unfiltered) under the goal, the group's under a visit dimension."""
+    for q in queries(site):
+        for f, metrics in FILTERS:
+            if metrics is None:
+                assert answerable(replace(q, filters=(f,))), (q, f)
+                yield replace(q, filters=(f,))
+            elif q.metrics == METRICS[1]:
+                rate = "group_conversion_rate" if q.dimensions[:1] == ("visit:source",) else ""
+                shown = (*metrics, rate) if rate else metrics
+                goal = replace(q, metrics=shown, filters=(f,))
+                assert answerable(goal, GOALS), goal
+                yield goal
 
 
 def conversions(site: Site) -> Iterator[StatsQuery]:
-    """Goal-filtered queries with a conversion rate: the conversions are read from
-    events, the visitors they divide by (the unfiltered baseline) from rollups."""
-    goal = Condition("is", "event:goal", ("Signup",))
-    metrics = ("visitors", "events", "conversion_rate")
-    for q in queries(site):
+    """Queries under filters the rollups do not hold: read from events and visits,
+    the visitors a conversion rate divides by (the unfiltered baseline) from rollups."""
+    for q, f in product(queries(site), UNHELD):
         if q.metrics == METRICS[1] and not any(d.startswith("time") for d in q.dimensions):
-            converted = replace(q, metrics=metrics, filters=(goal,))
-            assert not answerable(converted)
-            assert reads_rollups(converted), converted
+            metrics = GOAL_METRICS if f.dimension == "event:goal" else q.metrics
+            converted = replace(q, metrics=metrics, filters=(f,))
+            assert not answerable(converted, GOALS), converted
+            if f.dimension == "event:goal":
+                assert reads_rollups(converted, GOALS), converted
             yield converted
 
 
 def agree(
     rolled: PostgresStore, raw: PostgresStore, site: Site, rng: random.Random | None = None
 ) -> None:
-    """The same answers to every query (``rng``: to a random dozen of them) and every
-    goal conversion."""
-    picked = list(queries(site))
-    for q in rng.sample(picked, 12) if rng else picked:
-        assert rolled.answer(q, site, []) == raw.answer(q, site, []), q
-    for q in conversions(site):
-        assert rolled.answer(q, site, [SIGNUP]) == raw.answer(q, site, [SIGNUP]), q
+    """The same answers to every query, unfiltered and filtered (``rng``: to a random
+    dozen, four dozen and a dozen of them)."""
+    picked, under, unheld = list(queries(site)), list(filtered(site)), list(conversions(site))
+    asked = (
+        [*rng.sample(picked, 12), *rng.sample(under, 48), *rng.sample(unheld, 12)]
+        if rng
+        else [*picked, *under, *unheld]
+    )
+    for q in asked:
+        assert rolled.answer(q, site, GOALS) == raw.answer(q, site, GOALS), q
 
 
 def send(store: PostgresStore, evs: list[Event], rng: random.Random) -> None:
@@ -167,7 +208,12 @@ def pair(tmp_path: Path) -> Iterator[tuple[PostgresStore, PostgresStore, str]]:
     raw.close()
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(data=st.data())
 def test_rollups_answer_as_events_do_through_late_writes_deletes_and_zone_changes(
     data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
