@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from footfall.domain import Event, Goal, Site
@@ -205,12 +205,7 @@ def pair(tmp_path: Path) -> Iterator[tuple[PostgresStore, PostgresStore, str]]:
     raw.close()
 
 
-@settings(
-    max_examples=3,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    phases=[Phase.explicit, Phase.reuse, Phase.generate],
-)
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_rollups_answer_as_events_do_through_late_writes_deletes_and_zone_changes(
     data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
