@@ -527,6 +527,9 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
             filtered = rollups.roll_filtered(site_id, day, zone, POSTGRES)
             with self._transaction() as conn:
                 conn.execute("SET LOCAL enable_nestloop = off")
+                # The filtered rows group some millions of (visit, filter, value) rows
+                # a day (docs/backends.md, "Filtered rollups"): sorted in memory.
+                conn.execute("SET LOCAL work_mem = '256MB'")
                 if conn.execute(Q["claim_rollup_day"].encode(), key).fetchone() is None:
                     continue
                 conn.execute(Q["clear_rollup_day"].encode(), key)
