@@ -130,7 +130,8 @@ QUERIES: dict[str, dict[str, Any]] = {
 # The dashboard's own first view (what bench/constrained.py times): the rows above.
 DASHBOARD_VIEW = tuple(QUERIES)
 # The dashboard's panels again under its common filters (a filter clicked in a panel):
-# a page, a source, a goal (the fixture's "Signup" events).
+# a page, visit attributes (a source, a country, a device, a UTM medium), a goal (the
+# fixture's "Signup" events).
 PANELS = (
     "aggregate with comparison",
     "daily timeseries",
@@ -142,6 +143,9 @@ PANELS = (
 FILTERS: dict[str, list[Any]] = {
     "page": ["is", "event:page", ["/page/7"]],
     "source": ["is", "visit:source", ["Google"]],
+    "country": ["is", "visit:country", ["DE"]],
+    "device": ["is", "visit:device", ["Mobile"]],
+    "UTM medium": ["is", "visit:utm_medium", ["email"]],
     "goal": ["is", "event:goal", ["Signup"]],
 }
 # Under a goal filter the dashboard shows conversions: no visit metrics (refused).

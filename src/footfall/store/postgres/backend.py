@@ -63,6 +63,7 @@ MIGRATIONS = (
     "008_two_factor_retention.sql",
     "009_filter_indexes.sql",
     "010_partition_functions.sql",
+    "011_filtered_rollups.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
@@ -504,7 +505,7 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
 
     # stats -------------------------------------------------------------------
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
-        if not (self._rollups and rollups.reads_rollups(query)):
+        if not (self._rollups and rollups.reads_rollups(query, goals)):
             built = builder.plan(query, site.id, goals, POSTGRES)
             return self.read(built.sql, built.params)
         days = rollups.utc_days(query.start, query.end)
@@ -524,12 +525,17 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         for site_id, day, zone in due:
             key = {"site": site_id, "day": day, "zone": zone}
             built = rollups.roll(site_id, day, zone, POSTGRES)
+            filtered = rollups.roll_filtered(site_id, day, zone, POSTGRES)
             with self._transaction() as conn:
                 conn.execute("SET LOCAL enable_nestloop = off")
+                # The filtered rows group some millions of (visit, filter, value) rows
+                # a day (docs/backends.md, "Filtered rollups"): sorted in memory.
+                conn.execute("SET LOCAL work_mem = '256MB'")
                 if conn.execute(Q["claim_rollup_day"].encode(), key).fetchone() is None:
                     continue
                 conn.execute(Q["clear_rollup_day"].encode(), key)
                 conn.execute(built.sql.encode(), built.params)
+                conn.execute(filtered.sql.encode(), filtered.params)
             done += 1
         return done
 

@@ -25,7 +25,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from footfall.domain import Goal
 from footfall.stats import shares, timeline
-from footfall.stats.query import StatsQuery
+from footfall.stats.filters import DIRECT
+from footfall.stats.query import Condition, StatsQuery
 from footfall.store.sql import builder
 from footfall.store.sql.builder import VISIT_ATTRS, Sides, local_time_within, order, sides
 from footfall.store.sql.dialect import Dialect, Params
@@ -38,6 +39,27 @@ _METRICS = frozenset(
     | {"views_per_visit", "percentage"}
 )
 _EVENT_METRICS = frozenset({"visitors", "pageviews", "events", "percentage"})
+# Filtered rows (docs/backends.md, "Filtered rollups"): a visit-attribute filter on one
+# of these columns, or a custom event goal (its event name, under ``NAME``).
+FILTER_COLUMNS = (
+    "source",
+    "channel",
+    "country",
+    "browser",
+    "os",
+    "device",
+    "utm_medium",
+    "utm_source",
+    "utm_campaign",
+)
+NAME = "name"
+# Engagement events (time and depth on a page) are neither pageviews nor custom events.
+ENGAGED_OUT = " AND name <> 'engagement'"
+_GOAL_METRICS = frozenset({"visitors", "events", "pageviews"})
+_CONVERSIONS = frozenset({"conversion_rate", "group_conversion_rate"})
+# What stays in a part: its visits whose matching event is in it, its events of visits
+# that start in it (the rest of the row's columns count the whole UTC day's).
+_OWN = ("o_visits", "o_v_visitors", "o_e_visitors", "o_e_events", "o_e_pageviews")
 _SUMS = (
     "visits",
     "v_visitors",
@@ -69,11 +91,39 @@ _EVENT_SIDE = (
 _COLUMNS = sorted(set(VISIT_ATTRS.values()))
 
 
-def answerable(q: StatsQuery) -> bool:
-    """Whether rollups can answer ``q`` exactly: no filters, whole local days, one
-    dimension at most (time, a visit attribute, or the page for event metrics), and
-    only the metrics rollups keep."""
-    if q.filters or len(q.dimensions) > 1 or not set(q.metrics) <= _METRICS:
+def filter_key(q: StatsQuery, goals: Sequence[Goal] = ()) -> tuple[str, str] | None:
+    """The (fdim, fvalue) of the rollup rows that hold ``q``'s filter: ('', '') for no
+    filter, (column, value) for one visit attribute that is one value, (``NAME``, event)
+    for one custom event goal; None when rollups do not hold it."""
+    if not q.filters:
+        return ("", "")
+    f = q.filters[0]
+    if len(q.filters) > 1 or not isinstance(f, Condition):
+        return None
+    if f.operator != "is" or len(f.clauses) != 1 or not f.case_sensitive:
+        return None
+    if f.dimension == "event:goal":
+        found = [g for g in goals if g.display_name == f.clauses[0]]
+        if len(found) != 1 or found[0].event_name in ("", "pageview"):
+            return None
+        return (NAME, found[0].event_name)
+    column = VISIT_ATTRS.get(f.dimension) if f.dimension != "visit:country_name" else None
+    if column not in FILTER_COLUMNS:
+        return None
+    value = f.clauses[0]
+    return (column or "", "" if value == DIRECT and column == "source" else value)
+
+
+def answerable(q: StatsQuery, goals: Sequence[Goal] = ()) -> bool:
+    """Whether rollups can answer ``q`` exactly: no filter or one they hold
+    (``filter_key``), whole local days, one dimension at most (time, a visit attribute,
+    or the page for event metrics), and only the metrics rollups keep (under a goal:
+    visitors, events, pageviews and conversion rates)."""
+    key = filter_key(q, goals)
+    if key is None or len(q.dimensions) > 1:
+        return False
+    allowed = _GOAL_METRICS | _CONVERSIONS if key[0] == NAME else _METRICS
+    if not set(q.metrics) <= allowed:
         return False
     zone = zoneinfo.ZoneInfo(q.timezone)
     if q.start >= q.end or any(t.astimezone(zone).time() != time(0) for t in (q.start, q.end)):
@@ -82,7 +132,7 @@ def answerable(q: StatsQuery) -> bool:
         return True
     dim = q.dimensions[0]
     if dim == "event:page":
-        return set(q.metrics) <= _EVENT_METRICS
+        return set(q.metrics) <= _EVENT_METRICS | _CONVERSIONS
     return dim in _TIME_UNITS or dim in VISIT_ATTRS
 
 
@@ -121,15 +171,19 @@ class Usage:
         return self.whole | self.parts
 
 
-def usage(q: StatsQuery, rolled: frozenset[date]) -> Usage:
+def usage(q: StatsQuery, rolled: frozenset[date], filtered: bool = False) -> Usage:
     """For each rolled-up day: whole rows when one group of ``q`` holds all of it,
-    part rows when each group holds one part at most, else events (not in the usage)."""
+    part rows when each group holds one part at most, else events (not in the usage).
+    Under a filter, a day of more than two parts is read from events (a part's own
+    counts, ``_OWN``, tell only its own part from the one before)."""
     zone = zoneinfo.ZoneInfo(q.timezone)
     first, last = q.start.astimezone(zone).date(), q.end.astimezone(zone).date()
     unit = _TIME_UNITS.get(q.dimensions[0]) if q.dimensions else None
     whole, by_part = set(), set()
     for day in rolled:
         local = parts(day, q.timezone)
+        if filtered and len(local) > 2:
+            continue
         inside = [d for d in local if first <= d < last]
         groups = {_bucket(d, unit) for d in inside}
         if len(local) == 1 or len(groups) == len(inside):
@@ -163,11 +217,13 @@ def raw_windows(q: StatsQuery, rolled: frozenset[date]) -> list[tuple[datetime, 
     return windows
 
 
-def reads_rollups(q: StatsQuery) -> bool:
+def reads_rollups(q: StatsQuery, goals: Sequence[Goal] = ()) -> bool:
     """Whether any statement of ``q``'s plan does: ``q``'s own, or the baseline of one
     of its share metrics (a goal filter's conversion rate divides by the unfiltered
-    visitors, which rollups answer though the goal's conversions are read raw)."""
-    return answerable(q) or any(answerable(shares.baseline(q, s)) for s in shares.needed(q))
+    visitors, which rollups answer even when the goal's conversions are read raw)."""
+    return answerable(q, goals) or any(
+        answerable(shares.baseline(q, s), goals) for s in shares.needed(q)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,15 +236,25 @@ class Rolled:
     days: frozenset[date]
 
     def __call__(self, q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
-        if not answerable(q):
+        key = filter_key(q, goals)
+        if key is None or not answerable(q, goals):
             return builder.body(q, site_id, goals, p)
+        fdim, fvalue = key
         d = p.dialect
         side = sides(q)
         dim = q.dimensions[0] if q.dimensions else None
         unit = _TIME_UNITS.get(dim or "")
-        key = PAGE if dim == "event:page" else VISIT_ATTRS.get(dim or "", "")
+        column = VISIT_ATTRS.get(dim or "", "")
+        rkey = PAGE if dim == "event:page" else column
         site = p.add(site_id)
         zone = zoneinfo.ZoneInfo(q.timezone)
+        first, end = q.start.astimezone(zone).date(), q.end.astimezone(zone).date()
+        # The event side counts only events of the kept visits that start in the range
+        # (a visit filter; a goal grouped by a visit attribute): in the range's first
+        # local day, the part's own events. The visit side under a goal counts visits
+        # whose matching event is in the range: in its last local day, the part's own.
+        own_events = bool(fdim) and (fdim != NAME or bool(column))
+        own_visits = fdim == NAME
 
         def group(expr: str) -> str:
             return f"{expr} AS d0, " if dim else ""
@@ -197,34 +263,66 @@ class Rolled:
             assert unit is not None
             return d.trunc(unit, local_time_within(q.timezone, q.start, q.end, p, column))
 
+        def pick(s: str) -> str:
+            if own_events and s.startswith("e_"):
+                at = p.add(first)
+            elif own_visits and s in ("visits", "v_visitors"):
+                at = p.add(end - timedelta(days=1))
+            else:
+                return f"sum({s})"
+            return f"sum(CASE WHEN NOT whole AND local_day = {at} THEN o_{s} ELSE {s} END)"
+
         by = " GROUP BY d0" if dim else ""
-        use = usage(q, self.days)
+        use = usage(q, self.days, filtered=bool(fdim))
         parts = []
         if use.days:
             rolled = d.trunc(unit, "CAST(local_day AS timestamp)") if unit else "value"
-            sums = ", ".join(f"CAST(sum({s}) AS BIGINT)" for s in _SUMS)
+            sums = ", ".join(f"CAST({pick(s)} AS BIGINT)" for s in _SUMS)
             parts.append(
                 f"SELECT {group(rolled)}{sums} FROM rollups WHERE site_id = {site}"
-                f" AND dim = {p.add(key)}"
+                f" AND fdim = {p.add(fdim)} AND fvalue = {p.add(fvalue)}"
+                f" AND dim = {p.add(rkey)}"
                 f" AND ((whole AND utc_day = ANY({p.add(sorted(use.whole))}))"
                 f" OR (NOT whole AND utc_day = ANY({p.add(sorted(use.parts))})"
-                f" AND local_day >= {p.add(q.start.astimezone(zone).date())}"
-                f" AND local_day < {p.add(q.end.astimezone(zone).date())})){by}"
+                f" AND local_day >= {p.add(first)} AND local_day < {p.add(end)})){by}"
             )
         for lo, hi in raw_windows(q, use.days):
-            if side.visits:
-                g = local("started_at") if unit else (key or "")
+            window = f"site_id = {site} AND {{c}} >= {p.time(lo)} AND {{c}} < {p.time(hi)}"
+            visits_in = window.format(c="started_at")
+            events_in = window.format(c='"timestamp"')
+            kept = f" AND {fdim} = {p.add(fvalue)}" if fdim and fdim != NAME else ""
+            if fdim == NAME:
+                named = (
+                    f"SELECT session_id FROM events WHERE {events_in} AND name = {p.add(fvalue)}"
+                )
+                kept = f" AND session_id = ANY(ARRAY({named}))"
+            # Grouped by page, visits are read only to keep events (no visit metric).
+            if side.visits and dim != "event:page":
+                g = local("started_at") if unit else column
                 parts.append(
                     f"SELECT {group(g)}{', '.join(f'CAST({a} AS BIGINT)' for a in _VISIT_SIDE)}"
-                    f" FROM ({_visits(d)} WHERE site_id = {site}"
-                    f" AND started_at >= {p.time(lo)} AND started_at < {p.time(hi)}) v{by}"
+                    f" FROM ({_visits(d)} WHERE {visits_in}{kept}) v{by}"
                 )
             if side.events:
-                g = local('"timestamp"') if unit else "pathname"
+                g = local('"timestamp"') if unit else ("k" if column else "pathname")
+                if fdim == NAME and column:
+                    source = (
+                        f'SELECT e.visitor_id, e.name, e."timestamp", v.{column} AS k'
+                        f" FROM events e JOIN visits v ON v.session_id = e.session_id"
+                        f" WHERE e.{events_in} AND e.name = {p.add(fvalue)}"
+                        f" AND v.{visits_in}"
+                    )
+                elif fdim == NAME:
+                    source = f"SELECT * FROM events WHERE {events_in} AND name = {p.add(fvalue)}"
+                elif fdim:
+                    ids = f"SELECT session_id FROM visits WHERE {visits_in}{kept}"
+                    source = f"SELECT * FROM events WHERE {events_in}{ENGAGED_OUT}"
+                    source += f" AND session_id = ANY(ARRAY({ids}))"
+                else:
+                    source = f"SELECT * FROM events WHERE {events_in}{ENGAGED_OUT}"
                 parts.append(
                     f"SELECT {group(g)}{', '.join(f'CAST({a} AS BIGINT)' for a in _EVENT_SIDE)}"
-                    f" FROM events WHERE site_id = {site} AND name <> 'engagement'"
-                    f' AND "timestamp" >= {p.time(lo)} AND "timestamp" < {p.time(hi)}{by}'
+                    f" FROM ({source}) e{by}"
                 )
         totals = ", ".join(f"CAST(coalesce(sum({s}), 0) AS BIGINT) AS {s}" for s in _SUMS)
         exists = [
@@ -244,7 +342,7 @@ class Rolled:
 
 def _metric(name: str, side: Sides, d: Dialect) -> str:
     """A metric from the summed parts, read from the side the builder reads it from."""
-    if name in ("visitors", "percentage"):
+    if name in ("visitors", "percentage", *_CONVERSIONS):
         return "e_visitors" if side.events and side.visitors_from_events else "v_visitors"
     if name in ("pageviews", "events"):
         return f"{'e' if side.events else 'v'}_{name}"
@@ -302,5 +400,72 @@ def roll(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
         f' AND "timestamp" >= {start} AND "timestamp" < {end}) e'
         f" CROSS JOIN LATERAL (VALUES ('', ''), ('{PAGE}', pathname)) AS a (dim, value)"
         f" GROUP BY {sets}) x GROUP BY local_day, whole, dim, value"
+    )
+    return builder.Plan(sql, p.values)
+
+
+def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
+    """The INSERT of one (site, UTC day)'s filtered rows (after ``roll``'s): per part
+    (and whole day) and per filter (each ``FILTER_COLUMNS`` value of the day's visits,
+    each custom event name), the totals and each visit attribute's counts, and the page
+    counts (their ``_OWN`` counts too)."""
+    p = Params(d)
+    local = parts(day, timezone)
+    keys = "local_day, fdim, fvalue, a.dim, a.value"
+    sets = f"GROUPING SETS (({keys}), (fdim, fvalue, a.dim, a.value))" if len(local) > 1 else keys
+    lo, hi = _day_start(day), _day_start(day + timedelta(days=1))
+    site, start, end = p.add(site_id), p.time(lo), p.time(hi)
+
+    def local_day(column: str) -> str:
+        return f"CAST({local_time_within(timezone, lo, hi, p, column)} AS date)"
+
+    filters = ", ".join(f"('{c}', {c})" for c in FILTER_COLUMNS)
+    attrs = ", ".join(["('', '')", *(f"('{c}', {c})" for c in _COLUMNS)])
+    pages = f"('', ''), ('{PAGE}', pathname)"
+    first = f"coalesce(local_day, {p.add(local[0])}) AS local_day, GROUPING(local_day) = 1"
+    head = f"SELECT {first} AS whole, fdim, fvalue, a.dim, a.value"
+    zero = ", ".join("0" for _ in range(3))
+    visit_sums = ", ".join(_VISIT_SIDE[:6])
+    event_sums = ", ".join(_EVENT_SIDE[6:])
+    own = "v_day = local_day"
+    own_events = (
+        f"count(DISTINCT visitor_id) FILTER (WHERE {own}), count(*) FILTER (WHERE {own}),"
+        f" count(*) FILTER (WHERE {own} AND name = 'pageview')"
+    )
+    visits = _visits(d, f"{local_day('started_at')} AS local_day, ")
+    event_day = local_day('e."timestamp"')
+    named = ", ".join([pages, *(f"('{c}', {c})" for c in _COLUMNS)])
+    sql = (
+        f"WITH v AS ({visits}"
+        f" WHERE site_id = {site} AND started_at >= {start} AND started_at < {end}),"
+        f" e AS (SELECT e.visitor_id, e.name, e.pathname, e.session_id,"
+        f" {event_day} AS local_day, v.local_day AS v_day,"
+        f" {', '.join(f'v.{c}' for c in _COLUMNS)} FROM events e JOIN v USING (session_id)"
+        f' WHERE e.site_id = {site} AND e."timestamp" >= {start} AND e."timestamp" < {end}),'
+        " g AS (SELECT session_id, name, bool_or(local_day = v_day) AS own FROM e"
+        " WHERE name <> 'pageview' GROUP BY session_id, name)"
+        " INSERT INTO rollups (site_id, utc_day, local_day, whole, fdim, fvalue, dim, value,"
+        f" {', '.join([*_SUMS, *_OWN])}) SELECT {site}, {p.add(day)}, local_day, whole,"
+        f" fdim, fvalue, dim, value, {', '.join(f'sum({s})' for s in [*_SUMS, *_OWN])} FROM ("
+        # A visit attribute filter: its visits...
+        f"{head}, {visit_sums}, {zero}, count(*), count(DISTINCT visitor_id), {zero}"
+        f" FROM v CROSS JOIN LATERAL (VALUES {filters}) AS f (fdim, fvalue)"
+        f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY {sets}"
+        # ... and their events;
+        f" UNION ALL {head}, {', '.join('0' for _ in range(6))}, {event_sums}, 0, 0, {own_events}"
+        f" FROM e CROSS JOIN LATERAL (VALUES {filters}) AS f (fdim, fvalue)"
+        f" CROSS JOIN LATERAL (VALUES {pages}) AS a (dim, value) GROUP BY {sets}"
+        # a custom event: the visits holding one...
+        f" UNION ALL {head}, {visit_sums}, {zero}, count(*) FILTER (WHERE own),"
+        f" count(DISTINCT visitor_id) FILTER (WHERE own), {zero}"
+        f" FROM (SELECT v.*, '{NAME}' AS fdim, g.name AS fvalue, g.own FROM v"
+        " JOIN g USING (session_id)) v"
+        f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY {sets}"
+        # ... and its events (by page, or by their visit's attribute).
+        f" UNION ALL {head}, {', '.join('0' for _ in range(6))}, {event_sums}, 0, 0, {own_events}"
+        f" FROM (SELECT *, '{NAME}' AS fdim, name AS fvalue FROM e WHERE name <> 'pageview') e"
+        f" CROSS JOIN LATERAL (VALUES {named}) AS a (dim, value) GROUP BY {sets}"
+        f") x (local_day, whole, fdim, fvalue, dim, value, {', '.join([*_SUMS, *_OWN])})"
+        " GROUP BY local_day, whole, fdim, fvalue, dim, value"
     )
     return builder.Plan(sql, p.values)
