@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from zxcvbn import zxcvbn
 
 from footfall.errors import ConfigError
 from footfall.files import write_atomic
@@ -262,6 +261,8 @@ def weak_secret_reason(value: str) -> str | None:
     letters = re.sub(r"[^a-z0-9]", "", value.lower())
     if word := next((w for w in PLACEHOLDER_WORDS if w in letters), None):
         return f"looks like a placeholder (it contains {word!r})"
+    from zxcvbn import zxcvbn  # its word lists: ~14 MB of RSS, loaded on first use
+
     if zxcvbn(value[:100])["guesses_log10"] < MIN_SECRET_GUESSES_LOG10:
         return "has too little entropy (repeats, sequences or common words)"
     return None

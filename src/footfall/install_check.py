@@ -18,11 +18,13 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
-
 from footfall.errors import InputError
+
+if TYPE_CHECKING:  # imported by the first check: ~20 MB of RSS a server may never need
+    import httpx
 
 TIMEOUT = 5.0  # seconds for the whole check, redirects included
 MAX_BYTES = 512 * 1024
@@ -111,6 +113,8 @@ async def check(
 
 
 async def _check(url: str, domain: str, umami_id: str, allow_private: bool) -> Result:
+    import httpx
+
     async with httpx.AsyncClient(
         timeout=TIMEOUT, follow_redirects=False, trust_env=False
     ) as client:

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from footfall.accounts.models import Invitation, Role, SharedLink, StoredUser, User
 from footfall.domain import ApiKey, Goal, Scope, Shields, Site, steps_from_text, steps_text
@@ -334,6 +333,8 @@ def _event_file(site_id: int, start: datetime) -> str:
 
 
 def _export_events(stores: Stores, site_id: int, out: Path, now: datetime) -> dict[str, int]:
+    import pyarrow.parquet as pq  # only here: a server that never exports pays nothing
+
     first = stores.stats.first_event_at(site_id)
     files: dict[str, int] = {}
     if first is None:
@@ -360,6 +361,8 @@ def _export_events(stores: Stores, site_id: int, out: Path, now: datetime) -> di
 def export(stores: Stores, out: Path, now: datetime | None = None) -> dict[str, int]:
     """Write every table and event of ``stores`` under ``out`` (absent or empty);
     return the row count of each file written."""
+    import pyarrow.parquet as pq  # only here: a server that never exports pays nothing
+
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"{out} is not empty: export into a new directory")
     out.mkdir(parents=True, exist_ok=True)
@@ -392,6 +395,8 @@ def _manifest(source: Path) -> dict[str, int]:
 def import_(stores: Stores, source: Path) -> dict[str, int]:
     """Load an export into ``stores`` (whose sites, users and keys must not clash
     with it: ConflictError otherwise); return the row count of each file loaded."""
+    import pyarrow.parquet as pq  # only here: a server that never exports pays nothing
+
     files = _manifest(source)
     for table in TABLES:
         if f"{table.name}.parquet" not in files:

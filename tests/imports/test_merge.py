@@ -18,7 +18,7 @@ import pytest
 from footfall.imports import service
 from footfall.imports.merge import DIMENSIONS, UNANSWERED, VISITS
 from footfall.imports.tables import TABLES
-from tests.conformance.traffic import generate
+from tests.conformance.traffic import Traffic, generate
 from tests.support import Clock, Running
 
 METRICS = ["visitors", "visits", "pageviews", "views_per_visit"]
@@ -63,11 +63,11 @@ def export_of(running: Running, key: str, site: str, days: list[str], path: Path
     return path
 
 
-@pytest.fixture
-def two_sites(running: Running, clock: Clock, tmp_path: Path) -> tuple[str, str, list[str]]:
-    """example.com with three days of generated traffic; b.test with its import."""
+def two_sites_of(running: Running, clock: Clock, seed: int) -> tuple[Traffic, str, str]:
+    """example.com with three days of generated traffic (ingested), b.test without
+    events; their stats keys."""
     yesterday = (clock() - timedelta(days=1)).date()
-    traffic = generate(5, 3, end=yesterday, site="example.com")
+    traffic = generate(seed, 3, end=yesterday, site="example.com")
     ingest = running.key("example.com")
     for batch in traffic.batches():
         r = running.client.post(
@@ -75,7 +75,13 @@ def two_sites(running: Running, clock: Clock, tmp_path: Path) -> tuple[str, str,
         )
         assert r.status_code == 202 and r.json()["failed"] == 0
     running.admin.add_site("b.test")
-    a, b = running.key("example.com", "stats"), running.key("b.test", "stats")
+    return traffic, running.key("example.com", "stats"), running.key("b.test", "stats")
+
+
+@pytest.fixture
+def two_sites(running: Running, clock: Clock, tmp_path: Path) -> tuple[str, str, list[str]]:
+    """example.com with three days of generated traffic; b.test with its import."""
+    traffic, a, b = two_sites_of(running, clock, 5)
     days = [traffic.start.isoformat(), traffic.end.isoformat()]
     path = export_of(running, a, "example.com", days, tmp_path / "export.zip")
     service.import_plausible(running.svc.stores, "b.test", path)

@@ -82,6 +82,25 @@ def test_slow_clients_are_closed_and_others_are_still_served(server: Server) -> 
         assert httpx.get(f"{server.url}/health", timeout=10).status_code == 200
 
 
+def test_a_kept_alive_connections_next_head_has_its_own_deadline(server: Server) -> None:
+    """One header timer per connection (web/serving.py): when the timer set for the
+    first request comes due during the next request's head, that head still gets its
+    full deadline; and a head that never ends is closed all the same."""
+    server.env["FOOTFALL_HEADER_TIMEOUT_SECONDS"] = "2"
+    server.start()
+    request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    with sockets(server, 2, request) as (slow, stalled):
+        for s in (slow, stalled):
+            assert s.recv(65_536).startswith(b"HTTP/1.1 200")
+        time.sleep(1.4)  # the first timer comes due 0.6 s into the next heads
+        slow.sendall(request[:20])
+        stalled.sendall(request[:20])
+        time.sleep(1.0)
+        slow.sendall(request[20:])  # 1 s into its head: within its own 2 s
+        assert slow.recv(65_536).startswith(b"HTTP/1.1 200")
+        assert read_to_eof(stalled) == b""  # never completed: closed without an answer
+
+
 def test_endless_headers_are_cut_off_and_large_bodies_still_pass(server: Server) -> None:
     assert server.cli("site", "add", "shop.example").returncode == 0
     created = server.cli("key", "create", "--site", "shop.example", "--json")

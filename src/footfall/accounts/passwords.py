@@ -13,7 +13,6 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from footfall.errors import InputError
 
@@ -38,6 +37,8 @@ def check_policy(password: str, context: Sequence[str] = ()) -> None:
     if not password.strip():
         raise InputError("the password cannot be only spaces", field="password")
     words = [w for item in context for w in (item, *item.replace("@", ".").split("."))]
+    from zxcvbn import zxcvbn  # its word lists: ~14 MB of RSS, loaded on first use
+
     result = zxcvbn(password[:_SCORED], user_inputs=["footfall", *words])
     if result["score"] < MIN_SCORE:
         feedback = result["feedback"]

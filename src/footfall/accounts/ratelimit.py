@@ -29,11 +29,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-
-import redis
+from typing import TYPE_CHECKING
 
 from footfall.errors import RateLimited
 from footfall.shared import PREFIX, Shared
+
+if TYPE_CHECKING:  # only the annotations: Redis is imported when configured (shared.py)
+    import redis
 
 PER_PAIR = 5  # failures per (subject, IP) within WINDOW
 PER_IP = 20  # failures per client IP within WINDOW (a NAT may hide several people)

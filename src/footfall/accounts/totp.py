@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-import segno
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -165,6 +164,8 @@ class TwoFactor:
         uri = pyotp.TOTP(secret, interval=STEP).provisioning_uri(
             name=user.email, issuer_name=ISSUER
         )
+        import segno  # only on enrolment: ~10 MB of RSS otherwise
+
         out = io.BytesIO()
         qr = segno.make(uri, error="m")
         qr.save(out, kind="svg", xmldecl=False, scale=4, svgclass="qr", lineclass=None,

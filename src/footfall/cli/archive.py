@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from footfall.archive import Archive, archive_closed_days
 from footfall.config import load_settings
 from footfall.errors import FootfallError
 from footfall.store.registry import open_stores
@@ -19,6 +18,9 @@ def archive(
     ] = None,
 ) -> None:
     """Export every ended day of every site to FOOTFALL_ARCHIVE_URL as Parquet, once."""
+    # boto3 and pyarrow.parquet only for this command, not in every server (~14 MB of RSS)
+    from footfall.archive import Archive, archive_closed_days
+
     settings = load_settings()
     if not settings.archive_url:
         raise typer.BadParameter("set FOOTFALL_ARCHIVE_URL=s3://bucket/prefix first")

@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any, Protocol
 from urllib.parse import unquote
 
-import httpx
 import typer
 
 from footfall.accounts import management as users
@@ -43,6 +42,8 @@ class RemoteAdmin:
     """The running server's management API on loopback."""
 
     def __init__(self, url: str, token: str) -> None:
+        import httpx
+
         self._http = httpx.Client(
             base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
         )
@@ -184,6 +185,8 @@ def connect() -> AdminClient:
 
 
 def run(method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    import httpx
+
     try:
         client = connect()
         try:

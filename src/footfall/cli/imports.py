@@ -1,6 +1,6 @@
 """``footfall import``: a whole export of another Footfall store (``--from DIR``,
-cli/transfer.py), or a site's history from another tool: ``footfall import plausible
---site D FILE.zip``, ``footfall import list|remove --site D`` (docs/transfer.md)."""
+cli/transfer.py), or a site's history from another tool: ``footfall import plausible|umami
+--site D FILE``, ``footfall import list|remove --site D`` (docs/transfer.md)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from footfall.cli.transfer import import_command, with_stores
 from footfall.config import load_settings, resolve_secret
 from footfall.errors import FootfallError
 from footfall.imports import service
-from footfall.imports.plausible import total_size
 from footfall.store.registry import Stores
 
 import_app = typer.Typer(help="Import data: a Footfall export, or another tool's history.")
@@ -49,17 +48,34 @@ def import_plausible(
 ) -> None:
     """Import Plausible's CSV export into the site's imported tables. Importing the same
     file again changes nothing; `footfall import remove` takes every import away."""
+    _import("plausible", site, file, as_json)
+
+
+@import_app.command("umami")
+def import_umami(
+    site: Site,
+    file: Annotated[Path, typer.Argument(help="Umami's data export: its CSV, or a zip of it.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import Umami's data export (its raw events) into the site's imported tables, as
+    daily sums. Importing the same file again changes nothing."""
+    _import("umami", site, file, as_json)
+
+
+def _import(source: str, site: str, file: Path, as_json: bool) -> None:
     if not file.is_file():
         typer.echo(f"error: no file {file}", err=True)
         raise typer.Exit(1)
 
     def work(stores: Stores) -> dict[str, Any]:
         # On stderr: stdout stays the answer (--json).
-        with typer.progressbar(length=total_size(file), label="importing", file=sys.stderr) as bar:
-            return service.import_json(service.import_plausible(stores, site, file, bar.update))
+        length = service.total_size(source, file)
+        with typer.progressbar(length=length, label="importing", file=sys.stderr) as bar:
+            info = service.SOURCES[source](stores, site, file, bar.update)
+        return service.import_json(info)
 
     server = _server()
-    shown = work_remote(server, site, file) if server else with_stores(work)
+    shown = work_remote(server, source, site, file) if server else with_stores(work)
     span = f"{shown['start_date']} to {shown['end_date']}"
     rows = shown["rows"]
     typer.echo(json.dumps(shown) if as_json else f"imported {rows} rows ({span}) into {site}")
@@ -75,8 +91,8 @@ def _server() -> RemoteAdmin | None:
     return RemoteAdmin(found["url"], resolve_secret(settings, "admin_token", settings.admin_token))
 
 
-def work_remote(server: RemoteAdmin, site: str, file: Path) -> dict[str, Any]:
-    """Upload the zip with a progress bar of the bytes sent; the server imports it."""
+def work_remote(server: RemoteAdmin, source: str, site: str, file: Path) -> dict[str, Any]:
+    """Upload the file with a progress bar of the bytes sent; the server imports it."""
     size = file.stat().st_size
 
     def chunks() -> Iterator[bytes]:
@@ -88,7 +104,7 @@ def work_remote(server: RemoteAdmin, site: str, file: Path) -> dict[str, Any]:
                 bar.update(len(block))
                 yield block
 
-    path = f"/sites/{quote(site, safe='')}/imports/plausible?name={quote(file.name)}"
+    path = f"/sites/{quote(site, safe='')}/imports/{source}?name={quote(file.name)}"
     try:
         answer: dict[str, Any] = server.upload(path, chunks())
     except FootfallError as exc:

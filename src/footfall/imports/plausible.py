@@ -25,7 +25,9 @@ Row = tuple[object, ...]
 
 
 @dataclass
-class PlausibleExport:
+class Export:
+    """Rows of our imported tables read from another tool's export."""
+
     file_name: str
     digest: str  # of the rows (set once read)
     tables: dict[str, list[Row]] = field(default_factory=dict)
@@ -42,7 +44,7 @@ class PlausibleExport:
         return (min(found), max(found)) if found else (None, None)
 
 
-def _digest(tables: dict[str, list[Row]]) -> str:
+def digest(tables: dict[str, list[Row]]) -> str:
     """Of the data, not of the zip's bytes: the same export zipped again (new entry
     times, another order of files or columns) is the same import."""
     sha = hashlib.sha256()
@@ -53,10 +55,10 @@ def _digest(tables: dict[str, list[Row]]) -> str:
     return sha.hexdigest()
 
 
-def read_export(path: Path, progress: Callable[[int], None] = lambda _: None) -> PlausibleExport:
+def read_export(path: Path, progress: Callable[[int], None] = lambda _: None) -> Export:
     """Read the zip at ``path``; ``progress`` is told the uncompressed bytes of each
     entry once it is read (``total_size`` gives the sum to expect)."""
-    export = PlausibleExport(path.name, "")
+    export = Export(path.name, "")
     try:
         with zipfile.ZipFile(path) as archive:
             for entry in archive.infolist():
@@ -77,7 +79,7 @@ def read_export(path: Path, progress: Callable[[int], None] = lambda _: None) ->
         raise InputError(f"{path.name}: a file is not UTF-8 text", field="file") from None
     if not export.tables:
         raise InputError(f"{path.name} holds no imported_*.csv file of Plausible", field="file")
-    export.digest = _digest(export.tables)
+    export.digest = digest(export.tables)
     return export
 
 

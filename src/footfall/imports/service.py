@@ -10,7 +10,8 @@ from typing import Any
 
 from footfall.domain import Site, normalize_domain
 from footfall.errors import InputError, NotFoundError
-from footfall.imports.plausible import read_export
+from footfall.imports import plausible, umami
+from footfall.imports.plausible import Export
 from footfall.store.base import ImportedData, ImportInfo
 from footfall.store.registry import Stores
 
@@ -20,7 +21,7 @@ def _target(stores: Stores, domain: str) -> tuple[Site, ImportedData]:
     if site is None:
         raise NotFoundError(f"no site {domain}", field="site")
     if stores.imported is None:
-        raise InputError("this backend keeps no imported data yet (DuckDB and PostgreSQL do)")
+        raise InputError("this store keeps no imported data")
     return site, stores.imported
 
 
@@ -28,12 +29,30 @@ def import_plausible(
     stores: Stores, domain: str, path: Path, progress: Callable[[int], None] = lambda _: None
 ) -> ImportInfo:
     site, imported = _target(stores, domain)
-    export = read_export(path, progress)
+    return _save(imported, site, "plausible", plausible.read_export(path, progress))
+
+
+def import_umami(
+    stores: Stores, domain: str, path: Path, progress: Callable[[int], None] = lambda _: None
+) -> ImportInfo:
+    site, imported = _target(stores, domain)
+    return _save(imported, site, "umami", umami.read_export(path, site.timezone, progress))
+
+
+SOURCES = {"plausible": import_plausible, "umami": import_umami}
+
+
+def total_size(source: str, path: Path) -> int:
+    """The bytes an import of ``path`` reads (what its progress adds up to)."""
+    return umami.total_size(path) if source == "umami" else plausible.total_size(path)
+
+
+def _save(imported: ImportedData, site: Site, source: str, export: Export) -> ImportInfo:
     start, end = export.dates
     info = ImportInfo(
         site.id,
         export.digest,
-        "plausible",
+        source,
         export.file_name,
         start,
         end,

@@ -85,7 +85,9 @@ class WriteBuffer:
         self._wake.set()
         if len(self._pending) >= self._max_events:
             self._full.set()
-        await asyncio.shield(done)
+        # Not shielded: a cancelled request cancels only its own future, which the
+        # flusher skips (its events are committed all the same).
+        await done
 
     async def _run(self) -> None:
         while True:

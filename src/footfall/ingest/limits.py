@@ -16,12 +16,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-
-import redis
+from typing import TYPE_CHECKING
 
 from footfall.errors import RateLimited
 from footfall.offload import offload
 from footfall.shared import PREFIX, Shared
+
+if TYPE_CHECKING:  # only the annotations: Redis is imported when configured (shared.py)
+    import redis
 
 
 @dataclass

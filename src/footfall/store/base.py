@@ -386,7 +386,7 @@ class ImportInfo:
 
 @runtime_checkable
 class ImportedData(Protocol):
-    """Optional (DuckDB and PostgreSQL so far): a site's imported history, in the tables
+    """A site's imported history (DuckDB, PostgreSQL, DynamoDB), in the tables
     of imports/tables.py, beside its events."""
 
     def save_import(
@@ -404,3 +404,6 @@ class ImportedData(Protocol):
 
     def remove_imports(self, site_id: int) -> int:
         """Delete every import of the site with its rows; how many imports there were."""
+
+    def remove_import(self, site_id: int, digest: str) -> bool:
+        """Delete one import of the site with its rows; whether there was one."""

@@ -37,6 +37,7 @@ from footfall.store.dynamo.accounts import DynamoAccounts
 from footfall.store.dynamo.catalog import DynamoCatalog
 from footfall.store.dynamo.engine import Engine
 from footfall.store.dynamo.events import DayCache
+from footfall.store.dynamo.imports import DynamoImports
 from footfall.store.dynamo.mail import DynamoMailbox
 from footfall.store.dynamo.security import DynamoTwoFactor
 from footfall.store.dynamo.table import Table
@@ -50,8 +51,9 @@ _WINDOW_EVENTS = (
 _RETENTION_TTL = 60.0  # seconds a site's retention is trusted before it is read again
 
 
-class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFactor):
-    """Catalog, Accounts, Mailbox, EventLog and StatsEngine on one DynamoDB table.
+class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFactor, DynamoImports):
+    """Catalog, Accounts, Mailbox, EventLog, StatsEngine and ImportedData on one DynamoDB
+    table.
     Thread-safe."""
 
     def __init__(self, table: str, region: str, options: Options) -> None:
@@ -71,6 +73,7 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFacto
         )
         self._retention: dict[int, tuple[float, int | None]] = {}
         self._lock = threading.Lock()
+        self._init_imports()
 
     # events ------------------------------------------------------------------
     def write_events(self, batch: Sequence[Event]) -> None:

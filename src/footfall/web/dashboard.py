@@ -180,6 +180,8 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
     embed = EmbedView.from_params(request.query_params) if shared else None
     readonly = shared or access.role in ("viewer", "shared")
     goals = await offload(services(request).stores.catalog.list_goals, site.id)
+    imported = services(request).stores.imported
+    has_imports = imported is not None and bool(await offload(imported.list_imports, site.id))
     shell = render(
         request,
         "dashboard.html",
@@ -190,6 +192,7 @@ async def _page(request: Request, domain: str, shared: bool) -> Response:
             "embed": embed,
             "readonly": readonly,
             "goal_count": len(goals),
+            "has_imports": has_imports,  # dashboard.js adds them where they answer
             # regions and cities need a city database (else the page says how to add one)
             "has_cities": services(request).settings.geoip_db is not None,
             "world_url": static_url("world-110m.json"),

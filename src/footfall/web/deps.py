@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar, TypeVarTuple
 
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from footfall.apikeys import bearer_token, same_secret
 from footfall.domain import ApiKey, Scope
@@ -23,7 +24,8 @@ def services(request: Request) -> Services:
 
 def client_ip(request: Request) -> str:
     """The client's address: the peer, or what FOOTFALL_TRUSTED_PROXIES say it is."""
-    peer = request.client.host if request.client else ""
+    client = request.scope.get("client")  # not request.client: no Address built
+    peer = client[0] if client else ""
     return services(request).settings.proxies.client(peer, request.headers.get("x-forwarded-for"))
 
 
@@ -34,12 +36,20 @@ async def read_body(request: Request, limit: int) -> bytes:
         raise PayloadTooLarge(f"request body is larger than {limit} bytes")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    # The ASGI messages themselves, not ``request.stream()``: its async generator cost
+    # ~4% of a single-event request's CPU, for one message in the common case.
+    more = True
+    while more:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
+        more = message.get("more_body", False)
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(f"request body is larger than {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def presented_token(request: Request) -> str:

@@ -53,6 +53,8 @@ class SecurityHeaders:
     def __init__(self, app: ASGIApp, proxies: TrustedProxies) -> None:
         self.app = app
         self.proxies = proxies
+        # No trusted proxy: X-Forwarded-Proto is never believed, so never looked for.
+        self.forwarded = bool(proxies.networks or proxies.hops)
         rest = [
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"same-origin"),
@@ -82,6 +84,8 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
     def _https(self, scope: Scope) -> bool:
+        if not self.forwarded:
+            return bool(scope.get("scheme", "http") == "https")
         client = scope.get("client")
         proto = next((v for k, v in scope["headers"] if k == b"x-forwarded-proto"), None)
         return self.proxies.https(

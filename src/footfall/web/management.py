@@ -223,12 +223,16 @@ async def list_imports(request: Request, domain: str) -> Response:
 
 
 @router.post(
-    "/sites/{domain}/imports/plausible",
+    "/sites/{domain}/imports/{source}",
     status_code=201,
-    summary="Import Plausible's CSV export (the zip as the body)",
-    openapi_extra={"requestBody": {"content": {"application/zip": {}}}},
+    summary="Import another tool's export: plausible (its CSV zip) or umami (CSV or zip)",
+    openapi_extra={"requestBody": {"content": {"application/zip": {}, "text/csv": {}}}},
 )
-async def import_plausible(request: Request, domain: str, name: str = "export.zip") -> Response:
+async def import_history(
+    request: Request, domain: str, source: str, name: str = "export.zip"
+) -> Response:
+    if source not in imports.SOURCES:
+        raise NotFoundError(f"no import of {source} (plausible, umami)", field="source")
     stores = await _imports_of(request, domain)
     with tempfile.TemporaryDirectory(prefix="footfall-import-") as folder:
         path = Path(folder) / (Path(name).name or "export.zip")
@@ -239,7 +243,7 @@ async def import_plausible(request: Request, domain: str, name: str = "export.zi
                 if size > MAX_IMPORT_BYTES:
                     raise PayloadTooLarge(f"an import is at most {MAX_IMPORT_BYTES} bytes")
                 await offload(out.write, chunk)
-        info = await offload(imports.import_plausible, stores, domain, path)
+        info = await offload(imports.SOURCES[source], stores, domain, path)
     return json_response(imports.import_json(info), 201)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -18,8 +19,13 @@ from footfall.web.services import Services
 router = APIRouter(tags=["operations"])
 
 
+def health_body() -> bytes:
+    return orjson.dumps({"status": "ok"})
+
+
 @router.get("/health", summary="The process is alive")
 async def health() -> Response:
+    """Documented here; served straight from ASGI by FootfallApp (web/app.py)."""
     return json_response({"status": "ok"})
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from footfall.apikeys import KeyRing
 from footfall.config import Settings, resolve_secret
 from footfall.errors import ConfigError, FootfallError
+from footfall.imports.jobs import ImportJobs
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 from footfall.ingest.enrich.geo import GeoLocator
 from footfall.ingest.limits import IngestLimits
@@ -65,6 +66,13 @@ class Services:
     mail: Outbox | None = None  # email (footfall/mail); ``enabled`` only with FOOTFALL_SMTP_URL
     reports: Scheduler | None = None  # queues due reports and alerts (footfall/mail/reports.py)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    _import_jobs: ImportJobs | None = None
+
+    def import_jobs(self) -> ImportJobs:
+        """Imports started from the settings page (made at the first use)."""
+        if self._import_jobs is None:
+            self._import_jobs = ImportJobs(self.stores)
+        return self._import_jobs
 
     @classmethod
     def build(
@@ -254,6 +262,8 @@ class Services:
             await self.flush_drops()
         except FootfallError as exc:
             log.error("could not record dropped events at shutdown: %s", exc.detail)
+        if self._import_jobs is not None:  # the running import ends before the store
+            await offload(self._import_jobs.close)
         await offload(self.reads.close)
         self.ingest_executor.shutdown()
         if self.lookup_executor is not None:

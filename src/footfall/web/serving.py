@@ -38,6 +38,7 @@ class HeaderDeadline(HttpToolsProtocol):
     seconds = float(os.environ.get("FOOTFALL_HEADER_TIMEOUT_SECONDS") or 10.0)
     _deadline: asyncio.TimerHandle | None = None
     _armed_for: object = None
+    _armed_at = 0.0
     _head_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -47,7 +48,7 @@ class HeaderDeadline(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         between = self.cycle is None or self.cycle.response_complete
         if between:
-            if self._deadline is None or self._armed_for is not self.cycle:
+            if self._armed_for is not self.cycle or self._deadline is None:
                 self._arm()  # the first byte of a kept-alive connection's next request
             self._head_bytes += len(data)
         super().data_received(data)
@@ -61,15 +62,23 @@ class HeaderDeadline(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def _arm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
+        # One timer per connection, not one per request: a kept-alive connection's
+        # requests only note when their head began; a timer that comes due while a
+        # later head is still arriving waits on for that head's own deadline.
         self._armed_for = self.cycle
+        self._armed_at = self.loop.time()
         self._head_bytes = 0
-        self._deadline = self.loop.call_later(self.seconds, self._expire)
+        if self._deadline is None:
+            self._deadline = self.loop.call_at(self._armed_at + self.seconds, self._expire)
 
     def _expire(self) -> None:
         self._deadline = None
-        if self.cycle is self._armed_for and not self.transport.is_closing():
+        if self.cycle is not self._armed_for or self.transport.is_closing():
+            return  # the head arrived in time; the next request's first byte arms anew
+        due = self._armed_at + self.seconds
+        if self.loop.time() < due:
+            self._deadline = self.loop.call_at(due, self._expire)
+        else:
             self.transport.close()  # no complete request headers in time
 
 

@@ -1,7 +1,7 @@
 """Stats frames on DynamoDB (store/dynamo/engine.py): a kept frame answers every
 question over days it covers, exactly (the embedded store's answers), reading nothing
 of DynamoDB but the day list; kept frames stay within their byte budget; the budget
-comes from the process's cgroup (store/dynamo/budget.py). Against moto_server."""
+comes from the process's cgroup (store/budget.py). Against moto_server."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from footfall.domain import Event, Site
 from footfall.stats import runner
 from footfall.stats.query import parse
 from footfall.store.arrow import events_to_arrow
+from footfall.store.budget import MB, Budget, detect
 from footfall.store.duckdb import DuckDBStore
-from footfall.store.dynamo.budget import MB, Budget, detect
 from footfall.store.dynamodb import DynamoDBStore
 from footfall.store.registry import Options, open_backend
 from tests.backends import AWS_ENDPOINT, fresh_table_url

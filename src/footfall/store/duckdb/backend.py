@@ -27,6 +27,7 @@ from footfall.config import path_from_url
 from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
+from footfall.store import budget
 from footfall.store.arrow import event_schema, events_to_arrow
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
@@ -124,12 +125,18 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     """Thread-safe: each thread works on its own cursor of one shared database."""
 
     def __init__(
-        self, path: str, visit_timeout: timedelta = TIMEOUT, config: Mapping[str, str] = {}
+        self,
+        path: str,
+        visit_timeout: timedelta = TIMEOUT,
+        config: Mapping[str, str] | None = None,
     ) -> None:
         self._path = path
         self._visit_timeout = visit_timeout
-        # DuckDB settings (memory_limit, threads, ...) for every connect
-        self._config: dict[str, str | bool | int | float | list[str]] = dict(config)
+        # DuckDB settings (memory_limit, threads, ...) for every connect; by default the
+        # cgroup's (store/budget.py): DuckDB's own default, 80% of the machine's RAM and
+        # all its cores, would take a 512 MB task past its limit (docs/performance.md).
+        settings = budget.detect().duckdb_settings() if config is None else config
+        self._config: dict[str, str | bool | int | float | list[str]] = dict(settings)
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = self._connect()
@@ -313,7 +320,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
 
     def _apply_batches(self, batches: list[pa.Table], applied_seq: int | None) -> None:
         # One chunk: the batch is scanned four times, and DuckDB's Arrow scan pays per
-        # chunk (a quarter second of ingest is ~30 chunks; ~10% of an apply).
+        # chunk (one per journaled batch: ~30 in a quarter second of ingest, ~10% of an apply).
         table = pa.concat_tables(batches).combine_chunks()
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)

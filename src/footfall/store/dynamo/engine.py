@@ -17,7 +17,7 @@ from its S3 archive object (one GetObject) while the object names the day's curr
 within the day and cached. A new task (an empty disk) so reads DynamoDB only for
 today and for the days changed or not archived since.
 Kept frames are bounded by bytes (DuckDB's own count of the memory each holds); their
-DuckDB's threads and memory limit come from the cgroup (store/dynamo/budget.py).
+DuckDB's threads and memory limit come from the cgroup (store/budget.py).
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ import pyarrow as pa
 
 from footfall.archive import Archive
 from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
+from footfall.store.budget import MB, Budget, detect
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.backend import EVENT_SCHEMA
-from footfall.store.dynamo.budget import MB, Budget, detect
 from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 from footfall.store.sql.limits import TimeLimits
@@ -88,8 +88,7 @@ class Engine(TimeLimits):
         # A frame's DuckDB: the task's whole CPUs (one on a quarter-core task) and a
         # memory limit past which it spills to disk instead of growing.
         self.duckdb_config = {
-            "threads": str(self.budget.threads),
-            "memory_limit": f"{self.budget.duckdb // MB}MB",
+            **self.budget.duckdb_settings(),
             "temp_directory": str(cache.root / "spill"),
         }
         # Kept frames, least recently used first, within budget.frames bytes.

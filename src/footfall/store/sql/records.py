@@ -241,6 +241,13 @@ class SqlRecords(ABC):
             raise KeyError(table)
         return self._all(f"rows_{table}", [site_id])
 
+    def remove_import(self, site_id: int, digest: str) -> bool:
+        found = any(i.digest == digest for i in self.list_imports(site_id))
+        key = [[site_id, digest]]
+        steps = [(f"delete_import_{t}", key) for t in TABLES]
+        self._write_steps([*steps, ("delete_import", key)])
+        return found
+
     def remove_imports(self, site_id: int) -> int:
         found = len(self.list_imports(site_id))
         steps = [(f"delete_site_{t}", [[site_id]]) for t in TABLES]

@@ -22,6 +22,7 @@ from footfall.web.pages import (
     auth,
     email,
     funnels,
+    imports,
     share,
     shields,
     site_data,
@@ -132,6 +133,7 @@ def install(app: FastAPI, svc: Services) -> None:
     app.state.accounts = AccountService(svc.stores, secret, svc.clock, limiter)
     routers = (auth.router, sites.router, funnels.router, share.router, users.router)
     assert site_data  # its routes are on sites.router
+    assert imports  # so are these
     for router in (*routers, shields.router, two_factor.router):
         app.include_router(router)
     app.include_router(email.router)

@@ -62,6 +62,8 @@ MESSAGES = {
     "retention": "Retention saved.",
     "range_deleted": "The events of those days were deleted.",
     "reset": "Stats reset: every event of the site was deleted.",
+    "import_started": "Import started: its progress is below.",  # pages/imports.py
+    "import_removed": "The import was removed.",
 }
 
 
@@ -199,6 +201,10 @@ def _settings_context(request: Request, access: Access) -> dict[str, Any]:
         "embed_origins": svc.stores.catalog.embed_origins(site.id),
         "requires_2fa": acc.users.site_requires_2fa(site.id),  # pages/two_factor.py
         "retention_choices": retention.CHOICES,  # pages/site_data.py
+        "imports": (  # pages/imports.py
+            svc.stores.imported.list_imports(site.id) if svc.stores.imported else None
+        ),
+        "import_jobs": svc.import_jobs().of_site(site.id),
         "members": members,
         # instance-wide users not listed already as the site's members: once each (the
         # creator of a site is both an instance owner and the site's owner)

@@ -10,6 +10,11 @@ const TODAY = root.dataset.today;
 const CSRF = document.querySelector('meta[name="csrf-token"]')?.content || "";
 const GOALS = Number(root.dataset.goals || 0);
 const HAS_CITIES = root.dataset.cities === "1";
+// The site's imported history (docs/transfer.md) joins the answers that can take it,
+// unless the URL says ?imports=false.
+const IMPORTS = root.dataset.imports === "1"
+  && new URLSearchParams(location.search).get("imports") !== "false";
+const IMPORTED = ["visitors", "visits", "pageviews", "views_per_visit"];
 const WORLD = root.dataset.world;
 const REALTIME_MS = 15000;
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -562,10 +567,28 @@ async function loadTop(gen) {
   const body = { metrics: top.map(([m]) => m) };
   if (comparisons()) body.include = { comparisons: comparisons() };
   const data = await query(body);
+  const row = await withImports(top, data.results[0]);
   if (gen !== generation) return;
-  lastTop = data.results[0];
+  lastTop = row;
   drawTop(top, lastTop);
   $("top-stats").dataset.range = data.query.date_range.join(",");
+}
+
+// The top stats imported data can answer (imports/merge.py), with it: one more query,
+// only on sites with imports. Imports answer no comparison: those stats show no change.
+async function withImports(top, row) {
+  const asked = top.map(([m]) => m).filter((m) => IMPORTED.includes(m));
+  if (!IMPORTS || !asked.length || state.filters.length) return row;  // imports answer no filter
+  const data = await query({ metrics: asked, include: { imports: true } });
+  if (!data.meta.imports_included) return row;
+  const metrics = row.metrics.slice();
+  const comparison = row.comparison && { ...row.comparison, change: row.comparison.change.slice() };
+  asked.forEach((m, i) => {
+    const at = top.findIndex(([t]) => t === m);
+    metrics[at] = data.results[0].metrics[i];
+    if (comparison) comparison.change[at] = null;
+  });
+  return { ...row, metrics, comparison };
 }
 
 // An optional metric (revenue) shows only where it, or what it is compared with, is not 0.
@@ -628,6 +651,7 @@ async function loadChart(gen) {
   const body = { metrics: [metric], dimensions: [`time:${state.interval}`],
     include: { time_labels: true } };
   if (comparisons()) body.include.comparisons = comparisons();
+  else if (IMPORTS && IMPORTED.includes(metric) && !state.filters.length) body.include.imports = true;
   const data = await query(body);
   if (gen !== generation) return;
   const labels = data.meta.time_labels;

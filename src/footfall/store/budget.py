@@ -2,8 +2,10 @@
 
 A Fargate task (and a container with ``--memory``/``--cpus``) is a cgroup with a
 memory limit and a CPU quota; the machine's RAM and core count say nothing about it.
-The stats frames' DuckDB takes its ``threads`` and ``memory_limit`` from here, and
-the frame cache its byte budget (store/dynamo/engine.py; docs/backends.md, "Memory").
+Every DuckDB of the process takes its ``threads`` and ``memory_limit`` from here (the
+embedded store's file, store/duckdb/; the DynamoDB stats frames, store/dynamo/engine.py),
+and the frame cache its byte budget (docs/backends.md, "Memory"; docs/performance.md,
+"Memory").
 """
 
 from __future__ import annotations
@@ -42,6 +44,18 @@ class Budget:
         quarter of the memory too, so that a kept frame and one being built stay
         within half of it."""
         return max(self.memory // 4, 32 * MB)
+
+    def duckdb_settings(self) -> dict[str, str]:
+        """DuckDB's ``threads`` and ``memory_limit`` (in MiB: DuckDB's "MB" is 10^6),
+        and its allocator's background thread: without it, jemalloc returns the pages a
+        finished query freed only on later allocations, so an idle server keeps its
+        last queries' peak (~60 MB after a dashboard over 1M events; with it, they go
+        within seconds: docs/performance.md, "Memory")."""
+        return {
+            "threads": str(self.threads),
+            "memory_limit": f"{self.duckdb // MB}MiB",
+            "allocator_background_threads": "true",
+        }
 
 
 def _cgroup_dirs(root: Path, proc: Path) -> tuple[list[Path], list[Path]]:

@@ -1,0 +1,125 @@
+"""The embedded store's DuckDB takes its memory limit and threads from the process's
+cgroup (store/budget.py), not from the machine: the 512 MB task must not grow past it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from footfall.store.budget import MB, Budget, detect
+
+SETTINGS = (
+    "SELECT current_setting('memory_limit'), current_setting('threads'),"
+    " current_setting('allocator_background_threads')"
+)
+CGROUP = Path("/sys/fs/cgroup")
+
+
+def _bytes(setting: str) -> float:
+    """DuckDB's way of showing a memory limit ("128.0 MiB", "1.5 GiB") in bytes."""
+    number, unit = setting.split()
+    return float(number) * {"KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30}[unit]
+
+
+def _fake_cgroup(tmp: Path, memory: int, quota: int) -> tuple[Path, Path]:
+    proc, root = tmp / "proc", tmp / "cgroup"
+    (proc / "self").mkdir(parents=True, exist_ok=True)
+    (proc / "self" / "cgroup").write_text("0::/ecs/task\n")
+    (root / "ecs" / "task").mkdir(parents=True, exist_ok=True)
+    (root / "ecs" / "task" / "memory.max").write_text(f"{memory}\n")
+    (root / "ecs" / "task" / "cpu.max").write_text(f"{quota} 100000\n")
+    return root, proc
+
+
+@settings(max_examples=25, deadline=None)
+@given(memory_mb=st.integers(64, 4000), quota=st.integers(10_000, 800_000))
+def test_duckdb_reads_back_the_budgets_limits(
+    tmp_path_factory: pytest.TempPathFactory, memory_mb: int, quota: int
+) -> None:
+    root, proc = _fake_cgroup(tmp_path_factory.mktemp("cg"), memory_mb * MB, quota)
+    budget = detect(root, proc)
+    assert budget == Budget(memory_mb * MB, quota / 100_000)
+    with duckdb.connect(":memory:", config=dict(budget.duckdb_settings())) as db:
+        row = db.execute(SETTINGS).fetchone()
+    assert row is not None
+    limit, threads, background = row
+    # under 1 GiB DuckDB shows the limit in MiB to a tenth
+    assert abs(_bytes(limit) - max(memory_mb // 4, 32) * MB) <= MB / 10
+    assert int(threads) == max(1, quota // 100_000)
+    assert background is True
+
+
+def _cgroup_dir(memory: int, quota: int) -> list[Path] | None:
+    """A real cgroup (v2, or v1's memory and cpu) with these limits; None unless root
+    may make one here."""
+    name = f"footfall-test-{uuid.uuid4().hex[:8]}"
+    try:
+        if (CGROUP / "cgroup.controllers").exists():
+            d = CGROUP / name
+            d.mkdir()
+            (d / "memory.max").write_text(str(memory))
+            (d / "cpu.max").write_text(f"{quota} 100000")
+            return [d]
+        memory_dir, cpu_dir = CGROUP / "memory" / name, CGROUP / "cpu" / name
+        memory_dir.mkdir()
+        cpu_dir.mkdir()
+        (memory_dir / "memory.limit_in_bytes").write_text(str(memory))
+        (cpu_dir / "cpu.cfs_quota_us").write_text(str(quota))
+        return [memory_dir, cpu_dir]
+    except OSError:
+        return None
+
+
+def _remove(d: Path) -> None:
+    for _ in range(50):  # the child's exit may still be being accounted
+        try:
+            d.rmdir()
+            return
+        except OSError:
+            time.sleep(0.1)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a cgroup needs root")
+def test_a_store_opened_inside_a_cgroup_takes_its_limits(tmp_path: Path) -> None:
+    """The server's path: open_stores on a file, in a process inside a 512 MB,
+    0.5-CPU cgroup, reads back memory_limit 128 MiB and 1 thread (the machine has
+    more of both), and jemalloc's background purging on."""
+    dirs = _cgroup_dir(512 * MB, 50_000)
+    if dirs is None:
+        pytest.skip("this machine does not let root make a cgroup")
+
+    def enter() -> None:
+        for d in dirs:
+            (d / "cgroup.procs").write_text(str(os.getpid()))
+
+    program = (
+        "import sys\n"
+        "from footfall.store.registry import open_stores\n"
+        "stores = open_stores(sys.argv[1])\n"
+        f"print(*stores.stats.read({SETTINGS!r}, {{}})[0], sep='|')\n"
+        "stores.close()\n"
+    )
+    url = f"duckdb:///{tmp_path}/footfall.duckdb"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", program, url],
+            preexec_fn=enter,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        for d in dirs:
+            _remove(d)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "128.0 MiB|1|True"
