@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -129,3 +130,28 @@ def test_one_visitor_one_id_through_the_day(pipeline: Pipeline) -> None:
     other = enrich(pipeline, request(ip="198.51.100.77"))
     assert first.event and later.event and other.event
     assert first.event.visitor_id == later.event.visitor_id != other.event.visitor_id
+
+
+def test_a_batch_gets_each_event_the_outcome_it_gets_alone(pipeline: Pipeline) -> None:
+    """``run_all`` (step by step over the batch) answers each event as ``run`` alone
+    does: kept events enriched alike, dropped ones with their first drop reason, in
+    the batch's order, whatever that order is."""
+    from footfall.ingest.enrich.referrer import _spam_hosts
+
+    spam = sorted(_spam_hosts())[5]
+    kinds: list[dict[str, object]] = [
+        {},
+        {"domain": "unknown.net"},
+        {"user_agent": "curl/8.5.0"},
+        {"user_agent": ""},
+        {"referrer": f"http://sub.{spam}/page"},
+        {"url": urlsplit("https://www.example.com/b#x"), "hash_mode": True},
+        {"ip": "81.2.69.142", "referrer": "https://www.bing.com/search?q=x"},
+        {"props": {"k": "v"}, "revenue": Revenue("1.0000", "EUR"), "name": "Signup"},
+        {"timestamp": NOW - timedelta(days=1, minutes=5), "screen_width": 400},
+    ]
+    rng = random.Random(17)
+    for _ in range(20):
+        reqs = [request(**rng.choice(kinds)) for _ in range(rng.randint(1, 40))]
+        asyncio.run(pipeline.prepare(reqs))
+        assert pipeline.run_all(reqs) == [pipeline.run(r) for r in reqs]

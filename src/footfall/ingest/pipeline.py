@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache, lru_cache
+from typing import cast
+from urllib.parse import SplitResult
 
 from footfall.domain import ENGAGEMENT, DropReason, Event, Site, engagement_props
 from footfall.ingest.enrich.bots import BotDetector
@@ -25,14 +27,15 @@ from footfall.ingest.visitor import VisitorHasher
 from footfall.offload import offload
 from footfall.shields import OPEN, Guard
 
+_NO_SITE = Site(0, "")  # frozen: shared by every context until its site is known
+_NO_TIME = datetime.min.replace(tzinfo=UTC)
+
 
 @dataclass(slots=True)
 class Context:
     req: IngestRequest
-    site: Site = field(default_factory=lambda: Site(0, ""))
-    event: Event = field(
-        default_factory=lambda: Event(0, datetime.min.replace(tzinfo=UTC), "", "", "", 0, 0)
-    )
+    site: Site = _NO_SITE
+    event: Event = field(default_factory=lambda: Event(0, _NO_TIME, "", "", "", 0, 0))
     referrer_host: str = ""
     guard: Guard = OPEN
 
@@ -43,6 +46,16 @@ Step = Callable[[Context], DropReason | None]
 def _referrer_and_spam(referrer: str, site_host: str) -> tuple[Referrer | None, bool]:
     ref = parse_referrer(referrer, site_host)
     return ref, ref is not None and is_spam(ref.host)
+
+
+@lru_cache(maxsize=16_384)
+def _page(url: SplitResult, hash_mode: bool) -> tuple[str, str]:
+    """The event's path and host (``SplitResult.hostname`` re-parses the netloc on
+    every read: ~2 us; pages repeat)."""
+    path = url.path or "/"
+    if hash_mode and url.fragment:
+        path = f"{path}#{url.fragment}"
+    return path, (url.hostname or "").removeprefix("www.")
 
 
 @cache
@@ -117,16 +130,32 @@ class Pipeline:
             await offload(self.visitors.refresh, executor=self.sites.executor)
 
     def run(self, req: IngestRequest) -> Outcome:
-        ctx = Context(req)
+        return self.run_all([req])[0]
+
+    def run_all(self, requests: Sequence[IngestRequest]) -> list[Outcome]:
+        """Every request through the steps, one step over all of them at a time: each
+        event still meets the steps in order and stops at its first drop, and a step
+        is timed once per call, not once per event (two clock reads per event and
+        step were ~10% of a batch)."""
         clock = time.perf_counter_ns
         spent = self.step_ns
+        contexts = [Context(req) for req in requests]
+        outcomes: list[Outcome | None] = [None] * len(contexts)
+        live = list(enumerate(contexts))
         for name, step in self.steps:
             started = clock()
-            reason = step(ctx)
+            kept: list[tuple[int, Context]] = []
+            for i, ctx in live:
+                reason = step(ctx)
+                if reason is None:
+                    kept.append((i, ctx))
+                else:
+                    outcomes[i] = Outcome(None, reason, ctx.site.id)
             spent[name] += clock() - started
-            if reason is not None:
-                return Outcome(None, reason, ctx.site.id)
-        return Outcome(ctx.event, None)
+            live = kept
+        for i, ctx in live:
+            outcomes[i] = Outcome(ctx.event, None)
+        return cast(list[Outcome], outcomes)
 
     # steps -------------------------------------------------------------------
     def resolve_site(self, ctx: Context) -> DropReason | None:
@@ -157,12 +186,7 @@ class Pipeline:
         return None
 
     def page(self, ctx: Context) -> DropReason | None:
-        url = ctx.req.url
-        path = url.path or "/"
-        if ctx.req.hash_mode and url.fragment:
-            path = f"{path}#{url.fragment}"
-        ctx.event.pathname = path
-        ctx.event.hostname = (url.hostname or "").removeprefix("www.")
+        ctx.event.pathname, ctx.event.hostname = _page(ctx.req.url, ctx.req.hash_mode)
         return None
 
     def shield(self, ctx: Context) -> DropReason | None:

@@ -32,13 +32,8 @@ class Ingestor:
         try:
             self.buffer.ensure_room(len(requests))
             await self.pipeline.prepare(requests)
-            outcomes: list[Outcome] = []
-            events: list[Event] = []
-            for req in requests:
-                out = self.pipeline.run(req)
-                outcomes.append(out)
-                if out.event is not None:
-                    events.append(out.event)
+            outcomes = self.pipeline.run_all(requests)
+            events: list[Event] = [o.event for o in outcomes if o.event is not None]
             await self.buffer.submit(events)
         except OverloadedError:
             self.metrics.overloaded.inc()
