@@ -77,7 +77,7 @@ def test_the_page_asks_nothing_for_its_first_view(live: Live, browser: Browser) 
             f"?compare=custom&cfrom={today - timedelta(days=50)}&cto={today - timedelta(days=40)}",
         ]
         # A busy machine: a read that cannot have its caller's slot at once is refused.
-        # The first view's answers take turns, so none of them is.
+        # The first view's answers wait for theirs, so none of them is.
         patient, live.svc.reads.wait = live.svc.reads.wait, 0.0
         for view in views:
             asked.clear()

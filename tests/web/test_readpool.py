@@ -17,7 +17,7 @@ from footfall import priority
 from footfall.errors import OverloadedError, RateLimited
 from footfall.store.registry import Stores
 from footfall.web.errors import error_response
-from footfall.web.readpool import ReadPool
+from footfall.web.readpool import PATIENCE, ReadPool
 
 
 @pytest.fixture
@@ -120,3 +120,36 @@ async def test_no_caller_ever_runs_more_than_its_share(stores: Stores, seed: int
         assert answer == caller or isinstance(answer, RateLimited)
     assert max(most.values()) <= per_caller
     assert all(isinstance(a, str) for a in answers[:per_caller])  # the first always run
+
+
+async def test_a_patient_caller_waits_for_its_slot_where_others_are_refused(
+    stores: Stores,
+) -> None:
+    """The dashboard's first view (web/dashboard.py: _preloaded) waits for its share
+    rather than be refused after the usual wait."""
+    pool = ReadPool(stores.stats, threads=2, per_caller=1, timeout=5.0, wait=0.0)
+    gate, started = threading.Event(), threading.Event()
+
+    def hold() -> str:
+        started.set()
+        gate.wait(5)
+        return "held"
+
+    async def patient() -> int:
+        PATIENCE.set(pool.timeout)
+        return await pool.run("user:1", int, "7")
+
+    try:
+        first = asyncio.ensure_future(pool.run("user:1", hold))
+        assert await asyncio.to_thread(started.wait, 5)
+        with pytest.raises(RateLimited):
+            await pool.run("user:1", int, "1")  # no patience: refused at once
+        waiting = asyncio.ensure_future(patient())
+        await asyncio.sleep(0.2)
+        assert not waiting.done()  # still waiting for the slot, not refused
+        gate.set()
+        assert await first == "held"
+        assert await waiting == 7
+    finally:
+        gate.set()
+        pool.close()

@@ -24,7 +24,7 @@ from footfall.ingest.request import loads
 from footfall.offload import offload
 from footfall.stats import metrics, timeline
 from footfall.stats import query as stats_query
-from footfall.web import details, export, onboarding, preload
+from footfall.web import details, export, onboarding, preload, readpool
 from footfall.web.access import Access, check_csrf, load_session, site_access
 from footfall.web.deps import read_body, services, set_stats_caller, stats_read
 from footfall.web.embed import EmbedView, frame_policy
@@ -131,23 +131,22 @@ def _body(site: Site, raw: Any, today: date) -> dict[str, Any]:
 async def _preloaded(request: Request, site: Site, goal_count: int) -> str:
     """The first view's answers, as the script element dashboard.js reads before it asks
     for anything (keys: its request bodies in canonical JSON). A query that fails is
-    left out: the page asks for it and shows the error as usual. The answers take
-    turns within the caller's share of the stats pool, so none of them waits there
-    long enough to be refused (a busy machine would otherwise drop the later ones)."""
-    turns = asyncio.Semaphore(services(request).reads.per_caller)
+    left out: the page asks for it and shows the error as usual. They wait for the
+    caller's share of the stats pool as long as a query may run rather than be refused
+    after the usual wait (the page waits for them anyway; on a busy machine, or with a
+    previous page's queries still running, the later ones would otherwise be dropped)."""
+    readpool.PATIENCE.set(services(request).reads.timeout)
 
     async def one(body: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
         try:
-            async with turns:
-                return preload.key(body), await _query(request, site, body)
+            return preload.key(body), await _query(request, site, body)
         except FootfallError:
             return None
 
     async def props() -> list[tuple[str, Any]]:
         try:
             state = ViewState.from_request(request, site_today(site, request))
-            async with turns:
-                keys = await _prop_keys(request, site, state)
+            keys = await _prop_keys(request, site, state)
         except FootfallError:
             return []
         body = preload.props_view(request.query_params, keys)

@@ -13,6 +13,7 @@ at a lower CPU priority than request handling (footfall.priority).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,12 @@ from footfall.store.base import StatsEngine
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
+# Set by a caller that would rather wait than be refused (the dashboard's first view,
+# answered inside the page: the page waits for it anyway): how long it may wait for
+# its caller's slot. None: the pool's ``wait``.
+PATIENCE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "footfall_read_patience", default=None
+)
 
 
 @dataclass
@@ -77,8 +84,11 @@ class ReadPool:
         if not entry.slots.locked():
             await entry.slots.acquire()
             return
+        patience = PATIENCE.get()
         try:
-            await asyncio.wait_for(entry.slots.acquire(), self.wait)
+            await asyncio.wait_for(
+                entry.slots.acquire(), self.wait if patience is None else patience
+            )
         except TimeoutError:
             raise RateLimited(
                 f"more than {self.per_caller} stats queries at once from this caller;"
