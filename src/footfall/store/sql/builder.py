@@ -186,6 +186,8 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
     page_dim = q.dimensions.index("event:page") if "event:page" in q.dimensions else None
     if page_dim is not None and "bounce_rate" in q.metrics:
         needed.add("entry_page")
+    if _page_bounce_only(q):
+        needed.add("first_pageview_at")
     for f in [*visit_filters, *entry_filters]:
         needed |= {VISIT_ATTRS[c.dimension] for c in _leaves(f)}
 
@@ -310,12 +312,27 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
             # event of theirs in ``fe``, grouped by that page (no pair of every event's
             # page and visit to group).
             within = f"{entry} AND " if entry else ""
+            has_entry = (
+                f"EXISTS (SELECT 1 FROM {events_cte} x"
+                " WHERE x.session_id = fv.session_id AND x.pathname = fv.entry_page)"
+            )
+            entered_in = f"SELECT entry_page, bounce FROM fv WHERE {within}"
+            if all(c.dimension == "event:page" for f in event_filters for c in _leaves(f)):
+                # The entry pageview itself (at first_pageview_at, on entry_page) is such
+                # an event when it falls in the range: it passes page filters exactly
+                # when the entry page passes ``entry``. Only the other visits (entry
+                # pageview after the range, or none) are looked up in the events.
+                end = p.time(q.end)
+                entered_in = (
+                    f"{entered_in}first_pageview_at < {end} UNION ALL {entered_in}"
+                    f"(first_pageview_at IS NULL OR first_pageview_at >= {end}) AND {has_entry}"
+                )
+            else:
+                entered_in += has_entry
             sql.append(
                 ", v AS (SELECT entry_page AS d0,"
-                " round(100 * avg(CAST(bounce AS INTEGER))) AS bounce_rate FROM fv"
-                f" WHERE {within}EXISTS (SELECT 1 FROM {events_cte} x"
-                " WHERE x.session_id = fv.session_id AND x.pathname = fv.entry_page)"
-                " GROUP BY entry_page)"
+                " round(100 * avg(CAST(bounce AS INTEGER))) AS bounce_rate"
+                f" FROM ({entered_in}) ent GROUP BY entry_page)"
             )
         else:
             sql.append(
