@@ -52,7 +52,7 @@ def by_page(
 
 
 @settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(events=traffic(), rng=st.randoms(use_true_random=False))
 def test_page_bounce_rate_alone_is_the_general_one(
