@@ -317,11 +317,13 @@ def body(q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
                 " WHERE x.session_id = fv.session_id AND x.pathname = fv.entry_page)"
             )
             entered_in = f"SELECT entry_page, bounce FROM fv WHERE {within}"
-            if all(c.dimension == "event:page" for f in event_filters for c in _leaves(f)):
+            only_pages = all(c.dimension == "event:page" for f in event_filters for c in _leaves(f))
+            if only_pages and len(entry_filters) == len(event_filters):
                 # The entry pageview itself (at first_pageview_at, on entry_page) is such
                 # an event when it falls in the range: it passes page filters exactly
-                # when the entry page passes ``entry``. Only the other visits (entry
-                # pageview after the range, or none) are looked up in the events.
+                # when the entry page passes ``entry`` (each of them re-aimed there).
+                # Only the other visits (entry pageview after the range, or none) are
+                # looked up in the events.
                 end = p.time(q.end)
                 entered_in = (
                     f"{entered_in}first_pageview_at < {end} UNION ALL {entered_in}"
