@@ -77,8 +77,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--url", default=os.environ.get("FOOTFALL_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
-    url = fresh_database(os.environ["FOOTFALL_TEST_POSTGRES_URL"])
+    url = fresh_database(args.url)
     store = PostgresStore(url)
     site = store.add_site("example.com", "UTC", "u-1").id
     calls: list[float] = []
