@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-
 from bench.backends import fresh_database
+
 from footfall.domain import Event
 from footfall.store.postgres.backend import PostgresStore
 
