@@ -1,6 +1,7 @@
 """`PostgresStore.write_events` alone, statement by statement (issue 12's ingest target).
 
-`bash scripts/services/postgres.sh .venv/bin/python bench/pg_write.py [--batch 100]`:
+`bash scripts/services/postgres.sh .venv/bin/python bench/pg_write.py [--batch 100]` (or
+`--url` a cluster's superuser URL; a fresh database is made on it):
 in-order events of 4,000 visitors (a batch every 250 ms of event time), each
 statement's wall time from the client (the first third of the batches not counted),
 the whole call's median and p99, and events/s on one connection.
@@ -20,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-from bench.backends import fresh_database
 
+import backends
 from footfall.domain import Event
 from footfall.store.postgres.backend import PostgresStore
 
@@ -79,7 +80,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--url", default=os.environ.get("FOOTFALL_TEST_POSTGRES_URL", ""))
     args = parser.parse_args()
-    url = fresh_database(args.url)
+    url = backends.fresh_database(args.url)
     store = PostgresStore(url)
     site = store.add_site("example.com", "UTC", "u-1").id
     calls: list[float] = []
