@@ -231,9 +231,11 @@ class Rolled:
     """The ``builder.Statement`` of a query's plan, given the UTC days of its range that
     are rolled up (in its zone) and have not been written to since: each statement of
     the plan (the query's, its baselines') the rollups answer reads them, the others
-    read events and visits (``builder.body``)."""
+    read events and visits (``builder.body``). A filtered statement reads only the days
+    of ``filtered`` (those rolled up before migration 11 have no filtered rows yet)."""
 
     days: frozenset[date]
+    filtered: frozenset[date]
 
     def __call__(self, q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
         key = filter_key(q, goals)
@@ -273,7 +275,7 @@ class Rolled:
             return f"sum(CASE WHEN NOT whole AND local_day = {at} THEN o_{s} ELSE {s} END)"
 
         by = " GROUP BY d0" if dim else ""
-        use = usage(q, self.days, filtered=bool(fdim))
+        use = usage(q, self.filtered if fdim else self.days, filtered=bool(fdim))
         parts = []
         if use.days:
             rolled = d.trunc(unit, "CAST(local_day AS timestamp)") if unit else "value"
