@@ -410,3 +410,19 @@ def test_days_rolled_up_before_filtered_rows_answer_unfiltered_until_rolled_agai
     assert rolled.refresh_rollups(limit=100) == 0
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT bool_and(filtered) FROM rollup_days").fetchone() == (True,)
+
+
+def test_each_filter_row_comes_from_one_grouping() -> None:
+    """roll_filtered groups the visits once per ``_pairs`` entry and turns each result
+    into filter rows as its ``orient`` does: every (filter column, attribute) the
+    filtered rows hold comes out exactly once."""
+    filters = rollups_module.FILTER_COLUMNS
+    made = []
+    for c1, c2 in rollups_module._pairs():
+        made.append((c1, c2))
+        if c2 in filters:
+            made.append((c2, c1))
+        if c2 == "":
+            made.append((c1, c1))
+    wanted = [(f, a) for f in filters for a in ["", *rollups_module._COLUMNS]]
+    assert sorted(made) == sorted(wanted)
