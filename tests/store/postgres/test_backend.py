@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from footfall.config import load_settings
 from footfall.domain import Event
 from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
-from footfall.store.postgres.backend import MIGRATIONS, PostgresStore
+from footfall.store.postgres.backend import MIGRATIONS, TRUNCATE_EVERY, PostgresStore
 from footfall.store.registry import Stores, open_stores
 from footfall.web.app import create_app
 from tests.backends import POSTGRES_URL, _on_database, fresh_postgres
@@ -123,6 +123,38 @@ def test_two_replicas_writing_one_visitor_interleaved_give_the_rule_s_visits(
     finally:
         for r in replicas:
             r.close()
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_one_connection_s_staging_carries_nothing_from_a_batch_to_the_next(
+    url: str, seed: int
+) -> None:
+    """The staging tables are emptied by each writer (a DELETE, every TRUNCATE_EVERY-th
+    use a TRUNCATE), not at commit: on one connection, shuffled batches across several
+    truncations and failed batches (refused in the COPY, rolled back) store every event
+    once and give the rule's visits."""
+    rng = random.Random(seed)
+    events = traffic(rng, visitors=4, per_visitor=50)
+    shuffled = rng.sample(events, len(events))
+    store = PostgresStore(url, pool_size=1)
+    try:
+        store.add_site("example.com", "UTC", "u1")
+        batches = 0
+        while shuffled:
+            size = rng.randint(1, 3)
+            if rng.random() < 0.1:  # a NUL byte: PostgreSQL refuses the row in the COPY
+                with pytest.raises(StoreError):
+                    store.write_events([*shuffled[:size], ev(1, T0, "/\x00", 99)])
+            store.write_events(shuffled[:size])
+            shuffled = shuffled[size:]
+            batches += 1
+        assert batches > TRUNCATE_EVERY
+        assert stored_visits(Stores.on(store), 1) == rule_visits(events)
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT count(*), sum(events) FROM visits").fetchone()
+        assert rows == (len(rule_visits(events)), len(events))
+    finally:
+        store.close()
 
 
 def test_migrations_run_once_when_replicas_start_together(tmp_path: Path) -> None:
