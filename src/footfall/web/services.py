@@ -32,6 +32,10 @@ from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
 
 log = logging.getLogger(__name__)
+# Rolling up: days per call (a busy day's filtered rows take seconds to roll up,
+# docs/performance.md), and calls per minute: up to a year of days a minute.
+ROLL_DAYS = 2
+ROLL_CALLS = 183
 Clock = Callable[[], datetime]
 
 
@@ -199,11 +203,12 @@ class Services:
 
     async def _rolling_up(self, engine: Rollups, every: float = 60.0) -> None:
         """Each minute, summarise the ended days that are due: up to a year of them (a
-        new database on old data catches up in minutes)."""
+        new database on old data catches up in minutes), ``ROLL_DAYS`` a call so that
+        no call holds a worker thread long (a busy day's roll-up takes seconds)."""
         while True:
             try:
-                for _ in range(12):
-                    if not await offload(engine.refresh_rollups, 31):
+                for _ in range(ROLL_CALLS):
+                    if not await offload(engine.refresh_rollups, ROLL_DAYS):
                         break
             except Exception:  # answers stay exact from events; the next minute retries
                 log.exception("rolling up ended days failed")

@@ -543,8 +543,10 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         bounds = {"site": site.id, "first": days[0], "last": days[-1], "zone": query.timezone}
         # One snapshot: the days rolled up and their rows, the others' events and visits.
         with self._reading(repeatable=True) as conn:
-            rolled = {r[0] for r in conn.execute(Q["rolled_days"].encode(), bounds)}
-            statement = rollups.Rolled(frozenset(rolled)) if rolled else None
+            rolled = conn.execute(Q["rolled_days"].encode(), bounds).fetchall()
+            rolled_up = frozenset(r[0] for r in rolled)
+            filtered = frozenset(r[0] for r in rolled if r[1])
+            statement = rollups.Rolled(rolled_up, filtered) if rolled else None
             built = builder.plan(query, site.id, goals, POSTGRES, statement)
             return conn.execute(built.sql.encode(), built.params).fetchall()
 

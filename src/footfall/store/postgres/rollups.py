@@ -231,9 +231,11 @@ class Rolled:
     """The ``builder.Statement`` of a query's plan, given the UTC days of its range that
     are rolled up (in its zone) and have not been written to since: each statement of
     the plan (the query's, its baselines') the rollups answer reads them, the others
-    read events and visits (``builder.body``)."""
+    read events and visits (``builder.body``). A filtered statement reads only the days
+    of ``filtered`` (those rolled up before migration 11 have no filtered rows yet)."""
 
     days: frozenset[date]
+    filtered: frozenset[date]
 
     def __call__(self, q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
         key = filter_key(q, goals)
@@ -273,7 +275,7 @@ class Rolled:
             return f"sum(CASE WHEN NOT whole AND local_day = {at} THEN o_{s} ELSE {s} END)"
 
         by = " GROUP BY d0" if dim else ""
-        use = usage(q, self.days, filtered=bool(fdim))
+        use = usage(q, self.filtered if fdim else self.days, filtered=bool(fdim))
         parts = []
         if use.days:
             rolled = d.trunc(unit, "CAST(local_day AS timestamp)") if unit else "value"
@@ -404,11 +406,28 @@ def roll(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
     return builder.Plan(sql, p.values)
 
 
+def _pairs() -> list[tuple[str, str]]:
+    """The (filter column, attribute) groupings of the visits the filtered rows need,
+    each once: a filter column alone answers its totals ('') and itself (its value),
+    and two filter columns answer each other (``roll_filtered``'s ``orient``)."""
+    return [
+        (f, a)
+        for i, f in enumerate(FILTER_COLUMNS)
+        for a in ["", *_COLUMNS]
+        if a != f and a not in FILTER_COLUMNS[:i]
+    ]
+
+
 def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
     """The INSERT of one (site, UTC day)'s filtered rows (after ``roll``'s): per part
     (and whole day) and per filter (each ``FILTER_COLUMNS`` value of the day's visits,
     each custom event name), the totals and each visit attribute's counts, and the page
-    counts (their ``_OWN`` counts too)."""
+    counts (their ``_OWN`` counts too).
+
+    A visit-attribute filter's rows are grouped one (filter, attribute) pair a branch
+    (``_pairs``): each sorts the day's visits (or events) alone, some thousand rows,
+    where crossing every visit with every pair first sorted millions (docs/performance.md,
+    "Filtered rollups")."""
     p = Params(d)
     local = parts(day, timezone)
     keys = "local_day, fdim, fvalue, a.dim, a.value"
@@ -419,7 +438,15 @@ def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder
     def local_day(column: str) -> str:
         return f"CAST({local_time_within(timezone, lo, hi, p, column)} AS date)"
 
-    filters = ", ".join(f"('{c}', {c})" for c in FILTER_COLUMNS)
+    def grouped(*columns: str) -> str:
+        """A GROUP BY of ``columns`` per part, and for the whole day (several parts)."""
+        keys = ", ".join(c for c in columns if c)
+        return (
+            f"GROUPING SETS ((local_day, {keys}), ({keys}))"
+            if len(local) > 1
+            else f"local_day, {keys}"
+        )
+
     attrs = ", ".join(["('', '')", *(f"('{c}', {c})" for c in _COLUMNS)])
     pages = f"('', ''), ('{PAGE}', pathname)"
     first = f"coalesce(local_day, {p.add(local[0])}) AS local_day, GROUPING(local_day) = 1"
@@ -435,6 +462,22 @@ def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder
     visits = _visits(d, f"{local_day('started_at')} AS local_day, ")
     event_day = local_day('e."timestamp"')
     named = ", ".join([pages, *(f"('{c}', {c})" for c in _COLUMNS)])
+    counts = ", ".join([*_SUMS, *_OWN])
+    empty = "''"
+    # A pair's rows, (f, its value, a, its value), as the filter rows they are: as they
+    # are (1); a filter column's under the other (2); a column alone under itself (3).
+    filter_columns = ", ".join(f"'{c}'" for c in FILTER_COLUMNS)
+    orient = (
+        f"SELECT local_day, whole, o.fdim, o.fvalue, o.dim, o.value, {counts} FROM va"
+        " CROSS JOIN LATERAL (VALUES (1, c1, x1, c2, x2), (2, c2, x2, c1, x1),"
+        " (3, c1, x1, c1, x1)) AS o (n, fdim, fvalue, dim, value)"
+        f" WHERE n = 1 OR (n = 2 AND c2 IN ({filter_columns})) OR (n = 3 AND c2 = '')"
+    )
+    paired = " UNION ALL ".join(
+        f"SELECT {first} AS whole, '{f}', {f}, '{a}', {a or empty}, {visit_sums}, {zero},"
+        f" count(*), count(DISTINCT visitor_id), {zero} FROM v GROUP BY {grouped(f, a)}"
+        for f, a in _pairs()
+    )
     sql = (
         f"WITH v AS ({visits}"
         f" WHERE site_id = {site} AND started_at >= {start} AND started_at < {end}),"
@@ -443,20 +486,22 @@ def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder
         f" {', '.join(f'v.{c}' for c in _COLUMNS)} FROM events e JOIN v USING (session_id)"
         f' WHERE e.site_id = {site} AND e."timestamp" >= {start} AND e."timestamp" < {end}),'
         " g AS (SELECT session_id, name, bool_or(local_day = v_day) AS own FROM e"
-        " WHERE name <> 'pageview' GROUP BY session_id, name)"
-        " INSERT INTO rollups (site_id, utc_day, local_day, whole, fdim, fvalue, dim, value,"
-        f" {', '.join([*_SUMS, *_OWN])}) SELECT {site}, {p.add(day)}, local_day, whole,"
+        " WHERE name <> 'pageview' GROUP BY session_id, name),"
+        f" va (local_day, whole, c1, x1, c2, x2, {counts}) AS ({paired})"
+        f" INSERT INTO rollups (site_id, utc_day, local_day, whole, fdim, fvalue, dim, value,"
+        f" {counts}) SELECT {site}, {p.add(day)}, local_day, whole,"
         f" fdim, fvalue, dim, value, {', '.join(f'sum({s})' for s in [*_SUMS, *_OWN])} FROM ("
-        # A visit attribute filter: its visits...
-        f"{head}, {visit_sums}, {zero}, count(*), count(DISTINCT visitor_id), {zero}"
-        f" FROM v CROSS JOIN LATERAL (VALUES {filters}) AS f (fdim, fvalue)"
-        f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY {sets}"
-        # ... and their events;
-        f" UNION ALL {head}, {', '.join('0' for _ in range(6))}, {event_sums}, 0, 0, {own_events}"
-        f" FROM e CROSS JOIN LATERAL (VALUES {filters}) AS f (fdim, fvalue)"
-        f" CROSS JOIN LATERAL (VALUES {pages}) AS a (dim, value) GROUP BY {sets}"
+        # A visit attribute filter: its visits, and their events (by page or not);
+        f"{orient}"
+        + "".join(
+            f" UNION ALL SELECT {first} AS whole, '{f}', {f}, '{a}', {'pathname' if a else empty},"
+            f" {', '.join('0' for _ in range(6))}, {event_sums}, 0, 0, {own_events} FROM e"
+            f" GROUP BY {grouped(f, 'pathname' if a else '')}"
+            for f in FILTER_COLUMNS
+            for a in ["", PAGE]
+        )
         # a custom event: the visits holding one...
-        f" UNION ALL {head}, {visit_sums}, {zero}, count(*) FILTER (WHERE own),"
+        + f" UNION ALL {head}, {visit_sums}, {zero}, count(*) FILTER (WHERE own),"
         f" count(DISTINCT visitor_id) FILTER (WHERE own), {zero}"
         f" FROM (SELECT v.*, '{NAME}' AS fdim, g.name AS fvalue, g.own FROM v"
         " JOIN g USING (session_id)) v"
@@ -465,7 +510,7 @@ def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder
         f" UNION ALL {head}, {', '.join('0' for _ in range(6))}, {event_sums}, 0, 0, {own_events}"
         f" FROM (SELECT *, '{NAME}' AS fdim, name AS fvalue FROM e WHERE name <> 'pageview') e"
         f" CROSS JOIN LATERAL (VALUES {named}) AS a (dim, value) GROUP BY {sets}"
-        f") x (local_day, whole, fdim, fvalue, dim, value, {', '.join([*_SUMS, *_OWN])})"
+        f") x (local_day, whole, fdim, fvalue, dim, value, {counts})"
         " GROUP BY local_day, whole, fdim, fvalue, dim, value"
     )
     return builder.Plan(sql, p.values)

@@ -6,8 +6,10 @@
 -- that name, and the visits holding one). The o_ columns count, for a part's row, only
 -- what stays in that part: the events of visits that start in it, and the visits whose
 -- matching event is in it (a range that starts or ends between two parts of one UTC
--- day needs those; docs). Days rolled up before are rolled up again (marked dirty; they
--- are read from events and visits meanwhile).
+-- day needs those; docs). rollup_days.filtered: whether the day's filtered rows are in
+-- (rolled up since this version). Days rolled up before are rolled up again (due while
+-- not filtered); meanwhile their unfiltered rows answer, and only filtered questions
+-- read those days from events and visits.
 
 ALTER TABLE rollups
     ADD COLUMN fdim text COLLATE "C" NOT NULL DEFAULT '',
@@ -20,4 +22,4 @@ ALTER TABLE rollups
 DROP INDEX rollups_read;
 CREATE INDEX rollups_read ON rollups (site_id, fdim, fvalue, dim, local_day);
 
-UPDATE rollup_days SET dirty = true WHERE rolled_zone IS NOT NULL;
+ALTER TABLE rollup_days ADD COLUMN filtered boolean NOT NULL DEFAULT false;

@@ -516,25 +516,28 @@ UPDATE rollup_days r SET dirty = true FROM ended e WHERE r.site_id = e.site_id A
 
 -- name: rollups_due
 -- Days to roll up (again): ended over %(settle)s ago, and never rolled up, written to
--- since, or rolled up in a zone the site no longer has. Newest first.
+-- since, rolled up in a zone the site no longer has, or without filtered rows (rolled
+-- up before migration 11). Newest first.
 SELECT r.site_id, r.day, s.timezone FROM rollup_days r JOIN sites s ON s.id = r.site_id
-WHERE (r.dirty OR r.rolled_zone IS DISTINCT FROM s.timezone)
+WHERE (r.dirty OR r.rolled_zone IS DISTINCT FROM s.timezone OR NOT r.filtered)
     AND r.day < ((now() - %(settle)s) AT TIME ZONE 'UTC')::date
 ORDER BY r.day DESC, r.site_id LIMIT %(limit)s
 
 -- name: claim_rollup_day
 -- Takes the day (a writer marking it dirty meanwhile waits, then marks it again); none
 -- when another replica rolled it up meanwhile.
-UPDATE rollup_days SET dirty = false, rolled_zone = %(zone)s
-WHERE site_id = %(site)s AND day = %(day)s AND (dirty OR rolled_zone IS DISTINCT FROM %(zone)s)
+UPDATE rollup_days SET dirty = false, rolled_zone = %(zone)s, filtered = true
+WHERE site_id = %(site)s AND day = %(day)s
+    AND (dirty OR rolled_zone IS DISTINCT FROM %(zone)s OR NOT filtered)
 RETURNING day
 
 -- name: clear_rollup_day
 DELETE FROM rollups WHERE site_id = %(site)s AND utc_day = %(day)s
 
 -- name: rolled_days
--- The days of a range whose rollups answer for it, in its zone.
-SELECT day FROM rollup_days
+-- The days of a range whose rollups answer for it, in its zone, and whether their
+-- filtered rows do too (no: rolled up before migration 11, not again yet).
+SELECT day, filtered FROM rollup_days
 WHERE site_id = %(site)s AND day >= %(first)s AND day <= %(last)s
     AND rolled_zone = %(zone)s AND NOT dirty
 
