@@ -87,7 +87,7 @@ def _recompute_visits(
 def _has_engagement(table: pa.Table) -> bool:
     """Whether the batch holds engagement events (outside the visit rule: their own
     INSERT, only when there are some; a second INSERT INTO events in the transaction
-    before the batch's large one lost the latter at COMMIT in DuckDB 1.x when it spanned
+    before the batch's large one lost the latter at COMMIT (DuckDB 2.0) when it spanned
     a row group: tests/store/duckdb/test_journal.py)."""
     return bool(pc.any(pc.equal(table["name"], ENGAGEMENT)).as_py())
 
