@@ -74,32 +74,94 @@ def batches(site: int, size: int, count: int) -> Iterator[list[Event]]:
         ]
 
 
+PRELOAD = (
+    """
+INSERT INTO events SELECT %(site)s, t, CASE WHEN i %% 5 = 0 THEN 'signup' ELSE 'pageview' END,
+    'example.com', '/p/' || (i %% 50), (i / 3) %% 200000, i / 3, '', 'Google', 'Organic Search',
+    '', '', '', '', '', '', 'DE', '', '', 'Firefox', '', '', '', 'Desktop', '', '', '{}', NULL,
+    '', true, ''
+FROM (SELECT i, %(start)s::timestamptz + i * %(step)s::interval AS t
+      FROM generate_series(0, %(n)s - 1) AS i) g
+""",
+    """
+INSERT INTO visits SELECT session_id, site_id, visitor_id, min("timestamp"), max("timestamp"),
+    count(*) FILTER (WHERE name = 'pageview'), count(*), count(*) FILTER (WHERE name <> 'pageview'),
+    min("timestamp") FILTER (WHERE name = 'pageview'), max("timestamp") FILTER (WHERE name = 'pageview'),
+    min(pathname), max(pathname), 'Google', '', 'Organic Search', '', '', '', '', '', 'Desktop',
+    'Firefox', '', '', '', 'DE', '', '', ''
+FROM events WHERE site_id = %(site)s GROUP BY session_id, site_id, visitor_id
+""",
+)
+
+
+def preload(url: str, site: int, n: int) -> None:
+    """``n`` events of 30 days before the bench's traffic (three a visit, 200,000
+    visitors), their visits, analysed: the plans of a site of real size."""
+    end = datetime.now(UTC) - timedelta(hours=3)
+    start = end - timedelta(days=30)
+    bounds = {"site": site, "start": start, "step": (end - start) / n, "n": n}
+    with psycopg.connect(url, autocommit=True) as conn:
+        for month in {start.date().replace(day=1), end.date().replace(day=1)}:
+            conn.execute("SELECT footfall_create_partition(%s::date)", [month])
+        for statement in PRELOAD:
+            conn.execute(statement.encode(), bounds)
+        conn.execute("VACUUM ANALYZE events")
+        conn.execute("VACUUM ANALYZE visits")
+
+
+def server_cpu(url: str) -> float:
+    """CPU seconds used so far by the database's other backends (the store's), from
+    /proc (the cluster on this machine): a measure the machine's load barely moves."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        pids = conn.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    total = 0
+    for (pid,) in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--url", default=os.environ.get("FOOTFALL_TEST_POSTGRES_URL", ""))
+    parser.add_argument(
+        "--preload", type=int, default=0, help="events the site holds first (30 days)"
+    )
     args = parser.parse_args()
     url = backends.fresh_database(args.url)
     store = PostgresStore(url)
     site = store.add_site("example.com", "UTC", "u-1").id
+    if args.preload:
+        preload(url, site, args.preload)
     calls: list[float] = []
     warm = args.count // 3
     with timing():
         for i, batch in enumerate(batches(site, args.batch, args.count)):
             if i == warm:
                 TIMES.clear()
+                cpu = server_cpu(url), time.process_time()
             start = time.perf_counter()
             store.write_events(batch)
             if i >= warm:
                 calls.append(time.perf_counter() - start)
     n = len(calls)
+    server, client = server_cpu(url) - cpu[0], time.process_time() - cpu[1]
     for name, times in sorted(TIMES.items(), key=lambda kv: -sum(kv[1])):
         print(f"{sum(times) / n * 1000:7.2f} ms/batch  x{len(times) / n:.2f}  {name}")
     q = statistics.quantiles(calls, n=100)
     print(
         f"batch x{args.batch}: median {statistics.median(calls) * 1000:.1f} ms, "
-        f"p99 {q[98] * 1000:.1f} ms, {args.batch * n / sum(calls):,.0f} events/s"
+        f"p99 {q[98] * 1000:.1f} ms, {args.batch * n / sum(calls):,.0f} events/s; "
+        f"CPU per batch: server {server / n * 1000:.1f} ms, client {client / n * 1000:.1f} ms"
     )
     store.close()
 

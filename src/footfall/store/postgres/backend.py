@@ -436,11 +436,13 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         """Re-split the visits of every (site, visitor) in ``incoming_batch`` where its
         events can change them (DuckDB's ``_recompute_visits``, in PostgreSQL)."""
         timeout = self._visit_timeout
-        conn.execute(Q["touched_visitors"].encode(), {"timeout": timeout, "fresh": fresh})
-        conn.execute(Q["analyze_touched"].encode())
-        span = conn.execute(Q["touched_span"].encode()).fetchone()
+        span = conn.execute(
+            Q["touched_visitors"].encode(), {"timeout": timeout, "fresh": fresh}
+        ).fetchone()
         if span is None or not span[3]:
             return
+        if span[0] is not None:  # some stored events are read again: through indexes
+            conn.execute(Q["analyze_touched"].encode())
         touched = {"lo": span[0], "hi": span[1], "sites": span[2]}
         conn.execute(
             Q["recompute_visits"].encode(), {**touched, "timeout": timeout, "fresh": fresh}

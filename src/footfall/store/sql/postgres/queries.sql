@@ -13,6 +13,10 @@
 -- events are split alone and the first of their visits extends the stored visit they
 -- are within the timeout of, if any (extend_visits): visits are at least the timeout
 -- apart, so there is one such visit at most (merge_into).
+--
+-- Returns the span whose stored events are read again (appends' are not: NULL when
+-- every visitor is one), its sites, and whether any visitor is touched at all.
+WITH added AS (
 INSERT INTO touched (site_id, visitor_id, lo, hi, first_at, append, merge_into)
 SELECT b.site_id, b.visitor_id,
     least(b.first_at, min(v.started_at)), greatest(b.last_at, max(v.ended_at)), b.first_at,
@@ -23,18 +27,18 @@ FROM (SELECT site_id, visitor_id, min("timestamp") AS first_at, max("timestamp")
 LEFT JOIN visits v ON v.site_id = b.site_id AND v.visitor_id = b.visitor_id
     AND v.ended_at > b.first_at - %(timeout)s AND v.started_at < b.last_at + %(timeout)s
 GROUP BY b.site_id, b.visitor_id, b.first_at, b.last_at
-
--- name: analyze_touched
--- The statistics the planner needs to go through the indexes for a few visitors (a
--- temporary table has none; it would guess 1,450 rows and scan).
-ANALYZE touched
-
--- name: touched_span
--- The span whose stored events are read again (appends' are not: NULL when every
--- visitor is one), its sites, and whether any visitor is touched at all.
+RETURNING site_id, lo, hi, append
+)
 SELECT min(lo) FILTER (WHERE NOT append), max(hi) FILTER (WHERE NOT append),
     array_agg(DISTINCT site_id), count(*) > 0
-FROM touched
+FROM added
+
+-- name: analyze_touched
+-- The statistics the planner needs to read the stored events of a few visitors through
+-- the indexes (a temporary table has none; it would guess 1,450 rows and scan). Only
+-- when some visitor is not an append (docs/performance.md, "Fixed cost"): an ANALYZE
+-- invalidates the cached plan of every statement reading touched.
+ANALYZE touched
 
 -- name: recompute_visits
 -- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
