@@ -267,6 +267,7 @@ def bench_backend(
     base: Path | None,
     profile: Path | None,
     conns_only: int = 0,
+    flush_concurrency: int = 0,
 ) -> tuple[list[Result], int]:
     """Every scenario against a fresh server on ``database_url`` (empty: DuckDB in a
     temp dir, a copy of ``base`` when given); the results and the number of events the
@@ -277,6 +278,8 @@ def bench_backend(
         shutil.copyfile(base, work / "footfall-data" / "footfall.duckdb")
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOOTFALL_")}
     env["FOOTFALL_LOG_LEVEL"] = "WARNING"
+    if flush_concurrency:
+        env["FOOTFALL_FLUSH_CONCURRENCY"] = str(flush_concurrency)
     if database_url:
         env["FOOTFALL_DATABASE_URL"] = database_url
         # A shared database requires the replicas' common secrets (docs/configuration.md).
@@ -340,13 +343,22 @@ def main() -> None:
     )
     parser.add_argument("--db", type=Path, help="keep (or reuse) the built store here")
     parser.add_argument("--profile", type=Path, help="py-spy each row's server into this dir")
+    parser.add_argument(
+        "--flush-concurrency", type=int, default=0, help="the servers' FOOTFALL_FLUSH_CONCURRENCY"
+    )
     backends.add_arguments(parser)
     args = parser.parse_args()
     base = prepared_store(args.events, args.db)
     lost = False
     for database_url in ["", *backends.urls(args)]:
         results, stored = bench_backend(
-            database_url, args.seconds, args.only, base, args.profile, args.conns
+            database_url,
+            args.seconds,
+            args.only,
+            base,
+            args.profile,
+            args.conns,
+            args.flush_concurrency,
         )
         acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
         name = backends.label(database_url) if database_url else "DuckDB"

@@ -85,8 +85,10 @@ FROM (SELECT i, %(start)s::timestamptz + i * %(step)s::interval AS t
 """,
     """
 INSERT INTO visits SELECT session_id, site_id, visitor_id, min("timestamp"), max("timestamp"),
-    count(*) FILTER (WHERE name = 'pageview'), count(*), count(*) FILTER (WHERE name <> 'pageview'),
-    min("timestamp") FILTER (WHERE name = 'pageview'), max("timestamp") FILTER (WHERE name = 'pageview'),
+    count(*) FILTER (WHERE name = 'pageview'), count(*),
+    count(*) FILTER (WHERE name <> 'pageview'),
+    min("timestamp") FILTER (WHERE name = 'pageview'),
+    max("timestamp") FILTER (WHERE name = 'pageview'),
     min(pathname), max(pathname), 'Google', '', 'Organic Search', '', '', '', '', '', 'Desktop',
     'Firefox', '', '', '', 'DE', '', '', ''
 FROM events WHERE site_id = %(site)s GROUP BY session_id, site_id, visitor_id

@@ -176,6 +176,16 @@ def test_embedded_secret_is_generated_once_with_mode_600(tmp_path: Path) -> None
     assert (Path(f"{tmp_path}/d/secret_key").stat().st_mode & 0o777) == 0o600
 
 
+def test_flush_concurrency_is_the_events_backends_unless_set() -> None:
+    pg = "postgresql://u@db:5432/f"
+    common = {"secret_key": secrets.token_hex(32), "admin_token": secrets.token_hex(32)}
+    assert load_settings().flush_writers == 1  # the embedded store: one journal
+    assert load_settings(database_url=pg, **common).flush_writers == 4
+    assert load_settings(database_url=pg, flush_concurrency=2, **common).flush_writers == 2
+    ddb = "dynamodb://footfall?region=eu-west-1"
+    assert load_settings(database_url=pg, events_url=ddb, **common).flush_writers == 1
+
+
 def test_url_paths() -> None:
     assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
     assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     metrics_listen: str = ""  # host:port of a second listener for /metrics (no token)
     flush_interval_ms: float = Field(default=5.0, gt=0, le=10_000)
     flush_max_events: int = Field(default=100, ge=1)
+    flush_concurrency: int = Field(default=0, ge=0, le=32)  # 0: the backend's (registry.Kind)
     buffer_high_water: int = Field(default=100_000, ge=1)
     session_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
     future_tolerance_seconds: int = Field(default=300, ge=0)
@@ -163,6 +164,14 @@ class Settings(BaseSettings):
     def embedded(self) -> bool:
         """One process owns the data (DuckDB): the CLI goes through the running server."""
         return any(registry.kind(u).embedded for u in (self.database_url, self.events_url) if u)
+
+    @property
+    def flush_writers(self) -> int:
+        """Write transactions the write buffer runs at once: FOOTFALL_FLUSH_CONCURRENCY,
+        or the events backend's default."""
+        if self.flush_concurrency:
+            return self.flush_concurrency
+        return registry.kind(self.events_url or self.database_url).writers
 
     @property
     def store_options(self) -> registry.Options:

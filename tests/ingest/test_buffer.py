@@ -2,10 +2,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from footfall.domain import Event
 from footfall.errors import OverloadedError, StoreError
@@ -105,3 +108,132 @@ async def test_stop_flushes_pending_and_then_refuses() -> None:
     assert rec.batches == [[1, 2]]
     with pytest.raises(OverloadedError):
         await buf.submit([event(3)])
+
+
+class Gated:
+    """A store whose every write waits for its own gate: several may be in flight."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.in_flight: list[list[int]] = []
+        self.most = 0
+        self.committed: list[list[int]] = []
+        self.gates: dict[int, threading.Event] = {}
+
+    def gate(self, visitor: int) -> threading.Event:
+        with self.lock:
+            return self.gates.setdefault(visitor, threading.Event())
+
+    def write(self, events: Sequence[Event]) -> None:
+        ids = [e.visitor_id for e in events]
+        with self.lock:
+            self.in_flight.append(ids)
+            self.most = max(self.most, len(self.in_flight))
+        for i in ids:
+            self.gate(i).wait(5)
+        with self.lock:
+            self.in_flight.remove(ids)
+            self.committed.append(ids)
+
+
+async def until(check: Callable[[], bool]) -> None:
+    for _ in range(500):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("never happened")
+
+
+async def test_flushes_run_at_once_up_to_the_concurrency_each_answered_at_its_commit() -> None:
+    store = Gated()
+    buf = WriteBuffer(store.write, interval=0.001, concurrency=2)
+    buf.start()
+    first = asyncio.create_task(buf.submit([event(1)]))
+    await until(lambda: store.in_flight == [[1]])
+    second = asyncio.create_task(buf.submit([event(2)]))
+    await until(lambda: len(store.in_flight) == 2)
+    third = asyncio.create_task(buf.submit([event(3)]))
+    await asyncio.sleep(0.05)
+    assert len(store.in_flight) == 2 and buf.depth == 3  # the third waits for a slot
+    store.gate(2).set()
+    await second  # answered at its own commit, the first still in flight
+    assert not first.done() and [2] in store.committed
+    await until(lambda: [3] in store.in_flight)
+    assert not third.done()
+    store.gate(1).set()
+    store.gate(3).set()
+    await asyncio.gather(first, third)
+    assert store.most == 2 and buf.depth == 0
+    await buf.stop()
+
+
+async def test_stop_waits_for_every_flush_in_flight() -> None:
+    store = Gated()
+    buf = WriteBuffer(store.write, interval=0.001, concurrency=3)
+    buf.start()
+    tasks = []
+    for i in range(3):
+        tasks.append(asyncio.create_task(buf.submit([event(i)])))
+        await until(lambda: len(store.in_flight) == len(tasks))
+    stopping = asyncio.create_task(buf.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()
+    for i in range(3):
+        store.gate(i).set()
+    await stopping
+    await asyncio.gather(*tasks)
+    assert sorted(i for b in store.committed for i in b) == [0, 1, 2]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    concurrency=st.integers(1, 4),
+    requests=st.lists(st.tuples(st.integers(1, 5), st.booleans()), min_size=1, max_size=30),
+)
+def test_every_answer_matches_its_commit_whatever_the_concurrency(
+    concurrency: int, requests: list[tuple[int, bool]]
+) -> None:
+    """Requests of random sizes, some into failing batches: a request succeeds exactly
+    when the batch holding its events committed, and no more than ``concurrency``
+    batches are ever in flight."""
+    failing = {i for i, (_, fails) in enumerate(requests) if fails}
+
+    async def run() -> None:
+        lock = threading.Lock()
+        state = {"now": 0, "most": 0}
+        committed: set[int] = set()
+
+        def write(events: Sequence[Event]) -> None:
+            with lock:
+                state["now"] += 1
+                state["most"] = max(state["most"], state["now"])
+            try:
+                time.sleep(0.001)
+                if any(e.session_id in failing for e in events):
+                    raise StoreError("refused")
+                with lock:
+                    committed.update(e.session_id for e in events)
+            finally:
+                with lock:
+                    state["now"] -= 1
+
+        buf = WriteBuffer(write, interval=0.001, max_events=4, concurrency=concurrency)
+        buf.start()
+
+        async def send(n: int, size: int) -> bool:
+            await asyncio.sleep(0.0005 * (n % 3))
+            batch = [Event(1, datetime(2026, 1, 1, tzinfo=UTC), "pageview", "h", "/", n, n)] * size
+            try:
+                await buf.submit(batch)
+            except OverloadedError:
+                return False
+            return True
+
+        answers = await asyncio.gather(*(send(n, size) for n, (size, _) in enumerate(requests)))
+        await buf.stop()
+        for n, ok in enumerate(answers):
+            assert ok == (n in committed), n
+        assert not failing & committed
+        assert state["most"] <= concurrency and buf.depth == 0
+
+    asyncio.run(run())

@@ -3,7 +3,9 @@
 Events from concurrent requests gather for at most ``interval`` (a few ms) or until
 ``max_events`` are pending, then go to the store in one transaction on a thread of
 ``executor`` (the app gives ingest its own, which no stats query can take); every
-waiting request is then released with success or the store's error.
+waiting request is then released with success or the store's error. Up to
+``concurrency`` such transactions run at once (a server store: each on its own pooled
+connection); while that many are in flight, new events gather for the next.
 Above ``high_water`` pending events, ``submit`` refuses at once (the HTTP layer
 answers 503 with Retry-After) instead of queueing without bound. ``stop`` flushes.
 Modelled on Plausible's ``ingestion/write_buffer.ex``, with the request held until
@@ -42,8 +44,12 @@ class WriteBuffer:
         high_water: int = 100_000,
         on_flush: Callable[[FlushStats], None] | None = None,
         executor: Executor | None = None,
+        concurrency: int = 1,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self._write = write
+        self._concurrency = concurrency
         self._executor = executor
         self._interval = interval
         self._max_events = max_events
@@ -54,6 +60,8 @@ class WriteBuffer:
         self._in_flight = 0
         self._wake = asyncio.Event()
         self._full = asyncio.Event()
+        self._slot = asyncio.Event()  # set when a flush ends
+        self._flushes: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
@@ -90,23 +98,40 @@ class WriteBuffer:
         await done
 
     async def _run(self) -> None:
-        while True:
-            await self._wake.wait()
-            if not self._stopping and len(self._pending) < self._max_events:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._full.wait(), self._interval)
-            self._wake.clear()
-            self._full.clear()
-            await self._flush()
-            if self._stopping and not self._pending:
-                return
+        try:
+            while True:
+                await self._wake.wait()
+                if not self._stopping and len(self._pending) < self._max_events:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._full.wait(), self._interval)
+                while len(self._flushes) >= self._concurrency:
+                    self._slot.clear()
+                    await self._slot.wait()  # events keep gathering meanwhile
+                self._wake.clear()
+                self._full.clear()
+                self._start_flush()
+                if self._stopping and not self._pending:
+                    return
+        finally:
+            if self._flushes:
+                await asyncio.gather(*self._flushes, return_exceptions=True)
 
-    async def _flush(self) -> None:
+    def _start_flush(self) -> None:
         events, waiters = self._pending, self._waiters
         self._pending, self._waiters = [], []
         if not waiters:
             return
-        self._in_flight = len(events)
+        task = asyncio.get_running_loop().create_task(self._flush(events, waiters))
+        self._flushes.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._flushes.discard(finished)
+            self._slot.set()
+
+        task.add_done_callback(done)
+
+    async def _flush(self, events: list[Event], waiters: list[asyncio.Future[None]]) -> None:
+        self._in_flight += len(events)
         started = time.perf_counter()
         error: BaseException | None = None
         try:
@@ -115,7 +140,7 @@ class WriteBuffer:
             log.exception("flush of %d events failed", len(events))
             error = exc
         finally:
-            self._in_flight = 0
+            self._in_flight -= len(events)
         if self._on_flush is not None:
             self._on_flush(FlushStats(len(events), time.perf_counter() - started))
         for waiter in waiters:
@@ -133,6 +158,7 @@ class WriteBuffer:
         """Refuse new events, commit what is pending, end the flusher."""
         self._stopping = True
         self._wake.set()
+        self._full.set()  # no waiting out the interval
         if self._task is not None:
             await self._task
             self._task = None

@@ -39,12 +39,19 @@ class Kind:
     # One process owns the data (an embedded file): no FOOTFALL_WORKERS > 1, and the
     # CLI goes through the running server instead of opening it a second time.
     embedded: bool = False
+    # Write transactions the write buffer runs at once in one process (each on its own
+    # connection), unless FOOTFALL_FLUSH_CONCURRENCY says otherwise: the embedded store
+    # writes through one journal; PostgreSQL serialises writers per visitor
+    # (docs/performance.md, "Several flushes at once").
+    writers: int = 1
 
 
 SCHEMES: dict[str, Kind] = {
     "duckdb": Kind("footfall.store.duckdb", "duckdb:///./footfall-data/footfall.duckdb", True),
-    "postgresql": Kind("footfall.store.postgres", "postgresql://user@host:5432/footfall"),
-    "postgres": Kind("footfall.store.postgres", "postgres://user@host:5432/footfall"),
+    "postgresql": Kind(
+        "footfall.store.postgres", "postgresql://user@host:5432/footfall", writers=4
+    ),
+    "postgres": Kind("footfall.store.postgres", "postgres://user@host:5432/footfall", writers=4),
     "dynamodb": Kind("footfall.store.dynamodb", "dynamodb://footfall?region=eu-west-1"),
 }
 

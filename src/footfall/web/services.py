@@ -54,8 +54,8 @@ class Services:
     admin_token: str
     clock: Clock
     reads: ReadPool
-    # Store writes of ingest (the write buffer flushes one batch at a time): a thread no
-    # stats query can take, unlike asyncio's default pool.
+    # Store writes of ingest (the write buffer's flushes, FOOTFALL_FLUSH_CONCURRENCY at
+    # once): threads no stats query can take, unlike asyncio's default pool.
     ingest_executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="footfall-ingest")
     )
@@ -115,6 +115,9 @@ class Services:
                 settings.query_timeout_seconds,
             ),
             owns_stores=owns_stores,
+            ingest_executor=ThreadPoolExecutor(
+                settings.flush_writers, thread_name_prefix="footfall-ingest"
+            ),
             lookup_executor=lookups,
         )
         if settings.redis_url:
@@ -157,6 +160,7 @@ class Services:
             high_water=s.buffer_high_water,
             on_flush=self._on_flush,
             executor=self.ingest_executor,
+            concurrency=s.flush_writers,
         )
         self.buffer.start()
         self.metrics.buffer_depth.set_function(lambda: self.buffer.depth if self.buffer else 0)
