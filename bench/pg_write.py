@@ -4,7 +4,8 @@
 `--url` a cluster's superuser URL; a fresh database is made on it):
 in-order events of 4,000 visitors (a batch every 250 ms of event time), each
 statement's wall time from the client (the first third of the batches not counted),
-the whole call's median and p99, and events/s on one connection.
+the whole call's median and p99, events/s, and CPU per batch; `--threads N`: N writers
+at once (the write buffer's flushes on PostgreSQL), `--preload N`: a site of N events.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import argparse
 import os
 import random
 import statistics
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -138,32 +141,44 @@ def main() -> None:
     parser.add_argument(
         "--preload", type=int, default=0, help="events the site holds first (30 days)"
     )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="writers at once (the write buffer's flushes)"
+    )
     args = parser.parse_args()
     url = backends.fresh_database(args.url)
     store = PostgresStore(url)
     site = store.add_site("example.com", "UTC", "u-1").id
     if args.preload:
         preload(url, site, args.preload)
-    calls: list[float] = []
+    work = list(enumerate(batches(site, args.batch, args.count)))
     warm = args.count // 3
-    with timing():
-        for i, batch in enumerate(batches(site, args.batch, args.count)):
-            if i == warm:
-                TIMES.clear()
-                cpu = server_cpu(url), time.process_time()
-            start = time.perf_counter()
-            store.write_events(batch)
-            if i >= warm:
+    calls: list[float] = []
+    lock = threading.Lock()
+
+    def write(item: tuple[int, list[Event]]) -> None:
+        start = time.perf_counter()
+        store.write_events(item[1])
+        with lock:
+            if item[0] >= warm:
                 calls.append(time.perf_counter() - start)
+
+    for item in work[:warm]:
+        write(item)
+    TIMES.clear()
+    cpu = server_cpu(url), time.process_time(), time.perf_counter()
+    with timing(), ThreadPoolExecutor(args.threads) as pool:
+        list(pool.map(write, work[warm:]))
     n = len(calls)
     server, client = server_cpu(url) - cpu[0], time.process_time() - cpu[1]
-    for name, times in sorted(TIMES.items(), key=lambda kv: -sum(kv[1])):
-        print(f"{sum(times) / n * 1000:7.2f} ms/batch  x{len(times) / n:.2f}  {name}")
+    wall = time.perf_counter() - cpu[2]
+    if args.threads == 1:
+        for name, times in sorted(TIMES.items(), key=lambda kv: -sum(kv[1])):
+            print(f"{sum(times) / n * 1000:7.2f} ms/batch  x{len(times) / n:.2f}  {name}")
     q = statistics.quantiles(calls, n=100)
     print(
-        f"batch x{args.batch}: median {statistics.median(calls) * 1000:.1f} ms, "
-        f"p99 {q[98] * 1000:.1f} ms, {args.batch * n / sum(calls):,.0f} events/s; "
-        f"CPU per batch: server {server / n * 1000:.1f} ms, client {client / n * 1000:.1f} ms"
+        f"batch x{args.batch}, {args.threads} at once: median {statistics.median(calls) * 1000:.1f}"
+        f" ms, p99 {q[98] * 1000:.1f} ms, {args.batch * n / wall:,.0f} events/s; CPU per batch:"
+        f" server {server / n * 1000:.1f} ms, client {client / n * 1000:.1f} ms"
     )
     store.close()
 

@@ -400,3 +400,35 @@ def test_in_order_batches_extend_visits_as_one_batch_splits_them(
     finally:
         batched.close()
         whole.close()
+
+
+def test_today_is_listed_for_rollups_once_and_again_after_its_events_are_deleted(
+    store: PostgresStore, url: str
+) -> None:
+    """A day this process listed (rollup_days) within NOTED_FOR is not listed again by
+    each batch of today; deleting every event of the site forgets that, so today's next
+    batch lists it again. An ended day is listed and marked dirty by every batch."""
+    site = store.add_site("example.com", "UTC", "u1").id
+    now = datetime.now(UTC)
+    if now.hour == 23 and now.minute == 59:  # the batches below stay on one UTC day
+        now -= timedelta(minutes=1)
+
+    def days() -> list[tuple[object, ...]]:
+        with psycopg.connect(url) as conn:
+            return conn.execute(
+                "SELECT day, dirty FROM rollup_days WHERE site_id = %s ORDER BY day", [site]
+            ).fetchall()
+
+    store.write_events([ev(site, now, "/", 1)])
+    store.write_events([ev(site, now + timedelta(seconds=1), "/a", 1)])
+    assert days() == [(now.date(), False)]
+    store.delete_events(site)
+    assert days() == []
+    store.write_events([ev(site, now + timedelta(seconds=2), "/b", 1)])
+    assert days() == [(now.date(), False)]
+    yesterday = now - timedelta(days=1)
+    for n in range(2):
+        with psycopg.connect(url) as conn:
+            conn.execute("UPDATE rollup_days SET dirty = false")
+        store.write_events([ev(site, yesterday + timedelta(seconds=n), "/c", 2)])
+        assert days() == [(yesterday.date(), True), (now.date(), False)]

@@ -102,6 +102,11 @@ _DELETE_STAGING = (
     b"WITH b AS (DELETE FROM incoming_batch), v AS (DELETE FROM new_visits) DELETE FROM touched"
 )
 _TRUNCATE_STAGING = b"TRUNCATE incoming_batch, new_visits, touched"
+# A (site, UTC day) this process listed for rollups (note_days, committed) is not listed
+# again for this long while the day lasts: its row is there, and today's is never marked
+# dirty (docs/performance.md, "Fixed cost"). Bounded, so that a row deleted meanwhile by
+# another replica (all of a site's events deleted) is listed again soon.
+NOTED_FOR = timedelta(minutes=1)
 
 
 def _month(ts: datetime) -> date:
@@ -228,6 +233,8 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         self._staging_lock = threading.Lock()
         self._months: set[date] = set()
         self._months_lock = threading.Lock()
+        self._noted: dict[tuple[int, date], datetime] = {}  # NOTED_FOR
+        self._noted_lock = threading.Lock()
         self._migrate()
         store = self
 
@@ -415,6 +422,9 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         for e in events:
             by_site.setdefault(e.site_id, set()).add(_visitor_key(e.visitor_id))
         engagements = any(e.name == ENGAGEMENT for e in events)
+        days = {(e.site_id, e.timestamp.astimezone(UTC).date()) for e in events}
+        now = datetime.now(UTC)
+        noted = self._noted_already(days, now)
         with self._transaction() as conn:
             self._clear_staging(conn)
             # Into this connection's staging table first: no lock is needed for it.
@@ -430,7 +440,24 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
             if engagements:
                 conn.execute(Q["insert_engagements"].encode())
             self._recompute_visits(conn, fresh=True)
-            self._note_days(conn, {(e.site_id, e.timestamp.astimezone(UTC).date()) for e in events})
+            if not noted:
+                self._note_days(conn, days)
+        if not noted:
+            with self._noted_lock:
+                self._noted.update((d, now) for d in days if d[1] >= now.date())
+
+    def _noted_already(self, days: set[tuple[int, date]], now: datetime) -> bool:
+        """Whether every day of a batch is today (this process's clock: a day a roll-up
+        may have claimed ended over rollups.SETTLE ago) and was listed by this process
+        within NOTED_FOR: then note_days and mark_days have nothing to do."""
+        with self._noted_lock:
+            if len(self._noted) > 1024:
+                self._noted = {k: v for k, v in self._noted.items() if now - v < NOTED_FOR}
+            since = [self._noted.get(d) for d in days]
+        return all(
+            at is not None and now - at < NOTED_FOR and day >= now.date()
+            for at, (_, day) in zip(since, days, strict=True)
+        )
 
     def _recompute_visits(self, conn: psycopg.Connection[Any], *, fresh: bool) -> None:
         """Re-split the visits of every (site, visitor) in ``incoming_batch`` where its
@@ -515,6 +542,8 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
             # The site alone: no writer of it splits visits while they are recomputed.
             conn.execute(Q["own_site"].encode(), [site_id])
             if start is None and end is None:
+                with self._noted_lock:
+                    self._noted = {k: v for k, v in self._noted.items() if k[0] != site_id}
                 conn.execute(Q["delete_site_events"].encode(), [site_id])
                 conn.execute(Q["delete_site_visits"].encode(), [site_id])
                 conn.execute(Q["delete_site_rollups"].encode(), {"site": site_id})

@@ -43,18 +43,23 @@ ANALYZE touched
 -- name: recompute_visits
 -- Their events in those spans (the stored ones and, when %(fresh)s, the batch's, not
 -- yet stored), split where consecutive ones are %(timeout)s apart. Ties are broken by
--- value (COLLATE "C" columns: byte order), so arrival order never shows. $lo/$hi bound
--- the scan to the partitions concerned.
+-- value (COLLATE "C" columns: byte order), so arrival order never shows. Each touched
+-- visitor's stored events are read alone, through (site_id, visitor_id, timestamp) (OFFSET
+-- 0 keeps the subquery apart): as one join bounded by the whole span, the planner took
+-- the span's events as one row when their month's statistics predate them and looped
+-- over them, 1 s a batch of 100 with four writers at once (docs/performance.md, "Several
+-- flushes at once"). Only visitors that are not appends come here.
 INSERT INTO new_visits
 WITH stored AS (
     SELECT e.site_id, e.visitor_id, e."timestamp", e.name, e.pathname, e.interactive,
         e.referrer_source, e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign,
         e.utm_content, e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version,
         e.country, e.region, e.city, e.screen_size
-    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
-        AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi AND NOT t.append
-    WHERE e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
-        AND e.name <> 'engagement'
+    FROM touched t CROSS JOIN LATERAL (
+        SELECT * FROM events e WHERE e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+            AND e."timestamp" >= t.lo AND e."timestamp" <= t.hi AND e.name <> 'engagement'
+        OFFSET 0) e
+    WHERE NOT t.append
     UNION ALL
     SELECT site_id, visitor_id, "timestamp", name, pathname, interactive, referrer_source,
         referrer, channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device,
