@@ -46,6 +46,8 @@ STDLIB_DROP = frozenset(
         "lib-dynload",  # copied on its own, without DYNLOAD_DROP
     }
 )
+# config-3.11-<triplet>/: the static libpython and Makefile, for building extensions.
+STDLIB_DROP_PREFIX = "config-"
 # lib-dynload modules for tests, terminals and old databases: they also pull
 # libncurses, libreadline, libtinfo and libgdbm into the closure.
 DYNLOAD_DROP = re.compile(
@@ -159,10 +161,12 @@ def main(venv: Path, root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     # The interpreter, through the venv's links (bin/python -> /usr/bin/python3 -> ...).
     python = venv / "bin" / "python"
-    out.add(python.parent / os.readlink(python) if python.is_symlink() else python)
+    while python.is_symlink() and python.is_relative_to(venv):
+        python = Path(os.path.normpath(python.parent / os.readlink(python)))
+    out.add(python)
     # The base interpreter's, not the venv's (this may run under either).
     stdlib, dynload = (Path(sysconfig.get_config_var(v)) for v in ("LIBDEST", "DESTSHARED"))
-    out.tree(stdlib, lambda name: name in STDLIB_DROP)
+    out.tree(stdlib, lambda name: name in STDLIB_DROP or name.startswith(STDLIB_DROP_PREFIX))
     out.tree(dynload, lambda name: bool(DYNLOAD_DROP.match(name)))
     binaries = [p for p in out.copied if elf(p)] + [p for p in venv.rglob("*") if elf(p)]
     need = libraries(binaries)
