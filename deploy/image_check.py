@@ -6,6 +6,8 @@ request that needs it. Prints what failed; exits 1 if anything did.
 """
 
 import importlib
+import locale
+import os
 import ssl
 import sys
 import zoneinfo
@@ -28,9 +30,12 @@ for name in modules:
         importlib.import_module(name)
     except ImportError as e:
         failed.append(f"{name}: {e}")
-# What the standard library needs from the filesystem: CA certificates, time zones.
+# What the standard library needs from the filesystem: CA certificates, time zones,
+# the locale.
 if not ssl.create_default_context().cert_store_stats()["x509_ca"]:
     failed.append("ssl: no CA certificates")
 zoneinfo.ZoneInfo("Europe/Paris")
+if locale.setlocale(locale.LC_CTYPE) != os.environ.get("LANG", "C"):
+    failed.append(f"locale: LANG={os.environ.get('LANG')} is not available")
 print(f"{len(modules)} extension modules imported, {len(failed)} failed", *failed, sep="\n")
 sys.exit(1 if failed else 0)

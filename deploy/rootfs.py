@@ -67,6 +67,8 @@ EXTRA = (
     # Where ld.so finds libraries outside its default directories (python:3.11-slim's
     # libpython3.11.so in /usr/local/lib).
     "/etc/ld.so.cache",
+    # LANG=C.UTF-8 (the image's, as python:3.11-slim's): Debian's glibc reads it here.
+    "/usr/lib/locale/C.utf8",
 )
 # Leap-second ("right/") zones are never asked for; zoneinfo reads the rest.
 ZONEINFO = Path("/usr/share/zoneinfo")
