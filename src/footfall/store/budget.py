@@ -58,7 +58,7 @@ class Budget:
         and its allocator's background thread: without it, jemalloc returns the pages a
         finished query freed only on later allocations, so an idle server keeps its
         last queries' peak (~60 MB after a dashboard over 1M events; with it, they go
-        within seconds: docs/performance.md, "Memory")."""
+        once unused for ``JEMALLOC_CONF``'s 10 s: docs/performance.md, "Memory")."""
         return {
             "threads": str(self.threads),
             "memory_limit": f"{self.duckdb // MB}MiB",
