@@ -20,7 +20,7 @@ CGROUP = Path("/sys/fs/cgroup")
 # footfall/store/__init__.py, before any backend imports duckdb; an operator's own
 # DUCKDB_JE_MALLOC_CONF wins). The background thread (``duckdb_settings``) purges a
 # freed page once it has been unused for the decay time; at DuckDB's own, shorter one
-# each dashboard question faulted its memory in again (~2.5x the minor faults, +10-15 %
+# each dashboard question faulted its memory in again (~2.5x the minor faults, +5-15 %
 # server CPU a question: docs/performance.md, "The first view's regression"). At 10 s a
 # dashboard's questions reuse their pages, and an idle server still returns them.
 JEMALLOC_CONF = "dirty_decay_ms:10000,muzzy_decay_ms:10000"
