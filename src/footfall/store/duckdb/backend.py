@@ -49,6 +49,18 @@ _EVENT_SCHEMA = event_schema()
 EVENT_SCHEMA = _EVENT_SCHEMA  # the Arrow shape of events (the DynamoDB backend reads into it)
 
 
+def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of an ``execute``, its result run to the end: ``fetchone()`` alone
+    leaves the statement unfinished on its cursor (DuckDB 2.0), and with it the
+    statement's transaction open for as long as the cursor's thread does nothing else.
+    One such transaction on an idle reader kept every batch applied since in memory
+    (their undo and in-memory row groups: 76 MB of ``duckdb_memory()`` after 300k
+    events, 1 MB without) and blocked every checkpoint (docs/performance.md, "Memory")."""
+    rows = result.fetchmany(1)
+    result.complete()
+    return rows[0] if rows else None
+
+
 def _naive(ts: datetime) -> datetime:
     return ts.astimezone(UTC).replace(tzinfo=None)
 
@@ -60,14 +72,14 @@ def _recompute_visits(
     where its events can change them: session ids on their events, their rows in ``visits``
     replaced; when ``fresh``, the batch's events are inserted with their visits' ids.
     Needs ``visits`` to hold the rule's visits of the stored events."""
-    span = cur.execute(Q["batch_span"]).fetchone()
+    span = _first(cur.execute(Q["batch_span"]))
     if span is None or span[0] is None:
         return
     minutes = timeout // timedelta(minutes=1)
     wide = {"lo": span[0] - timeout, "hi": span[1] + timeout}
     cur.execute(Q["touched_visitors"], {**wide, "timeout": minutes, "fresh": fresh})
     try:
-        row = cur.execute(Q["touched_span"]).fetchone()
+        row = _first(cur.execute(Q["touched_span"]))
         assert row is not None
         touched = {"lo": row[0], "hi": row[1]}  # NULL when every visitor is an append
         cur.execute(Q["recompute_visits"], {**touched, "timeout": minutes, "fresh": fresh})
@@ -208,7 +220,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _migrate(self) -> None:
         sql_dir = resources.files("footfall.store") / "sql" / "duckdb"
         self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
-        row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        row = _first(self._db.execute("SELECT max(version) FROM schema_version"))
         current = (row[0] if row else None) or 0
         for version, (name, data_step) in enumerate(_MIGRATIONS, start=1):
             if version > current:
@@ -222,7 +234,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _lower_workers(self) -> None:
         """Restart DuckDB's worker threads from a lowered thread: they inherit its
         priority, so heavy queries never outrank request handling for the CPU."""
-        row = self._db.execute("SELECT current_setting('threads')").fetchone()
+        row = _first(self._db.execute("SELECT current_setting('threads')"))
         threads = int(row[0]) if row else 1
 
         def restart() -> None:
@@ -259,11 +271,11 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _write(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         """One statement in its own transaction; its first row (RETURNING), if any."""
         with self._records_lock, self._transaction() as cur:
-            return cur.execute(Q[query], params).fetchone()
+            return _first(cur.execute(Q[query], params))
 
     def _one(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         try:
-            return self._cur.execute(Q[query], params).fetchone()
+            return _first(self._cur.execute(Q[query], params))
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
@@ -278,7 +290,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     ) -> tuple[Any, ...] | None:
         with self._records_lock, self._transaction() as cur:
             for query in queries:
-                row = cur.execute(Q[query], params).fetchone()
+                row = _first(cur.execute(Q[query], params))
             return row
 
     def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
@@ -299,7 +311,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         # DuckDB has no setval: the sequence is drawn from until it reaches ``past``.
         sequence = _ID_SEQUENCES[table]
         with self._transaction() as cur:
-            row = cur.execute(Q["draw_id"], [sequence]).fetchone()
+            row = _first(cur.execute(Q["draw_id"], [sequence]))
             drawn = int(row[0]) if row else past
             if drawn < past:
                 cur.execute(Q["draw_ids"], [sequence, past - drawn])
@@ -559,7 +571,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers and events are applying."""
         try:
-            self._cur.execute("SELECT 1").fetchone()
+            _first(self._cur.execute("SELECT 1"))
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         health = self.health()
