@@ -14,14 +14,13 @@ of it is in the server.
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
 import signal
 import sys
+import tempfile
 import tracemalloc
 from collections import defaultdict
-from contextlib import redirect_stderr
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +76,20 @@ def _cache_sizes(services: Any) -> dict[str, object]:
     return out
 
 
+def _pymalloc_arenas() -> list[str]:
+    """pymalloc's arena lines of ``sys._debugmallocstats()`` (it writes to fd 2)."""
+    with tempfile.TemporaryFile("w+") as capture:
+        saved = os.dup(2)
+        try:
+            os.dup2(capture.fileno(), 2)
+            sys._debugmallocstats()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        capture.seek(0)
+        return [" ".join(line.split()) for line in capture if line.startswith("# arenas")]
+
+
 def dump(app: Any, out: Path) -> None:
     services = app.state.services
     store = services.stores.events
@@ -86,8 +99,7 @@ def dump(app: Any, out: Path) -> None:
         report["duckdb_memory"] = {
             row[0]: round(row[1] / MB, 1)
             for row in cur.execute(
-                "SELECT tag, memory_usage_bytes FROM duckdb_memory() "
-                "WHERE memory_usage_bytes > 0"
+                "SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0"
             ).fetchall()
         }
         report["duckdb_settings"] = dict(
@@ -98,10 +110,7 @@ def dump(app: Any, out: Path) -> None:
         )
     finally:
         cur.close()
-    stats = io.StringIO()
-    with redirect_stderr(stats):
-        sys._debugmallocstats()
-    arenas = [line for line in stats.getvalue().splitlines() if "arenas" in line]
+    arenas = _pymalloc_arenas()
     report["python"] = {
         "allocated_blocks": sys.getallocatedblocks(),
         "pymalloc": arenas,
@@ -139,7 +148,7 @@ def main() -> None:
         made.append(create(*args, **kwargs))
         return made[-1]
 
-    web_app.create_app = keep  # type: ignore[assignment]
+    web_app.create_app = keep
     signal.signal(signal.SIGUSR1, lambda *_: dump(made[0], out))
     from footfall.cli import main as cli
 
