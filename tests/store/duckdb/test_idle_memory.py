@@ -71,3 +71,58 @@ def test_readers_leave_no_transaction_open(store: DuckDBStore, seed: int) -> Non
             cur.execute("CHECKPOINT")  # refused while another transaction writes
         finally:
             cur.close()
+
+
+def _setting(store: DuckDBStore, name: str) -> str:
+    cur = store._db.cursor()
+    try:
+        rows = cur.execute("SELECT current_setting($name)", {"name": name}).fetchall()
+    finally:
+        cur.close()
+    return str(rows[0][0])
+
+
+def test_the_idle_release_beside_readers_keeps_the_limit_and_fails_nothing(
+    store: DuckDBStore,
+) -> None:
+    """release_idle_memory (a CHECKPOINT, the memory limit set again) while readers and
+    the ingest run: every read answers, every event lands, the limit reads back the same."""
+    site = store.add_site("example.com", "UTC", "u1")
+    limit = _setting(store, "memory_limit")
+    stop = threading.Event()
+
+    def read() -> int:
+        answered = 0
+        while not stop.is_set():
+            [(count,)] = store.read("SELECT count(*) FROM events, visits LIMIT 1", {})
+            assert count >= 0
+            answered += 1
+        return answered
+
+    with ThreadPoolExecutor(3) as pool:
+        readers = [pool.submit(read) for _ in range(2)]
+        released = 0
+        for batch in range(8):
+            store.write_events(_events(site.id, batch * 250, 250))
+            released += store.release_idle_memory()
+            store.apply_pending()
+        stop.set()
+        assert all(reader.result() > 0 for reader in readers)
+    assert released > 0
+    assert store.count_events(site.id) == 2000
+    assert _setting(store, "memory_limit") == limit
+
+
+def test_the_apply_thread_releases_once_the_store_is_quiet(
+    store: DuckDBStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("footfall.store.duckdb.backend.IDLE_TICKS", 1)
+    site = store.add_site("example.com", "UTC", "u1")
+    store.write_events(_events(site.id, 0, 100))
+    assert store.count_events(site.id) == 100
+    wake = threading.Event()
+    for _ in range(600):  # the apply thread ticks every second; a generous bound
+        if store.released:
+            break
+        wake.wait(0.1)
+    assert store.released == 1  # once per quiet period

@@ -48,8 +48,10 @@ class Applier:
         applied_seq: int,
         insert: Callable[[list[pa.Table], int], None],
         read_applied: Callable[[], int],
+        tick: Callable[[], None] | None = None,
     ) -> None:
         self._journal = journal
+        self._tick = tick  # after each round of the thread (the store's idle release)
         self._insert = insert
         self._read_applied = read_applied
         self._unapplied = journal.recover(applied_seq)
@@ -159,6 +161,8 @@ class Applier:
                 if delay > APPLY_EVERY_SECONDS:
                     log.warning("journaled events are moving into the store again")
                 delay = APPLY_EVERY_SECONDS
+                if self._tick is not None:
+                    self._tick()
 
     def close(self) -> None:
         """Stop the thread and apply what is left; what cannot be applied stays journaled

@@ -43,6 +43,8 @@ from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
+# Seconds of the apply thread without a read or an apply before the idle release.
+IDLE_TICKS = 10
 log = logging.getLogger(__name__)
 
 _EVENT_SCHEMA = event_schema()
@@ -171,11 +173,18 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         self._records_lock = threading.Lock()
         self._migrate()
         self._lower_workers()
+        # Reads and applies counted; the apply thread releases memory once they stop.
+        self._activity = 0
+        self._seen_activity = -1
+        self._quiet_ticks = 0
+        self.released = 0  # idle releases done (read by tests)
         self._applier: Applier | None = None
         if path != ":memory:":
             journal = Journal(Path(path + ".journal"), _EVENT_SCHEMA)
             applied = self._applied_seq()
-            self._applier = Applier(journal, applied, self._apply_batches, self._applied_seq)
+            self._applier = Applier(
+                journal, applied, self._apply_batches, self._applied_seq, self._idle_tick
+            )
             try:
                 self._applier.apply()
             except StoreUnavailable as exc:  # the thread retries; /ready says so meanwhile
@@ -342,6 +351,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _apply_batches(self, batches: list[pa.Table], applied_seq: int | None) -> None:
         # One chunk: the batch is scanned four times, and DuckDB's Arrow scan pays per
         # chunk (one per journaled batch: ~30 in a quarter second of ingest, ~10% of an apply).
+        self._activity += 1
         table = pa.concat_tables(batches).combine_chunks()
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
@@ -518,6 +528,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
 
     def _run(self, fetch: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """``fetch`` on this thread's cursor, within its time limit, errors mapped."""
+        self._activity += 1
         self.apply_pending()
         cur = self._cur
         try:
@@ -555,6 +566,51 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
             with guard:
                 running = False
             timer.cancel()
+
+    def _idle_tick(self) -> None:
+        """Every second, from the apply thread: after IDLE_TICKS seconds without a read
+        or an apply, ``release_idle_memory`` once per quiet period."""
+        seen = self._activity
+        if seen != self._seen_activity:
+            self._seen_activity, self._quiet_ticks = seen, 0
+            return
+        self._quiet_ticks += 1
+        if self._quiet_ticks == IDLE_TICKS:
+            self.release_idle_memory()
+
+    def release_idle_memory(self) -> bool:
+        """Give an idle server's memory back: a CHECKPOINT (the rows applied since the
+        last one leave memory for the file, with their index: ~25 MB after 300k events)
+        and DuckDB's memory limit set again to its own value, which flushes its
+        allocator's cached pages to the system (~40 MB after a dashboard round and a
+        burst of ingest, which its background thread kept). Neither changes what a
+        running query may use; skipped (False) while a write of ours is under way:
+        a CHECKPOINT fails beside another write transaction (docs/performance.md,
+        "Memory")."""
+        if not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            if not self._records_lock.acquire(blocking=False):
+                return False
+            try:
+                cur = self._db.cursor()
+                try:
+                    with contextlib.suppress(duckdb.Error):
+                        cur.execute("CHECKPOINT")
+                    limit = self._config.get("memory_limit")
+                    if limit is None:
+                        row = _first(cur.execute("SELECT current_setting('memory_limit')"))
+                        limit = row[0] if row else None
+                    if limit is not None:
+                        cur.execute(f"SET memory_limit = '{limit}'")
+                finally:
+                    cur.close()
+            finally:
+                self._records_lock.release()
+        finally:
+            self._write_lock.release()
+        self.released += 1
+        return True
 
     def rebuild_visits(self) -> None:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
