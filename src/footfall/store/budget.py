@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CGROUP = Path("/sys/fs/cgroup")
+# jemalloc (DuckDB's allocator) options, read once when DuckDB loads (so set by
+# footfall/store/__init__.py, before any backend imports duckdb; an operator's own
+# DUCKDB_JE_MALLOC_CONF wins). The background thread (``duckdb_settings``) purges a
+# freed page once it has been unused for the decay time; at DuckDB's own, shorter one
+# each dashboard question faulted its memory in again (~2.5x the minor faults, +5-15 %
+# server CPU a question: docs/performance.md, "The first view's regression"). At 10 s a
+# dashboard's questions reuse their pages, and an idle server still returns them.
+JEMALLOC_CONF = "dirty_decay_ms:10000,muzzy_decay_ms:10000"
 _UNLIMITED = 1 << 60  # v1 reports "no limit" as a huge number (2^63 rounded to a page)
 MB = 1 << 20
 
@@ -50,7 +58,7 @@ class Budget:
         and its allocator's background thread: without it, jemalloc returns the pages a
         finished query freed only on later allocations, so an idle server keeps its
         last queries' peak (~60 MB after a dashboard over 1M events; with it, they go
-        within seconds: docs/performance.md, "Memory")."""
+        once unused for ``JEMALLOC_CONF``'s 10 s: docs/performance.md, "Memory")."""
         return {
             "threads": str(self.threads),
             "memory_limit": f"{self.duckdb // MB}MiB",

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footfall.store.budget import MB, Budget, detect
+from footfall.store.budget import JEMALLOC_CONF, MB, Budget, detect
 
 SETTINGS = (
     "SELECT current_setting('memory_limit'), current_setting('threads'),"
@@ -122,3 +122,28 @@ def test_a_store_opened_inside_a_cgroup_takes_its_limits(tmp_path: Path) -> None
             _remove(d)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "128.0 MiB|1|True"
+
+
+# Records DUCKDB_JE_MALLOC_CONF as it is when duckdb is first imported (jemalloc reads
+# it then, once), after the server's modules and every backend are imported.
+_SPY = """
+import os, sys
+class Spy:
+    def find_spec(self, name, path=None, target=None):
+        if name == "duckdb":
+            print(os.environ.get("DUCKDB_JE_MALLOC_CONF"), flush=True)
+        return None
+sys.meta_path.insert(0, Spy())
+import footfall.cli.serve, footfall.web.app, footfall.store.duckdb, footfall.store.dynamodb
+"""
+
+
+@pytest.mark.parametrize("operator", [None, "dirty_decay_ms:0"])
+def test_the_allocators_decay_is_set_before_duckdb_loads(operator: str | None) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DUCKDB_JE_MALLOC_CONF"}
+    if operator is not None:
+        env["DUCKDB_JE_MALLOC_CONF"] = operator  # an operator's own options win
+    seen = subprocess.run(
+        [sys.executable, "-c", _SPY], env=env, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert seen == [operator or JEMALLOC_CONF]

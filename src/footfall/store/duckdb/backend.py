@@ -43,7 +43,8 @@ from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
-# Seconds of the apply thread without a read or an apply before the idle release.
+# Rounds of the apply thread (a second apart when idle) without a read or an apply
+# before the idle release.
 IDLE_TICKS = 10
 log = logging.getLogger(__name__)
 
@@ -568,8 +569,9 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
             timer.cancel()
 
     def _idle_tick(self) -> None:
-        """Every second, from the apply thread: after IDLE_TICKS seconds without a read
-        or an apply, ``release_idle_memory`` once per quiet period."""
+        """After each round of the apply thread (a second apart when idle): after
+        IDLE_TICKS rounds without a read or an apply, ``release_idle_memory`` once per
+        quiet period."""
         seen = self._activity
         if seen != self._seen_activity:
             self._seen_activity, self._quiet_ticks = seen, 0
