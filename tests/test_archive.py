@@ -3,13 +3,11 @@ date, written once and verified, from either backend; ``footfall archive`` backf
 
 from __future__ import annotations
 
-import io
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -19,6 +17,7 @@ from footfall.domain import Event
 from footfall.errors import StoreError
 from footfall.store.arrow import events_to_arrow
 from tests.backends import AWS_ENDPOINT, BACKENDS, BackendUnderTest, by_backend, fresh_table_url
+from tests.support import parquet_rows
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +46,7 @@ def traffic(site_id: int) -> list[Event]:
 
 def read(name: str, key: str) -> list[dict[str, object]]:
     body = boto3.client("s3", region_name="us-east-1").get_object(Bucket=name, Key=key)
-    rows: list[dict[str, object]] = pq.read_table(io.BytesIO(body["Body"].read())).to_pylist()
-    return rows
+    return parquet_rows(body["Body"].read())
 
 
 @by_backend()

@@ -9,25 +9,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+from arro3.core import Array, DataType, Field, Schema, Table
 
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.journal import Journal
 from tests.disk import small_disk
 
-SCHEMA = pa.schema([("x", pa.int64())])
+SCHEMA = Schema([Field("x", DataType.int64(), nullable=True)])
 
 
-def table(*xs: int) -> pa.Table:
-    return pa.table({"x": pa.array(xs, pa.int64())})
+def table(*xs: int) -> Table:
+    return Table.from_arrays([Array(list(xs), DataType.int64())], schema=SCHEMA)
+
+
+def values(t: Table) -> list[int]:
+    return [v for chunk in t.column("x").chunks for v in chunk.to_pylist()]
 
 
 def test_recover_returns_unapplied_batches_in_order(tmp_path: Path) -> None:
     j = Journal(tmp_path, SCHEMA)
     assert [j.append(table(1, 2)), j.append(table(3))] == [1, 2]
     again = Journal(tmp_path, SCHEMA)  # a new process after a crash
-    assert [(s, t.column("x").to_pylist()) for s, t in again.recover(0)] == [(1, [1, 2]), (2, [3])]
+    assert [(s, values(t)) for s, t in again.recover(0)] == [(1, [1, 2]), (2, [3])]
     assert [s for s, _ in Journal(tmp_path, SCHEMA).recover(applied=1)] == [2]
     assert again.append(table(4)) == 3  # numbering continues
 
@@ -103,7 +107,7 @@ def test_the_apply_thread_is_restarted_after_a_crash(tmp_path: Path) -> None:
     crashed = threading.Event()
     applied: list[int] = []
 
-    def insert(tables: list[pa.Table], last_seq: int) -> None:
+    def insert(tables: list[Table], last_seq: int) -> None:
         if not crashed.is_set():
             crashed.set()
             raise SystemExit("a bug that escapes every except Exception")
