@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +17,9 @@ from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.journal import Journal
 from tests.disk import small_disk
+from tests.fixtures.pyarrow_era import generate as pyarrow_era
+
+PYARROW_ERA = Path(pyarrow_era.__file__).parent
 
 SCHEMA = Schema([Field("x", DataType.int64(), nullable=True)])
 
@@ -58,6 +63,7 @@ def test_store_recovers_journaled_events_after_a_hard_exit(tmp_path: Path) -> No
     path = tmp_path / "s.duckdb"
     code = f"""
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from footfall.domain import Event
 from footfall.store.duckdb import DuckDBStore
@@ -170,3 +176,28 @@ def test_kill_9_during_an_apply_loses_and_repeats_nothing(tmp_path: Path) -> Non
     assert len(rows) == size * 5  # every acknowledged event
     assert {n for _, n in rows} == {1}  # none applied twice
     assert before_commit > 0, "no kill landed before an apply committed: nothing was tested"
+
+
+def test_a_segment_journaled_with_pyarrow_is_applied_after_the_upgrade(tmp_path: Path) -> None:
+    """A crash before the upgrade: the segment pyarrow's stream writer left (three
+    batches, not applied; tests/fixtures/pyarrow_era), with a torn tail, is applied by
+    the new code once, and journaling goes on after it."""
+    path = tmp_path / "s.duckdb"
+    DuckDBStore(str(path)).close()
+    journal = tmp_path / "s.duckdb.journal"
+    shutil.copytree(PYARROW_ERA / "journal", journal, dirs_exist_ok=True)
+    [segment] = journal.glob("*.arrow")
+    with segment.open("ab") as f:
+        f.write(b"\xff\xff\xff\xff\x10\x00\x00\x00torn")
+    store = DuckDBStore(str(path))
+    try:
+        start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        got = [e for chunk in store.export_events(1, start, end) for e in chunk]
+        assert [replace(e, session_id=0) for e in got] == pyarrow_era.events(1)
+        assert not list(journal.glob("*.arrow"))  # applied, then removed
+        store.write_events(pyarrow_era.events(1)[:2])
+    finally:
+        store.close()
+    reopened = DuckDBStore(str(path))
+    assert reopened.count_events(1) == 26  # applied exactly once
+    reopened.close()

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 _MEMORY = "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
 _SCRATCH_BYTES = 16 * MB  # the scratch store is made again past this (Engine.load)
 # An archived day's events as the events table's Arrow schema, session ids 0.
-_ARCHIVED_COLUMNS = duckdb_columns({"session_id": "0::BIGINT"})
+ARCHIVED_COLUMNS = duckdb_columns({"session_id": "0::BIGINT"})
 
 
 @dataclass(slots=True, eq=False)
@@ -143,7 +143,7 @@ class Engine(TimeLimits):
             return None
         try:
             # session ids 0: split again, within the day
-            table = self.archive.read(d.site_id, d.day, d.gen, _ARCHIVED_COLUMNS)
+            table = self.archive.read(d.site_id, d.day, d.gen, ARCHIVED_COLUMNS)
         except (StoreError, StoreUnavailable) as exc:
             log.warning("archive of site %s on %s unreadable: %s", d.site_id, d.day, exc)
             return None
