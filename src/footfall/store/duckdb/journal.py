@@ -49,7 +49,8 @@ class Journal:
     def __init__(self, directory: Path, schema: Schema) -> None:
         self._dir = directory
         self._dir.mkdir(parents=True, exist_ok=True)
-        self._schema = schema.append(Field(SEQ_COLUMN, DataType.int64(), nullable=True))
+        self._seq_field = Field(SEQ_COLUMN, DataType.int64(), nullable=True)
+        self._schema = schema.append(self._seq_field)
         empty = _stream(Table.from_batches([], schema=self._schema))
         if not empty.endswith(_END):
             raise AssertionError("an Arrow IPC stream without its end-of-stream marker")
@@ -81,8 +82,10 @@ class Journal:
     def _message(self, table: Table, seq: int) -> bytes:
         """The record batch message of ``table`` with its sequence number column."""
         seq_col = Array([seq] * table.num_rows, DataType.int64())
-        batch = table.combine_chunks().append_column(self._schema.field(SEQ_COLUMN), seq_col)
-        stream = _stream(batch.with_schema(self._schema))
+        if len(table.chunk_lengths) > 1:
+            table = table.combine_chunks()
+        stream = _stream(table.append_column(self._seq_field, seq_col))
+        # The same schema message as the segment's: the batch has the journal's schema.
         if not (stream.startswith(self._head) and stream.endswith(_END)):
             raise ValueError("the batch does not have the journal's schema")
         return stream[len(self._head) : -len(_END)]
