@@ -126,8 +126,11 @@ class Archive:
         ``version``: the name of the day's content the events were read under."""
         with tempfile.TemporaryDirectory(prefix="footfall-archive-") as tmp:
             path = Path(tmp) / "events.parquet"
-            parquet.write(events, path, compression="zstd")
-            body = path.read_bytes()
+            try:
+                parquet.write(events, path, compression="zstd")
+                body = path.read_bytes()
+            except (parquet.Error, OSError) as exc:
+                raise StoreError(f"cannot write the Parquet file of {day}: {exc}") from exc
         md5 = hashlib.md5(body, usedforsecurity=False)
         key = self.key(site_id, day)
         created = True

@@ -9,7 +9,7 @@ files, read and written beside requests), and one cursor of it per thread.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +92,3 @@ def rows(path: Path, columns: str, chunk: int) -> Iterator[tuple[list[str], list
             yield names, found
     finally:
         cur.close()
-
-
-def quoted(names: Sequence[str]) -> list[str]:
-    return ['"' + n.replace('"', '""') + '"' for n in names]

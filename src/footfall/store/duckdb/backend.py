@@ -392,15 +392,17 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     # parts: an in-memory store assembled from pieces of another backend's data ------
     def copy_to_parquet(self, table: str, path: Path) -> int:
         """Write every row of ``table`` (``events``, with their visits' ids, or
-        ``visits``) to a Parquet file at ``path``; how many."""
+        ``visits``) to a Parquet file at ``path``; how many (OSError when it cannot)."""
         if table not in {"events", "visits"}:
             raise ValueError(f"no table {table!r} to copy")
         with self._cur.cursor() as cur:
-            row = cur.execute(
-                f"COPY {table} TO $path (FORMAT parquet)",
-                {"path": str(path)},
-            ).fetchone()
-        return int(row[0]) if row else 0
+            try:
+                [(rows,)] = cur.execute(
+                    f"COPY {table} TO $path (FORMAT parquet)", {"path": str(path)}
+                ).fetchall()
+            except duckdb.IOException as exc:  # a full disk, as a file write says it
+                raise OSError(f"cannot write {path}: {exc}") from exc
+        return int(rows)
 
     def load_split(self, events: Sequence[str], visits: Sequence[str]) -> None:
         """Add events that carry their visits' ids, and those visits, from Parquet files

@@ -123,7 +123,7 @@ class Engine(TimeLimits):
                 try:
                     self._scratch.write_arrow(raw)
                     return self.cache.write(d, self._scratch.copy_to_parquet, keys)
-                except (OSError, StoreError) as exc:
+                except OSError as exc:
                     log.warning("cannot cache %s of site %s: %s", d.day, d.site_id, exc)
                 finally:
                     self._scratch.delete_events(d.site_id)
