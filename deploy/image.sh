@@ -12,7 +12,7 @@ fi
 if command -v buildah >/dev/null 2>&1; then
   # Rootful builds in a sandbox without user namespaces: chroot isolation, and
   # the host's network for PyPI.
-  buildah bud --format docker --isolation chroot --network host "${args[@]}" .
+  buildah bud --layers --format docker --isolation chroot --network host "${args[@]}" .
 elif command -v podman >/dev/null 2>&1; then
   podman build --format docker --network host "${args[@]}" .
 else

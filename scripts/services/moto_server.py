@@ -1,4 +1,4 @@
-"""moto_server for the test suite, with three patches to moto's DynamoDB (5.2).
+"""moto_server for the test suite, with four patches to moto's DynamoDB (5.2).
 
 Started by scripts/services/moto.sh: ``python moto_server.py -H 127.0.0.1 -p PORT``.
 
@@ -22,7 +22,14 @@ partition: moto lists and sorts every item of the table for each Query
 table of 200,000 events took 20 s on the shared machine, and any bench of a table of
 realistic size measured the emulator. DynamoDB reads one partition; so does the
 patch (the items are moto's own per-partition dict; results, order and paging
-unchanged: moto filters and sorts what it gets as before). Everything else is moto unchanged.
+unchanged: moto filters and sorts what it gets as before).
+
+moto ignores TransactWriteItems' ``ClientRequestToken``. DynamoDB applies a
+transaction once per token (for 10 minutes) and answers a repeat as a success, which
+is what makes botocore's retry of a transaction whose answer was lost safe (botocore
+sends the same token again). The fourth patch keeps the tokens of applied
+transactions and answers a repeat without applying it again. Everything else is moto
+unchanged.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from typing import Any
 
 import moto.dynamodb.models as models
 from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoHandler
 from moto.server import main
 
 _local = threading.local()
@@ -98,9 +106,28 @@ def _update_item(self: models.DynamoDBBackend, *args: Any, **kwargs: Any) -> Any
         return _update(self, *args, **kwargs)
 
 
+_handle_transact = DynamoHandler.transact_write_items
+_applied_tokens: dict[str, Any] = {}  # token -> the answer it got
+_tokens_lock = threading.Lock()
+
+
+def _transact_once(self: DynamoHandler) -> Any:
+    token = self.body.get("ClientRequestToken")
+    if not token:
+        return _handle_transact(self)
+    with _tokens_lock:  # a repeat comes after its first answer was sent: no race
+        if token in _applied_tokens:
+            return _applied_tokens[token]
+    answer = _handle_transact(self)  # raises when the transaction is cancelled
+    with _tokens_lock:
+        _applied_tokens[token] = answer
+    return answer
+
+
 models.copy = types.SimpleNamespace(deepcopy=_deepcopy)  # type: ignore[assignment]
 models.DynamoDBBackend.update_item = _update_item  # type: ignore[method-assign]
 models.DynamoDBBackend.transact_write_items = _transact_write_items  # type: ignore[method-assign]
+DynamoHandler.transact_write_items = _transact_once  # type: ignore[method-assign]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -124,6 +124,38 @@ def test_a_batch_failing_half_way_through_its_items_counts_once_when_retried(
     assert len({r["session_id"] for r in rows}) == len(split(batch))
 
 
+def lose_answers(store: DynamoDBStore, operation: str, times: int = 1) -> list[int]:
+    """The first ``times`` answers to ``operation`` are lost after DynamoDB applied the
+    call, as after a read timeout: botocore's needs-retry hook (asked before its own
+    retry policy) sends the same request again. Returns the attempts seen."""
+    attempts: list[int] = []
+
+    def retry(attempts_so_far: int = 0, **_: Any) -> int | None:
+        attempts.append(attempts_so_far)
+        return 0 if len(attempts) <= times else None
+
+    hook = cast(Callable[..., None], retry)
+    store.table.client.meta.events.register(f"needs-retry.dynamodb.{operation}", hook)
+    return attempts
+
+
+def test_a_drop_tally_counts_once_when_its_answer_is_lost(store: DynamoDBStore) -> None:
+    site = store.add_site("b.com", "UTC", "u2")
+    store.add_drops({(site.id, "ip_excluded"): 3, (site.id, "bot_user_agent"): 1})
+    attempts = lose_answers(store, "TransactWriteItems", times=2)
+    store.add_drops({(site.id, "ip_excluded"): 2})
+    assert len(attempts) == 3  # sent three times, applied once
+    assert store.site_drops(site.id) == {"ip_excluded": 5, "bot_user_agent": 1}
+
+
+def test_a_batch_whose_commit_answer_is_lost_counts_once(store: DynamoDBStore) -> None:
+    batch = events(80, seed=3)
+    attempts = lose_answers(store, "TransactWriteItems")
+    store.write_events(batch)
+    assert len(attempts) >= 2
+    assert store.count_events(1) == 80
+
+
 def withhold(store: DynamoDBStore, calls: int) -> list[int]:
     """For the first ``calls`` BatchWriteItem calls, DynamoDB takes only the first item
     of the request and hands the rest back as UnprocessedItems, as a throttled table

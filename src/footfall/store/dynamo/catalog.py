@@ -192,7 +192,19 @@ class DynamoCatalog:
             names = {f"#d{i}": f"drop_{r}" for i, r in enumerate(tallies)}
             values = {f":d{i}": n(c) for i, c in enumerate(tallies.values())}
             adds = ", ".join(f"#d{i} :d{i}" for i in range(len(tallies)))
-            self.table.update("SITE", padded(site_id), f"ADD {adds}", values, EXISTS, names)
+            # ADD is not idempotent: an UpdateItem that botocore sends again after a
+            # lost answer (a read timeout) would count twice. A one-item transaction
+            # carries botocore's idempotency token through its retries, and DynamoDB
+            # applies a token once. A removed site's tallies are dropped (False).
+            update = {
+                "TableName": self.table.name,
+                "Key": key("SITE", padded(site_id)),
+                "UpdateExpression": f"ADD {adds}",
+                "ExpressionAttributeValues": values,
+                "ExpressionAttributeNames": names,
+                "ConditionExpression": EXISTS,
+            }
+            self.table.transact([{"Update": update}])
 
     def site_drops(self, site_id: int) -> dict[str, int]:
         found = self.table.get("SITE", padded(site_id)) or {}
