@@ -181,7 +181,8 @@ def test_kill_9_during_an_apply_loses_and_repeats_nothing(tmp_path: Path) -> Non
 def test_a_segment_journaled_with_pyarrow_is_applied_after_the_upgrade(tmp_path: Path) -> None:
     """A crash before the upgrade: the segment pyarrow's stream writer left (three
     batches, not applied; tests/fixtures/pyarrow_era), with a torn tail, is applied by
-    the new code once, and journaling goes on after it."""
+    the new code once; then a segment the new code journals (and dies) is recovered
+    with every field of every event."""
     path = tmp_path / "s.duckdb"
     DuckDBStore(str(path)).close()
     journal = tmp_path / "s.duckdb.journal"
@@ -195,9 +196,20 @@ def test_a_segment_journaled_with_pyarrow_is_applied_after_the_upgrade(tmp_path:
         got = [e for chunk in store.export_events(1, start, end) for e in chunk]
         assert [replace(e, session_id=0) for e in got] == pyarrow_era.events(1)
         assert not list(journal.glob("*.arrow"))  # applied, then removed
-        store.write_events(pyarrow_era.events(1)[:2])
     finally:
         store.close()
-    reopened = DuckDBStore(str(path))
-    assert reopened.count_events(1) == 26  # applied exactly once
-    reopened.close()
+    code = f"""
+import os
+from footfall.store.duckdb import DuckDBStore
+from tests.fixtures.pyarrow_era.generate import events
+DuckDBStore({str(path)!r}).write_events(events(1)[:2])
+os._exit(0)  # journaled by the new code, not applied
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PYARROW_ERA.parents[2])
+    reopened = DuckDBStore(str(path))  # the new code's segment, recovered by it
+    try:
+        got = [replace(e, session_id=0) for c in reopened.export_events(1, start, end) for e in c]
+        sent = [*pyarrow_era.events(1), *pyarrow_era.events(1)[:2]]
+        assert sorted(got, key=repr) == sorted(sent, key=repr)  # applied exactly once
+    finally:
+        reopened.close()
