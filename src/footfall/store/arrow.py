@@ -102,7 +102,7 @@ _CONSTANT_ROWS = 4096
 
 
 @cache
-def _constant(kind: str, type_name: str) -> Array:
+def _constant(kind: str) -> Array:
     """A long array of one value: its slices stand for the columns a batch leaves
     empty (most UTM fields, region, city, props, revenue), ~5 us less a column than
     building one (a slice is written to the journal truncated, as a built array)."""
@@ -115,7 +115,7 @@ def _constant(kind: str, type_name: str) -> Array:
 
 def props_array(props: Sequence[Mapping[str, str] | None]) -> Array:
     if len(props) <= _CONSTANT_ROWS and not any(props):
-        return _constant("props", "map").slice(0, len(props))
+        return _constant("props").slice(0, len(props))
     return _build_props(props)
 
 
@@ -143,7 +143,7 @@ def amounts_array(amounts: Sequence[str | Decimal | None]) -> Array:
     """decimal(18, 4) from exact decimal text; ArithmeticError for what does not fit
     (more than 4 places, 14 digits before the point) instead of a silent NULL."""
     if len(amounts) <= _CONSTANT_ROWS and all(a is None for a in amounts):
-        return _constant("amount", "decimal").slice(0, len(amounts))
+        return _constant("amount").slice(0, len(amounts))
     text: list[str | None] = []
     for a in amounts:
         if a is None:
@@ -159,6 +159,10 @@ def amounts_array(amounts: Sequence[str | Decimal | None]) -> Array:
     return out
 
 
+def _all_empty(values: Sequence[str | None]) -> bool:
+    return not any(values) and None not in values  # "" everywhere (None stays NULL)
+
+
 def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Table:
     """A table of ``event_schema(time)`` from one Python sequence per field: the
     timestamps as microseconds since the epoch, props as dicts, amounts as text."""
@@ -172,8 +176,8 @@ def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Tab
             arrays.append(props_array(values))
         elif name == "revenue_amount":
             arrays.append(amounts_array(values))
-        elif name in _TEXT and len(values) <= _CONSTANT_ROWS and not any(values):
-            arrays.append(_constant("text", "string").slice(0, len(values)))
+        elif name in _TEXT and len(values) <= _CONSTANT_ROWS and _all_empty(values):
+            arrays.append(_constant("text").slice(0, len(values)))
         else:
             arrays.append(Array(values, _TYPES.get(name, _STRING)))
     return Table.from_arrays(arrays, schema=schema)
