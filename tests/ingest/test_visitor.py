@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 
 from footfall.ingest.visitor import VisitorHasher
@@ -64,3 +65,32 @@ def test_yesterdays_events_hash_like_yesterdays_live_traffic(stores: Stores) -> 
     today = live.visitor_id("s", "ip", "ua", clock.now)  # the salt has rotated
     late = live.visitor_id("s", "ip", "ua", T0 + timedelta(minutes=5))  # dated yesterday
     assert late == yesterday_live != today
+
+
+def test_remembered_ids_die_with_the_salts(stores: Stores) -> None:
+    # History older than yesterday hashes under a salt derived from today's: once today's
+    # rotates, a remembered id of that day must not be served again.
+    clock = Clock(T0)
+    h = VisitorHasher(stores.catalog, clock)
+    week_ago = T0 - timedelta(days=7)
+    before = h.visitor_id("s", "ip", "ua", week_ago)
+    assert h.visitor_id("s", "ip", "ua", week_ago) == before  # remembered
+    clock.advance(days=1)
+    h.refresh()
+    assert h.visitor_id("s", "ip", "ua", week_ago) != before
+
+
+def test_remembering_ids_changes_none(stores: Stores) -> None:
+    # Past the memory's bound too: every id equals a fresh hasher's (which remembers none).
+    busy = VisitorHasher(stores.catalog, lambda: T0)
+    days = [T0 - timedelta(days=d) for d in range(3)]
+    seen = {
+        (ip, day): busy.visitor_id("s", f"198.51.{ip // 256}.{ip % 256}", "ua", day)
+        for _ in range(2)
+        for ip in range(3_000)
+        for day in days
+    }
+    fresh = VisitorHasher(stores.catalog, lambda: T0)
+    for (ip, day), vid in random.sample(sorted(seen.items()), 300):
+        fresh._known.clear()
+        assert fresh.visitor_id("s", f"198.51.{ip // 256}.{ip % 256}", "ua", day) == vid

@@ -139,21 +139,24 @@ class Pipeline:
         step were ~10% of a batch)."""
         clock = time.perf_counter_ns
         spent = self.step_ns
-        contexts = [Context(req) for req in requests]
-        outcomes: list[Outcome | None] = [None] * len(contexts)
-        live = list(enumerate(contexts))
+        live = [Context(req) for req in requests]
+        index: Sequence[int] = range(len(live))  # of each live context in ``requests``
+        outcomes: list[Outcome | None] = [None] * len(live)
         for name, step in self.steps:
             started = clock()
-            kept: list[tuple[int, Context]] = []
-            for i, ctx in live:
-                reason = step(ctx)
+            reasons = list(map(step, live))  # the loop in C: nearly every step keeps all
+            spent[name] += clock() - started
+            if reasons.count(None) == len(reasons):
+                continue
+            kept: list[int] = []
+            for i, ctx, reason in zip(index, live, reasons, strict=True):
                 if reason is None:
-                    kept.append((i, ctx))
+                    kept.append(i)
                 else:
                     outcomes[i] = Outcome(None, reason, ctx.site.id)
-            spent[name] += clock() - started
-            live = kept
-        for i, ctx in live:
+            live = [ctx for ctx, reason in zip(live, reasons, strict=True) if reason is None]
+            index = kept
+        for i, ctx in zip(index, live, strict=True):
             outcomes[i] = Outcome(ctx.event, None)
         return cast(list[Outcome], outcomes)
 

@@ -11,7 +11,11 @@ deleted only once every batch in it is applied.
 A background thread applies every second (each apply re-reads the visits window of the
 events it touches, so its cost is mostly per apply, not per event: at a quarter second
 it took a third of the one core under single-event load; a reader waits for no interval,
-it applies first), backs off (to 5 s) while applying fails (a
+it applies first). When ingest keeps it busy, it applies more at a time, less often:
+it waits ten times its last apply's wall time, up to 4 s (``APPLY_AT_ROWS`` pending
+rows still wake it at once). At 1M stored events an apply of the bench's batches cost
+~70 ms plus ~8 us per event of CPU (docs/performance.md, 2026-11-30 18:30), and on a
+busy core its wall time is longer still. It backs off (to 5 s) while applying fails (a
 full disk, an invalidated database) and is restarted if it ever dies; ``health`` tells
 /ready and /metrics how it fares.
 """
@@ -34,11 +38,20 @@ from footfall.store.duckdb.journal import Journal
 log = logging.getLogger(__name__)
 
 APPLY_EVERY_SECONDS = 1.0
+BUSY_APPLY_EVERY_SECONDS = 4.0  # the longest wait while the applies are long
+APPLY_SPACING = 10  # the wait: this many times the last apply's wall time, at least
 # Below this much free space the journal reports a full disk before an append fails:
 # /ready fails while nothing is being written too (a batch of 1,000 events is ~100 KiB).
 MIN_FREE_BYTES = 1 << 20
 APPLY_AT_ROWS = 50_000
 MAX_BACKOFF_SECONDS = 5.0  # a freed disk is used within seconds
+
+
+def next_delay(last_apply_seconds: float) -> float:
+    """The wait before the next apply: a second, longer while applies take long."""
+    return min(
+        max(APPLY_SPACING * last_apply_seconds, APPLY_EVERY_SECONDS), BUSY_APPLY_EVERY_SECONDS
+    )
 
 
 class Applier:
@@ -148,17 +161,21 @@ class Applier:
 
     def _loop(self) -> None:
         delay = APPLY_EVERY_SECONDS
+        failing = False
         while not self._closing:
             self._wake.wait(delay)
             self._wake.clear()
+            started = time.monotonic()
             try:
                 self.apply()
             except StoreUnavailable:
-                delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+                failing = True
+                delay = min(max(delay, APPLY_EVERY_SECONDS) * 2, MAX_BACKOFF_SECONDS)
             else:
-                if delay > APPLY_EVERY_SECONDS:
+                if failing:
                     log.warning("journaled events are moving into the store again")
-                delay = APPLY_EVERY_SECONDS
+                failing = False
+                delay = next_delay(time.monotonic() - started)
 
     def close(self) -> None:
         """Stop the thread and apply what is left; what cannot be applied stays journaled
