@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 
-import pyarrow as pa
+from arro3.core import Table
 
 from footfall.errors import StoreUnavailable
 from footfall.store.base import ApplyHealth
@@ -59,7 +59,7 @@ class Applier:
         self,
         journal: Journal,
         applied_seq: int,
-        insert: Callable[[list[pa.Table], int], None],
+        insert: Callable[[list[Table], int], None],
         read_applied: Callable[[], int],
         tick: Callable[[], None] | None = None,
     ) -> None:
@@ -93,14 +93,14 @@ class Applier:
         self._thread = threading.Thread(target=self._supervise, daemon=True, name="apply")
         self._thread.start()
 
-    def append(self, table: pa.Table) -> None:
+    def append(self, table: Table) -> None:
         """Journal ``table`` durably (fsynced) or raise StoreUnavailable."""
         try:
             with self._mutex:
                 seq = self._journal.append(table)
                 self._unapplied.append((seq, table))
                 self._rows += table.num_rows
-        except (OSError, pa.ArrowException) as exc:
+        except OSError as exc:
             self._journal_error = f"cannot write the event journal: {exc}"
             raise StoreUnavailable(self._journal_error) from exc
         self._journal_error = ""

@@ -20,16 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
+from arro3.core import Table
 
 from footfall import priority
 from footfall.config import path_from_url
-from footfall.domain import ENGAGEMENT, Event, FunnelStep, Goal, Site
+from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store import budget
-from footfall.store.arrow import event_schema, events_to_arrow
+from footfall.store.arrow import (
+    SCHEMA_ERRORS,
+    concat,
+    datetimes_array,
+    event_schema,
+    events_to_arrow,
+)
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
@@ -49,7 +54,6 @@ IDLE_TICKS = 10
 log = logging.getLogger(__name__)
 
 _EVENT_SCHEMA = event_schema()
-EVENT_SCHEMA = _EVENT_SCHEMA  # the Arrow shape of events (the DynamoDB backend reads into it)
 
 
 def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -99,12 +103,13 @@ def _recompute_visits(
         cur.execute("DROP TABLE touched")
 
 
-def _has_engagement(table: pa.Table) -> bool:
-    """Whether the batch holds engagement events (outside the visit rule: their own
-    INSERT, only when there are some; a second INSERT INTO events in the transaction
+def _has_engagement(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``incoming_batch`` holds engagement events (outside the visit rule: their
+    own INSERT, only when there are some; a second INSERT INTO events in the transaction
     before the batch's large one lost the latter at COMMIT (DuckDB 2.0) when it spanned
     a row group: tests/store/duckdb/test_journal.py)."""
-    return bool(pc.any(pc.equal(table["name"], ENGAGEMENT)).as_py())
+    [(found,)] = cur.execute(Q["has_engagements"]).fetchall()
+    return bool(found)
 
 
 def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT) -> None:
@@ -332,14 +337,14 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
             return
         try:
             batch = events_to_arrow(events)
-        except (pa.ArrowException, ArithmeticError) as exc:
+        except SCHEMA_ERRORS as exc:
             raise StoreError(f"events do not fit the schema: {exc}") from exc
         if self._applier is None:
             self._apply_batches([batch], None)
         else:
             self._applier.append(batch)
 
-    def write_arrow(self, batch: pa.Table) -> None:
+    def write_arrow(self, batch: Table) -> None:
         """Apply events already in the Arrow schema (EVENT_SCHEMA), their visits
         recomputed, without the journal: an in-memory store over another backend's data."""
         if batch.num_rows:
@@ -349,16 +354,16 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         row = self._one("journal_applied")
         return int(row[0]) if row else 0
 
-    def _apply_batches(self, batches: list[pa.Table], applied_seq: int | None) -> None:
+    def _apply_batches(self, batches: list[Table], applied_seq: int | None) -> None:
         # One chunk: the batch is scanned four times, and DuckDB's Arrow scan pays per
         # chunk (one per journaled batch: ~30 in a quarter second of ingest, ~10% of an apply).
         self._activity += 1
-        table = pa.concat_tables(batches).combine_chunks()
+        table = concat(batches, _EVENT_SCHEMA)
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
             try:
                 _recompute_visits(cur, self._visit_timeout)  # inserts the events too
-                if _has_engagement(table):
+                if _has_engagement(cur):
                     cur.execute(Q["insert_engagements"])
             finally:
                 cur.unregister("incoming_batch")
@@ -408,13 +413,19 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         return rows
 
     # parts: an in-memory store assembled from pieces of another backend's data ------
-    def snapshot(self) -> tuple[pa.Table, pa.Table]:
-        """Every event (with its visit's id) and every visit, as Arrow."""
+    def copy_to_parquet(self, table: str, path: Path) -> int:
+        """Write every row of ``table`` (``events``, with their visits' ids, or
+        ``visits``) to a Parquet file at ``path``; how many (OSError when it cannot)."""
+        if table not in {"events", "visits"}:
+            raise ValueError(f"no table {table!r} to copy")
         with self._cur.cursor() as cur:
-            return (
-                cur.sql("SELECT * FROM events").to_arrow_table(),
-                cur.sql("SELECT * FROM visits").to_arrow_table(),
-            )
+            try:
+                [(rows,)] = cur.execute(
+                    f"COPY {table} TO $path (FORMAT parquet)", {"path": str(path)}
+                ).fetchall()
+            except duckdb.IOException as exc:  # a full disk, as a file write says it
+                raise OSError(f"cannot write {path}: {exc}") from exc
+        return int(rows)
 
     def load_split(self, events: Sequence[str], visits: Sequence[str]) -> None:
         """Add events that carry their visits' ids, and those visits, from Parquet files
@@ -429,11 +440,11 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         if not instants:
             return
         t = self._visit_timeout
-        spans = pa.table(
+        spans = Table.from_pydict(
             {
-                "lo": pa.array([_naive(i - t) for i in instants], pa.timestamp("us")),
-                "mid": pa.array([_naive(i) for i in instants], pa.timestamp("us")),
-                "hi": pa.array([_naive(i + t) for i in instants], pa.timestamp("us")),
+                "lo": datetimes_array([i - t for i in instants]),
+                "mid": datetimes_array(instants),
+                "hi": datetimes_array([i + t for i in instants]),
             }
         )
         with self._write_lock, self._transaction() as cur:
@@ -519,11 +530,11 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         )
         return rows
 
-    def read_arrow(self, sql: str, params: Mapping[str, object]) -> pa.Table:
+    def read_arrow(self, sql: str, params: Mapping[str, object]) -> Table:
         """``read``, as an Arrow table (to hand rows to another DuckDB without copies)."""
-        table: pa.Table = self._run(
-            # a relation's Arrow output, not the DB-API result's (that one copies)
-            lambda cur: cur.sql(sql, params=dict(params)).to_arrow_table()
+        table: Table = self._run(
+            # the relation's Arrow PyCapsule stream, read whole
+            lambda cur: Table.from_arrow(cur.sql(sql, params=dict(params)))
         )
         return table
 
