@@ -122,10 +122,6 @@ def dump(app: Any, out: Path) -> None:
     applier = getattr(store, "_applier", None)
     if applier is not None:
         report["applier_unapplied_rows"] = applier._rows
-    if "pyarrow" in sys.modules:
-        import pyarrow as pa
-
-        report["pyarrow_pool_mb"] = round(pa.total_allocated_bytes() / MB, 1)
     if TRACE:
         snap = tracemalloc.take_snapshot()
         top = snap.statistics("filename")[:25]
