@@ -5,7 +5,7 @@
 runs the CLI's `serve` unchanged, keeping the app it builds; on SIGUSR1 it writes OUT.json:
 /proc/self/smaps summed per kind of mapping, DuckDB's ``duckdb_memory()`` and allocator
 settings, the Python heap (``sys.getallocatedblocks()``, pymalloc's arenas, gc counts), the
-ingest path's caches, the applier's unapplied rows, the loaded modules and pyarrow's pool.
+ingest path's caches, the applier's unapplied rows and the loaded modules.
 With FOOTFALL_PROBE_TRACE=1, tracemalloc runs from the start (it costs memory of its own:
 not for the RSS rows) and the dump has its top allocations by file. Bench only: nothing
 of it is in the server.
