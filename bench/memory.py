@@ -18,6 +18,7 @@ heap and DuckDB's buffers, vs file-backed pages of the libraries).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -94,6 +96,33 @@ def smaps(pid: int) -> dict[str, float]:
     return {line.split(":")[0]: int(line.split()[1]) / 1024 for line in lines}
 
 
+def breakdown(pid: int, out: Path) -> dict[str, Any]:
+    """bench/memory_probe.py's dump of the server's memory (SIGUSR1)."""
+    out.unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR1)
+    for _ in range(300):
+        time.sleep(0.1)
+        with contextlib.suppress(OSError, ValueError):
+            found: dict[str, Any] = json.loads(out.read_text())
+            return found
+    raise RuntimeError("the server wrote no breakdown")
+
+
+def print_breakdowns(breakdowns: dict[str, dict[str, Any]]) -> None:
+    """Where the RSS is at each dumped step: mappings of 2 MB or more, DuckDB, Python."""
+    steps = list(breakdowns)
+    kinds: dict[str, None] = {}
+    for found in breakdowns.values():
+        kinds |= {kind: None for kind, mb in found["smaps"].items() if mb >= 2}
+    print(f"\n| resident MB per mapping | {' | '.join(steps)} |\n|---|{'---|' * len(steps)}")
+    for kind in kinds:
+        values = " | ".join(f"{b['smaps'].get(kind, 0):.0f}" for b in breakdowns.values())
+        print(f"| {kind} | {values} |")
+    for step, found in breakdowns.items():
+        details = {k: v for k, v in found.items() if k != "smaps"}
+        print(f"\n{step}: {json.dumps(details, default=str)}")
+
+
 def ask_dashboard(client: httpx.Client, base: str) -> tuple[int, int]:
     """Every question of bench/query.py over each range: how many were answered, and
     how many ran past the query time limit (a 400 query_timeout: a CPU quota under
@@ -153,17 +182,22 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}"
     limits = Limits(args.memory_mb, args.cpus)
     rows: list[tuple[str, float, float]] = []
+    dumped = work / "breakdown.json"
+    breakdowns: dict[str, dict[str, Any]] = {}
     try:
+        probe = [sys.executable, str(Path(__file__).parent / "memory_probe.py"), str(dumped)]
         server = subprocess.Popen(
-            [*footfall, "serve", "--port", str(port)], env=env, preexec_fn=limits.enter
+            [*probe, "serve", "--port", str(port)], env=env, preexec_fn=limits.enter
         )
         try:
             wait_ready(base)
             sampler = Sampler(server.pid)
             rows.append(("started, ready", sampler.rss(), sampler.take_peak()))
+            breakdowns["started"] = breakdown(server.pid, dumped)
             client = httpx.Client(timeout=300, headers={"Authorization": f"Bearer {stats_key}"})
             asked, _ = ask_dashboard(client, base)
             rows.append((f"{asked} dashboard questions", sampler.rss(), sampler.take_peak()))
+            breakdowns["questions"] = breakdown(server.pid, dumped)
             stop = threading.Event()
             counts = [0, 0]
 
@@ -195,6 +229,7 @@ def main() -> None:
             idle = sampler.rss()
             rows.append((f"idle {args.idle_seconds} s", idle, sampler.take_peak()))
             where = smaps(server.pid)
+            breakdowns["idle"] = breakdown(server.pid, dumped)
             hwm = status_mb(server.pid, "VmHWM")
             sampler.stop()
         finally:
@@ -224,6 +259,7 @@ def main() -> None:
         f"DuckDB's buffers and allocator), file-backed "
         f"{where['Rss'] - where['Anonymous']:.0f} MB (the libraries' pages)"
     )
+    print_breakdowns(breakdowns)
     print(f"events ingested: {sent:,} sent, {stored:,} in the store after the server stopped")
     peak_text = "?" if cgroup_peak is None else f"{cgroup_peak:.0f} MB"
     print(

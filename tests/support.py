@@ -194,3 +194,19 @@ def serving(app: Any, port: int = 0) -> Iterator[tuple[str, Any]]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def parquet_rows(body: bytes) -> list[dict[str, Any]]:
+    """The rows of a Parquet file's bytes (an S3 object), as DuckDB reads them."""
+    import tempfile
+
+    from footfall.store import parquet
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f.parquet"
+        path.write_bytes(body)
+        return [
+            dict(zip(names, row, strict=True))
+            for names, rows in parquet.rows(path, "*", 10_000)
+            for row in rows
+        ]

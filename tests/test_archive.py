@@ -3,22 +3,23 @@ date, written once and verified, from either backend; ``footfall archive`` backf
 
 from __future__ import annotations
 
-import io
 import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
-import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from footfall.archive import Archive, archive_closed_days
+from footfall.archive import VERSION, Archive, archive_closed_days
 from footfall.cli import app
 from footfall.domain import Event
 from footfall.errors import StoreError
-from footfall.store.arrow import events_to_arrow
+from footfall.store.arrow import concat, events_from_arrow, events_to_arrow
+from footfall.store.dynamo.engine import ARCHIVED_COLUMNS
 from tests.backends import AWS_ENDPOINT, BACKENDS, BackendUnderTest, by_backend, fresh_table_url
+from tests.fixtures.pyarrow_era import generate as pyarrow_era
+from tests.support import parquet_rows
 
 
 @pytest.fixture(autouse=True)
@@ -47,8 +48,7 @@ def traffic(site_id: int) -> list[Event]:
 
 def read(name: str, key: str) -> list[dict[str, object]]:
     body = boto3.client("s3", region_name="us-east-1").get_object(Bucket=name, Key=key)
-    rows: list[dict[str, object]] = pq.read_table(io.BytesIO(body["Body"].read())).to_pylist()
-    return rows
+    return parquet_rows(body["Body"].read())
 
 
 @by_backend()
@@ -115,3 +115,25 @@ def test_footfall_archive_backfills_from_dynamodb(
     listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(Bucket=name)
     assert len(listed["Contents"]) == 2
     assert "0 days archived" in CliRunner().invoke(app, ["archive"]).output
+
+
+def test_a_day_archived_with_pyarrow_is_read_as_the_events_table(tmp_path: Path) -> None:
+    """An object written before arro3 replaced pyarrow (pyarrow's Parquet, zstd:
+    tests/fixtures/pyarrow_era) reads as the DynamoDB engine reads an archived day:
+    every event, session ids 0 (split again), in the events table's Arrow schema (it
+    joins today's events read from the table in one frame)."""
+    archive = Archive(f"s3://{bucket()}/p")
+    day = pyarrow_era.T0.date()
+    archive.s3.put_object(
+        Bucket=archive.bucket,
+        Key=archive.key(1, day),
+        Body=(Path(pyarrow_era.__file__).parent / "archive.parquet").read_bytes(),
+        Metadata={VERSION: "g1"},
+    )
+    assert archive.read(1, day, "g2", ARCHIVED_COLUMNS) is None  # renamed since
+    table = archive.read(1, day, "g1", ARCHIVED_COLUMNS)
+    assert table is not None
+    sent = [e for e in pyarrow_era.events(1) if e.timestamp.date() == day]
+    assert events_from_arrow(table) == sent
+    today = events_to_arrow(sent[:2])
+    assert events_from_arrow(concat([table, today])) == [*sent, *sent[:2]]

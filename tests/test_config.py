@@ -211,3 +211,31 @@ def test_secrets_can_be_read_from_ssm() -> None:
         resolve_secret(s, "admin_token", f"ssm:{prefix}/admin-token")
     with pytest.raises(ConfigError, match="cannot read SSM parameter"):
         resolve_secret(s, "admin_token", f"ssm:{prefix}/missing")
+
+
+_SERVER_START = """
+import sys
+from footfall.config import load_settings
+from footfall.errors import ConfigError
+from footfall.web.app import create_app
+for secret in ("password" * 6, ""):  # a weak one, then one generated in the data directory
+    try:
+        app = create_app(load_settings(database_url=sys.argv[1], secret_key=secret))
+    except ConfigError as exc:
+        print("refused:", exc.detail)
+    else:
+        app.state.services.stores.close()
+        print("started")
+    print("zxcvbn" in sys.modules)
+"""
+
+
+def test_a_server_checks_its_secrets_then_unloads_zxcvbn(tmp_path: Path) -> None:
+    """zxcvbn's word lists (~11 MB) are gone after the start's checks (config.secret_checks),
+    whether the start succeeded or refused a weak secret."""
+    out = subprocess.run(
+        [sys.executable, "-c", _SERVER_START, f"duckdb:///{tmp_path}/x.duckdb"],
+        capture_output=True, text=True, check=True,
+    ).stdout.splitlines()  # fmt: skip
+    assert out[0].startswith("refused: FOOTFALL_SECRET_KEY") and "entropy" in out[0]
+    assert out[1:] == ["False", "started", "False"]

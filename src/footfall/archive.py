@@ -25,21 +25,22 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import boto3
-import pyarrow as pa
-import pyarrow.parquet as pq
+from arro3.core import Table
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from footfall.errors import ConfigError, StoreError, StoreUnavailable
+from footfall.store import parquet
 from footfall.store.arrow import events_to_arrow
 from footfall.store.base import Catalog, EventLog, StatsEngine
 
@@ -90,9 +91,10 @@ class Archive:
             raise _failure(exc, "listing the archive") from exc
         return found
 
-    def read(self, site_id: int, day: date, version: str) -> pa.Table | None:
+    def read(self, site_id: int, day: date, version: str, columns: str = "*") -> Table | None:
         """One day's events as archived (one GetObject), or None when the object is
-        missing or was written under another ``version`` of the day (or none)."""
+        missing or was written under another ``version`` of the day (or none);
+        ``columns``: a select list over the file (StoreError when it does not fit)."""
         key = self.key(site_id, day)
         try:
             got = self.s3.get_object(Bucket=self.bucket, Key=key)
@@ -111,19 +113,24 @@ class Archive:
             raise _failure(exc, f"reading {key}") from exc
         finally:
             body.close()
-        try:
-            return pq.read_table(io.BytesIO(data))
-        except pa.ArrowException as exc:
-            raise StoreError(f"s3://{self.bucket}/{key} is not Parquet: {exc}") from exc
+        with tempfile.TemporaryDirectory(prefix="footfall-archive-") as tmp:
+            path = Path(tmp) / "events.parquet"
+            path.write_bytes(data)
+            try:
+                return parquet.read(path, columns)
+            except parquet.Error as exc:
+                raise StoreError(f"s3://{self.bucket}/{key} is not Parquet: {exc}") from exc
 
-    def write(
-        self, site_id: int, day: date, events: pa.Table, version: str | None = None
-    ) -> Written:
+    def write(self, site_id: int, day: date, events: Table, version: str | None = None) -> Written:
         """Upload one day once and verify it; raise StoreError when S3 holds other bytes.
         ``version``: the name of the day's content the events were read under."""
-        sink = io.BytesIO()
-        pq.write_table(events, sink, compression="zstd")
-        body = sink.getvalue()
+        with tempfile.TemporaryDirectory(prefix="footfall-archive-") as tmp:
+            path = Path(tmp) / "events.parquet"
+            try:
+                parquet.write(events, path, compression="zstd")
+                body = path.read_bytes()
+            except (parquet.Error, OSError) as exc:
+                raise StoreError(f"cannot write the Parquet file of {day}: {exc}") from exc
         md5 = hashlib.md5(body, usedforsecurity=False)
         key = self.key(site_id, day)
         created = True

@@ -5,8 +5,12 @@ Missing or insecure values fail at start with a sentence saying what to set.
 
 from __future__ import annotations
 
+import gc
 import re
 import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import cache, cached_property
 from pathlib import Path
@@ -257,6 +261,7 @@ PLACEHOLDER_WORDS = (
 _GENERATE = "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
 
 
+@cache
 def weak_secret_reason(value: str) -> str | None:
     """Why ``value`` may not be a secret key or admin token, or None when it may.
 
@@ -270,11 +275,33 @@ def weak_secret_reason(value: str) -> str | None:
     letters = re.sub(r"[^a-z0-9]", "", value.lower())
     if word := next((w for w in PLACEHOLDER_WORDS if w in letters), None):
         return f"looks like a placeholder (it contains {word!r})"
-    from zxcvbn import zxcvbn  # its word lists: ~14 MB of RSS, loaded on first use
-
-    if zxcvbn(value[:100])["guesses_log10"] < MIN_SECRET_GUESSES_LOG10:
+    if _guesses_log10(value[:100]) < MIN_SECRET_GUESSES_LOG10:
         return "has too little entropy (repeats, sequences or common words)"
     return None
+
+
+def _guesses_log10(value: str) -> float:
+    from zxcvbn import zxcvbn  # its word lists: ~11 MB of Python objects, on first use
+
+    return float(zxcvbn(value)["guesses_log10"])
+
+
+@contextmanager
+def secret_checks() -> Iterator[None]:
+    """zxcvbn unloaded after the secret checks inside the block unless it was loaded
+    before: a server checks its secrets once, at start (Services.build; a later check
+    of the same value is answered from weak_secret_reason's cache), and zxcvbn's word
+    lists are ~11 MB of Python objects. Unloaded at once, their pymalloc arenas are
+    empty and go back to the system: 10 MB of RSS (docs/performance.md, "Memory").
+    Setting a password loads it again (accounts/passwords.py)."""
+    loaded = "zxcvbn" in sys.modules
+    try:
+        yield
+    finally:
+        if not loaded and "zxcvbn" in sys.modules:
+            for name in [m for m in sys.modules if m == "zxcvbn" or m.startswith("zxcvbn.")]:
+                del sys.modules[name]
+            gc.collect()  # the modules' reference cycles, before other objects fill the arenas
 
 
 def _checked_secret(name: str, value: str, source: str) -> str:

@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
 from footfall.accounts.models import Invitation, Role, SharedLink, StoredUser, User
 from footfall.domain import ApiKey, Goal, Scope, Shields, Site, steps_from_text, steps_text
 from footfall.errors import ConfigError, StoreError
-from footfall.store.arrow import AWARE_UTC, event_schema, events_from_arrow, events_to_arrow
+from footfall.store import parquet
+from footfall.store.arrow import AWARE_UTC, duckdb_columns, events_to_arrow
 from footfall.store.base import StoredKey
 from footfall.store.registry import Stores
+from footfall.store.sql.records import event_from_row, utc
 
 FORMAT = "footfall-export"
 VERSION = 1
@@ -39,15 +40,15 @@ MANIFEST = "manifest.json"
 CHUNK = 10_000  # events per read from the source and per write to the target
 
 Row = dict[str, Any]
-_TIME = AWARE_UTC
-EVENT_SCHEMA = event_schema(AWARE_UTC)
+Schema = tuple[tuple[str, str], ...]  # (column, DuckDB type): the Parquet file's columns
+# Instants are written as UTC (Parquet's timestamp adjusted to UTC, microseconds) and
+# read back as naive UTC, then given their zone (fetching DuckDB's TIMESTAMPTZ would
+# need pytz).
+_TIME, _ID, _TEXT, _BYTES = "TIMESTAMPTZ", "BIGINT", "VARCHAR", "BLOB"
 
 
-def _schema(*columns: tuple[str, pa.DataType]) -> pa.Schema:
-    return pa.schema(list(columns))
-
-
-_ID, _TEXT, _BYTES = pa.int64(), pa.string(), pa.binary()
+def _schema(*columns: tuple[str, str]) -> Schema:
+    return columns
 
 
 @dataclass(frozen=True)
@@ -55,9 +56,38 @@ class Table:
     """One small table: its file, its columns, how it is read and restored."""
 
     name: str
-    schema: pa.Schema
+    schema: Schema
     read: Callable[[Stores], list[Row]]
     restore: Callable[[Stores, Row], None]
+
+    def write(self, rows: list[Row], path: Path) -> None:
+        cur = parquet.cursor().cursor()
+        try:
+            cur.execute("SET TimeZone = 'UTC'")
+            columns = ", ".join(f'"{n}" {t}' for n, t in self.schema)
+            cur.execute(f"CREATE TEMP TABLE export_rows ({columns})")
+            names = [n for n, _ in self.schema]
+            if rows:
+                marks = ", ".join("?" for _ in names)
+                cur.executemany(
+                    f"INSERT INTO export_rows VALUES ({marks})",  # noqa: S608
+                    [[r[n] for n in names] for r in rows],
+                )
+            cur.execute("COPY export_rows TO $path (FORMAT parquet)", {"path": str(path)})
+        finally:
+            cur.close()
+
+    def load(self, path: Path) -> list[Row]:
+        times = {n for n, t in self.schema if t == _TIME}
+        select = ", ".join(
+            f'CAST("{n}" AS {"TIMESTAMP" if n in times else t}) AS "{n}"' for n, t in self.schema
+        )
+        out: list[Row] = []
+        for names, found in parquet.rows(path, select, CHUNK):
+            for row in found:
+                values = dict(zip(names, row, strict=True))
+                out.append(values | {n: utc(values[n]) for n in times})
+        return out
 
 
 def _sites(s: Stores) -> list[Row]:
@@ -199,7 +229,7 @@ TABLES = (
             ("domain", _TEXT),
             ("timezone", _TEXT),
             ("umami_website_id", _TEXT),
-            ("retention_days", pa.int32()),
+            ("retention_days", "INTEGER"),
             ("created_at", _TIME),
         ),
         _sites,
@@ -240,7 +270,7 @@ TABLES = (
     ),
     Table(
         "site_embeds",
-        _schema(("site_id", _ID), ("origins", pa.list_(_TEXT))),
+        _schema(("site_id", _ID), ("origins", "VARCHAR[]")),
         _embeds,
         lambda s, r: s.catalog.set_embed_origins(r["site_id"], r["origins"]),
     ),
@@ -252,7 +282,7 @@ TABLES = (
     ),
     Table(
         "salts",
-        _schema(("day", pa.date32()), ("salt", _BYTES)),
+        _schema(("day", "DATE"), ("salt", _BYTES)),
         _salts,
         _restore_salt,
     ),
@@ -333,27 +363,31 @@ def _event_file(site_id: int, start: datetime) -> str:
 
 
 def _export_events(stores: Stores, site_id: int, out: Path, now: datetime) -> dict[str, int]:
-    import pyarrow.parquet as pq  # only here: a server that never exports pays nothing
-
     first = stores.stats.first_event_at(site_id)
     files: dict[str, int] = {}
     if first is None:
         return files
     # Events may be up to 5 minutes ahead of the clock (DESIGN.md): a day of margin.
     for start, end in _months(first.astimezone(UTC), now + timedelta(days=1)):
-        name, writer, rows = _event_file(site_id, start), None, 0
+        name, rows = _event_file(site_id, start), 0
+        # One Parquet file a chunk, then the month's one file from them (DuckDB writes
+        # a whole file at a time; a month need not fit in memory).
+        parts = out / f".parts-{site_id}-{start:%Y-%m}"
         try:
             for chunk in stores.events.export_events(site_id, start, end, CHUNK):
-                if writer is None:
-                    (out / name).parent.mkdir(parents=True, exist_ok=True)
-                    writer = pq.ParquetWriter(out / name, EVENT_SCHEMA)
-                writer.write_table(events_to_arrow(chunk, AWARE_UTC))
+                parts.mkdir(parents=True, exist_ok=True)
+                parquet.write(events_to_arrow(chunk, AWARE_UTC), parts / f"{rows:012d}.parquet")
                 rows += len(chunk)
+            if rows:
+                (out / name).parent.mkdir(parents=True, exist_ok=True)
+                parquet.write_query(
+                    "SELECT * FROM read_parquet($parts, hive_partitioning = false)",
+                    {"parts": [str(p) for p in sorted(parts.glob("*.parquet"))]},
+                    out / name,
+                )
+                files[name] = rows
         finally:
-            if writer is not None:
-                writer.close()
-        if rows:
-            files[name] = rows
+            shutil.rmtree(parts, ignore_errors=True)
     return files
 
 
@@ -361,8 +395,6 @@ def _export_events(stores: Stores, site_id: int, out: Path, now: datetime) -> di
 def export(stores: Stores, out: Path, now: datetime | None = None) -> dict[str, int]:
     """Write every table and event of ``stores`` under ``out`` (absent or empty);
     return the row count of each file written."""
-    import pyarrow.parquet as pq  # only here: a server that never exports pays nothing
-
     if out.exists() and any(out.iterdir()):
         raise ConfigError(f"{out} is not empty: export into a new directory")
     out.mkdir(parents=True, exist_ok=True)
@@ -370,15 +402,16 @@ def export(stores: Stores, out: Path, now: datetime | None = None) -> dict[str, 
     files: dict[str, int] = {}
     for table in TABLES:
         rows = table.read(stores)
-        pq.write_table(
-            pa.Table.from_pylist(rows, schema=table.schema), out / f"{table.name}.parquet"
-        )
+        table.write(rows, out / f"{table.name}.parquet")
         files[f"{table.name}.parquet"] = len(rows)
     for site in stores.catalog.list_sites():
         files |= _export_events(stores, site.id, out, now)
     manifest = {"format": FORMAT, "version": VERSION, "exported_at": now.isoformat()}
     (out / MANIFEST).write_text(json.dumps(manifest | {"files": files}, indent=2) + "\n")
     return files
+
+
+_EVENT_COLUMNS = duckdb_columns()  # the timestamps as naive UTC
 
 
 def _manifest(source: Path) -> dict[str, int]:
@@ -395,21 +428,18 @@ def _manifest(source: Path) -> dict[str, int]:
 def import_(stores: Stores, source: Path) -> dict[str, int]:
     """Load an export into ``stores`` (whose sites, users and keys must not clash
     with it: ConflictError otherwise); return the row count of each file loaded."""
-    import pyarrow.parquet as pq  # only here: a server that never exports pays nothing
-
     files = _manifest(source)
     for table in TABLES:
         if f"{table.name}.parquet" not in files:
             continue  # an export made before the table existed (funnels, segments, embeds)
-        rows = pq.read_table(source / f"{table.name}.parquet", schema=table.schema).to_pylist()
-        for row in rows:
+        for row in table.load(source / f"{table.name}.parquet"):
             table.restore(stores, row)
     before = {s.id: stores.events.count_events(s.id) for s in stores.catalog.list_sites()}
     loaded: dict[int, int] = {}
     for name in sorted(n for n in files if n.startswith("events/")):
         site_id = int(name.split("/")[1])
-        for batch in pq.ParquetFile(source / name).iter_batches(CHUNK):
-            stores.events.write_events(events_from_arrow(batch))
+        for names, rows in parquet.rows(source / name, _EVENT_COLUMNS, CHUNK):
+            stores.events.write_events([event_from_row(names, row) for row in rows])
         loaded[site_id] = loaded.get(site_id, 0) + files[name]
     for site_id, count in loaded.items():
         stored = stores.events.count_events(site_id) - before.get(site_id, 0)

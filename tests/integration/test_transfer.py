@@ -11,6 +11,7 @@ the same; a user signs in with their password; a goal's conversions agree.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -35,7 +36,10 @@ from footfall.web.app import create_app
 from tests.backends import BACKENDS
 from tests.conformance.cases import CASES, DAYS, SEED
 from tests.conformance.traffic import Traffic, generate
+from tests.fixtures.pyarrow_era import generate as pyarrow_era
 from tests.support import Clock
+
+PYARROW_ERA = Path(pyarrow_era.__file__).parent
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 SECRET = "Jq7vX2mRk9LpZ4wT8nBc3HsY6dFg1QeA5uWo0iKt"
@@ -202,3 +206,15 @@ def test_import_refuses_what_clashes_and_what_is_not_an_export(
     (out / transfer.MANIFEST).unlink()
     with opened(CHAIN[0].fresh_url(tmp_path)) as empty, pytest.raises(ConfigError):
         transfer.import_(empty, out)
+
+
+def test_an_export_written_with_pyarrow_still_imports(tmp_path: Path) -> None:
+    """An export directory written before arro3 replaced pyarrow (pyarrow's Parquet:
+    tests/fixtures/pyarrow_era) imports to what the exported store held."""
+    url = BACKENDS[0].fresh_url(tmp_path)
+    with opened(url) as stores:
+        files = transfer.import_(stores, PYARROW_ERA / "export")
+        assert files["events/1/2026-01.parquet"] + files["events/1/2026-02.parquet"] == 24
+        assert pyarrow_era.snapshot(stores) == json.loads(
+            (PYARROW_ERA / "snapshot.json").read_text()
+        )

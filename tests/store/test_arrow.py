@@ -5,12 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
-import pyarrow as pa
+import duckdb
+import pytest
+from arro3.core import DataType
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footfall.domain import Event
-from footfall.store.arrow import AWARE_UTC, event_schema, events_from_arrow, events_to_arrow
+from footfall.store.arrow import (
+    AWARE_UTC,
+    NAIVE_UTC,
+    column_values,
+    event_schema,
+    events_from_arrow,
+    events_to_arrow,
+)
 
 _text = st.text(max_size=8)
 _zones = st.sampled_from(
@@ -51,10 +60,36 @@ def test_every_field_survives_the_round_trip(events: list[Event], aware: bool) -
         assert got == replace(sent, timestamp=got.timestamp)
 
 
-def test_the_timestamps_are_those_arrow_reads_from_datetimes() -> None:
+@pytest.mark.parametrize("time", [NAIVE_UTC, AWARE_UTC])
+def test_duckdb_reads_the_table_as_the_events_were(time: DataType) -> None:
+    """DuckDB scans the table through the Arrow PyCapsule interface: the instants as
+    UTC, the props as a map, the amounts as decimals."""
     stamps = [
         datetime(2026, 3, 10, 12, 0, 0, 123456, tzinfo=UTC) + timedelta(days=d) for d in range(3)
     ]
-    events = [Event(1, ts, "pageview", "h", "/", 1, 0) for ts in stamps]
-    expected = pa.array(stamps, AWARE_UTC).cast(pa.timestamp("us"))
-    assert events_to_arrow(events).column("timestamp").combine_chunks().equals(expected)
+    events = [
+        Event(1, ts, "pageview", "h", "/", 1, 0, props={"k": str(i)} if i else {})
+        for i, ts in enumerate(stamps)
+    ]
+    events[1] = replace(events[1], revenue_amount="12.3400")
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.register("batch", events_to_arrow(events, time))
+    rows = con.execute(
+        "SELECT timestamp::TIMESTAMP, props, revenue_amount::VARCHAR FROM batch"
+    ).fetchall()
+    assert rows == [
+        (ts.replace(tzinfo=None), e.props, e.revenue_amount)
+        for ts, e in zip(stamps, events, strict=True)
+    ]
+
+
+def test_amounts_that_do_not_fit_are_refused_not_nulled() -> None:
+    """Arrow's cast from text makes NULL of what does not fit; the conversion raises
+    instead (store.write_events answers StoreError)."""
+    now = datetime(2026, 3, 10, tzinfo=UTC)
+    for amount in ("1e20", "0.00001", "pi"):
+        event = Event(1, now, "purchase", "h", "/", 1, 0, revenue_amount=amount)
+        with pytest.raises(ArithmeticError):
+            events_to_arrow([event])
+    assert column_values(events_to_arrow([]).column("timestamp")) == []

@@ -18,7 +18,7 @@ def archive(
     ] = None,
 ) -> None:
     """Export every ended day of every site to FOOTFALL_ARCHIVE_URL as Parquet, once."""
-    # boto3 and pyarrow.parquet only for this command, not in every server (~14 MB of RSS)
+    # boto3 only for this command, not in every server
     from footfall.archive import Archive, archive_closed_days
 
     settings = load_settings()

@@ -1,39 +1,72 @@
-"""Events as Arrow tables: DuckDB's journal and inserts, and the Parquet files of
-``footfall export`` (footfall/transfer.py), one column per field of ``Event``."""
+"""Events as Arrow tables (arro3: the Arrow PyCapsule interface, which DuckDB scans
+directly): DuckDB's journal and inserts, and the DynamoDB engine's frames, one column
+per field of ``Event``. Parquet is DuckDB's (store/parquet.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
-import pyarrow as pa
+from arro3.core import Array, ChunkedArray, DataType, Field, Schema, Table, list_array, struct_array
 
 from footfall.domain import Event
 from footfall.store.sql.records import event_from_values
 
-NAIVE_UTC = pa.timestamp("us")  # DuckDB's TIMESTAMP columns: UTC without a zone
-AWARE_UTC = pa.timestamp("us", tz="UTC")
+NAIVE_UTC = DataType.timestamp("us")  # DuckDB's TIMESTAMP columns: UTC without a zone
+AWARE_UTC = DataType.timestamp("us", tz="UTC")
 
-_TYPES: dict[str, pa.DataType] = {
-    "site_id": pa.int32(),
-    "visitor_id": pa.int64(),
-    "session_id": pa.int64(),
-    "props": pa.map_(pa.string(), pa.string()),
-    "revenue_amount": pa.decimal128(18, 4),
-    "interactive": pa.bool_(),
+_KEY = Field("key", DataType.string(), nullable=False)
+_VALUE = Field("value", DataType.string(), nullable=True)
+_PROPS = DataType.map(_KEY, _VALUE, False)  # as pyarrow's map_(string, string)
+_DECIMAL = DataType.decimal128(18, 4)
+_PLACES = Decimal("0.0001")
+_TYPES: dict[str, DataType] = {
+    "site_id": DataType.int32(),
+    "visitor_id": DataType.int64(),
+    "session_id": DataType.int64(),
+    "props": _PROPS,
+    "revenue_amount": _DECIMAL,
+    "interactive": DataType.bool(),
 }
 EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
+_STRING = DataType.string()
+_TEXT = frozenset(EVENT_FIELDS) - _TYPES.keys() - {"timestamp"}
+# The same columns as DuckDB types (a select list casting Parquet to event_schema()).
+_DUCKDB_TYPES = {
+    "site_id": "INTEGER",
+    "visitor_id": "BIGINT",
+    "session_id": "BIGINT",
+    "props": "MAP(VARCHAR, VARCHAR)",
+    "revenue_amount": "DECIMAL(18, 4)",
+    "interactive": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+}
+# What events_to_arrow raises for events that do not fit the schema (a site id past
+# int32, text where a number goes, a revenue amount past decimal(18, 4)).
+SCHEMA_ERRORS = (TypeError, ValueError, ArithmeticError)
 
 
 @cache
-def event_schema(time: pa.DataType = NAIVE_UTC) -> pa.Schema:
+def event_schema(time: DataType = NAIVE_UTC) -> Schema:
     types = _TYPES | {"timestamp": time}
-    return pa.schema([(n, types.get(n, pa.string())) for n in EVENT_FIELDS])
+    return Schema([Field(n, types.get(n, DataType.string()), nullable=True) for n in EVENT_FIELDS])
+
+
+def duckdb_columns(replace: Mapping[str, str] | None = None) -> str:
+    """A select list giving the event columns in ``event_schema()``'s types, in its
+    order (``replace``: SQL for some columns instead)."""
+    sql = replace or {}
+    return ", ".join(
+        f'{sql[n]} AS "{n}"'
+        if n in sql
+        else f'CAST("{n}" AS {_DUCKDB_TYPES.get(n, "VARCHAR")}) AS "{n}"'
+        for n in EVENT_FIELDS
+    )
 
 
 _FIELDS_OF = operator.attrgetter(*EVENT_FIELDS)
@@ -55,22 +88,126 @@ def _micros(stamps: Sequence[datetime]) -> list[int]:
     return out
 
 
-def events_to_arrow(events: Sequence[Event], time: pa.DataType = NAIVE_UTC) -> pa.Table:
+def timestamps(micros: Sequence[int], time: DataType = NAIVE_UTC) -> Array:
+    """Integers, not datetimes: arro3 builds no timestamp array from Python objects,
+    and Arrow converted an aware datetime at ~1.5 us each."""
+    return Array(micros, DataType.int64()).cast(time)
+
+
+def datetimes_array(stamps: Sequence[datetime], time: DataType = NAIVE_UTC) -> Array:
+    return timestamps(_micros(stamps), time)
+
+
+_CONSTANT_ROWS = 4096
+
+
+@cache
+def _constant(kind: str) -> Array:
+    """A long array of one value: its slices stand for the columns a batch leaves
+    empty (most UTM fields, region, city, props, revenue), ~5 us less a column than
+    building one (a slice is written to the journal truncated, as a built array)."""
+    if kind == "props":
+        return _build_props([None] * _CONSTANT_ROWS)
+    if kind == "amount":
+        return Array([None] * _CONSTANT_ROWS, DataType.string()).cast(_DECIMAL)
+    return Array([""] * _CONSTANT_ROWS, DataType.string())
+
+
+def props_array(props: Sequence[Mapping[str, str] | None]) -> Array:
+    if len(props) <= _CONSTANT_ROWS and not any(props):
+        return _constant("props").slice(0, len(props))
+    return _build_props(props)
+
+
+def _build_props(props: Iterable[Mapping[str, str] | None]) -> Array:
+    """A map<string, string> array. arro3 builds none from Python objects, but a map's
+    C-interface layout is a list<struct<key, value>>'s (the Arrow format's "Map"
+    layout), so the list array built from the flattened pairs is handed over as a map."""
+    keys: list[str] = []
+    values: list[str] = []
+    offsets = [0]
+    for p in props:
+        if p:
+            keys.extend(p)
+            values.extend(p.values())
+        offsets.append(len(keys))
+    entries = struct_array(
+        [Array(keys, DataType.string()), Array(values, DataType.string())], fields=[_KEY, _VALUE]
+    )
+    pairs = list_array(Array(offsets, DataType.int32()), entries)
+    _, data = pairs.__arrow_c_array__()
+    return Array.from_arrow_pycapsule(_PROPS.__arrow_c_schema__(), data)
+
+
+def amounts_array(amounts: Sequence[str | Decimal | None]) -> Array:
+    """decimal(18, 4) from exact decimal text; ArithmeticError for what does not fit
+    (more than 4 places, 14 digits before the point) instead of a silent NULL."""
+    if len(amounts) <= _CONSTANT_ROWS and all(a is None for a in amounts):
+        return _constant("amount").slice(0, len(amounts))
+    text: list[str | None] = []
+    for a in amounts:
+        if a is None:
+            text.append(None)
+            continue
+        exact = Decimal(a)  # InvalidOperation (an ArithmeticError) for non-numbers
+        if exact.quantize(_PLACES) != exact:
+            raise ArithmeticError(f"revenue amount {a} has more than 4 decimal places")
+        text.append(format(exact, "f"))
+    out = Array(text, DataType.string()).cast(_DECIMAL)
+    if out.null_count != sum(t is None for t in text):
+        raise ArithmeticError("a revenue amount does not fit decimal(18, 4)")
+    return out
+
+
+def _all_empty(values: Sequence[str | None]) -> bool:
+    return not any(values) and None not in values  # "" everywhere (None stays NULL)
+
+
+def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Table:
+    """A table of ``event_schema(time)`` from one Python sequence per field: the
+    timestamps as microseconds since the epoch, props as dicts, amounts as text."""
+    schema = event_schema(time)
+    arrays: list[Array] = []
+    for name in EVENT_FIELDS:
+        values = columns[name]
+        if name == "timestamp":
+            arrays.append(timestamps(values, time))
+        elif name == "props":
+            arrays.append(props_array(values))
+        elif name == "revenue_amount":
+            arrays.append(amounts_array(values))
+        elif name in _TEXT and len(values) <= _CONSTANT_ROWS and _all_empty(values):
+            arrays.append(_constant("text").slice(0, len(values)))
+        else:
+            arrays.append(Array(values, _TYPES.get(name, _STRING)))
+    return Table.from_arrays(arrays, schema=schema)
+
+
+def events_to_arrow(events: Sequence[Event], time: DataType = NAIVE_UTC) -> Table:
     """Column-wise conversion: the rows transposed in C (``attrgetter`` + ``zip``), one
     Python sequence per column, no per-row Arrow calls."""
     if not events:
-        return event_schema(time).empty_table()
+        return Table.from_batches([], schema=event_schema(time))
     rows = map(_FIELDS_OF, events)
     columns: dict[str, Any] = dict(zip(EVENT_FIELDS, zip(*rows, strict=True), strict=True))
-    # Integers, not datetimes: Arrow converts an aware datetime at ~1.5 us each.
-    columns["timestamp"] = pa.array(_micros(columns["timestamp"]), pa.int64()).cast(time)
-    columns["props"] = [list(p.items()) if p else [] for p in columns["props"]]
-    amounts = columns["revenue_amount"]
-    if any(a is not None for a in amounts):
-        columns["revenue_amount"] = [None if a is None else Decimal(a) for a in amounts]
-    return pa.Table.from_pydict(columns, schema=event_schema(time))
+    columns["timestamp"] = _micros(columns["timestamp"])
+    return columns_to_arrow(columns, time)
 
 
-def events_from_arrow(batch: pa.RecordBatch | pa.Table) -> list[Event]:
+def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
+    """One table of the tables' rows, in one chunk (DuckDB's Arrow scan pays per
+    chunk)."""
+    batches = [b for t in tables for b in t.to_batches()]
+    return Table.from_batches(batches, schema=schema or tables[0].schema).combine_chunks()
+
+
+def column_values(column: ChunkedArray) -> list[Any]:
+    return [v for chunk in column.chunks for v in chunk.to_pylist()]
+
+
+def events_from_arrow(table: Table) -> list[Event]:
     """The events of a table of ``event_schema`` (either time type)."""
-    return [event_from_values(row) for row in batch.to_pylist()]
+    names = table.column_names
+    columns = [column_values(table.column(n)) for n in names]
+    rows = zip(*columns, strict=True)
+    return [event_from_values(dict(zip(names, row, strict=True))) for row in rows]

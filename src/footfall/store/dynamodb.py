@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
-import pyarrow as pa
 
 from footfall.archive import Archive
 from footfall.domain import Event, FunnelStep, Goal, Site
@@ -29,6 +28,7 @@ from footfall.errors import ConfigError
 from footfall.stats import overview
 from footfall.stats.query import StatsQuery
 from footfall.stats.realtime import WINDOW as REALTIME_WINDOW
+from footfall.store.arrow import concat
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.dialect import DUCKDB
@@ -159,7 +159,7 @@ class DynamoDBStore(DynamoCatalog, DynamoAccounts, DynamoMailbox, DynamoTwoFacto
                              "start": _naive(start), "end": _naive(end)}))  # fmt: skip
         built = live.overview(site_ids, now, DUCKDB)
         with duckdb.connect(":memory:", config={"threads": "1"}) as con:
-            con.register("events", pa.concat_tables(parts))
+            con.register("events", concat(parts))
             return con.execute(built.sql, built.params).fetchall()
 
     def first_event_at(self, site_id: int) -> datetime | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from footfall.apikeys import KeyRing
-from footfall.config import Settings, resolve_secret
+from footfall.config import Settings, resolve_secret, secret_checks
 from footfall.errors import ConfigError, FootfallError
 from footfall.imports.jobs import ImportJobs
 from footfall.ingest.buffer import FlushStats, WriteBuffer
@@ -85,8 +85,9 @@ class Services:
         owns_stores = stores is None
         if stores is None:
             stores = open_stores(settings.database_url, settings.events_url, settings.store_options)
-        secret = resolve_secret(settings, "secret_key", settings.secret_key)
-        admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
+        with secret_checks():  # zxcvbn loaded once for both
+            secret = resolve_secret(settings, "secret_key", settings.secret_key)
+            admin_token = resolve_secret(settings, "admin_token", settings.admin_token)
         # Cache misses of the ingest and API-key hot path: threads no stats query, page
         # or flush can take, so ingest is answered whatever else keeps the pools busy.
         lookups = ThreadPoolExecutor(2, thread_name_prefix="footfall-lookup")

@@ -1,33 +1,42 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import subprocess
 import sys
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
+from arro3.core import Array, DataType, Field, Schema, Table
 
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.journal import Journal
 from tests.disk import small_disk
+from tests.fixtures.pyarrow_era import generate as pyarrow_era
 
-SCHEMA = pa.schema([("x", pa.int64())])
+PYARROW_ERA = Path(pyarrow_era.__file__).parent
+
+SCHEMA = Schema([Field("x", DataType.int64(), nullable=True)])
 
 
-def table(*xs: int) -> pa.Table:
-    return pa.table({"x": pa.array(xs, pa.int64())})
+def table(*xs: int) -> Table:
+    return Table.from_arrays([Array(list(xs), DataType.int64())], schema=SCHEMA)
+
+
+def values(t: Table) -> list[int]:
+    return [v for chunk in t.column("x").chunks for v in chunk.to_pylist()]
 
 
 def test_recover_returns_unapplied_batches_in_order(tmp_path: Path) -> None:
     j = Journal(tmp_path, SCHEMA)
     assert [j.append(table(1, 2)), j.append(table(3))] == [1, 2]
     again = Journal(tmp_path, SCHEMA)  # a new process after a crash
-    assert [(s, t.column("x").to_pylist()) for s, t in again.recover(0)] == [(1, [1, 2]), (2, [3])]
+    assert [(s, values(t)) for s, t in again.recover(0)] == [(1, [1, 2]), (2, [3])]
     assert [s for s, _ in Journal(tmp_path, SCHEMA).recover(applied=1)] == [2]
     assert again.append(table(4)) == 3  # numbering continues
 
@@ -54,6 +63,7 @@ def test_store_recovers_journaled_events_after_a_hard_exit(tmp_path: Path) -> No
     path = tmp_path / "s.duckdb"
     code = f"""
 import os
+from dataclasses import replace
 from datetime import UTC, datetime
 from footfall.domain import Event
 from footfall.store.duckdb import DuckDBStore
@@ -103,7 +113,7 @@ def test_the_apply_thread_is_restarted_after_a_crash(tmp_path: Path) -> None:
     crashed = threading.Event()
     applied: list[int] = []
 
-    def insert(tables: list[pa.Table], last_seq: int) -> None:
+    def insert(tables: list[Table], last_seq: int) -> None:
         if not crashed.is_set():
             crashed.set()
             raise SystemExit("a bug that escapes every except Exception")
@@ -166,3 +176,40 @@ def test_kill_9_during_an_apply_loses_and_repeats_nothing(tmp_path: Path) -> Non
     assert len(rows) == size * 5  # every acknowledged event
     assert {n for _, n in rows} == {1}  # none applied twice
     assert before_commit > 0, "no kill landed before an apply committed: nothing was tested"
+
+
+def test_a_segment_journaled_with_pyarrow_is_applied_after_the_upgrade(tmp_path: Path) -> None:
+    """A crash before the upgrade: the segment pyarrow's stream writer left (three
+    batches, not applied; tests/fixtures/pyarrow_era), with a torn tail, is applied by
+    the new code once; then a segment the new code journals (and dies) is recovered
+    with every field of every event."""
+    path = tmp_path / "s.duckdb"
+    DuckDBStore(str(path)).close()
+    journal = tmp_path / "s.duckdb.journal"
+    shutil.copytree(PYARROW_ERA / "journal", journal, dirs_exist_ok=True)
+    [segment] = journal.glob("*.arrow")
+    with segment.open("ab") as f:
+        f.write(b"\xff\xff\xff\xff\x10\x00\x00\x00torn")
+    store = DuckDBStore(str(path))
+    try:
+        start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+        got = [e for chunk in store.export_events(1, start, end) for e in chunk]
+        assert [replace(e, session_id=0) for e in got] == pyarrow_era.events(1)
+        assert not list(journal.glob("*.arrow"))  # applied, then removed
+    finally:
+        store.close()
+    code = f"""
+import os
+from footfall.store.duckdb import DuckDBStore
+from tests.fixtures.pyarrow_era.generate import events
+DuckDBStore({str(path)!r}).write_events(events(1)[:2])
+os._exit(0)  # journaled by the new code, not applied
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=PYARROW_ERA.parents[2])
+    reopened = DuckDBStore(str(path))  # the new code's segment, recovered by it
+    try:
+        got = [replace(e, session_id=0) for c in reopened.export_events(1, start, end) for e in c]
+        sent = [*pyarrow_era.events(1), *pyarrow_era.events(1)[:2]]
+        assert sorted(got, key=repr) == sorted(sent, key=repr)  # applied exactly once
+    finally:
+        reopened.close()

@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 
-import pyarrow as pa
+from arro3.core import Table
 
 from footfall.errors import StoreUnavailable
 from footfall.store.base import ApplyHealth
@@ -59,10 +59,12 @@ class Applier:
         self,
         journal: Journal,
         applied_seq: int,
-        insert: Callable[[list[pa.Table], int], None],
+        insert: Callable[[list[Table], int], None],
         read_applied: Callable[[], int],
+        tick: Callable[[], None] | None = None,
     ) -> None:
         self._journal = journal
+        self._tick = tick  # after each round of the thread (the store's idle release)
         self._insert = insert
         self._read_applied = read_applied
         self._unapplied = journal.recover(applied_seq)
@@ -91,14 +93,14 @@ class Applier:
         self._thread = threading.Thread(target=self._supervise, daemon=True, name="apply")
         self._thread.start()
 
-    def append(self, table: pa.Table) -> None:
+    def append(self, table: Table) -> None:
         """Journal ``table`` durably (fsynced) or raise StoreUnavailable."""
         try:
             with self._mutex:
                 seq = self._journal.append(table)
                 self._unapplied.append((seq, table))
                 self._rows += table.num_rows
-        except (OSError, pa.ArrowException) as exc:
+        except OSError as exc:
             self._journal_error = f"cannot write the event journal: {exc}"
             raise StoreUnavailable(self._journal_error) from exc
         self._journal_error = ""
@@ -176,6 +178,8 @@ class Applier:
                     log.warning("journaled events are moving into the store again")
                 failing = False
                 delay = next_delay(time.monotonic() - started)
+                if self._tick is not None:
+                    self._tick()
 
     def close(self) -> None:
         """Stop the thread and apply what is left; what cannot be applied stays journaled

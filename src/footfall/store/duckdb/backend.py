@@ -20,16 +20,21 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
+from arro3.core import Table
 
 from footfall import priority
 from footfall.config import path_from_url
-from footfall.domain import ENGAGEMENT, Event, FunnelStep, Goal, Site
+from footfall.domain import Event, FunnelStep, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store import budget
-from footfall.store.arrow import event_schema, events_to_arrow
+from footfall.store.arrow import (
+    SCHEMA_ERRORS,
+    concat,
+    datetimes_array,
+    event_schema,
+    events_to_arrow,
+)
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
@@ -43,10 +48,24 @@ from footfall.store.sql.records import SqlRecords, event_from_row, utc
 from footfall.visits import TIMEOUT
 
 Q = queries("duckdb")
+# Rounds of the apply thread (a second apart when idle) without a read or an apply
+# before the idle release.
+IDLE_TICKS = 10
 log = logging.getLogger(__name__)
 
 _EVENT_SCHEMA = event_schema()
-EVENT_SCHEMA = _EVENT_SCHEMA  # the Arrow shape of events (the DynamoDB backend reads into it)
+
+
+def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    """The first row of an ``execute``, its result run to the end: ``fetchone()`` alone
+    leaves the statement unfinished on its cursor (DuckDB 2.0), and with it the
+    statement's transaction open for as long as the cursor's thread does nothing else.
+    One such transaction on an idle reader kept every batch applied since in memory
+    (their undo and in-memory row groups: 76 MB of ``duckdb_memory()`` after 300k
+    events, 1 MB without) and blocked every checkpoint (docs/performance.md, "Memory")."""
+    rows = result.fetchmany(1)
+    result.complete()
+    return rows[0] if rows else None
 
 
 def _naive(ts: datetime) -> datetime:
@@ -60,14 +79,14 @@ def _recompute_visits(
     where its events can change them: session ids on their events, their rows in ``visits``
     replaced; when ``fresh``, the batch's events are inserted with their visits' ids.
     Needs ``visits`` to hold the rule's visits of the stored events."""
-    span = cur.execute(Q["batch_span"]).fetchone()
+    span = _first(cur.execute(Q["batch_span"]))
     if span is None or span[0] is None:
         return
     minutes = timeout // timedelta(minutes=1)
     wide = {"lo": span[0] - timeout, "hi": span[1] + timeout}
     cur.execute(Q["touched_visitors"], {**wide, "timeout": minutes, "fresh": fresh})
     try:
-        row = cur.execute(Q["touched_span"]).fetchone()
+        row = _first(cur.execute(Q["touched_span"]))
         assert row is not None
         touched = {"lo": row[0], "hi": row[1]}  # NULL when every visitor is an append
         cur.execute(Q["recompute_visits"], {**touched, "timeout": minutes, "fresh": fresh})
@@ -84,12 +103,13 @@ def _recompute_visits(
         cur.execute("DROP TABLE touched")
 
 
-def _has_engagement(table: pa.Table) -> bool:
-    """Whether the batch holds engagement events (outside the visit rule: their own
-    INSERT, only when there are some; a second INSERT INTO events in the transaction
+def _has_engagement(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether ``incoming_batch`` holds engagement events (outside the visit rule: their
+    own INSERT, only when there are some; a second INSERT INTO events in the transaction
     before the batch's large one lost the latter at COMMIT (DuckDB 2.0) when it spanned
     a row group: tests/store/duckdb/test_journal.py)."""
-    return bool(pc.any(pc.equal(table["name"], ENGAGEMENT)).as_py())
+    [(found,)] = cur.execute(Q["has_engagements"]).fetchall()
+    return bool(found)
 
 
 def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT) -> None:
@@ -159,11 +179,18 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         self._records_lock = threading.Lock()
         self._migrate()
         self._lower_workers()
+        # Reads and applies counted; the apply thread releases memory once they stop.
+        self._activity = 0
+        self._seen_activity = -1
+        self._quiet_ticks = 0
+        self.released = 0  # idle releases done (read by tests)
         self._applier: Applier | None = None
         if path != ":memory:":
             journal = Journal(Path(path + ".journal"), _EVENT_SCHEMA)
             applied = self._applied_seq()
-            self._applier = Applier(journal, applied, self._apply_batches, self._applied_seq)
+            self._applier = Applier(
+                journal, applied, self._apply_batches, self._applied_seq, self._idle_tick
+            )
             try:
                 self._applier.apply()
             except StoreUnavailable as exc:  # the thread retries; /ready says so meanwhile
@@ -208,7 +235,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _migrate(self) -> None:
         sql_dir = resources.files("footfall.store") / "sql" / "duckdb"
         self._db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER)")
-        row = self._db.execute("SELECT max(version) FROM schema_version").fetchone()
+        row = _first(self._db.execute("SELECT max(version) FROM schema_version"))
         current = (row[0] if row else None) or 0
         for version, (name, data_step) in enumerate(_MIGRATIONS, start=1):
             if version > current:
@@ -222,7 +249,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _lower_workers(self) -> None:
         """Restart DuckDB's worker threads from a lowered thread: they inherit its
         priority, so heavy queries never outrank request handling for the CPU."""
-        row = self._db.execute("SELECT current_setting('threads')").fetchone()
+        row = _first(self._db.execute("SELECT current_setting('threads')"))
         threads = int(row[0]) if row else 1
 
         def restart() -> None:
@@ -259,11 +286,11 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _write(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         """One statement in its own transaction; its first row (RETURNING), if any."""
         with self._records_lock, self._transaction() as cur:
-            return cur.execute(Q[query], params).fetchone()
+            return _first(cur.execute(Q[query], params))
 
     def _one(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         try:
-            return self._cur.execute(Q[query], params).fetchone()
+            return _first(self._cur.execute(Q[query], params))
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
@@ -278,7 +305,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     ) -> tuple[Any, ...] | None:
         with self._records_lock, self._transaction() as cur:
             for query in queries:
-                row = cur.execute(Q[query], params).fetchone()
+                row = _first(cur.execute(Q[query], params))
             return row
 
     def _write_many(self, query: str, rows: Sequence[Sequence[object]]) -> None:
@@ -299,7 +326,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         # DuckDB has no setval: the sequence is drawn from until it reaches ``past``.
         sequence = _ID_SEQUENCES[table]
         with self._transaction() as cur:
-            row = cur.execute(Q["draw_id"], [sequence]).fetchone()
+            row = _first(cur.execute(Q["draw_id"], [sequence]))
             drawn = int(row[0]) if row else past
             if drawn < past:
                 cur.execute(Q["draw_ids"], [sequence, past - drawn])
@@ -310,14 +337,14 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
             return
         try:
             batch = events_to_arrow(events)
-        except (pa.ArrowException, ArithmeticError) as exc:
+        except SCHEMA_ERRORS as exc:
             raise StoreError(f"events do not fit the schema: {exc}") from exc
         if self._applier is None:
             self._apply_batches([batch], None)
         else:
             self._applier.append(batch)
 
-    def write_arrow(self, batch: pa.Table) -> None:
+    def write_arrow(self, batch: Table) -> None:
         """Apply events already in the Arrow schema (EVENT_SCHEMA), their visits
         recomputed, without the journal: an in-memory store over another backend's data."""
         if batch.num_rows:
@@ -327,15 +354,16 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         row = self._one("journal_applied")
         return int(row[0]) if row else 0
 
-    def _apply_batches(self, batches: list[pa.Table], applied_seq: int | None) -> None:
+    def _apply_batches(self, batches: list[Table], applied_seq: int | None) -> None:
         # One chunk: the batch is scanned four times, and DuckDB's Arrow scan pays per
         # chunk (one per journaled batch: ~30 in a quarter second of ingest, ~10% of an apply).
-        table = pa.concat_tables(batches).combine_chunks()
+        self._activity += 1
+        table = concat(batches, _EVENT_SCHEMA)
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
             try:
                 _recompute_visits(cur, self._visit_timeout)  # inserts the events too
-                if _has_engagement(table):
+                if _has_engagement(cur):
                     cur.execute(Q["insert_engagements"])
             finally:
                 cur.unregister("incoming_batch")
@@ -385,13 +413,19 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         return rows
 
     # parts: an in-memory store assembled from pieces of another backend's data ------
-    def snapshot(self) -> tuple[pa.Table, pa.Table]:
-        """Every event (with its visit's id) and every visit, as Arrow."""
+    def copy_to_parquet(self, table: str, path: Path) -> int:
+        """Write every row of ``table`` (``events``, with their visits' ids, or
+        ``visits``) to a Parquet file at ``path``; how many (OSError when it cannot)."""
+        if table not in {"events", "visits"}:
+            raise ValueError(f"no table {table!r} to copy")
         with self._cur.cursor() as cur:
-            return (
-                cur.sql("SELECT * FROM events").to_arrow_table(),
-                cur.sql("SELECT * FROM visits").to_arrow_table(),
-            )
+            try:
+                [(rows,)] = cur.execute(
+                    f"COPY {table} TO $path (FORMAT parquet)", {"path": str(path)}
+                ).fetchall()
+            except duckdb.IOException as exc:  # a full disk, as a file write says it
+                raise OSError(f"cannot write {path}: {exc}") from exc
+        return int(rows)
 
     def load_split(self, events: Sequence[str], visits: Sequence[str]) -> None:
         """Add events that carry their visits' ids, and those visits, from Parquet files
@@ -406,11 +440,11 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         if not instants:
             return
         t = self._visit_timeout
-        spans = pa.table(
+        spans = Table.from_pydict(
             {
-                "lo": pa.array([_naive(i - t) for i in instants], pa.timestamp("us")),
-                "mid": pa.array([_naive(i) for i in instants], pa.timestamp("us")),
-                "hi": pa.array([_naive(i + t) for i in instants], pa.timestamp("us")),
+                "lo": datetimes_array([i - t for i in instants]),
+                "mid": datetimes_array(instants),
+                "hi": datetimes_array([i + t for i in instants]),
             }
         )
         with self._write_lock, self._transaction() as cur:
@@ -496,16 +530,17 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         )
         return rows
 
-    def read_arrow(self, sql: str, params: Mapping[str, object]) -> pa.Table:
+    def read_arrow(self, sql: str, params: Mapping[str, object]) -> Table:
         """``read``, as an Arrow table (to hand rows to another DuckDB without copies)."""
-        table: pa.Table = self._run(
-            # a relation's Arrow output, not the DB-API result's (that one copies)
-            lambda cur: cur.sql(sql, params=dict(params)).to_arrow_table()
+        table: Table = self._run(
+            # the relation's Arrow PyCapsule stream, read whole
+            lambda cur: Table.from_arrow(cur.sql(sql, params=dict(params)))
         )
         return table
 
     def _run(self, fetch: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """``fetch`` on this thread's cursor, within its time limit, errors mapped."""
+        self._activity += 1
         self.apply_pending()
         cur = self._cur
         try:
@@ -544,6 +579,52 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
                 running = False
             timer.cancel()
 
+    def _idle_tick(self) -> None:
+        """After each round of the apply thread (a second apart when idle): after
+        IDLE_TICKS rounds without a read or an apply, ``release_idle_memory`` once per
+        quiet period."""
+        seen = self._activity
+        if seen != self._seen_activity:
+            self._seen_activity, self._quiet_ticks = seen, 0
+            return
+        self._quiet_ticks += 1
+        if self._quiet_ticks == IDLE_TICKS:
+            self.release_idle_memory()
+
+    def release_idle_memory(self) -> bool:
+        """Give an idle server's memory back: a CHECKPOINT (the rows applied since the
+        last one leave memory for the file, with their index: ~25 MB after 300k events)
+        and DuckDB's memory limit set again to its own value, which flushes its
+        allocator's cached pages to the system (~40 MB after a dashboard round and a
+        burst of ingest, which its background thread kept). Neither changes what a
+        running query may use; skipped (False) while a write of ours is under way:
+        a CHECKPOINT fails beside another write transaction (docs/performance.md,
+        "Memory")."""
+        if not self._write_lock.acquire(blocking=False):
+            return False
+        try:
+            if not self._records_lock.acquire(blocking=False):
+                return False
+            try:
+                cur = self._db.cursor()
+                try:
+                    with contextlib.suppress(duckdb.Error):
+                        cur.execute("CHECKPOINT")
+                    limit = self._config.get("memory_limit")
+                    if limit is None:
+                        row = _first(cur.execute("SELECT current_setting('memory_limit')"))
+                        limit = row[0] if row else None
+                    if limit is not None:
+                        cur.execute(f"SET memory_limit = '{limit}'")
+                finally:
+                    cur.close()
+            finally:
+                self._records_lock.release()
+        finally:
+            self._write_lock.release()
+        self.released += 1
+        return True
+
     def rebuild_visits(self) -> None:
         """Recompute every visit from the events (after bulk loads that bypass ingest)."""
         self.apply_pending()
@@ -559,7 +640,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers and events are applying."""
         try:
-            self._cur.execute("SELECT 1").fetchone()
+            _first(self._cur.execute("SELECT 1"))
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         health = self.health()

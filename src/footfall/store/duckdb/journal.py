@@ -14,73 +14,104 @@ A failed append (a full disk, an I/O error) truncates the segment back to where 
 batch began and abandons it, so the next append starts a new segment: a torn batch can
 only ever be the tail of a segment, and no later, acknowledged batch sits behind one
 (recovery stops reading a segment at its first unreadable batch).
+
+A segment is one Arrow IPC stream, as pyarrow's stream writer wrote it before arro3
+replaced pyarrow (segments journaled before an upgrade are applied after it): the
+schema message, one message per record batch, and an optional end-of-stream marker
+(pyarrow wrote one at a rotation; none is written now: a reader stops at the end of
+the file too). arro3-io writes whole streams only, so each batch is written as a
+stream of its own into memory and its record batch message (the bytes between the
+schema message and the end marker) appended to the segment.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import threading
 from pathlib import Path
 
-import pyarrow as pa
+from arro3.core import Array, DataType, Field, Schema, Table
+from arro3.io import read_ipc_stream, write_ipc_stream
 
 SEQ_COLUMN = "_journal_seq"
+_END = b"\xff\xff\xff\xff\x00\x00\x00\x00"  # the end-of-stream marker
+
+
+def _stream(table: Table) -> bytes:
+    sink = io.BytesIO()
+    write_ipc_stream(table, sink)
+    return sink.getvalue()
 
 
 class Journal:
-    def __init__(self, directory: Path, schema: pa.Schema) -> None:
+    def __init__(self, directory: Path, schema: Schema) -> None:
         self._dir = directory
         self._dir.mkdir(parents=True, exist_ok=True)
-        self._schema = schema.append(pa.field(SEQ_COLUMN, pa.int64()))
+        self._seq_field = Field(SEQ_COLUMN, DataType.int64(), nullable=True)
+        self._schema = schema.append(self._seq_field)
+        empty = _stream(Table.from_batches([], schema=self._schema))
+        if not empty.endswith(_END):
+            raise AssertionError("an Arrow IPC stream without its end-of-stream marker")
+        self._head = empty.removesuffix(_END)  # the schema message
         self._lock = threading.Lock()
         self._seq = 0
         self._segment: Path | None = None
-        self._file: pa.NativeFile | None = None
-        self._writer: pa.ipc.RecordBatchStreamWriter | None = None
+        self._fd: int | None = None
 
     def _segments(self) -> list[Path]:
         return sorted(self._dir.glob("*.arrow"))
 
-    def recover(self, applied: int) -> list[tuple[int, pa.Table]]:
+    def recover(self, applied: int) -> list[tuple[int, Table]]:
         """Batches with a sequence number above ``applied``, in order, from disk."""
-        found: list[tuple[int, pa.Table]] = []
+        found: list[tuple[int, Table]] = []
         for path in self._segments():
             try:
-                reader = pa.ipc.open_stream(pa.memory_map(str(path)))
-                for batch in reader:
+                for batch in read_ipc_stream(path):
                     seq = batch.column(SEQ_COLUMN)[0].as_py()
                     self._seq = max(self._seq, seq)
                     if seq > applied:
-                        found.append(
-                            (seq, pa.Table.from_batches([batch.drop_columns([SEQ_COLUMN])]))
-                        )
-            except (pa.ArrowInvalid, OSError):
+                        table = Table.from_batches([batch]).drop_columns([SEQ_COLUMN])
+                        found.append((seq, table))
+            except Exception:  # noqa: S112 (arro3 raises a bare Exception for a torn batch)
                 continue  # a torn tail: the batch was never acknowledged
         self._seq = max(self._seq, applied)
         return found
 
-    def append(self, table: pa.Table) -> int:
+    def _message(self, table: Table, seq: int) -> bytes:
+        """The record batch message of ``table`` with its sequence number column."""
+        seq_col = Array([seq] * table.num_rows, DataType.int64())
+        if len(table.chunk_lengths) > 1:
+            table = table.combine_chunks()
+        stream = _stream(table.append_column(self._seq_field, seq_col))
+        # The same schema message as the segment's: the batch has the journal's schema.
+        if not (stream.startswith(self._head) and stream.endswith(_END)):
+            raise ValueError("the batch does not have the journal's schema")
+        return stream[len(self._head) : -len(_END)]
+
+    def append(self, table: Table) -> int:
         """Write ``table`` durably and return its sequence number, or raise OSError
         having written nothing that recovery would read."""
         with self._lock:
             seq = self._seq + 1
-            seq_col = pa.array([seq] * table.num_rows, pa.int64())
+            message = self._message(table, seq)
             try:
-                if self._writer is None:
+                if self._fd is None:
                     self._open_segment(seq)
-                assert self._writer is not None
-                assert self._file is not None
-                start = self._file.tell()
+                assert self._fd is not None
+                fd = self._fd
+                start = os.lseek(fd, 0, os.SEEK_CUR)
                 try:
-                    self._writer.write_table(table.append_column(SEQ_COLUMN, seq_col))
-                    self._file.flush()
-                    os.fsync(self._file.fileno())
+                    view = memoryview(message)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                    os.fsync(fd)
                 except BaseException:
                     # Shrinking a file needs no free space: cut the torn batch off.
                     with contextlib.suppress(OSError):
-                        os.ftruncate(self._file.fileno(), start)
-                        os.fsync(self._file.fileno())
+                        os.ftruncate(fd, start)
+                        os.fsync(fd)
                     raise
             except BaseException:
                 self._abandon()
@@ -90,23 +121,29 @@ class Journal:
 
     def _open_segment(self, seq: int) -> None:
         self._segment = self._dir / f"{seq:016d}.arrow"
-        self._file = pa.OSFile(str(self._segment), "wb")
-        self._writer = pa.ipc.new_stream(self._file, self._schema)
+        fd = os.open(self._segment, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(self._head)
+            while view:
+                view = view[os.write(fd, view) :]
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
 
     def _abandon(self) -> None:
-        """Close the current segment, whatever state a failed write left it in."""
-        writer, file = self._writer, self._file
-        self._writer = self._file = None
-        for closable in (writer, file):
-            if closable is not None:
-                with contextlib.suppress(OSError, pa.ArrowException):
-                    closable.close()
+        """Close the current segment, whatever state a failed write left it in (no
+        end-of-stream marker: a reader stops at the end of the file as well)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def rotate(self) -> list[Path]:
         """Close the current segment; return every closed segment (safe to delete once
         all batches up to ``last_seq`` are applied)."""
         with self._lock:
-            self._abandon()  # an end-of-stream marker that cannot be written is no loss
+            self._abandon()
             return self._segments()
 
     def has_room(self, size: int = 1 << 16) -> bool:

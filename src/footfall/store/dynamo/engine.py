@@ -29,13 +29,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import pyarrow as pa
+from arro3.core import Table as ArrowTable
 
 from footfall.archive import Archive
 from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
+from footfall.store.arrow import concat, duckdb_columns
 from footfall.store.budget import MB, Budget, detect
 from footfall.store.duckdb import DuckDBStore
-from footfall.store.duckdb.backend import EVENT_SCHEMA
 from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 from footfall.store.sql.limits import TimeLimits
@@ -43,6 +43,8 @@ from footfall.store.sql.limits import TimeLimits
 log = logging.getLogger(__name__)
 _MEMORY = "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()"
 _SCRATCH_BYTES = 16 * MB  # the scratch store is made again past this (Engine.load)
+# An archived day's events as the events table's Arrow schema, session ids 0.
+ARCHIVED_COLUMNS = duckdb_columns({"session_id": "0::BIGINT"})
 
 
 @dataclass(slots=True, eq=False)
@@ -120,8 +122,7 @@ class Engine(TimeLimits):
                     self._scratch = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
                 try:
                     self._scratch.write_arrow(raw)
-                    events, visits = self._scratch.snapshot()
-                    return self.cache.write(d, events, visits, keys)
+                    return self.cache.write(d, self._scratch.copy_to_parquet, keys)
                 except OSError as exc:
                     log.warning("cannot cache %s of site %s: %s", d.day, d.site_id, exc)
                 finally:
@@ -134,26 +135,19 @@ class Engine(TimeLimits):
                         self._scratch = None
         return Part(raw.num_rows, keys, raw=raw)
 
-    def _archived(self, d: Day) -> pa.Table | None:
+    def _archived(self, d: Day) -> ArrowTable | None:
         """The day's events from the archive, with session ids to split (0), when its
         object was written under the day's current ``gen``; None otherwise (read the
         table instead: S3 unreachable or refusing is not an error for a question)."""
         if self.archive is None:
             return None
         try:
-            table = self.archive.read(d.site_id, d.day, d.gen)
+            # session ids 0: split again, within the day
+            table = self.archive.read(d.site_id, d.day, d.gen, ARCHIVED_COLUMNS)
         except (StoreError, StoreUnavailable) as exc:
             log.warning("archive of site %s on %s unreadable: %s", d.site_id, d.day, exc)
             return None
-        if table is None:
-            return None
-        try:
-            table = table.select(EVENT_SCHEMA.names).cast(EVENT_SCHEMA)
-        except (KeyError, pa.ArrowException) as exc:
-            log.warning("archive of site %s on %s: other columns: %s", d.site_id, d.day, exc)
-            return None
-        zeros = pa.array([0] * table.num_rows, pa.int64())  # split again, within the day
-        return table.set_column(EVENT_SCHEMA.get_field_index("session_id"), "session_id", zeros)
+        return table
 
     def frame(self, site_id: int, start: datetime, end: datetime) -> DuckDBStore:
         """An in-memory store holding every event the rule needs to split the visits
@@ -208,7 +202,7 @@ class Engine(TimeLimits):
                 store.resplit_near([_midnight(d.day) for d, _ in split[1:]])
             raw = [p.raw for p in parts if p.raw is not None]
             if raw:
-                store.write_arrow(pa.concat_tables(raw))
+                store.write_arrow(concat(raw))
             before, after = self._runs_over_edges(store, site_id, first, last, start, end)
             if not (before or after):
                 names = {d.day: (d.gen, d.cut) for d in held}

@@ -22,21 +22,19 @@ import secrets
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pyarrow as pa
-import pyarrow.parquet as pq
+from arro3.core import Table as ArrowTable
 
 from footfall.domain import Event
 from footfall.errors import StoreError, StoreUnavailable
-from footfall.store.arrow import events_to_arrow
-from footfall.store.duckdb.backend import EVENT_SCHEMA
+from footfall.store import parquet
+from footfall.store.arrow import SCHEMA_ERRORS, column_values, columns_to_arrow, events_to_arrow
 from footfall.store.dynamo.attrs import Item, get_s, key, n, padded, s
 from footfall.store.dynamo.table import TRANSACT, Table
 
@@ -101,7 +99,7 @@ def write(table: Table, events: Sequence[Event], retention: dict[int, int | None
     count none of them. ``retention``: days to keep, by site id (the TTL)."""
     try:
         events_to_arrow(events)  # the same checks (types, revenue's range) as DuckDB's
-    except (pa.ArrowException, ArithmeticError) as exc:
+    except SCHEMA_ERRORS as exc:
         raise StoreError(f"events do not fit the schema: {exc}") from exc
     batch = f"{time.time_ns():x}{secrets.token_hex(4)}"
     parts: dict[tuple[int, date], list[Event]] = defaultdict(list)
@@ -180,8 +178,8 @@ def committed_items(table: Table, site_id: int, day: date) -> Iterator[tuple[str
             yield sk, orjson.loads(item["d"]["S"])
 
 
-def to_arrow(site_id: int, rows: Iterable[list[Any]]) -> pa.Table:
-    """Stored value lists -> the events table's Arrow schema (store/duckdb.py)."""
+def to_arrow(site_id: int, rows: Iterable[list[Any]]) -> ArrowTable:
+    """Stored value lists -> the events table's Arrow schema (store/arrow.py)."""
     columns: dict[str, list[Any]] = {name: [] for name in _STORED}
     appenders = [columns[name].append for name in _STORED]
     count = 0
@@ -189,15 +187,10 @@ def to_arrow(site_id: int, rows: Iterable[list[Any]]) -> pa.Table:
         count += 1
         for append, value in zip(appenders, row, strict=True):
             append(value)
-    columns["props"] = [list(p.items()) for p in columns["props"]]
-    columns["revenue_amount"] = [
-        None if a is None else Decimal(a) for a in columns["revenue_amount"]
-    ]
     data: dict[str, Any] = dict(columns)
-    data["timestamp"] = pa.array(columns["timestamp"], pa.int64()).cast(pa.timestamp("us"))
     data["site_id"] = [site_id] * count
     data["session_id"] = [0] * count
-    return pa.Table.from_pydict(data, schema=EVENT_SCHEMA)
+    return columns_to_arrow(data)
 
 
 def delete(table: Table, site_id: int, start: datetime | None, end: datetime | None) -> None:
@@ -242,15 +235,15 @@ class Part:
     rows: int
     keys: set[str] | None
     files: tuple[str, str] | None = None
-    raw: pa.Table | None = None
+    raw: ArrowTable | None = None
 
     def timestamps(self) -> list[datetime]:
-        column = (
-            self.raw.column("timestamp")
-            if self.raw is not None
-            else pq.read_table(self.files[0], columns=["timestamp"]).column("timestamp")  # type: ignore[index]
-        )
-        return [t.replace(tzinfo=UTC) for t in column.to_pylist()]
+        if self.raw is not None:
+            column = self.raw.column("timestamp")
+        else:
+            assert self.files is not None
+            column = parquet.read(Path(self.files[0]), "timestamp").column("timestamp")
+        return [t.replace(tzinfo=UTC) for t in column_values(column)]
 
 
 class DayCache:
@@ -269,20 +262,25 @@ class DayCache:
 
     def read(self, d: Day) -> Part | None:
         events, visits = self._path(d, "events"), self._path(d, "visits")
+        if not events.exists():
+            return None
         try:  # the events file is written last: with it, the visits are there
-            return Part(pq.read_metadata(events).num_rows, None, (str(events), str(visits)))
-        except (FileNotFoundError, pa.ArrowInvalid):
+            return Part(parquet.num_rows(events), None, (str(events), str(visits)))
+        except parquet.Error:
             return None
 
-    def write(self, d: Day, events: pa.Table, visits: pa.Table, keys: set[str] | None) -> Part:
+    def write(self, d: Day, copy: Callable[[str, Path], int], keys: set[str] | None) -> Part:
+        """The day's two files, each written by ``copy(table, path)`` (a DuckDBStore's
+        ``copy_to_parquet``: ``events`` or ``visits``, returning its row count)."""
         folder = self._path(d, "events").parent
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob(f"{d.day.isoformat()}.*.parquet"):
             stale.unlink(missing_ok=True)
-        for kind, data in (("visits", visits), ("events", events)):
+        rows = 0
+        for kind in ("visits", "events"):
             path = self._path(d, kind)
             partial = path.with_suffix(f".{os.getpid()}.{secrets.token_hex(4)}.tmp")
-            pq.write_table(data, partial)
+            rows = copy(kind, partial)
             partial.replace(path)  # atomic: readers see the whole file or none
         files = (str(self._path(d, "events")), str(self._path(d, "visits")))
-        return Part(events.num_rows, keys, files)
+        return Part(rows, keys, files)

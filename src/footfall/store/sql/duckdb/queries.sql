@@ -14,6 +14,9 @@ WHERE b.name <> 'engagement'
 INSERT INTO events BY NAME
 SELECT * REPLACE (0 AS session_id) FROM incoming_batch WHERE name = 'engagement'
 
+-- name: has_engagements
+SELECT EXISTS (SELECT 1 FROM incoming_batch WHERE name = 'engagement')
+
 -- name: count_events
 SELECT count(*) FROM events WHERE site_id = ?
 
