@@ -126,3 +126,100 @@ def test_the_apply_thread_releases_once_the_store_is_quiet(
             break
         wake.wait(0.1)
     assert store.released == 1  # once per quiet period
+
+
+BALLAST = 600_000  # rows of md5 strings: their blocks, past twice EVICT_LIMIT
+
+
+def _ballast(store: DuckDBStore) -> None:
+    cur = store._db.cursor()
+    try:
+        cur.execute(
+            "CREATE TABLE ballast AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range($n)",
+            {"n": BALLAST},
+        )
+    finally:
+        cur.close()
+
+
+def _base_table_bytes(store: DuckDBStore) -> int:
+    cur = store._db.cursor()
+    try:
+        rows = cur.execute(
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
+            "WHERE tag = 'BASE_TABLE'"
+        ).fetchall()
+    finally:
+        cur.close()
+    return int(rows[0][0])
+
+
+def test_the_idle_release_evicts_the_cached_blocks(store: DuckDBStore) -> None:
+    _ballast(store)
+    store.release_idle_memory()  # the ballast checkpointed: its blocks clean, evictable
+    [(distinct,)] = store.read("SELECT count(DISTINCT s) FROM ballast", {})
+    assert distinct == BALLAST
+    assert _base_table_bytes(store) > 8 << 20  # the scan left its blocks cached
+    assert store.release_idle_memory()
+    assert _base_table_bytes(store) <= 8 << 20
+    [(again,)] = store.read("SELECT count(DISTINCT s) FROM ballast", {})  # read back in
+    assert again == BALLAST
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_readers_beside_evictions_wait_and_answer_right(store: DuckDBStore, seed: int) -> None:
+    """Readers of every path hammer the store while the release evicts again and again:
+    statements that need far more than the lowered limit (a hash of every ballast row)
+    wait at the gate instead of failing; every answer is right; the limit reads back."""
+    site = store.add_site("example.com", "UTC", "u1")
+    store.write_events(_events(site.id, 0, 500))
+    store.apply_pending()
+    _ballast(store)
+    limit = _setting(store, "memory_limit")
+    reads: list[tuple[Callable[[], object], object]] = [
+        (lambda: store.read("SELECT count(DISTINCT s) FROM ballast", {}), [(BALLAST,)]),
+        (lambda: store.read_arrow("SELECT max(s) FROM ballast", {}).num_rows, 1),
+        (lambda: store.count_events(site.id), 500),
+        (lambda: len(store.fetch_events(site.id, 1000)), 500),
+        (lambda: sum(map(len, store.export_events(site.id, T0, T0 + timedelta(1), 97))), 500),
+        (lambda: store.get_site("example.com"), site),
+        (store.ping, None),
+    ]
+    random.Random(seed).shuffle(reads)
+    stop = threading.Event()
+
+    def hammer(read: Callable[[], object], expected: object) -> int:
+        answered = 0
+        while not stop.is_set() or not answered:
+            assert read() == expected
+            answered += 1
+        return answered
+
+    with ThreadPoolExecutor(len(reads)) as pool:
+        readers = [pool.submit(hammer, read, expected) for read, expected in reads]
+        for _ in range(6):
+            store.release_idle_memory()
+        stop.set()
+        assert all(reader.result() > 0 for reader in readers)
+    assert store.evicted == 6  # every release got through the readers
+    assert _setting(store, "memory_limit") == limit
+
+
+def test_a_read_arriving_at_the_lowered_limit_waits_instead_of_failing(
+    store: DuckDBStore,
+) -> None:
+    """At 8 MiB a hash of every ballast row fails (Out of Memory); a read that arrives
+    while the release holds the gate closed waits until the limit is back, and answers."""
+    _ballast(store)
+    limit = _setting(store, "memory_limit")
+    cur = store._db.cursor()
+    with ThreadPoolExecutor(1) as pool:
+        with store._gate.closed(1.0) as shut:
+            assert shut
+            cur.execute("SET memory_limit = '8MiB'")
+            reader = pool.submit(store.read, "SELECT count(DISTINCT s) FROM ballast", {})
+            threading.Event().wait(0.2)  # not an assertion on time: it must not be done
+            assert not reader.done()
+            cur.execute(f"SET memory_limit = '{limit}'")
+        assert reader.result() == [(BALLAST,)]
+    cur.close()

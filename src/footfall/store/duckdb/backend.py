@@ -38,6 +38,7 @@ from footfall.store.arrow import (
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.dialect import DUCKDB
+from footfall.store.duckdb.gate import Gate
 from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
 from footfall.store.sql import builder, live, queries
@@ -51,6 +52,11 @@ Q = queries("duckdb")
 # Rounds of the apply thread (a second apart when idle) without a read or an apply
 # before the idle release.
 IDLE_TICKS = 10
+# The memory limit for the moment of an idle release: DuckDB evicts its cached blocks
+# down to it (it refuses 0 while any block is pinned), then gets its own limit back.
+EVICT_LIMIT = "8MiB"
+# How long the idle release waits for the statements under way before skipping.
+EVICT_WAIT = 1.0
 log = logging.getLogger(__name__)
 
 _EVENT_SCHEMA = event_schema()
@@ -177,6 +183,8 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         # Catalog and account writes one at a time: two DuckDB transactions inserting
         # one key fail the later at commit, where ON CONFLICT DO NOTHING should do nothing.
         self._records_lock = threading.Lock()
+        # Every statement passes it; the idle release closes it to evict cached blocks.
+        self._gate = Gate()
         self._migrate()
         self._lower_workers()
         # Reads and applies counted; the apply thread releases memory once they stop.
@@ -184,6 +192,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         self._seen_activity = -1
         self._quiet_ticks = 0
         self.released = 0  # idle releases done (read by tests)
+        self.evicted = 0  # of them, those that evicted the cached blocks (read by tests)
         self._applier: Applier | None = None
         if path != ":memory:":
             journal = Journal(Path(path + ".journal"), _EVENT_SCHEMA)
@@ -275,9 +284,10 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = self._cur
         try:
-            cur.execute("BEGIN")
-            yield cur
-            cur.execute("COMMIT")
+            with self._gate.passing():
+                cur.execute("BEGIN")
+                yield cur
+                cur.execute("COMMIT")
         except duckdb.Error as exc:
             with contextlib.suppress(duckdb.Error):  # a failed COMMIT has ended it already
                 cur.execute("ROLLBACK")
@@ -290,13 +300,15 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
 
     def _one(self, query: str, params: Sequence[object] = ()) -> tuple[Any, ...] | None:
         try:
-            return _first(self._cur.execute(Q[query], params))
+            with self._gate.passing():
+                return _first(self._cur.execute(Q[query], params))
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
     def _all(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         try:
-            return self._cur.execute(Q[query], params).fetchall()
+            with self._gate.passing():
+                return self._cur.execute(Q[query], params).fetchall()
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
 
@@ -390,9 +402,14 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         # A cursor of its own: the caller may use this thread's between chunks.
         cur = self._db.cursor()
         try:
-            cur.execute(Q["export_events"], [site_id, _naive(start), _naive(end)])
+            with self._gate.passing():  # each step: the caller may hold a chunk for long
+                cur.execute(Q["export_events"], [site_id, _naive(start), _naive(end)])
             names = [d[0] for d in cur.description or []]
-            while rows := cur.fetchmany(chunk):
+            while True:
+                with self._gate.passing():
+                    rows = cur.fetchmany(chunk)
+                if not rows:
+                    break
                 yield [event_from_row(names, row) for row in rows]
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
@@ -403,9 +420,10 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         self.apply_pending()
         cur = self._cur
         try:
-            cur.execute(Q["fetch_events"], [site_id, limit])
-            names = [d[0] for d in cur.description or []]
-            rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            with self._gate.passing():
+                cur.execute(Q["fetch_events"], [site_id, limit])
+                names = [d[0] for d in cur.description or []]
+                rows = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         for row in rows:
@@ -418,7 +436,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         ``visits``) to a Parquet file at ``path``; how many (OSError when it cannot)."""
         if table not in {"events", "visits"}:
             raise ValueError(f"no table {table!r} to copy")
-        with self._cur.cursor() as cur:
+        with self._cur.cursor() as cur, self._gate.passing():
             try:
                 [(rows,)] = cur.execute(
                     f"COPY {table} TO $path (FORMAT parquet)", {"path": str(path)}
@@ -544,7 +562,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         self.apply_pending()
         cur = self._cur
         try:
-            with self._interruptible(cur):
+            with self._gate.passing(), self._interruptible(cur):
                 return fetch(cur)
         except duckdb.InterruptException:
             raise self._timed_out() from None
@@ -593,13 +611,15 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
 
     def release_idle_memory(self) -> bool:
         """Give an idle server's memory back: a CHECKPOINT (the rows applied since the
-        last one leave memory for the file, with their index: ~25 MB after 300k events)
-        and DuckDB's memory limit set again to its own value, which flushes its
-        allocator's cached pages to the system (~40 MB after a dashboard round and a
-        burst of ingest, which its background thread kept). Neither changes what a
-        running query may use; skipped (False) while a write of ours is under way:
-        a CHECKPOINT fails beside another write transaction (docs/performance.md,
-        "Memory")."""
+        last one leave memory for the file, with their index: ~25 MB after 300k events),
+        then, with the statements held off at the gate for the moment, DuckDB's memory
+        limit lowered to EVICT_LIMIT (its cached blocks of the file evicted: ~40 MB
+        after a dashboard round over 1M events) and set back to its own value, which
+        also flushes its allocator's cached pages to the system. A statement arriving
+        meanwhile waits, never fails. Skipped (False) while a write of ours is under
+        way (a CHECKPOINT fails beside another write transaction); the eviction alone
+        is skipped when the statements under way outlast EVICT_WAIT
+        (docs/performance.md, "Memory")."""
         if not self._write_lock.acquire(blocking=False):
             return False
         try:
@@ -615,7 +635,12 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
                         row = _first(cur.execute("SELECT current_setting('memory_limit')"))
                         limit = row[0] if row else None
                     if limit is not None:
-                        cur.execute(f"SET memory_limit = '{limit}'")
+                        with self._gate.closed(EVICT_WAIT) as shut:
+                            if shut:  # refused (pinned blocks): the limit stays as it was
+                                with contextlib.suppress(duckdb.Error):
+                                    cur.execute(f"SET memory_limit = '{EVICT_LIMIT}'")
+                                    self.evicted += 1
+                            cur.execute(f"SET memory_limit = '{limit}'")
                 finally:
                     cur.close()
             finally:
@@ -640,7 +665,8 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
     def ping(self) -> None:
         """Raise StoreUnavailable unless the database answers and events are applying."""
         try:
-            _first(self._cur.execute("SELECT 1"))
+            with self._gate.passing():
+                _first(self._cur.execute("SELECT 1"))
         except duckdb.Error as exc:
             raise self._failure(exc) from exc
         health = self.health()
