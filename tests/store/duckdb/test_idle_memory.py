@@ -26,12 +26,13 @@ def _events(site_id: int, start: int, count: int) -> list[Event]:
     ]
 
 
-def _transaction_bytes(store: DuckDBStore) -> int:
+def _memory_bytes(store: DuckDBStore, tag: str) -> int:
+    """What DuckDB holds in memory for ``tag`` (TRANSACTION, BASE_TABLE, ...)."""
     cur = store._db.cursor()
     try:
         rows = cur.execute(
-            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
-            "WHERE tag = 'TRANSACTION'"
+            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = $tag",
+            {"tag": tag},
         ).fetchall()
     finally:
         cur.close()
@@ -65,7 +66,7 @@ def test_readers_leave_no_transaction_open(store: DuckDBStore, seed: int) -> Non
             store.apply_pending()
         assert store.count_events(site.id) == 2000
         # The undo of the applied batches is gone (1 MiB with one reader left open).
-        assert _transaction_bytes(store) < 64 << 10
+        assert _memory_bytes(store, "TRANSACTION") < 64 << 10
         cur = store._db.cursor()
         try:
             cur.execute("CHECKPOINT")  # refused while another transaction writes
@@ -142,26 +143,14 @@ def _ballast(store: DuckDBStore) -> None:
         cur.close()
 
 
-def _base_table_bytes(store: DuckDBStore) -> int:
-    cur = store._db.cursor()
-    try:
-        rows = cur.execute(
-            "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() "
-            "WHERE tag = 'BASE_TABLE'"
-        ).fetchall()
-    finally:
-        cur.close()
-    return int(rows[0][0])
-
-
 def test_the_idle_release_evicts_the_cached_blocks(store: DuckDBStore) -> None:
     _ballast(store)
     store.release_idle_memory()  # the ballast checkpointed: its blocks clean, evictable
     [(distinct,)] = store.read("SELECT count(DISTINCT s) FROM ballast", {})
     assert distinct == BALLAST
-    assert _base_table_bytes(store) > 8 << 20  # the scan left its blocks cached
+    assert _memory_bytes(store, "BASE_TABLE") > 8 << 20  # the scan left its blocks cached
     assert store.release_idle_memory()
-    assert _base_table_bytes(store) <= 8 << 20
+    assert _memory_bytes(store, "BASE_TABLE") <= 8 << 20
     [(again,)] = store.read("SELECT count(DISTINCT s) FROM ballast", {})  # read back in
     assert again == BALLAST
 
