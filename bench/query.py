@@ -131,7 +131,8 @@ QUERIES: dict[str, dict[str, Any]] = {
 DASHBOARD_VIEW = tuple(QUERIES)
 # The dashboard's panels again under its common filters (a filter clicked in a panel):
 # a page, visit attributes (a source, a country, a device, a UTM medium), a goal (the
-# fixture's "Signup" events).
+# fixture's "Signup" events), a page goal (its pageviews of /page/1, /page/10-19 and
+# /page/100-199).
 PANELS = (
     "aggregate with comparison",
     "daily timeseries",
@@ -147,13 +148,14 @@ FILTERS: dict[str, list[Any]] = {
     "device": ["is", "visit:device", ["Mobile"]],
     "UTM medium": ["is", "visit:utm_medium", ["email"]],
     "goal": ["is", "event:goal", ["Signup"]],
+    "page goal": ["is", "event:goal", ["Visit /page/1*"]],
 }
 # Under a goal filter the dashboard shows conversions: no visit metrics (refused).
 GOAL_METRICS = ["visitors", "events", "conversion_rate"]
 for _label, _filter in FILTERS.items():
     for _panel in PANELS:
         _body = QUERIES[_panel] | {"filters": [_filter]}
-        if _label == "goal":
+        if _label in ("goal", "page goal"):
             _body["metrics"] = GOAL_METRICS
         QUERIES[f"{_panel}, {_label} filter"] = _body
 
@@ -173,6 +175,7 @@ def add_sites(store: DuckDBStore | PostgresStore) -> None:
         site = store.add_site(f"site{n}.example", "UTC", f"00000000-0000-0000-0000-{n:012d}")
         assert site.id == n, "FILL numbers the sites 1 to 50"
     store.add_goal(1, "Signup", "", "Signup")
+    store.add_goal(1, "", "/page/1*", "Visit /page/1*")
 
 
 def copy_into_postgres(duck: DuckDBStore, url: str, work: Path) -> PostgresStore:

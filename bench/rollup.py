@@ -1,6 +1,7 @@
 """Roll-up benchmark (PostgreSQL): the time to roll up one UTC day of a busy site, its
-unfiltered rows (rollups.roll) and its filtered rows (rollups.roll_filtered), on a
-throwaway cluster (see docs/performance.md, "Filtered rollups").
+unfiltered rows (rollups.roll) and its filtered rows (rollups.roll_filtered, this
+checkout's also with three page goals), on a throwaway cluster (see
+docs/performance.md, "Filtered rollups").
 
     .venv/bin/python bench/rollup.py [--events 33000] [--runs 3] [--database-url URL]
 
@@ -33,6 +34,8 @@ from footfall.store.sql.builder import Plan
 
 DAY = date(2026, 3, 10)
 ZONE = "Europe/Berlin"  # two parts a UTC day: the grouping sets' whole rows too
+# Page goals (patterns of page_path): a tenth of the pages, a page, a prefix.
+PAGE_GOALS = ("/page1*", "/page2", "/page3**")
 
 
 def day_events(site_id: int, total: int, rng: random.Random) -> list[Event]:
@@ -132,8 +135,12 @@ def main() -> None:
             ("roll", module.roll),
             ("roll_filtered", module.roll_filtered),
         ]
-        for name, fn in fns:
-            seconds, rows = timed(url, fn(site.id, DAY, ZONE, POSTGRES), args.runs)
+        plans = [(name, fn(site.id, DAY, ZONE, POSTGRES)) for name, fn in fns]
+        if module is current:
+            with_goals = current.roll_filtered(site.id, DAY, ZONE, POSTGRES, PAGE_GOALS)
+            plans.append(("+page goals", with_goals))
+        for name, plan in plans:
+            seconds, rows = timed(url, plan, args.runs)
             print(f"{label:6} {name:14} {seconds:8.2f} s {rows:9} rows", flush=True)
 
 

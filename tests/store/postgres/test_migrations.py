@@ -96,6 +96,10 @@ def test_a_database_at_any_earlier_version_migrates_and_keeps_its_data(k: int) -
         # answers the same from its rollups.
         assert stores.rollups is not None and stores.rollups.refresh_rollups() == 1
         assert aggregate(stores, site) == answer
+        # Rolled up with the site's page goal (migration 12): its rows are in.
+        with psycopg.connect(url) as conn:
+            held = conn.execute("SELECT page_goals FROM rollup_days WHERE site_id = 7")
+            assert held.fetchall() == [(["/pricing"],)]
         # The old visits go on by the rule: visitor 2 returns within 30 minutes.
         stores.events.write_events([ev(7, T0 + timedelta(hours=1, minutes=5), "/a", 2)])
         events = [e for c in stores.events.export_events(7, T0, NOW) for e in c]

@@ -78,7 +78,7 @@ def events(site_id: int, rng: random.Random) -> list[Event]:
                 at,
                 rng.choice(["pageview", "pageview", "Signup"]),
                 "example.com",
-                rng.choice(["/", "/a", "/b"]),
+                rng.choice(["/", "/a", "/b", "/blog/x", "/blog/x/y"]),
                 person_day(person, at.date()),
                 0,
                 referrer_source=rng.choice(["", "Google", "GitHub"]),
@@ -117,9 +117,13 @@ def queries(site: Site) -> Iterator[StatsQuery]:
 
 SIGNUP = Goal(1, 1, "Signup", "", "Signup")
 PRICING = Goal(2, 1, "", "/a", "Visit /a")
-GOALS = [SIGNUP, PRICING]
+# Page goals with wildcards: * within a path segment (/blog/x only), ** across them.
+BLOG = Goal(3, 1, "", "/blog/*", "Visit /blog/*")
+BLOG_ALL = Goal(4, 1, "", "/blog**", "Visit /blog**")
+EVERY_VIEW = Goal(5, 1, "pageview", "", "Any pageview")
+GOALS = [SIGNUP, PRICING, BLOG, BLOG_ALL, EVERY_VIEW]
 # The dashboard's common filters the rollups hold (a visit attribute's one value, a
-# custom event goal), with the metrics the dashboard shows under each.
+# custom event goal, a page goal), with the metrics the dashboard shows under each.
 GOAL_METRICS = ("visitors", "events", "conversion_rate")
 FILTERS = [
     (Condition("is", "visit:source", ("Google",)), None),
@@ -128,6 +132,9 @@ FILTERS = [
     (Condition("is", "visit:device", ("Mobile",)), None),
     (Condition("is", "visit:utm_campaign", ("spring",)), None),
     (Condition("is", "event:goal", ("Signup",)), GOAL_METRICS),
+    (Condition("is", "event:goal", ("Visit /a",)), GOAL_METRICS),
+    (Condition("is", "event:goal", ("Visit /blog/*",)), GOAL_METRICS),
+    (Condition("is", "event:goal", ("Visit /blog**",)), GOAL_METRICS),
 ]
 # Filters they do not hold: read from events and visits.
 UNHELD = [
@@ -135,7 +142,8 @@ UNHELD = [
     Condition("contains", "visit:source", ("oo",)),
     Condition("is", "visit:source", ("google",), case_sensitive=False),
     Condition("is", "visit:region", ("BE",)),
-    Condition("is", "event:goal", ("Visit /a",)),
+    Condition("is", "event:goal", ("Signup", "Visit /a")),
+    Condition("is", "event:goal", ("Any pageview",)),
     Condition("is", "event:page", ("/a",)),
 ]
 
@@ -167,6 +175,14 @@ def conversions(site: Site) -> Iterator[StatsQuery]:
             if f.dimension == "event:goal":
                 assert reads_rollups(converted, GOALS), converted
             yield converted
+
+
+def add_site(store: PostgresStore, zone: str) -> Site:
+    """A site holding GOALS (the page goals a roll-up holds are the site's)."""
+    site = store.add_site("example.com", zone, "u-1")
+    for g in GOALS:
+        store.add_goal(site.id, g.event_name, g.page_path, g.display_name)
+    return site
 
 
 def agree(
@@ -215,7 +231,7 @@ def test_rollups_answer_as_events_do_through_late_writes_deletes_and_zone_change
     rolled, raw = PostgresStore(url), PostgresStore(url, rollups=False)
     try:
         zone = data.draw(st.sampled_from(ZONES))
-        site = rolled.add_site("example.com", zone, "u-1")
+        site = add_site(rolled, zone)
         rng = data.draw(st.randoms(use_true_random=False))
         send(rolled, events(site.id, rng), rng)
         assert rolled.refresh_rollups(limit=2) <= 2  # some days rolled up, some not
@@ -253,7 +269,7 @@ def test_writers_racing_rollers_lose_nothing(
     """Two replicas writing late events (to days that ended) while two others roll the
     same days up: once every due day is rolled up, the rollups hold every event."""
     rolled, raw, url = pair
-    site = rolled.add_site("example.com", "Europe/Berlin", "u-1")
+    site = add_site(rolled, "Europe/Berlin")
     evs = events(site.id, random.Random(7))
     stop = threading.Event()
 
@@ -386,7 +402,7 @@ def test_days_rolled_up_before_filtered_rows_answer_unfiltered_until_rolled_agai
     ``filtered``): their unfiltered rows go on answering, filtered questions read them
     from events and visits, and they are due until rolled up again with filtered rows."""
     rolled, raw, url = pair
-    site = rolled.add_site("example.com", "Europe/Berlin", "u-1")
+    site = add_site(rolled, "Europe/Berlin")
     rng = random.Random(11)
     send(rolled, events(site.id, rng), rng)
     rolled.refresh_rollups(limit=100)
@@ -426,3 +442,43 @@ def test_each_filter_row_comes_from_one_grouping() -> None:
             made.append((c1, c1))
     wanted = [(f, a) for f in filters for a in ["", *rollups_module._COLUMNS]]
     assert sorted(made) == sorted(wanted)
+
+
+def test_a_page_goal_added_after_a_day_was_rolled_up_reads_events_until_rolled_again(
+    pair: tuple[PostgresStore, PostgresStore, str],
+) -> None:
+    """A day holds the page goals the site had when it was rolled up: a goal added
+    later is read from events and visits (still exact), the day is due again, and once
+    rolled up again the goal answers from its rows (events deleted behind the rollups'
+    back do not change it); a goal removed makes the day due again too."""
+    rolled, raw, url = pair
+    site = rolled.add_site("example.com", "America/New_York", "u-1")
+    rng = random.Random(12)
+    send(rolled, events(site.id, rng), rng)
+    assert rolled.refresh_rollups(limit=100) > 0
+    assert rolled.refresh_rollups(limit=100) == 0
+    goal = Condition("is", "event:goal", ("Visit /blog**",))
+    asked = [
+        replace(q, metrics=GOAL_METRICS, filters=(goal,))
+        for q in queries(site)
+        if q.metrics == METRICS[1] and q.end < datetime.now(UTC) - timedelta(days=1)
+    ]
+    assert asked and all(answerable(q, GOALS) for q in asked)
+    before = [raw.answer(q, site, GOALS) for q in asked]
+    assert [rolled.answer(q, site, GOALS) for q in asked] == before
+    rolled.add_goal(site.id, "", BLOG_ALL.page_path, BLOG_ALL.display_name)
+    assert [rolled.answer(q, site, GOALS) for q in asked] == before  # raw until rolled
+    assert rolled.refresh_rollups(limit=100) > 0
+    assert rolled.refresh_rollups(limit=100) == 0
+    with psycopg.connect(url) as conn:
+        held = conn.execute("SELECT DISTINCT page_goals FROM rollup_days").fetchall()
+        rows = conn.execute("SELECT count(*) FROM rollups WHERE fdim = 'page_goal'").fetchone()
+        assert held == [(["/blog**"],)] and rows is not None and rows[0] > 0
+        conn.execute("DELETE FROM events WHERE site_id = %s", [site.id])
+        conn.execute("DELETE FROM visits WHERE site_id = %s", [site.id])
+    assert [rolled.answer(q, site, GOALS) for q in asked] == before  # from its rows
+    assert [raw.answer(q, site, GOALS) for q in asked] != before
+    rolled.remove_goal(site.id, BLOG_ALL.display_name)
+    assert rolled.refresh_rollups(limit=100) > 0
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT DISTINCT page_goals FROM rollup_days").fetchall() == [([],)]

@@ -65,6 +65,7 @@ MIGRATIONS = (
     "009_filter_indexes.sql",
     "010_partition_functions.sql",
     "011_filtered_rollups.sql",
+    "012_page_goal_rollups.sql",
 )
 # Advisory lock keys (the one-bigint key space; sites lock their ids in it, visitors
 # use the two-int space): 'Footfall' and 'Footpart' in ASCII.
@@ -577,7 +578,8 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
             rolled = conn.execute(Q["rolled_days"].encode(), bounds).fetchall()
             rolled_up = frozenset(r[0] for r in rolled)
             filtered = frozenset(r[0] for r in rolled if r[1])
-            statement = rollups.Rolled(rolled_up, filtered) if rolled else None
+            held = frozenset((r[0], path) for r in rolled if r[1] for path in r[2])
+            statement = rollups.Rolled(rolled_up, filtered, held) if rolled else None
             built = builder.plan(query, site.id, goals, POSTGRES, statement)
             return conn.execute(built.sql.encode(), built.params).fetchall()
 
@@ -586,10 +588,10 @@ class PostgresStore(SqlRecords, SqlMailbox, TimeLimits):
         were. Replicas may run this at once: each day is rolled up by one of them."""
         due = self._all("rollups_due", {"settle": settle, "limit": limit})
         done = 0
-        for site_id, day, zone in due:
-            key = {"site": site_id, "day": day, "zone": zone}
+        for site_id, day, zone, page_goals in due:
+            key = {"site": site_id, "day": day, "zone": zone, "goals": page_goals}
             built = rollups.roll(site_id, day, zone, POSTGRES)
-            filtered = rollups.roll_filtered(site_id, day, zone, POSTGRES)
+            filtered = rollups.roll_filtered(site_id, day, zone, POSTGRES, page_goals)
             with self._transaction() as conn:
                 conn.execute("SET LOCAL enable_nestloop = off")
                 # The filtered rows group some millions of (visit, filter, value) rows

@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from footfall.domain import Goal
 from footfall.stats import shares, timeline
-from footfall.stats.filters import DIRECT
+from footfall.stats.filters import DIRECT, glob_pattern
 from footfall.stats.query import Condition, StatsQuery
 from footfall.store.sql import builder
 from footfall.store.sql.builder import VISIT_ATTRS, Sides, local_time_within, order, sides
@@ -40,7 +40,8 @@ _METRICS = frozenset(
 )
 _EVENT_METRICS = frozenset({"visitors", "pageviews", "events", "percentage"})
 # Filtered rows (docs/backends.md, "Filtered rollups"): a visit-attribute filter on one
-# of these columns, or a custom event goal (its event name, under ``NAME``).
+# of these columns, a custom event goal (its event name, under ``NAME``), or a page goal
+# (its page_path pattern, under ``PAGE_GOAL``: for the site's page goals at roll-up time).
 FILTER_COLUMNS = (
     "source",
     "channel",
@@ -53,6 +54,8 @@ FILTER_COLUMNS = (
     "utm_campaign",
 )
 NAME = "name"
+PAGE_GOAL = "page_goal"
+_GOALS = (NAME, PAGE_GOAL)
 # Engagement events (time and depth on a page) are neither pageviews nor custom events.
 ENGAGED_OUT = " AND name <> 'engagement'"
 _GOAL_METRICS = frozenset({"visitors", "events", "pageviews"})
@@ -94,7 +97,8 @@ _COLUMNS = sorted(set(VISIT_ATTRS.values()))
 def filter_key(q: StatsQuery, goals: Sequence[Goal] = ()) -> tuple[str, str] | None:
     """The (fdim, fvalue) of the rollup rows that hold ``q``'s filter: ('', '') for no
     filter, (column, value) for one visit attribute that is one value, (``NAME``, event)
-    for one custom event goal; None when rollups do not hold it."""
+    for one custom event goal, (``PAGE_GOAL``, pattern) for one page goal; None when
+    rollups do not hold it."""
     if not q.filters:
         return ("", "")
     f = q.filters[0]
@@ -104,8 +108,10 @@ def filter_key(q: StatsQuery, goals: Sequence[Goal] = ()) -> tuple[str, str] | N
         return None
     if f.dimension == "event:goal":
         found = [g for g in goals if g.display_name == f.clauses[0]]
-        if len(found) != 1 or found[0].event_name in ("", "pageview"):
+        if len(found) != 1 or found[0].event_name == "pageview":
             return None
+        if not found[0].event_name:
+            return (PAGE_GOAL, found[0].page_path) if found[0].page_path else None
         return (NAME, found[0].event_name)
     column = VISIT_ATTRS.get(f.dimension) if f.dimension != "visit:country_name" else None
     if column not in FILTER_COLUMNS:
@@ -122,7 +128,7 @@ def answerable(q: StatsQuery, goals: Sequence[Goal] = ()) -> bool:
     key = filter_key(q, goals)
     if key is None or len(q.dimensions) > 1:
         return False
-    allowed = _GOAL_METRICS | _CONVERSIONS if key[0] == NAME else _METRICS
+    allowed = _GOAL_METRICS | _CONVERSIONS if key[0] in _GOALS else _METRICS
     if not set(q.metrics) <= allowed:
         return False
     zone = zoneinfo.ZoneInfo(q.timezone)
@@ -232,10 +238,13 @@ class Rolled:
     are rolled up (in its zone) and have not been written to since: each statement of
     the plan (the query's, its baselines') the rollups answer reads them, the others
     read events and visits (``builder.body``). A filtered statement reads only the days
-    of ``filtered`` (those rolled up before migration 11 have no filtered rows yet)."""
+    of ``filtered`` (those rolled up before migration 11 have no filtered rows yet), and
+    under a page goal only those whose (day, pattern) is in ``held`` (a day holds the
+    site's page goals of when it was rolled up)."""
 
     days: frozenset[date]
     filtered: frozenset[date]
+    held: frozenset[tuple[date, str]] = frozenset()
 
     def __call__(self, q: StatsQuery, site_id: int, goals: Sequence[Goal], p: Params) -> str:
         key = filter_key(q, goals)
@@ -255,8 +264,8 @@ class Rolled:
         # (a visit filter; a goal grouped by a visit attribute): in the range's first
         # local day, the part's own events. The visit side under a goal counts visits
         # whose matching event is in the range: in its last local day, the part's own.
-        own_events = bool(fdim) and (fdim != NAME or bool(column))
-        own_visits = fdim == NAME
+        own_events = bool(fdim) and (fdim not in _GOALS or bool(column))
+        own_visits = fdim in _GOALS
 
         def group(expr: str) -> str:
             return f"{expr} AS d0, " if dim else ""
@@ -275,7 +284,10 @@ class Rolled:
             return f"sum(CASE WHEN NOT whole AND local_day = {at} THEN o_{s} ELSE {s} END)"
 
         by = " GROUP BY d0" if dim else ""
-        use = usage(q, self.filtered if fdim else self.days, filtered=bool(fdim))
+        days = self.filtered if fdim else self.days
+        if fdim == PAGE_GOAL:
+            days = frozenset(day for day in days if (day, fvalue) in self.held)
+        use = usage(q, days, filtered=bool(fdim))
         parts = []
         if use.days:
             rolled = d.trunc(unit, "CAST(local_day AS timestamp)") if unit else "value"
@@ -292,10 +304,11 @@ class Rolled:
             window = f"site_id = {site} AND {{c}} >= {p.time(lo)} AND {{c}} < {p.time(hi)}"
             visits_in = window.format(c="started_at")
             events_in = window.format(c='"timestamp"')
-            kept = f" AND {fdim} = {p.add(fvalue)}" if fdim and fdim != NAME else ""
-            if fdim == NAME:
+            kept = f" AND {fdim} = {p.add(fvalue)}" if fdim and fdim not in _GOALS else ""
+            if fdim in _GOALS:
                 named = (
-                    f"SELECT session_id FROM events WHERE {events_in} AND name = {p.add(fvalue)}"
+                    f"SELECT session_id FROM events WHERE {events_in}"
+                    f" AND {_matching(fdim, fvalue, p)}"
                 )
                 kept = f" AND session_id = ANY(ARRAY({named}))"
             # Grouped by page, visits are read only to keep events (no visit metric).
@@ -307,15 +320,17 @@ class Rolled:
                 )
             if side.events:
                 g = local('"timestamp"') if unit else ("k" if column else "pathname")
-                if fdim == NAME and column:
+                if fdim in _GOALS and column:
                     source = (
                         f'SELECT e.visitor_id, e.name, e."timestamp", v.{column} AS k'
                         f" FROM events e JOIN visits v ON v.session_id = e.session_id"
-                        f" WHERE e.{events_in} AND e.name = {p.add(fvalue)}"
+                        f" WHERE e.{events_in} AND {_matching(fdim, fvalue, p, 'e.')}"
                         f" AND v.{visits_in}"
                     )
-                elif fdim == NAME:
-                    source = f"SELECT * FROM events WHERE {events_in} AND name = {p.add(fvalue)}"
+                elif fdim in _GOALS:
+                    source = (
+                        f"SELECT * FROM events WHERE {events_in} AND {_matching(fdim, fvalue, p)}"
+                    )
                 elif fdim:
                     ids = f"SELECT session_id FROM visits WHERE {visits_in}{kept}"
                     source = f"SELECT * FROM events WHERE {events_in}{ENGAGED_OUT}"
@@ -340,6 +355,15 @@ class Rolled:
             f" SELECT {', '.join([*dims, *metrics])}, count(*) OVER () AS total_rows FROM agg"
             f" ORDER BY {order(q, dims)} LIMIT {p.add(q.limit)} OFFSET {p.add(q.offset)}"
         )
+
+
+def _matching(fdim: str, fvalue: str, p: Params, alias: str = "") -> str:
+    """The events of a goal filter's key: the custom events named ``fvalue``, or the
+    pageviews whose path matches page pattern ``fvalue`` (as filters.goal_condition)."""
+    if fdim == NAME:
+        return f"{alias}name = {p.add(fvalue)}"
+    match = p.dialect.regex_match(f"{alias}pathname", p.add(glob_pattern(fvalue)))
+    return f"({alias}name = 'pageview' AND {match})"
 
 
 def _metric(name: str, side: Sides, d: Dialect) -> str:
@@ -418,11 +442,13 @@ def _pairs() -> list[tuple[str, str]]:
     ]
 
 
-def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder.Plan:
+def roll_filtered(
+    site_id: int, day: date, timezone: str, d: Dialect, page_goals: Sequence[str] = ()
+) -> builder.Plan:
     """The INSERT of one (site, UTC day)'s filtered rows (after ``roll``'s): per part
     (and whole day) and per filter (each ``FILTER_COLUMNS`` value of the day's visits,
-    each custom event name), the totals and each visit attribute's counts, and the page
-    counts (their ``_OWN`` counts too).
+    each custom event name, each of ``page_goals``: page_path patterns), the totals and
+    each visit attribute's counts, and the page counts (their ``_OWN`` counts too).
 
     A visit-attribute filter's rows are grouped one (filter, attribute) pair a branch
     (``_pairs``): each sorts the day's visits (or events) alone, some thousand rows,
@@ -485,8 +511,15 @@ def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder
         f" {event_day} AS local_day, v.local_day AS v_day,"
         f" {', '.join(f'v.{c}' for c in _COLUMNS)} FROM events e JOIN v USING (session_id)"
         f' WHERE e.site_id = {site} AND e."timestamp" >= {start} AND e."timestamp" < {end}),'
-        " g AS (SELECT session_id, name, bool_or(local_day = v_day) AS own FROM e"
-        " WHERE name <> 'pageview' GROUP BY session_id, name),"
+        # The page goals' patterns, and each goal's events: a custom event's, or the
+        # pageviews matching a page goal (filters.goal_condition).
+        f" t AS (SELECT * FROM unnest(CAST({p.add(list(page_goals))} AS text[]),"
+        f" CAST({p.add([glob_pattern(g) for g in page_goals])} AS text[])) AS t (path, re)),"
+        f" ge AS (SELECT *, '{NAME}' AS fdim, name AS fvalue FROM e WHERE name <> 'pageview'"
+        f" UNION ALL SELECT e.*, '{PAGE_GOAL}', t.path FROM e JOIN t ON e.name = 'pageview'"
+        f" AND {d.regex_match('e.pathname', 't.re')}),"
+        " g AS (SELECT session_id, fdim, fvalue, bool_or(local_day = v_day) AS own FROM ge"
+        " GROUP BY session_id, fdim, fvalue),"
         f" va (local_day, whole, c1, x1, c2, x2, {counts}) AS ({paired})"
         f" INSERT INTO rollups (site_id, utc_day, local_day, whole, fdim, fvalue, dim, value,"
         f" {counts}) SELECT {site}, {p.add(day)}, local_day, whole,"
@@ -500,15 +533,14 @@ def roll_filtered(site_id: int, day: date, timezone: str, d: Dialect) -> builder
             for f in FILTER_COLUMNS
             for a in ["", PAGE]
         )
-        # a custom event: the visits holding one...
+        # a goal: the visits holding one of its events...
         + f" UNION ALL {head}, {visit_sums}, {zero}, count(*) FILTER (WHERE own),"
         f" count(DISTINCT visitor_id) FILTER (WHERE own), {zero}"
-        f" FROM (SELECT v.*, '{NAME}' AS fdim, g.name AS fvalue, g.own FROM v"
-        " JOIN g USING (session_id)) v"
+        " FROM (SELECT v.*, g.fdim, g.fvalue, g.own FROM v JOIN g USING (session_id)) v"
         f" CROSS JOIN LATERAL (VALUES {attrs}) AS a (dim, value) GROUP BY {sets}"
         # ... and its events (by page, or by their visit's attribute).
         f" UNION ALL {head}, {', '.join('0' for _ in range(6))}, {event_sums}, 0, 0, {own_events}"
-        f" FROM (SELECT *, '{NAME}' AS fdim, name AS fvalue FROM e WHERE name <> 'pageview') e"
+        " FROM ge e"
         f" CROSS JOIN LATERAL (VALUES {named}) AS a (dim, value) GROUP BY {sets}"
         f") x (local_day, whole, fdim, fvalue, dim, value, {counts})"
         " GROUP BY local_day, whole, fdim, fvalue, dim, value"

@@ -525,19 +525,30 @@ UPDATE rollup_days r SET dirty = true FROM ended e WHERE r.site_id = e.site_id A
 
 -- name: rollups_due
 -- Days to roll up (again): ended over %(settle)s ago, and never rolled up, written to
--- since, rolled up in a zone the site no longer has, or without filtered rows (rolled
--- up before migration 11). Newest first.
-SELECT r.site_id, r.day, s.timezone FROM rollup_days r JOIN sites s ON s.id = r.site_id
-WHERE (r.dirty OR r.rolled_zone IS DISTINCT FROM s.timezone OR NOT r.filtered)
+-- since, rolled up in a zone the site no longer has, without filtered rows (rolled
+-- up before migration 11), or for other page goals than the site's (their patterns,
+-- returned: the roll-up holds those). Newest first.
+WITH s AS (
+    SELECT s.id, s.timezone, coalesce((
+        SELECT array_agg(DISTINCT g.page_path ORDER BY g.page_path) FROM goals g
+        WHERE g.site_id = s.id AND g.event_name = '' AND g.page_path <> ''
+    ), '{}') AS page_goals
+    FROM sites s
+)
+SELECT r.site_id, r.day, s.timezone, s.page_goals FROM rollup_days r JOIN s ON s.id = r.site_id
+WHERE (r.dirty OR r.rolled_zone IS DISTINCT FROM s.timezone OR NOT r.filtered
+        OR r.page_goals <> s.page_goals)
     AND r.day < ((now() - %(settle)s) AT TIME ZONE 'UTC')::date
 ORDER BY r.day DESC, r.site_id LIMIT %(limit)s
 
 -- name: claim_rollup_day
 -- Takes the day (a writer marking it dirty meanwhile waits, then marks it again); none
 -- when another replica rolled it up meanwhile.
-UPDATE rollup_days SET dirty = false, rolled_zone = %(zone)s, filtered = true
+UPDATE rollup_days
+SET dirty = false, rolled_zone = %(zone)s, filtered = true, page_goals = %(goals)s::text[]
 WHERE site_id = %(site)s AND day = %(day)s
-    AND (dirty OR rolled_zone IS DISTINCT FROM %(zone)s OR NOT filtered)
+    AND (dirty OR rolled_zone IS DISTINCT FROM %(zone)s OR NOT filtered
+        OR page_goals <> %(goals)s::text[])
 RETURNING day
 
 -- name: clear_rollup_day
@@ -545,8 +556,9 @@ DELETE FROM rollups WHERE site_id = %(site)s AND utc_day = %(day)s
 
 -- name: rolled_days
 -- The days of a range whose rollups answer for it, in its zone, and whether their
--- filtered rows do too (no: rolled up before migration 11, not again yet).
-SELECT day, filtered FROM rollup_days
+-- filtered rows do too (no: rolled up before migration 11, not again yet), and the
+-- page goals (patterns) whose rows they hold.
+SELECT day, filtered, page_goals FROM rollup_days
 WHERE site_id = %(site)s AND day >= %(first)s AND day <= %(last)s
     AND rolled_zone = %(zone)s AND NOT dirty
 
