@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 import httpx2
 import orjson
 import pytest
@@ -503,3 +506,44 @@ def test_nothing_raw_is_stored(running: Running) -> None:
     row = running.events("example.com")[0]
     flat = " ".join(str(v) for v in row.values())
     assert "198.51.100.77" not in flat and "Mozilla" not in flat
+
+
+# --- a client gone before its body ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/event", "/api/send", "/api/v1/track/event", "/api/v1/track/batch", "/api/v2/query"],
+)
+def test_a_client_gone_before_its_body_is_counted_499_not_logged_as_an_error(
+    running: Running, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """wrk and browsers leaving mid-request: the hot ingest routes and FastAPI's own
+    stack both answer the departed client 499 (no one reads it), without an ERROR."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    headers: list[tuple[bytes, bytes]] = [
+        (b"host", b"testserver"), (b"content-type", b"application/json"),
+        (b"content-length", b"120"), (b"user-agent", CHROME_UA.encode()),
+    ]  # fmt: skip
+    if "/track/" in path or path == "/api/v2/query":  # a valid key: the body is read next
+        headers.append((b"x-api-key", running.key("example.com", "ingest,stats").encode()))
+    scope: dict[str, Any] = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": b"", "server": ("testserver", 80), "client": ("203.0.113.7", 5000),
+        "headers": headers,
+    }  # fmt: skip
+    app: Any = running.client.app
+    portal = running.client.portal
+    assert portal is not None
+    with caplog.at_level(logging.INFO, "footfall"):
+        portal.call(app, scope, receive, send)
+    assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 499
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []

@@ -9,12 +9,16 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 
 from footfall.errors import FootfallError, InputError, OverloadedError, RateLimited
 
 log = logging.getLogger("footfall.web")
 GENERIC = "the server failed; see its log"
+# A client that left before its request was read (nginx's 499): nobody gets the answer,
+# and it is not a failure of ours; counted under this status in /metrics.
+CLIENT_GONE = 499
 
 
 def json_response(
@@ -70,7 +74,14 @@ async def http_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def unexpected(_: Request, exc: Exception) -> Response:
+async def client_gone(_: Request, __: Exception) -> Response:
+    log.debug("the client left before its request was read")
+    return Response(status_code=CLIENT_GONE)
+
+
+async def unexpected(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, ClientDisconnect):  # the hot ingest routes come here for both
+        return await client_gone(request, exc)
     log.error("unhandled error", exc_info=exc)
     body = {"error": "internal_error", "detail": GENERIC, "field": None}
     return json_response(body, 500)
@@ -80,4 +91,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(FootfallError, _footfall_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    # Its own handler, not the catch-all's: Starlette re-raises what reaches that one
+    # (to the server's log), whatever the handler answered.
+    app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(Exception, unexpected)
