@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footfall.domain import Event
+from footfall.store import arrow
 from footfall.store.arrow import (
     AWARE_UTC,
     NAIVE_UTC,
     column_values,
+    concat,
     event_schema,
     events_from_arrow,
     events_to_arrow,
@@ -93,3 +95,21 @@ def test_amounts_that_do_not_fit_are_refused_not_nulled() -> None:
         with pytest.raises(ArithmeticError):
             events_to_arrow([event])
     assert column_values(events_to_arrow([]).column("timestamp")) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(_events, min_size=1, max_size=12), min_size=1, max_size=12))
+def test_concat_keeps_every_row_in_order_in_chunks_of_bounded_size(
+    batches: list[list[Event]],
+) -> None:
+    """The apply's concatenation: every row once, in order, in chunks of about
+    CHUNK_ROWS rows (here 10, so that the examples cross several)."""
+    tables = [events_to_arrow(b) for b in batches]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arrow, "CHUNK_ROWS", 10)
+        joined = concat(tables)
+    expected = [e for b in batches for e in b]
+    assert events_from_arrow(joined) == events_from_arrow(events_to_arrow(expected))
+    sizes = [b.num_rows for b in joined.to_batches()]
+    assert sum(sizes) == len(expected) and all(0 < n < 10 + 12 for n in sizes)
+    assert len(sizes) <= len(expected) // 10 + 1

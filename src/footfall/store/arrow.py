@@ -12,7 +12,17 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from arro3.core import Array, ChunkedArray, DataType, Field, Schema, Table, list_array, struct_array
+from arro3.core import (
+    Array,
+    ChunkedArray,
+    DataType,
+    Field,
+    RecordBatch,
+    Schema,
+    Table,
+    list_array,
+    struct_array,
+)
 
 from footfall.domain import Event
 from footfall.store.sql.records import event_from_values
@@ -194,11 +204,29 @@ def events_to_arrow(events: Sequence[Event], time: DataType = NAIVE_UTC) -> Tabl
     return columns_to_arrow(columns, time)
 
 
+# arro3 combines chunks holding the GIL (~1.5 us a row of events): combined at once,
+# the ~30k rows of a busy second's apply held it ~20 ms at a time, and the event loop
+# waited (batch ingest's p99, docs/performance.md). Chunks of about this many rows keep
+# each hold to a few milliseconds; DuckDB's Arrow scan pays per chunk, so few of them.
+CHUNK_ROWS = 4096
+
+
 def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
-    """One table of the tables' rows, in one chunk (DuckDB's Arrow scan pays per
-    chunk)."""
-    batches = [b for t in tables for b in t.to_batches()]
-    return Table.from_batches(batches, schema=schema or tables[0].schema).combine_chunks()
+    """The tables' rows in one table of chunks of about CHUNK_ROWS rows (DuckDB's
+    Arrow scan pays per chunk; each chunk is combined by one call holding the GIL)."""
+    schema = schema or tables[0].schema
+    chunks: list[RecordBatch] = []
+    group: list[RecordBatch] = []
+    rows = 0
+    for batch in (b for t in tables for b in t.to_batches()):
+        group.append(batch)
+        rows += batch.num_rows
+        if rows >= CHUNK_ROWS:
+            chunks += Table.from_batches(group, schema=schema).combine_chunks().to_batches()
+            group, rows = [], 0
+    if group:
+        chunks += Table.from_batches(group, schema=schema).combine_chunks().to_batches()
+    return Table.from_batches(chunks, schema=schema)
 
 
 def column_values(column: ChunkedArray) -> list[Any]:
