@@ -61,9 +61,8 @@ class Table:
     restore: Callable[[Stores, Row], None]
 
     def write(self, rows: list[Row], path: Path) -> None:
-        cur = parquet.cursor().cursor()
+        cur = parquet.own_cursor()
         try:
-            cur.execute("SET TimeZone = 'UTC'")
             columns = ", ".join(f'"{n}" {t}' for n, t in self.schema)
             cur.execute(f"CREATE TEMP TABLE export_rows ({columns})")
             names = [n for n, _ in self.schema]

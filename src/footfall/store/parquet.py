@@ -26,14 +26,21 @@ Error = duckdb.Error  # what a missing, truncated or foreign file raises
 
 def cursor() -> duckdb.DuckDBPyConnection:
     """This thread's cursor (session time zone UTC: times come back as UTC)."""
-    global _db
     cur: duckdb.DuckDBPyConnection | None = getattr(_local, "cur", None)
     if cur is None:
-        with _lock:
-            if _db is None:
-                _db = duckdb.connect(":memory:", config={"threads": "1"})
-            cur = _local.cur = _db.cursor()
-        cur.execute("SET TimeZone = 'UTC'")
+        cur = _local.cur = own_cursor()
+    return cur
+
+
+def own_cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor of the process's DuckDB for the caller alone (its temporary tables,
+    a result read across other uses of this thread's): close it when done."""
+    global _db
+    with _lock:
+        if _db is None:
+            _db = duckdb.connect(":memory:", config={"threads": "1"})
+        cur = _db.cursor()
+    cur.execute("SET TimeZone = 'UTC'")
     return cur
 
 
@@ -80,9 +87,8 @@ def read(path: Path, columns: str = "*") -> Table:
 def rows(path: Path, columns: str, chunk: int) -> Iterator[tuple[list[str], list[tuple[Any, ...]]]]:
     """The rows of a Parquet file as Python values, ``chunk`` at a time, with the
     column names (a cursor of its own: the caller may use this thread's between)."""
-    cur = cursor().cursor()
+    cur = own_cursor()
     try:
-        cur.execute("SET TimeZone = 'UTC'")
         cur.execute(
             f"SELECT {columns} FROM read_parquet($p, hive_partitioning = false)",  # noqa: S608
             {"p": str(path)},
