@@ -25,13 +25,16 @@ from footfall.ingest.request import (
 )
 
 MAX_BATCH = 1000
-_UA = Annotated[str, StringConstraints(max_length=1000)]
+# The bounds of the items' fields, as pydantic checks them and as ``_plain`` does.
+MAX_URL, MAX_UA, MAX_LANGUAGE, MAX_SCREEN = 8000, 1000, 35, 100_000
+_URL = Annotated[str, StringConstraints(max_length=MAX_URL)]
+_UA = Annotated[str, StringConstraints(max_length=MAX_UA)]
 
 
 class TrackEvent(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: Annotated[str, StringConstraints(max_length=8000)]
+    url: _URL
     name: Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME_CHARS)] = "pageview"
     timestamp: str | float | None = None
     ip: str | None = None
@@ -39,8 +42,8 @@ class TrackEvent(BaseModel):
     referrer: str | None = None
     props: Any = None
     revenue: Any = None
-    screen_width: Annotated[int, Field(ge=0, le=100_000)] | None = None
-    language: Annotated[str, StringConstraints(max_length=35)] = ""
+    screen_width: Annotated[int, Field(ge=0, le=MAX_SCREEN)] | None = None
+    language: Annotated[str, StringConstraints(max_length=MAX_LANGUAGE)] = ""
     interactive: bool = True
 
 
@@ -50,7 +53,7 @@ class LogVisit(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     site: Annotated[str, StringConstraints(max_length=253)] | None = None
-    url: Annotated[str, StringConstraints(max_length=8000)]
+    url: _URL
     timestamp: str | float | None = None
     ip: str | None = None
     user_agent: _UA | None = None
@@ -59,8 +62,8 @@ class LogVisit(BaseModel):
 
 _FIELDS = frozenset(TrackEvent.model_fields)
 _DEFAULTS = {k: f.default for k, f in TrackEvent.model_fields.items() if not f.is_required()}
-_TEXT = {"url": 8000, "name": MAX_NAME_CHARS, "user_agent": 1000, "language": 35, "ip": 0}
-_TEXT |= {"referrer": 0, "timestamp": 0}  # 0: no length bound
+_TEXT = {"url": MAX_URL, "name": MAX_NAME_CHARS, "user_agent": MAX_UA, "language": MAX_LANGUAGE}
+_TEXT |= {"ip": 0, "referrer": 0, "timestamp": 0}  # 0: no length bound
 _NULLABLE = frozenset({"timestamp", "ip", "user_agent", "referrer", "screen_width"})
 _EXACT_FLOAT = 1 << 53  # an integer timestamp below this is its float exactly
 
@@ -93,7 +96,7 @@ def _plain(item: object) -> dict[str, Any] | None:
             if key == "timestamp":
                 if not -_EXACT_FLOAT < value < _EXACT_FLOAT:
                     return None
-            elif key != "screen_width" or not 0 <= value <= 100_000:
+            elif key != "screen_width" or not 0 <= value <= MAX_SCREEN:
                 return None
         elif kind is not bool or key != "interactive":
             return None
