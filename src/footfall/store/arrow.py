@@ -214,7 +214,8 @@ CHUNK_ROWS = 4096
 def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
     """The tables' rows in one table of chunks of about CHUNK_ROWS rows (DuckDB's
     Arrow scan pays per chunk; each chunk is combined by one call holding the GIL).
-    Chunks of CHUNK_ROWS rows or more are kept as they are (the applier's merged ones)."""
+    A batch of CHUNK_ROWS rows or more that comes between chunks is kept as it is (the
+    applier's merged ones); every chunk but the last has CHUNK_ROWS rows or more."""
     schema = schema or tables[0].schema
     chunks: list[RecordBatch] = []
     group: list[RecordBatch] = []
@@ -229,8 +230,7 @@ def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
         group, rows = [], 0
 
     for batch in (b for t in tables for b in t.to_batches()):
-        if batch.num_rows >= CHUNK_ROWS:
-            combine()
+        if not group and batch.num_rows >= CHUNK_ROWS:
             chunks.append(batch)
             continue
         group.append(batch)
