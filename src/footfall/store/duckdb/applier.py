@@ -18,6 +18,12 @@ rows still wake it at once). At 1M stored events an apply of the bench's batches
 busy core its wall time is longer still. It backs off (to 5 s) while applying fails (a
 full disk, an invalidated database) and is restarted if it ever dies; ``health`` tells
 /ready and /metrics how it fares.
+
+While the batches wait, a second thread merges them, a few thousand rows at a time,
+into the chunks the apply hands DuckDB (``_merge_loop``): arro3 concatenates, and frees,
+holding the GIL, and done at once for a busy apply's 150,000 rows it held the GIL for
+50-130 ms, the event loop waiting (docs/performance.md, "Batch ingest without the
+concatenation"). The merge is in memory only; the journal is what it was.
 """
 
 from __future__ import annotations
