@@ -71,7 +71,6 @@ import os
 from dataclasses import replace
 from datetime import UTC, datetime
 from footfall.domain import Event
-from footfall.store import arrow
 from footfall.store.duckdb import DuckDBStore
 s = DuckDBStore({str(path)!r})
 site = s.add_site("a.com", "UTC", "u")
@@ -229,11 +228,23 @@ def test_journaled_batches_are_merged_into_chunks_while_they_wait(tmp_path: Path
     assert [x for t in got for x in t] == list(range(39))
 
 
+def _kill_after(delay: float, script: str, *args: str) -> None:
+    """Run ``script``; SIGKILL it ``delay`` seconds after it prints "journaled"."""
+    with subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
+        time.sleep(delay)
+        child.kill()
+
+
 _MERGING = """
 import sys, time
 from datetime import UTC, datetime, timedelta
 from footfall.domain import Event
-from footfall.store import arrow
 from footfall.store.duckdb import DuckDBStore
 s = DuckDBStore(sys.argv[1])
 site = s.get_site("a.com") or s.add_site("a.com", "UTC", "u")
@@ -257,15 +268,7 @@ def test_kill_9_while_batches_are_merged_and_applied_loses_and_repeats_nothing(
     path = tmp_path / "s.duckdb"
     batches = 200
     for round_, delay in enumerate((0.0, 0.4, 1.1)):
-        with subprocess.Popen(
-            [sys.executable, "-c", _MERGING, str(path), str(round_), str(batches)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        ) as child:
-            assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
-            time.sleep(delay)
-            child.kill()
+        _kill_after(delay, _MERGING, str(path), str(round_), str(batches))
     store = DuckDBStore(str(path))
     rows = store._cur.execute("SELECT pathname, count(*) FROM events GROUP BY ALL").fetchall()
     store.close()
@@ -277,7 +280,6 @@ _APPLYING = """
 import sys
 from datetime import UTC, datetime, timedelta
 from footfall.domain import Event
-from footfall.store import arrow
 from footfall.store.duckdb import DuckDBStore
 s = DuckDBStore(sys.argv[1])
 site = s.get_site("a.com") or s.add_site("a.com", "UTC", "u")
@@ -297,15 +299,8 @@ def test_kill_9_during_an_apply_loses_and_repeats_nothing(tmp_path: Path) -> Non
     size = 150_000
     before_commit = 0
     for round_, delay in enumerate((0.0, 0.05, 0.15, 0.3, 0.6)):
-        with subprocess.Popen(
-            [sys.executable, "-c", _APPLYING, str(path), str(round_), str(size)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        ) as child:
-            assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
-            time.sleep(delay)
-            child.kill()  # SIGKILL, somewhere in the move from journal to table
+        # SIGKILL, somewhere in the move from journal to table
+        _kill_after(delay, _APPLYING, str(path), str(round_), str(size))
         raw = duckdb.connect(str(path))  # the table as the crash left it, before recovery
         in_table = raw.execute("SELECT count(*) FROM events").fetchone()
         raw.close()
@@ -343,7 +338,6 @@ def test_a_segment_journaled_with_pyarrow_is_applied_after_the_upgrade(tmp_path:
         store.close()
     code = f"""
 import os
-from footfall.store import arrow
 from footfall.store.duckdb import DuckDBStore
 from tests.fixtures.pyarrow_era.generate import events
 DuckDBStore({str(path)!r}).write_events(events(1)[:2])
