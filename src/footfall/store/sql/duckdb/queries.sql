@@ -1,12 +1,24 @@
 -- Fixed queries of the embedded store; parameters are always bound, never formatted in.
 
 -- name: insert_events
--- The batch's events, each with the id of its visit (recompute_visits ran first).
+-- The batch's events, each with the id of its visit (recompute_visits ran first) and,
+-- on a pageview, its visit's previous pageview (013_previous_pageview.sql): the batch's
+-- own, else, for an append continuing a stored visit (extend_visits), that visit's last
+-- one; no stored row changes. Visits split again from stored events get theirs from
+-- set_previous_pageviews.
 INSERT INTO events BY NAME
-SELECT b.* REPLACE (v.session_id AS session_id) FROM incoming_batch b JOIN new_visits v
+SELECT b.* REPLACE (v.session_id AS session_id),
+    CASE WHEN b.name = 'pageview'
+        THEN coalesce(lag(b.timestamp) OVER w, t.last_pageview_at) END AS prev_pageview_at,
+    CASE WHEN b.name = 'pageview' THEN coalesce(lag(b.pathname) OVER w, t.exit_page) END
+        AS prev_page
+FROM incoming_batch b JOIN new_visits v
     ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
     AND b.timestamp >= v.started_at AND b.timestamp <= v.ended_at
+LEFT JOIN touched t ON t.append AND t.merge_into = v.session_id
+    AND t.site_id = b.site_id AND t.visitor_id = b.visitor_id
 WHERE b.name <> 'engagement'
+WINDOW w AS (PARTITION BY v.session_id, b.name = 'pageview' ORDER BY b.timestamp, b.pathname)
 
 -- name: insert_engagements
 -- The batch's engagement events (domain.ENGAGEMENT): outside the visit rule, so of no
@@ -21,7 +33,7 @@ SELECT EXISTS (SELECT 1 FROM incoming_batch WHERE name = 'engagement')
 SELECT count(*) FROM events WHERE site_id = ?
 
 -- name: fetch_events
-SELECT * FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
+SELECT * EXCLUDE (prev_pageview_at, prev_page) FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
 
 -- name: load_split_events
 INSERT INTO events BY NAME SELECT * FROM read_parquet($files)
@@ -200,7 +212,10 @@ CREATE OR REPLACE TEMP TABLE touched AS
 SELECT b.site_id, b.visitor_id,
     least(b.first_at, min(v.started_at)) AS lo, greatest(b.last_at, max(v.ended_at)) AS hi,
     b.first_at, $fresh AND coalesce(max(v.ended_at) < b.first_at, true) AS append,
-    max(v.session_id) AS merge_into
+    max(v.session_id) AS merge_into,
+    -- an append's stored visit's last pageview (insert_events): one visit at most
+    max(v.last_pageview_at) AS last_pageview_at,
+    max(v.exit_page) FILTER (WHERE v.last_pageview_at IS NOT NULL) AS exit_page
 FROM (SELECT site_id, visitor_id, min(timestamp) AS first_at, max(timestamp) AS last_at
       FROM incoming_batch WHERE name IS DISTINCT FROM 'engagement'
       GROUP BY site_id, visitor_id) b
@@ -314,6 +329,24 @@ WHERE events.site_id = v.site_id AND events.visitor_id = v.visitor_id
     AND events.timestamp >= v.started_at AND events.timestamp <= v.ended_at
     AND events.session_id <> v.session_id
     AND events.timestamp >= $lo AND events.timestamp <= $hi
+
+-- name: set_previous_pageviews
+-- Each pageview's previous pageview of its visit (insert_events), again over the
+-- visits split from stored events (touched spans hold whole visits); only the rows
+-- whose values changed are written (in-order traffic: none, no span is read again).
+UPDATE events SET prev_pageview_at = w.prev_at, prev_page = w.prev_page
+FROM (
+    SELECT e.rowid AS row_id, e.prev_pageview_at AS was_at, e.prev_page AS was_page,
+        CASE WHEN e.name = 'pageview' THEN lag(e.timestamp) OVER w END AS prev_at,
+        CASE WHEN e.name = 'pageview' THEN lag(e.pathname) OVER w END AS prev_page
+    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+        AND e.timestamp >= t.lo AND e.timestamp <= t.hi AND NOT t.append
+    WHERE e.timestamp >= $lo AND e.timestamp <= $hi AND e.name <> 'engagement'
+    WINDOW w AS (PARTITION BY e.session_id, e.name = 'pageview'
+        ORDER BY e.timestamp, e.pathname)
+) w
+WHERE events.rowid = w.row_id
+    AND (w.was_at IS DISTINCT FROM w.prev_at OR w.was_page IS DISTINCT FROM w.prev_page)
 
 -- name: delete_stale_visits
 -- Visits in the touched spans that the new split no longer has (two merged into one).
