@@ -80,7 +80,7 @@ def add_site(store: DuckDBStore) -> Site:
     return site
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(traffic(), st.randoms(use_true_random=False), st.integers(0, 60), st.integers(1, 30))
 def test_kept_right_through_arrivals_deletes_and_resends(
     events: list[Event], rng: random.Random, start_h: int, hours: int
@@ -101,7 +101,7 @@ def test_kept_right_through_arrivals_deletes_and_resends(
         store.close()
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(traffic(), st.randoms(use_true_random=False))
 def test_kept_right_through_day_snapshots_and_a_rebuild(
     tmp_path_factory: Any, events: list[Event], rng: random.Random
@@ -164,7 +164,7 @@ def details(site: Site, days: Any, filters: list[Any], metrics: list[str]) -> An
     return parse(body, NOW, site.timezone, T0.date())
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(traffic(), st.randoms(use_true_random=False), st.sampled_from(RANGES))
 def test_details_read_from_the_stored_columns_answer_as_the_window(
     events: list[Event], rng: random.Random, days: Any
