@@ -2,9 +2,10 @@
 
     python bench/memory_probe.py OUT.json serve --port N
 
-runs the CLI's `serve` unchanged, keeping the app it builds; on SIGUSR1 it writes OUT.json:
-/proc/self/smaps summed per kind of mapping, DuckDB's ``duckdb_memory()`` and allocator
-settings, the Python heap (``sys.getallocatedblocks()``, pymalloc's arenas, gc counts), the
+runs the CLI's `serve` unchanged, keeping the app it builds; on SIGUSR1 it writes
+OUT.json: /proc/self/smaps summed per kind of mapping, DuckDB's ``duckdb_memory()`` and
+allocator settings, the Python heap (``sys.getallocatedblocks()``, pymalloc's arenas, gc
+counts), glibc's and DuckDB's jemalloc's own counts (in use, free, dirty pages), the
 ingest path's caches, the applier's unapplied rows and the loaded modules.
 With FOOTFALL_PROBE_TRACE=1, tracemalloc runs from the start (it costs memory of its own:
 not for the RSS rows) and the dump has its top allocations by file. Bench only: nothing
@@ -13,6 +14,7 @@ of it is in the server.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
@@ -76,6 +78,52 @@ def _cache_sizes(services: Any) -> dict[str, object]:
     return out
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            *("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks"),
+            *("uordblks", "fordblks", "keepcost"),
+        )
+    ]
+
+
+def _glibc() -> dict[str, float]:
+    """glibc malloc's own count (``mallinfo2``): bytes in its arenas (main heap and the
+    threads' arenas), in use and free in them, and in its own mmaps (large blocks)."""
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = _MallInfo2
+    info = libc.mallinfo2()
+    return {
+        "arenas_mb": round(info.arena / MB, 1),
+        "in_use_mb": round(info.uordblks / MB, 1),
+        "free_mb": round(info.fordblks / MB, 1),
+        "mmapped_mb": round(info.hblkhd / MB, 1),
+    }
+
+
+def _jemalloc() -> dict[str, float]:
+    """DuckDB's jemalloc (its exported ``duckdb_je_mallctl``): bytes allocated, in
+    active pages, resident (with dirty and muzzy pages: freed, not yet given back)."""
+    import _duckdb
+
+    mallctl = ctypes.CDLL(_duckdb.__file__).duckdb_je_mallctl
+    size = ctypes.c_size_t
+
+    def get(name: str) -> int:
+        value, length = size(), size(ctypes.sizeof(size))
+        mallctl(name.encode(), ctypes.byref(value), ctypes.byref(length), None, size(0))
+        return value.value
+
+    epoch = ctypes.c_uint64(1)
+    mallctl(b"epoch", None, None, ctypes.byref(epoch), size(8))
+    names = ("allocated", "active", "resident", "metadata", "retained")
+    out = {name: round(get(f"stats.{name}") / MB, 1) for name in names}
+    for kind in ("dirty", "muzzy"):  # pages of all arenas (MALLCTL_ARENAS_ALL)
+        out[kind] = round(get(f"stats.arenas.4096.p{kind}") * os.sysconf("SC_PAGE_SIZE") / MB, 1)
+    return out
+
+
 def _pymalloc_arenas() -> list[str]:
     """pymalloc's arena lines of ``sys._debugmallocstats()`` (it writes to fd 2)."""
     with tempfile.TemporaryFile("w+") as capture:
@@ -118,6 +166,8 @@ def dump(app: Any, out: Path) -> None:
         "gc_frozen": gc.get_freeze_count(),
         "modules": len(sys.modules),
     }
+    report["glibc"] = _glibc()
+    report["jemalloc"] = _jemalloc()
     report["caches"] = _cache_sizes(services)
     applier = getattr(store, "_applier", None)
     if applier is not None:

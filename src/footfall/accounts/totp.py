@@ -27,16 +27,19 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pyotp
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from footfall.accounts.models import TotpState, User
 from footfall.accounts.passwords import hash_secret, verify_password
 from footfall.accounts.ratelimit import LoginLimiter
 from footfall.errors import AuthError, ConflictError, InputError
 from footfall.store.base import Accounts
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 ISSUER = "Footfall"
 STEP = 30  # seconds (RFC 6238's default, what every authenticator app assumes)
@@ -91,7 +94,7 @@ class TwoFactor:
         self.clock = clock
         self.limiter = limiter
         derived = hmac.new(secret_key.encode(), b"footfall/totp-secret/v1", hashlib.sha256)
-        self._aead = AESGCM(derived.digest())
+        self._aead_key = derived.digest()
         self._half_key = hmac.new(secret_key.encode(), b"footfall/2fa-half/v1", hashlib.sha256)
 
     # the half-authenticated step of a login ---------------------------------------
@@ -118,12 +121,22 @@ class TwoFactor:
         return int(parts[0]) if int(parts[1]) > self.clock().timestamp() else None
 
     # the secret at rest ---------------------------------------------------------
+    @cached_property
+    def _aead(self) -> AESGCM:
+        # cryptography on first use: ~6 MB of RSS (its Rust library's pages) otherwise,
+        # in every server whether or not anyone enrols (docs/performance.md).
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM(self._aead_key)
+
     def _seal(self, user_id: int, secret: str) -> bytes:
         nonce = secrets.token_bytes(12)
         aad = f"totp:{user_id}".encode()
         return _VERSION + nonce + self._aead.encrypt(nonce, secret.encode(), aad)
 
     def _open(self, user_id: int, sealed: bytes) -> str:
+        from cryptography.exceptions import InvalidTag
+
         if sealed[:1] != _VERSION:
             raise AuthError("the stored two-factor secret is unreadable", code="totp_unreadable")
         try:

@@ -1,4 +1,8 @@
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ua_parser import Parser, load_lazy_builtins
+from ua_parser.core import Domain
 from ua_parser.regex import Resolver as RustResolver
 
 from footfall.ingest.enrich.ua import UserAgentInfo, UserAgentParser, device_from_screen_width
@@ -115,6 +119,36 @@ def test_parse(parser: UserAgentParser, ua: str, expected: UserAgentInfo) -> Non
 
 def test_uses_the_rust_resolver(parser: UserAgentParser) -> None:
     assert isinstance(parser.resolver, RustResolver)
+
+
+@pytest.fixture(scope="module")
+def uap_core() -> Parser:
+    """uap-core's whole rule set (with its device rules), as ua-parser runs it."""
+    return Parser(RustResolver(load_lazy_builtins()))
+
+
+# Pieces of real user agents, recombined: browser and OS tokens in every order.
+_PIECES = sorted(
+    {piece for ua, _ in CASES for piece in ua.replace("(", " ( ").replace(")", " ) ").split()}
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=14).map(" ".join))
+def test_browser_and_os_as_uap_core_without_its_device_rules(
+    parser: UserAgentParser, uap_core: Parser, ua: str
+) -> None:
+    """The parser compiles only the browser and OS rules: their answers are uap-core's."""
+    full = uap_core.parse(ua)
+    mine = parser.resolver(ua, Domain.USER_AGENT | Domain.OS)
+    assert (mine.user_agent, mine.os) == (full.user_agent, full.os)
+
+
+@pytest.mark.parametrize("ua", [ua for ua, _ in CASES])
+def test_real_user_agents_as_uap_core(parser: UserAgentParser, uap_core: Parser, ua: str) -> None:
+    full = uap_core.parse(ua)
+    mine = parser.resolver(ua, Domain.USER_AGENT | Domain.OS)
+    assert (mine.user_agent, mine.os) == (full.user_agent, full.os)
 
 
 def test_cache_is_bounded_and_hit() -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from ua_parser import Parser, load_lazy_builtins
+from ua_parser import load_lazy_builtins
+from ua_parser.core import Domain
 from ua_parser.regex import Resolver as RustResolver
 
 DEFAULT_CACHE_SIZE = 10_000
@@ -98,19 +99,27 @@ def device_from_screen_width(width: int) -> str:
     return "Desktop"
 
 
+# What the resolver is asked: the device comes from our own markers (``_device``).
+_DOMAINS = Domain.USER_AGENT | Domain.OS
+
+
 class UserAgentParser:
     """uap-core rules run by the Rust resolver (ua-parser-rs), with an LRU cache in front.
 
-    Measured on the 2-core dev machine over 18 real browser UAs: about 54 µs per uncached
-    parse and under 1 µs per cached one; building the parser takes about 0.4 s, so build
-    one per process. Reproduce with timeit on UserAgentParser(cache_size=0).parse.
+    Only uap-core's browser and OS rules are compiled: its ~600 device rules (brand and
+    model, which Plausible does not show) cost 15 MB of compiled regexes, resident for
+    the process's life, and a third of each uncached parse (docs/performance.md,
+    "Idle RSS under 200 MB"). Measured on the 2-core dev machine over 34 real browser UAs:
+    about 42 µs per uncached parse (67 with the device rules) and under 1 µs per cached
+    one; building the parser takes about 0.3 s, so build one per process. Reproduce with
+    timeit on UserAgentParser(cache_size=0).parse.
     """
 
     def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE) -> None:
         # Built explicitly rather than through BestAvailableResolver, so a missing
         # ua-parser-rs fails here (ImportError) instead of silently running 10x slower.
-        self.resolver = RustResolver(load_lazy_builtins())
-        self._parser = Parser(self.resolver)
+        agents, systems, _devices = load_lazy_builtins()
+        self.resolver = RustResolver((agents, systems, []))
         self._cached = functools.lru_cache(maxsize=cache_size)(self._parse)
 
     def parse(self, ua: str) -> UserAgentInfo:
@@ -121,7 +130,7 @@ class UserAgentParser:
         return self._cached(ua)
 
     def _parse(self, ua: str) -> UserAgentInfo:
-        result = self._parser.parse(ua)
+        result = self.resolver(ua, _DOMAINS)
         browser = version = os_name = os_version = ""
         if result.user_agent is not None:
             family = result.user_agent.family

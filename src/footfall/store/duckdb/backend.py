@@ -52,14 +52,28 @@ Q = queries("duckdb")
 # Rounds of the apply thread (a second apart when idle) without a read or an apply
 # before the idle release.
 IDLE_TICKS = 10
-# The memory limit for the moment of an idle release: DuckDB evicts its cached blocks
-# down to it (it refuses 0 while any block is pinned), then gets its own limit back.
-EVICT_LIMIT = "8MiB"
+# The memory limits for the moment of an idle release, tried in turn: DuckDB evicts its
+# cached blocks down to the first it accepts (it refuses one below what is pinned, such
+# as a large catalog's indexes), then gets its own limit back. At 1 MiB nothing of the
+# file stays cached (at 8 MiB, ~7 MB did after a dashboard round over 1M events).
+EVICT_LIMITS = ("1MiB", "8MiB")
 # How long the idle release waits for the statements under way before skipping.
 EVICT_WAIT = 1.0
 log = logging.getLogger(__name__)
 
 _EVENT_SCHEMA = event_schema()
+
+
+def _evict(cur: duckdb.DuckDBPyConnection) -> bool:
+    """DuckDB's memory limit set to the first of EVICT_LIMITS it accepts (its cached
+    blocks evicted down to it); False when it refuses them all (pinned blocks)."""
+    for evict in EVICT_LIMITS:
+        try:
+            cur.execute(f"SET memory_limit = '{evict}'")
+        except duckdb.Error:
+            continue
+        return True
+    return False
 
 
 def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -629,15 +643,15 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
             self.release_idle_memory()
 
     def release_idle_memory(self) -> bool:
-        """Give an idle server's memory back: a CHECKPOINT (the rows applied since the
-        last one leave memory for the file, with their index: ~25 MB after 300k events),
+        """Give an idle server's memory back: a CHECKPOINT (the rows applied since the last
+        one leave memory for the file, with their index: ~25 MB after 300k events),
         then, with the statements held off at the gate for the moment, DuckDB's memory
-        limit lowered to EVICT_LIMIT (its cached blocks of the file evicted: ~40 MB
-        after a dashboard round over 1M events) and set back to its own value, which
-        also flushes its allocator's cached pages to the system. A statement arriving
-        meanwhile waits, never fails. Skipped (False) while a write of ours is under
-        way (a CHECKPOINT fails beside another write transaction); the eviction alone
-        is skipped when the statements under way outlast EVICT_WAIT
+        limit lowered to the first of EVICT_LIMITS it accepts (its cached blocks of the
+        file evicted: ~45 MB after a dashboard round over 1M events) and set back to its
+        own value, which also flushes its allocator's cached pages to the system. A
+        statement arriving meanwhile waits, never fails. Skipped (False) while a write
+        of ours is under way (a CHECKPOINT fails beside another write transaction); the
+        eviction alone is skipped when the statements under way outlast EVICT_WAIT
         (docs/performance.md, "Memory")."""
         if not self._write_lock.acquire(blocking=False):
             return False
@@ -655,10 +669,8 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
                         limit = row[0] if row else None
                     if limit is not None:
                         with self._gate.closed(EVICT_WAIT) as shut:
-                            if shut:  # refused (pinned blocks): the limit stays as it was
-                                with contextlib.suppress(duckdb.Error):
-                                    cur.execute(f"SET memory_limit = '{EVICT_LIMIT}'")
-                                    self.evicted += 1
+                            if shut and _evict(cur):
+                                self.evicted += 1
                             cur.execute(f"SET memory_limit = '{limit}'")
                 finally:
                     cur.close()
