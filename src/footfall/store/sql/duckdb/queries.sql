@@ -4,11 +4,11 @@
 -- The batch's events, each with the id of its visit (recompute_visits ran first) and,
 -- on a pageview, its visit's previous pageview (013_previous_pageview.sql): the batch's
 -- own, else, for an append continuing a stored visit, that visit's last one (set on
--- new_visits by extend_visits); no stored row changes. Visits split again from stored events get theirs from
--- set_previous_pageviews.
--- One sort of the batch, not a partitioned window (which cost ~4 ms on 100 events, the
--- rest of this statement ~3.5): the row before a pageview in (visit, pageview or not,
--- timestamp, pathname) order is its previous pageview when it is a pageview of its visit.
+-- new_visits by extend_visits); no stored row changes. Visits split again from stored
+-- events get theirs from set_previous_pageviews. One sort of the batch, not a
+-- partitioned window (which cost ~4 ms on 100 events, the rest of this statement
+-- ~3.5): the row before a pageview in (visit, pageview or not, timestamp, pathname)
+-- order is its previous pageview when it is a pageview of its visit.
 INSERT INTO events BY NAME
 SELECT b.* REPLACE (v.session_id AS session_id),
     CASE WHEN b.name <> 'pageview' THEN NULL
@@ -36,7 +36,8 @@ SELECT EXISTS (SELECT 1 FROM incoming_batch WHERE name = 'engagement')
 SELECT count(*) FROM events WHERE site_id = ?
 
 -- name: fetch_events
-SELECT * EXCLUDE (prev_pageview_at, prev_page) FROM events WHERE site_id = ? ORDER BY timestamp LIMIT ?
+SELECT * EXCLUDE (prev_pageview_at, prev_page) FROM events WHERE site_id = ?
+ORDER BY timestamp LIMIT ?
 
 -- name: load_split_events
 INSERT INTO events BY NAME SELECT * FROM read_parquet($files)
