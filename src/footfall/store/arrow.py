@@ -213,19 +213,31 @@ CHUNK_ROWS = 4096
 
 def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
     """The tables' rows in one table of chunks of about CHUNK_ROWS rows (DuckDB's
-    Arrow scan pays per chunk; each chunk is combined by one call holding the GIL)."""
+    Arrow scan pays per chunk; each chunk is combined by one call holding the GIL).
+    A batch of CHUNK_ROWS rows or more that comes between chunks is kept as it is (the
+    applier's merged ones); every chunk but the last has CHUNK_ROWS rows or more."""
     schema = schema or tables[0].schema
     chunks: list[RecordBatch] = []
     group: list[RecordBatch] = []
     rows = 0
+
+    def combine() -> None:
+        nonlocal group, rows
+        if len(group) == 1:
+            chunks.append(group[0])
+        elif group:
+            chunks.extend(Table.from_batches(group, schema=schema).combine_chunks().to_batches())
+        group, rows = [], 0
+
     for batch in (b for t in tables for b in t.to_batches()):
+        if not group and batch.num_rows >= CHUNK_ROWS:
+            chunks.append(batch)
+            continue
         group.append(batch)
         rows += batch.num_rows
         if rows >= CHUNK_ROWS:
-            chunks += Table.from_batches(group, schema=schema).combine_chunks().to_batches()
-            group, rows = [], 0
-    if group:
-        chunks += Table.from_batches(group, schema=schema).combine_chunks().to_batches()
+            combine()
+    combine()
     return Table.from_batches(chunks, schema=schema)
 
 

@@ -37,7 +37,8 @@ class Budget:
 
     @property
     def threads(self) -> int:
-        """DuckDB worker threads: one per whole CPU of the quota, at least one."""
+        """DuckDB worker threads: one per whole CPU of the quota (or of the CPUs the
+        process may run on, when fewer), at least one."""
         return max(1, math.floor(self.cpus))
 
     @property
@@ -134,4 +135,15 @@ def detect(root: Path = CGROUP, proc: Path = Path("/proc")) -> Budget:
     memory_dirs, cpu_dirs = _cgroup_dirs(root, proc)
     memory = _memory_limit(memory_dirs) or _physical_memory()
     cpus = _cpu_quota(cpu_dirs) or float(os.cpu_count() or 1)
-    return Budget(memory, cpus)
+    return Budget(memory, min(cpus, _allowed_cpus()))
+
+
+def _allowed_cpus() -> float:
+    """The CPUs the process may run on (``taskset``, ``docker --cpuset-cpus``): DuckDB
+    threads past them only take turns on the same cores. Two threads on the one core
+    of bench/ingest.py's server cost the apply ~15% more CPU than one
+    (docs/performance.md, "Batch ingest without the concatenation")."""
+    try:
+        return float(len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return float(os.cpu_count() or 1)

@@ -47,15 +47,27 @@ def test_duckdb_reads_back_the_budgets_limits(
 ) -> None:
     root, proc = _fake_cgroup(tmp_path_factory.mktemp("cg"), memory_mb * MB, quota)
     budget = detect(root, proc)
-    assert budget == Budget(memory_mb * MB, quota / 100_000)
+    cpus = min(quota / 100_000, len(os.sched_getaffinity(0)))  # the machine's cores cap it
+    assert budget == Budget(memory_mb * MB, cpus)
     with duckdb.connect(":memory:", config=dict(budget.duckdb_settings())) as db:
         row = db.execute(SETTINGS).fetchone()
     assert row is not None
     limit, threads, background = row
     # under 1 GiB DuckDB shows the limit in MiB to a tenth
     assert abs(_bytes(limit) - max(memory_mb // 4, 32) * MB) <= MB / 10
-    assert int(threads) == max(1, quota // 100_000)
+    assert int(threads) == max(1, int(cpus))
     assert background is True
+
+
+def test_threads_are_capped_by_the_cpus_the_process_may_run_on() -> None:
+    """A process pinned to one CPU (``taskset -c 0``: bench/ingest.py's server) gets
+    one DuckDB thread, whatever the machine's cores or the cgroup's quota."""
+    code = (
+        "import os; os.sched_setaffinity(0, {min(os.sched_getaffinity(0))});"
+        "from footfall.store.budget import detect; print(detect().threads)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
 
 
 def _cgroup_dir(memory: int, quota: int) -> list[Path] | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import shutil
 import subprocess
 import sys
@@ -11,8 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 from arro3.core import Array, DataType, Field, Schema, Table
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from footfall.store import arrow
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.journal import Journal
@@ -131,6 +136,146 @@ def test_the_apply_thread_is_restarted_after_a_crash(tmp_path: Path) -> None:
     applier.close()
 
 
+@settings(max_examples=15, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 7), min_size=1, max_size=120),
+    writers=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
+def test_merged_batches_are_applied_once_in_order_beside_concurrent_applies(
+    tmp_path_factory: pytest.TempPathFactory, sizes: list[int], writers: int, seed: int
+) -> None:
+    """The merge thread joins journaled batches into chunks of CHUNK_ROWS rows (here
+    10, each merge slowed down so that applies overlap it) while writers append and
+    applies run: every row reaches the store once, each writer's rows in the order
+    written; each apply records the sequence number of the last batch it holds (what
+    the journal recovers after it is exactly what it left out)."""
+    directory = tmp_path_factory.mktemp("j")
+    got: list[int] = []
+    applied = [0]
+
+    def insert(tables: list[Table], last_seq: int) -> None:
+        for t in tables:
+            got.extend(values(t))
+        left = {x for _, t in Journal(directory, SCHEMA).recover(last_seq) for x in values(t)}
+        assert not left & set(got)  # a crash now would apply nothing twice
+        applied[0] = last_seq
+
+    concat = arrow.concat
+
+    def slow_concat(tables: list[Table], schema: Schema | None = None) -> Table:
+        time.sleep(0.002)
+        return concat(tables, schema)
+
+    rnd = random.Random(seed)
+    shares = [sizes[w::writers] for w in range(writers)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arrow, "CHUNK_ROWS", 10)
+        patch.setattr(arrow, "concat", slow_concat)
+        applier = Applier(Journal(directory, SCHEMA), 0, insert, lambda: applied[0])
+        applier.start()
+
+        def write(w: int) -> None:
+            for i, n in enumerate(shares[w]):
+                base = (w * 1000 + i) * 10
+                applier.append(table(*range(base, base + n)))
+                if rnd.random() < 0.3:
+                    time.sleep(0.001)
+
+        threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads):
+            applier.apply()
+            time.sleep(rnd.random() / 500)
+        for t in threads:
+            t.join()
+        time.sleep(0.05)  # the merge thread's last run
+        applier.close()
+    expected = [
+        x
+        for w in range(writers)
+        for i, n in enumerate(shares[w])
+        for x in range((w * 1000 + i) * 10, (w * 1000 + i) * 10 + n)
+    ]
+    assert sorted(got) == sorted(expected)  # every row once
+    for w in range(writers):  # each writer's rows in order
+        mine = [x for x in got if x // 10_000 == w]
+        assert mine == sorted(mine)
+    assert applier.health.unapplied_events == 0
+
+
+def test_journaled_batches_are_merged_into_chunks_while_they_wait(tmp_path: Path) -> None:
+    """Without an apply, the merge thread joins small batches into chunks of
+    CHUNK_ROWS (here 10) rows, in order; the apply then gets the chunks."""
+    got: list[list[int]] = []
+
+    def insert(tables: list[Table], last_seq: int) -> None:
+        got.extend(values(t) for t in tables)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(arrow, "CHUNK_ROWS", 10)
+        applier = Applier(Journal(tmp_path, SCHEMA), 0, insert, lambda: 0)
+        applier.start()
+        for i in range(13):
+            applier.append(table(3 * i, 3 * i + 1, 3 * i + 2))
+        deadline = time.monotonic() + 30
+        while len(applier._unapplied) > 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        applier.apply()
+        applier.close()
+    assert [len(t) for t in got] == [12, 12, 12, 3]
+    assert [x for t in got for x in t] == list(range(39))
+
+
+def _kill_after(delay: float, script: str, *args: str) -> None:
+    """Run ``script``; SIGKILL it ``delay`` seconds after it prints "journaled"."""
+    with subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as child:
+        assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
+        time.sleep(delay)
+        child.kill()
+
+
+_MERGING = """
+import sys, time
+from datetime import UTC, datetime, timedelta
+from footfall.domain import Event
+from footfall.store.duckdb import DuckDBStore
+s = DuckDBStore(sys.argv[1])
+site = s.get_site("a.com") or s.add_site("a.com", "UTC", "u")
+t0, tag = datetime(2026, 3, 10, tzinfo=UTC), sys.argv[2]
+for b in range(int(sys.argv[3])):
+    at = t0 + timedelta(seconds=b)
+    s.write_events(
+        [Event(site.id, at, "pageview", "a.com", f"/{tag}/{b}/{i}", b, b) for i in range(100)]
+    )
+print("journaled", flush=True)
+sys.stdin.read()  # until killed
+"""
+
+
+def test_kill_9_while_batches_are_merged_and_applied_loses_and_repeats_nothing(
+    tmp_path: Path,
+) -> None:
+    """Batches of 100 events, journaled one by one: the merge thread joins them into
+    chunks and the applier applies them every second, both while the process is
+    killed (SIGKILL) at some point; after the restart every event is there once."""
+    path = tmp_path / "s.duckdb"
+    batches = 200
+    for round_, delay in enumerate((0.0, 0.4, 1.1)):
+        _kill_after(delay, _MERGING, str(path), str(round_), str(batches))
+    store = DuckDBStore(str(path))
+    rows = store._cur.execute("SELECT pathname, count(*) FROM events GROUP BY ALL").fetchall()
+    store.close()
+    assert len(rows) == batches * 100 * 3  # every acknowledged event
+    assert {n for _, n in rows} == {1}  # none applied twice
+
+
 _APPLYING = """
 import sys
 from datetime import UTC, datetime, timedelta
@@ -154,15 +299,8 @@ def test_kill_9_during_an_apply_loses_and_repeats_nothing(tmp_path: Path) -> Non
     size = 150_000
     before_commit = 0
     for round_, delay in enumerate((0.0, 0.05, 0.15, 0.3, 0.6)):
-        with subprocess.Popen(
-            [sys.executable, "-c", _APPLYING, str(path), str(round_), str(size)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        ) as child:
-            assert child.stdout is not None and child.stdout.readline().strip() == "journaled"
-            time.sleep(delay)
-            child.kill()  # SIGKILL, somewhere in the move from journal to table
+        # SIGKILL, somewhere in the move from journal to table
+        _kill_after(delay, _APPLYING, str(path), str(round_), str(size))
         raw = duckdb.connect(str(path))  # the table as the crash left it, before recovery
         in_table = raw.execute("SELECT count(*) FROM events").fetchone()
         raw.close()
