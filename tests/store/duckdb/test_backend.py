@@ -18,7 +18,8 @@ def ev(site_id: int, n: int, **kw: object) -> Event:
 def test_arrow_schema_matches_the_table_column_for_column(store: DuckDBStore) -> None:
     table = events_to_arrow([ev(1, 1)])
     cols = [r[0] for r in store._cur.execute("DESCRIBE events").fetchall()]
-    assert table.column_names == cols
+    # then what the apply derives: each pageview's previous one (013_previous_pageview.sql)
+    assert [*table.column_names, "prev_pageview_at", "prev_page"] == cols
 
 
 def test_second_process_cannot_open_a_held_file(tmp_path: object) -> None:

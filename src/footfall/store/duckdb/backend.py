@@ -37,7 +37,7 @@ from footfall.store.arrow import (
 )
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
-from footfall.store.duckdb.dialect import DUCKDB
+from footfall.store.duckdb.dialect import EMBEDDED, DuckDBDialect
 from footfall.store.duckdb.gate import Gate
 from footfall.store.duckdb.journal import Journal
 from footfall.store.registry import Options
@@ -93,12 +93,18 @@ def _naive(ts: datetime) -> datetime:
 
 
 def _recompute_visits(
-    cur: duckdb.DuckDBPyConnection, timeout: timedelta, *, fresh: bool = True
+    cur: duckdb.DuckDBPyConnection,
+    timeout: timedelta,
+    *,
+    fresh: bool = True,
+    previous: bool = True,
 ) -> None:
     """Re-split the visits of every (site, visitor) in ``incoming_batch`` (footfall/visits.py)
     where its events can change them: session ids on their events, their rows in ``visits``
     replaced; when ``fresh``, the batch's events are inserted with their visits' ids.
-    Needs ``visits`` to hold the rule's visits of the stored events."""
+    Needs ``visits`` to hold the rule's visits of the stored events. Each pageview's
+    previous pageview is set too (``previous``: off in migrations before 013, when
+    the events have no such columns yet)."""
     span = _first(cur.execute(Q["batch_span"]))
     if span is None or span[0] is None:
         return
@@ -116,6 +122,8 @@ def _recompute_visits(
             cur.execute(Q["set_event_sessions"], touched)
         if fresh:
             cur.execute(Q["insert_events"])
+        if previous and touched["lo"] is not None:
+            cur.execute(Q["set_previous_pageviews"], touched)
         cur.execute(Q["delete_stale_visits"], touched)
         cur.execute(Q["upsert_visits"])
     finally:
@@ -132,14 +140,21 @@ def _has_engagement(cur: duckdb.DuckDBPyConnection) -> bool:
     return bool(found)
 
 
-def _rebuild_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT) -> None:
+def _rebuild_visits(
+    cur: duckdb.DuckDBPyConnection, timeout: timedelta = TIMEOUT, *, previous: bool = True
+) -> None:
     """Every visit again from every event (migrations, bulk loads)."""
     cur.execute("DELETE FROM visits")
     cur.execute("CREATE OR REPLACE TEMP VIEW incoming_batch AS SELECT * FROM events")
     try:
-        _recompute_visits(cur, timeout, fresh=False)
+        _recompute_visits(cur, timeout, fresh=False, previous=previous)
     finally:
         cur.execute("DROP VIEW incoming_batch")
+
+
+def _resplit_visits(cur: duckdb.DuckDBPyConnection, timeout: timedelta) -> None:
+    """``_rebuild_visits`` in a migration before 013 (no previous pageview columns)."""
+    _rebuild_visits(cur, timeout, previous=False)
 
 
 # Schema migrations in order, each with an optional data step run in its transaction.
@@ -149,15 +164,16 @@ _MIGRATIONS: tuple[
     ("001_init.sql", None),
     ("002_journal.sql", None),
     ("003_goals.sql", None),
-    ("004_visits.sql", _rebuild_visits),  # the visits of events already stored
+    ("004_visits.sql", _resplit_visits),  # the visits of events already stored
     ("005_accounts.sql", None),
-    ("006_visit_rule.sql", _rebuild_visits),  # visits as a function of the events
+    ("006_visit_rule.sql", _resplit_visits),  # visits as a function of the events
     ("007_funnels_segments.sql", None),
     ("008_embeds.sql", None),
     ("009_email.sql", None),
     ("010_shields.sql", None),
     ("011_imports.sql", None),
     ("012_two_factor_retention.sql", None),
+    ("013_previous_pageview.sql", None),  # filled by the file's own UPDATE
 )
 
 
@@ -178,8 +194,11 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         path: str,
         visit_timeout: timedelta = TIMEOUT,
         config: Mapping[str, str] | None = None,
+        *,
+        dialect: DuckDBDialect = EMBEDDED,
     ) -> None:
         self._path = path
+        self._dialect = dialect  # DynamoDB's frames: DUCKDB (store/duckdb/dialect.py)
         self._visit_timeout = visit_timeout
         # DuckDB settings (memory_limit, threads, ...) for every connect; by default the
         # cgroup's (store/budget.py): DuckDB's own default, 80% of the machine's RAM and
@@ -531,28 +550,28 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
 
     # stats -------------------------------------------------------------------
     def answer(self, query: StatsQuery, site: Site, goals: Sequence[Goal]) -> list[tuple[Any, ...]]:
-        built = builder.plan(query, site.id, goals, DUCKDB)
+        built = builder.plan(query, site.id, goals, self._dialect)
         return self.read(built.sql, built.params)
 
     def funnel(
         self, query: StatsQuery, site: Site, steps: Sequence[FunnelStep], goals: Sequence[Goal]
     ) -> list[int]:
-        built = funnel_sql.plan(query, site.id, steps, goals, DUCKDB)
+        built = funnel_sql.plan(query, site.id, steps, goals, self._dialect)
         rows = self.read(built.sql, built.params)
         return [int(c) for c in rows[0]]
 
     def prop_keys(self, site: Site, start: datetime, end: datetime, limit: int) -> list[str]:
-        built = builder.prop_keys(site.id, start, end, limit, DUCKDB)
+        built = builder.prop_keys(site.id, start, end, limit, self._dialect)
         return [str(r[0]) for r in self.read(built.sql, built.params)]
 
     def realtime(self, site: Site, now: datetime) -> list[tuple[Any, ...]]:
-        built = live.realtime(site.id, now, DUCKDB)
+        built = live.realtime(site.id, now, self._dialect)
         return self.read(built.sql, built.params)
 
     def overview(self, site_ids: Sequence[int], now: datetime) -> list[tuple[Any, ...]]:
         if not site_ids:
             return []
-        built = live.overview(site_ids, now, DUCKDB)
+        built = live.overview(site_ids, now, self._dialect)
         return self.read(built.sql, built.params)
 
     def read(self, sql: str, params: Mapping[str, object]) -> list[tuple[Any, ...]]:

@@ -46,4 +46,13 @@ class DuckDBDialect(Dialect):
         return f"round({numerator} / {denominator}, {digits})"
 
 
+class EmbeddedDialect(DuckDBDialect):
+    """The embedded store's: its events keep their previous pageview (migration 013).
+    DynamoDB's frames are DuckDB stores too but answer with ``DUCKDB``: a day cached
+    before that migration has no such columns."""
+
+    previous_pageviews = True
+
+
 DUCKDB = DuckDBDialect()
+EMBEDDED = EmbeddedDialect()

@@ -36,6 +36,7 @@ from footfall.errors import QueryTimeout, StoreError, StoreUnavailable
 from footfall.store.arrow import concat, duckdb_columns
 from footfall.store.budget import MB, Budget, detect
 from footfall.store.duckdb import DuckDBStore
+from footfall.store.duckdb.dialect import DUCKDB
 from footfall.store.dynamo.events import Day, DayCache, Part, committed_items, days, to_arrow
 from footfall.store.dynamo.table import Table
 from footfall.store.sql.limits import TimeLimits
@@ -195,7 +196,9 @@ class Engine(TimeLimits):
                     f"({self.max_events}, FOOTFALL_DYNAMODB_MAX_EVENTS); narrow the date range",
                     field="date_range",
                 )
-            store = DuckDBStore(":memory:", self.timeout, self.duckdb_config)
+            # The window for time on page: a day cached before the stored previous
+            # pageview (migration 013) has none (store/duckdb/dialect.py).
+            store = DuckDBStore(":memory:", self.timeout, self.duckdb_config, dialect=DUCKDB)
             split = [(d, p.files) for d, p in zip(held, parts, strict=True) if p.files]
             if split:
                 store.load_split([f[0] for _, f in split], [f[1] for _, f in split])

@@ -399,7 +399,13 @@ def _engagement(q: StatsQuery, site_id: int, p: Params, ev_match: str, visit_fil
     is one unit: its engaged time summed, its deepest scroll; the page's time on page is
     the units' mean time, its scroll depth their mean depth. Pageviews before the
     range's first engagement event (a site that never sent one: all of them) are timed
-    the legacy way instead, to the next pageview of the visit, each one a unit."""
+    the legacy way instead, to the next pageview of the visit, each one a unit.
+
+    Where the dialect's events keep each pageview's previous pageview (the embedded
+    store), a pageview X's time is read from its next pageview N's row: page
+    ``N.prev_page``, X in the range when ``N.prev_pageview_at`` is; the window sees
+    only pageviews before ``cut_at``, so N must be too. Event filters then apply to
+    N's ``prev_page``: only page filters can (any other: the window)."""
     d = p.dialect
     site = p.add(site_id)
     start, end = p.time(q.start), p.time(q.end)
@@ -412,14 +418,27 @@ def _engagement(q: StatsQuery, site_id: int, p: Params, ev_match: str, visit_fil
     in_visits = " AND session_id IN (SELECT session_id FROM fv)" if visit_filtered else ""
     page = "pathname AS page, " if q.dimensions else ""
     group = " GROUP BY pathname" if q.dimensions else ""
-    following = "lead(timestamp) OVER (PARTITION BY session_id ORDER BY timestamp)"
+    before_cut = "timestamp < (SELECT cut_at FROM cut)"
+    pages_only = all(
+        c.dimension == "event:page" for f in q.filters if kind(f) == "event" for c in _leaves(f)
+    )
+    if d.previous_pageviews and pages_only:
+        secs = d.seconds_between("prev_pageview_at", "timestamp")
+        timed = (
+            f"SELECT prev_page AS pathname, session_id, {secs} AS secs FROM ev"
+            f" WHERE name = 'pageview' AND prev_pageview_at >= {start} AND {before_cut}"
+        )
+    else:
+        # Ties (one instant, two pages) in the order of the visit's exit page.
+        following = "lead(timestamp) OVER (PARTITION BY session_id ORDER BY timestamp, pathname)"
+        secs = d.seconds_between("timestamp", following)
+        timed = f"SELECT *, {secs} AS secs FROM ev WHERE name = 'pageview' AND {before_cut}"
     return (
         f", cut AS (SELECT coalesce(min(timestamp), {end}) AS cut_at FROM events WHERE {in_range})"
         f", en AS (SELECT pathname, visitor_id, sum({engaged_ms}) AS ms, max({depth}) AS sd"
         f" FROM events WHERE {in_range} AND {ev_match}{by_visitor}"
         " GROUP BY pathname, visitor_id)"
-        f", tp_raw AS (SELECT *, {d.seconds_between('timestamp', following)} AS secs"
-        " FROM ev WHERE name = 'pageview' AND timestamp < (SELECT cut_at FROM cut))"
+        f", tp_raw AS ({timed})"
         f", tp_units AS (SELECT {page}1.0 * sum(ms) / 1000 AS secs, count(*) AS n,"
         " sum(sd) AS sd_sum, count(sd) AS sd_n FROM en"
         f"{group} UNION ALL SELECT {page}1.0 * sum(secs) AS secs, count(*) AS n, 0, 0"

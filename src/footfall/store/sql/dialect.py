@@ -13,6 +13,10 @@ from datetime import datetime
 
 class Dialect:
     name = "standard"
+    # The events table holds each pageview's previous pageview of its visit
+    # (``prev_pageview_at``, ``prev_page``): the legacy time on page is read from it
+    # instead of a window (builder.py, ``_engagement``). The embedded store only.
+    previous_pageviews = False
 
     def placeholder(self, name: str) -> str:
         """A named bound parameter (psycopg's style by default)."""
