@@ -12,16 +12,9 @@ from hypothesis import strategies as st
 
 from footfall.domain import Site
 from footfall.errors import FootfallError, InputError
+from footfall.ingest import request as rules
 from footfall.ingest.dialects import Origin, track
-from footfall.ingest.request import (
-    MAX_REFERRER_CHARS,
-    IngestRequest,
-    check_ip,
-    parse_props,
-    parse_revenue,
-    parse_timestamp,
-    parse_url,
-)
+from footfall.ingest.request import MAX_REFERRER_CHARS, IngestRequest
 from tests.support import CHROME_UA
 
 _KEYS = [*track.TrackEvent.model_fields, "bogus"]
@@ -123,19 +116,19 @@ def _build_event_as_it_was(item: object, origin: Origin, prefix: str = "") -> In
     and named as it is read, the request built by keyword."""
     site = origin.keyed_site()
     e = track.fields(item, prefix)
-    ts = parse_timestamp(e["timestamp"], origin.now, origin.future, f"{prefix}timestamp")
+    ts = rules.parse_timestamp(e["timestamp"], origin.now, origin.future, f"{prefix}timestamp")
     track._retention_bound(site, ts, origin.now, f"{prefix}timestamp")
     ip, user_agent, props, revenue = e["ip"], e["user_agent"], e["props"], e["revenue"]
     return IngestRequest(
         name=e["name"],
-        url=parse_url(e["url"], f"{prefix}url"),
+        url=rules.parse_url(e["url"], f"{prefix}url"),
         timestamp=ts,
-        ip=check_ip(ip, f"{prefix}ip") if ip else origin.ip,
+        ip=rules.check_ip(ip, f"{prefix}ip") if ip else origin.ip,
         user_agent=user_agent if user_agent is not None else origin.user_agent,
         site_id=site.id,
         referrer=(e["referrer"] or "")[:MAX_REFERRER_CHARS],
-        props=parse_props(props, f"{prefix}props"),
-        revenue=parse_revenue(revenue, f"{prefix}revenue"),
+        props=rules.parse_props(props, f"{prefix}props"),
+        revenue=rules.parse_revenue(revenue, f"{prefix}revenue"),
         interactive=e["interactive"],
         screen_width=e["screen_width"],
         language=e["language"],
