@@ -155,6 +155,9 @@ def test_engagement_counts_nowhere_but_in_time_on_page_and_scroll_depth(
         site = stores.catalog.add_site("example.com", "UTC", "u1")
         send(stores.events, events + engaged, rng)
         assert visits_of_events(stores, site.id) == rule_visits(events)
+        # of no visit, whatever visit a later split puts around them
+        stored = stores.events.fetch_events(site.id, limit=100_000)
+        assert {r["session_id"] for r in stored if r["name"] == ENGAGEMENT} <= {0}
         assert split(events + engaged) == split(events)
         assert aggregate(stores, site) == expected(split(events), events)
         assert per_page(stores, site) == oracle(events + engaged)
@@ -190,3 +193,14 @@ def test_engagement_stored_before_ingest_checked_it_answers_no_error(stores: Sto
     good.site_id = site.id
     stores.events.write_events([ev(site.id, T0, "/", 1), junk, good])
     assert per_page(stores, site)["/"] == (3, 30)
+
+
+def test_engagement_stays_of_no_visit_when_its_visit_is_split_again(stores: Stores) -> None:
+    site = stores.catalog.add_site("example.com", "UTC", "u1")
+    inside = engagement(T0 + timedelta(minutes=5), "/", 1, 4000, 20)
+    inside.site_id = site.id
+    stores.events.write_events([ev(site.id, T0 + timedelta(minutes=10), "/a", 1), inside])
+    stores.events.write_events([ev(site.id, T0, "/", 1)])  # earlier: the visit is split again
+    rows = stores.events.fetch_events(site.id)
+    assert [r["session_id"] for r in rows if r["name"] == ENGAGEMENT] == [0]
+    assert len({r["session_id"] for r in rows if r["name"] != ENGAGEMENT}) == 1

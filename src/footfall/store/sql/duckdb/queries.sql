@@ -330,10 +330,11 @@ WHERE t.append AND new_visits.site_id = t.site_id AND new_visits.visitor_id = t.
 
 -- name: set_event_sessions
 -- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
+-- Engagement events are of no visit (session id 0: insert_engagements) and stay so.
 UPDATE events SET session_id = v.session_id FROM new_visits v
 WHERE events.site_id = v.site_id AND events.visitor_id = v.visitor_id
     AND events.timestamp >= v.started_at AND events.timestamp <= v.ended_at
-    AND events.session_id <> v.session_id
+    AND events.session_id <> v.session_id AND events.name <> 'engagement'
     AND events.timestamp >= $lo AND events.timestamp <= $hi
 
 -- name: set_previous_pageviews

@@ -163,7 +163,7 @@ SELECT EXISTS (
 UPDATE events e SET session_id = v.session_id FROM new_visits v
 WHERE e.site_id = v.site_id AND e.visitor_id = v.visitor_id
     AND e."timestamp" >= v.started_at AND e."timestamp" <= v.ended_at
-    AND e.session_id <> v.session_id
+    AND e.session_id <> v.session_id AND e.name <> 'engagement'
     AND e.site_id = ANY(%(sites)s) AND e."timestamp" >= %(lo)s AND e."timestamp" <= %(hi)s
 
 -- name: insert_events
