@@ -3,14 +3,18 @@ fast path takes, pydantic takes alike; everything else still reaches pydantic.""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footfall.errors import InputError
-from footfall.ingest.dialects import track
+from footfall.domain import Site
+from footfall.errors import FootfallError, InputError
+from footfall.ingest import request as rules
+from footfall.ingest.dialects import Origin, track
+from footfall.ingest.request import MAX_REFERRER_CHARS, IngestRequest
 from tests.support import CHROME_UA
 
 _KEYS = [*track.TrackEvent.model_fields, "bogus"]
@@ -105,3 +109,78 @@ def test_a_bad_item_is_answered_by_pydantic_naming_its_field(item: object, field
     with pytest.raises(InputError) as caught:
         track.fields(item, "events.3.")
     assert caught.value.field == field
+
+
+def _build_event_as_it_was(item: object, origin: Origin, prefix: str = "") -> IngestRequest:
+    """``track.build_event`` before its fast path (main at 605ac7f): every field parsed
+    and named as it is read, the request built by keyword."""
+    site = origin.keyed_site()
+    e = track.fields(item, prefix)
+    ts = rules.parse_timestamp(e["timestamp"], origin.now, origin.future, f"{prefix}timestamp")
+    track._retention_bound(site, ts, origin.now, f"{prefix}timestamp")
+    ip, user_agent, props, revenue = e["ip"], e["user_agent"], e["props"], e["revenue"]
+    return IngestRequest(
+        name=e["name"],
+        url=rules.parse_url(e["url"], f"{prefix}url"),
+        timestamp=ts,
+        ip=rules.check_ip(ip, f"{prefix}ip") if ip else origin.ip,
+        user_agent=user_agent if user_agent is not None else origin.user_agent,
+        site_id=site.id,
+        referrer=(e["referrer"] or "")[:MAX_REFERRER_CHARS],
+        props=rules.parse_props(props, f"{prefix}props"),
+        revenue=rules.parse_revenue(revenue, f"{prefix}revenue"),
+        interactive=e["interactive"],
+        screen_width=e["screen_width"],
+        language=e["language"],
+    )
+
+
+_NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+# Values that reach the checks after pydantic's: good and bad URLs, IPs, timestamps
+# (future, before 2000, past a retention), props and revenue in every form sent.
+_LATER = {
+    "url": st.sampled_from(["https://example.com/a?b=1#c", "example.com/a", "data:x", "http://"]),
+    "ip": st.sampled_from(["198.51.100.1", " 2001:DB8::1 ", "", "999.1.1.1", "x"]),
+    "timestamp": st.sampled_from(
+        [None, 1773136800, 1773136800123, 1773140400 + 3600, 946684799, "2026-02-01T00:00:00Z"]
+    ),
+    "props": st.sampled_from([None, "", {}, {"a": 1, "b": None}, '{"a": "b"}', "[1]", {"": "x"}]),
+    "revenue": st.sampled_from(
+        [None, "", {"amount": 9.5, "currency": "eur"}, {"amount": "x", "currency": "EUR"}, {}]
+    ),
+    "referrer": st.sampled_from([None, "", "r" * (MAX_REFERRER_CHARS + 5)]),
+}
+_BATCH_ITEMS = st.one_of(
+    _ITEMS,
+    st.fixed_dictionaries({}, optional=_LATER),
+    st.fixed_dictionaries({}, optional={k: st.one_of(v, _VALUES) for k, v in _LATER.items()}),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _BATCH_ITEMS,
+    st.sampled_from([None, 0, 30, 3650]),
+    st.sampled_from(["", "events.7."]),
+)
+def test_build_event_answers_as_it_did_before_its_fast_path(
+    item: dict[str, Any], retention: int | None, prefix: str
+) -> None:
+    """The same request for every item, or the same error (detail, field, code) for the
+    first bad field, whichever path the item takes."""
+    origin = Origin(
+        "203.0.113.9",
+        CHROME_UA,
+        _NOW,
+        timedelta(seconds=3600),
+        Site(4, "example.com", "UTC", retention_days=retention),
+    )
+    try:
+        expected: IngestRequest | dict[str, Any] = _build_event_as_it_was(item, origin, prefix)
+    except FootfallError as exc:
+        expected = {"type": type(exc), **exc.as_json()}
+    try:
+        got: IngestRequest | dict[str, Any] = track.build_event(item, origin, prefix)[0]
+    except FootfallError as exc:
+        got = {"type": type(exc), **exc.as_json()}
+    assert got == expected, item

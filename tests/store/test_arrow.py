@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import duckdb
 import pytest
-from arro3.core import DataType
+from arro3.core import Array, DataType, Table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +17,7 @@ from footfall.domain import Event
 from footfall.store import arrow
 from footfall.store.arrow import (
     AWARE_UTC,
+    EVENT_FIELDS,
     NAIVE_UTC,
     column_values,
     concat,
@@ -22,6 +25,7 @@ from footfall.store.arrow import (
     events_from_arrow,
     events_to_arrow,
 )
+from footfall.store.duckdb.journal import Journal
 
 _text = st.text(max_size=8)
 _zones = st.sampled_from(
@@ -113,3 +117,64 @@ def test_concat_keeps_every_row_in_order_in_chunks_of_bounded_size(
     sizes = [b.num_rows for b in joined.to_batches()]
     assert sum(sizes) == len(expected) and all(0 < n < 10 + 12 for n in sizes)
     assert len(sizes) <= len(expected) // 10 + 1
+
+
+# A batch's columns are often one value throughout (its site's host, the browser of a
+# server-side tracker, the empty ones): values from small pools, some past the length
+# of the cached arrays' values.
+_pooled = st.sampled_from(["", "pageview", "Chrome", "h" * 64, "h" * 65, "ü", "\x00"])
+_pooled_events = st.builds(
+    Event,
+    site_id=st.sampled_from([1, 2]),
+    timestamp=st.just(datetime(2026, 3, 10, 12, tzinfo=UTC)),
+    name=_pooled,
+    hostname=_pooled,
+    pathname=_pooled,
+    visitor_id=st.integers(0, 3),
+    session_id=st.just(0),
+    referrer=_pooled,
+    browser=_pooled,
+    country=_pooled,
+    revenue_currency=_pooled,
+)
+
+
+def _built(events: list[Event]) -> Table:
+    """The table with every text column built from its values (no cached arrays)."""
+    fast = events_to_arrow(events)
+    arrays = [
+        Array([getattr(e, n) for e in events], DataType.string())
+        if fast.schema.field(n).type == DataType.string()
+        else fast.column(n).chunks[0]
+        for n in EVENT_FIELDS
+    ]
+    return Table.from_arrays(arrays, schema=fast.schema)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_pooled_events, min_size=1, max_size=40), st.integers(1, 3))
+def test_a_column_of_one_value_is_the_column_built_from_its_values(
+    events: list[Event], times: int
+) -> None:
+    """Columns of one value are slices of cached arrays: the events come back, and the
+    journal writes the very bytes of the table built value by value (the slice is
+    written truncated)."""
+    events = events * times
+    table = events_to_arrow(events)
+    assert events_from_arrow(table) == events
+    built = _built(events)
+    for name in EVENT_FIELDS:
+        assert column_values(table.column(name)) == column_values(built.column(name))
+    with tempfile.TemporaryDirectory() as directory:
+        journal = Journal(Path(directory), event_schema())
+        assert journal._message(table, 1) == journal._message(built, 1)
+
+
+@pytest.mark.parametrize("rows", [1, 1024, 1025, 4096, 4097])
+def test_the_journal_writes_a_column_of_one_value_as_built(tmp_path: Path, rows: int) -> None:
+    events = [Event(1, datetime(2026, 3, 10, tzinfo=UTC), "pageview", "h", "/", 7, 0)] * rows
+    journal = Journal(tmp_path, event_schema())
+    assert journal._message(events_to_arrow(events), 1) == journal._message(_built(events), 1)
+    journal.append(events_to_arrow(events))
+    ((_, back),) = journal.recover(0)
+    assert events_from_arrow(back) == events

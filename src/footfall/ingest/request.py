@@ -119,10 +119,12 @@ def _split_url(raw: str) -> SplitResult | str:
     return parts
 
 
-def parse_url(raw: str, field_name: str = "url") -> SplitResult:
+def parse_url(raw: str, field_name: str = "url", prefix: str = "") -> SplitResult:
+    """``prefix`` + ``field_name`` names the field in the error (joined only then)."""
     parts = _split_url(raw)
     if isinstance(parts, str):
-        raise InputError(parts.format(field_name), field=field_name)
+        name = f"{prefix}{field_name}"
+        raise InputError(parts.format(name), field=name)
     return parts
 
 
@@ -247,8 +249,9 @@ def canonical_ip(raw: str) -> str | None:
         return None
 
 
-def check_ip(raw: str, field_name: str = "ip") -> str:
+def check_ip(raw: str, field_name: str = "ip", prefix: str = "") -> str:
     ip = canonical_ip(raw)
     if ip is None:
-        raise InputError(f"{field_name} is not an IP address", field=field_name)
+        name = f"{prefix}{field_name}"
+        raise InputError(f"{name} is not an IP address", field=name)
     return ip

@@ -9,7 +9,7 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from arro3.core import (
@@ -109,6 +109,8 @@ def datetimes_array(stamps: Sequence[datetime], time: DataType = NAIVE_UTC) -> A
 
 
 _CONSTANT_ROWS = 4096
+_REPEAT_ROWS = 1024  # of a cached array of one value (the bound keeps them small)
+_REPEAT_CHARS = 64  # the longest value such an array is cached for
 
 
 @cache
@@ -121,6 +123,28 @@ def _constant(kind: str) -> Array:
     if kind == "amount":
         return Array([None] * _CONSTANT_ROWS, DataType.string()).cast(_DECIMAL)
     return Array([""] * _CONSTANT_ROWS, DataType.string())
+
+
+@lru_cache(maxsize=256)
+def _repeated(value: str) -> Array:
+    return Array([value] * _REPEAT_ROWS, DataType.string())
+
+
+def _same_text(values: Sequence[Any]) -> Array | None:
+    """A slice of a cached array when every value of a text column is one short string
+    (a batch's name and host, often its referrer, browser, OS, country; the columns it
+    leaves empty): building the column costs ~4 us plus ~25 ns a value, the check and
+    the slice ~1-2 us. (Besides the empty one, at most 256 arrays of 1,024 values of
+    up to 64 characters are kept, 18 MB at worst; a value not cached costs ~25 us.)"""
+    n = len(values)
+    if not 0 < n <= _CONSTANT_ROWS:
+        return None
+    first = values[0]
+    if type(first) is not str or len(first) > _REPEAT_CHARS or values.count(first) != n:
+        return None
+    if not first:
+        return _constant("text").slice(0, n)
+    return _repeated(first).slice(0, n) if n <= _REPEAT_ROWS else None
 
 
 def props_array(props: Sequence[Mapping[str, str] | None]) -> Array:
@@ -169,10 +193,6 @@ def amounts_array(amounts: Sequence[str | Decimal | None]) -> Array:
     return out
 
 
-def _all_empty(values: Sequence[str | None]) -> bool:
-    return not any(values) and None not in values  # "" everywhere (None stays NULL)
-
-
 def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Table:
     """A table of ``event_schema(time)`` from one Python sequence per field: the
     timestamps as microseconds since the epoch, props as dicts, amounts as text."""
@@ -186,8 +206,8 @@ def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Tab
             arrays.append(props_array(values))
         elif name == "revenue_amount":
             arrays.append(amounts_array(values))
-        elif name in _TEXT and len(values) <= _CONSTANT_ROWS and _all_empty(values):
-            arrays.append(_constant("text").slice(0, len(values)))
+        elif (same := _same_text(values) if name in _TEXT else None) is not None:
+            arrays.append(same)
         else:
             arrays.append(Array(values, _TYPES.get(name, _STRING)))
     return Table.from_arrays(arrays, schema=schema)
