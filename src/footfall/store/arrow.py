@@ -125,7 +125,7 @@ def _constant(kind: str) -> Array:
     return Array([""] * _CONSTANT_ROWS, DataType.string())
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _repeated(value: str) -> Array:
     return Array([value] * _REPEAT_ROWS, DataType.string())
 
@@ -134,8 +134,8 @@ def _same_text(values: Sequence[Any]) -> Array | None:
     """A slice of a cached array when every value of a text column is one short string
     (a batch's name and host, often its referrer, browser, OS, country; the columns it
     leaves empty): building the column costs ~4 us plus ~25 ns a value, the check and
-    the slice ~1-2 us. (Besides the empty one, at most 256 arrays of 1,024 values of
-    up to 64 characters are kept, 18 MB at worst; a value not cached costs ~25 us.)"""
+    the slice ~1-2 us. (Besides the empty one, at most 64 arrays of 1,024 values of
+    up to 64 characters are kept, 4.5 MB at worst; a value not cached costs ~25 us.)"""
     n = len(values)
     if not 0 < n <= _CONSTANT_ROWS:
         return None
