@@ -257,6 +257,10 @@ def test_filter_editor_builds_an_is_not_filter_with_several_values(
     page.click("#fe-add")
     page.fill(".fe-value >> nth=1", "Hacker News")
     shoot(page, tmp_path, "filter-editor-light")
+    page.emulate_media(color_scheme="dark")  # the theme follows the system live
+    page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+    shoot(page, tmp_path, "filter-editor-dark")
+    page.emulate_media(color_scheme="light")
     page.click("#fe-apply")
     wait_ready(page)
     assert _chips(page) == ["Source is not Google nor Hacker News"]
