@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from playwright.sync_api import Browser, Dialog, Page
+from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.support import Live, watch_csp
 from tests.web.dashboard import traffic
@@ -123,11 +123,11 @@ def test_owner_dashboard_end_to_end(live: Live, browser: Browser, tmp_path: Path
         assert _state(page)["period"] == ["7d"]
         _assert_matches_api(page, live, key, "7d", google)
         page.go_back()
-        page.wait_for_function("document.getElementById('period').value === '30d'")
+        expect(page.locator("#period")).to_have_value("30d")
         wait_ready(page)
         _assert_matches_api(page, live, key, "30d", google)
         page.go_back()
-        page.wait_for_function("!document.querySelector('.dash-chip')")
+        page.wait_for_selector(".dash-chip", state="detached")
         wait_ready(page)
         _assert_matches_api(page, live, key, "30d", [])
 
@@ -252,7 +252,7 @@ def test_visitor_values_are_text_and_keyboard_works(
         assert page.text_content(".dash-chip > span") == f"Page is {traffic.HOSTILE_PATH}"
         shoot(page, tmp_path, "hostile-path-filtered")
         page.click(".dash-chip button")  # the chip's remove button
-        page.wait_for_function("!document.querySelector('.dash-chip')")
+        page.wait_for_selector(".dash-chip", state="detached")
         wait_ready(page)
         page.focus("#list-pages button.dash-row")
         page.keyboard.press("Enter")
@@ -260,7 +260,7 @@ def test_visitor_values_are_text_and_keyboard_works(
         assert page.locator(".dash-chip").count() == 1
         page.locator("body").focus()
         page.keyboard.press("Escape")
-        page.wait_for_function("!document.querySelector('.dash-chip')")
+        page.wait_for_selector(".dash-chip", state="detached")
         wait_ready(page)
         page.focus("#tab-devices-0")
         page.keyboard.press("ArrowRight")

@@ -258,7 +258,9 @@ def test_filter_editor_builds_an_is_not_filter_with_several_values(
     page.fill(".fe-value >> nth=1", "Hacker News")
     shoot(page, tmp_path, "filter-editor-light")
     page.emulate_media(color_scheme="dark")  # the theme follows the system live
-    page.wait_for_function("document.documentElement.dataset.theme === 'dark'")
+    # A selector, not wait_for_function: its polling evaluates a string, which the
+    # dashboard's CSP (no 'unsafe-eval') refuses whenever the first check is false.
+    page.wait_for_selector("html[data-theme=dark]", state="attached")
     shoot(page, tmp_path, "filter-editor-dark")
     page.emulate_media(color_scheme="light")
     page.click("#fe-apply")
