@@ -37,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -268,6 +269,7 @@ def bench_backend(
     profile: Path | None,
     conns_only: int = 0,
     flush_concurrency: int = 0,
+    server_env: Sequence[str] = (),
 ) -> tuple[list[Result], int]:
     """Every scenario against a fresh server on ``database_url`` (empty: DuckDB in a
     temp dir, a copy of ``base`` when given); the results and the number of events the
@@ -280,6 +282,7 @@ def bench_backend(
     env["FOOTFALL_LOG_LEVEL"] = "WARNING"
     if flush_concurrency:
         env["FOOTFALL_FLUSH_CONCURRENCY"] = str(flush_concurrency)
+    env |= dict(item.split("=", 1) for item in server_env)
     if database_url:
         env["FOOTFALL_DATABASE_URL"] = database_url
         # A shared database requires the replicas' common secrets (docs/configuration.md).
@@ -346,6 +349,13 @@ def main() -> None:
     parser.add_argument(
         "--flush-concurrency", type=int, default=0, help="the servers' FOOTFALL_FLUSH_CONCURRENCY"
     )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the servers (FOOTFALL_FLUSH_INTERVAL_MS=2); repeatable",
+    )
     backends.add_arguments(parser)
     args = parser.parse_args()
     base = prepared_store(args.events, args.db)
@@ -359,6 +369,7 @@ def main() -> None:
             args.profile,
             args.conns,
             args.flush_concurrency,
+            args.server_env,
         )
         acked = sum(int(r.eps * r.seconds + 0.5) for r in results)
         name = backends.label(database_url) if database_url else "DuckDB"

@@ -48,6 +48,11 @@ class _StoreHealth(Collector):
             "footfall_store_apply_failures", "Failed attempts to apply events.", h.failures
         )
         yield CounterMetricFamily(
+            "footfall_store_backpressure_waits",
+            "Journal appends that waited for the apply to catch up (its backlog was full).",
+            h.backpressure_waits,
+        )
+        yield CounterMetricFamily(
             "footfall_store_apply_crashes",
             "Times the apply thread died and was restarted.",
             h.crashes,

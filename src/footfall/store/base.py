@@ -43,6 +43,7 @@ class ApplyHealth:
     failures: int = 0  # apply attempts that failed
     crashes: int = 0  # times the apply thread died and was restarted
     unapplied_events: int = 0
+    backpressure_waits: int = 0  # appends that waited for the apply to catch up
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,15 +54,29 @@ class Budget:
         within half of it."""
         return max(self.memory // 4, 32 * MB)
 
+    @property
+    def checkpoint(self) -> int:
+        """The WAL size at which DuckDB checkpoints after a commit: a sixteenth of the
+        memory, between DuckDB's own 16 MB and 256 MB (a 512 MB task: 32 MB; 4 GB and
+        more: 256 MB). A checkpoint of the embedded store costs ~400 ms of CPU however
+        little it writes (the visits' index and the tables' metadata, at 1M events)
+        plus ~1 us a row, and at 16 MB it came every 2-3 applies of 50,000 events: 40%
+        of the apply's CPU, 3-4 us of the ~20 an event cost in a batch. The rows
+        applied since the last one stay in memory meanwhile (~2x the WAL's size), so
+        the threshold follows the memory (docs/performance.md, "Checkpoints")."""
+        return min(max(self.memory // 16, 16 * MB), 256 * MB)
+
     def duckdb_settings(self) -> dict[str, str]:
-        """DuckDB's ``threads`` and ``memory_limit`` (in MiB: DuckDB's "MB" is 10^6),
-        and its allocator's background thread: without it, jemalloc returns the pages a
-        finished query freed only on later allocations, so an idle server keeps its
-        last queries' peak (~60 MB after a dashboard over 1M events; with it, they go
-        once unused for ``JEMALLOC_CONF``'s 10 s: docs/performance.md, "Memory")."""
+        """DuckDB's ``threads``, ``memory_limit`` (in MiB: DuckDB's "MB" is 10^6) and
+        ``checkpoint_threshold``, and its allocator's background thread: without it,
+        jemalloc returns the pages a finished query freed only on later allocations, so
+        an idle server keeps its last queries' peak (~60 MB after a dashboard over 1M
+        events; with it, they go once unused for ``JEMALLOC_CONF``'s 10 s:
+        docs/performance.md, "Memory")."""
         return {
             "threads": str(self.threads),
             "memory_limit": f"{self.duckdb // MB}MiB",
+            "checkpoint_threshold": f"{self.checkpoint // MB}MiB",
             "allocator_background_threads": "true",
         }
 

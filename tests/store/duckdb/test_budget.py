@@ -19,7 +19,7 @@ from footfall.store.budget import JEMALLOC_CONF, MB, Budget, detect
 
 SETTINGS = (
     "SELECT current_setting('memory_limit'), current_setting('threads'),"
-    " current_setting('allocator_background_threads')"
+    " current_setting('allocator_background_threads'), current_setting('checkpoint_threshold')"
 )
 CGROUP = Path("/sys/fs/cgroup")
 
@@ -52,9 +52,10 @@ def test_duckdb_reads_back_the_budgets_limits(
     with duckdb.connect(":memory:", config=dict(budget.duckdb_settings())) as db:
         row = db.execute(SETTINGS).fetchone()
     assert row is not None
-    limit, threads, background = row
+    limit, threads, background, checkpoint = row
     # under 1 GiB DuckDB shows the limit in MiB to a tenth
     assert abs(_bytes(limit) - max(memory_mb // 4, 32) * MB) <= MB / 10
+    assert abs(_bytes(checkpoint) - min(max(memory_mb // 16, 16), 256) * MB) <= MB / 10
     assert int(threads) == max(1, int(cpus))
     assert background is True
 
@@ -102,9 +103,10 @@ def _remove(d: Path) -> None:
 
 def test_a_store_opened_inside_a_cgroup_takes_its_limits(tmp_path: Path) -> None:
     """The server's path: open_stores on a file, in a process inside a 512 MB,
-    0.5-CPU cgroup, reads back memory_limit 128 MiB and 1 thread (the machine has
-    more of both), and jemalloc's background purging on. `make test` runs as root
-    (it installs Debian packages), and root can make a cgroup (bench/memory.py too)."""
+    0.5-CPU cgroup, reads back memory_limit 128 MiB, 1 thread (the machine has more
+    of both), jemalloc's background purging on and a 32 MiB checkpoint threshold.
+    `make test` runs as root (it installs Debian packages), and root can make a
+    cgroup (bench/memory.py too)."""
     dirs = _cgroup_dir(512 * MB, 50_000)
     assert dirs is not None, f"root (euid {os.geteuid()}) could not make a cgroup under {CGROUP}"
 
@@ -133,7 +135,7 @@ def test_a_store_opened_inside_a_cgroup_takes_its_limits(tmp_path: Path) -> None
         for d in dirs:
             _remove(d)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.strip() == "128.0 MiB|1|True"
+    assert done.stdout.strip() == "128.0 MiB|1|True|32.0 MiB"
 
 
 # Records DUCKDB_JE_MALLOC_CONF as it is when duckdb is first imported (jemalloc reads

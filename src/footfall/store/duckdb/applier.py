@@ -51,6 +51,17 @@ APPLY_SPACING = 10  # the wait: this many times the last apply's wall time, at l
 # /ready fails while nothing is being written too (a batch of 1,000 events is ~100 KiB).
 MIN_FREE_BYTES = 1 << 20
 APPLY_AT_ROWS = 50_000
+# Back-pressure. Ingest on one core outran the apply (niced, it gets what the requests
+# leave), and the backlog, held in memory, grew without bound: 2.7 GB of RSS after 40 s
+# of 100-event batches at 53k events/s (docs/performance.md, "Back-pressure"). Past half
+# of MAX_UNAPPLIED_ROWS not yet applied, each append first pauses, up to MAX_PAUSE
+# seconds as the backlog nears the limit: the requests wait that much longer, the core
+# is left to the apply, and ingest slows to the rate the apply keeps up with. At the
+# limit an append waits for an apply (up to APPEND_WAIT_SECONDS, then StoreUnavailable:
+# a 503 to retry). 200,000 rows are ~40 MB of Arrow columns and an apply of 1-2 s here.
+MAX_UNAPPLIED_ROWS = 200_000
+MAX_PAUSE = 0.02
+APPEND_WAIT_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 5.0  # a freed disk is used within seconds
 
 
@@ -77,6 +88,10 @@ class Applier:
         self._unapplied = journal.recover(applied_seq)
         self._rows = sum(t.num_rows for _, t in self._unapplied)
         self._mutex = threading.Lock()  # the unapplied list against concurrent appends
+        self._room = threading.Condition(self._mutex)  # notified when an apply frees rows
+        self.max_rows = MAX_UNAPPLIED_ROWS
+        self.append_wait = APPEND_WAIT_SECONDS
+        self.waits = 0  # appends that waited for room at the limit (/metrics, tests)
         # The last sequence number an apply has taken: the merge thread leaves the
         # batches up to it alone (an apply under way holds them).
         self._taken = 0
@@ -100,7 +115,7 @@ class Applier:
         if not error and free < MIN_FREE_BYTES:
             error = f"the journal's disk is full ({free} bytes free)"
         failing = self._failing or bool(error)
-        return ApplyHealth(failing, error, self._failures, self._crashes, self._rows)
+        return ApplyHealth(failing, error, self._failures, self._crashes, self._rows, self.waits)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._supervise, daemon=True, name="apply")
@@ -109,9 +124,17 @@ class Applier:
         self._merger.start()
 
     def append(self, table: Table) -> None:
-        """Journal ``table`` durably (fsynced) or raise StoreUnavailable."""
+        """Journal ``table`` durably (fsynced) or raise StoreUnavailable: when the apply
+        is ``max_rows`` behind, once it has caught up, or after ``append_wait`` seconds
+        without (nothing journaled then)."""
+        soft = self.max_rows // 2
+        if self._rows > soft:  # read without the lock: a pause needs no exact count
+            self._wake.set()
+            time.sleep(MAX_PAUSE * min(1.0, (self._rows - soft) / (self.max_rows - soft)))
         try:
             with self._mutex:
+                if self._rows >= self.max_rows:
+                    self._wait_for_room()
                 seq = self._journal.append(table)
                 self._unapplied.append((seq, table))
                 self._rows += table.num_rows
@@ -124,6 +147,22 @@ class Applier:
             self._wake.set()
         if self._loose >= arrow.CHUNK_ROWS:
             self._merge_wake.set()
+
+    def _wait_for_room(self) -> None:
+        """With ``_mutex`` held: wait until an apply has brought the backlog under
+        ``max_rows``, or raise StoreUnavailable."""
+        self.waits += 1
+        self._wake.set()  # the apply thread may be between applies: now
+        deadline = time.monotonic() + self.append_wait
+        while self._rows >= self.max_rows:
+            left = deadline - time.monotonic()
+            if left <= 0 or self._closing:
+                raise StoreUnavailable(
+                    f"{self._rows} committed events are waiting to be moved into the store; "
+                    "retry shortly",
+                    retry_after=2,
+                )
+            self._room.wait(left)
 
     def apply(self) -> None:
         """Move every journaled batch into the table, or raise StoreUnavailable."""
@@ -212,6 +251,7 @@ class Applier:
                 done += 1
             self._rows -= sum(t.num_rows for _, t in self._unapplied[:done])
             del self._unapplied[:done]
+            self._room.notify_all()
 
     def _failed(self, exc: Exception) -> None:
         self._failures += 1
