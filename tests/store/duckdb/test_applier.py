@@ -127,7 +127,7 @@ def test_appends_pause_longer_as_the_backlog_nears_the_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pauses: list[float] = []
-    monkeypatch.setattr(applier_module.time, "sleep", pauses.append)
+    monkeypatch.setattr(time, "sleep", pauses.append)  # the applier's pause: recorded
     store = Store(0.0)
     applier = Applier(Journal(tmp_path, SCHEMA), 0, store.insert, lambda: store.applied)
     applier.max_rows = 100  # no apply thread: the backlog only grows
