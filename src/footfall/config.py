@@ -178,6 +178,12 @@ class Settings(BaseSettings):
         return registry.kind(self.events_url or self.database_url).writers
 
     @property
+    def flush_quiet(self) -> float:
+        """Seconds without a new event after which the write buffer flushes before its
+        interval is out: the events backend's (registry.Kind.flush_quiet_ms)."""
+        return registry.kind(self.events_url or self.database_url).flush_quiet_ms / 1000
+
+    @property
     def store_options(self) -> registry.Options:
         return registry.Options(
             timedelta(minutes=self.session_timeout_minutes),

@@ -237,3 +237,29 @@ def test_every_answer_matches_its_commit_whatever_the_concurrency(
         assert state["most"] <= concurrency and buf.depth == 0
 
     asyncio.run(run())
+
+
+async def test_quiet_flushes_a_few_events_without_waiting_out_the_interval() -> None:
+    """With ``quiet``, events that stop coming are committed once none has come for
+    ``quiet``, not after the interval (here a minute: the test would hang)."""
+    rec = Recorder()
+    buf = WriteBuffer(rec.write, interval=60, quiet=0.005)
+    buf.start()
+    await asyncio.wait_for(asyncio.gather(*(buf.submit([event(i)]) for i in range(20))), 30)
+    assert sorted(i for batch in rec.batches for i in batch) == list(range(20))
+    await buf.stop()
+
+
+async def test_quiet_leaves_large_flushes_to_the_interval() -> None:
+    """From QUIET_UNDER_EVENTS pending on, the interval decides: a batch of 100 waits
+    for company (a flush costs the same for 100 events as for 1)."""
+    rec = Recorder()
+    buf = WriteBuffer(rec.write, interval=0.3, quiet=0.005)
+    buf.start()
+    started = time.monotonic()
+    await buf.submit([event(i) for i in range(100)])
+    assert time.monotonic() - started >= 0.25  # not at the first quiet 5 ms
+    late = asyncio.create_task(buf.submit([event(100)]))  # after a flush: a new gathering
+    await asyncio.wait_for(late, 30)
+    assert [len(b) for b in rec.batches] == [100, 1]
+    await buf.stop()

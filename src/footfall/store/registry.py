@@ -44,10 +44,23 @@ class Kind:
     # writes through one journal; PostgreSQL serialises writers per visitor
     # (docs/performance.md, "Several flushes at once").
     writers: int = 1
+    # The write buffer flushes once no event has come for this long (and at the latest
+    # after FOOTFALL_FLUSH_INTERVAL_MS): requests that have all been answered send no
+    # more until theirs commit. The embedded store commits to its journal (an append
+    # and an fsync, ~0.3 ms); waiting out the 5 ms interval left a third of the core idle
+    # under single-event ingest over 64 connections (docs/performance.md, "The group
+    # commit's quiet flush"). 0: wait out the interval (a server store's commit is a
+    # transaction or a batch of writes: fewer is better).
+    flush_quiet_ms: float = 0.0
 
 
 SCHEMES: dict[str, Kind] = {
-    "duckdb": Kind("footfall.store.duckdb", "duckdb:///./footfall-data/footfall.duckdb", True),
+    "duckdb": Kind(
+        "footfall.store.duckdb",
+        "duckdb:///./footfall-data/footfall.duckdb",
+        True,
+        flush_quiet_ms=0.5,
+    ),
     "postgresql": Kind(
         "footfall.store.postgres", "postgresql://user@host:5432/footfall", writers=4
     ),

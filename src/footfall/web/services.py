@@ -157,6 +157,7 @@ class Services:
         self.buffer = WriteBuffer(
             self.stores.events.write_events,
             interval=s.flush_interval_ms / 1000,
+            quiet=s.flush_quiet,
             max_events=s.flush_max_events,
             high_water=s.buffer_high_water,
             on_flush=self._on_flush,

@@ -79,9 +79,10 @@ def test_the_backlog_stays_bounded_and_every_row_is_applied_once(
     for t in threads:
         t.join()
     applier.close()
-    # An append goes ahead below the bound: the backlog is at most the bound plus the
-    # rows of the batches appended at once (one per writer).
-    assert max(seen) < max_rows + 15 * writers
+    # An append goes ahead while the rows no apply has taken are below the bound: those
+    # are at most the bound plus the batches appended at once (one per writer), and an
+    # apply under way holds at most as many.
+    assert max(seen) < 2 * (max_rows + 15 * writers)
     expected = sorted(
         x
         for w in range(writers)
@@ -103,13 +104,20 @@ def test_an_append_past_the_bound_fails_after_its_wait_and_journals_nothing(
     applier.max_rows, applier.append_wait = 10, 0.3
     applier.start()
     applier.append(table(list(range(6))))
-    applier.append(table(list(range(6, 12))))  # 12 rows: at the bound
+    applier._wake.set()  # the apply thread, now rather than in a second
+    deadline = time.monotonic() + 10
+    while applier._taken_rows == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert applier._taken_rows == 6  # the apply holds them, stuck: they do not count
+    applier.append(table(list(range(6, 12))))
+    applier.append(table(list(range(12, 16))))  # 10 rows no apply has taken: the bound
     with pytest.raises(StoreUnavailable) as refused:
         applier.append(table([99]))
     assert refused.value.retry_after == 2
     assert applier.health.backpressure_waits == 1
+    assert applier.health.unapplied_events == 16
     # Once the apply moves again, a waiting append goes ahead.
-    waiting = threading.Thread(target=applier.append, args=(table([12]),))
+    waiting = threading.Thread(target=applier.append, args=(table([16]),))
     waiting.start()
     time.sleep(0.05)
     assert waiting.is_alive()
@@ -117,7 +125,7 @@ def test_an_append_past_the_bound_fails_after_its_wait_and_journals_nothing(
     waiting.join(10)
     assert not waiting.is_alive()
     applier.close()
-    assert sorted(store.rows) == list(range(13))  # 99 was refused: never applied
+    assert sorted(store.rows) == list(range(17))  # 99 was refused: never applied
     again = Applier(Journal(tmp_path, SCHEMA), store.applied, store.insert, lambda: 0)
     assert again.health.unapplied_events == 0  # and not in the journal either
     again.close()
@@ -136,6 +144,6 @@ def test_appends_pause_longer_as_the_backlog_nears_the_bound(
     # Up to half the bound, no pause; past it, longer ones, capped.
     assert len(pauses) == 4  # the appends made at 60, 70, 80 and 90 rows
     assert pauses == sorted(pauses)
-    assert pauses[0] > 0 and pauses[-1] <= applier_module.MAX_PAUSE
+    assert pauses[0] > 0 and pauses[-1] <= applier_module.PAUSE_PER_ROW * 10
     applier.close()
     assert sorted(store.rows) == list(range(100))

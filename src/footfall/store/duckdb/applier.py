@@ -54,13 +54,17 @@ APPLY_AT_ROWS = 50_000
 # Back-pressure. Ingest on one core outran the apply (niced, it gets what the requests
 # leave), and the backlog, held in memory, grew without bound: 2.7 GB of RSS after 40 s
 # of 100-event batches at 53k events/s (docs/performance.md, "Back-pressure"). Past half
-# of MAX_UNAPPLIED_ROWS not yet applied, each append first pauses, up to MAX_PAUSE
-# seconds as the backlog nears the limit: the requests wait that much longer, the core
-# is left to the apply, and ingest slows to the rate the apply keeps up with. At the
-# limit an append waits for an apply (up to APPEND_WAIT_SECONDS, then StoreUnavailable:
-# a 503 to retry). 200,000 rows are ~40 MB of Arrow columns and an apply of 1-2 s here.
+# of MAX_UNAPPLIED_ROWS not yet applied, each append first pauses, longer as the backlog
+# nears the limit and as the batch is larger (PAUSE_PER_ROW at the limit, up to
+# MAX_PAUSE): the requests wait that much longer, the core is left to the apply, and
+# ingest slows to the rate the apply keeps up with. At the limit an append waits for
+# an apply (up to APPEND_WAIT_SECONDS, then StoreUnavailable: a 503 to retry). The rows
+# an apply under way holds do not count: an append waiting for the whole of a long
+# apply stalled its requests for a second and more. 200,000 rows are ~40 MB of Arrow
+# columns (twice that with an apply's) and an apply of 1-2 s here.
 MAX_UNAPPLIED_ROWS = 200_000
-MAX_PAUSE = 0.02
+PAUSE_PER_ROW = 0.0002  # 20 ms for a flush of 100 events at the limit
+MAX_PAUSE = 0.25
 APPEND_WAIT_SECONDS = 5.0
 MAX_BACKOFF_SECONDS = 5.0  # a freed disk is used within seconds
 
@@ -95,6 +99,7 @@ class Applier:
         # The last sequence number an apply has taken: the merge thread leaves the
         # batches up to it alone (an apply under way holds them).
         self._taken = 0
+        self._taken_rows = 0  # the rows of the apply under way, if any
         self._loose = 0  # rows of the small batches not merged yet (about)
         self._merge_wake = threading.Event()
         self._merger: threading.Thread | None = None
@@ -128,12 +133,14 @@ class Applier:
         is ``max_rows`` behind, once it has caught up, or after ``append_wait`` seconds
         without (nothing journaled then)."""
         soft = self.max_rows // 2
-        if self._rows > soft:  # read without the lock: a pause needs no exact count
+        waiting = self._waiting  # read without the lock: a pause needs no exact count
+        if waiting > soft:
             self._wake.set()
-            time.sleep(MAX_PAUSE * min(1.0, (self._rows - soft) / (self.max_rows - soft)))
+            near = min(1.0, (waiting - soft) / (self.max_rows - soft))
+            time.sleep(min(MAX_PAUSE, PAUSE_PER_ROW * table.num_rows * near))
         try:
             with self._mutex:
-                if self._rows >= self.max_rows:
+                if self._waiting >= self.max_rows:
                     self._wait_for_room()
                 seq = self._journal.append(table)
                 self._unapplied.append((seq, table))
@@ -148,13 +155,18 @@ class Applier:
         if self._loose >= arrow.CHUNK_ROWS:
             self._merge_wake.set()
 
+    @property
+    def _waiting(self) -> int:
+        """Journaled rows no apply has taken yet: what back-pressure bounds."""
+        return self._rows - self._taken_rows
+
     def _wait_for_room(self) -> None:
         """With ``_mutex`` held: wait until an apply has brought the backlog under
         ``max_rows``, or raise StoreUnavailable."""
         self.waits += 1
         self._wake.set()  # the apply thread may be between applies: now
         deadline = time.monotonic() + self.append_wait
-        while self._rows >= self.max_rows:
+        while self._waiting >= self.max_rows:
             left = deadline - time.monotonic()
             if left <= 0 or self._closing:
                 raise StoreUnavailable(
@@ -174,6 +186,7 @@ class Applier:
                 closed = self._journal.rotate()
                 if pending:
                     self._taken = pending[-1][0]
+                    self._taken_rows = sum(t.num_rows for _, t in pending)
             if pending:
                 try:
                     self._insert([t for _, t in pending], pending[-1][0])
@@ -251,6 +264,7 @@ class Applier:
                 done += 1
             self._rows -= sum(t.num_rows for _, t in self._unapplied[:done])
             del self._unapplied[:done]
+            self._taken_rows = 0  # the apply is over, done or failed
             self._room.notify_all()
 
     def _failed(self, exc: Exception) -> None:
