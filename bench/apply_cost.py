@@ -1,8 +1,9 @@
 """What one apply of the embedded store costs, statement by statement: ROUNDS applies
-of ROWS journaled events each (a pool of 4,000 visitors, in-order traffic, as
-bench/ingest.py's batches), on a copy of a store, with the CPU of each statement and
-of the COMMIT (where DuckDB checkpoints once its WAL passes the threshold), and the
-process's RSS and WAL size after each round (docs/performance.md, "Checkpoints"):
+of ROWS journaled events each (bench/arrow_batch.py's, from a pool of 4,000 visitors,
+in order, as bench/ingest.py's batches), on a copy of a store, with the CPU of each
+statement and of the COMMIT (where DuckDB checkpoints once its WAL passes the
+threshold), and the process's RSS and WAL size after each round (docs/performance.md,
+"Checkpoints"):
 
     taskset -c 0 .venv/bin/python bench/apply_cost.py --db /tmp/ingest-1m.duckdb
     taskset -c 0 .venv/bin/python bench/apply_cost.py --db ... --set checkpoint_threshold=16MB
@@ -20,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from arrow_batch import batch  # bench/ is the script's directory: on sys.path
 from footfall.domain import Event
 from footfall.store import budget
 from footfall.store.arrow import concat
@@ -43,27 +45,12 @@ class Timed:
 
 
 def events(rnd: random.Random, n: int, start: datetime, visitors: Sequence[int]) -> list[Event]:
-    return [
-        Event(
-            1,
-            start + timedelta(milliseconds=20 * i),
-            "pageview",
-            "bench.example",
-            f"/b{rnd.randrange(400)}",
-            rnd.choice(visitors),
-            0,
-            referrer="https://www.bing.com/",
-            referrer_source="Bing",
-            channel="Organic Search",
-            country="DE",
-            browser="Chrome",
-            browser_version="131",
-            os="Windows",
-            os_version="10",
-            device="Desktop",
-        )
-        for i in range(n)
-    ]
+    """bench/arrow_batch.py's events, from a pool of visitors, 20 ms apart."""
+    made = batch(rnd, n)
+    for i, e in enumerate(made):
+        e.timestamp = start + timedelta(milliseconds=20 * i)
+        e.visitor_id = rnd.choice(visitors)
+    return made
 
 
 def rss_mb() -> int:
