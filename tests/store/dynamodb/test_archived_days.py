@@ -33,9 +33,14 @@ _buckets = itertools.count(1)
 
 
 def traffic(rng: random.Random, now: datetime) -> list[Event]:
-    """A few visits a day over DAYS UTC days, some across midnight."""
+    """A few visits a day over DAYS UTC days, some across midnight, and a pageview at
+    noon of every day: the test deletes 06:00-18:00 of one day, which must delete
+    something whatever the time of day the test runs at (random visits alone left
+    that range of the day it picked empty after midnight, 2026-12-01)."""
     first = datetime.combine(now.date() - timedelta(days=DAYS - 1), datetime.min.time(), UTC)
-    out = []
+    noons = (first + timedelta(days=d, hours=12) for d in range(DAYS))
+    out = [Event(1, at, "pageview", "a.com", "/noon", 1000 + i, 0) for i, at in enumerate(noons)]
+    out = [e for e in out if e.timestamp < now]
     for visitor in range(1, 3 * DAYS):
         at = first + timedelta(seconds=rng.randrange(int((now - first).total_seconds())))
         if visitor % 4 == 0:
