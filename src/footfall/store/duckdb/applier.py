@@ -194,6 +194,9 @@ class Applier:
                     self._failed(exc)
                     with contextlib.suppress(Exception):
                         self._forget(self._read_applied())
+                    with self._mutex:  # if that failed too: the rows wait again
+                        self._taken_rows = 0
+                        self._room.notify_all()
                     raise StoreUnavailable(
                         f"{self._rows} committed events cannot be moved into the store yet "
                         f"({exc}); they are safe in the journal",
