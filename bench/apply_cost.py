@@ -26,7 +26,7 @@ from footfall.domain import Event
 from footfall.store import budget
 from footfall.store.arrow import concat
 from footfall.store.duckdb import backend
-from footfall.store.duckdb.backend import DuckDBStore
+from halted import open_halted
 
 
 class Timed:
@@ -66,23 +66,9 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="each statement's CPU")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="footfall-apply-"))
-    path = work / "store.duckdb"
-    if args.db:
-        shutil.copyfile(args.db, path)
     config = budget.detect().duckdb_settings() | dict(s.split("=", 1) for s in args.set)
     print(config)
-    store = DuckDBStore(str(path), config=config)
-    applier = store._applier
-    assert applier is not None
-    assert applier._thread is not None
-    assert applier._merger is not None
-    applier._closing = True  # its threads stop: this script applies
-    applier._wake.set()
-    applier._merge_wake.set()
-    applier._thread.join()
-    applier._merger.join()
-    applier._closing = False
-    applier.max_rows = 1 << 40  # no back-pressure: nothing applies between the writes
+    store, applier = open_halted(args.db, work, config, merging=False)
     rnd = random.Random(3)
     visitors = [rnd.getrandbits(62) for _ in range(4000)]
     start = datetime.now(UTC) - timedelta(hours=2)
@@ -110,7 +96,7 @@ def main() -> None:
                 statements = time.thread_time() - began
             cpu = time.thread_time() - began
             spent.append(cpu)
-            wal = Path(f"{path}.wal")
+            wal = work / "store.duckdb.wal"
             wal_mb = wal.stat().st_size >> 20 if wal.exists() else 0
             print(
                 f"| {round_no} | {cpu * 1000:.0f} | {(cpu - statements) * 1000:.0f} | "

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from arrow_batch import batch  # bench/ is the script's directory: on sys.path
 from footfall.store.duckdb.backend import DuckDBStore
+from halted import open_halted
 
 
 class Probe:
@@ -67,27 +68,7 @@ def main() -> None:
     parser.add_argument("--db", help="a store to start from (a copy is used)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="footfall-gil-"))
-    path = work / "store.duckdb"
-    if args.db:
-        shutil.copyfile(args.db, path)
-    store = DuckDBStore(str(path))
-    applier = store._applier
-    assert applier is not None
-    assert applier._thread is not None
-    thread = applier._thread
-    applier._closing = True  # the apply thread stops (the merge thread too, restarted below)
-    applier._wake.set()
-    merge_wake = getattr(applier, "_merge_wake", None)  # main's code: no merge thread
-    if merge_wake is not None:
-        merge_wake.set()
-    thread.join()
-    merger = getattr(applier, "_merger", None)
-    if merger is not None:
-        merger.join()
-    applier._closing = False
-    if merger is not None:
-        applier._merger = threading.Thread(target=applier._merge_loop, daemon=True)
-        applier._merger.start()
+    store, _ = open_halted(args.db, work, merging=True)
     rnd = random.Random(11)
     print("| rows | apply wall ms | apply CPU ms | worst GIL wait ms | waits > 5 ms |")
     print("|---|---|---|---|---|")
