@@ -186,6 +186,16 @@ def test_flush_concurrency_is_the_events_backends_unless_set() -> None:
     assert load_settings(database_url=pg, events_url=ddb, **common).flush_writers == 1
 
 
+def test_only_the_embedded_store_flushes_on_a_quiet_moment() -> None:
+    """Its commit is a journal append; a server store's is a transaction or a batch."""
+    pg = "postgresql://u@db:5432/f"
+    ddb = "dynamodb://footfall?region=eu-west-1"
+    common = {"secret_key": secrets.token_hex(32), "admin_token": secrets.token_hex(32)}
+    assert load_settings().flush_quiet == 0.0005
+    assert load_settings(database_url=pg, **common).flush_quiet == 0
+    assert load_settings(database_url=pg, events_url=ddb, **common).flush_quiet == 0
+
+
 def test_url_paths() -> None:
     assert path_from_url("duckdb:///./footfall-data/x.duckdb") == "./footfall-data/x.duckdb"
     assert path_from_url("duckdb:////var/lib/x.duckdb") == "/var/lib/x.duckdb"

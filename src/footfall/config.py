@@ -175,13 +175,18 @@ class Settings(BaseSettings):
         or the events backend's default."""
         if self.flush_concurrency:
             return self.flush_concurrency
-        return registry.kind(self.events_url or self.database_url).writers
+        return self._events_kind.writers
 
     @property
     def flush_quiet(self) -> float:
         """Seconds without a new event after which the write buffer flushes before its
         interval is out: the events backend's (registry.Kind.flush_quiet_ms)."""
-        return registry.kind(self.events_url or self.database_url).flush_quiet_ms / 1000
+        return self._events_kind.flush_quiet_ms / 1000
+
+    @property
+    def _events_kind(self) -> registry.Kind:
+        """The backend that takes the events (FOOTFALL_EVENTS_URL, else the database)."""
+        return registry.kind(self.events_url or self.database_url)
 
     @property
     def store_options(self) -> registry.Options:
