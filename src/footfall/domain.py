@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import enum
 import json
+import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
+from typing import Any
 
 
 def normalize_domain(raw: str) -> str:
@@ -180,3 +184,54 @@ class Event:
     revenue_currency: str = ""
     interactive: bool = True
     entry_page: str = ""
+
+
+EVENT_FIELDS: tuple[str, ...] = tuple(Event.__match_args__)
+_FIELDS_OF = operator.attrgetter(*EVENT_FIELDS)
+
+
+class EventColumns:
+    """Events as one list per ``Event`` field (``EVENT_FIELDS``' order): what the
+    pipeline makes of a batch (``Pipeline.run_columns``), so that the embedded store
+    builds its Arrow columns with no ``Event`` per row, and no row transposed back into
+    columns (issue 17: ~1.5 us an event in a 100-event batch). Stores that write rows
+    get ``events()``."""
+
+    __slots__ = ("columns", "rows")
+
+    def __init__(self, columns: Sequence[list[Any]], rows: int) -> None:
+        if len(columns) != len(EVENT_FIELDS) or any(len(c) != rows for c in columns):
+            raise ValueError("a column per event field, each of every row")
+        self.columns = list(columns)
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EventColumns) and self.columns == other.columns
+
+    __hash__ = None  # type: ignore[assignment]  # mutable lists
+
+    def named(self) -> dict[str, list[Any]]:
+        return dict(zip(EVENT_FIELDS, self.columns, strict=True))
+
+    def events(self) -> list[Event]:
+        return list(map(Event, *self.columns))
+
+    @classmethod
+    def of(cls, events: Sequence[Event]) -> EventColumns:
+        if not events:
+            return cls([[] for _ in EVENT_FIELDS], 0)
+        columns = [list(c) for c in zip(*map(_FIELDS_OF, events), strict=True)]
+        return cls(columns, len(events))
+
+    @classmethod
+    def join(cls, parts: Sequence[EventColumns | Sequence[Event]]) -> EventColumns:
+        """One table of the parts' rows, in order (lists of events transposed)."""
+        tables = [p if isinstance(p, EventColumns) else cls.of(p) for p in parts]
+        if len(tables) == 1:
+            return tables[0]
+        parts_of = zip(*(t.columns for t in tables), strict=True)  # a field's lists
+        columns = [list(chain.from_iterable(c)) for c in parts_of]
+        return cls(columns, sum(t.rows for t in tables))

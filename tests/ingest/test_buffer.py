@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from footfall.domain import Event
+from footfall.domain import Event, EventColumns
 from footfall.errors import OverloadedError, StoreError
 from footfall.ingest.buffer import FlushStats, WriteBuffer
 
@@ -263,3 +263,44 @@ async def test_quiet_leaves_large_flushes_to_the_interval() -> None:
     await asyncio.wait_for(late, 30)
     assert [len(b) for b in rec.batches] == [100, 1]
     await buf.stop()
+
+
+@pytest.mark.parametrize("with_columns", [True, False])
+async def test_batches_as_columns_and_single_events_share_a_flush(with_columns: bool) -> None:
+    """A flush holding a batch's columns writes every part as columns (the embedded
+    store), or as events where the store takes only events; nothing lost, in order."""
+    rec = Recorder()
+    written: list[list[int]] = []
+
+    def write_columns(columns: EventColumns) -> None:
+        written.append(columns.named()["visitor_id"])
+
+    buf = WriteBuffer(
+        rec.write, interval=0.05, write_columns=write_columns if with_columns else None
+    )
+    buf.start()
+    parts: list[Sequence[Event] | EventColumns] = [
+        [event(0)],
+        EventColumns.of([event(1), event(2)]),
+        [event(3), event(4)],
+        EventColumns.of([]),
+        EventColumns.of([event(5)]),
+    ]
+    for part in parts:  # one after the other: submit appends before it waits
+        asyncio.get_running_loop().create_task(buf.submit(part))
+        await asyncio.sleep(0)
+    assert buf.depth == 6
+    await buf.stop()
+    assert (written if with_columns else rec.batches) == [[0, 1, 2, 3, 4, 5]]
+    assert (rec.batches if with_columns else written) == []
+
+
+async def test_a_flush_of_events_alone_is_written_as_events() -> None:
+    rec = Recorder()
+    columns: list[EventColumns] = []
+    buf = WriteBuffer(rec.write, interval=0.02, write_columns=columns.append)
+    buf.start()
+    await asyncio.gather(*(buf.submit([event(i)]) for i in range(5)))
+    await buf.stop()
+    assert sorted(i for batch in rec.batches for i in batch) == list(range(5))
+    assert columns == []

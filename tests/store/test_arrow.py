@@ -13,11 +13,10 @@ from arro3.core import Array, DataType, Table
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from footfall.domain import Event
+from footfall.domain import EVENT_FIELDS, Event, EventColumns
 from footfall.store import arrow
 from footfall.store.arrow import (
     AWARE_UTC,
-    EVENT_FIELDS,
     NAIVE_UTC,
     column_values,
     concat,
@@ -64,6 +63,22 @@ def test_every_field_survives_the_round_trip(events: list[Event], aware: bool) -
     for got, sent in zip(back, events, strict=True):
         assert got.timestamp.astimezone(UTC) == sent.timestamp.astimezone(UTC)
         assert got == replace(sent, timestamp=got.timestamp)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_events, max_size=12), max_size=5), st.booleans())
+def test_a_batch_as_columns_is_the_table_of_its_events(
+    parts: list[list[Event]], aware: bool
+) -> None:
+    """``EventColumns`` (a batch enriched as columns, parts joined at a flush) builds the
+    same table as its events, and gives its events back."""
+    events = [e for part in parts for e in part]
+    time = AWARE_UTC if aware else NAIVE_UTC
+    joined = EventColumns.join([EventColumns.of(part) for part in parts] or [[]])
+    assert len(joined) == len(events) and joined.events() == events
+    assert joined == EventColumns.join(parts or [[]]) == EventColumns.of(events)
+    expected = events_to_arrow(events, time)
+    assert events_to_arrow(joined, time).to_batches() == expected.to_batches()
 
 
 @pytest.mark.parametrize("time", [NAIVE_UTC, AWARE_UTC])

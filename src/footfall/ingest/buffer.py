@@ -22,8 +22,9 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from itertools import chain
 
-from footfall.domain import Event
+from footfall.domain import Event, EventColumns
 from footfall.errors import OverloadedError
 from footfall.offload import offload
 
@@ -55,10 +56,14 @@ class WriteBuffer:
         on_flush: Callable[[FlushStats], None] | None = None,
         executor: Executor | None = None,
         concurrency: int = 1,
+        write_columns: Callable[[EventColumns], None] | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         self._write = write
+        # A flush holding a batch's columns (``Ingestor.ingest(columns=True)``) writes
+        # them all as columns; without this, as events.
+        self._write_columns = write_columns or (lambda columns: write(columns.events()))
         self._concurrency = concurrency
         self._executor = executor
         self._interval = interval
@@ -66,7 +71,8 @@ class WriteBuffer:
         self._max_events = max_events
         self.high_water = high_water
         self._on_flush = on_flush
-        self._pending: list[Event] = []
+        self._pending: list[Sequence[Event] | EventColumns] = []  # as submitted
+        self._count = 0  # events in ``_pending``
         self._waiters: list[asyncio.Future[None]] = []
         self._in_flight = 0
         self._wake = asyncio.Event()
@@ -79,7 +85,7 @@ class WriteBuffer:
     @property
     def depth(self) -> int:
         """Events accepted but not yet committed."""
-        return len(self._pending) + self._in_flight
+        return self._count + self._in_flight
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="write-buffer")
@@ -93,16 +99,17 @@ class WriteBuffer:
                 f"write buffer holds {self.depth} events (limit {self.high_water}); retry shortly"
             )
 
-    async def submit(self, events: Sequence[Event]) -> None:
+    async def submit(self, events: Sequence[Event] | EventColumns) -> None:
         """Return once ``events`` are committed; raise OverloadedError if they were not."""
         if not events:
             return
         self.ensure_room(len(events))
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.extend(events)
+        self._pending.append(events)
+        self._count += len(events)
         self._waiters.append(done)
         self._wake.set()
-        if len(self._pending) >= self._max_events:
+        if self._count >= self._max_events:
             self._full.set()
         # Not shielded: a cancelled request cancels only its own future, which the
         # flusher skips (its events are committed all the same).
@@ -112,7 +119,7 @@ class WriteBuffer:
         try:
             while True:
                 await self._wake.wait()
-                if not self._stopping and len(self._pending) < self._max_events:
+                if not self._stopping and self._count < self._max_events:
                     await self._gather()
                 while len(self._flushes) >= self._concurrency:
                     self._slot.clear()
@@ -140,20 +147,20 @@ class WriteBuffer:
             left = deadline - loop.time()
             if left <= 0:
                 return
-            before = len(self._pending)
+            before = self._count
             wait = min(self._quiet, left) if self._quiet else left
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._full.wait(), wait)
                 return  # max_events pending
-            if self._quiet and len(self._pending) == before < QUIET_UNDER_EVENTS:
+            if self._quiet and self._count == before < QUIET_UNDER_EVENTS:
                 return
 
     def _start_flush(self) -> None:
-        events, waiters = self._pending, self._waiters
-        self._pending, self._waiters = [], []
+        parts, count, waiters = self._pending, self._count, self._waiters
+        self._pending, self._count, self._waiters = [], 0, []
         if not waiters:
             return
-        task = asyncio.get_running_loop().create_task(self._flush(events, waiters))
+        task = asyncio.get_running_loop().create_task(self._flush(parts, count, waiters))
         self._flushes.add(task)
 
         def done(finished: asyncio.Task[None]) -> None:
@@ -162,19 +169,32 @@ class WriteBuffer:
 
         task.add_done_callback(done)
 
-    async def _flush(self, events: list[Event], waiters: list[asyncio.Future[None]]) -> None:
-        self._in_flight += len(events)
+    def _write_parts(self, parts: list[Sequence[Event] | EventColumns]) -> None:
+        """One write of every part (on the flush's thread): events, or all as columns
+        when a batch's columns are among them."""
+        if any(isinstance(part, EventColumns) for part in parts):
+            self._write_columns(EventColumns.join(parts))
+        else:
+            self._write(list(chain.from_iterable(parts)))  # type: ignore[arg-type]
+
+    async def _flush(
+        self,
+        parts: list[Sequence[Event] | EventColumns],
+        count: int,
+        waiters: list[asyncio.Future[None]],
+    ) -> None:
+        self._in_flight += count
         started = time.perf_counter()
         error: BaseException | None = None
         try:
-            await offload(self._write, events, executor=self._executor)
+            await offload(self._write_parts, parts, executor=self._executor)
         except Exception as exc:  # the flusher must outlive any failed batch
-            log.exception("flush of %d events failed", len(events))
+            log.exception("flush of %d events failed", count)
             error = exc
         finally:
-            self._in_flight -= len(events)
+            self._in_flight -= count
         if self._on_flush is not None:
-            self._on_flush(FlushStats(len(events), time.perf_counter() - started))
+            self._on_flush(FlushStats(count, time.perf_counter() - started))
         for waiter in waiters:
             if waiter.done():
                 continue

@@ -35,6 +35,9 @@ class VisitorHasher:
         self._current = b""
         self._previous = b""
         self._known: dict[tuple[str, str, str, date], int] = {}
+        # The last instant's UTC day: a batch's events mostly share one datetime (the
+        # time it arrived), and ``astimezone().date()`` was half of an event's lookup.
+        self._last_day: tuple[datetime | None, date] = (None, date.min)
 
     def stale(self) -> bool:
         """Whether today's salts must be fetched (``refresh``) before ``visitor_id``."""
@@ -70,7 +73,12 @@ class VisitorHasher:
         per-day salt derived from today's, so a visitor still counts once per day of
         history, and the derivation dies with today's salt.
         """
-        day = at.astimezone(UTC).date()
+        last = self._last_day  # one tuple: threads may call this too
+        if last[0] is at:
+            day = last[1]
+        else:
+            day = at.astimezone(UTC).date()
+            self._last_day = (at, day)
         if self._day is None:
             self.refresh()  # direct (threaded) use; the pipeline refreshes before running
         known, key = self._known, (site, ip, user_agent, day)

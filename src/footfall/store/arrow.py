@@ -4,8 +4,6 @@ per field of ``Event``. Parquet is DuckDB's (store/parquet.py)."""
 
 from __future__ import annotations
 
-import dataclasses
-import operator
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +22,7 @@ from arro3.core import (
     struct_array,
 )
 
-from footfall.domain import Event
+from footfall.domain import EVENT_FIELDS, Event, EventColumns
 from footfall.store.sql.records import event_from_values
 
 NAIVE_UTC = DataType.timestamp("us")  # DuckDB's TIMESTAMP columns: UTC without a zone
@@ -43,7 +41,6 @@ _TYPES: dict[str, DataType] = {
     "revenue_amount": _DECIMAL,
     "interactive": DataType.bool(),
 }
-EVENT_FIELDS = [f.name for f in dataclasses.fields(Event)]
 _STRING = DataType.string()
 _TEXT = frozenset(EVENT_FIELDS) - _TYPES.keys() - {"timestamp"}
 # The same columns as DuckDB types (a select list casting Parquet to event_schema()).
@@ -79,7 +76,6 @@ def duckdb_columns(replace: Mapping[str, str] | None = None) -> str:
     )
 
 
-_FIELDS_OF = operator.attrgetter(*EVENT_FIELDS)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -213,13 +209,12 @@ def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Tab
     return Table.from_arrays(arrays, schema=schema)
 
 
-def events_to_arrow(events: Sequence[Event], time: DataType = NAIVE_UTC) -> Table:
-    """Column-wise conversion: the rows transposed in C (``attrgetter`` + ``zip``), one
-    Python sequence per column, no per-row Arrow calls."""
+def events_to_arrow(events: Sequence[Event] | EventColumns, time: DataType = NAIVE_UTC) -> Table:
+    """Column-wise conversion: rows transposed in C (``EventColumns.of``: ``attrgetter``
+    + ``zip``), or a batch's columns as the pipeline made them; no per-row Arrow calls."""
     if not events:
         return Table.from_batches([], schema=event_schema(time))
-    rows = map(_FIELDS_OF, events)
-    columns: dict[str, Any] = dict(zip(EVENT_FIELDS, zip(*rows, strict=True), strict=True))
+    columns = (events if isinstance(events, EventColumns) else EventColumns.of(events)).named()
     columns["timestamp"] = _micros(columns["timestamp"])
     return columns_to_arrow(columns, time)
 

@@ -28,7 +28,17 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
-from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Shields, Site
+from footfall.domain import (
+    ApiKey,
+    Event,
+    EventColumns,
+    Funnel,
+    FunnelStep,
+    Goal,
+    Scope,
+    Shields,
+    Site,
+)
 from footfall.mail.models import Mail, Subscription
 from footfall.stats.query import StatsQuery
 
@@ -234,6 +244,15 @@ class Accounts(Protocol):
 
     def site_requires_2fa(self, site_id: int) -> bool: ...
     def set_site_requires_2fa(self, site_id: int, required: bool) -> None: ...
+
+
+@runtime_checkable
+class ColumnWriter(Protocol):
+    """An event log that takes a batch's events as columns (the embedded store: its
+    Arrow columns are built from them as they are; ingest/columns.py)."""
+
+    def write_columns(self, events: EventColumns) -> None:
+        """``write_events`` of ``events.events()``, without an Event per row."""
 
 
 @runtime_checkable

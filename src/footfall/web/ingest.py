@@ -45,9 +45,12 @@ class _Edge:
         self.limits = svc.ingest_limits
         self.sender = ("ip", self.ip)  # whose rate limit counts: the key's once known
 
-    async def ingest(self, requests: Sequence[IngestRequest], endpoint: str) -> list[Outcome]:
+    async def ingest(
+        self, requests: Sequence[IngestRequest], endpoint: str, *, batch: bool = False
+    ) -> list[Outcome]:
+        """``batch``: enriched as columns, the outcomes without their events."""
         await self.limits.check(*self.sender, len(requests))
-        return await self.ingestor.ingest(requests, endpoint)
+        return await self.ingestor.ingest(requests, endpoint, columns=batch)
 
     async def json(self, request: Request) -> Any:
         return loads(await read_body(request, self.svc.settings.max_body_bytes))
@@ -136,7 +139,7 @@ async def umami_batch(request: Request) -> Response:
     if len(data) > track.MAX_BATCH:
         raise InputError(f"a batch holds at most {track.MAX_BATCH} events", code="batch_too_large")
     good, errors = _build_each(data, umami.build, edge.origin(), "events.")
-    outcomes = await edge.ingest(good, "umami")
+    outcomes = await edge.ingest(good, "umami", batch=True)
     body = {
         "size": len(data),
         "processed": len(data) - len(errors),
@@ -186,7 +189,7 @@ async def track_batch(request: Request) -> Response:
     origin = await edge.keyed(request)
     items = track.batch_items(await edge.json(request))
     good, errors = _build_each(items, track.build_event, origin, "events.")
-    outcomes = await edge.ingest(good, "track")
+    outcomes = await edge.ingest(good, "track", batch=True)
     return json_response(_report(len(items), outcomes, errors), 202, _dropped_header(outcomes))
 
 

@@ -27,7 +27,7 @@ from footfall.mail.reports import Scheduler
 from footfall.metrics import Metrics
 from footfall.offload import guard_loop, offload
 from footfall.shared import Bus, Shared
-from footfall.store.base import Rollups
+from footfall.store.base import ColumnWriter, Rollups
 from footfall.store.registry import Stores, open_stores
 from footfall.web.readpool import ReadPool
 
@@ -153,9 +153,9 @@ class Services:
     async def start(self) -> None:
         """Start what needs the running event loop: the write buffer and housekeeping."""
         guard_loop(asyncio.get_running_loop())
-        s = self.settings
+        s, events = self.settings, self.stores.events
         self.buffer = WriteBuffer(
-            self.stores.events.write_events,
+            events.write_events,
             interval=s.flush_interval_ms / 1000,
             quiet=s.flush_quiet,
             max_events=s.flush_max_events,
@@ -163,6 +163,7 @@ class Services:
             on_flush=self._on_flush,
             executor=self.ingest_executor,
             concurrency=s.flush_writers,
+            write_columns=events.write_columns if isinstance(events, ColumnWriter) else None,
         )
         self.buffer.start()
         self.metrics.buffer_depth.set_function(lambda: self.buffer.depth if self.buffer else 0)

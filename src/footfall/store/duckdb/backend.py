@@ -24,7 +24,7 @@ from arro3.core import Table
 
 from footfall import priority
 from footfall.config import path_from_url
-from footfall.domain import Event, FunnelStep, Goal, Site
+from footfall.domain import Event, EventColumns, FunnelStep, Goal, Site
 from footfall.errors import StoreError, StoreUnavailable
 from footfall.stats.query import StatsQuery
 from footfall.store import budget
@@ -377,7 +377,10 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
                 cur.execute(Q["draw_ids"], [sequence, past - drawn])
 
     # events ------------------------------------------------------------------
-    def write_events(self, events: Sequence[Event]) -> None:
+    def write_columns(self, events: EventColumns) -> None:
+        self.write_events(events)
+
+    def write_events(self, events: Sequence[Event] | EventColumns) -> None:
         if not events:
             return
         try:
