@@ -184,3 +184,47 @@ def test_build_event_answers_as_it_did_before_its_fast_path(
     except FootfallError as exc:
         got = {"type": type(exc), **exc.as_json()}
     assert got == expected, item
+
+
+def _item_by_item(items: list[Any], origin: Origin) -> tuple[list[IngestRequest], list[Any]]:
+    good: list[IngestRequest] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        try:
+            good.extend(track.build_event(item, origin, f"events.{index}."))
+        except FootfallError as exc:
+            errors.append({"index": index, **exc.as_json()})
+    return good, errors
+
+
+def _origin(retention: int | None = None) -> Origin:
+    site = Site(4, "example.com", "UTC", retention_days=retention)
+    return Origin("203.0.113.9", CHROME_UA, _NOW, timedelta(seconds=3600), site)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BATCH_ITEMS, max_size=12), st.sampled_from([None, 30]))
+def test_build_batch_is_build_event_of_each_item(items: list[Any], retention: int | None) -> None:
+    """The batch's requests and error entries are each item's through ``build_event``,
+    in order, whichever items take the batch's own path."""
+    origin = _origin(retention)
+    assert track.build_batch(items, origin) == _item_by_item(items, origin)
+
+
+def test_build_batch_leaves_every_error_of_a_plain_item_to_build_event() -> None:
+    url = "https://example.com/a?b=1"
+    items: list[Any] = [
+        {"url": url, "ip": "198.51.100.1", "referrer": "https://www.bing.com/"},
+        {"url": url, "ip": "999.1.1.1"},
+        {"url": "example.com/a", "ip": "198.51.100.1"},
+        {"url": url, "ip": ""},
+        {"url": url, "timestamp": 946684799},
+        {"url": url, "props": "[1]"},
+        {"url": url, "revenue": {}},
+        {"url": url, "user_agent": None, "ip": None, "props": "", "revenue": ""},
+    ]
+    good, errors = track.build_batch(items, _origin())
+    assert (good, errors) == _item_by_item(items, _origin())
+    assert [e["index"] for e in errors] == [1, 2, 4, 5, 6]
+    assert [e["field"] for e in errors][:2] == ["events.1.ip", "events.2.url"]
+    assert [r.ip for r in good] == ["198.51.100.1", "203.0.113.9", "203.0.113.9"]

@@ -103,7 +103,7 @@ def loads(body: bytes) -> Any:
 
 
 @lru_cache(maxsize=4096)
-def _split_url(raw: str) -> SplitResult | str:
+def split_url(raw: str) -> SplitResult | str:
     """The parts of an absolute URL, or what is wrong with it (``{}``: the field's
     name). Cached: clients send the same pages over and over."""
     if len(raw.encode()) > MAX_URL_BYTES:
@@ -121,7 +121,7 @@ def _split_url(raw: str) -> SplitResult | str:
 
 def parse_url(raw: str, field_name: str = "url", prefix: str = "") -> SplitResult:
     """``prefix`` + ``field_name`` names the field in the error (joined only then)."""
-    parts = _split_url(raw)
+    parts = split_url(raw)
     if isinstance(parts, str):
         name = f"{prefix}{field_name}"
         raise InputError(parts.format(name), field=name)

@@ -188,7 +188,7 @@ async def track_batch(request: Request) -> Response:
     edge = _Edge(request)
     origin = await edge.keyed(request)
     items = track.batch_items(await edge.json(request))
-    good, errors = _build_each(items, track.build_event, origin, "events.")
+    good, errors = track.build_batch(items, origin)
     outcomes = await edge.ingest(good, "track", batch=True)
     return json_response(_report(len(items), outcomes, errors), 202, _dropped_header(outcomes))
 

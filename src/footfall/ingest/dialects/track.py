@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from urllib.parse import SplitResult
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from footfall.domain import Site, normalize_domain
-from footfall.errors import ForbiddenError, InputError
+from footfall.errors import FootfallError, ForbiddenError, InputError
 from footfall.ingest.dialects import Origin
 from footfall.ingest.request import (
     MAX_NAME_CHARS,
     MAX_REFERRER_CHARS,
     IngestRequest,
+    Revenue,
+    canonical_ip,
     check_ip,
     parse_props,
     parse_revenue,
     parse_timestamp,
     parse_url,
+    split_url,
     text_ok,
     validate,
 )
@@ -133,30 +137,85 @@ def build_event(item: object, origin: Origin, prefix: str = "") -> list[IngestRe
         _retention_bound(site, ts, origin.now, f"{prefix}timestamp")
     url = parse_url(e["url"], "url", prefix)
     ip = check_ip(ip, "ip", prefix) if ip else origin.ip
-    user_agent = e["user_agent"]
     return [
-        IngestRequest(  # by position, in the fields' order: keywords cost ~0.5 us more
-            e["name"],
+        _request(
+            e,
             url,
             ts,
             ip,
-            user_agent if user_agent is not None else origin.user_agent,
-            "",
+            origin,
             site.id,
-            "",
-            (e["referrer"] or "")[:MAX_REFERRER_CHARS],
             {} if props is None or props == "" else parse_props(props, f"{prefix}props"),
             (
                 None
                 if revenue is None or revenue == ""
                 else parse_revenue(revenue, f"{prefix}revenue")
             ),
-            e["interactive"],
-            False,
-            e["screen_width"],
-            e["language"],
         )
     ]
+
+
+def _request(
+    e: dict[str, Any],
+    url: SplitResult,
+    ts: datetime,
+    ip: str,
+    origin: Origin,
+    site_id: int,
+    props: dict[str, str],
+    revenue: Revenue | None,
+) -> IngestRequest:
+    user_agent = e["user_agent"]
+    return IngestRequest(  # by position, in the fields' order: keywords cost ~0.5 us more
+        e["name"],
+        url,
+        ts,
+        ip,
+        user_agent if user_agent is not None else origin.user_agent,
+        "",
+        site_id,
+        "",
+        (e["referrer"] or "")[:MAX_REFERRER_CHARS],
+        props,
+        revenue,
+        e["interactive"],
+        False,
+        e["screen_width"],
+        e["language"],
+    )
+
+
+def build_batch(
+    items: list[Any], origin: Origin, prefix: str = "events."
+) -> tuple[list[IngestRequest], list[dict[str, Any]]]:
+    """Every item's request (``build_event``), or its error entry: a bad item never
+    fails the batch. The usual item (plain, without timestamp, props or revenue) is
+    built here, with the two checks ``build_event`` would make of it (URL, then IP);
+    any other, and one that fails a check, goes through ``build_event``, which words
+    and places the error. The per-item call, prefix and list cost ~0.5 us an event of
+    a 100-event batch (issue 17)."""
+    site_id = origin.keyed_site().id
+    good: list[IngestRequest] = []
+    errors: list[dict[str, Any]] = []
+    for index, item in enumerate(items):
+        e = _plain(item)
+        if e is not None:
+            props, revenue = e["props"], e["revenue"]
+            if (
+                e["timestamp"] is None
+                and (props is None or props == "")
+                and (revenue is None or revenue == "")
+            ):
+                url = split_url(e["url"])
+                ip = canonical_ip(e["ip"]) if e["ip"] else origin.ip
+                if not isinstance(url, str) and ip is not None:
+                    good.append(_request(e, url, origin.now, ip, origin, site_id, {}, None))
+                    continue
+        try:
+            good.extend(build_event(item, origin, f"{prefix}{index}."))
+        except FootfallError as exc:
+            errors.append({"index": index, **exc.as_json()})
+    return good, errors
 
 
 def batch_items(data: object) -> list[Any]:
