@@ -8,7 +8,6 @@ import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
 
@@ -232,6 +231,10 @@ class EventColumns:
         tables = [p if isinstance(p, EventColumns) else cls.of(p) for p in parts]
         if len(tables) == 1:
             return tables[0]
-        parts_of = zip(*(t.columns for t in tables), strict=True)  # a field's lists
-        columns = [list(chain.from_iterable(c)) for c in parts_of]
+        columns: list[list[Any]] = []
+        for parts_of in zip(*(t.columns for t in tables), strict=True):  # a field's lists
+            joined: list[Any] = []
+            for values in parts_of:
+                joined += values  # a copy of the references; chain() went value by value
+            columns.append(joined)
         return cls(columns, sum(t.rows for t in tables))

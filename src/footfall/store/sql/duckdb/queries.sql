@@ -211,12 +211,15 @@ SELECT min(timestamp), max(timestamp) FROM incoming_batch
 -- traffic: the usual case) is an append, as on PostgreSQL: its stored events are not
 -- read again. Its new events are split alone and the first of their visits extends
 -- the stored visit they are within the timeout of, if any (extend_visits): visits are
--- at least the timeout apart, so there is one such visit at most (merge_into).
+-- at least the timeout apart, so there is one such visit at most (merge_into). It is
+-- kept whole (merged): extend_visits reading it again from visits by its id scanned
+-- the whole table (a hash join; the id's index is not used for joins), 50-95 ms of an
+-- apply of 50,000 in-order events on a 1M-event store (docs/performance.md).
 CREATE OR REPLACE TEMP TABLE touched AS
 SELECT b.site_id, b.visitor_id,
     least(b.first_at, min(v.started_at)) AS lo, greatest(b.last_at, max(v.ended_at)) AS hi,
     b.first_at, $fresh AND coalesce(max(v.ended_at) < b.first_at, true) AS append,
-    max(v.session_id) AS merge_into
+    max(v.session_id) AS merge_into, arg_max(v, v.session_id) AS merged
 FROM (SELECT site_id, visitor_id, min(timestamp) AS first_at, max(timestamp) AS last_at
       FROM incoming_batch WHERE name IS DISTINCT FROM 'engagement'
       GROUP BY site_id, visitor_id) b
@@ -324,9 +327,11 @@ UPDATE new_visits SET
     country = v.country, region = v.region, city = v.city, screen_size = v.screen_size,
     stored_pageview_at = v.last_pageview_at,
     stored_page = CASE WHEN v.last_pageview_at IS NOT NULL THEN v.exit_page END
-FROM touched t JOIN visits v ON v.session_id = t.merge_into
-WHERE t.append AND new_visits.site_id = t.site_id AND new_visits.visitor_id = t.visitor_id
-    AND new_visits.started_at = t.first_at
+FROM (SELECT t.site_id AS t_site, t.visitor_id AS t_visitor, t.first_at AS t_first,
+          unnest(t.merged)
+      FROM touched t WHERE t.append AND t.merged IS NOT NULL) v
+WHERE new_visits.site_id = v.t_site AND new_visits.visitor_id = v.t_visitor
+    AND new_visits.started_at = v.t_first
 
 -- name: set_event_sessions
 -- Stored events whose visit changed (in-order traffic: none, a visit's id is its start's).
