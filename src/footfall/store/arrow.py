@@ -189,10 +189,17 @@ def amounts_array(amounts: Sequence[str | Decimal | None]) -> Array:
     return out
 
 
+# Rows of events in Arrow: a table, or the one record batch a flush builds.
+Rows = Table | RecordBatch
+
+
 def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Table:
     """A table of ``event_schema(time)`` from one Python sequence per field: the
     timestamps as microseconds since the epoch, props as dicts, amounts as text."""
-    schema = event_schema(time)
+    return Table.from_arrays(_arrays(columns, time), schema=event_schema(time))
+
+
+def _arrays(columns: dict[str, Any], time: DataType) -> list[Array]:
     arrays: list[Array] = []
     for name in EVENT_FIELDS:
         values = columns[name]
@@ -206,17 +213,29 @@ def columns_to_arrow(columns: dict[str, Any], time: DataType = NAIVE_UTC) -> Tab
             arrays.append(same)
         else:
             arrays.append(Array(values, _TYPES.get(name, _STRING)))
-    return Table.from_arrays(arrays, schema=schema)
+    return arrays
+
+
+def _columns(events: Sequence[Event] | EventColumns) -> dict[str, Any]:
+    """Rows transposed in C (``EventColumns.of``: ``attrgetter`` + ``zip``), or a
+    batch's columns as the pipeline made them; the timestamps as microseconds."""
+    columns = (events if isinstance(events, EventColumns) else EventColumns.of(events)).named()
+    columns["timestamp"] = _micros(columns["timestamp"])
+    return columns
 
 
 def events_to_arrow(events: Sequence[Event] | EventColumns, time: DataType = NAIVE_UTC) -> Table:
-    """Column-wise conversion: rows transposed in C (``EventColumns.of``: ``attrgetter``
-    + ``zip``), or a batch's columns as the pipeline made them; no per-row Arrow calls."""
+    """Column-wise conversion, no per-row Arrow calls."""
     if not events:
         return Table.from_batches([], schema=event_schema(time))
-    columns = (events if isinstance(events, EventColumns) else EventColumns.of(events)).named()
-    columns["timestamp"] = _micros(columns["timestamp"])
-    return columns_to_arrow(columns, time)
+    return columns_to_arrow(_columns(events), time)
+
+
+def events_to_batch(events: Sequence[Event] | EventColumns) -> RecordBatch:
+    """``events_to_arrow`` as one record batch (of at least one event): what the
+    embedded store journals and merges (``concat`` takes it as it is; a table's
+    ``to_batches`` cost ~40 us, a third of the merge thread's time; issue 17)."""
+    return RecordBatch.from_arrays(_arrays(_columns(events), NAIVE_UTC), schema=event_schema())
 
 
 # arro3 combines chunks holding the GIL (~1.5 us a row of events): combined at once,
@@ -226,7 +245,7 @@ def events_to_arrow(events: Sequence[Event] | EventColumns, time: DataType = NAI
 CHUNK_ROWS = 4096
 
 
-def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
+def concat(tables: Sequence[Rows], schema: Schema | None = None) -> Table:
     """The tables' rows in one table of chunks of about CHUNK_ROWS rows (DuckDB's
     Arrow scan pays per chunk; each chunk is combined by one call holding the GIL).
     A batch of CHUNK_ROWS rows or more that comes between chunks is kept as it is (the
@@ -244,7 +263,8 @@ def concat(tables: Sequence[Table], schema: Schema | None = None) -> Table:
             chunks.extend(Table.from_batches(group, schema=schema).combine_chunks().to_batches())
         group, rows = [], 0
 
-    for batch in (b for t in tables for b in t.to_batches()):
+    batches = (b for t in tables for b in ([t] if isinstance(t, RecordBatch) else t.to_batches()))
+    for batch in batches:
         if not group and batch.num_rows >= CHUNK_ROWS:
             chunks.append(batch)
             continue

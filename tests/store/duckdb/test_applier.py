@@ -15,19 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footfall.errors import StoreUnavailable
+from footfall.store.arrow import Rows
 from footfall.store.duckdb import applier as applier_module
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.journal import Journal
+from tests.store.duckdb.test_journal import values
 
 SCHEMA = Schema([Field("x", DataType.int64(), nullable=True)])
 
 
 def table(xs: list[int]) -> Table:
     return Table.from_arrays([Array(xs, DataType.int64())], schema=SCHEMA)
-
-
-def values(t: Table) -> list[int]:
-    return [v for chunk in t.column("x").chunks for v in chunk.to_pylist()]
 
 
 class Store:
@@ -40,7 +38,7 @@ class Store:
         self.gate = threading.Event()
         self.gate.set()
 
-    def insert(self, tables: list[Table], last_seq: int) -> None:
+    def insert(self, tables: list[Rows], last_seq: int) -> None:
         self.gate.wait()
         time.sleep(self.pause)
         self.rows += [x for t in tables for x in values(t)]

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from footfall.store import arrow
+from footfall.store.arrow import Rows
 from footfall.store.duckdb import DuckDBStore
 from footfall.store.duckdb.applier import Applier
 from footfall.store.duckdb.journal import Journal
@@ -33,8 +34,11 @@ def table(*xs: int) -> Table:
     return Table.from_arrays([Array(list(xs), DataType.int64())], schema=SCHEMA)
 
 
-def values(t: Table) -> list[int]:
-    return [v for chunk in t.column("x").chunks for v in chunk.to_pylist()]
+def values(t: Rows) -> list[int]:
+    """Column x of a table or of a record batch (what the store journals)."""
+    if isinstance(t, Table):
+        return [v for chunk in t.column("x").chunks for v in chunk.to_pylist()]
+    return list(t.column("x").to_pylist())
 
 
 def test_recover_returns_unapplied_batches_in_order(tmp_path: Path) -> None:
@@ -118,7 +122,7 @@ def test_the_apply_thread_is_restarted_after_a_crash(tmp_path: Path) -> None:
     crashed = threading.Event()
     applied: list[int] = []
 
-    def insert(tables: list[Table], last_seq: int) -> None:
+    def insert(tables: list[Rows], last_seq: int) -> None:
         if not crashed.is_set():
             crashed.set()
             raise SystemExit("a bug that escapes every except Exception")
@@ -154,7 +158,7 @@ def test_merged_batches_are_applied_once_in_order_beside_concurrent_applies(
     got: list[int] = []
     applied = [0]
 
-    def insert(tables: list[Table], last_seq: int) -> None:
+    def insert(tables: list[Rows], last_seq: int) -> None:
         for t in tables:
             got.extend(values(t))
         left = {x for _, t in Journal(directory, SCHEMA).recover(last_seq) for x in values(t)}
@@ -163,7 +167,7 @@ def test_merged_batches_are_applied_once_in_order_beside_concurrent_applies(
 
     concat = arrow.concat
 
-    def slow_concat(tables: list[Table], schema: Schema | None = None) -> Table:
+    def slow_concat(tables: list[Rows], schema: Schema | None = None) -> Table:
         time.sleep(0.002)
         return concat(tables, schema)
 
@@ -210,7 +214,7 @@ def test_journaled_batches_are_merged_into_chunks_while_they_wait(tmp_path: Path
     CHUNK_ROWS (here 10) rows, in order; the apply then gets the chunks."""
     got: list[list[int]] = []
 
-    def insert(tables: list[Table], last_seq: int) -> None:
+    def insert(tables: list[Rows], last_seq: int) -> None:
         got.extend(values(t) for t in tables)
 
     with pytest.MonkeyPatch.context() as patch:

@@ -35,8 +35,6 @@ import threading
 import time
 from collections.abc import Callable
 
-from arro3.core import Table
-
 from footfall.errors import StoreUnavailable
 from footfall.store import arrow
 from footfall.store.base import ApplyHealth
@@ -81,7 +79,7 @@ class Applier:
         self,
         journal: Journal,
         applied_seq: int,
-        insert: Callable[[list[Table], int], None],
+        insert: Callable[[list[arrow.Rows], int], None],
         read_applied: Callable[[], int],
         tick: Callable[[], None] | None = None,
     ) -> None:
@@ -89,7 +87,7 @@ class Applier:
         self._tick = tick  # after each round of the thread (the store's idle release)
         self._insert = insert
         self._read_applied = read_applied
-        self._unapplied = journal.recover(applied_seq)
+        self._unapplied: list[tuple[int, arrow.Rows]] = list(journal.recover(applied_seq))
         self._rows = sum(t.num_rows for _, t in self._unapplied)
         self._mutex = threading.Lock()  # the unapplied list against concurrent appends
         self._room = threading.Condition(self._mutex)  # notified when an apply frees rows
@@ -128,7 +126,7 @@ class Applier:
         self._merger = threading.Thread(target=self._merge_loop, daemon=True, name="merge")
         self._merger.start()
 
-    def append(self, table: Table) -> None:
+    def append(self, table: arrow.Rows) -> None:
         """Journal ``table`` durably (fsynced) or raise StoreUnavailable: when the apply
         is ``max_rows`` behind, once it has caught up, or after ``append_wait`` seconds
         without (nothing journaled then)."""
@@ -239,7 +237,7 @@ class Applier:
                 if seq <= self._taken or t.num_rows >= arrow.CHUNK_ROWS:
                     break
                 start -= 1
-            run: list[tuple[int, Table]] = []
+            run: list[tuple[int, arrow.Rows]] = []
             rows = 0
             for entry in self._unapplied[start:]:
                 run.append(entry)
@@ -327,7 +325,7 @@ class Applier:
         self._journal.close()
 
 
-def _release(entries: list[tuple[int, Table]]) -> None:
+def _release(entries: list[tuple[int, arrow.Rows]]) -> None:
     """Drop the list's tables one at a time: arro3 frees a table's arrays holding the
     GIL (~35 us a 100-row batch), and a list of 1,500 batches let go at once held it
     ~50 ms (the event loop waiting: docs/performance.md)."""

@@ -30,10 +30,11 @@ from footfall.stats.query import StatsQuery
 from footfall.store import budget
 from footfall.store.arrow import (
     SCHEMA_ERRORS,
+    Rows,
     concat,
     datetimes_array,
     event_schema,
-    events_to_arrow,
+    events_to_batch,
 )
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
@@ -384,7 +385,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         if not events:
             return
         try:
-            batch = events_to_arrow(events)
+            batch = events_to_batch(events)
         except SCHEMA_ERRORS as exc:
             raise StoreError(f"events do not fit the schema: {exc}") from exc
         if self._applier is None:
@@ -402,7 +403,7 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         row = self._one("journal_applied")
         return int(row[0]) if row else 0
 
-    def _apply_batches(self, batches: list[Table], applied_seq: int | None) -> None:
+    def _apply_batches(self, batches: list[Rows], applied_seq: int | None) -> None:
         # Few chunks: the batch is scanned four times, and DuckDB's Arrow scan pays per
         # chunk. The applier has merged most journaled batches into chunks of CHUNK_ROWS
         # rows as they came (store/duckdb/applier.py); only the last few are combined here.

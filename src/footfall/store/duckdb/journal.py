@@ -32,14 +32,14 @@ import os
 import threading
 from pathlib import Path
 
-from arro3.core import Array, DataType, Field, Schema, Table
+from arro3.core import Array, DataType, Field, RecordBatch, Schema, Table
 from arro3.io import read_ipc_stream, write_ipc_stream
 
 SEQ_COLUMN = "_journal_seq"
 _END = b"\xff\xff\xff\xff\x00\x00\x00\x00"  # the end-of-stream marker
 
 
-def _stream(table: Table) -> bytes:
+def _stream(table: Table | RecordBatch) -> bytes:
     sink = io.BytesIO()
     write_ipc_stream(table, sink)
     return sink.getvalue()
@@ -79,10 +79,10 @@ class Journal:
         self._seq = max(self._seq, applied)
         return found
 
-    def _message(self, table: Table, seq: int) -> bytes:
+    def _message(self, table: Table | RecordBatch, seq: int) -> bytes:
         """The record batch message of ``table`` with its sequence number column."""
         seq_col = Array([seq] * table.num_rows, DataType.int64())
-        if len(table.chunk_lengths) > 1:
+        if isinstance(table, Table) and len(table.chunk_lengths) > 1:
             table = table.combine_chunks()
         stream = _stream(table.append_column(self._seq_field, seq_col))
         # The same schema message as the segment's: the batch has the journal's schema.
@@ -90,7 +90,7 @@ class Journal:
             raise ValueError("the batch does not have the journal's schema")
         return stream[len(self._head) : -len(_END)]
 
-    def append(self, table: Table) -> int:
+    def append(self, table: Table | RecordBatch) -> int:
         """Write ``table`` durably and return its sequence number, or raise OSError
         having written nothing that recovery would read."""
         with self._lock:
