@@ -36,10 +36,14 @@ class Recorder:
 async def test_concurrent_requests_share_one_commit() -> None:
     rec = Recorder()
     flushes: list[FlushStats] = []
-    buf = WriteBuffer(rec.write, interval=0.02, on_flush=flushes.append)
+    columns: list[EventColumns] = []  # a flush of events alone is written as events
+    buf = WriteBuffer(
+        rec.write, interval=0.02, on_flush=flushes.append, write_columns=columns.append
+    )
     buf.start()
     await asyncio.gather(*(buf.submit([event(i)]) for i in range(50)))
     assert sorted(i for batch in rec.batches for i in batch) == list(range(50))
+    assert columns == []
     assert len(rec.batches) <= 2
     assert flushes[0].events == len(rec.batches[0])
     await buf.stop()
@@ -293,14 +297,3 @@ async def test_batches_as_columns_and_single_events_share_a_flush(with_columns: 
     await buf.stop()
     assert (written if with_columns else rec.batches) == [[0, 1, 2, 3, 4, 5]]
     assert (rec.batches if with_columns else written) == []
-
-
-async def test_a_flush_of_events_alone_is_written_as_events() -> None:
-    rec = Recorder()
-    columns: list[EventColumns] = []
-    buf = WriteBuffer(rec.write, interval=0.02, write_columns=columns.append)
-    buf.start()
-    await asyncio.gather(*(buf.submit([event(i)]) for i in range(5)))
-    await buf.stop()
-    assert sorted(i for batch in rec.batches for i in batch) == list(range(5))
-    assert columns == []

@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from footfall.accounts.models import (
     Invitation,
@@ -28,19 +28,12 @@ from footfall.accounts.models import (
     User,
     WebSession,
 )
-from footfall.domain import (
-    ApiKey,
-    Event,
-    EventColumns,
-    Funnel,
-    FunnelStep,
-    Goal,
-    Scope,
-    Shields,
-    Site,
-)
+from footfall.domain import ApiKey, Event, Funnel, FunnelStep, Goal, Scope, Shields, Site
 from footfall.mail.models import Mail, Subscription
 from footfall.stats.query import StatsQuery
+
+if TYPE_CHECKING:
+    from footfall.domain import EventColumns
 
 
 @dataclass(frozen=True, slots=True)
