@@ -60,7 +60,7 @@ def mappings(text: str) -> dict[str, float]:
 def _cache_sizes(services: Any) -> dict[str, object]:
     out: dict[str, object] = {}
     pipeline = services.pipeline
-    for attr in ("_geo", "_referrer", "_acquire"):
+    for attr in ("cached_geo", "cached_referrer", "cached_acquire"):
         fn = getattr(pipeline, attr, None)
         if fn is not None and hasattr(fn, "cache_info"):
             out[f"pipeline.{attr}"] = fn.cache_info().currsize

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from itertools import chain
+from typing import cast
 
 from footfall.domain import Event, EventColumns
 from footfall.errors import OverloadedError
@@ -175,7 +176,7 @@ class WriteBuffer:
         if any(isinstance(part, EventColumns) for part in parts):
             self._write_columns(EventColumns.join(parts))
         else:
-            self._write(list(chain.from_iterable(parts)))  # type: ignore[arg-type]
+            self._write(list(chain.from_iterable(cast(list[Sequence[Event]], parts))))
 
     async def _flush(
         self,

@@ -34,14 +34,13 @@ _AGENT = operator.attrgetter("browser", "browser_version", "os", "os_version", "
 class _Live:
     """The batch's events still kept, as parallel lists, and each one's outcome."""
 
-    def __init__(self, requests: Sequence[IngestRequest], clock: Callable[[], int]) -> None:
+    def __init__(self, requests: Sequence[IngestRequest]) -> None:
         self.outcomes = [KEPT] * len(requests)
         self.index = list(range(len(requests)))
         self.reqs = list(requests)
         self.sites: list[Site] = []
         self.guards: list[Guard] = []
         self.extra: list[list[Any]] = []  # per-event values of the steps so far
-        self.clock = clock
 
     def sift(self, reasons: list[DropReason | None]) -> None:
         """Record the events that ``reasons`` drop; keep the rest in every list."""
@@ -68,10 +67,10 @@ def run_columns(
     (``KEPT`` for a kept one). As ``run_all``, it never blocks: ``prepare`` first."""
     clock = time.perf_counter_ns
     spent = p.step_ns
-    live = _Live(requests, clock)
+    live = _Live(requests)
 
     started = clock()
-    keys = list(map(p._site_key, live.reqs))
+    keys = list(map(p.site_key, live.reqs))
     found = {key: p.sites.cached_entry(*key) for key in set(keys)}
     entries = list(map(found.__getitem__, keys))
     live.sites = [site or _NO_SITE for site, _ in entries]
@@ -101,13 +100,13 @@ def run_columns(
     started = clock()
     hosts = [host or site.domain for (_, host), site in zip(live.extra[0], live.sites, strict=True)]
     # (None, False) for an empty referrer, as the step that skips it
-    referrers = list(map(p._referrer, [r.referrer for r in live.reqs], hosts))
+    referrers = list(map(p.cached_referrer, [r.referrer for r in live.reqs], hosts))
     live.extra.append(referrers)
     live.sift([DropReason.REFERRER_SPAM if spam else None for _, spam in referrers])
     spent["referrer"] += clock() - started
 
     started = clock()
-    live.extra.append(list(map(p._geo, [r.ip for r in live.reqs])))
+    live.extra.append(list(map(p.cached_geo, [r.ip for r in live.reqs])))
     spent["geo"] += clock() - started
 
     started = clock()
@@ -124,7 +123,7 @@ def run_columns(
 
 def _enriched(p: Pipeline, live: _Live) -> EventColumns:
     """The columns of the events every drop step kept: the steps that only enrich."""
-    clock, spent, reqs, n = live.clock, p.step_ns, live.reqs, len(live.reqs)
+    clock, spent, reqs, n = time.perf_counter_ns, p.step_ns, live.reqs, len(live.reqs)
     pages, referrers, places = live.extra
     pathnames, hostnames = _split(pages, 2)
     refs = [
@@ -134,7 +133,7 @@ def _enriched(p: Pipeline, live: _Live) -> EventColumns:
 
     started = clock()
     queries = [r.url.query for r in reqs]
-    acquired = _split(list(map(p._acquire, queries, referrer_source, referrer_host)), 8)
+    acquired = _split(list(map(p.cached_acquire, queries, referrer_source, referrer_host)), 8)
     spent["acquisition"] += clock() - started
 
     started = clock()

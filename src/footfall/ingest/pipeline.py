@@ -125,9 +125,10 @@ class Pipeline:
         self.agents = agents or shared_user_agent_parser()
         # Visitors send several events, from one IP, with one referrer and query string:
         # these caches make the repeat cheap (each costs 10-20 us uncached).
-        self._geo = lru_cache(maxsize=65_536)(geo.lookup)
-        self._referrer = lru_cache(maxsize=16_384)(_referrer_and_spam)
-        self._acquire = lru_cache(maxsize=16_384)(_acquire)
+        # (Shared with the batch driver, ingest/columns.py, which maps them over columns.)
+        self.cached_geo = lru_cache(maxsize=65_536)(geo.lookup)
+        self.cached_referrer = lru_cache(maxsize=16_384)(_referrer_and_spam)
+        self.cached_acquire = lru_cache(maxsize=16_384)(_acquire)
         self.steps: list[tuple[str, Step]] = [
             ("site", self.resolve_site),
             ("bots", self.drop_bots),
@@ -144,7 +145,7 @@ class Pipeline:
         self.step_ns: dict[str, int] = {name: 0 for name, _ in self.steps}
 
     @staticmethod
-    def _site_key(req: IngestRequest) -> tuple[str, object]:
+    def site_key(req: IngestRequest) -> tuple[str, object]:
         if req.site_id is not None:
             return ("id", req.site_id)
         if req.umami_website_id:
@@ -154,7 +155,7 @@ class Pipeline:
     async def prepare(self, requests: Sequence[IngestRequest]) -> None:
         """Fetch what ``run`` needs from the store (sites not cached, today's salts),
         off the event loop; ``run`` itself then never blocks."""
-        await self.sites.prepare({self._site_key(r) for r in requests})
+        await self.sites.prepare({self.site_key(r) for r in requests})
         if self.visitors.stale():
             await offload(self.visitors.refresh, executor=self.sites.executor)
 
@@ -192,7 +193,7 @@ class Pipeline:
     # steps -------------------------------------------------------------------
     def resolve_site(self, ctx: Context) -> DropReason | None:
         req = ctx.req
-        site, guard = self.sites.cached_entry(*self._site_key(req))
+        site, guard = self.sites.cached_entry(*self.site_key(req))
         if site is None:
             return DropReason.UNKNOWN_SITE
         ctx.site, ctx.guard = site, guard
@@ -207,7 +208,7 @@ class Pipeline:
     def referrer(self, ctx: Context) -> DropReason | None:
         if not ctx.req.referrer:
             return None
-        ref, spam = self._referrer(ctx.req.referrer, ctx.event.hostname or ctx.site.domain)
+        ref, spam = self.cached_referrer(ctx.req.referrer, ctx.event.hostname or ctx.site.domain)
         if spam:
             return DropReason.REFERRER_SPAM
         if ref is None:
@@ -241,11 +242,11 @@ class Pipeline:
             e.click_id_param,
             e.referrer_source,
             e.channel,
-        ) = self._acquire(ctx.req.url.query, e.referrer_source, ctx.referrer_host)
+        ) = self.cached_acquire(ctx.req.url.query, e.referrer_source, ctx.referrer_host)
         return None
 
     def locate(self, ctx: Context) -> DropReason | None:
-        geo = self._geo(ctx.req.ip)
+        geo = self.cached_geo(ctx.req.ip)
         ctx.event.country, ctx.event.region, ctx.event.city = geo.country, geo.region, geo.city
         return None
 
