@@ -24,7 +24,6 @@ from typing import Any
 from arrow_batch import batch  # bench/ is the script's directory: on sys.path
 from footfall.domain import Event
 from footfall.store import budget
-from footfall.store.arrow import concat
 from footfall.store.duckdb import backend
 from halted import open_halted
 
@@ -85,7 +84,7 @@ def main() -> None:
                 pending = [t for _, t in applier._unapplied]
                 last = applier._unapplied[-1][0]
                 applier._unapplied, applier._rows = [], 0
-            table = concat(pending, backend._EVENT_SCHEMA)
+            table = backend.batch_table(pending)
             began = time.thread_time()
             with store._write_lock, store._transaction() as cur:
                 timed = Timed(cur)

@@ -193,3 +193,16 @@ def test_the_journal_writes_a_column_of_one_value_as_built(tmp_path: Path, rows:
     journal.append(events_to_arrow(events))
     ((_, back),) = journal.recover(0)
     assert events_from_arrow(back) == events
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, 40_000), min_size=1, max_size=4))
+def test_row_numbers_count_every_row_across_chunks(sizes: list[int]) -> None:
+    """Numbered as read, whatever the chunking, past the numbers kept so far too."""
+    values = [[(n + i) % 7 for i in range(n)] for n in sizes]
+    parts = [Table.from_pydict({"x": Array(v, DataType.int32())}) for v in values]
+    table = Table.from_batches([b for p in parts for b in p.to_batches()], schema=parts[0].schema)
+    numbered = arrow.with_row_numbers(table)
+    assert numbered.column_names == ["x", "row_no"]
+    assert arrow.column_values(numbered["row_no"]) == list(range(sum(sizes)))
+    assert arrow.column_values(numbered["x"]) == [v for part in values for v in part]

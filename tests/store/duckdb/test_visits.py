@@ -103,3 +103,58 @@ def test_restarts_between_batches_change_nothing(tmp_path: Path) -> None:
         assert sessions_match_visits(store)
     finally:
         store.close()
+
+
+ATTRIBUTES = ("referrer_source", "referrer", "channel", "browser", "os", "country", "device")
+VISIT_ATTRIBUTES = (  # ATTRIBUTES' columns in visits
+    "SELECT visitor_id, started_at, source, referrer, channel, browser, os, country, device"
+    " FROM visits"
+)
+
+
+@st.composite
+def ties(draw: st.DrawFn) -> list[Event]:
+    """Few instants, so that several events of a visitor share its visit's first one,
+    each with its own attributes (and some events reaching back before the others)."""
+    events = []
+    for visitor in range(1, draw(st.integers(1, 3)) + 1):
+        for _ in range(draw(st.integers(1, 9))):
+            at = T0 + timedelta(minutes=draw(st.sampled_from([0, 0, 5, 40, 41, 90])))
+            e = Event(
+                1,
+                at,
+                draw(st.sampled_from(["pageview", "Signup"])),
+                "example.com",
+                draw(st.sampled_from(["/", "/a"])),
+                visitor,
+                0,
+            )
+            for name in ATTRIBUTES:
+                setattr(e, name, draw(st.sampled_from(["", "a", "b", "c"])))
+            events.append(e)
+    return events
+
+
+@settings(max_examples=40, deadline=None)
+@given(ties(), st.randoms(use_true_random=False))
+def test_a_visits_attributes_are_the_smallest_at_its_first_instant(
+    events: list[Event], rng: random.Random
+) -> None:
+    expected = {
+        (v.visitor_id, v.started_at): tuple(
+            min(
+                getattr(e, name)
+                for e in events
+                if e.visitor_id == v.visitor_id and e.timestamp == v.started_at
+            )
+            for name in ATTRIBUTES
+        )
+        for v in split(events)
+    }
+    store = DuckDBStore(":memory:")
+    try:
+        send(store, events, rng)
+        rows = store.read(VISIT_ATTRIBUTES, {})
+        assert {(r[0], r[1].replace(tzinfo=UTC)): tuple(r[2:]) for r in rows} == expected
+    finally:
+        store.close()

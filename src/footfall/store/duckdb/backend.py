@@ -35,6 +35,7 @@ from footfall.store.arrow import (
     datetimes_array,
     event_schema,
     events_to_batch,
+    with_row_numbers,
 )
 from footfall.store.base import ApplyHealth
 from footfall.store.duckdb.applier import Applier
@@ -87,6 +88,13 @@ def _first(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     rows = result.fetchmany(1)
     result.complete()
     return rows[0] if rows else None
+
+
+def batch_table(batches: Sequence[Rows]) -> Table:
+    """Journaled batches as the one table an apply registers as ``incoming_batch``: in
+    few chunks (DuckDB's Arrow scan pays per chunk), each row numbered (``row_no``, by
+    which insert_events joins its rows back to their previous pageviews)."""
+    return with_row_numbers(concat(batches, _EVENT_SCHEMA))
 
 
 def _naive(ts: datetime) -> datetime:
@@ -404,11 +412,12 @@ class DuckDBStore(SqlRecords, SqlMailbox, TimeLimits):
         return int(row[0]) if row else 0
 
     def _apply_batches(self, batches: list[Rows], applied_seq: int | None) -> None:
-        # Few chunks: the batch is scanned four times, and DuckDB's Arrow scan pays per
-        # chunk. The applier has merged most journaled batches into chunks of CHUNK_ROWS
-        # rows as they came (store/duckdb/applier.py); only the last few are combined here.
+        # Few chunks: the batch is scanned six times (most of them for a few columns),
+        # and DuckDB's Arrow scan pays per chunk. The applier has merged most journaled
+        # batches into chunks of CHUNK_ROWS rows as they came (store/duckdb/applier.py);
+        # only the last few are combined here.
         self._activity += 1
-        table = concat(batches, _EVENT_SCHEMA)
+        table = batch_table(batches)
         with self._write_lock, self._transaction() as cur:
             cur.register("incoming_batch", table)
             try:

@@ -8,26 +8,40 @@
 -- events get theirs from set_previous_pageviews. One sort of the batch, not a
 -- partitioned window (which cost ~4 ms on 100 events, the rest of this statement
 -- ~3.5): the row before a pageview in (visit, pageview or not, timestamp, pathname)
--- order is its previous pageview when it is a pageview of its visit.
+-- order is its previous pageview when it is a pageview of its visit. The sort carries
+-- only those columns and the row's number in the batch (row_no, DuckDBStore's), by
+-- which the rest of the row is joined back: carrying all 33 it took ~80 ms of an
+-- apply of 50,000 events, twice the narrow sort and the join (docs/performance.md).
 INSERT INTO events BY NAME
-SELECT b.* REPLACE (v.session_id AS session_id),
-    CASE WHEN b.name <> 'pageview' THEN NULL
-        WHEN lag(v.session_id) OVER w = v.session_id AND lag(b.name) OVER w = 'pageview'
-        THEN lag(b.timestamp) OVER w ELSE v.stored_pageview_at END AS prev_pageview_at,
-    CASE WHEN b.name <> 'pageview' THEN NULL
-        WHEN lag(v.session_id) OVER w = v.session_id AND lag(b.name) OVER w = 'pageview'
-        THEN lag(b.pathname) OVER w ELSE v.stored_page END AS prev_page
-FROM incoming_batch b JOIN new_visits v
-    ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
-    AND b.timestamp >= v.started_at AND b.timestamp <= v.ended_at
-WHERE b.name <> 'engagement'
-WINDOW w AS (ORDER BY v.session_id, b.name = 'pageview', b.timestamp, b.pathname)
+WITH placed AS (
+    SELECT b.row_no, v.session_id, b.name = 'pageview' AS pageview, b.timestamp,
+        b.pathname, v.stored_pageview_at, v.stored_page
+    FROM incoming_batch b JOIN new_visits v
+        ON b.site_id = v.site_id AND b.visitor_id = v.visitor_id
+        AND b.timestamp >= v.started_at AND b.timestamp <= v.ended_at
+    WHERE b.name <> 'engagement'
+),
+previous AS (
+    SELECT row_no, session_id,
+        CASE WHEN NOT pageview THEN NULL
+            WHEN lag(session_id) OVER w = session_id AND lag(pageview) OVER w
+            THEN lag(timestamp) OVER w ELSE stored_pageview_at END AS prev_pageview_at,
+        CASE WHEN NOT pageview THEN NULL
+            WHEN lag(session_id) OVER w = session_id AND lag(pageview) OVER w
+            THEN lag(pathname) OVER w ELSE stored_page END AS prev_page
+    FROM placed
+    WINDOW w AS (ORDER BY session_id, pageview, timestamp, pathname)
+)
+SELECT b.* EXCLUDE (row_no) REPLACE (p.session_id AS session_id),
+    p.prev_pageview_at, p.prev_page
+FROM incoming_batch b JOIN previous p ON b.row_no = p.row_no
 
 -- name: insert_engagements
 -- The batch's engagement events (domain.ENGAGEMENT): outside the visit rule, so of no
 -- visit (session id 0); time on page and scroll depth read them by visitor and page.
 INSERT INTO events BY NAME
-SELECT * REPLACE (0 AS session_id) FROM incoming_batch WHERE name = 'engagement'
+SELECT * EXCLUDE (row_no) REPLACE (0 AS session_id) FROM incoming_batch
+WHERE name = 'engagement'
 
 -- name: has_engagements
 SELECT EXISTS (SELECT 1 FROM incoming_batch WHERE name = 'engagement')
@@ -238,19 +252,21 @@ SELECT min(lo) FILTER (WHERE NOT append), max(hi) FILTER (WHERE NOT append) FROM
 -- Their events in those spans (the stored ones but appends', and, when $fresh, the
 -- batch's, not yet stored), split where consecutive ones are $timeout minutes apart.
 -- Ties are broken by value (the struct keys), so arrival order never shows.
+--
+-- The split's two window sorts carry only the columns the counts and pages need
+-- (`stored`); a visit's attributes, the smallest value among its events at its first
+-- instant, come from a second, wide read of the same events at those instants
+-- (`firsts`, joined on site, visitor and instant: every event of a visitor at a visit's
+-- first instant is of that visit). The sorts carrying all 23 columns took ~100 ms of an
+-- apply of 50,000 events, ~3.5 times what they take narrow (docs/performance.md).
 CREATE OR REPLACE TEMP TABLE new_visits AS
 WITH stored AS (
-    SELECT e.site_id, e.visitor_id, e.timestamp, e.name, e.pathname, e.interactive,
-        e.referrer_source, e.referrer, e.channel, e.utm_medium, e.utm_source, e.utm_campaign,
-        e.utm_content, e.utm_term, e.device, e.browser, e.browser_version, e.os, e.os_version,
-        e.country, e.region, e.city, e.screen_size
+    SELECT e.site_id, e.visitor_id, e.timestamp, e.name, e.pathname, e.interactive
     FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
         AND e.timestamp >= t.lo AND e.timestamp <= t.hi AND NOT t.append
     WHERE e.timestamp >= $lo AND e.timestamp <= $hi AND e.name <> 'engagement'
     UNION ALL
-    SELECT site_id, visitor_id, timestamp, name, pathname, interactive, referrer_source, referrer,
-        channel, utm_medium, utm_source, utm_campaign, utm_content, utm_term, device, browser,
-        browser_version, os, os_version, country, region, city, screen_size
+    SELECT site_id, visitor_id, timestamp, name, pathname, interactive
     FROM incoming_batch WHERE $fresh AND name <> 'engagement'
 ),
 ev AS (
@@ -262,47 +278,58 @@ starts AS (
     SELECT *, previous_at IS NULL OR timestamp - previous_at >= to_minutes($timeout) AS opens
     FROM ev
 ),
--- Each event's visit number and its visit's first instant (one sort for both). The
--- attributes below are the smallest value among the events at that instant: what
--- arg_min(x, (timestamp, x)) gives, without 19 aggregates over struct keys, which took
--- ~25 us per event.
 numbered AS (
-    SELECT *, sum(opens::INTEGER) OVER w AS visit_no,
-        max(CASE WHEN opens THEN timestamp END) OVER w AS first_at
+    SELECT *, sum(opens::INTEGER) OVER w AS visit_no
     FROM starts WINDOW w AS (PARTITION BY site_id, visitor_id ORDER BY timestamp)
+),
+split AS (
+    SELECT (hash(site_id, visitor_id, min(timestamp)) >> 1)::BIGINT AS session_id,
+        site_id, visitor_id,
+        min(timestamp) AS started_at, max(timestamp) AS ended_at,
+        count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
+        count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
+        min(timestamp) FILTER (WHERE name = 'pageview') AS first_pageview_at,
+        max(timestamp) FILTER (WHERE name = 'pageview') AS last_pageview_at,
+        coalesce(arg_min(pathname, (timestamp, pathname)) FILTER (WHERE name = 'pageview'), '')
+            AS entry_page,
+        coalesce(arg_max(pathname, (timestamp, pathname)) FILTER (WHERE name = 'pageview'), '')
+            AS exit_page
+    FROM numbered GROUP BY site_id, visitor_id, visit_no
+),
+firsts AS (
+    SELECT e.site_id, e.visitor_id, e.timestamp, e.referrer_source, e.referrer, e.channel,
+        e.utm_medium, e.utm_source, e.utm_campaign, e.utm_content, e.utm_term, e.device,
+        e.browser, e.browser_version, e.os, e.os_version, e.country, e.region, e.city,
+        e.screen_size
+    FROM events e JOIN touched t ON e.site_id = t.site_id AND e.visitor_id = t.visitor_id
+        AND e.timestamp >= t.lo AND e.timestamp <= t.hi AND NOT t.append
+    WHERE e.timestamp >= $lo AND e.timestamp <= $hi AND e.name <> 'engagement'
+    UNION ALL
+    SELECT site_id, visitor_id, timestamp, referrer_source, referrer, channel, utm_medium,
+        utm_source, utm_campaign, utm_content, utm_term, device, browser, browser_version,
+        os, os_version, country, region, city, screen_size
+    FROM incoming_batch WHERE $fresh AND name <> 'engagement'
+),
+attributes AS (
+    SELECT f.site_id, f.visitor_id, f.timestamp,
+        min(f.referrer_source) AS source, min(f.referrer) AS referrer,
+        min(f.channel) AS channel, min(f.utm_medium) AS utm_medium,
+        min(f.utm_source) AS utm_source, min(f.utm_campaign) AS utm_campaign,
+        min(f.utm_content) AS utm_content, min(f.utm_term) AS utm_term,
+        min(f.device) AS device, min(f.browser) AS browser,
+        min(f.browser_version) AS browser_version, min(f.os) AS os,
+        min(f.os_version) AS os_version, min(f.country) AS country,
+        min(f.region) AS region, min(f.city) AS city, min(f.screen_size) AS screen_size
+    FROM firsts f SEMI JOIN split s ON f.site_id = s.site_id AND f.visitor_id = s.visitor_id
+        AND f.timestamp = s.started_at
+    GROUP BY f.site_id, f.visitor_id, f.timestamp
 )
-SELECT (hash(site_id, visitor_id, min(timestamp)) >> 1)::BIGINT AS session_id,
-    site_id, visitor_id,
-    min(timestamp) AS started_at, max(timestamp) AS ended_at,
-    count(*) FILTER (WHERE name = 'pageview') AS pageviews, count(*) AS events,
-    count(*) FILTER (WHERE name <> 'pageview' AND interactive) AS interactions,
-    min(timestamp) FILTER (WHERE name = 'pageview') AS first_pageview_at,
-    max(timestamp) FILTER (WHERE name = 'pageview') AS last_pageview_at,
-    coalesce(arg_min(pathname, (timestamp, pathname)) FILTER (WHERE name = 'pageview'), '')
-        AS entry_page,
-    coalesce(arg_max(pathname, (timestamp, pathname)) FILTER (WHERE name = 'pageview'), '')
-        AS exit_page,
-    min(referrer_source) FILTER (WHERE timestamp = first_at) AS source,
-    min(referrer) FILTER (WHERE timestamp = first_at) AS referrer,
-    min(channel) FILTER (WHERE timestamp = first_at) AS channel,
-    min(utm_medium) FILTER (WHERE timestamp = first_at) AS utm_medium,
-    min(utm_source) FILTER (WHERE timestamp = first_at) AS utm_source,
-    min(utm_campaign) FILTER (WHERE timestamp = first_at) AS utm_campaign,
-    min(utm_content) FILTER (WHERE timestamp = first_at) AS utm_content,
-    min(utm_term) FILTER (WHERE timestamp = first_at) AS utm_term,
-    min(device) FILTER (WHERE timestamp = first_at) AS device,
-    min(browser) FILTER (WHERE timestamp = first_at) AS browser,
-    min(browser_version) FILTER (WHERE timestamp = first_at) AS browser_version,
-    min(os) FILTER (WHERE timestamp = first_at) AS os,
-    min(os_version) FILTER (WHERE timestamp = first_at) AS os_version,
-    min(country) FILTER (WHERE timestamp = first_at) AS country,
-    min(region) FILTER (WHERE timestamp = first_at) AS region,
-    min(city) FILTER (WHERE timestamp = first_at) AS city,
-    min(screen_size) FILTER (WHERE timestamp = first_at) AS screen_size,
+SELECT s.*, a.* EXCLUDE (site_id, visitor_id, timestamp),
     -- the last pageview of the stored visit an append continues (extend_visits), the
     -- previous pageview of its first new one (insert_events); not a visits column
     NULL::TIMESTAMP AS stored_pageview_at, NULL::VARCHAR AS stored_page
-FROM numbered GROUP BY site_id, visitor_id, visit_no
+FROM split s JOIN attributes a ON a.site_id = s.site_id AND a.visitor_id = s.visitor_id
+    AND a.timestamp = s.started_at
 
 -- name: extend_visits
 -- An append's first new visit, when within the timeout of the visitor's last stored
