@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from footfall.domain import Event, EventColumns
 from footfall.errors import OverloadedError, StoreError
-from footfall.ingest.buffer import FlushStats, WriteBuffer
+from footfall.ingest.buffer import GATHER_LIMIT, FlushStats, WriteBuffer
 
 
 def event(n: int) -> Event:
@@ -297,3 +297,67 @@ async def test_batches_as_columns_and_single_events_share_a_flush(with_columns: 
     await buf.stop()
     assert (written if with_columns else rec.batches) == [[0, 1, 2, 3, 4, 5]]
     assert (rec.batches if with_columns else written) == []
+
+
+async def _request(buf: WriteBuffer, events: list[Event], delay: float) -> None:
+    """An ingest request as the hot routes serve one: expected from its start, then
+    ``delay`` of work before it submits (nothing when ``events`` is empty)."""
+    buf.expect()
+    try:
+        await asyncio.sleep(delay)
+        if events:
+            await buf.submit(events)
+    finally:
+        buf.settle()
+
+
+@pytest.mark.parametrize("later_submits", [True, False])
+async def test_a_full_buffer_waits_for_the_requests_on_their_way(later_submits: bool) -> None:
+    """Past max_events, the flush waits for the requests being served (here 0.1 s of
+    work, the interval a minute) and then flushes at once: with the later request's
+    events, or without them when it ends having submitted none."""
+    rec = Recorder()
+    buf = WriteBuffer(rec.write, interval=60, max_events=5)
+    buf.start()
+    later = [event(i) for i in range(5, 8)] if later_submits else []
+    started = time.monotonic()
+    await asyncio.wait_for(
+        asyncio.gather(_request(buf, [event(i) for i in range(5)], 0), _request(buf, later, 0.1)),
+        30,
+    )
+    assert 0.09 <= time.monotonic() - started < 30
+    assert rec.batches == [list(range(8 if later_submits else 5))]
+    await buf.stop()
+
+
+async def test_a_full_buffer_stops_gathering_at_the_limit() -> None:
+    """Requests still on their way never hold a flush past GATHER_LIMIT events."""
+    rec = Recorder()
+    buf = WriteBuffer(rec.write, interval=60, max_events=5)
+    buf.start()
+    waiting = asyncio.create_task(_request(buf, [], 60))  # never submits
+    await asyncio.sleep(0)
+    size = GATHER_LIMIT // 2
+    batches = [[event(i) for i in range(k * size, (k + 1) * size)] for k in range(2)]
+    await asyncio.wait_for(asyncio.gather(*(buf.submit(b) for b in batches)), 30)
+    assert [len(b) for b in rec.batches] == [GATHER_LIMIT]
+    waiting.cancel()
+    await buf.stop()
+
+
+async def test_a_full_buffer_lets_requests_that_have_come_start_first() -> None:
+    """A request whose handler starts a turn of the event loop after the buffer filled
+    (its bytes had come) shares the flush; the interval (a minute) is not waited."""
+    rec = Recorder()
+    buf = WriteBuffer(rec.write, interval=60, max_events=5)
+    buf.start()
+
+    async def a_turn_later() -> None:
+        await asyncio.sleep(0)
+        await buf.submit([event(i) for i in range(5, 10)])
+
+    await asyncio.wait_for(
+        asyncio.gather(buf.submit([event(i) for i in range(5)]), a_turn_later()), 30
+    )
+    assert rec.batches == [list(range(10))]
+    await buf.stop()

@@ -9,6 +9,15 @@ waiting request is then released with success or the store's error. Up to
 connection); while that many are in flight, new events gather for the next.
 Above ``high_water`` pending events, ``submit`` refuses at once (the HTTP layer
 answers 503 with Retry-After) instead of queueing without bound. ``stop`` flushes.
+
+Past ``max_events`` pending, a flush waits for the ingest requests already being
+served (``expect``: the hot routes count each one until it submits or ends) and for
+those whose bytes have come (a few turns of the event loop start their handlers), up
+to the interval and ``GATHER_LIMIT`` events: a flush costs the embedded store ~1 ms
+however few events it holds (an Arrow array, a record batch and an IPC message per
+column, then an fsync), and every 100-event batch was a flush of its own, a quarter
+of the core (docs/performance.md, "Flushes that wait for the requests on their way").
+With no other request on its way it flushes at once, as before.
 Modelled on Plausible's ``ingestion/write_buffer.ex``, with the request held until
 the commit so that a 2xx is a promise.
 """
@@ -21,6 +30,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from contextvars import ContextVar
 from dataclasses import dataclass
 from itertools import chain
 from typing import cast
@@ -38,6 +48,14 @@ log = logging.getLogger(__name__)
 # connections: 37k events/s against 42k), while single events (a browser's) still
 # flush as soon as the requests being served are in.
 QUIET_UNDER_EVENTS = 100
+# The most events a flush waits for requests on their way to gather (and about the
+# most it holds): a bound on its latency and on the Arrow columns built at once.
+GATHER_LIMIT = 1_000
+# Turns of the event loop a full buffer gives requests that have arrived to start.
+SETTLE_TURNS = 3
+
+# The buffer the current request is expected to submit to (``WriteBuffer.expect``).
+_EXPECTED: ContextVar[WriteBuffer | None] = ContextVar("footfall_expected", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +92,8 @@ class WriteBuffer:
         self._on_flush = on_flush
         self._pending: list[Sequence[Event] | EventColumns] = []  # as submitted
         self._count = 0  # events in ``_pending``
+        self._coming = 0  # requests being served that have not submitted yet
+        self._arrival = asyncio.Event()  # set when events or a request's end come
         self._waiters: list[asyncio.Future[None]] = []
         self._in_flight = 0
         self._wake = asyncio.Event()
@@ -91,6 +111,20 @@ class WriteBuffer:
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="write-buffer")
 
+    def expect(self) -> None:
+        """Count the current request (task) as on its way here until it submits or
+        ``settle`` is called: a full buffer waits for it (the module's docstring)."""
+        if _EXPECTED.get() is None:
+            _EXPECTED.set(self)
+            self._coming += 1
+
+    def settle(self) -> None:
+        """The current request will submit nothing more (its end, or its submit)."""
+        if _EXPECTED.get() is self:
+            _EXPECTED.set(None)
+            self._coming -= 1
+            self._arrival.set()
+
     def ensure_room(self, count: int) -> None:
         """Raise OverloadedError unless ``count`` more events fit under the high water."""
         if self._stopping:
@@ -102,6 +136,7 @@ class WriteBuffer:
 
     async def submit(self, events: Sequence[Event] | EventColumns) -> None:
         """Return once ``events`` are committed; raise OverloadedError if they were not."""
+        self.settle()
         if not events:
             return
         self.ensure_room(len(events))
@@ -111,6 +146,7 @@ class WriteBuffer:
         self._waiters.append(done)
         self._wake.set()
         if self._count >= self._max_events:
+            self._arrival.set()
             self._full.set()
         # Not shielded: a cancelled request cancels only its own future, which the
         # flusher skips (its events are committed all the same).
@@ -120,7 +156,7 @@ class WriteBuffer:
         try:
             while True:
                 await self._wake.wait()
-                if not self._stopping and self._count < self._max_events:
+                if not self._stopping:
                     await self._gather()
                 while len(self._flushes) >= self._concurrency:
                     self._slot.clear()
@@ -135,7 +171,8 @@ class WriteBuffer:
                 await asyncio.gather(*self._flushes, return_exceptions=True)
 
     async def _gather(self) -> None:
-        """Wait out the interval, or less: until ``max_events`` are pending, or (with
+        """Wait out the interval, or less: until ``max_events`` are pending and no
+        request being served is yet to submit (or GATHER_LIMIT are), or (with
         ``quiet``) until no event has come for ``quiet`` seconds while fewer than
         QUIET_UNDER_EVENTS are pending. Every request being served then has its events
         in, and the rest wait for theirs to commit before they send more: under
@@ -146,13 +183,27 @@ class WriteBuffer:
         deadline = loop.time() + self._interval
         while True:
             left = deadline - loop.time()
-            if left <= 0:
+            if left <= 0 or self._count >= GATHER_LIMIT or self._stopping:
                 return
+            if self._count >= self._max_events:
+                if self._coming:
+                    self._arrival.clear()  # a request on its way submits, or ends
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._arrival.wait(), left)
+                    continue
+                # Requests whose bytes have come but whose handlers have not started
+                # yet: a few turns of the loop start them (and they are counted).
+                seen = self._count
+                for _ in range(SETTLE_TURNS):
+                    await asyncio.sleep(0)
+                if self._count == seen and not self._coming:
+                    return
+                continue
             before = self._count
             wait = min(self._quiet, left) if self._quiet else left
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._full.wait(), wait)
-                return  # max_events pending
+                continue  # max_events pending
             if self._quiet and self._count == before < QUIET_UNDER_EVENTS:
                 return
 
@@ -212,6 +263,7 @@ class WriteBuffer:
         self._stopping = True
         self._wake.set()
         self._full.set()  # no waiting out the interval
+        self._arrival.set()
         if self._task is not None:
             await self._task
             self._task = None

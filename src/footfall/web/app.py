@@ -128,12 +128,21 @@ class FootfallApp:
                 status_code=status, headers=ingest.PREFLIGHT_HEADERS if browser else None
             )
         else:
+            # On its way to the write buffer until it submits (ingest/buffer.py): a
+            # full buffer's flush waits for it.
+            services = getattr(self.state, "services", None)
+            buffer = services.buffer if services is not None else None
+            if buffer is not None:
+                buffer.expect()
             try:
                 response = await endpoint(Request(scope, receive))
             except FootfallError as exc:
                 response = errors.error_response(exc)
             except Exception as exc:  # the same last resort FastAPI's stack would give
                 response = await errors.unexpected(Request(scope), exc)
+            finally:
+                if buffer is not None:
+                    buffer.settle()
             if browser:
                 response.raw_headers.extend(_CORS)  # no route of these sets it itself
         await response(scope, receive, send)
