@@ -361,3 +361,23 @@ async def test_a_full_buffer_lets_requests_that_have_come_start_first() -> None:
     )
     assert rec.batches == [list(range(10))]
     await buf.stop()
+
+
+async def test_a_request_is_settled_once_whichever_of_its_tasks_submits() -> None:
+    """A task the request starts (its context copied) submits: the request's own end
+    settles nothing more, so the count of requests on their way stays right."""
+    rec = Recorder()
+    buf = WriteBuffer(rec.write, interval=60, max_events=5)
+    buf.start()
+
+    async def request() -> None:
+        buf.expect()
+        try:
+            await asyncio.create_task(buf.submit([event(i) for i in range(5)]))
+        finally:
+            buf.settle()
+
+    await asyncio.wait_for(request(), 30)
+    assert buf._coming == 0
+    await asyncio.wait_for(buf.submit([event(5)] * 5), 30)  # flushed at once, not in a minute
+    await buf.stop()

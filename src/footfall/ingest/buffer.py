@@ -54,8 +54,11 @@ GATHER_LIMIT = 1_000
 # Turns of the event loop a full buffer gives requests that have arrived to start.
 SETTLE_TURNS = 3
 
-# The buffer the current request is expected to submit to (``WriteBuffer.expect``).
-_EXPECTED: ContextVar[WriteBuffer | None] = ContextVar("footfall_expected", default=None)
+# The buffer the current request is expected to submit to (``WriteBuffer.expect``), in
+# a list: a task the request starts shares it, so the request is settled only once.
+_EXPECTED: ContextVar[list[WriteBuffer | None] | None] = ContextVar(
+    "footfall_expected", default=None
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +118,14 @@ class WriteBuffer:
         """Count the current request (task) as on its way here until it submits or
         ``settle`` is called: a full buffer waits for it (the module's docstring)."""
         if _EXPECTED.get() is None:
-            _EXPECTED.set(self)
+            _EXPECTED.set([self])
             self._coming += 1
 
     def settle(self) -> None:
         """The current request will submit nothing more (its end, or its submit)."""
-        if _EXPECTED.get() is self:
-            _EXPECTED.set(None)
+        expected = _EXPECTED.get()
+        if expected is not None and expected[0] is self:
+            expected[0] = None
             self._coming -= 1
             self._arrival.set()
 
