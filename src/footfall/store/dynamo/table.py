@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# Backoff jitter from a generator of its own: the module-level one belongs to the
+# application (and to Hypothesis, which watches it while it draws test data).
+_JITTER = random.Random()  # noqa: S311
+
 # Errors a later attempt may get past (AWS's "retryable" codes for DynamoDB).
 _TRANSIENT = frozenset(
     {
@@ -377,4 +381,4 @@ class Table:
 
     def _backoff(self, attempt: int) -> None:
         """Full jitter, 25 ms doubling up to 1 s (AWS's advice for unprocessed items)."""
-        self._sleep(random.uniform(0, min(1.0, 0.025 * 2**attempt)))  # noqa: S311
+        self._sleep(_JITTER.uniform(0, min(1.0, 0.025 * 2**attempt)))
